@@ -1,0 +1,13 @@
+// Package skillscore holds what every part of the system shares and nothing
+// else: the error type with its codes, and the embedded database schema.
+//
+// The work is done in the sub-packages: scoring (the pure core), store (the
+// only user of database/sql), judges, live, web, certificates, templates.
+package skillscore
+
+import _ "embed"
+
+// Schema is schema.sql, the one schema for SQLite and MySQL/MariaDB.
+//
+//go:embed schema.sql
+var Schema string

@@ -1,0 +1,263 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"skillscore"
+)
+
+// MarkOp sets one judge's mark for one aspect of one contestant. OpID is the
+// client-generated operation id: the same OpID is stored once however often
+// it arrives. Value and Multiplier are fixed-point with 4 decimals.
+type MarkOp struct {
+	OpID         string
+	EventID      int64
+	ModuleID     int64
+	ContestantID int64
+	JudgeID      int64
+	AspectID     int64
+	Value        int64
+	Multiplier   int64
+	Actor        string
+}
+
+// MarkAck says what happened to a MarkOp once its transaction committed.
+type MarkAck struct {
+	Revision  int64 // the event revision the operation produced
+	Duplicate bool  // the OpID was applied before; nothing changed now
+}
+
+// RecordMark applies a MarkOp durably and returns only after the commit, so
+// an acknowledgement sent on its return can never be lost by a crash.
+func (s *Store) RecordMark(ctx context.Context, op MarkOp) (MarkAck, error) {
+	if op.OpID == "" || len(op.OpID) > 64 {
+		return MarkAck{}, skillscore.Errorf(skillscore.EInvalid, "操作编号必须为 1–64 个字符")
+	}
+	var ack MarkAck
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		if rev, dup, err := priorOp(ctx, tx, op.OpID); err != nil || dup {
+			ack = MarkAck{Revision: rev, Duplicate: dup}
+			return err
+		}
+		if err := checkMarkTarget(ctx, tx, op); err != nil {
+			return err
+		}
+		sheetID, err := s.openSheet(ctx, tx, op.ModuleID, op.ContestantID, op.JudgeID)
+		if err != nil {
+			return err
+		}
+		now := micros(s.now())
+		res, err := tx.ExecContext(ctx, `UPDATE marks SET value = ?, multiplier = ?, op_id = ?, updated_at = ?
+			WHERE sheet_id = ? AND aspect_id = ?`, op.Value, op.Multiplier, op.OpID, now, sheetID, op.AspectID)
+		if err != nil {
+			return fmt.Errorf("update mark: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil {
+			return err
+		} else if n == 0 {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO marks (sheet_id, aspect_id, value, multiplier, op_id, updated_at)
+				VALUES (?, ?, ?, ?, ?, ?)`, sheetID, op.AspectID, op.Value, op.Multiplier, op.OpID, now); err != nil {
+				return fmt.Errorf("insert mark: %w", err)
+			}
+		}
+		rev, err := bumpRevision(ctx, tx, op.EventID)
+		if err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `INSERT INTO client_ops (op_id, event_id, actor, kind, revision, created_at)
+			VALUES (?, ?, ?, 'mark', ?, ?)`, op.OpID, op.EventID, op.Actor, rev, now); err != nil {
+			return fmt.Errorf("record op: %w", err)
+		}
+		ack.Revision = rev
+		return nil
+	})
+	if err != nil && isUniqueViolation(err) {
+		// Two copies of one operation raced past the first check (MySQL);
+		// the other committed, so this one is a duplicate.
+		var rev int64
+		if qerr := s.w.GetContext(ctx, &rev, "SELECT revision FROM client_ops WHERE op_id = ?", op.OpID); qerr == nil {
+			return MarkAck{Revision: rev, Duplicate: true}, nil
+		}
+	}
+	if err != nil {
+		return MarkAck{}, err
+	}
+	return ack, nil
+}
+
+func priorOp(ctx context.Context, tx *sqlx.Tx, opID string) (int64, bool, error) {
+	var rev int64
+	err := tx.GetContext(ctx, &rev, "SELECT revision FROM client_ops WHERE op_id = ?", opID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("look up op: %w", err)
+	}
+	return rev, true, nil
+}
+
+// checkMarkTarget verifies that the aspect, module, contestant and judge all
+// belong together in the event, and that the judge sits on the module's panel.
+func checkMarkTarget(ctx context.Context, tx *sqlx.Tx, op MarkOp) error {
+	var n int
+	if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM aspects a JOIN modules m ON m.id = a.module_id
+		WHERE a.id = ? AND m.id = ? AND m.event_id = ? AND m.imported = 0`, op.AspectID, op.ModuleID, op.EventID); err != nil {
+		return err
+	}
+	if n == 0 {
+		return skillscore.Errorf(skillscore.ENotFound, "评分项不存在或不属于该模块")
+	}
+	if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM contestants WHERE id = ? AND event_id = ?",
+		op.ContestantID, op.EventID); err != nil {
+		return err
+	}
+	if n == 0 {
+		return skillscore.Errorf(skillscore.ENotFound, "选手不存在")
+	}
+	if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM panel_members WHERE module_id = ? AND judge_id = ?",
+		op.ModuleID, op.JudgeID); err != nil {
+		return err
+	}
+	if n == 0 {
+		return skillscore.Errorf(skillscore.EForbidden, "该裁判不在此模块的裁判组中")
+	}
+	return nil
+}
+
+// openSheet returns the id of the judge's sheet for the contestant and module,
+// creating it if needed, and refuses when it is no longer open.
+func (s *Store) openSheet(ctx context.Context, tx *sqlx.Tx, moduleID, contestantID, judgeID int64) (int64, error) {
+	var sh struct {
+		ID     int64  `db:"id"`
+		Status string `db:"status"`
+	}
+	err := tx.GetContext(ctx, &sh, "SELECT id, status FROM sheets WHERE module_id = ? AND contestant_id = ? AND judge_id = ?",
+		moduleID, contestantID, judgeID)
+	if errors.Is(err, sql.ErrNoRows) {
+		res, err := tx.ExecContext(ctx, `INSERT INTO sheets (module_id, contestant_id, judge_id, status, created_at)
+			VALUES (?, ?, ?, 'open', ?)`, moduleID, contestantID, judgeID, micros(s.now()))
+		if err != nil {
+			return 0, fmt.Errorf("create sheet: %w", err)
+		}
+		return res.LastInsertId()
+	}
+	if err != nil {
+		return 0, fmt.Errorf("load sheet: %w", err)
+	}
+	switch sh.Status {
+	case "open":
+		return sh.ID, nil
+	case "submitted":
+		return 0, skillscore.Errorf(skillscore.EConflict, "评分表已提交，修改需裁判长重新开放")
+	default:
+		return 0, skillscore.Errorf(skillscore.EConflict, "评分表已锁定")
+	}
+}
+
+// bumpRevision advances the event's revision inside the caller's transaction,
+// so the revision a change produced commits together with the change.
+func bumpRevision(ctx context.Context, tx *sqlx.Tx, eventID int64) (int64, error) {
+	if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = revision + 1 WHERE id = ?", eventID); err != nil {
+		return 0, fmt.Errorf("bump revision: %w", err)
+	}
+	var rev int64
+	if err := tx.GetContext(ctx, &rev, "SELECT revision FROM events WHERE id = ?", eventID); err != nil {
+		return 0, fmt.Errorf("read revision: %w", err)
+	}
+	return rev, nil
+}
+
+// MarkRow is one current mark with the codes the scoring core works with.
+type MarkRow struct {
+	ContestantID int64  `db:"contestant_id"`
+	ModuleCode   string `db:"module_code"`
+	AspectCode   string `db:"aspect_code"`
+	JudgeCode    string `db:"judge_code"`
+	Value        int64  `db:"value"`
+	Multiplier   int64  `db:"multiplier"`
+}
+
+// Marks returns every current mark of an event.
+func (s *Store) Marks(ctx context.Context, eventID int64) ([]MarkRow, error) {
+	var out []MarkRow
+	err := s.r.SelectContext(ctx, &out, `SELECT sh.contestant_id, m.code AS module_code, a.code AS aspect_code,
+			j.code AS judge_code, mk.value, mk.multiplier
+		FROM marks mk
+		JOIN sheets sh ON sh.id = mk.sheet_id
+		JOIN modules m ON m.id = sh.module_id
+		JOIN aspects a ON a.id = mk.aspect_id
+		JOIN judges j ON j.id = sh.judge_id
+		WHERE m.event_id = ?
+		ORDER BY sh.contestant_id, m.position, a.position, j.code`, eventID)
+	if err != nil {
+		return nil, fmt.Errorf("list marks: %w", err)
+	}
+	return out, nil
+}
+
+// ImportedScore is one contestant's score in an imported module (the theory test).
+type ImportedScore struct {
+	ContestantID int64  `db:"contestant_id"`
+	ModuleCode   string `db:"module_code"`
+	Value        int64  `db:"value"`
+	Source       string `db:"source"`
+}
+
+// ImportScores stores the scores of an imported module, all or none,
+// replacing earlier imports for the same contestants.
+func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, scores []ImportedScore, source, actor string) (int64, error) {
+	var rev int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var n int
+		if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM modules WHERE id = ? AND event_id = ? AND imported = 1",
+			moduleID, eventID); err != nil {
+			return err
+		}
+		if n == 0 {
+			return skillscore.Errorf(skillscore.ENotFound, "模块不存在或不是导入成绩的模块")
+		}
+		now := micros(s.now())
+		for _, sc := range scores {
+			if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM contestants WHERE id = ? AND event_id = ?",
+				sc.ContestantID, eventID); err != nil {
+				return err
+			}
+			if n == 0 {
+				return skillscore.Errorf(skillscore.ENotFound, "选手 %d 不在本赛事中", sc.ContestantID)
+			}
+			if _, err := tx.ExecContext(ctx, "DELETE FROM imported_scores WHERE module_id = ? AND contestant_id = ?",
+				moduleID, sc.ContestantID); err != nil {
+				return err
+			}
+			if _, err := tx.ExecContext(ctx, `INSERT INTO imported_scores (module_id, contestant_id, value, source, imported_at)
+				VALUES (?, ?, ?, ?, ?)`, moduleID, sc.ContestantID, sc.Value, source, now); err != nil {
+				return fmt.Errorf("insert imported score: %w", err)
+			}
+		}
+		var err error
+		if rev, err = bumpRevision(ctx, tx, eventID); err != nil {
+			return err
+		}
+		return s.appendAudit(ctx, tx, &eventID, actor, "scores.import", source,
+			map[string]any{"module_id": moduleID, "count": len(scores)}, s.now())
+	})
+	return rev, err
+}
+
+// ImportedScores returns every imported module score of an event.
+func (s *Store) ImportedScores(ctx context.Context, eventID int64) ([]ImportedScore, error) {
+	var out []ImportedScore
+	err := s.r.SelectContext(ctx, &out, `SELECT i.contestant_id, m.code AS module_code, i.value, i.source
+		FROM imported_scores i JOIN modules m ON m.id = i.module_id
+		WHERE m.event_id = ? ORDER BY i.contestant_id, m.position`, eventID)
+	if err != nil {
+		return nil, fmt.Errorf("list imported scores: %w", err)
+	}
+	return out, nil
+}

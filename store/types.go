@@ -1,0 +1,134 @@
+package store
+
+import (
+	"database/sql/driver"
+	"fmt"
+	"time"
+)
+
+// Time is a time.Time stored as BIGINT microseconds since the Unix epoch, the
+// schema's one timestamp format. It reads back in UTC, identical on SQLite
+// and MySQL; the zero Time is stored as NULL.
+type Time struct{ time.Time }
+
+// Scan implements sql.Scanner.
+func (t *Time) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		t.Time = time.Time{}
+	case int64:
+		t.Time = fromMicros(v)
+	case []byte:
+		var us int64
+		if _, err := fmt.Sscan(string(v), &us); err != nil {
+			return fmt.Errorf("store.Time: %q is not microseconds: %w", v, err)
+		}
+		t.Time = fromMicros(us)
+	default:
+		return fmt.Errorf("store.Time: cannot scan %T", src)
+	}
+	return nil
+}
+
+// Value implements driver.Valuer.
+func (t Time) Value() (driver.Value, error) {
+	if t.IsZero() {
+		return nil, nil
+	}
+	return micros(t.Time), nil
+}
+
+// Event is one competition or assessment sitting (赛事 / 考评活动).
+type Event struct {
+	ID             int64  `db:"id"`
+	Code           string `db:"code"`
+	Name           string `db:"name"`
+	Kind           string `db:"kind"` // competition | assessment
+	Occupation     string `db:"occupation"`
+	OccupationCode string `db:"occupation_code"`
+	Specialty      string `db:"specialty"`
+	Level          int    `db:"level"`
+	Tier           string `db:"tier"`
+	Class          string `db:"class"`
+	Year           int    `db:"year"`
+	Venue          string `db:"venue"`
+	StartsOn       string `db:"starts_on"`
+	Status         string `db:"status"`
+	Rules          string `db:"rules"` // the rule document, JSON
+	Revision       int64  `db:"revision"`
+	CreatedAt      Time   `db:"created_at"`
+	UpdatedAt      Time   `db:"updated_at"`
+}
+
+// Group is a ranked group of an event (职工组 / 学生组).
+type Group struct {
+	EventID  int64  `db:"event_id"`
+	Code     string `db:"code"`
+	Name     string `db:"name"`
+	Position int    `db:"position"`
+}
+
+// Module is a weighted part of an event. Weight and MaxMarks are fixed-point
+// with 4 decimals (scoring.Decimal's unit).
+type Module struct {
+	ID          int64    `db:"id"`
+	EventID     int64    `db:"event_id"`
+	Code        string   `db:"code"`
+	Name        string   `db:"name"`
+	Kind        string   `db:"kind"` // theory | practical | review
+	Weight      int64    `db:"weight"`
+	MaxMarks    int64    `db:"max_marks"`
+	Imported    bool     `db:"imported"`
+	Position    int      `db:"position"`
+	SignedOffAt Time     `db:"signed_off_at"`
+	SignedOffBy *int64   `db:"signed_off_by"`
+	Aspects     []Aspect `db:"-"`
+}
+
+// Aspect is one line of a module's rubric.
+type Aspect struct {
+	ID       int64  `db:"id"`
+	ModuleID int64  `db:"module_id"`
+	Code     string `db:"code"`
+	Name     string `db:"name"`
+	Kind     string `db:"kind"`
+	MaxMarks int64  `db:"max_marks"`
+	Position int    `db:"position"`
+}
+
+// Contestant is a person scored in an event (选手 / 考生).
+type Contestant struct {
+	ID                int64   `db:"id"`
+	EventID           int64   `db:"event_id"`
+	Name              string  `db:"name"`
+	Gender            string  `db:"gender"`
+	IDType            string  `db:"id_type"`
+	IDNumber          string  `db:"id_number"`
+	Organization      string  `db:"organization"`
+	City              string  `db:"city"`
+	GroupCode         string  `db:"group_code"`
+	Level             int     `db:"level"`
+	LastPromotionYear int     `db:"last_promotion_year"`
+	Code              *string `db:"code"`
+	Station           *string `db:"station"`
+	CompletionMillis  int64   `db:"completion_ms"`
+	CreatedAt         Time    `db:"created_at"`
+}
+
+// Judge is a 裁判员 / 考评员 of one event.
+type Judge struct {
+	ID           int64  `db:"id"`
+	EventID      int64  `db:"event_id"`
+	Code         string `db:"code"`
+	Name         string `db:"name"`
+	Organization string `db:"organization"`
+	City         string `db:"city"`
+	CreatedAt    Time   `db:"created_at"`
+}
+
+// PanelMember places a judge on a module's panel; Chief marks the 裁判长.
+type PanelMember struct {
+	ModuleID int64 `db:"module_id"`
+	JudgeID  int64 `db:"judge_id"`
+	Chief    bool  `db:"chief"`
+}
