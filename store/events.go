@@ -142,18 +142,8 @@ func (s *Store) Modules(ctx context.Context, eventID int64) ([]Module, error) {
 		"SELECT * FROM modules WHERE event_id = ? ORDER BY position", eventID); err != nil {
 		return nil, fmt.Errorf("list modules: %w", err)
 	}
-	var aspects []Aspect
-	if err := s.r.SelectContext(ctx, &aspects, `SELECT a.* FROM aspects a JOIN modules m ON m.id = a.module_id
-		WHERE m.event_id = ? ORDER BY a.module_id, a.position`, eventID); err != nil {
-		return nil, fmt.Errorf("list aspects: %w", err)
-	}
-	byID := make(map[int64]int, len(mods))
-	for i, m := range mods {
-		byID[m.ID] = i
-	}
-	for _, a := range aspects {
-		i := byID[a.ModuleID]
-		mods[i].Aspects = append(mods[i].Aspects, a)
+	if err := attachAspects(ctx, s.r, eventID, mods); err != nil {
+		return nil, err
 	}
 	return mods, nil
 }

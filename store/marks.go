@@ -186,15 +186,7 @@ type MarkRow struct {
 // Marks returns every current mark of an event.
 func (s *Store) Marks(ctx context.Context, eventID int64) ([]MarkRow, error) {
 	var out []MarkRow
-	err := s.r.SelectContext(ctx, &out, `SELECT sh.contestant_id, m.code AS module_code, a.code AS aspect_code,
-			j.code AS judge_code, mk.value, mk.multiplier
-		FROM marks mk
-		JOIN sheets sh ON sh.id = mk.sheet_id
-		JOIN modules m ON m.id = sh.module_id
-		JOIN aspects a ON a.id = mk.aspect_id
-		JOIN judges j ON j.id = sh.judge_id
-		WHERE m.event_id = ?
-		ORDER BY sh.contestant_id, m.position, a.position, j.code`, eventID)
+	err := s.r.SelectContext(ctx, &out, marksQuery, eventID)
 	if err != nil {
 		return nil, fmt.Errorf("list marks: %w", err)
 	}
@@ -253,11 +245,23 @@ func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, score
 // ImportedScores returns every imported module score of an event.
 func (s *Store) ImportedScores(ctx context.Context, eventID int64) ([]ImportedScore, error) {
 	var out []ImportedScore
-	err := s.r.SelectContext(ctx, &out, `SELECT i.contestant_id, m.code AS module_code, i.value, i.source
-		FROM imported_scores i JOIN modules m ON m.id = i.module_id
-		WHERE m.event_id = ? ORDER BY i.contestant_id, m.position`, eventID)
+	err := s.r.SelectContext(ctx, &out, importedQuery, eventID)
 	if err != nil {
 		return nil, fmt.Errorf("list imported scores: %w", err)
 	}
 	return out, nil
 }
+
+const marksQuery = `SELECT sh.contestant_id, m.code AS module_code, a.code AS aspect_code,
+			j.code AS judge_code, mk.value, mk.multiplier
+		FROM marks mk
+		JOIN sheets sh ON sh.id = mk.sheet_id
+		JOIN modules m ON m.id = sh.module_id
+		JOIN aspects a ON a.id = mk.aspect_id
+		JOIN judges j ON j.id = sh.judge_id
+		WHERE m.event_id = ?
+		ORDER BY sh.contestant_id, m.position, a.position, j.code`
+
+const importedQuery = `SELECT i.contestant_id, m.code AS module_code, i.value, i.source
+		FROM imported_scores i JOIN modules m ON m.id = i.module_id
+		WHERE m.event_id = ? ORDER BY i.contestant_id, m.position`

@@ -1,0 +1,266 @@
+package main
+
+import (
+	"bytes"
+	"encoding/csv"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+
+	"skillscore/scoring"
+)
+
+// runCompute is `skillscore compute`: the whole scoring core offline, from a
+// rules JSON and a marks CSV to results on stdout.
+func runCompute(args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("compute", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	rubric := fs.String("rubric", "", "rules JSON `file` (docs/rules.md)")
+	marksPath := fs.String("marks", "", "marks CSV `file`: contestant,module,aspect,judge,value[,multiplier][,completion_time]")
+	contPath := fs.String("contestants", "", "optional contestants CSV `file`: id[,group][,level][,last_promotion_year][,completion_time][,target_level]")
+	recPath := fs.String("recusals", "", "optional recusals CSV `file`: contestant,module,judge")
+	format := fs.String("format", "table", "output format: table, json or csv")
+	year := fs.Int("year", 0, "event year for the once-a-year promotion rule (default: the rules' year)")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("compute: unexpected argument %q", fs.Arg(0))
+	}
+	if *rubric == "" || *marksPath == "" {
+		return errors.New("compute: --rubric and --marks are required")
+	}
+	if *format != "table" && *format != "json" && *format != "csv" {
+		return fmt.Errorf("compute: unknown --format %q (table, json, csv)", *format)
+	}
+	raw, err := os.ReadFile(*rubric)
+	if err != nil {
+		return fmt.Errorf("compute: %w", err)
+	}
+	rules, err := scoring.ParseRules(raw)
+	if err != nil {
+		return fmt.Errorf("compute: %s: %w", *rubric, err)
+	}
+	mt, err := readWith(*marksPath, scoring.ReadMarksCSV)
+	if err != nil {
+		return err
+	}
+	in := scoring.Input{Year: *year, Marks: mt.Marks}
+	if *contPath != "" {
+		if in.Contestants, err = readWith(*contPath, scoring.ReadContestantsCSV); err != nil {
+			return err
+		}
+	} else {
+		// without a roster every contestant in the marks, in first-seen order
+		seen := map[string]bool{}
+		for _, m := range mt.Marks {
+			if !seen[m.Contestant] {
+				seen[m.Contestant] = true
+				in.Contestants = append(in.Contestants, scoring.Contestant{ID: m.Contestant})
+			}
+		}
+	}
+	for i := range in.Contestants {
+		c := &in.Contestants[i]
+		if t, ok := mt.Times[c.ID]; ok {
+			if c.CompletionTime != 0 && c.CompletionTime != t {
+				return fmt.Errorf("compute: contestant %s: completion time differs between %s and %s", c.ID, *contPath, *marksPath)
+			}
+			c.CompletionTime = t
+		}
+	}
+	if *recPath != "" {
+		if in.Recusals, err = readWith(*recPath, readRecusalsCSV); err != nil {
+			return err
+		}
+	}
+	res, err := scoring.Compute(rules, in)
+	if err != nil {
+		var ie *scoring.InputError
+		if errors.As(err, &ie) && ie.Kind == "mark" && ie.Index >= 0 {
+			return fmt.Errorf("compute: %s: mark %d (%s/%s/%s/%s): %w", *marksPath, ie.Index+1,
+				in.Marks[ie.Index].Contestant, in.Marks[ie.Index].Module, in.Marks[ie.Index].Aspect, in.Marks[ie.Index].Judge, err)
+		}
+		return fmt.Errorf("compute: %w", err)
+	}
+	switch *format {
+	case "json":
+		enc := json.NewEncoder(stdout)
+		enc.SetEscapeHTML(false)
+		enc.SetIndent("", "  ")
+		return enc.Encode(res)
+	case "csv":
+		return writeResultCSV(stdout, rules, res)
+	}
+	return writeResultTable(stdout, rules, res)
+}
+
+func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
+	var zero T
+	f, err := os.Open(path)
+	if err != nil {
+		return zero, fmt.Errorf("compute: %w", err)
+	}
+	defer f.Close()
+	v, err := read(f)
+	if err != nil {
+		return zero, fmt.Errorf("compute: %s: %w", path, err)
+	}
+	return v, nil
+}
+
+func readRecusalsCSV(r io.Reader) ([]scoring.Recusal, error) {
+	recs, err := csv.NewReader(r).ReadAll()
+	if err != nil {
+		return nil, err
+	}
+	if len(recs) == 0 || strings.Join(recs[0], ",") != "contestant,module,judge" {
+		return nil, errors.New("recusals CSV header must be contestant,module,judge")
+	}
+	var out []scoring.Recusal
+	for _, rec := range recs[1:] {
+		out = append(out, scoring.Recusal{Contestant: rec[0], Module: rec[1], Judge: rec[2]})
+	}
+	return out, nil
+}
+
+func yesNo(b *bool) string {
+	switch {
+	case b == nil:
+		return ""
+	case *b:
+		return "合格"
+	}
+	return "不合格"
+}
+
+func promotionText(p *scoring.Promotion) string {
+	if p == nil {
+		return ""
+	}
+	return p.ToName
+}
+
+func places(rules *scoring.Rules) int { return rules.Total.Rounding.Places }
+
+func writeResultCSV(w io.Writer, rules *scoring.Rules, res *scoring.Result) error {
+	cw := csv.NewWriter(w)
+	head := []string{"id", "group", "rank"}
+	for _, m := range rules.Modules {
+		head = append(head, "module:"+m.Code)
+	}
+	head = append(head, "total", "award", "promotion_to", "pass", "complete", "disqualified")
+	if err := cw.Write(head); err != nil {
+		return err
+	}
+	for _, c := range res.Contestants {
+		row := []string{c.ID, c.Group, strconv.Itoa(c.Rank)}
+		for _, m := range c.Modules {
+			row = append(row, m.Score.String())
+		}
+		promo := ""
+		if c.Promotion != nil {
+			promo = strconv.Itoa(c.Promotion.To)
+		}
+		pass := ""
+		if c.Pass != nil {
+			pass = strconv.FormatBool(*c.Pass)
+		}
+		row = append(row, c.Total.Format(places(rules)), c.Award, promo, pass, strconv.FormatBool(c.Complete), strconv.FormatBool(c.Disqualified))
+		if err := cw.Write(row); err != nil {
+			return err
+		}
+	}
+	cw.Flush()
+	return cw.Error()
+}
+
+// width is the terminal width of s: CJK and full-width characters take two
+// columns.
+func width(s string) int {
+	n := 0
+	for _, r := range s {
+		switch {
+		case r >= 0x1100 && (r <= 0x115f || r >= 0x2e80 && r <= 0xa4cf || r >= 0xac00 && r <= 0xd7a3 ||
+			r >= 0xf900 && r <= 0xfaff || r >= 0xfe30 && r <= 0xfe4f || r >= 0xff00 && r <= 0xff60 || r >= 0xffe0 && r <= 0xffe6):
+			n += 2
+		default:
+			n++
+		}
+	}
+	return n
+}
+
+func writeResultTable(w io.Writer, rules *scoring.Rules, res *scoring.Result) error {
+	head := []string{"组别", "名次", "选手"}
+	for _, m := range rules.Modules {
+		head = append(head, m.Name)
+	}
+	head = append(head, "总分", "奖项", "晋升", "合格", "状态")
+	rows := [][]string{head}
+	for _, c := range res.Contestants {
+		rank := ""
+		if c.Rank > 0 {
+			rank = strconv.Itoa(c.Rank)
+			if c.SharedRank {
+				rank += "="
+			}
+		}
+		row := []string{c.GroupName, rank, c.ID}
+		for _, m := range c.Modules {
+			s := m.Score.String()
+			if m.ScoreExact != "" {
+				s = "≈" + s
+			}
+			row = append(row, s)
+		}
+		status := "完成"
+		switch {
+		case c.Disqualified:
+			status = "取消资格"
+		case !c.Complete:
+			status = "未完成"
+		}
+		row = append(row, c.Total.Format(places(rules)), c.AwardName, promotionText(c.Promotion), yesNo(c.Pass), status)
+		rows = append(rows, row)
+	}
+	widths := make([]int, len(head))
+	for _, r := range rows {
+		for i, f := range r {
+			widths[i] = max(widths[i], width(f))
+		}
+	}
+	var b bytes.Buffer
+	b.WriteString(res.Event + "\n")
+	for _, r := range rows {
+		for i, f := range r {
+			if i > 0 {
+				b.WriteString("  ")
+			}
+			pad := widths[i] - width(f)
+			if i >= 3 && i < 3+len(rules.Modules)+1 || i == 1 { // numbers right-aligned
+				b.WriteString(strings.Repeat(" ", pad) + f)
+			} else if i < len(r)-1 {
+				b.WriteString(f + strings.Repeat(" ", pad))
+			} else {
+				b.WriteString(f)
+			}
+		}
+		b.WriteString("\n")
+	}
+	for _, f := range res.Flags {
+		b.WriteString("⚑ " + f.Text + "\n")
+	}
+	for _, j := range res.Judges {
+		if len(j.Flags) > 0 {
+			b.WriteString("⚑ " + j.Text + "\n")
+		}
+	}
+	_, err := w.Write(b.Bytes())
+	return err
+}

@@ -1,0 +1,128 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+
+	"skillscore"
+	"skillscore/demo"
+	"skillscore/store"
+)
+
+// demoDBName is the SQLite file the demo keeps under --data.
+const demoDBName = "skillscore-demo.db"
+
+func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg serveConfig
+	cfg.bind(fs, "127.0.0.1:8080")
+	data := fs.String("data", envOr("SKILLSCORE_DATA", "./demo-data"), "演示数据目录 (SQLite 文件存放处)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if cfg.logFormat == "json" && !flagSet(fs, "log-format") {
+		cfg.logFormat = "text" // a person is watching this terminal
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	ln, err := listen(ctx, cfg.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	st, created, err := openDemo(ctx, *data)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ev, err := st.EventByCode(ctx, demo.EventCode)
+	if err != nil {
+		return err
+	}
+	if created {
+		log.Info("demo event created", "event", ev.Code, "db", filepath.Join(*data, demoDBName))
+	} else {
+		log.Info("demo event reopened", "event", ev.Code, "db", filepath.Join(*data, demoDBName))
+	}
+	return serve(ctx, ln, st, log, func(base string) {
+		fmt.Fprintf(stdout, `
+%s 演示已就绪 (demo ready)
+  大屏 / 成绩排行 (big screen, leaderboard):  %s/events/%s/leaderboard
+  成绩 JSON 接口 (standings API):             %s/api/v1/events/%s/standings
+  赛事列表 (events):                          %s/
+  健康检查 / 监控 (healthz, metrics):         %s/healthz  %s/metrics
+  裁判平板、裁判长、组织者页面随后续版本提供 (judge tablets, chief judge and organizer pages: coming in later releases)
+按 Ctrl+C 停止 (press Ctrl+C to stop)
+`, ev.Name, base, ev.Code, base, ev.Code, base, base, base)
+	})
+}
+
+// openDemo opens the demo database under dir, creating it with the demo
+// event if it does not exist yet. A new database is built in a temporary
+// file and renamed into place only when complete, so an interrupted first
+// run never leaves a half-made demo behind to be reopened.
+func openDemo(ctx context.Context, dir string) (*store.Store, bool, error) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, false, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法创建演示数据目录 %s: %v", dir, err))
+	}
+	path := filepath.Join(dir, demoDBName)
+	if _, err := os.Stat(path); err == nil {
+		st, err := store.Open(ctx, "sqlite:"+path, store.Options{})
+		if err != nil {
+			return nil, false, err
+		}
+		// The file may be a database the user pointed at without the demo.
+		_, created, err := demo.Ensure(ctx, st)
+		if err != nil {
+			st.Close()
+			return nil, false, err
+		}
+		return st, created, nil
+	} else if !errors.Is(err, os.ErrNotExist) {
+		return nil, false, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无法访问 %s: %v", path, err))
+	}
+	tmp := path + ".building"
+	for _, suffix := range []string{"", "-wal", "-shm"} {
+		os.Remove(tmp + suffix)
+	}
+	st, err := store.Open(ctx, "sqlite:"+tmp, store.Options{})
+	if err != nil {
+		return nil, false, err
+	}
+	_, err = demo.Create(ctx, st)
+	// Closing checkpoints the WAL into the file, so the rename moves a
+	// complete database.
+	if cerr := st.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(tmp + suffix)
+		}
+		return nil, false, fmt.Errorf("创建演示赛事失败: %w", err)
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return nil, false, fmt.Errorf("创建演示赛事失败: %w", err)
+	}
+	st, err = store.Open(ctx, "sqlite:"+path, store.Options{})
+	return st, true, err
+}
+
+// flagSet reports whether a flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	found := false
+	fs.Visit(func(f *flag.Flag) {
+		if f.Name == name {
+			found = true
+		}
+	})
+	return found
+}

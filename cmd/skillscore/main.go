@@ -1,0 +1,112 @@
+// Command skillscore runs the skillscore scoring system.
+//
+//	skillscore serve   --addr HOST:PORT --db URL   the server
+//	skillscore demo    --addr HOST:PORT --data DIR the server with the demo event
+//	skillscore migrate --db URL                    bring a database's schema up to date
+//	skillscore compute --rubric FILE --marks FILE  the scoring core, offline
+//
+// Every failure ends with one line on stderr and a non-zero exit.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"syscall"
+
+	"skillscore"
+)
+
+const usage = `skillscore — 职业技能竞赛与等级认定评分系统
+
+用法 (usage):
+  skillscore serve   [--addr HOST:PORT] [--db URL]     启动服务 (start the server)
+  skillscore demo    [--addr HOST:PORT] [--data DIR]   启动演示赛事 (serve the demo event)
+  skillscore migrate [--db URL]                        升级数据库结构 (migrate the schema)
+  skillscore compute --rubric FILE --marks FILE [--contestants FILE] [--format table|json|csv]
+                                                       离线计算成绩 (the scoring core, offline)
+
+URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
+     例如 mysql:root@tcp(127.0.0.1:3306)/skillscore
+运行 "skillscore COMMAND -h" 查看各命令的参数。
+`
+
+// errUsage marks a command-line mistake: exit status 2 instead of 1.
+var errUsage = errors.New("usage")
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
+	stop()
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			os.Exit(0)
+		}
+		if !errors.Is(err, errUsage) {
+			fmt.Fprintln(os.Stderr, "skillscore:", oneLine(err))
+			os.Exit(1)
+		}
+		os.Exit(2)
+	}
+}
+
+func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 {
+		fmt.Fprint(stderr, usage)
+		return errUsage
+	}
+	switch args[0] {
+	case "serve":
+		return runServe(ctx, args[1:], stdout, stderr)
+	case "demo":
+		return runDemo(ctx, args[1:], stdout, stderr)
+	case "migrate":
+		return runMigrate(ctx, args[1:], stdout, stderr)
+	case "compute":
+		return runCompute(args[1:], stdout, stderr)
+	case "help", "-h", "--help":
+		fmt.Fprint(stdout, usage)
+		return nil
+	default:
+		fmt.Fprintf(stderr, "skillscore: 未知命令 %q\n\n%s", args[0], usage)
+		return errUsage
+	}
+}
+
+// parseFlags parses a subcommand's flags, printing usage on error, and
+// rejects stray positional arguments.
+func parseFlags(fs *flag.FlagSet, args []string) error {
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return err
+		}
+		return errUsage
+	}
+	if fs.NArg() > 0 {
+		fmt.Fprintf(fs.Output(), "skillscore %s: 多余的参数 %q\n", fs.Name(), fs.Args())
+		return errUsage
+	}
+	return nil
+}
+
+// oneLine renders an error for the terminal: the human message of a
+// skillscore.Error (its cause stays in the logs), any other error as is.
+func oneLine(err error) string {
+	var se *skillscore.Error
+	if errors.As(err, &se) {
+		return se.Message
+	}
+	return err.Error()
+}
+
+// envOr returns the environment variable's value, or def when it is unset.
+func envOr(name, def string) string {
+	if v, ok := os.LookupEnv(name); ok && v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,158 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"syscall"
+	"time"
+
+	"skillscore"
+	"skillscore/store"
+	"skillscore/templates"
+	"skillscore/web"
+)
+
+// serveConfig is what serve and demo share.
+type serveConfig struct {
+	addr      string
+	db        string
+	logFormat string
+	logLevel  string
+}
+
+func (c *serveConfig) bind(fs *flag.FlagSet, defaultAddr string) {
+	fs.StringVar(&c.addr, "addr", envOr("SKILLSCORE_ADDR", defaultAddr), "监听地址 HOST:PORT (env SKILLSCORE_ADDR)")
+	fs.StringVar(&c.logFormat, "log-format", envOr("SKILLSCORE_LOG_FORMAT", "json"), "日志格式 json|text")
+	fs.StringVar(&c.logLevel, "log-level", envOr("SKILLSCORE_LOG_LEVEL", "info"), "日志级别 debug|info|warn|error")
+}
+
+func (c *serveConfig) logger(w io.Writer) (*slog.Logger, error) {
+	var level slog.Level
+	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
+		return nil, fmt.Errorf("--log-level %q 无效: 应为 debug|info|warn|error", c.logLevel)
+	}
+	opts := &slog.HandlerOptions{Level: level}
+	switch c.logFormat {
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("--log-format %q 无效: 应为 json 或 text", c.logFormat)
+}
+
+func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	var cfg serveConfig
+	cfg.bind(fs, "127.0.0.1:8080")
+	fs.StringVar(&cfg.db, "db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN (env SKILLSCORE_DB)")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	log, err := cfg.logger(stderr)
+	if err != nil {
+		return err
+	}
+	// Listen before opening the database: a port in use then fails the start
+	// before anything is created on disk.
+	ln, err := listen(ctx, cfg.addr)
+	if err != nil {
+		return err
+	}
+	defer ln.Close()
+	st, err := store.Open(ctx, cfg.db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	log.Info("database ready", "dialect", st.Dialect())
+	return serve(ctx, ln, st, log, func(base string) {
+		fmt.Fprintf(stdout, "skillscore 已启动: %s\n", base)
+	})
+}
+
+// listen opens the TCP listener with a clear message for the common failures.
+func listen(ctx context.Context, addr string) (net.Listener, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	switch {
+	case err == nil:
+		return ln, nil
+	case errors.Is(err, syscall.EADDRINUSE):
+		return nil, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("端口已被占用: %s (address already in use)", addr))
+	case errors.Is(err, syscall.EACCES):
+		return nil, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无权监听 %s (permission denied)", addr))
+	}
+	return nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法监听 %s: %v", addr, err))
+}
+
+// serve runs the HTTP server on ln until ctx ends, then shuts down
+// gracefully: in-flight requests get up to 10 s to finish.
+func serve(ctx context.Context, ln net.Listener, st *store.Store, log *slog.Logger, ready func(base string)) error {
+	tmpl, err := templates.New()
+	if err != nil {
+		return err
+	}
+	srv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log}).HTTPServer(ln.Addr().String())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	base := "http://" + hostForURL(ln.Addr().String())
+	log.Info("listening", "addr", ln.Addr().String())
+	ready(base)
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	log.Info("stopped")
+	return nil
+}
+
+// hostForURL turns a listen address into one a browser can open: a wildcard
+// host becomes 127.0.0.1.
+func hostForURL(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return addr
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "127.0.0.1"
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	}
+	return host + ":" + port
+}
+
+func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	fmt.Fprintln(stdout, "数据库结构已是最新 (schema up to date)")
+	return nil
+}

@@ -1,0 +1,273 @@
+package scoring
+
+import (
+	"encoding/csv"
+	"errors"
+	"fmt"
+	"io"
+	"strconv"
+	"strings"
+)
+
+// CSVError is a bad row in a marks or contestants CSV; Row counts from 1
+// with the header as row 1, as a spreadsheet shows it.
+type CSVError struct {
+	Row     int
+	Column  string
+	Message string // Simplified Chinese
+	English string
+}
+
+func (e *CSVError) Error() string {
+	loc := "row " + strconv.Itoa(e.Row)
+	if e.Column != "" {
+		loc += " column " + e.Column
+	}
+	return loc + ": " + e.English + " / 第 " + strconv.Itoa(e.Row) + " 行：" + e.Message
+}
+
+// MarksTable is a marks CSV read into marks, plus completion times.
+type MarksTable struct {
+	Marks []Mark
+	// Times is each contestant's completion time in milliseconds: the sum of
+	// the per-module times given in the completion_time column.
+	Times map[string]int64
+}
+
+type csvHeader struct {
+	idx      map[string]int
+	required []string
+}
+
+func readHeader(cr *csv.Reader, known, required []string) (*csvHeader, error) {
+	rec, err := cr.Read()
+	if err == io.EOF {
+		return nil, &CSVError{Row: 1, Message: "文件为空，缺少表头", English: "empty file: header missing"}
+	}
+	if err != nil {
+		return nil, csvReadErr(err)
+	}
+	h := &csvHeader{idx: map[string]int{}}
+	for i, name := range rec {
+		name = strings.ToLower(strings.TrimSpace(strings.TrimPrefix(name, "\ufeff")))
+		ok := false
+		for _, k := range known {
+			ok = ok || k == name
+		}
+		if !ok {
+			return nil, &CSVError{Row: 1, Column: name, Message: "未知列 " + name + "（可用：" + strings.Join(known, ", ") + "）", English: "unknown column " + name + " (known: " + strings.Join(known, ", ") + ")"}
+		}
+		if _, dup := h.idx[name]; dup {
+			return nil, &CSVError{Row: 1, Column: name, Message: "列 " + name + " 重复", English: "duplicate column " + name}
+		}
+		h.idx[name] = i
+	}
+	for _, r := range required {
+		if _, ok := h.idx[r]; !ok {
+			return nil, &CSVError{Row: 1, Column: r, Message: "缺少必需列 " + r, English: "required column " + r + " is missing"}
+		}
+	}
+	return h, nil
+}
+
+func (h *csvHeader) get(rec []string, name string) string {
+	i, ok := h.idx[name]
+	if !ok || i >= len(rec) {
+		return ""
+	}
+	return strings.TrimSpace(rec[i])
+}
+
+func csvReadErr(err error) error {
+	var pe *csv.ParseError
+	if errors.As(err, &pe) {
+		return &CSVError{Row: pe.Line, Message: "CSV 格式错误：" + pe.Err.Error(), English: "CSV syntax: " + pe.Err.Error()}
+	}
+	return err
+}
+
+// MarksCSVColumns are the columns of a marks CSV (header required, any
+// order): contestant, module, value always; aspect and judge empty only for
+// imported module scores; multiplier and completion_time optional.
+var MarksCSVColumns = []string{"contestant", "module", "aspect", "judge", "value", "multiplier", "completion_time"}
+
+// ReadMarksCSV reads a marks CSV (UTF-8, optional BOM).
+func ReadMarksCSV(r io.Reader) (*MarksTable, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	h, err := readHeader(cr, MarksCSVColumns, []string{"contestant", "module", "value"})
+	if err != nil {
+		return nil, err
+	}
+	t := &MarksTable{Times: map[string]int64{}}
+	moduleTimes := map[[2]string]int64{}
+	for row := 2; ; row++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvReadErr(err)
+		}
+		if blank(rec) {
+			continue
+		}
+		if len(rec) > len(h.idx) {
+			return nil, &CSVError{Row: row, Message: "列数多于表头", English: "more fields than the header"}
+		}
+		m := Mark{Contestant: h.get(rec, "contestant"), Module: h.get(rec, "module"), Aspect: h.get(rec, "aspect"), Judge: h.get(rec, "judge")}
+		if m.Contestant == "" || m.Module == "" {
+			return nil, &CSVError{Row: row, Message: "选手与模块不能为空", English: "contestant and module are required"}
+		}
+		if m.Value, err = ParseDecimal(h.get(rec, "value")); err != nil {
+			return nil, &CSVError{Row: row, Column: "value", Message: "分值无效：" + err.Error(), English: "bad value: " + err.Error()}
+		}
+		if s := h.get(rec, "multiplier"); s != "" {
+			if m.Multiplier, err = ParseDecimal(s); err != nil || m.Multiplier < 0 {
+				return nil, &CSVError{Row: row, Column: "multiplier", Message: "系数无效", English: "bad multiplier"}
+			}
+		}
+		if s := h.get(rec, "completion_time"); s != "" {
+			ms, err := ParseDuration(s)
+			if err != nil {
+				return nil, &CSVError{Row: row, Column: "completion_time", Message: "用时无效：" + err.Error(), English: "bad completion_time: " + err.Error()}
+			}
+			k := [2]string{m.Contestant, m.Module}
+			if old, ok := moduleTimes[k]; ok && old != ms {
+				return nil, &CSVError{Row: row, Column: "completion_time", Message: "同一选手同一模块的用时不一致", English: "completion times disagree for one contestant and module"}
+			} else if !ok {
+				moduleTimes[k] = ms
+				t.Times[m.Contestant] += ms
+			}
+		}
+		t.Marks = append(t.Marks, m)
+	}
+	return t, nil
+}
+
+func blank(rec []string) bool {
+	for _, f := range rec {
+		if strings.TrimSpace(f) != "" {
+			return false
+		}
+	}
+	return true
+}
+
+// ParseDuration reads a completion time: seconds ("754", "754.25") or
+// "m:ss", "h:mm:ss", each with up to 3 decimals; it returns milliseconds.
+func ParseDuration(s string) (int64, error) {
+	parts := strings.Split(strings.TrimSpace(s), ":")
+	if len(parts) > 3 || parts[0] == "" {
+		return 0, fmt.Errorf("duration %q: want seconds, m:ss or h:mm:ss", s)
+	}
+	var ms int64
+	for i, p := range parts {
+		last := i == len(parts)-1
+		whole, frac, hasDot := strings.Cut(p, ".")
+		if hasDot && (!last || len(frac) == 0 || len(frac) > 3) {
+			return 0, fmt.Errorf("duration %q: bad fraction", s)
+		}
+		if whole == "" || len(whole) > 9 || (i > 0 && len(whole) != 2) {
+			return 0, fmt.Errorf("duration %q: bad field %q", s, p)
+		}
+		n, err := strconv.ParseInt(whole, 10, 64)
+		if err != nil || n < 0 || i > 0 && n >= 60 {
+			return 0, fmt.Errorf("duration %q: bad field %q", s, p)
+		}
+		ms = ms*60 + n
+		if last {
+			ms *= 1000
+			if frac != "" {
+				f, err := strconv.ParseInt(frac+strings.Repeat("0", 3-len(frac)), 10, 64)
+				if err != nil || f < 0 {
+					return 0, fmt.Errorf("duration %q: bad fraction", s)
+				}
+				ms += f
+			}
+		}
+	}
+	return ms, nil
+}
+
+// ContestantsCSVColumns are the columns of a contestants CSV: id required;
+// group (code), level (1..5 or a name such as 三级/高级工 or 技师; empty = none),
+// last_promotion_year, completion_time and target_level optional.
+var ContestantsCSVColumns = []string{"id", "group", "level", "last_promotion_year", "completion_time", "target_level"}
+
+// ParseLevel reads a level as 0..5 or a Chinese name (五级, 初级工, 技师, 一级/高级技师…); "" is 0.
+func ParseLevel(s string) (int, error) {
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return 0, nil
+	}
+	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 5 {
+		return n, nil
+	}
+	names := []struct {
+		l     int
+		names []string
+	}{
+		{1, []string{"一级", "高级技师", "一级/高级技师"}},
+		{2, []string{"二级", "技师", "二级/技师"}},
+		{3, []string{"三级", "高级工", "三级/高级工"}},
+		{4, []string{"四级", "中级工", "四级/中级工"}},
+		{5, []string{"五级", "初级工", "五级/初级工"}},
+		{0, []string{"无", "none"}},
+	}
+	for _, n := range names {
+		for _, name := range n.names {
+			if s == name {
+				return n.l, nil
+			}
+		}
+	}
+	return 0, fmt.Errorf("unknown level %q", s)
+}
+
+// ReadContestantsCSV reads a contestants CSV (UTF-8, optional BOM).
+func ReadContestantsCSV(r io.Reader) ([]Contestant, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	h, err := readHeader(cr, ContestantsCSVColumns, []string{"id"})
+	if err != nil {
+		return nil, err
+	}
+	var out []Contestant
+	for row := 2; ; row++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvReadErr(err)
+		}
+		if blank(rec) {
+			continue
+		}
+		c := Contestant{ID: h.get(rec, "id"), Group: h.get(rec, "group")}
+		if c.ID == "" {
+			return nil, &CSVError{Row: row, Column: "id", Message: "缺少选手编号", English: "id is required"}
+		}
+		if c.Level, err = ParseLevel(h.get(rec, "level")); err != nil {
+			return nil, &CSVError{Row: row, Column: "level", Message: "未知等级 " + h.get(rec, "level"), English: err.Error()}
+		}
+		if c.TargetLevel, err = ParseLevel(h.get(rec, "target_level")); err != nil {
+			return nil, &CSVError{Row: row, Column: "target_level", Message: "未知等级 " + h.get(rec, "target_level"), English: err.Error()}
+		}
+		if s := h.get(rec, "last_promotion_year"); s != "" {
+			y, err := strconv.Atoi(s)
+			if err != nil || y < 1900 || y > 9999 {
+				return nil, &CSVError{Row: row, Column: "last_promotion_year", Message: "年份无效 " + s, English: "bad year " + s}
+			}
+			c.LastPromotionYear = y
+		}
+		if s := h.get(rec, "completion_time"); s != "" {
+			if c.CompletionTime, err = ParseDuration(s); err != nil {
+				return nil, &CSVError{Row: row, Column: "completion_time", Message: "用时无效", English: err.Error()}
+			}
+		}
+		out = append(out, c)
+	}
+	return out, nil
+}

@@ -1,0 +1,215 @@
+package scoring
+
+import "fmt"
+
+// Input is everything Compute needs besides the rules.
+type Input struct {
+	Year        int // the event's year, for "one promotion per person per year"; 0 = Rules.Year
+	Contestants []Contestant
+	Marks       []Mark
+	Recusals    []Recusal // judges who may not score a contestant (回避)
+}
+
+// Contestant carries the attributes rules need.
+type Contestant struct {
+	ID                string `json:"id"`                            // anonymous code or any stable id
+	Group             string `json:"group,omitempty"`               // a Rules.Groups code; "" = the only group
+	Level             int    `json:"level,omitempty"`               // current level 1..5 (1 = 一级/高级技师), 0 = none
+	LastPromotionYear int    `json:"last_promotion_year,omitempty"` // 0 = never
+	CompletionTime    int64  `json:"completion_time_ms,omitempty"`  // milliseconds, 0 = unknown
+	TargetLevel       int    `json:"target_level,omitempty"`        // assessment: level applied for, 0 = Rules.Level
+}
+
+// Mark is one judge's value for one contestant and aspect. Its meaning by
+// aspect kind: judgement: the judge's 0..scale score (scaled to the aspect's
+// marks by the core); measurement: 1 met / 0 not met, or the measured value
+// when the aspect has a measure table; deduction: the points taken off (or the
+// number of occurrences when the aspect has a unit); veto: 1 triggered / 0
+// not. For an imported module (theory test) Judge and Aspect are "" and Value
+// is the module score itself (0..max).
+type Mark struct {
+	Contestant string  `json:"contestant"`
+	Module     string  `json:"module"`
+	Aspect     string  `json:"aspect,omitempty"`
+	Judge      string  `json:"judge,omitempty"`
+	Value      Decimal `json:"value"`
+	Multiplier Decimal `json:"multiplier,omitempty"` // per-performance (e.g. degree of difficulty); 0 = none
+}
+
+// Recusal: Judge does not score Contestant in Module; the panel is smaller
+// for that contestant rather than missing a mark.
+type Recusal struct {
+	Contestant string `json:"contestant"`
+	Module     string `json:"module"`
+	Judge      string `json:"judge"`
+}
+
+// Result is the outcome of Compute.
+type Result struct {
+	Event       string             `json:"event"`
+	Contestants []ContestantResult `json:"contestants"` // ordered by group, then rank
+	Groups      []GroupSummary     `json:"groups"`
+	Flags       []Flag             `json:"flags,omitempty"`  // panels whose spread exceeds the limit
+	Judges      []JudgeStats       `json:"judges,omitempty"` // each judge against the panel consensus
+}
+
+// GroupSummary counts a group's contestants and awards.
+type GroupSummary struct {
+	Code        string       `json:"code"`
+	Name        string       `json:"name"`
+	Contestants int          `json:"contestants"`
+	Ranked      int          `json:"ranked"`
+	Complete    int          `json:"complete"`
+	Awards      []AwardCount `json:"awards,omitempty"`
+}
+
+// AwardCount is how many contestants of a group got an award band, against
+// the band's nominal number.
+type AwardCount struct {
+	Code    string `json:"code"`
+	Name    string `json:"name"`
+	Nominal int    `json:"nominal"`
+	Count   int    `json:"count"`
+}
+
+// ContestantResult is one contestant's full, explained result.
+type ContestantResult struct {
+	ID           string        `json:"id"`
+	Group        string        `json:"group"`
+	GroupName    string        `json:"group_name,omitempty"`
+	Modules      []ModuleScore `json:"modules"`
+	Parts        []PartScore   `json:"parts,omitempty"`
+	Total        Decimal       `json:"total"`
+	TotalExact   string        `json:"total_exact,omitempty"` // unrounded total as a fraction when it is not exact
+	Complete     bool          `json:"complete"`
+	Disqualified bool          `json:"disqualified,omitempty"`
+	Rank         int           `json:"rank,omitempty"` // 0 = unranked (assessment, disqualified)
+	SharedRank   bool          `json:"shared_rank,omitempty"`
+	DecidedBy    string        `json:"decided_by,omitempty"` // tie-break key that separated it from an equal total
+	Award        string        `json:"award,omitempty"`
+	AwardName    string        `json:"award_name,omitempty"`
+	Promotion    *Promotion    `json:"promotion,omitempty"`
+	Titles       []string      `json:"titles,omitempty"`
+	Pass         *bool         `json:"pass,omitempty"` // nil when the rules have no pass conditions
+	Standardised *Decimal      `json:"standardised,omitempty"`
+	Reasons      []Reason      `json:"reasons"`
+}
+
+// PartScore is the score of a part (理论, 实操 …) on its own 100-point scale
+// (weighted events) or as a plain sum (factor events).
+type PartScore struct {
+	Part  string  `json:"part"`
+	Name  string  `json:"name"`
+	Score Decimal `json:"score"`
+	Exact string  `json:"exact,omitempty"`
+}
+
+// ModuleScore explains one module.
+type ModuleScore struct {
+	Code              string        `json:"code"`
+	Name              string        `json:"name"`
+	Part              string        `json:"part"`
+	Max               Decimal       `json:"max"`
+	Score             Decimal       `json:"score"`
+	ScoreExact        string        `json:"score_exact,omitempty"` // exact fraction when Score is a display rounding
+	Contribution      Decimal       `json:"contribution"`          // after weight or factor
+	ContributionExact string        `json:"contribution_exact,omitempty"`
+	Complete          bool          `json:"complete"`
+	Vetoed            bool          `json:"vetoed,omitempty"`
+	Aspects           []AspectScore `json:"aspects,omitempty"`
+	JudgeTotals       []JudgeTotal  `json:"judge_totals,omitempty"` // per-module panels
+	Reasons           []Reason      `json:"reasons,omitempty"`
+}
+
+// AspectScore explains one aspect.
+type AspectScore struct {
+	Code       string      `json:"code"`
+	Name       string      `json:"name"`
+	Kind       AspectKind  `json:"kind"`
+	Score      Decimal     `json:"score"` // marks earned; for a deduction the points taken off
+	ScoreExact string      `json:"score_exact,omitempty"`
+	Complete   bool        `json:"complete"`
+	Triggered  bool        `json:"triggered,omitempty"` // veto
+	Multiplier Decimal     `json:"multiplier,omitempty"`
+	Marks      []JudgeMark `json:"marks,omitempty"`
+	Reasons    []Reason    `json:"reasons,omitempty"`
+}
+
+// JudgeMark is one judge's mark as used.
+type JudgeMark struct {
+	Judge   string   `json:"judge,omitempty"`
+	Value   Decimal  `json:"value"`
+	Mapped  *Decimal `json:"mapped,omitempty"` // marks from a measure table
+	Dropped bool     `json:"dropped,omitempty"`
+	Filled  bool     `json:"filled,omitempty"` // a missing judge counted as 0
+}
+
+// JudgeTotal is one judge's subtotal in a per-module panel.
+type JudgeTotal struct {
+	Judge   string  `json:"judge,omitempty"`
+	Total   Decimal `json:"total"`
+	Exact   string  `json:"exact,omitempty"`
+	Dropped bool    `json:"dropped,omitempty"`
+	Filled  bool    `json:"filled,omitempty"`
+}
+
+// Promotion is a granted level.
+type Promotion struct {
+	From     int    `json:"from"`
+	To       int    `json:"to"`
+	FromName string `json:"from_name"`
+	ToName   string `json:"to_name"`
+	Rule     int    `json:"rule"` // index in the (expanded) promotion table
+}
+
+// Reason explains one step of a result; Code is stable for machines, Text is
+// Simplified Chinese for people.
+type Reason struct {
+	Code   string `json:"code"`
+	Text   string `json:"text"`
+	Module string `json:"module,omitempty"`
+	Aspect string `json:"aspect,omitempty"`
+	Judge  string `json:"judge,omitempty"`
+}
+
+// InputError is a bad contestant or mark; Index is its position in
+// Input.Contestants or Input.Marks (-1 when not about one item).
+type InputError struct {
+	Kind    string // "contestant" | "mark" | "recusal"
+	Index   int
+	Message string // Simplified Chinese
+	English string
+}
+
+func (e *InputError) Error() string {
+	if e.Index < 0 {
+		return e.English + " / " + e.Message
+	}
+	return fmt.Sprintf("%s %d: %s / %s", e.Kind, e.Index, e.English, e.Message)
+}
+
+// Flag marks a panel whose marks spread more than the rubric allows.
+type Flag struct {
+	Code       string  `json:"code"`
+	Contestant string  `json:"contestant"`
+	Module     string  `json:"module"`
+	Aspect     string  `json:"aspect"`
+	Spread     Decimal `json:"spread"`
+	Limit      Decimal `json:"limit"`
+	Low        string  `json:"low_judge"`
+	High       string  `json:"high_judge"`
+	Text       string  `json:"text"`
+}
+
+// JudgeStats is one judge's deviation from the panel consensus over the
+// event, on judgement aspects in raw scale units (0–3). Figures are exact
+// values rounded half-up to 4 places for display.
+type JudgeStats struct {
+	Judge      string   `json:"judge"`
+	Marks      int      `json:"marks"`
+	MeanSigned Decimal  `json:"mean_signed_deviation"` // < 0 harsh, > 0 lenient
+	MeanAbs    Decimal  `json:"mean_abs_deviation"`
+	MaxAbs     Decimal  `json:"max_abs_deviation"`
+	Flags      []string `json:"flags,omitempty"` // harsh | lenient | erratic
+	Text       string   `json:"text"`
+}

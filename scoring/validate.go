@@ -1,0 +1,832 @@
+package scoring
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// LevelName is the Chinese name of a skill level (1 = 一级/高级技师 … 5 = 五级/初级工).
+func LevelName(level int) string {
+	switch level {
+	case 1:
+		return "一级/高级技师"
+	case 2:
+		return "二级/技师"
+	case 3:
+		return "三级/高级工"
+	case 4:
+		return "四级/中级工"
+	case 5:
+		return "五级/初级工"
+	case 0:
+		return "无等级"
+	}
+	return fmt.Sprintf("未知等级 %d", level)
+}
+
+func validLevel(l int) bool { return l >= 1 && l <= 5 }
+
+// Promotion presets, named after the patterns in DESIGN.md.
+const (
+	PresetNational           = "national"             // 优胜奖及以上 → 技师; already 技师 → 高级技师
+	PresetProvincialClassOne = "provincial_class_one" // 1–3 → 高级技师, 4–10 → 技师, others who pass → 高级工
+	PresetProvincialClassTwo = "provincial_class_two" // 1 → 高级技师, 2–5 → 技师
+	PresetTianjin            = "tianjin"              // 职工 top 10 → 技师 (技师 → 高级技师), 学生 → 高级工
+	PresetOneLevelUp         = "one_level_up"         // pass → one level up, capped (default 技师)
+)
+
+// PromotionPreset returns the promotion table of a preset; cap is used by
+// one_level_up (0 = 技师). The boolean is false for an unknown name.
+func PromotionPreset(name string, cap int) ([]PromotionStep, bool) {
+	switch name {
+	case PresetNational:
+		return []PromotionStep{{Awards: []string{"*"}, To: 2, Already: "up", Cap: 1}}, true
+	case PresetProvincialClassOne:
+		return []PromotionStep{
+			{Ranks: &RankRange{1, 3}, To: 1},
+			{Ranks: &RankRange{4, 10}, To: 2, Already: "up", Cap: 1},
+			{Passed: true, To: 3},
+		}, true
+	case PresetProvincialClassTwo:
+		return []PromotionStep{
+			{Ranks: &RankRange{1, 1}, To: 1},
+			{Ranks: &RankRange{2, 5}, To: 2, Already: "up", Cap: 1},
+		}, true
+	case PresetTianjin:
+		return []PromotionStep{
+			{Group: "employee", Ranks: &RankRange{1, 10}, To: 2, Already: "up", Cap: 1},
+			{Group: "student", Passed: true, To: 3},
+		}, true
+	case PresetOneLevelUp:
+		if cap == 0 {
+			cap = 2
+		}
+		return []PromotionStep{{Passed: true, Up: 1, Cap: cap}}, true
+	}
+	return nil, false
+}
+
+type compiled struct {
+	groups     map[string]int
+	modules    map[string]int
+	mods       []cmodule
+	aspects    []caspect
+	tie        []tieKey
+	awardBands map[string]int
+	promo      []PromotionStep
+	parts      []string // parts that have modules, in a fixed order
+	partWeight map[string]rat
+	weighted   bool
+	judgeLimit rat // default max spread for judgement aspects, -1 none
+	bias       rat
+	erratic    rat
+}
+
+type cmodule struct {
+	m        *Module
+	idx      int
+	first    int // global index of the first aspect
+	aspIdx   map[string]int
+	panel    Panel
+	byModule bool
+	floor    bool
+	contrib  rat // contribution = score × contrib
+	hasVeto  bool
+}
+
+type caspect struct {
+	a       *Aspect
+	mod     int
+	judges  int
+	scale   int
+	k       rat // points = raw × k (raw = judge value, or band marks)
+	bands   bool
+	trigger string
+	effect  string
+}
+
+type tieKey struct {
+	kind   string // completion_time | part | module
+	part   string
+	module int
+	raw    string
+}
+
+type validator struct{ probs []Problem }
+
+func (v *validator) add(path, zh, en string, args ...any) {
+	v.probs = append(v.probs, Problem{Path: path, Message: fmt.Sprintf(zh, args...), English: fmt.Sprintf(en, args...)})
+}
+
+func (v *validator) rounding(path string, r *Rounding, required bool) {
+	if r == nil {
+		if required {
+			v.add(path, "必须说明舍入方式（mode 与 places）", "rounding must be stated (mode and places)")
+		}
+		return
+	}
+	if !r.Mode.valid() {
+		v.add(path+".mode", "未知舍入方式 %q（half_up、half_even、down、up）", "unknown rounding mode %q (half_up, half_even, down, up)", r.Mode)
+	}
+	if r.Places < 0 || r.Places > decimalPlaces {
+		v.add(path+".places", "小数位数须在 0–4 之间，得到 %d", "places must be 0..4, got %d", r.Places)
+	}
+}
+
+// Validate checks the rules, expands presets and prepares them for Compute.
+// It returns *RulesError listing every problem with its JSON path.
+func (r *Rules) Validate() error {
+	c, probs := r.compile()
+	if len(probs) > 0 {
+		return &RulesError{Problems: probs}
+	}
+	r.c = c
+	return nil
+}
+
+func (r *Rules) compile() (*compiled, []Problem) {
+	v := &validator{}
+	c := &compiled{groups: map[string]int{}, modules: map[string]int{}, awardBands: map[string]int{}, partWeight: map[string]rat{}}
+	if r.Schema != "" && r.Schema != SchemaV1 {
+		v.add("schema", "未知规则版本 %q，应为 %q", "unknown schema %q, want %q", r.Schema, SchemaV1)
+	}
+	if strings.TrimSpace(r.Name) == "" {
+		v.add("name", "缺少赛事名称", "name is required")
+	}
+	if r.Kind != Competition && r.Kind != Assessment {
+		v.add("kind", "赛事类型须为 competition 或 assessment，得到 %q", "kind must be competition or assessment, got %q", r.Kind)
+	}
+	if r.Level != 0 && !validLevel(r.Level) {
+		v.add("level", "未知等级 %d（1–5）", "unknown level %d (1..5)", r.Level)
+	}
+	if r.Class < 0 || r.Class > 2 {
+		v.add("class", "竞赛类别须为 1（一类）或 2（二类）", "class must be 1 or 2")
+	}
+	for i, g := range r.Groups {
+		p := fmt.Sprintf("groups[%d]", i)
+		if g.Code == "" {
+			v.add(p+".code", "缺少组别代码", "group code is required")
+		} else if _, dup := c.groups[g.Code]; dup {
+			v.add(p+".code", "组别代码 %q 重复", "duplicate group code %q", g.Code)
+		}
+		if g.Name == "" {
+			v.add(p+".name", "缺少组别名称", "group name is required")
+		}
+		c.groups[g.Code] = i
+	}
+	r.compileModules(v, c)
+	v.rounding("total.rounding", r.Total.Rounding, true)
+	if r.Parts != nil {
+		v.rounding("parts.rounding", r.Parts.Rounding, false)
+	}
+	r.compileTieBreaks(v, c)
+	r.compileAwards(v, c)
+	r.compilePromotion(v, c)
+	for i, t := range r.Titles {
+		p := fmt.Sprintf("titles[%d]", i)
+		if t.Code == "" || t.Name == "" {
+			v.add(p, "称号须有 code 与 name", "a title needs code and name")
+		}
+		if t.Top < 1 {
+			v.add(p+".top", "名额须 ≥ 1", "top must be >= 1")
+		}
+		r.checkGroupRef(v, c, p+".group", t.Group)
+		if t.RequirePass && r.Pass == nil {
+			v.add(p+".require_pass", "要求合格但未定义合格规则 pass", "require_pass needs pass rules")
+		}
+	}
+	if r.Pass != nil {
+		if len(r.Pass.Conditions) == 0 {
+			v.add("pass.conditions", "至少需要一个合格条件", "at least one condition is required")
+		}
+		for i, pc := range r.Pass.Conditions {
+			p := fmt.Sprintf("pass.conditions[%d]", i)
+			switch {
+			case pc.Part != "" && pc.Module != "":
+				v.add(p, "part 与 module 只能填一个", "give part or module, not both")
+			case pc.Part != "":
+				if _, ok := c.partWeight[pc.Part]; !ok {
+					v.add(p+".part", "没有属于 %q 的模块", "no module has part %q", pc.Part)
+				}
+			case pc.Module != "":
+				if _, ok := c.modules[pc.Module]; !ok {
+					v.add(p+".module", "未知模块 %q", "unknown module %q", pc.Module)
+				}
+			default:
+				v.add(p, "须指定 part 或 module", "part or module is required")
+			}
+			if pc.Min < 0 {
+				v.add(p+".min", "合格线不能为负", "min must not be negative")
+			}
+			if pc.TargetLevelAtMost != 0 && !validLevel(pc.TargetLevelAtMost) {
+				v.add(p+".target_level_at_most", "未知等级 %d（1–5）", "unknown level %d (1..5)", pc.TargetLevelAtMost)
+			}
+		}
+	}
+	if s := r.Standardised; s != nil {
+		if s.Spread <= 0 {
+			v.add("standardised.spread", "须大于 0", "must be > 0")
+		}
+		if s.Per != "" && s.Per != "group" && s.Per != "all" {
+			v.add("standardised.per", "须为 group 或 all", "must be group or all")
+		}
+		v.rounding("standardised.rounding", s.Rounding, true)
+	}
+	c.judgeLimit, c.bias, c.erratic = rat{-1, 1}, ratFromDecimal(MustDecimal("0.5")), ratFromDecimal(MustDecimal("1"))
+	if cr := r.Consistency; cr != nil {
+		for _, f := range []struct {
+			name string
+			d    *Decimal
+			dst  *rat
+		}{{"max_spread", cr.MaxSpread, &c.judgeLimit}, {"bias", cr.Bias, &c.bias}, {"erratic", cr.Erratic, &c.erratic}} {
+			if f.d == nil {
+				continue
+			}
+			if *f.d < 0 {
+				v.add("consistency."+f.name, "不能为负", "must not be negative")
+			}
+			*f.dst = ratFromDecimal(*f.d)
+		}
+	}
+	return c, v.probs
+}
+
+func (r *Rules) checkGroupRef(v *validator, c *compiled, path, g string) {
+	if g == "" {
+		return
+	}
+	if _, ok := c.groups[g]; !ok {
+		v.add(path, "未知组别 %q", "unknown group %q", g)
+	}
+}
+
+func (r *Rules) compileModules(v *validator, c *compiled) {
+	if len(r.Modules) == 0 {
+		v.add("modules", "至少需要一个模块", "at least one module is required")
+		return
+	}
+	var weightSum Decimal
+	nWeight, nFactor := 0, 0
+	partWeights := map[string]Decimal{}
+	for i := range r.Modules {
+		m := &r.Modules[i]
+		p := fmt.Sprintf("modules[%d]", i)
+		cm := cmodule{m: m, idx: i, first: len(c.aspects), aspIdx: map[string]int{}, floor: true}
+		if m.Code == "" {
+			v.add(p+".code", "缺少模块代码", "module code is required")
+		} else if _, dup := c.modules[m.Code]; dup {
+			v.add(p+".code", "模块代码 %q 重复", "duplicate module code %q", m.Code)
+		}
+		c.modules[m.Code] = i
+		if m.Name == "" {
+			v.add(p+".name", "缺少模块名称", "module name is required")
+		}
+		switch m.Part {
+		case PartTheory, PartPractical, PartReview, PartOther:
+		default:
+			v.add(p+".part", "part 须为 theory、practical、review 或 other，得到 %q", "part must be theory, practical, review or other, got %q", m.Part)
+		}
+		if m.Max <= 0 {
+			v.add(p+".max", "满分须大于 0", "max must be > 0")
+		}
+		switch {
+		case m.Weight != nil && m.Factor != nil:
+			v.add(p, "weight 与 factor 只能填一个", "give weight or factor, not both")
+		case m.Weight != nil:
+			nWeight++
+			if *m.Weight <= 0 {
+				v.add(p+".weight", "权重须大于 0", "weight must be > 0")
+			} else if m.Max > 0 {
+				weightSum += *m.Weight
+				partWeights[m.Part] += *m.Weight
+				// score / max × weight: the weights add up to 100, so the total is out of 100
+				cm.contrib = newRat(int64(*m.Weight), int64(m.Max))
+			}
+		case m.Factor != nil:
+			nFactor++
+			if *m.Factor <= 0 {
+				v.add(p+".factor", "系数须大于 0", "factor must be > 0")
+			}
+			cm.contrib = ratFactor(*m.Factor)
+		default:
+			v.add(p, "须给出 weight（百分比权重）或 factor（常数系数）", "weight (percent) or factor is required")
+		}
+		switch m.Floor {
+		case "", "zero":
+		case "none":
+			cm.floor = false
+		default:
+			v.add(p+".floor", "floor 须为 zero 或 none", "floor must be zero or none")
+		}
+		v.rounding(p+".rounding", m.Rounding, false)
+		v.rounding(p+".contribution_rounding", m.ContributionRounding, false)
+		if m.Imported {
+			if len(m.Aspects) > 0 || m.Panel != nil {
+				v.add(p, "导入成绩的模块不能有评分项或裁判组", "an imported module has no aspects or panel")
+			}
+			c.mods = append(c.mods, cm)
+			continue
+		}
+		if m.Panel == nil {
+			v.add(p+".panel", "缺少裁判组规则 panel", "panel is required")
+			cm.panel = Panel{Judges: 1, Method: "mean", Missing: "present", MinJudges: 1}
+		} else {
+			cm.panel = *m.Panel
+			pp := p + ".panel"
+			pn := &cm.panel
+			if pn.Level == "" {
+				pn.Level = "aspect"
+			}
+			if pn.Missing == "" {
+				pn.Missing = "present"
+			}
+			if pn.MinJudges == 0 {
+				pn.MinJudges = 1
+			}
+			cm.byModule = pn.Level == "module"
+			if pn.Level != "aspect" && pn.Level != "module" {
+				v.add(pp+".level", "level 须为 aspect 或 module", "level must be aspect or module")
+			}
+			if pn.Judges < 1 {
+				v.add(pp+".judges", "裁判人数须 ≥ 1", "judges must be >= 1")
+			}
+			switch pn.Method {
+			case "mean", "sum":
+			case "median":
+				if pn.Drop != 0 {
+					v.add(pp+".drop", "中位数不需要去掉最高最低分", "median takes no drop")
+				}
+			default:
+				v.add(pp+".method", "method 须为 mean、median 或 sum，得到 %q", "method must be mean, median or sum, got %q", pn.Method)
+			}
+			if pn.Drop < 0 || pn.Judges-2*pn.Drop < 1 {
+				v.add(pp+".drop", "去掉最高最低各 %d 个后，%d 名裁判不剩分数", "dropping %d highest and lowest leaves no mark of %d judges", pn.Drop, pn.Judges)
+			}
+			if pn.Missing != "present" && pn.Missing != "zero" {
+				v.add(pp+".missing", "missing 须为 present 或 zero", "missing must be present or zero")
+			}
+			if pn.MinJudges < 1 || pn.MinJudges > max(pn.Judges, 1) {
+				v.add(pp+".min_judges", "min_judges 须在 1 与 judges 之间", "min_judges must be 1..judges")
+			}
+			v.rounding(pp+".rounding", pn.Rounding, false)
+		}
+		if len(m.Aspects) == 0 {
+			v.add(p+".aspects", "至少需要一个评分项", "at least one aspect is required")
+		}
+		var sumMax Decimal
+		for j := range m.Aspects {
+			a := &m.Aspects[j]
+			ap := fmt.Sprintf("%s.aspects[%d]", p, j)
+			ca := caspect{a: a, mod: i, judges: cm.panel.Judges, scale: 3, k: rat{1, 1}}
+			if a.Code == "" {
+				v.add(ap+".code", "缺少评分项代码", "aspect code is required")
+			} else if _, dup := cm.aspIdx[a.Code]; dup {
+				v.add(ap+".code", "评分项代码 %q 在本模块中重复", "duplicate aspect code %q in this module", a.Code)
+			}
+			cm.aspIdx[a.Code] = len(c.aspects)
+			if a.Name == "" {
+				v.add(ap+".name", "缺少评分项名称", "aspect name is required")
+			}
+			if a.Judges != 0 {
+				if cm.byModule {
+					v.add(ap+".judges", "按模块汇总时各评分项裁判人数须相同", "per-module panels need the same judges on every aspect")
+				} else if a.Judges < 1 || a.Judges-2*cm.panel.Drop < 1 && cm.panel.Method != "median" {
+					v.add(ap+".judges", "裁判人数 %d 不足以去掉最高最低各 %d 个", "%d judges cannot drop %d highest and lowest", a.Judges, cm.panel.Drop)
+				}
+				ca.judges = a.Judges
+			}
+			if a.Kind != Veto && a.Max <= 0 {
+				v.add(ap+".max", "分值须大于 0", "max must be > 0")
+			}
+			if a.Kind != Measurement && a.Measure != nil {
+				v.add(ap+".measure", "只有 measurement 评分项可以有 measure", "only measurement aspects take measure")
+			}
+			if a.Kind != Deduction && a.Unit != nil {
+				v.add(ap+".unit", "只有 deduction 评分项可以有 unit", "only deduction aspects take unit")
+			}
+			if a.Kind != Veto && (a.Effect != "" || a.Trigger != "") {
+				v.add(ap+".effect", "只有 veto 评分项可以有 effect/trigger", "only veto aspects take effect/trigger")
+			}
+			if a.Kind != Judgement && (a.Scale != 0 || len(a.Descriptors) > 0) {
+				v.add(ap+".scale", "只有 judgement 评分项可以有 scale/descriptors", "only judgement aspects take scale/descriptors")
+			}
+			if a.MaxSpread != nil && *a.MaxSpread < 0 {
+				v.add(ap+".max_spread", "不能为负", "must not be negative")
+			}
+			if a.Multiplier && cm.byModule {
+				v.add(ap+".multiplier", "按模块汇总时系数（难度）不能按评分项给出", "per-module panels cannot take per-aspect multipliers")
+			}
+			switch a.Kind {
+			case Measurement:
+				sumMax += a.Max
+				switch {
+				case a.Measure == nil:
+					ca.k = ratFactor(a.Max) // 1 → full marks
+				case a.Measure.Direct:
+					validateMeasure(v, ap+".measure", a.Measure, a.Max)
+				default:
+					ca.bands = true
+					validateMeasure(v, ap+".measure", a.Measure, a.Max)
+				}
+			case Judgement:
+				sumMax += a.Max
+				if a.Scale != 0 {
+					ca.scale = a.Scale
+				}
+				if ca.scale < 1 || ca.scale > 100 {
+					v.add(ap+".scale", "评价等级上限须在 1–100 之间", "scale must be 1..100")
+					ca.scale = 3
+				}
+				if len(a.Descriptors) > 0 && len(a.Descriptors) != ca.scale+1 {
+					v.add(ap+".descriptors", "描述须有 %d 条（0–%d 分各一条）", "need %d descriptors (one per score 0..%d)", ca.scale+1, ca.scale)
+				}
+				ca.k = newRat(int64(a.Max), mul64(int64(ca.scale), DecimalScale))
+			case Deduction:
+				if a.Unit != nil {
+					if *a.Unit <= 0 {
+						v.add(ap+".unit", "每次扣分须大于 0", "unit must be > 0")
+					} else {
+						ca.k = ratFactor(*a.Unit)
+					}
+				}
+			case Veto:
+				cm.hasVeto = true
+				if a.Max != 0 {
+					v.add(ap+".max", "否决项没有分值（max 须为 0 或省略）", "a veto aspect has no marks (max must be 0 or omitted)")
+				}
+				ca.effect, ca.trigger = a.Effect, a.Trigger
+				if ca.trigger == "" {
+					ca.trigger = "majority"
+				}
+				if ca.effect != "zero_module" && ca.effect != "disqualify" {
+					v.add(ap+".effect", "否决效果须为 zero_module（本模块记零分）或 disqualify（取消资格）", "effect must be zero_module or disqualify")
+				}
+				if ca.trigger != "any" && ca.trigger != "majority" && ca.trigger != "all" {
+					v.add(ap+".trigger", "trigger 须为 any、majority 或 all", "trigger must be any, majority or all")
+				}
+				if a.Multiplier {
+					v.add(ap+".multiplier", "否决项不能有系数", "a veto aspect takes no multiplier")
+				}
+			default:
+				v.add(ap+".kind", "未知评分项类型 %q（measurement、judgement、deduction、veto）", "unknown aspect kind %q (measurement, judgement, deduction, veto)", a.Kind)
+			}
+			c.aspects = append(c.aspects, ca)
+		}
+		if len(m.Aspects) > 0 && m.Max > 0 && sumMax != m.Max {
+			v.add(p+".aspects", "评分项分值之和 %s 不等于模块满分 %s", "aspect marks add up to %s, not the module max %s", sumMax, m.Max)
+		}
+		c.mods = append(c.mods, cm)
+	}
+	if nWeight > 0 && nFactor > 0 {
+		v.add("modules", "所有模块须统一使用 weight 或 factor", "use weight on every module or factor on every module")
+	}
+	c.weighted = nWeight > 0 && nFactor == 0
+	if c.weighted && weightSum != Points(100) {
+		v.add("modules", "模块权重之和为 %s%%，应为 100%%", "module weights add up to %s%%, not 100%%", weightSum)
+	}
+	for _, part := range []string{PartTheory, PartPractical, PartReview, PartOther} {
+		found := false
+		for _, m := range r.Modules {
+			if m.Part == part {
+				found = true
+			}
+		}
+		if !found {
+			continue
+		}
+		c.parts = append(c.parts, part)
+		if c.weighted && partWeights[part] > 0 {
+			c.partWeight[part] = ratFactor(partWeights[part])
+		} else {
+			c.partWeight[part] = rat{1, 1}
+		}
+	}
+}
+
+func validateMeasure(v *validator, p string, ms *Measure, max Decimal) {
+	if ms.Min != nil && ms.Max != nil && *ms.Min > *ms.Max {
+		v.add(p+".min", "测量范围下限大于上限", "min is above max")
+	}
+	if ms.Step != nil && *ms.Step <= 0 {
+		v.add(p+".step", "步长须大于 0", "step must be > 0")
+	}
+	if ms.Direct {
+		if len(ms.Bands) > 0 {
+			v.add(p+".bands", "direct 与 bands 只能填一个", "give direct or bands, not both")
+		}
+		if ms.Min == nil || ms.Max == nil || *ms.Min < 0 || *ms.Max > max {
+			v.add(p+".max", "direct 测量须给出 min、max，且在 0–%s 之内", "a direct measure needs min and max within 0..%s", max)
+		}
+		return
+	}
+	if len(ms.Bands) == 0 {
+		v.add(p+".bands", "至少需要一个分段（或 direct）", "at least one band is required (or direct)")
+	}
+	lo := func(b Band) Decimal {
+		if b.From == nil {
+			return Decimal(-1 << 63)
+		}
+		return *b.From
+	}
+	hi := func(b Band) Decimal {
+		if b.To == nil {
+			return Decimal(1<<63 - 1)
+		}
+		return *b.To
+	}
+	for i, b := range ms.Bands {
+		bp := fmt.Sprintf("%s.bands[%d]", p, i)
+		if lo(b) >= hi(b) {
+			v.add(bp, "分段下限须小于上限", "from must be below to")
+		}
+		if b.Marks < 0 || b.Marks > max {
+			v.add(bp+".marks", "分段得分 %s 超出 0–%s", "band marks %s outside 0..%s", b.Marks, max)
+		}
+		for j := 0; j < i; j++ {
+			o := ms.Bands[j]
+			if lo(b) < hi(o) && lo(o) < hi(b) {
+				v.add(bp, "与 bands[%d] 重叠", "overlaps bands[%d]", j)
+			}
+		}
+	}
+}
+
+func (r *Rules) compileTieBreaks(v *validator, c *compiled) {
+	seen := map[string]bool{}
+	for i, t := range r.TieBreaks {
+		p := fmt.Sprintf("tie_breaks[%d]", i)
+		if seen[t] {
+			v.add(p, "重复的并列规则 %q", "duplicate tie-break %q", t)
+		}
+		seen[t] = true
+		switch {
+		case t == "total":
+			if i != 0 {
+				v.add(p, "total 只能是第一个", "total can only come first")
+			}
+		case t == "completion_time":
+			c.tie = append(c.tie, tieKey{kind: t, raw: t})
+		case t == PartTheory || t == PartPractical || t == PartReview || t == PartOther:
+			if _, ok := c.partWeight[t]; !ok {
+				v.add(p, "没有属于 %q 的模块", "no module has part %q", t)
+			}
+			c.tie = append(c.tie, tieKey{kind: "part", part: t, raw: t})
+		case strings.HasPrefix(t, "module:"):
+			code := strings.TrimPrefix(t, "module:")
+			mi, ok := c.modules[code]
+			if !ok {
+				v.add(p, "未知模块 %q", "unknown module %q", code)
+			}
+			c.tie = append(c.tie, tieKey{kind: "module", module: mi, raw: t})
+		default:
+			v.add(p, "未知并列规则 %q（total、completion_time、theory、practical、review、module:代码）", "unknown tie-break %q (total, completion_time, theory, practical, review, module:CODE)", t)
+		}
+	}
+}
+
+func (r *Rules) compileAwards(v *validator, c *compiled) {
+	a := r.Awards
+	if a == nil {
+		return
+	}
+	if r.Kind == Assessment {
+		v.add("awards", "等级认定没有奖项", "an assessment has no awards")
+	}
+	if a.Per != "" && a.Per != "group" && a.Per != "all" {
+		v.add("awards.per", "须为 group 或 all", "must be group or all")
+	}
+	if a.Counting != "" && a.Counting != "per_band" && a.Counting != "cumulative" {
+		v.add("awards.counting", "须为 per_band 或 cumulative", "must be per_band or cumulative")
+	}
+	if a.Ties != "" && a.Ties != "include" && a.Ties != "exclude" {
+		v.add("awards.ties", "须为 include 或 exclude", "must be include or exclude")
+	}
+	if len(a.Bands) == 0 {
+		v.add("awards.bands", "至少需要一个奖项", "at least one band is required")
+	}
+	var pct Decimal
+	hasPct := false
+	for i, b := range a.Bands {
+		p := fmt.Sprintf("awards.bands[%d]", i)
+		if b.Code == "" || b.Name == "" {
+			v.add(p, "奖项须有 code 与 name", "a band needs code and name")
+		}
+		if _, dup := c.awardBands[b.Code]; dup {
+			v.add(p+".code", "奖项代码 %q 重复", "duplicate band code %q", b.Code)
+		}
+		c.awardBands[b.Code] = i
+		n := 0
+		if b.Percent != nil {
+			n++
+			hasPct = true
+			if *b.Percent <= 0 {
+				v.add(p+".percent", "比例须大于 0", "percent must be > 0")
+			}
+			pct += *b.Percent
+		}
+		if b.Count != nil {
+			n++
+			if *b.Count < 0 {
+				v.add(p+".count", "名额不能为负", "count must not be negative")
+			}
+		}
+		if b.UntilPercent != nil {
+			n++
+			hasPct = true
+			if *b.UntilPercent <= 0 || *b.UntilPercent > Points(100) {
+				v.add(p+".until_percent", "须在 0–100 之间", "must be in (0, 100]")
+			}
+		}
+		if n != 1 {
+			v.add(p, "percent、count、until_percent 须且只能填一个", "exactly one of percent, count, until_percent")
+		}
+	}
+	if pct > Points(100) {
+		v.add("awards.bands", "获奖比例之和 %s%% 超过 100%%", "award percentages add up to %s%%, over 100%%", pct)
+	}
+	if hasPct {
+		if a.CountRounding == nil {
+			v.add("awards.count_rounding", "按比例设奖时须说明名额取整方式", "proportional bands need count_rounding")
+		} else {
+			v.rounding("awards.count_rounding", a.CountRounding, true)
+			if a.CountRounding.Places != 0 {
+				v.add("awards.count_rounding.places", "名额取整须到整数（places 为 0）", "counts round to whole numbers (places 0)")
+			}
+		}
+	}
+}
+
+func (r *Rules) compilePromotion(v *validator, c *compiled) {
+	pr := r.Promotion
+	if pr == nil {
+		return
+	}
+	steps := pr.Rules
+	if pr.Preset != "" {
+		if len(pr.Rules) > 0 {
+			v.add("promotion", "preset 与 rules 只能填一个", "give preset or rules, not both")
+		}
+		ps, ok := PromotionPreset(pr.Preset, pr.Cap)
+		if !ok {
+			v.add("promotion.preset", "未知晋升预设 %q", "unknown promotion preset %q", pr.Preset)
+		}
+		steps = ps
+	} else if len(steps) == 0 {
+		v.add("promotion.rules", "须给出 preset 或 rules", "preset or rules is required")
+	}
+	if pr.Cap != 0 && !validLevel(pr.Cap) {
+		v.add("promotion.cap", "未知等级 %d（1–5）", "unknown level %d (1..5)", pr.Cap)
+	}
+	if pr.RequirePass && r.Pass == nil {
+		v.add("promotion.require_pass", "要求合格但未定义合格规则 pass", "require_pass needs pass rules")
+	}
+	path := func(i int) string {
+		if pr.Preset != "" {
+			return fmt.Sprintf("promotion.preset(%s)[%d]", pr.Preset, i)
+		}
+		return fmt.Sprintf("promotion.rules[%d]", i)
+	}
+	for i, s := range steps {
+		p := path(i)
+		r.checkGroupRef(v, c, p+".group", s.Group)
+		sel := 0
+		if s.Ranks != nil {
+			sel++
+			if s.Ranks.From < 1 || s.Ranks.To < s.Ranks.From {
+				v.add(p+".ranks", "名次范围无效 %d–%d", "invalid rank range %d-%d", s.Ranks.From, s.Ranks.To)
+			}
+		}
+		if len(s.Awards) > 0 {
+			sel++
+			for _, a := range s.Awards {
+				if _, ok := c.awardBands[a]; !ok && a != "*" {
+					v.add(p+".awards", "未知奖项 %q", "unknown award %q", a)
+				}
+			}
+		}
+		if s.Passed {
+			sel++
+			if r.Pass == nil {
+				v.add(p+".passed", "未定义合格规则 pass", "no pass rules are defined")
+			}
+		}
+		if sel != 1 {
+			v.add(p, "ranks、awards、passed 须且只能填一个", "exactly one of ranks, awards, passed")
+		}
+		switch {
+		case s.To != 0 && s.Up != 0:
+			v.add(p, "to 与 up 只能填一个", "give to or up, not both")
+		case s.To != 0:
+			if !validLevel(s.To) {
+				v.add(p+".to", "未知等级 %d（1–5）", "unknown level %d (1..5)", s.To)
+			}
+		case s.Up != 0:
+			if s.Up < 1 || s.Up > 4 {
+				v.add(p+".up", "up 须在 1–4 之间", "up must be 1..4")
+			}
+		default:
+			v.add(p, "须给出 to（晋升到的等级）或 up（升几级）", "to or up is required")
+		}
+		if s.Cap != 0 && !validLevel(s.Cap) {
+			v.add(p+".cap", "未知等级 %d（1–5）", "unknown level %d (1..5)", s.Cap)
+		}
+		if s.Cap != 0 && s.To != 0 && s.To < s.Cap {
+			v.add(p+".to", "目标等级 %s 高于上限 %s", "target %s is above the cap %s", LevelName(s.To), LevelName(s.Cap))
+		}
+		if s.NoneTo != 0 && !validLevel(s.NoneTo) {
+			v.add(p+".none_to", "未知等级 %d（1–5）", "unknown level %d (1..5)", s.NoneTo)
+		}
+		if s.Already != "" && s.Already != "none" && s.Already != "up" {
+			v.add(p+".already", "须为 none 或 up", "must be none or up")
+		}
+		if s.Ranks != nil {
+			for j := 0; j < i; j++ {
+				o := steps[j]
+				if o.Ranks == nil || (o.Group != s.Group && o.Group != "" && s.Group != "") {
+					continue
+				}
+				if s.Ranks.From <= o.Ranks.To && o.Ranks.From <= s.Ranks.To {
+					v.add(p+".ranks", "名次 %d–%d 与 %s 的 %d–%d 重叠", "ranks %d-%d overlap %s ranks %d-%d", s.Ranks.From, s.Ranks.To, path(j), o.Ranks.From, o.Ranks.To)
+				}
+			}
+		}
+	}
+	c.promo = slices.Clone(steps)
+}
+
+// CheckValue reports whether v is an acceptable value for one judge's mark
+// on this aspect: 0..scale whole numbers for judgement, 0/1 for a met-or-not
+// measurement or a veto, the stated range for a measured value, 0..max
+// points (or a whole count within max) for a deduction.
+func (a Aspect) CheckValue(v Decimal) (err error) {
+	bad := func(zh, en string, args ...any) error {
+		return &ValueError{Aspect: a.Code, Value: v, Message: fmt.Sprintf(zh, args...), English: fmt.Sprintf(en, args...)}
+	}
+	switch a.Kind {
+	case Judgement:
+		scale := a.Scale
+		if scale == 0 {
+			scale = 3
+		}
+		if v < 0 || v > Points(int64(scale)) || v%DecimalScale != 0 {
+			return bad("评价分须为 0–%d 的整数", "a judgement mark must be a whole number 0..%d", scale)
+		}
+	case Measurement:
+		if a.Measure == nil {
+			if v != 0 && v != Points(1) {
+				return bad("客观项须为 0（未达到）或 1（达到）", "a met-or-not measurement is 0 or 1")
+			}
+			return nil
+		}
+		if (a.Measure.Min != nil && v < *a.Measure.Min) || (a.Measure.Max != nil && v > *a.Measure.Max) {
+			return bad("测量值超出允许范围", "measured value outside the accepted range")
+		}
+		if st := a.Measure.Step; st != nil && *st > 0 && v%*st != 0 {
+			return bad("测量值须为 %s 的整数倍", "value must be a multiple of %s", *st)
+		}
+	case Deduction:
+		defer func() {
+			if r := recover(); r != nil {
+				if _, ok := r.(overflowPanic); !ok {
+					panic(r)
+				}
+				err = bad("扣分超出范围", "deduction out of range")
+			}
+		}()
+		if v < 0 {
+			return bad("扣分不能为负", "a deduction cannot be negative")
+		}
+		if a.Unit != nil && *a.Unit > 0 {
+			if v%DecimalScale != 0 {
+				return bad("扣分次数须为整数", "a deduction count must be a whole number")
+			}
+			if ratFromDecimal(v).mul(ratFactor(*a.Unit)).cmp(ratFromDecimal(a.Max)) > 0 {
+				return bad("扣分超过本项上限 %s", "deduction exceeds the aspect maximum %s", a.Max)
+			}
+			return nil
+		}
+		if v > a.Max {
+			return bad("扣分超过本项上限 %s", "deduction exceeds the aspect maximum %s", a.Max)
+		}
+	case Veto:
+		if v != 0 && v != Points(1) {
+			return bad("否决项须为 0（未触发）或 1（触发）", "a veto mark is 0 (not triggered) or 1 (triggered)")
+		}
+	default:
+		return bad("未知评分项类型", "unknown aspect kind")
+	}
+	return nil
+}
+
+// ValueError is an out-of-range mark.
+type ValueError struct {
+	Aspect  string
+	Value   Decimal
+	Message string // Simplified Chinese
+	English string
+}
+
+func (e *ValueError) Error() string {
+	return fmt.Sprintf("aspect %s value %s: %s / %s", e.Aspect, e.Value, e.Message, e.English)
+}

@@ -1,0 +1,115 @@
+// Package templates owns every embedded asset: the HTML pages and the static
+// CSS/JS they use (later also PDF layouts). Pages are parsed once at start-up,
+// so a missing or broken template fails the start, not a request.
+package templates
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"fmt"
+	"html/template"
+	"io"
+	"io/fs"
+	"net/http"
+	"path"
+	"strings"
+	"time"
+)
+
+//go:embed html static
+var files embed.FS
+
+// Set is the parsed pages plus the static files with their content hashes.
+type Set struct {
+	pages  map[string]*template.Template
+	static map[string]asset // by hashed name, e.g. "style.3f2a9c1d.css"
+	urls   map[string]string
+}
+
+type asset struct {
+	name string
+	body []byte
+}
+
+// New parses every page under html/ (each together with layout.html) and
+// hashes every file under static/.
+func New() (*Set, error) {
+	s := &Set{pages: map[string]*template.Template{}, static: map[string]asset{}, urls: map[string]string{}}
+	err := fs.WalkDir(files, "static", func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		body, err := files.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		sum := sha256.Sum256(body)
+		name := path.Base(p)
+		ext := path.Ext(name)
+		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:4]) + ext
+		s.static[hashed] = asset{name: name, body: body}
+		s.urls[name] = "/static/" + hashed
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("templates: static: %w", err)
+	}
+	funcs := template.FuncMap{"static": s.StaticURL}
+	entries, err := fs.ReadDir(files, "html")
+	if err != nil {
+		return nil, fmt.Errorf("templates: %w", err)
+	}
+	for _, e := range entries {
+		name := e.Name()
+		if name == "layout.html" {
+			continue
+		}
+		t, err := template.New("layout.html").Funcs(funcs).ParseFS(files, "html/layout.html", "html/"+name)
+		if err != nil {
+			return nil, fmt.Errorf("templates: %s: %w", name, err)
+		}
+		s.pages[strings.TrimSuffix(name, ".html")] = t
+	}
+	return s, nil
+}
+
+// StaticURL returns the content-hashed URL of a static file, so a tablet or
+// the big screen never runs stale JS from its cache after an upgrade.
+func (s *Set) StaticURL(name string) (string, error) {
+	u, ok := s.urls[name]
+	if !ok {
+		return "", fmt.Errorf("templates: no static file %q", name)
+	}
+	return u, nil
+}
+
+// Render executes a page into w. It renders into a buffer first, so a failing
+// template never sends half a page with a 200 status.
+func (s *Set) Render(w io.Writer, page string, data any) error {
+	t, ok := s.pages[page]
+	if !ok {
+		return fmt.Errorf("templates: no page %q", page)
+	}
+	var buf bytes.Buffer
+	if err := t.Execute(&buf, data); err != nil {
+		return fmt.Errorf("templates: render %s: %w", page, err)
+	}
+	_, err := buf.WriteTo(w)
+	return err
+}
+
+// StaticHandler serves /static/{hashed name} with a year-long immutable cache:
+// the name changes whenever the content does.
+func (s *Set) StaticHandler() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		a, ok := s.static[path.Base(r.URL.Path)]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.body))
+	})
+}

@@ -1,0 +1,87 @@
+// Package web serves skillscore over HTTP: the pages for spectators,
+// organizers and chief judges, the JSON API, /healthz and /metrics. Handlers
+// stay small; the work is done by the packages they call.
+package web
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+
+	"skillscore/store"
+	"skillscore/templates"
+)
+
+// Store is what the web layer needs from the database.
+type Store interface {
+	Ping(ctx context.Context) error
+	Events(ctx context.Context) ([]store.Event, error)
+	EventByCode(ctx context.Context, code string) (store.Event, error)
+	Snapshot(ctx context.Context, eventID int64) (store.Snapshot, error)
+}
+
+// Config wires a Server.
+type Config struct {
+	Store     Store
+	Templates *templates.Set
+	Logger    *slog.Logger
+	// Registry receives the server's metrics; /metrics serves it. A fresh
+	// registry per server keeps tests independent.
+	Registry *prometheus.Registry
+	// RefreshSeconds is how often the first-cut leaderboard page reloads.
+	RefreshSeconds int
+}
+
+// Server is the HTTP side of skillscore.
+type Server struct {
+	store   Store
+	tmpl    *templates.Set
+	log     *slog.Logger
+	reg     *prometheus.Registry
+	metrics *metrics
+	refresh int
+	handler http.Handler
+}
+
+// New builds a Server and its routes.
+func New(cfg Config) *Server {
+	if cfg.Registry == nil {
+		cfg.Registry = prometheus.NewRegistry()
+	}
+	if cfg.RefreshSeconds == 0 {
+		cfg.RefreshSeconds = 10
+	}
+	s := &Server{
+		store:   cfg.Store,
+		tmpl:    cfg.Templates,
+		log:     cfg.Logger,
+		reg:     cfg.Registry,
+		metrics: newMetrics(cfg.Registry),
+		refresh: cfg.RefreshSeconds,
+	}
+	cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	s.handler = s.routes()
+	return s
+}
+
+// ServeHTTP implements http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.handler.ServeHTTP(w, r) }
+
+// HTTPServer returns an http.Server with timeouts fit for tablets on flaky
+// Wi-Fi: slow headers are cut off, idle connections reaped.
+func (s *Server) HTTPServer(addr string) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+}
