@@ -214,7 +214,7 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 	}
 	var st struct {
 		Contestants []struct {
-			Code  string `json:"code"`
+			Code  string      `json:"code"`
 			Total json.Number `json:"total"`
 		} `json:"contestants"`
 	}
