@@ -5,8 +5,6 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
-
-	"skillscore"
 )
 
 // migration is one numbered step of the schema. Version 1 is schema.sql;
@@ -16,12 +14,6 @@ type migration struct {
 	version int
 	name    string
 	sql     string
-}
-
-func migrations() []migration {
-	return []migration{
-		{version: 1, name: "schema.sql", sql: skillscore.Schema},
-	}
 }
 
 // migrate applies the steps an existing database lacks, each in its own
