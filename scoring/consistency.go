@@ -10,12 +10,16 @@ import (
 // allows, and measures each judge against the panel consensus (the mean of
 // all marks on the same contestant and aspect) over the event.
 func (e *engine) consistency(states []*cstate, res *Result) {
+	// Deviations are v − S/n for a panel of n marks summing to S; they are
+	// accumulated as integer numerators per panel size n, so the hot loop
+	// does no rational arithmetic.
 	type acc struct {
-		n              int64
-		signed, absSum rat
-		maxAbs         rat
+		n      int64
+		signed map[int64]int64 // panel size → Σ (n·v − S)
+		abs    map[int64]int64
+		maxAbs rat
 	}
-	stats := map[int32]*acc{}
+	stats := make([]*acc, len(e.judges))
 	for _, cs := range states {
 		for s := range e.c.aspects {
 			ms := cs.marks[s]
@@ -51,33 +55,39 @@ func (e *engine) consistency(states []*cstate, res *Result) {
 			if ca.a.Kind != Judgement {
 				continue
 			}
-			mean := rat{sum, int64(len(ms))}
-			mean = newRat(mean.n, mean.d)
+			n := int64(len(ms))
 			for _, m := range ms {
 				a := stats[m.judge]
 				if a == nil {
-					a = &acc{signed: ratZero, absSum: ratZero, maxAbs: ratZero}
+					a = &acc{signed: map[int64]int64{}, abs: map[int64]int64{}, maxAbs: ratZero}
 					stats[m.judge] = a
 				}
-				d := ratFromDecimal(m.v).sub(mean)
+				d := add64(mul64(n, int64(m.v)), -sum)
 				a.n++
-				a.signed = a.signed.add(d)
-				if d.sign() < 0 {
-					d = d.neg()
+				a.signed[n] = add64(a.signed[n], d)
+				if d < 0 {
+					d = -d
 				}
-				a.absSum = a.absSum.add(d)
-				if d.cmp(a.maxAbs) > 0 {
-					a.maxAbs = d
+				a.abs[n] = add64(a.abs[n], d)
+				if d > 0 && newRat(d, n).cmp(a.maxAbs) > 0 {
+					a.maxAbs = newRat(d, n)
 				}
 			}
 		}
 	}
-	slices.SortFunc(res.Flags, func(a, b Flag) int {
-		return cmp.Or(cmp.Compare(a.Contestant, b.Contestant), cmp.Compare(a.Module, b.Module), cmp.Compare(a.Aspect, b.Aspect))
-	})
+	total := func(m map[int64]int64) rat {
+		r := ratZero
+		for n, v := range m {
+			r = r.add(newRat(v, n))
+		}
+		return r
+	}
 	for j, a := range stats {
-		ms := a.signed.divInt(a.n)
-		ma := a.absSum.divInt(a.n)
+		if a == nil {
+			continue
+		}
+		ms := total(a.signed).divInt(a.n)
+		ma := total(a.abs).divInt(a.n)
 		js := JudgeStats{Judge: e.judges[j], Marks: int(a.n), MeanSigned: ms.mustRound(4, HalfUp), MeanAbs: ma.mustRound(4, HalfUp), MaxAbs: a.maxAbs.mustRound(4, HalfUp)}
 		text := "裁判 " + js.Judge + "：" + strconv.Itoa(js.Marks) + " 个主观评分，与裁判组平均的偏差平均 " + js.MeanSigned.String() + "，绝对偏差平均 " + js.MeanAbs.String() + "，最大 " + js.MaxAbs.String()
 		switch {
@@ -95,5 +105,8 @@ func (e *engine) consistency(states []*cstate, res *Result) {
 		js.Text = text
 		res.Judges = append(res.Judges, js)
 	}
+	slices.SortFunc(res.Flags, func(a, b Flag) int {
+		return cmp.Or(cmp.Compare(a.Contestant, b.Contestant), cmp.Compare(a.Module, b.Module), cmp.Compare(a.Aspect, b.Aspect))
+	})
 	slices.SortFunc(res.Judges, func(a, b JudgeStats) int { return cmp.Compare(a.Judge, b.Judge) })
 }

@@ -35,8 +35,7 @@ type MarksTable struct {
 }
 
 type csvHeader struct {
-	idx      map[string]int
-	required []string
+	idx map[string]int
 }
 
 func readHeader(cr *csv.Reader, known, required []string) (*csvHeader, error) {

@@ -88,46 +88,45 @@ func MustDecimal(s string) Decimal {
 
 // String is the canonical form: no trailing zeros ("85.5", "-2", "0.25").
 func (d Decimal) String() string {
-	s := d.Format(decimalPlaces)
-	if strings.Contains(s, ".") {
-		s = strings.TrimRight(s, "0")
-		s = strings.TrimSuffix(s, ".")
+	var buf [32]byte
+	b := d.appendFormat(buf[:0], decimalPlaces)
+	if len(b) > 0 && b[len(b)-5] == '.' {
+		for b[len(b)-1] == '0' {
+			b = b[:len(b)-1]
+		}
+		if b[len(b)-1] == '.' {
+			b = b[:len(b)-1]
+		}
 	}
-	return s
+	return string(b)
 }
 
 // Format prints d with exactly places decimals (0..4), e.g. "85.50". When
 // places < 4 the value is rounded half away from zero for display; scores are
 // normally already rounded by their rules, so this changes nothing for them.
 func (d Decimal) Format(places int) string {
-	if places < 0 {
-		places = 0
-	}
-	if places > decimalPlaces {
-		places = decimalPlaces
-	}
+	var buf [32]byte
+	return string(d.appendFormat(buf[:0], places))
+}
+
+func (d Decimal) appendFormat(b []byte, places int) []byte {
+	places = min(max(places, 0), decimalPlaces)
 	v := d
 	if places < decimalPlaces {
 		v = d.Round(places, HalfUp)
 	}
-	neg := v < 0
 	u := uint64(v)
-	if neg {
+	if v < 0 {
+		b = append(b, '-')
 		u = uint64(-(v + 1)) + 1 // safe for MinInt64
 	}
-	ip := u / DecimalScale
-	fp := u % DecimalScale
-	var b []byte
-	if neg {
-		b = append(b, '-')
-	}
-	b = strconv.AppendUint(b, ip, 10)
+	b = strconv.AppendUint(b, u/DecimalScale, 10)
 	if places > 0 {
-		b = append(b, '.')
-		fs := strconv.FormatUint(fp+DecimalScale, 10)[1:] // 4 digits with leading zeros
-		b = append(b, fs[:places]...)
+		fp := u % DecimalScale
+		b = append(b, '.', byte('0'+fp/1000), byte('0'+fp/100%10), byte('0'+fp/10%10), byte('0'+fp%10))
+		b = b[:len(b)-(decimalPlaces-places)]
 	}
-	return string(b)
+	return b
 }
 
 // Round rounds d to places decimals (0..4) with the given mode.

@@ -20,6 +20,9 @@ type engine struct {
 	// scratch buffers reused across contestants
 	buf  []entry
 	buf2 []entry
+	// slabs for explanations
+	jmSlab []JudgeMark
+	asSlab []AspectScore
 }
 
 type jmark struct {
@@ -415,7 +418,7 @@ func (e *engine) score(cs *cstate, x *ContestantResult) {
 	for mi := range c.mods {
 		cm := &c.mods[mi]
 		if x != nil {
-			x.Modules = append(x.Modules, ModuleScore{Code: cm.m.Code, Name: cm.m.Name, Part: cm.m.Part, Max: cm.m.Max})
+			x.Modules = append(x.Modules, ModuleScore{Code: cm.m.Code, Name: cm.m.Name, Part: cm.m.Part, Max: cm.m.Max, Reasons: make([]Reason, 0, 3)})
 			ms = &x.Modules[len(x.Modules)-1]
 		}
 		st := e.scoreModule(cs, mi, ms)
@@ -515,7 +518,7 @@ func (e *engine) moduleRaw(cs *cstate, mi int, st *mstate, x *ModuleScore) rat {
 		var as *AspectScore
 		if x != nil {
 			if x.Aspects == nil {
-				x.Aspects = make([]AspectScore, 0, n)
+				x.Aspects = e.takeAspects(n)
 			}
 			x.Aspects = append(x.Aspects, AspectScore{Code: ca.a.Code, Name: ca.a.Name, Kind: ca.a.Kind, Complete: len(ms) >= expected})
 			as = &x.Aspects[len(x.Aspects)-1]
@@ -627,8 +630,8 @@ func (e *engine) aggregateAspect(ca *caspect, p *Panel, ms []jmark, expected int
 		}
 	}
 	e.buf = es
-	v := ratZero
-	info := aggInfo{}
+	var v rat
+	var info aggInfo
 	if len(ms) < p.MinJudges {
 		v = ratZero
 		info.tooFew = true

@@ -32,7 +32,7 @@ func methodZh(p *Panel) string {
 }
 
 func (e *engine) explainMarks(ca *caspect, ms []jmark, es []entry, as *AspectScore) {
-	as.Marks = make([]JudgeMark, 0, len(ms))
+	as.Marks = e.takeMarks(len(ms) + len(es))
 	for _, m := range ms {
 		jm := JudgeMark{Judge: e.judgeName(m.judge), Value: m.v}
 		if ca.bands {
@@ -48,7 +48,7 @@ func (e *engine) explainMarks(ca *caspect, ms []jmark, es []entry, as *AspectSco
 			as.Marks = append(as.Marks, JudgeMark{Filled: true, Dropped: en.dropped})
 		}
 	}
-	if len(as.Marks) > 1 {
+	if len(as.Marks) > 1 && !slices.IsSortedFunc(as.Marks, func(a, b JudgeMark) int { return cmp.Compare(a.Judge, b.Judge) }) {
 		slices.SortStableFunc(as.Marks, func(a, b JudgeMark) int { return cmp.Compare(a.Judge, b.Judge) })
 	}
 }
@@ -73,7 +73,9 @@ func (e *engine) explainAspect(ca *caspect, p *Panel, ms []jmark, expected, fill
 			as.Reasons = append(as.Reasons, Reason{Code: "aspect.missing", Aspect: ca.a.Code, Text: name + "：缺 " + miss + " 名裁判评分，按已有 " + strconv.Itoa(len(ms)) + " 名裁判的评分计算"})
 		}
 	}
-	if info.drop > 0 {
+	// A regular drop is stated once per module (module.formula) and marked on
+	// each dropped mark; an aspect only gets words for what is irregular.
+	if info.drop > 0 && (len(ms) < expected || filled > 0) {
 		var b strings.Builder
 		b.WriteString(name)
 		b.WriteString("：去掉最高分")
@@ -191,11 +193,7 @@ func (e *engine) explainPanel(module, aspect, name string, p *Panel, present, ex
 func (e *engine) explainModule(cm *cmodule, st mstate, x *ModuleScore) {
 	name := cm.m.Name
 	if !cm.m.Imported && !cm.byModule {
-		t := name + "："
-		if p := cm.panel; p.Rounding != nil {
-			t += "各评分项" + strconv.Itoa(p.Judges) + "名裁判评分" + methodZh(&p) + "后" + roundText(p.Rounding) + "；"
-		}
-		t += "评分项得分合计 " + fmtRat(st.pos)
+		t := cm.ruleText + "评分项得分合计 " + fmtRat(st.pos)
 		if st.ded.sign() != 0 {
 			t += "，扣分 " + fmtRat(st.ded)
 		}
@@ -283,4 +281,38 @@ func pad2(v int64) string {
 		return "0" + strconv.FormatInt(v, 10)
 	}
 	return strconv.FormatInt(v, 10)
+}
+
+// takeMarks hands out JudgeMark slices from a shared slab: a full event has
+// millions of marks and one allocation each would dominate the run time.
+func (e *engine) takeMarks(n int) []JudgeMark {
+	if len(e.jmSlab) < n {
+		e.jmSlab = make([]JudgeMark, max(n, 1<<14))
+	}
+	s := e.jmSlab[:0:n]
+	e.jmSlab = e.jmSlab[n:]
+	return s
+}
+
+func (e *engine) takeAspects(n int) []AspectScore {
+	if len(e.asSlab) < n {
+		e.asSlab = make([]AspectScore, max(n, 1<<12))
+	}
+	s := e.asSlab[:0:n]
+	e.asSlab = e.asSlab[n:]
+	return s
+}
+
+// panelText states a module's panel rule once, for module.formula.
+func panelText(cm *cmodule) string {
+	p := cm.panel
+	t := cm.m.Name + "：各评分项由 " + strconv.Itoa(p.Judges) + " 名裁判评分"
+	if p.Drop > 0 {
+		t += "，去掉最高分和最低分各 " + strconv.Itoa(p.Drop) + " 个（见各评分的 dropped 标记）"
+	}
+	t += "后" + methodZh(&p)
+	if p.Rounding != nil {
+		t += "，" + roundText(p.Rounding)
+	}
+	return t + "；"
 }

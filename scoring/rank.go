@@ -255,44 +255,60 @@ func (e *engine) awards(l []*cstate, xs []ContestantResult) []AwardCount {
 		prevBound = t
 		counts[i] = AwardCount{Code: b.Code, Name: b.Name, Nominal: nominal[i]}
 	}
+	explain := xs != nil
 	for p, cs := range l {
 		if cs.disq {
 			continue
 		}
-		x := &xs[cs.idx]
+		var x *ContestantResult
+		if explain {
+			x = &xs[cs.idx]
+		}
 		bi := 0
 		for bi < nb && p >= bound[bi] {
 			bi++
 		}
 		if bi == nb {
-			last := 0
-			if nb > 0 {
-				last = bound[nb-1]
+			if explain {
+				last := 0
+				if nb > 0 {
+					last = bound[nb-1]
+				}
+				x.Reasons = append(x.Reasons, Reason{Code: "award.none", Text: "名次在获奖名额（本组 " + strconv.Itoa(n) + " 人中前 " + strconv.Itoa(last) + " 人）之外，不获奖"})
 			}
-			x.Reasons = append(x.Reasons, Reason{Code: "award.none", Text: "名次在获奖名额（本组 " + strconv.Itoa(n) + " 人中前 " + strconv.Itoa(last) + " 人）之外，不获奖"})
 			continue
 		}
 		if ar.MinScore != nil && cs.total < *ar.MinScore {
-			x.Reasons = append(x.Reasons, Reason{Code: "award.floor", Text: "总分 " + cs.total.String() + " 低于获奖最低分 " + ar.MinScore.String() + "，不获奖"})
+			if explain {
+				x.Reasons = append(x.Reasons, Reason{Code: "award.floor", Text: "总分 " + cs.total.String() + " 低于获奖最低分 " + ar.MinScore.String() + "，不获奖"})
+			}
 			continue
 		}
-		b := ar.Bands[bi]
-		why := "按名次属" + b.Name + "名额（" + bandRule(b, nominal[bi], n) + "，本组实际前 " + strconv.Itoa(bound[bi]) + " 人内）"
-		if bound[bi] != sumUpTo(nominal, bi) && bound[bi] > 0 {
-			why += "；名额边界因并列调整"
-		}
+		first := bi
 		for bi < nb && ar.Bands[bi].MinScore != nil && cs.total < *ar.Bands[bi].MinScore {
-			x.Reasons = append(x.Reasons, Reason{Code: "award.floor", Text: "总分 " + cs.total.String() + " 低于" + ar.Bands[bi].Name + "最低分 " + ar.Bands[bi].MinScore.String() + "，顺延评定"})
+			if explain {
+				x.Reasons = append(x.Reasons, Reason{Code: "award.floor", Text: "总分 " + cs.total.String() + " 低于" + ar.Bands[bi].Name + "最低分 " + ar.Bands[bi].MinScore.String() + "，顺延评定"})
+			}
 			bi++
 		}
 		if bi == nb {
-			x.Reasons = append(x.Reasons, Reason{Code: "award.none", Text: "未达到任何奖项的最低分，不获奖"})
+			if explain {
+				x.Reasons = append(x.Reasons, Reason{Code: "award.none", Text: "未达到任何奖项的最低分，不获奖"})
+			}
 			continue
 		}
 		cs.award = bi
+		counts[bi].Count++
+		if !explain {
+			continue
+		}
+		b := ar.Bands[first]
+		why := "按名次属" + b.Name + "名额（" + bandRule(b, nominal[first], n) + "，本组实际前 " + strconv.Itoa(bound[first]) + " 人内）"
+		if bound[first] != sumUpTo(nominal, first) && bound[first] > 0 {
+			why += "；名额边界因并列调整"
+		}
 		b = ar.Bands[bi]
 		x.Award, x.AwardName = b.Code, b.Name
-		counts[bi].Count++
 		x.Reasons = append(x.Reasons, Reason{Code: "award.band", Text: "获" + b.Name + "：" + why})
 	}
 	return counts
@@ -331,7 +347,7 @@ func (e *engine) passOf(cs *cstate, x *ContestantResult) {
 		if pc.TargetLevelAtMost != 0 && (tl == 0 || tl > pc.TargetLevelAtMost) {
 			continue
 		}
-		v := ratZero
+		var v rat
 		var name string
 		if pc.Part != "" {
 			v = cs.parts[slices.Index(e.c.parts, pc.Part)]

@@ -162,9 +162,8 @@ type PartsRule struct {
 	Rounding *Rounding `json:"rounding,omitempty"`
 }
 
-// AwardRule assigns award bands by rank.
+// AwardRule assigns award bands by rank, within each group.
 type AwardRule struct {
-	Per           string      `json:"per,omitempty"`      // group (default) | all
 	Counting      string      `json:"counting,omitempty"` // per_band (default) | cumulative
 	CountRounding *Rounding   `json:"count_rounding,omitempty"`
 	Ties          string      `json:"ties,omitempty"` // include (default) | exclude

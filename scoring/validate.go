@@ -93,6 +93,7 @@ type cmodule struct {
 	floor    bool
 	contrib  rat // contribution = score × contrib
 	hasVeto  bool
+	ruleText string // the panel rule in words, the same for every contestant
 }
 
 type caspect struct {
@@ -473,6 +474,7 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 			}
 			c.aspects = append(c.aspects, ca)
 		}
+		cm.ruleText = panelText(&cm)
 		if len(m.Aspects) > 0 && m.Max > 0 && sumMax != m.Max {
 			v.add(p+".aspects", "评分项分值之和 %s 不等于模块满分 %s", "aspect marks add up to %s, not the module max %s", sumMax, m.Max)
 		}
@@ -592,9 +594,6 @@ func (r *Rules) compileAwards(v *validator, c *compiled) {
 	}
 	if r.Kind == Assessment {
 		v.add("awards", "等级认定没有奖项", "an assessment has no awards")
-	}
-	if a.Per != "" && a.Per != "group" && a.Per != "all" {
-		v.add("awards.per", "须为 group 或 all", "must be group or all")
 	}
 	if a.Counting != "" && a.Counting != "per_band" && a.Counting != "cumulative" {
 		v.add("awards.counting", "须为 per_band 或 cumulative", "must be per_band or cumulative")
