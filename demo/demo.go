@@ -14,6 +14,7 @@ import (
 
 	"skillscore/examples"
 	"skillscore/idnumber"
+	"skillscore/judges"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -33,6 +34,7 @@ type Store interface {
 	AddJudge(ctx context.Context, j store.Judge, panels []store.PanelMember, actor string) (store.Judge, error)
 	ImportScores(ctx context.Context, eventID, moduleID int64, scores []store.ImportedScore, source, actor string) (int64, error)
 	RecordMark(ctx context.Context, op store.MarkOp) (store.MarkAck, error)
+	AddAssignments(ctx context.Context, eventID int64, as []store.Assignment, actor string) error
 }
 
 const actor = "demo"
@@ -110,6 +112,9 @@ func Create(ctx context.Context, st Store) (store.Event, error) {
 	}
 	panels, err := addJudges(ctx, st, ev.ID, mods)
 	if err != nil {
+		return store.Event{}, err
+	}
+	if err := assign(ctx, st, ev.ID, panels, cs); err != nil {
 		return store.Event{}, err
 	}
 	if err := importTheory(ctx, st, ev.ID, mods, cs, rng); err != nil {
@@ -241,6 +246,25 @@ func addJudges(ctx context.Context, st Store, eventID int64, mods []store.Module
 	return out, nil
 }
 
+// assign gives each panel judge every contestant they have no conflict with
+// (回避: the same 设区市 or 单位), so a judge never sees a contestant from home.
+func assign(ctx context.Context, st Store, eventID int64, panels []panel, cs []store.Contestant) error {
+	var as []store.Assignment
+	for _, p := range panels {
+		for _, j := range p.judges {
+			for _, c := range cs {
+				if judges.ConflictReason(j, c, "") == "" {
+					as = append(as, store.Assignment{ModuleID: p.module.ID, JudgeID: j.ID, ContestantID: c.ID})
+				}
+			}
+		}
+	}
+	if err := st.AddAssignments(ctx, eventID, as, actor); err != nil {
+		return fmt.Errorf("demo assignments: %w", err)
+	}
+	return nil
+}
+
 func importTheory(ctx context.Context, st Store, eventID int64, mods []store.Module, cs []store.Contestant, rng *rand.Rand) error {
 	for _, m := range mods {
 		if !m.Imported {
@@ -284,6 +308,9 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 		rm := ruleMods[p.module.Code]
 		for ci := 0; ci < scored; ci++ {
 			for _, j := range p.judges {
+				if judges.ConflictReason(j, cs[ci], "") != "" {
+					continue // recused
+				}
 				for ai, a := range rm.Aspects {
 					v := markValue(a, skill[ci], rng)
 					if a.Kind == scoring.Veto && pi == 1 && ci == 3 {

@@ -84,6 +84,7 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 			Multiplier: scoring.Decimal(m.Multiplier),
 		})
 	}
+	in.Recusals = recusals(snap)
 	for _, s := range snap.Imported {
 		in.Marks = append(in.Marks, scoring.Mark{
 			Contestant: Key(s.ContestantID),
@@ -101,4 +102,49 @@ func DisplayCode(c store.Contestant) string {
 		return *c.Code
 	}
 	return "未抽签"
+}
+
+// recusals derives the scoring core's recusals (回避) from the assignments:
+// in a module that has assignments, a panel judge not assigned to a
+// contestant (and with no marks for them) does not score them, so the
+// contestant's panel is smaller rather than missing a mark.
+func recusals(snap store.Snapshot) []scoring.Recusal {
+	if len(snap.Assignments) == 0 {
+		return nil
+	}
+	type key struct{ module, judge, contestant int64 }
+	assigned := map[key]bool{}
+	hasAssignments := map[int64]bool{}
+	for _, a := range snap.Assignments {
+		assigned[key{a.ModuleID, a.JudgeID, a.ContestantID}] = true
+		hasAssignments[a.ModuleID] = true
+	}
+	modCode := map[int64]string{}
+	for _, m := range snap.Modules {
+		modCode[m.ID] = m.Code
+	}
+	judgeCode := map[int64]string{}
+	for _, j := range snap.Judges {
+		judgeCode[j.ID] = j.Code
+	}
+	marked := map[[3]string]bool{}
+	for _, m := range snap.Marks {
+		marked[[3]string{Key(m.ContestantID), m.ModuleCode, m.JudgeCode}] = true
+	}
+	var out []scoring.Recusal
+	for _, p := range snap.Panels {
+		if !hasAssignments[p.ModuleID] {
+			continue
+		}
+		for _, c := range snap.Contestants {
+			if assigned[key{p.ModuleID, p.JudgeID, c.ID}] {
+				continue
+			}
+			r := scoring.Recusal{Contestant: Key(c.ID), Module: modCode[p.ModuleID], Judge: judgeCode[p.JudgeID]}
+			if !marked[[3]string{r.Contestant, r.Module, r.Judge}] {
+				out = append(out, r)
+			}
+		}
+	}
+	return out
 }

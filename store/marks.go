@@ -35,59 +35,16 @@ type MarkAck struct {
 // RecordMark applies a MarkOp durably and returns only after the commit, so
 // an acknowledgement sent on its return can never be lost by a crash.
 func (s *Store) RecordMark(ctx context.Context, op MarkOp) (MarkAck, error) {
-	if op.OpID == "" || len(op.OpID) > 64 {
-		return MarkAck{}, skillscore.Errorf(skillscore.EInvalid, "操作编号必须为 1–64 个字符")
-	}
-	var ack MarkAck
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		if rev, dup, err := priorOp(ctx, tx, op.OpID); err != nil || dup {
-			ack = MarkAck{Revision: rev, Duplicate: dup}
-			return err
-		}
-		if err := checkMarkTarget(ctx, tx, op); err != nil {
-			return err
-		}
-		sheetID, err := s.openSheet(ctx, tx, op.ModuleID, op.ContestantID, op.JudgeID)
-		if err != nil {
-			return err
-		}
-		now := micros(s.now())
-		res, err := tx.ExecContext(ctx, `UPDATE marks SET value = ?, multiplier = ?, op_id = ?, updated_at = ?
-			WHERE sheet_id = ? AND aspect_id = ?`, op.Value, op.Multiplier, op.OpID, now, sheetID, op.AspectID)
-		if err != nil {
-			return fmt.Errorf("update mark: %w", err)
-		}
-		if n, err := res.RowsAffected(); err != nil {
-			return err
-		} else if n == 0 {
-			if _, err := tx.ExecContext(ctx, `INSERT INTO marks (sheet_id, aspect_id, value, multiplier, op_id, updated_at)
-				VALUES (?, ?, ?, ?, ?, ?)`, sheetID, op.AspectID, op.Value, op.Multiplier, op.OpID, now); err != nil {
-				return fmt.Errorf("insert mark: %w", err)
-			}
-		}
-		rev, err := bumpRevision(ctx, tx, op.EventID)
-		if err != nil {
-			return err
-		}
-		if _, err := tx.ExecContext(ctx, `INSERT INTO client_ops (op_id, event_id, actor, kind, revision, created_at)
-			VALUES (?, ?, ?, 'mark', ?, ?)`, op.OpID, op.EventID, op.Actor, rev, now); err != nil {
-			return fmt.Errorf("record op: %w", err)
-		}
-		ack.Revision = rev
-		return nil
-	})
-	if err != nil && isUniqueViolation(err) {
-		// Two copies of one operation raced past the first check (MySQL);
-		// the other committed, so this one is a duplicate.
-		var rev int64
-		if qerr := s.w.GetContext(ctx, &rev, "SELECT revision FROM client_ops WHERE op_id = ?", op.OpID); qerr == nil {
-			return MarkAck{Revision: rev, Duplicate: true}, nil
-		}
-	}
+	res, err := s.ApplyOps(ctx, []SheetOp{{OpID: op.OpID, Kind: OpMark, EventID: op.EventID, ModuleID: op.ModuleID,
+		ContestantID: op.ContestantID, JudgeID: op.JudgeID, AspectID: op.AspectID, Value: op.Value,
+		Multiplier: op.Multiplier, Actor: op.Actor}})
 	if err != nil {
 		return MarkAck{}, err
 	}
-	return ack, nil
+	if res[0].Err != nil {
+		return MarkAck{}, res[0].Err
+	}
+	return MarkAck{Revision: res[0].Revision, Duplicate: res[0].Duplicate}, nil
 }
 
 func priorOp(ctx context.Context, tx *sqlx.Tx, opID string) (int64, bool, error) {
@@ -100,34 +57,6 @@ func priorOp(ctx context.Context, tx *sqlx.Tx, opID string) (int64, bool, error)
 		return 0, false, fmt.Errorf("look up op: %w", err)
 	}
 	return rev, true, nil
-}
-
-// checkMarkTarget verifies that the aspect, module, contestant and judge all
-// belong together in the event, and that the judge sits on the module's panel.
-func checkMarkTarget(ctx context.Context, tx *sqlx.Tx, op MarkOp) error {
-	var n int
-	if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM aspects a JOIN modules m ON m.id = a.module_id
-		WHERE a.id = ? AND m.id = ? AND m.event_id = ? AND m.imported = 0`, op.AspectID, op.ModuleID, op.EventID); err != nil {
-		return err
-	}
-	if n == 0 {
-		return skillscore.Errorf(skillscore.ENotFound, "评分项不存在或不属于该模块")
-	}
-	if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM contestants WHERE id = ? AND event_id = ?",
-		op.ContestantID, op.EventID); err != nil {
-		return err
-	}
-	if n == 0 {
-		return skillscore.Errorf(skillscore.ENotFound, "选手不存在")
-	}
-	if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM panel_members WHERE module_id = ? AND judge_id = ?",
-		op.ModuleID, op.JudgeID); err != nil {
-		return err
-	}
-	if n == 0 {
-		return skillscore.Errorf(skillscore.EForbidden, "该裁判不在此模块的裁判组中")
-	}
-	return nil
 }
 
 // openSheet returns the id of the judge's sheet for the contestant and module,

@@ -18,6 +18,7 @@ type Snapshot struct {
 	Panels      []PanelMember
 	Marks       []MarkRow
 	Imported    []ImportedScore
+	Assignments []Assignment
 }
 
 // Snapshot reads an event and all its scoring data at one revision.
@@ -51,6 +52,8 @@ func (s *Store) Snapshot(ctx context.Context, eventID int64) (Snapshot, error) {
 			WHERE m.event_id = ? ORDER BY m.position, p.chief DESC, p.judge_id`},
 		{&snap.Marks, marksQuery},
 		{&snap.Imported, importedQuery},
+		{&snap.Assignments, `SELECT a.* FROM assignments a JOIN modules m ON m.id = a.module_id
+			WHERE m.event_id = ? ORDER BY a.module_id, a.judge_id, a.contestant_id`},
 	}
 	for _, q := range queries {
 		if err := tx.SelectContext(ctx, q.dest, q.query, eventID); err != nil {

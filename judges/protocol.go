@@ -1,0 +1,194 @@
+package judges
+
+import (
+	"encoding/json"
+	"errors"
+	"strings"
+
+	"skillscore"
+	"skillscore/scoring"
+)
+
+// ProtocolVersion is the version of the judge protocol (docs/protocol.md). A
+// hello with another version is refused with code "invalid".
+const ProtocolVersion = 1
+
+// Message types, client to server.
+const (
+	TypeHello  = "hello"
+	TypeMark   = "mark"
+	TypeClear  = "clear"
+	TypeSubmit = "submit"
+	TypePing   = "ping"
+)
+
+// Message types, server to client.
+const (
+	TypeWelcome = "welcome" // the judge's whole state: after hello, and again when assignments change
+	TypeAck     = "ack"     // an operation is durable (or was already: dup)
+	TypeReject  = "reject"  // an operation was refused; nothing of it is stored
+	TypeError   = "error"   // a message that is not an operation was refused
+	TypeSheet   = "sheet"   // the chief judge locked or reopened a sheet
+	TypePong    = "pong"
+	TypeRevoked = "revoked" // the organizer revoked this tablet; the connection closes
+)
+
+// ClientMessage is any message a tablet sends. Fields not used by a type are
+// ignored.
+type ClientMessage struct {
+	Type       string          `json:"type"`
+	V          int             `json:"v,omitempty"`
+	Token      string          `json:"token,omitempty"`
+	LastAck    string          `json:"last_ack,omitempty"`
+	Op         string          `json:"op,omitempty"`
+	Contestant string          `json:"contestant,omitempty"` // the anonymous code
+	Module     string          `json:"module,omitempty"`
+	Aspect     string          `json:"aspect,omitempty"`
+	Value      json.RawMessage `json:"value,omitempty"` // a decimal as a JSON number or string
+	Multiplier json.RawMessage `json:"multiplier,omitempty"`
+	PIN        string          `json:"pin,omitempty"`
+	ID         string          `json:"id,omitempty"` // ping: echoed in the pong
+}
+
+// DecodeClient parses one client message. Errors are coded "invalid" with a
+// Chinese message, and carry the op id when one could be read, so the
+// rejection can name the operation.
+func DecodeClient(data []byte) (ClientMessage, error) {
+	var m ClientMessage
+	if err := json.Unmarshal(data, &m); err != nil {
+		// Try to recover the op id for the rejection.
+		var loose map[string]json.RawMessage
+		var op string
+		if json.Unmarshal(data, &loose) == nil {
+			_ = json.Unmarshal(loose["op"], &op)
+		}
+		var te *json.UnmarshalTypeError
+		msg := "消息不是有效的 JSON"
+		if errors.As(err, &te) {
+			msg = "字段 " + te.Field + " 的类型错误"
+		}
+		return ClientMessage{Op: op}, skillscore.Wrap(skillscore.EInvalid, err, msg)
+	}
+	if m.Type == "" {
+		return m, skillscore.Errorf(skillscore.EInvalid, "消息缺少 type 字段")
+	}
+	return m, nil
+}
+
+// parseValue reads a decimal sent as a JSON number or string, exactly.
+func parseValue(raw json.RawMessage, what string) (scoring.Decimal, error) {
+	s := strings.TrimSpace(string(raw))
+	if s == "" || s == "null" {
+		return 0, skillscore.Errorf(skillscore.EInvalid, "缺少%s", what)
+	}
+	if strings.HasPrefix(s, `"`) {
+		if err := json.Unmarshal(raw, &s); err != nil {
+			return 0, skillscore.Errorf(skillscore.EInvalid, "%s不是数字", what)
+		}
+	} else if s[0] != '-' && (s[0] < '0' || s[0] > '9') {
+		return 0, skillscore.Errorf(skillscore.EInvalid, "%s不是数字", what)
+	}
+	d, err := scoring.ParseDecimal(s)
+	if err != nil {
+		return 0, skillscore.Wrap(skillscore.EInvalid, err, what+"不是有效的数字（最多 4 位小数）")
+	}
+	return d, nil
+}
+
+// Ack is the acknowledgement of a durable operation.
+type Ack struct {
+	Type     string `json:"type"` // ack
+	Op       string `json:"op"`
+	Revision int64  `json:"rev"`
+	Dup      bool   `json:"dup,omitempty"`
+}
+
+// Reject refuses one operation (or, as type "error", a message that is not
+// one). Code is one of skillscore's error codes.
+type Reject struct {
+	Type    string `json:"type"` // reject | error
+	Op      string `json:"op,omitempty"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+func rejectOf(op string, err error) Reject {
+	t := TypeReject
+	if op == "" {
+		t = TypeError
+	}
+	return Reject{Type: t, Op: op, Code: skillscore.ErrorCode(err), Message: skillscore.ErrorMessage(err)}
+}
+
+// Welcome is the judge's whole state.
+type Welcome struct {
+	Type        string        `json:"type"` // welcome
+	V           int           `json:"v"`
+	Judge       JudgeInfo     `json:"judge"`
+	Event       EventInfo     `json:"event"`
+	Modules     []ModuleInfo  `json:"modules"`
+	Assignments []SheetState  `json:"assignments"`
+	LastAck     string        `json:"last_ack"` // the newest operation of this judge that is stored
+	Limits      ProtocolLimit `json:"limits"`
+}
+
+// JudgeInfo is who is logged in.
+type JudgeInfo struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// EventInfo names the event.
+type EventInfo struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// ModuleInfo is a module the judge scores, with its rubric.
+type ModuleInfo struct {
+	Code    string       `json:"code"`
+	Name    string       `json:"name"`
+	Aspects []AspectInfo `json:"aspects"`
+}
+
+// AspectInfo is what a tablet needs to show one aspect and its input.
+type AspectInfo struct {
+	Code        string           `json:"code"`
+	Name        string           `json:"name"`
+	Kind        string           `json:"kind"` // judgement | measurement | deduction | veto
+	Max         scoring.Decimal  `json:"max"`
+	Description string           `json:"description,omitempty"`
+	Scale       int              `json:"scale,omitempty"` // judgement: 0..scale
+	Descriptors []string         `json:"descriptors,omitempty"`
+	Measure     *scoring.Measure `json:"measure,omitempty"`
+	Unit        *scoring.Decimal `json:"unit,omitempty"` // deduction: points per occurrence (value is a count)
+	Multiplier  bool             `json:"multiplier,omitempty"`
+}
+
+// SheetState is one assigned sheet: contestant code, station, status and the
+// current marks by aspect code.
+type SheetState struct {
+	Module     string                     `json:"module"`
+	Contestant string                     `json:"contestant"`
+	Station    string                     `json:"station,omitempty"`
+	Status     string                     `json:"status"` // open | submitted | locked
+	Marks      map[string]scoring.Decimal `json:"marks"`
+}
+
+// SheetPush tells a tablet that the chief judge changed a sheet's status.
+type SheetPush struct {
+	Type       string `json:"type"` // sheet
+	Module     string `json:"module"`
+	Contestant string `json:"contestant"`
+	Status     string `json:"status"`
+	Reason     string `json:"reason,omitempty"`
+	Revision   int64  `json:"rev"`
+}
+
+// ProtocolLimit tells the client the server's limits.
+type ProtocolLimit struct {
+	MaxMessageBytes int     `json:"max_message_bytes"`
+	RatePerSecond   float64 `json:"rate_per_second"`
+	Burst           int     `json:"burst"`
+	HeartbeatSecs   int     `json:"heartbeat_seconds"`
+}

@@ -1,0 +1,331 @@
+// Package judges is everything about the people who score: judge logins
+// bound to a tablet, panels and assignments with their conflict checks
+// (回避), the judge protocol over websocket and HTTP, the group-commit writer
+// that acknowledges a mark only after it is durable, and the chief judge's
+// lock, reopen and sign-off. It never talks SQL (that is store's) and never
+// computes scores (that is scoring's).
+package judges
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"math/big"
+	"strconv"
+	"sync"
+	"time"
+
+	"skillscore"
+	"skillscore/scoring"
+	"skillscore/store"
+)
+
+// Store is what the judges package needs from the database.
+type Store interface {
+	Event(ctx context.Context, id int64) (store.Event, error)
+	EventByCode(ctx context.Context, code string) (store.Event, error)
+	Modules(ctx context.Context, eventID int64) ([]store.Module, error)
+	Contestants(ctx context.Context, eventID int64) ([]store.Contestant, error)
+	Judges(ctx context.Context, eventID int64) ([]store.Judge, error)
+	Judge(ctx context.Context, id int64) (store.Judge, error)
+	Panels(ctx context.Context, eventID int64) ([]store.PanelMember, error)
+	Assignments(ctx context.Context, eventID int64) ([]store.Assignment, error)
+	AddAssignments(ctx context.Context, eventID int64, as []store.Assignment, actor string) error
+	Relations(ctx context.Context, eventID int64) ([]store.Relation, error)
+	Sheets(ctx context.Context, eventID int64) ([]store.Sheet, error)
+	JudgeMarks(ctx context.Context, judgeID int64) ([]store.SheetMark, error)
+	LastOp(ctx context.Context, actor string) (string, error)
+	ApplyOps(ctx context.Context, ops []store.SheetOp) ([]store.OpResult, error)
+	SetSheetStatus(ctx context.Context, eventID, sheetID int64, status, reason, actor string) (store.Sheet, int64, error)
+	IssueTicket(ctx context.Context, t store.JudgeTicket, actor string) (store.JudgeTicket, error)
+	TicketByHash(ctx context.Context, hash string) (store.JudgeTicket, error)
+	TicketFailed(ctx context.Context, ticketID int64) (int, error)
+	RedeemTicket(ctx context.Context, ticketID int64, d store.JudgeDevice) error
+	DeviceJudge(ctx context.Context, tokenHash string) (store.Judge, store.JudgeTicket, error)
+	RevokeJudgeAccess(ctx context.Context, judgeID int64, actor string) (int, error)
+}
+
+// Config tunes a Service; zero values take the defaults.
+type Config struct {
+	Logger *slog.Logger
+	Now    func() time.Time
+	// MaxBatch caps how many operations one commit carries (default 512).
+	MaxBatch int
+	// MaxMessageBytes is the largest websocket message accepted (default 16 KiB).
+	MaxMessageBytes int
+	// RatePerSecond and Burst limit the messages of one connection
+	// (defaults 200/s, burst 1000: a tablet replaying a long offline queue
+	// fits, a flood does not).
+	RatePerSecond float64
+	Burst         int
+	// TicketTTL is how long an issued judge login stays redeemable (default 7 days).
+	TicketTTL time.Duration
+	// OnCommit, if set, is called after each committed batch with the event
+	// ids and revisions it produced (live streams hang on it).
+	OnCommit func(eventID, revision int64)
+}
+
+// Service runs judge sessions.
+type Service struct {
+	st  Store
+	log *slog.Logger
+	cfg Config
+	now func() time.Time
+
+	writer *writer
+	hub    *hub
+	logins *ipLimiter
+}
+
+// New starts a Service and its writer; Close stops them.
+func New(st Store, cfg Config) *Service {
+	if cfg.Logger == nil {
+		cfg.Logger = slog.Default()
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.MaxBatch <= 0 {
+		cfg.MaxBatch = 512
+	}
+	if cfg.MaxMessageBytes <= 0 {
+		cfg.MaxMessageBytes = 16 << 10
+	}
+	if cfg.RatePerSecond <= 0 {
+		cfg.RatePerSecond = 200
+	}
+	if cfg.Burst <= 0 {
+		cfg.Burst = 1000
+	}
+	if cfg.TicketTTL <= 0 {
+		cfg.TicketTTL = 7 * 24 * time.Hour
+	}
+	s := &Service{st: st, log: cfg.Logger, cfg: cfg, now: cfg.Now, hub: newHub(),
+		logins: newIPLimiter(10, time.Minute, cfg.Now)}
+	s.writer = newWriter(st, cfg.MaxBatch, cfg.Logger, cfg.OnCommit)
+	return s
+}
+
+// Close stops the writer after the operations already queued are applied,
+// and closes every judge connection.
+func (s *Service) Close() {
+	s.hub.closeAll()
+	s.writer.close()
+}
+
+// hashToken is how tokens and tickets are stored: SHA-256, hex. They are
+// 256-bit random, so a plain hash suffices.
+func hashToken(tok string) string {
+	sum := sha256.Sum256([]byte(tok))
+	return hex.EncodeToString(sum[:])
+}
+
+func randomToken() string {
+	b := make([]byte, 32)
+	if _, err := rand.Read(b); err != nil {
+		panic(err) // crypto/rand does not fail on Linux
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+// hashPIN salts and hashes a PIN. A 6-digit PIN has a million values, so no
+// hash makes a stolen database safe against guessing; what protects a PIN is
+// the limit on tries (maxPINFailures per ticket, the per-address limiter),
+// and the salt only keeps equal PINs from looking equal.
+func hashPIN(pin string) string {
+	salt := make([]byte, 16)
+	if _, err := rand.Read(salt); err != nil {
+		panic(err)
+	}
+	s := hex.EncodeToString(salt)
+	return s + "$" + pinDigest(s, pin)
+}
+
+func pinDigest(salt, pin string) string {
+	sum := sha256.Sum256([]byte(salt + ":" + pin))
+	return hex.EncodeToString(sum[:])
+}
+
+func checkPIN(stored, pin string) bool {
+	for i := 0; i < len(stored); i++ {
+		if stored[i] == '$' {
+			want := stored[i+1:]
+			got := pinDigest(stored[:i], pin)
+			return subtle.ConstantTimeCompare([]byte(want), []byte(got)) == 1
+		}
+	}
+	return false
+}
+
+// maxPINFailures is how many wrong PINs a ticket survives.
+const maxPINFailures = 5
+
+// Login is what the organizer hands a judge: the ticket goes in the QR code
+// (as a login URL), the PIN on the card. Both are shown once.
+type Login struct {
+	Judge     store.Judge
+	Ticket    string
+	PIN       string
+	ExpiresAt time.Time
+}
+
+// IssueLogin creates a one-time login for a judge.
+func (s *Service) IssueLogin(ctx context.Context, judgeID int64, actor string) (Login, error) {
+	j, err := s.st.Judge(ctx, judgeID)
+	if err != nil {
+		return Login{}, err
+	}
+	n, err := rand.Int(rand.Reader, big.NewInt(1_000_000))
+	if err != nil {
+		return Login{}, err
+	}
+	pin := fmt.Sprintf("%06d", n.Int64())
+	ticket := randomToken()
+	exp := s.now().Add(s.cfg.TicketTTL)
+	if _, err := s.st.IssueTicket(ctx, store.JudgeTicket{JudgeID: judgeID, TicketHash: hashToken(ticket),
+		PINHash: hashPIN(pin), ExpiresAt: store.Time{Time: exp}}, actor); err != nil {
+		return Login{}, err
+	}
+	return Login{Judge: j, Ticket: ticket, PIN: pin, ExpiresAt: exp}, nil
+}
+
+// Redeem exchanges a ticket and its PIN for a device token. Wrong PINs count
+// against the ticket (it dies after maxPINFailures) and against the address.
+func (s *Service) Redeem(ctx context.Context, ticket, pin, device, remote string) (token string, j store.Judge, err error) {
+	if !s.logins.allow(remote) {
+		return "", store.Judge{}, skillscore.Errorf(skillscore.ERateLimited, "尝试次数过多，请一分钟后再试")
+	}
+	if ticket == "" || len(ticket) > 100 {
+		return "", store.Judge{}, skillscore.Errorf(skillscore.EUnauthorized, "登录码无效")
+	}
+	t, err := s.st.TicketByHash(ctx, hashToken(ticket))
+	if err != nil {
+		return "", store.Judge{}, err
+	}
+	if t.Failures >= maxPINFailures {
+		return "", store.Judge{}, skillscore.Errorf(skillscore.EUnauthorized, "PIN 错误次数过多，该登录码已失效，请向组织者重新领取")
+	}
+	if !checkPIN(t.PINHash, pin) {
+		n, err := s.st.TicketFailed(ctx, t.ID)
+		if err != nil {
+			return "", store.Judge{}, err
+		}
+		if n >= maxPINFailures {
+			return "", store.Judge{}, skillscore.Errorf(skillscore.EUnauthorized, "PIN 错误次数过多，该登录码已失效，请向组织者重新领取")
+		}
+		return "", store.Judge{}, skillscore.Errorf(skillscore.EUnauthorized, "PIN 错误，还可尝试 %d 次", maxPINFailures-n)
+	}
+	if len(device) > 200 {
+		device = device[:200]
+	}
+	token = randomToken()
+	if err := s.st.RedeemTicket(ctx, t.ID, store.JudgeDevice{TokenHash: hashToken(token), Label: device}); err != nil {
+		return "", store.Judge{}, err
+	}
+	j, err = s.st.Judge(ctx, t.JudgeID)
+	return token, j, err
+}
+
+// Revoke ends every tablet session of a judge, now: open connections are
+// told and closed.
+func (s *Service) Revoke(ctx context.Context, judgeID int64, actor string) (int, error) {
+	n, err := s.st.RevokeJudgeAccess(ctx, judgeID, actor)
+	if err != nil {
+		return 0, err
+	}
+	s.hub.revoke(judgeID)
+	return n, nil
+}
+
+// session is an authenticated tablet.
+type session struct {
+	judge  store.Judge
+	ticket store.JudgeTicket
+	token  string
+}
+
+func (s *Service) authenticate(ctx context.Context, token string) (*session, error) {
+	if token == "" || len(token) > 100 {
+		return nil, skillscore.Errorf(skillscore.EUnauthorized, "缺少或无效的登录令牌")
+	}
+	j, t, err := s.st.DeviceJudge(ctx, hashToken(token))
+	if err != nil {
+		return nil, err
+	}
+	return &session{judge: j, ticket: t, token: token}, nil
+}
+
+// stillValid re-checks a session's token (a revocation on another instance
+// reaches this one at the next operation that needs it).
+func (s *Service) stillValid(ctx context.Context, sess *session) error {
+	_, _, err := s.st.DeviceJudge(ctx, hashToken(sess.token))
+	return err
+}
+
+func actorOf(j store.Judge) string { return "judge:" + strconv.FormatInt(j.ID, 10) }
+
+// ipLimiter allows n attempts per window per remote address.
+type ipLimiter struct {
+	mu     sync.Mutex
+	n      int
+	window time.Duration
+	now    func() time.Time
+	hits   map[string][]time.Time
+}
+
+func newIPLimiter(n int, window time.Duration, now func() time.Time) *ipLimiter {
+	return &ipLimiter{n: n, window: window, now: now, hits: map[string][]time.Time{}}
+}
+
+func (l *ipLimiter) allow(key string) bool {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	now := l.now()
+	kept := l.hits[key][:0]
+	for _, t := range l.hits[key] {
+		if now.Sub(t) < l.window {
+			kept = append(kept, t)
+		}
+	}
+	if len(kept) >= l.n {
+		l.hits[key] = kept
+		return false
+	}
+	l.hits[key] = append(kept, now)
+	if len(l.hits) > 10000 { // bounded memory under a spray of addresses
+		clear(l.hits)
+	}
+	return true
+}
+
+// bucket is a token bucket for one connection's messages.
+type bucket struct {
+	rate   float64
+	burst  float64
+	tokens float64
+	last   time.Time
+}
+
+func (b *bucket) allow(now time.Time) bool {
+	if b.last.IsZero() {
+		b.tokens, b.last = b.burst, now
+	}
+	b.tokens += now.Sub(b.last).Seconds() * b.rate
+	if b.tokens > b.burst {
+		b.tokens = b.burst
+	}
+	b.last = now
+	if b.tokens < 1 {
+		return false
+	}
+	b.tokens--
+	return true
+}
+
+// decimalOf converts stored fixed-point to the scoring type.
+func decimalOf(v int64) scoring.Decimal { return scoring.Decimal(v) }

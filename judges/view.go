@@ -1,0 +1,247 @@
+package judges
+
+import (
+	"context"
+	"strings"
+	"unicode"
+
+	"skillscore"
+	"skillscore/scoring"
+	"skillscore/store"
+)
+
+// view is one judge's world, loaded at hello and reloaded when it changes:
+// the event's rules, the modules the judge sits on, the contestants assigned
+// to them (by anonymous code only) and the sheets' states. Operations are
+// checked against it before they reach the writer, so a wrong code costs no
+// transaction.
+type view struct {
+	event       store.Event
+	judge       store.Judge
+	modules     map[string]*moduleView // by module code
+	contestants map[string]store.Contestant
+	assigned    map[[2]int64]bool // (module id, contestant id)
+	welcome     Welcome
+}
+
+type moduleView struct {
+	m       store.Module
+	rule    scoring.Module
+	aspects map[string]aspectView
+}
+
+type aspectView struct {
+	id   int64
+	rule scoring.Aspect
+}
+
+func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
+	ev, err := s.st.Event(ctx, j.EventID)
+	if err != nil {
+		return nil, err
+	}
+	rules, err := scoring.ParseRules([]byte(ev.Rules))
+	if err != nil {
+		return nil, skillscore.Wrap(skillscore.EConflict, err, "赛事评分规则无效，请联系组织者")
+	}
+	ruleMods := map[string]scoring.Module{}
+	for _, m := range rules.Modules {
+		ruleMods[m.Code] = m
+	}
+	mods, err := s.st.Modules(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	panels, err := s.st.Panels(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	onPanel := map[int64]bool{}
+	for _, p := range panels {
+		if p.JudgeID == j.ID {
+			onPanel[p.ModuleID] = true
+		}
+	}
+	v := &view{event: ev, judge: j, modules: map[string]*moduleView{}, contestants: map[string]store.Contestant{},
+		assigned: map[[2]int64]bool{}}
+	v.welcome = Welcome{Type: TypeWelcome, V: ProtocolVersion, Judge: JudgeInfo{Code: j.Code, Name: j.Name},
+		Event: EventInfo{Code: ev.Code, Name: ev.Name}, Modules: []ModuleInfo{}, Assignments: []SheetState{},
+		Limits: ProtocolLimit{MaxMessageBytes: s.cfg.MaxMessageBytes, RatePerSecond: s.cfg.RatePerSecond,
+			Burst: s.cfg.Burst, HeartbeatSecs: int(heartbeat.Seconds())}}
+	modByID := map[int64]*moduleView{}
+	aspectCode := map[int64]string{}
+	for _, m := range mods {
+		if !onPanel[m.ID] || m.Imported {
+			continue
+		}
+		rm, ok := ruleMods[m.Code]
+		if !ok {
+			continue
+		}
+		ruleAspects := map[string]scoring.Aspect{}
+		for _, a := range rm.Aspects {
+			ruleAspects[a.Code] = a
+		}
+		mv := &moduleView{m: m, rule: rm, aspects: map[string]aspectView{}}
+		info := ModuleInfo{Code: m.Code, Name: m.Name}
+		for _, a := range m.Aspects {
+			ra, ok := ruleAspects[a.Code]
+			if !ok {
+				continue
+			}
+			mv.aspects[a.Code] = aspectView{id: a.ID, rule: ra}
+			aspectCode[a.ID] = a.Code
+			ai := AspectInfo{Code: a.Code, Name: a.Name, Kind: string(ra.Kind), Max: ra.Max, Description: ra.Description,
+				Descriptors: ra.Descriptors, Measure: ra.Measure, Unit: ra.Unit, Multiplier: ra.Multiplier}
+			if ra.Kind == scoring.Judgement {
+				ai.Scale = ra.Scale
+				if ai.Scale == 0 {
+					ai.Scale = 3
+				}
+			}
+			info.Aspects = append(info.Aspects, ai)
+		}
+		v.modules[m.Code] = mv
+		modByID[m.ID] = mv
+		v.welcome.Modules = append(v.welcome.Modules, info)
+	}
+	as, err := s.st.Assignments(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	cs, err := s.st.Contestants(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	byID := map[int64]store.Contestant{}
+	for _, c := range cs {
+		byID[c.ID] = c
+	}
+	sheets, err := s.st.Sheets(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	status := map[[2]int64]string{}
+	for _, sh := range sheets {
+		if sh.JudgeID == j.ID {
+			status[[2]int64{sh.ModuleID, sh.ContestantID}] = sh.Status
+		}
+	}
+	marks, err := s.st.JudgeMarks(ctx, j.ID)
+	if err != nil {
+		return nil, err
+	}
+	markMap := map[[2]int64]map[string]scoring.Decimal{}
+	for _, mk := range marks {
+		k := [2]int64{mk.ModuleID, mk.ContestantID}
+		if markMap[k] == nil {
+			markMap[k] = map[string]scoring.Decimal{}
+		}
+		markMap[k][aspectCode[mk.AspectID]] = decimalOf(mk.Value)
+	}
+	for _, a := range as {
+		mv := modByID[a.ModuleID]
+		c, ok := byID[a.ContestantID]
+		if a.JudgeID != j.ID || mv == nil || !ok || c.Code == nil {
+			continue // a contestant without a drawn code is not shown to judges
+		}
+		k := [2]int64{a.ModuleID, a.ContestantID}
+		v.assigned[k] = true
+		v.contestants[*c.Code] = c
+		st := status[k]
+		if st == "" {
+			st = "open"
+		}
+		m := markMap[k]
+		if m == nil {
+			m = map[string]scoring.Decimal{}
+		}
+		station := ""
+		if c.Station != nil {
+			station = *c.Station
+		}
+		v.welcome.Assignments = append(v.welcome.Assignments, SheetState{Module: mv.m.Code, Contestant: *c.Code,
+			Station: station, Status: st, Marks: m})
+	}
+	if v.welcome.LastAck, err = s.st.LastOp(ctx, actorOf(j)); err != nil {
+		return nil, err
+	}
+	return v, nil
+}
+
+// validOpID: 1–64 printable ASCII characters without spaces.
+func validOpID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for _, r := range id {
+		if r > unicode.MaxASCII || !unicode.IsPrint(r) || r == ' ' {
+			return false
+		}
+	}
+	return true
+}
+
+// resolve turns a client operation into a store operation, or refuses it.
+// The PIN of a submit is checked by the caller.
+func (v *view) resolve(m ClientMessage) (store.SheetOp, error) {
+	if !validOpID(m.Op) {
+		return store.SheetOp{}, skillscore.Errorf(skillscore.EInvalid, "操作编号 op 必须为 1–64 个可见 ASCII 字符")
+	}
+	mv, ok := v.modules[m.Module]
+	if !ok {
+		return store.SheetOp{}, skillscore.Errorf(skillscore.ENotFound, "模块 %q 不存在或您不在其裁判组中", clip(m.Module))
+	}
+	c, ok := v.contestants[m.Contestant]
+	if !ok || !v.assigned[[2]int64{mv.m.ID, c.ID}] {
+		return store.SheetOp{}, skillscore.Errorf(skillscore.EForbidden, "选手 %q 未分配给您评分（模块 %s）", clip(m.Contestant), mv.m.Name)
+	}
+	op := store.SheetOp{OpID: m.Op, Kind: m.Type, EventID: v.event.ID, ModuleID: mv.m.ID, ContestantID: c.ID,
+		JudgeID: v.judge.ID, Actor: actorOf(v.judge), Subject: *c.Code}
+	if m.Type == TypeSubmit {
+		return op, nil
+	}
+	a, ok := mv.aspects[m.Aspect]
+	if !ok {
+		return store.SheetOp{}, skillscore.Errorf(skillscore.ENotFound, "评分项 %q 不属于模块 %s", clip(m.Aspect), mv.m.Name)
+	}
+	op.AspectID = a.id
+	if m.Type == TypeClear {
+		return op, nil
+	}
+	val, err := parseValue(m.Value, "分值 value ")
+	if err != nil {
+		return store.SheetOp{}, err
+	}
+	if err := a.rule.CheckValue(val); err != nil {
+		msg := err.Error()
+		if ve, ok := err.(*scoring.ValueError); ok {
+			msg = ve.Message
+		}
+		return store.SheetOp{}, skillscore.Wrap(skillscore.EInvalid, err, "评分项 "+a.rule.Name+"："+msg)
+	}
+	op.Value = int64(val)
+	if len(m.Multiplier) > 0 && string(m.Multiplier) != "null" {
+		if !a.rule.Multiplier {
+			return store.SheetOp{}, skillscore.Errorf(skillscore.EInvalid, "评分项 %s 不带难度系数", a.rule.Name)
+		}
+		mul, err := parseValue(m.Multiplier, "难度系数 multiplier ")
+		if err != nil {
+			return store.SheetOp{}, err
+		}
+		if mul <= 0 {
+			return store.SheetOp{}, skillscore.Errorf(skillscore.EInvalid, "难度系数必须大于 0")
+		}
+		op.Multiplier = int64(mul)
+	}
+	return op, nil
+}
+
+// clip keeps an echoed client string short in a message.
+func clip(s string) string {
+	s = strings.ToValidUTF8(s, "?")
+	if r := []rune(s); len(r) > 32 {
+		return string(r[:32]) + "…"
+	}
+	return s
+}

@@ -1,0 +1,309 @@
+package judges
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gorilla/websocket"
+
+	"skillscore"
+	"skillscore/store"
+)
+
+const (
+	heartbeat  = 20 * time.Second // server ping interval
+	pongWait   = 50 * time.Second // a tablet silent this long is gone
+	helloWait  = 15 * time.Second
+	writeWait  = 10 * time.Second
+	sendBuffer = 2048 // queued outgoing messages before a connection counts as too slow
+
+	// Close codes beyond the standard ones (4000–4999 are the application's).
+	CloseUnauthorized = 4001 // bad, missing or revoked token: log in again
+	CloseRateLimited  = 4008 // kept flooding after rejections
+)
+
+var upgrader = websocket.Upgrader{
+	ReadBufferSize:  4096,
+	WriteBufferSize: 4096,
+	// The default origin check (Origin must match Host) stays: a page on
+	// another site cannot open a judge session in the tablet's browser.
+}
+
+// ServeWS upgrades a request to the judge protocol over websocket.
+func (s *Service) ServeWS(w http.ResponseWriter, r *http.Request) {
+	ws, err := upgrader.Upgrade(w, r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
+	c := &conn{s: s, ws: ws, out: make(chan []byte, sendBuffer), ctx: ctx, cancel: cancel,
+		limit: bucket{rate: s.cfg.RatePerSecond, burst: float64(s.cfg.Burst)}}
+	ws.SetReadLimit(int64(s.cfg.MaxMessageBytes))
+	go c.writeLoop()
+	c.readLoop()
+}
+
+// conn is one tablet's websocket session.
+type conn struct {
+	s      *Service
+	ws     *websocket.Conn
+	out    chan []byte
+	ctx    context.Context
+	cancel context.CancelFunc
+
+	mu    sync.Mutex
+	sess  *session
+	view  *view
+	close struct {
+		once   sync.Once
+		code   int
+		reason string
+	}
+	limit     bucket
+	overLimit int
+}
+
+// send queues a message without ever blocking: a client that does not read
+// is dropped, never waited for.
+func (c *conn) send(msg any) {
+	b, err := json.Marshal(msg)
+	if err != nil {
+		c.s.log.Error("judge ws: marshal", "err", err)
+		return
+	}
+	select {
+	case <-c.ctx.Done():
+	case c.out <- b:
+	default:
+		c.s.log.Warn("judge ws: client too slow, dropping it")
+		c.closeWith(websocket.CloseTryAgainLater, "too slow")
+	}
+}
+
+// closeWith ends the connection with a close frame (sent by the write loop
+// after what is queued).
+func (c *conn) closeWith(code int, reason string) {
+	c.close.once.Do(func() {
+		c.close.code, c.close.reason = code, reason
+		c.cancel()
+	})
+}
+
+func (c *conn) shutdown() { c.closeWith(websocket.CloseGoingAway, "server stopping") }
+
+func (c *conn) revoke() {
+	c.send(Reject{Type: TypeRevoked, Code: skillscore.EUnauthorized, Message: "该平板的登录已被组织者撤销，请重新登录"})
+	c.closeWith(CloseUnauthorized, "revoked")
+}
+
+func (c *conn) requestReload() {
+	go func() {
+		c.mu.Lock()
+		sess := c.sess
+		c.mu.Unlock()
+		if sess == nil {
+			return
+		}
+		v, err := c.s.loadView(c.ctx, sess.judge)
+		if err != nil {
+			c.s.log.Warn("judge ws: reload view", "err", err)
+			return
+		}
+		c.mu.Lock()
+		c.view = v
+		c.mu.Unlock()
+		c.send(v.welcome)
+	}()
+}
+
+func (c *conn) writeLoop() {
+	ping := time.NewTicker(heartbeat)
+	defer ping.Stop()
+	defer c.ws.Close()
+	for {
+		select {
+		case b := <-c.out:
+			c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+			if err := c.ws.WriteMessage(websocket.TextMessage, b); err != nil {
+				c.closeWith(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		case <-ping.C:
+			if err := c.ws.WriteControl(websocket.PingMessage, nil, time.Now().Add(writeWait)); err != nil {
+				c.closeWith(websocket.CloseAbnormalClosure, "")
+				return
+			}
+		case <-c.ctx.Done():
+			// Flush what is queued (acks, the revocation), then close.
+			for {
+				select {
+				case b := <-c.out:
+					c.ws.SetWriteDeadline(time.Now().Add(writeWait))
+					if c.ws.WriteMessage(websocket.TextMessage, b) != nil {
+						return
+					}
+					continue
+				default:
+				}
+				break
+			}
+			if c.close.code != websocket.CloseAbnormalClosure && c.close.code != 0 {
+				c.ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(c.close.code, c.close.reason),
+					time.Now().Add(writeWait))
+			}
+			return
+		}
+	}
+}
+
+func (c *conn) readLoop() {
+	defer func() {
+		c.mu.Lock()
+		sess := c.sess
+		c.mu.Unlock()
+		if sess != nil {
+			c.s.hub.remove(sess.judge.ID, c)
+		}
+		c.closeWith(websocket.CloseNormalClosure, "")
+	}()
+	c.ws.SetReadDeadline(time.Now().Add(helloWait))
+	c.ws.SetPongHandler(func(string) error {
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		return nil
+	})
+	for {
+		_, data, err := c.ws.ReadMessage()
+		if err != nil {
+			if errors.Is(err, websocket.ErrReadLimit) {
+				c.s.log.Warn("judge ws: message over the size limit", "limit", c.s.cfg.MaxMessageBytes)
+			}
+			return
+		}
+		if c.ctx.Err() != nil {
+			return
+		}
+		c.ws.SetReadDeadline(time.Now().Add(pongWait))
+		if !c.limit.allow(time.Now()) {
+			c.overLimit++
+			m, _ := DecodeClient(data)
+			c.send(rejectOf(m.Op, skillscore.Errorf(skillscore.ERateLimited, "消息过于频繁，请稍后重试（未保存）")))
+			if c.overLimit > 4*c.s.cfg.Burst {
+				c.closeWith(CloseRateLimited, "rate limited")
+				return
+			}
+			continue
+		}
+		c.overLimit = 0
+		c.handle(data)
+	}
+}
+
+func (c *conn) handle(data []byte) {
+	m, err := DecodeClient(data)
+	if err != nil {
+		c.send(rejectOf(m.Op, err))
+		return
+	}
+	c.mu.Lock()
+	sess, v := c.sess, c.view
+	c.mu.Unlock()
+	if m.Type == TypeHello {
+		if sess != nil {
+			c.send(rejectOf("", skillscore.Errorf(skillscore.EInvalid, "已经登录，不需要再次 hello")))
+			return
+		}
+		c.hello(m)
+		return
+	}
+	if sess == nil {
+		c.send(rejectOf(m.Op, skillscore.Errorf(skillscore.EUnauthorized, "请先发送 hello 登录")))
+		c.closeWith(CloseUnauthorized, "hello first")
+		return
+	}
+	switch m.Type {
+	case TypePing:
+		c.send(map[string]string{"type": TypePong, "id": clip(m.ID)})
+	case TypeMark, TypeClear, TypeSubmit:
+		op, err := v.resolve(m)
+		if err == nil && m.Type == TypeSubmit {
+			err = c.s.checkSubmitPIN(c.ctx, sess, m.PIN)
+		}
+		if err != nil {
+			c.send(rejectOf(m.Op, err))
+			return
+		}
+		c.s.writer.submit(c.ctx, op, func(r store.OpResult, err error) {
+			c.send(resultMessage(m.Op, r, err))
+		})
+	default:
+		c.send(rejectOf(m.Op, skillscore.Errorf(skillscore.EInvalid, "未知的消息类型 %q", clip(m.Type))))
+	}
+}
+
+func (c *conn) hello(m ClientMessage) {
+	if m.V != ProtocolVersion {
+		c.send(rejectOf("", skillscore.Errorf(skillscore.EInvalid, "协议版本 %d 不受支持，服务器使用第 %d 版，请刷新页面", m.V, ProtocolVersion)))
+		c.closeWith(websocket.ClosePolicyViolation, "protocol version")
+		return
+	}
+	sess, err := c.s.authenticate(c.ctx, m.Token)
+	if err != nil {
+		c.send(rejectOf("", err))
+		c.closeWith(CloseUnauthorized, "unauthorized")
+		return
+	}
+	v, err := c.s.loadView(c.ctx, sess.judge)
+	if err != nil {
+		c.send(rejectOf("", err))
+		c.closeWith(websocket.CloseInternalServerErr, "view")
+		return
+	}
+	c.mu.Lock()
+	c.sess, c.view = sess, v
+	c.mu.Unlock()
+	c.s.hub.add(sess.judge.ID, c)
+	c.send(v.welcome)
+}
+
+// checkSubmitPIN verifies the judge's PIN, their signature on a sheet. Wrong
+// PINs count against the device's ticket; too many revoke the device.
+func (s *Service) checkSubmitPIN(ctx context.Context, sess *session, pin string) error {
+	if checkPIN(sess.ticket.PINHash, pin) {
+		return nil
+	}
+	n, err := s.st.TicketFailed(ctx, sess.ticket.ID)
+	if err != nil {
+		return err
+	}
+	if n >= 2*maxPINFailures {
+		if _, err := s.Revoke(ctx, sess.judge.ID, "system:pin-failures"); err != nil {
+			return err
+		}
+		return skillscore.Errorf(skillscore.EUnauthorized, "PIN 错误次数过多，该平板已被撤销登录")
+	}
+	return skillscore.Errorf(skillscore.EUnauthorized, "PIN 错误，评分表未提交")
+}
+
+func resultMessage(op string, r store.OpResult, err error) any {
+	if err == nil {
+		err = r.Err
+	}
+	if err != nil {
+		return rejectOf(op, err)
+	}
+	return Ack{Type: TypeAck, Op: op, Revision: r.Revision, Dup: r.Duplicate}
+}
+
+// bearer reads "Authorization: Bearer TOKEN".
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if tok, ok := strings.CutPrefix(h, "Bearer "); ok {
+		return strings.TrimSpace(tok)
+	}
+	return ""
+}
