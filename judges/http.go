@@ -25,7 +25,6 @@ type SyncResponse struct {
 	Results []any `json:"results"`
 }
 
-
 // Sync applies a batch of operations sent over HTTP. Each result is an Ack
 // or a Reject, exactly as over websocket; the call returns after the commit.
 func (s *Service) Sync(ctx context.Context, token string, body io.Reader) (SyncResponse, error) {

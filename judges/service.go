@@ -79,7 +79,7 @@ type Service struct {
 
 	writer *writer
 	hub    *hub
-	logins *ipLimiter
+	logins *Limiter
 }
 
 // New starts a Service and its writer; Close stops them.
@@ -106,7 +106,7 @@ func New(st Store, cfg Config) *Service {
 		cfg.TicketTTL = 7 * 24 * time.Hour
 	}
 	s := &Service{st: st, log: cfg.Logger, cfg: cfg, now: cfg.Now, hub: newHub(),
-		logins: newIPLimiter(10, time.Minute, cfg.Now)}
+		logins: NewLimiter(10, time.Minute, cfg.Now)}
 	s.writer = newWriter(st, cfg.MaxBatch, cfg.Logger, cfg.OnCommit)
 	return s
 }
@@ -197,7 +197,7 @@ func (s *Service) IssueLogin(ctx context.Context, judgeID int64, actor string) (
 // Redeem exchanges a ticket and its PIN for a device token. Wrong PINs count
 // against the ticket (it dies after maxPINFailures) and against the address.
 func (s *Service) Redeem(ctx context.Context, ticket, pin, device, remote string) (token string, j store.Judge, err error) {
-	if !s.logins.allow(remote) {
+	if !s.logins.Allow(remote) {
 		return "", store.Judge{}, skillscore.Errorf(skillscore.ERateLimited, "尝试次数过多，请一分钟后再试")
 	}
 	if ticket == "" || len(ticket) > 100 {
@@ -269,8 +269,9 @@ func (s *Service) stillValid(ctx context.Context, sess *session) error {
 
 func actorOf(j store.Judge) string { return "judge:" + strconv.FormatInt(j.ID, 10) }
 
-// ipLimiter allows n attempts per window per remote address.
-type ipLimiter struct {
+// Limiter allows n attempts per window per key (a remote address): PIN and
+// password guessing are limited with it.
+type Limiter struct {
 	mu     sync.Mutex
 	n      int
 	window time.Duration
@@ -278,11 +279,13 @@ type ipLimiter struct {
 	hits   map[string][]time.Time
 }
 
-func newIPLimiter(n int, window time.Duration, now func() time.Time) *ipLimiter {
-	return &ipLimiter{n: n, window: window, now: now, hits: map[string][]time.Time{}}
+// NewLimiter returns a Limiter of n attempts per window.
+func NewLimiter(n int, window time.Duration, now func() time.Time) *Limiter {
+	return &Limiter{n: n, window: window, now: now, hits: map[string][]time.Time{}}
 }
 
-func (l *ipLimiter) allow(key string) bool {
+// Allow counts an attempt and reports whether it is within the limit.
+func (l *Limiter) Allow(key string) bool {
 	l.mu.Lock()
 	defer l.mu.Unlock()
 	now := l.now()

@@ -16,6 +16,32 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/leaderboard", s.handleLeaderboard)
 	handle("GET /api/v1/events", s.handleAPIEvents)
 	handle("GET /api/v1/events/{code}/standings", s.handleAPIStandings)
+	// Logins of organizers, chief judges and scorekeepers.
+	handle("GET /login", s.handleLoginForm)
+	handle("POST /login", s.handleLogin)
+	handle("POST /logout", s.requireRole(s.handleLogout, RoleChief, RoleScorekeeper))
+	// Judge tablets: the app, its login, the protocol over websocket and HTTP.
+	handle("GET /judge", s.handleTablet)
+	handle("POST /api/v1/judge/login", s.handleJudgeLogin)
+	handle("GET /api/v1/judge/ws", s.handleJudgeWS)
+	handle("POST /api/v1/judge/sync", s.handleJudgeSync)
+	handle("GET /api/v1/judge/state", s.handleJudgeState)
+	// The organizer's judges: logins, revocation, assignments (回避).
+	handle("GET /events/{code}/judges", s.requireRole(s.handleJudgesPage))
+	handle("POST /events/{code}/judges/{judge}/login", s.requireRole(s.handleIssueLogin))
+	handle("POST /events/{code}/judges/{judge}/revoke", s.requireRole(s.handleRevokeJudge))
+	handle("POST /events/{code}/assignments", s.requireRole(s.handleAssign))
+	// The chief judge's desk.
+	handle("GET /events/{code}/desk", s.requireRole(s.handleDesk, RoleChief))
+	handle("GET /api/v1/events/{code}/desk", s.requireRole(s.handleDeskAPI, RoleChief))
+	handle("POST /events/{code}/sheets/{sheet}/{action}", s.requireRole(s.handleSheetAction, RoleChief))
+	handle("POST /api/v1/events/{code}/sheets/{sheet}/{action}", s.requireRole(s.handleSheetAction, RoleChief))
+	handle("POST /events/{code}/modules/{module}/lock", s.requireRole(s.handleLockSubmitted, RoleChief))
+	handle("POST /events/{code}/modules/{module}/signoff", s.requireRole(s.handleSignOff, RoleChief))
+	handle("GET /events/{code}/audit", s.requireRole(s.handleAudit, RoleChief))
+	// Paper fallback: double entry by two scorekeepers.
+	handle("GET /events/{code}/paper", s.requireRole(s.handlePaper, RoleScorekeeper))
+	handle("POST /events/{code}/paper", s.requireRole(s.handlePaperSubmit, RoleScorekeeper))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

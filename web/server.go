@@ -12,6 +12,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"skillscore/judges"
 	"skillscore/store"
 	"skillscore/templates"
 )
@@ -34,6 +35,12 @@ type Config struct {
 	Registry *prometheus.Registry
 	// RefreshSeconds is how often the first-cut leaderboard page reloads.
 	RefreshSeconds int
+	// Judges runs the judge tablets' protocol, logins and assignments;
+	// Judging is the database behind the organizer's, chief judge's and
+	// scorekeeper's pages and the logins. Nil answers those routes with
+	// "unavailable".
+	Judges  *judges.Service
+	Judging JudgingStore
 }
 
 // Server is the HTTP side of skillscore.
@@ -44,7 +51,12 @@ type Server struct {
 	reg     *prometheus.Registry
 	metrics *metrics
 	refresh int
-	handler http.Handler
+	// Judge tablets, logins, the chief judge's desk, paper entry.
+	judges     *judges.Service
+	judging    JudgingStore
+	accounts   AccountStore
+	loginLimit *judges.Limiter
+	handler    http.Handler
 }
 
 // New builds a Server and its routes.
@@ -56,14 +68,20 @@ func New(cfg Config) *Server {
 		cfg.RefreshSeconds = 10
 	}
 	s := &Server{
-		store:   cfg.Store,
-		tmpl:    cfg.Templates,
-		log:     cfg.Logger,
-		reg:     cfg.Registry,
-		metrics: newMetrics(cfg.Registry),
-		refresh: cfg.RefreshSeconds,
+		store:      cfg.Store,
+		tmpl:       cfg.Templates,
+		log:        cfg.Logger,
+		reg:        cfg.Registry,
+		metrics:    newMetrics(cfg.Registry),
+		refresh:    cfg.RefreshSeconds,
+		judges:     cfg.Judges,
+		judging:    cfg.Judging,
+		loginLimit: newLoginLimiter(),
 	}
 	cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	if cfg.Judging != nil {
+		s.accounts = cfg.Judging
+	}
 	s.handler = s.routes()
 	return s
 }

@@ -52,6 +52,13 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	} else {
 		log.Info("demo event reopened", "event", ev.Code, "db", filepath.Join(*data, demoDBName))
 	}
+	if err := ensureDemoAccounts(ctx, st); err != nil {
+		return err
+	}
+	judgeLogin, err := demoJudgeLogin(ctx, st, ev.ID)
+	if err != nil {
+		return err
+	}
 	return serve(ctx, ln, st, log, func(base string) {
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
@@ -59,9 +66,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   成绩 JSON 接口 (standings API):             %s/api/v1/events/%s/standings
   赛事列表 (events):                          %s/
   健康检查 / 监控 (healthz, metrics):         %s/healthz  %s/metrics
-  裁判平板、裁判长、组织者页面随后续版本提供 (judge tablets, chief judge and organizer pages: coming in later releases)
+  登录 (log in): %s/login
+    组织者 organizer / demo-organizer   → %s/events/%s/judges    (裁判、登录卡、回避分配)
+    裁判长 chief / demo-chief           → %s/events/%s/desk      (裁判长工作台、锁定、签字、审计)
+    记分员 keeper1 / demo-keeper1, keeper2 / demo-keeper2 → %s/events/%s/paper (纸质评分表双人录入)
+  裁判平板 (judge tablet, %s %s): 打开 %s/judge?t=%s
+    PIN: %s   (一次性登录；每次启动演示都会重新发放 / a fresh one-time login each start)
 按 Ctrl+C 停止 (press Ctrl+C to stop)
-`, ev.Name, base, ev.Code, base, ev.Code, base, base, base)
+`, ev.Name, base, ev.Code, base, ev.Code, base, base, base,
+			base, base, ev.Code, base, ev.Code, base, ev.Code,
+			judgeLogin.Judge.Code, judgeLogin.Judge.Name, base, judgeLogin.Ticket, judgeLogin.PIN)
 	})
 }
 

@@ -29,6 +29,9 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
   skillscore migrate [--db URL]                        升级数据库结构 (migrate the schema)
   skillscore compute --rubric FILE --marks FILE [--contestants FILE] [--format table|json|csv]
                                                        离线计算成绩 (the scoring core, offline)
+  skillscore user add --username U --name N --role organizer|chief|scorekeeper [--db URL] [--password-stdin]
+                                                       创建组织者、裁判长、记分员账户 (add a user)
+  skillscore audit verify [--db URL]                   校验审计链 (verify the audit chain)
 
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
      例如 mysql:root@tcp(127.0.0.1:3306)/skillscore
@@ -68,6 +71,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "compute":
 		return runCompute(args[1:], stdout, stderr)
+	case "user":
+		return runUser(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "audit":
+		return runAudit(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

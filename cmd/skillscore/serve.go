@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"skillscore"
+	"skillscore/judges"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -101,7 +102,11 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, log *slog.Logg
 	if err != nil {
 		return err
 	}
-	srv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log}).HTTPServer(ln.Addr().String())
+	// Judge tablets: a mark is acknowledged after its commit.
+	judgeSvc := judges.New(st, judges.Config{Logger: log})
+	defer judgeSvc.Close()
+	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: judgeSvc, Judging: st})
+	srv := webSrv.HTTPServer(ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	base := "http://" + hostForURL(ln.Addr().String())

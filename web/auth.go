@@ -1,0 +1,256 @@
+package web
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"encoding/hex"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"skillscore"
+	"skillscore/judges"
+	"skillscore/store"
+)
+
+// Roles of users who are not judges.
+const (
+	RoleOrganizer   = "organizer"
+	RoleChief       = "chief"
+	RoleScorekeeper = "scorekeeper"
+)
+
+// RoleNames are the roles' names in Chinese.
+var RoleNames = map[string]string{RoleOrganizer: "组织者", RoleChief: "裁判长", RoleScorekeeper: "记分员"}
+
+const (
+	sessionCookie = "skillscore_session"
+	loginCookie   = "skillscore_login" // the login form's CSRF token, before there is a session
+	sessionTTL    = 12 * time.Hour     // one venue day
+)
+
+// HashPassword returns the bcrypt hash of a password; shorter than 8
+// characters is refused.
+func HashPassword(pw string) (string, error) {
+	if len([]rune(pw)) < 8 {
+		return "", skillscore.Errorf(skillscore.EInvalid, "密码至少 8 个字符")
+	}
+	if len(pw) > 72 {
+		return "", skillscore.Errorf(skillscore.EInvalid, "密码最多 72 个字节")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), bcrypt.DefaultCost)
+	return string(h), err
+}
+
+// AccountStore is what logins need from the database.
+type AccountStore interface {
+	UserByUsername(ctx context.Context, username string) (store.User, error)
+	CreateSession(ctx context.Context, sess store.UserSession, username string) error
+	SessionUser(ctx context.Context, tokenHash string) (store.UserSession, store.User, error)
+	DeleteSession(ctx context.Context, tokenHash string) error
+}
+
+// authed is a logged-in user with the session's CSRF token.
+type authed struct {
+	User store.User
+	CSRF string
+}
+
+func randomString(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return base64.RawURLEncoding.EncodeToString(b)
+}
+
+func sha(s string) string {
+	sum := sha256.Sum256([]byte(s))
+	return hex.EncodeToString(sum[:])
+}
+
+// secureRequest: the cookie gets Secure when the browser reached us over
+// HTTPS (directly or through a proxy that says so). A venue LAN on plain
+// HTTP still works; production sits behind TLS.
+func secureRequest(r *http.Request) bool {
+	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
+}
+
+// remoteIP is the client's address without the port (the limiter's key).
+func remoteIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		return r.RemoteAddr
+	}
+	return host
+}
+
+// currentUser returns the logged-in user of a request, or unauthorized.
+func (s *Server) currentUser(r *http.Request) (*authed, error) {
+	if s.accounts == nil {
+		return nil, skillscore.Errorf(skillscore.EUnavailable, "账户功能未启用")
+	}
+	c, err := r.Cookie(sessionCookie)
+	if err != nil || c.Value == "" {
+		return nil, skillscore.Errorf(skillscore.EUnauthorized, "请先登录")
+	}
+	sess, u, err := s.accounts.SessionUser(r.Context(), sha(c.Value))
+	if err != nil {
+		return nil, err
+	}
+	return &authed{User: u, CSRF: sess.CSRF}, nil
+}
+
+// requireRole wraps a handler: not logged in → the login page (or 401 for
+// the API), wrong role → 403, and every non-GET request must carry the
+// session's CSRF token (form field "csrf" or header X-CSRF-Token).
+func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed), roles ...string) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		u, err := s.currentUser(r)
+		if err != nil {
+			if skillscore.ErrorCode(err) == skillscore.EUnauthorized && r.Method == http.MethodGet && !strings.HasPrefix(r.URL.Path, "/api/") {
+				http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+				return
+			}
+			s.fail(w, r, err)
+			return
+		}
+		allowed := u.User.Role == RoleOrganizer // the organizer may do everything
+		for _, role := range roles {
+			allowed = allowed || u.User.Role == role
+		}
+		if !allowed {
+			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "您的角色（%s）无权访问此页面", RoleNames[u.User.Role]))
+			return
+		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			tok := r.Header.Get("X-CSRF-Token")
+			if tok == "" {
+				tok = r.PostFormValue("csrf")
+			}
+			if subtle.ConstantTimeCompare([]byte(tok), []byte(u.CSRF)) != 1 {
+				s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试"))
+				return
+			}
+		}
+		h(w, r, u)
+	}
+}
+
+// ChiefAuth admits a logged-in chief judge or organizer (for other packages'
+// routes, such as the chief's unfrozen live view).
+func (s *Server) ChiefAuth(r *http.Request) error {
+	u, err := s.currentUser(r)
+	if err != nil {
+		return err
+	}
+	if u.User.Role != RoleChief && u.User.Role != RoleOrganizer {
+		return skillscore.Errorf(skillscore.EForbidden, "仅裁判长和组织者可以查看")
+	}
+	return nil
+}
+
+type loginPage struct {
+	Title, Next, CSRF, Error, Username string
+}
+
+func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
+	tok := randomString(24)
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/login", HttpOnly: true,
+		SameSite: http.SameSiteStrictMode, Secure: secureRequest(r), MaxAge: 3600})
+	s.render(w, r, "login", loginPage{Title: "登录", Next: safeNext(r.URL.Query().Get("next")), CSRF: tok})
+}
+
+// safeNext keeps a post-login redirect on this site.
+func safeNext(next string) string {
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+		return "/"
+	}
+	return next
+}
+
+func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
+	if s.accounts == nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "账户功能未启用"))
+		return
+	}
+	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+	username, password := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
+	page := loginPage{Title: "登录", Next: safeNext(r.PostFormValue("next")), Username: username}
+	again := func(status int, msg string) {
+		page.CSRF = randomString(24)
+		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: page.CSRF, Path: "/login", HttpOnly: true,
+			SameSite: http.SameSiteStrictMode, Secure: secureRequest(r), MaxAge: 3600})
+		page.Error = msg
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		w.WriteHeader(status)
+		if err := s.tmpl.Render(w, "login", page); err != nil {
+			s.log.Error("render login", "err", err)
+		}
+	}
+	c, err := r.Cookie(loginCookie)
+	if err != nil || subtle.ConstantTimeCompare([]byte(c.Value), []byte(r.PostFormValue("csrf"))) != 1 {
+		again(http.StatusForbidden, "登录表单已过期，请重新输入")
+		return
+	}
+	if !s.loginLimit.Allow(remoteIP(r)) {
+		again(http.StatusTooManyRequests, "登录尝试过多，请一分钟后再试")
+		return
+	}
+	u, err := s.accounts.UserByUsername(r.Context(), username)
+	if err != nil && skillscore.ErrorCode(err) != skillscore.ENotFound {
+		s.fail(w, r, err)
+		return
+	}
+	hash := u.PasswordHash
+	if hash == "" {
+		// Compare against a dummy hash so an unknown user takes as long.
+		hash = dummyHash()
+	}
+	if bcrypt.CompareHashAndPassword([]byte(hash), []byte(password)) != nil || u.ID == 0 {
+		again(http.StatusUnauthorized, "用户名或密码错误")
+		return
+	}
+	tok := randomString(32)
+	sess := store.UserSession{TokenHash: sha(tok), UserID: u.ID, CSRF: randomString(24),
+		ExpiresAt: store.Time{Time: time.Now().Add(sessionTTL)}}
+	if err := s.accounts.CreateSession(r.Context(), sess, u.Username); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: secureRequest(r), MaxAge: int(sessionTTL.Seconds())})
+	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
+	http.Redirect(w, r, page.Next, http.StatusSeeOther)
+}
+
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, u *authed) {
+	if c, err := r.Cookie(sessionCookie); err == nil {
+		if err := s.accounts.DeleteSession(r.Context(), sha(c.Value)); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
+	http.Redirect(w, r, "/login", http.StatusSeeOther)
+}
+
+// dummyHash is a bcrypt hash of nothing anyone knows, made once.
+var dummyHash = sync.OnceValue(func() string {
+	h, err := bcrypt.GenerateFromPassword([]byte(randomString(16)), bcrypt.DefaultCost)
+	if err != nil {
+		panic(err)
+	}
+	return string(h)
+})
+
+// newLoginLimiter: 10 password attempts a minute per address.
+func newLoginLimiter() *judges.Limiter { return judges.NewLimiter(10, time.Minute, time.Now) }
