@@ -96,9 +96,12 @@ func (s *Store) applyOps(ctx context.Context, tx *sqlx.Tx, ops []SheetOp) ([]OpR
 					return err
 				}
 			}
-			err = s.applyOp(ctx, tx, op, rev, now)
+			// Each operation a microsecond after the one before: the batch's
+			// order survives in created_at (LastOp, the audit's times).
+			at := now.Add(time.Duration(i) * time.Microsecond)
+			err = s.applyOp(ctx, tx, op, rev, at)
 			if err == nil {
-				err = audit.append(ctx, &op.EventID, op.Actor, "sheet."+op.Kind, op.Subject, opDetail(op), now)
+				err = audit.append(ctx, &op.EventID, op.Actor, "sheet."+op.Kind, op.Subject, opDetail(op), at)
 				if err != nil {
 					return err // the audit is not optional: fail the batch
 				}

@@ -1,0 +1,242 @@
+package store
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"skillscore"
+)
+
+// assignAll gives the seeded judge both contestants in the judged module.
+func assignAll(t *testing.T, s *Store, d seeded) {
+	t.Helper()
+	var as []Assignment
+	for _, c := range d.cs {
+		as = append(as, Assignment{ModuleID: d.pra.ID, JudgeID: d.judge.ID, ContestantID: c.ID})
+	}
+	if err := s.AddAssignments(context.Background(), d.ev.ID, as, "organizer"); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestApplyOpsBatchRejectsOneAndKeepsTheRest(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		assignAll(t, s, d)
+		op := func(id string, aspect int, value int64) SheetOp {
+			return SheetOp{OpID: id, Kind: OpMark, EventID: d.ev.ID, ModuleID: d.pra.ID, ContestantID: d.cs[0].ID,
+				JudgeID: d.judge.ID, AspectID: d.pra.Aspects[aspect].ID, Value: value, Actor: "judge:1", Subject: "Y001"}
+		}
+		before, _ := s.Event(ctx, d.ev.ID)
+		bad := op("b2", 0, 20000)
+		bad.JudgeID = d.outsider.ID
+		res, err := s.ApplyOps(ctx, []SheetOp{op("b1", 0, 10000), bad, op("b3", 1, 20000), op("b1", 0, 10000)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].Err != nil || res[0].Duplicate || skillscore.ErrorCode(res[1].Err) != skillscore.EForbidden ||
+			res[2].Err != nil || !res[3].Duplicate || res[0].Revision != res[2].Revision {
+			t.Fatalf("batch results: %+v", res)
+		}
+		marks, _ := s.Marks(ctx, d.ev.ID)
+		if len(marks) != 2 {
+			t.Fatalf("%d marks after a batch with one rejection, want 2", len(marks))
+		}
+		ev, _ := s.Event(ctx, d.ev.ID)
+		if ev.Revision != before.Revision+1 {
+			t.Errorf("one batch advanced the revision from %d to %d, want by 1", before.Revision, ev.Revision)
+		}
+		if bad, n, err := s.VerifyAudit(ctx); err != nil || bad != 0 || n == 0 {
+			t.Fatalf("audit chain after a batch: bad %d, %d entries, %v", bad, n, err)
+		}
+		if last, _ := s.LastOp(ctx, "judge:1"); last != "b3" {
+			t.Errorf("last op = %q, want b3", last)
+		}
+	})
+}
+
+func TestSheetLifecycle(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		assignAll(t, s, d)
+		base := SheetOp{EventID: d.ev.ID, ModuleID: d.pra.ID, ContestantID: d.cs[0].ID, JudgeID: d.judge.ID, Actor: "judge:1"}
+		apply := func(o SheetOp) OpResult {
+			t.Helper()
+			res, err := s.ApplyOps(ctx, []SheetOp{o})
+			if err != nil {
+				t.Fatal(err)
+			}
+			return res[0]
+		}
+		with := func(id, kind string, aspect int, v int64) SheetOp {
+			o := base
+			o.OpID, o.Kind, o.Value = id, kind, v
+			if aspect >= 0 {
+				o.AspectID = d.pra.Aspects[aspect].ID
+			}
+			return o
+		}
+		apply(with("m1", OpMark, 0, 10000))
+		if r := apply(with("s1", OpSubmit, -1, 0)); skillscore.ErrorCode(r.Err) != skillscore.EConflict {
+			t.Fatalf("submit of an incomplete sheet: %+v", r)
+		}
+		for i := range d.pra.Aspects {
+			apply(with(fmt.Sprintf("m%d", 10+i), OpMark, i, 10000))
+		}
+		if r := apply(with("c1", OpClear, 0, 0)); r.Err != nil {
+			t.Fatal(r.Err)
+		}
+		apply(with("m20", OpMark, 0, 20000))
+		if r := apply(with("s2", OpSubmit, -1, 0)); r.Err != nil {
+			t.Fatalf("submit: %v", r.Err)
+		}
+		if r := apply(with("m21", OpMark, 0, 30000)); skillscore.ErrorCode(r.Err) != skillscore.EConflict {
+			t.Fatalf("mark on a submitted sheet: %+v", r)
+		}
+		sheets, _ := s.Sheets(ctx, d.ev.ID)
+		if len(sheets) != 1 || sheets[0].Status != "submitted" || sheets[0].Marked != len(d.pra.Aspects) {
+			t.Fatalf("sheets: %+v", sheets)
+		}
+		id := sheets[0].ID
+		if _, _, err := s.SetSheetStatus(ctx, d.ev.ID, id, "open", "", "chief"); skillscore.ErrorCode(err) != skillscore.EInvalid {
+			t.Fatalf("reopen without reason: %v", err)
+		}
+		if _, _, err := s.SetSheetStatus(ctx, d.ev.ID, id, "locked", "", "chief"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SignOffModule(ctx, d.ev.ID, d.pra.ID, 0, "chief"); skillscore.ErrorCode(err) != skillscore.EConflict {
+			t.Fatalf("sign-off with the second contestant's sheet missing: %v", err)
+		}
+		if _, _, err := s.SetSheetStatus(ctx, d.ev.ID, id, "open", "复核更正", "chief"); err != nil {
+			t.Fatal(err)
+		}
+		if r := apply(with("m22", OpMark, 0, 30000)); r.Err != nil {
+			t.Fatalf("mark after reopen: %v", r.Err)
+		}
+		trail, _ := s.AuditFor(ctx, d.ev.ID, "", "chief")
+		if len(trail) != 2 || trail[0].Action != "sheet.lock" || !strings.Contains(trail[1].Detail, "复核更正") {
+			t.Fatalf("chief's audit: %+v", trail)
+		}
+	})
+}
+
+func TestTicketsDevicesAndRevocation(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		exp := Time{time.Now().Add(time.Hour)}
+		tk, err := s.IssueTicket(ctx, JudgeTicket{JudgeID: d.judge.ID, TicketHash: "t1", PINHash: "x", ExpiresAt: exp}, "org")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RedeemTicket(ctx, tk.ID, JudgeDevice{TokenHash: "dev1"}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RedeemTicket(ctx, tk.ID, JudgeDevice{TokenHash: "dev2"}); skillscore.ErrorCode(err) != skillscore.EUnauthorized {
+			t.Fatalf("second use of a ticket: %v", err)
+		}
+		if j, _, err := s.DeviceJudge(ctx, "dev1"); err != nil || j.ID != d.judge.ID {
+			t.Fatalf("device judge: %v", err)
+		}
+		if _, err := s.RevokeJudgeAccess(ctx, d.judge.ID, "org"); err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.DeviceJudge(ctx, "dev1"); skillscore.ErrorCode(err) != skillscore.EUnauthorized {
+			t.Fatalf("revoked device: %v", err)
+		}
+		old, _ := s.IssueTicket(ctx, JudgeTicket{JudgeID: d.judge.ID, TicketHash: "t2", PINHash: "x", ExpiresAt: exp}, "org")
+		s.IssueTicket(ctx, JudgeTicket{JudgeID: d.judge.ID, TicketHash: "t3", PINHash: "x", ExpiresAt: exp}, "org")
+		if err := s.RedeemTicket(ctx, old.ID, JudgeDevice{TokenHash: "dev3"}); skillscore.ErrorCode(err) != skillscore.EUnauthorized {
+			t.Fatalf("a ticket replaced by a newer one: %v", err)
+		}
+		expired, _ := s.IssueTicket(ctx, JudgeTicket{JudgeID: d.judge.ID, TicketHash: "t4", PINHash: "x", ExpiresAt: Time{time.Now().Add(-time.Minute)}}, "org")
+		if err := s.RedeemTicket(ctx, expired.ID, JudgeDevice{TokenHash: "dev4"}); skillscore.ErrorCode(err) != skillscore.EUnauthorized {
+			t.Fatalf("an expired ticket: %v", err)
+		}
+	})
+}
+
+func TestConcurrentBatchesStoreEachOpOnce(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		assignAll(t, s, d)
+		// Four writers replay the same 50 operations at once.
+		var wg sync.WaitGroup
+		for w := 0; w < 4; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := 0; i < 50; i++ {
+					_, err := s.ApplyOps(ctx, []SheetOp{{OpID: fmt.Sprintf("op-%d", i), Kind: OpMark, EventID: d.ev.ID,
+						ModuleID: d.pra.ID, ContestantID: d.cs[i%2].ID, JudgeID: d.judge.ID,
+						AspectID: d.pra.Aspects[i%len(d.pra.Aspects)].ID, Value: 10000, Actor: "judge:1"}})
+					if err != nil && !isUniqueViolation(err) {
+						t.Error(err)
+					}
+				}
+			}()
+		}
+		wg.Wait()
+		var n int
+		if err := s.r.GetContext(ctx, &n, "SELECT COUNT(*) FROM client_ops WHERE op_id LIKE 'op-%'"); err != nil {
+			t.Fatal(err)
+		}
+		if n != 50 {
+			t.Fatalf("%d operations stored, want 50", n)
+		}
+		if bad, _, _ := s.VerifyAudit(ctx); bad != 0 {
+			t.Fatalf("audit chain broken at %d", bad)
+		}
+	})
+}
+
+func TestPaperEntriesNeedTwoPeopleWhoAgree(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		u1, _ := s.CreateUser(ctx, User{Username: "k1", Name: "甲", Role: "scorekeeper", PasswordHash: "x"}, "t")
+		u2, _ := s.CreateUser(ctx, User{Username: "k2", Name: "乙", Role: "scorekeeper", PasswordHash: "x"}, "t")
+		marks := map[int64]int64{}
+		for _, a := range d.pra.Aspects {
+			marks[a.ID] = 10000
+		}
+		e := PaperEntry{EventID: d.ev.ID, ModuleID: d.pra.ID, ContestantID: d.cs[0].ID, JudgeID: d.judge.ID, Marks: marks}
+		e1, e2 := e, e
+		e1.UserID, e1.Username = u1.ID, "k1"
+		e2.UserID, e2.Username = u2.ID, "k2"
+		if out, err := s.SubmitPaperEntry(ctx, e1); err != nil || out.Status != "waiting" {
+			t.Fatalf("first: %+v %v", out, err)
+		}
+		other := map[int64]int64{}
+		for k, v := range marks {
+			other[k] = v
+		}
+		other[d.pra.Aspects[0].ID] = 20000
+		e2.Marks = other
+		if out, err := s.SubmitPaperEntry(ctx, e2); err != nil || out.Status != "mismatch" || len(out.Mismatch) != 1 {
+			t.Fatalf("mismatch: %+v %v", out, err)
+		}
+		if m, _ := s.Marks(ctx, d.ev.ID); len(m) != 0 {
+			t.Fatal("marks stored on a mismatch")
+		}
+		e2.Marks = marks
+		if out, err := s.SubmitPaperEntry(ctx, e2); err != nil || out.Status != "agreed" {
+			t.Fatalf("agree: %+v %v", out, err)
+		}
+		if m, _ := s.Marks(ctx, d.ev.ID); len(m) != len(d.pra.Aspects) {
+			t.Fatalf("%d marks after agreement", len(m))
+		}
+	})
+}
