@@ -60,23 +60,28 @@ func (s *Store) appendAudit(ctx context.Context, tx *sqlx.Tx, eventID *int64, ac
 // (and locked) once and written back once, so a batch of judges' marks costs
 // two statements per entry instead of five.
 type chain struct {
-	tx    *sqlx.Tx
+	tx    execer
 	prev  string
 	last  int64
 	dirty bool
 }
 
 // openChain locks the audit head inside tx and reads the previous hash.
-func openChain(ctx context.Context, tx *sqlx.Tx) (*chain, error) {
+func openChain(ctx context.Context, tx execer) (*chain, error) {
 	// Updating the head first takes its row lock (write lock on SQLite), so
 	// concurrent appends queue here and each sees the true previous hash.
 	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET last_id = last_id WHERE id = 1"); err != nil {
 		return nil, fmt.Errorf("audit head: %w", err)
 	}
 	c := &chain{tx: tx}
-	if err := tx.QueryRowxContext(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&c.last, &c.prev); err != nil {
+	var head struct {
+		Last int64  `db:"last_id"`
+		Hash string `db:"hash"`
+	}
+	if err := tx.GetContext(ctx, &head, "SELECT last_id, hash FROM audit_head WHERE id = 1"); err != nil {
 		return nil, fmt.Errorf("audit head: %w", err)
 	}
+	c.last, c.prev = head.Last, head.Hash
 	return c, nil
 }
 
@@ -85,19 +90,15 @@ func (c *chain) append(ctx context.Context, eventID *int64, actor, action, subje
 	if err != nil {
 		return fmt.Errorf("audit detail: %w", err)
 	}
-	e := AuditEntry{EventID: eventID, At: Time{at.Truncate(time.Microsecond).UTC()}, Actor: actor, Action: action,
-		Subject: subject, Detail: string(raw), PrevHash: c.prev}
-	res, err := c.tx.ExecContext(ctx, `INSERT INTO audit_log (event_id, at, actor, action, subject, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, '')`, e.EventID, e.At, e.Actor, e.Action, e.Subject, e.Detail, e.PrevHash)
-	if err != nil {
-		return fmt.Errorf("audit insert: %w", err)
-	}
-	if e.ID, err = res.LastInsertId(); err != nil {
-		return err
-	}
+	// The head holds the id of the last entry and is locked by this
+	// transaction, so the next id is known: the entry goes in with its id
+	// and hash in one statement.
+	e := AuditEntry{ID: c.last + 1, EventID: eventID, At: Time{at.Truncate(time.Microsecond).UTC()}, Actor: actor,
+		Action: action, Subject: subject, Detail: string(raw), PrevHash: c.prev}
 	e.Hash = auditHash(e)
-	if _, err := c.tx.ExecContext(ctx, "UPDATE audit_log SET hash = ? WHERE id = ?", e.Hash, e.ID); err != nil {
-		return fmt.Errorf("audit seal: %w", err)
+	if _, err := c.tx.ExecContext(ctx, `INSERT INTO audit_log (id, event_id, at, actor, action, subject, detail, prev_hash, hash)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.EventID, e.At, e.Actor, e.Action, e.Subject, e.Detail, e.PrevHash, e.Hash); err != nil {
+		return fmt.Errorf("audit insert: %w", err)
 	}
 	c.prev, c.last, c.dirty = e.Hash, e.ID, true
 	return nil

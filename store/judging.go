@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -62,12 +63,20 @@ func (s *Store) ApplyOps(ctx context.Context, ops []SheetOp) ([]OpResult, error)
 }
 
 // applyOps is ApplyOps inside the caller's transaction.
-func (s *Store) applyOps(ctx context.Context, tx *sqlx.Tx, ops []SheetOp) ([]OpResult, error) {
+func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]OpResult, error) {
 	results := make([]OpResult, len(ops))
+	// Every operation runs the same few statements: prepared once per
+	// batch, SQLite parses each once instead of once per operation.
+	tx := newStmtCache(sqltx, s.dialect)
+	defer tx.close()
 	err := func() error {
 		now := s.now()
 		revs := map[int64]int64{}
 		audit, err := openChain(ctx, tx)
+		if err != nil {
+			return err
+		}
+		prior, err := priorOps(ctx, sqltx, ops)
 		if err != nil {
 			return err
 		}
@@ -76,54 +85,85 @@ func (s *Store) applyOps(ctx context.Context, tx *sqlx.Tx, ops []SheetOp) ([]OpR
 				results[i].Err = skillscore.Errorf(skillscore.EInvalid, "操作编号必须为 1–64 个字符")
 				continue
 			}
-			rev, dup, err := priorOp(ctx, tx, op.OpID)
-			if err != nil {
-				return err
-			}
-			if dup {
+			if rev, dup := prior[op.OpID]; dup {
 				results[i] = OpResult{Revision: rev, Duplicate: true}
 				continue
 			}
-			if _, err := tx.ExecContext(ctx, "SAVEPOINT op"); err != nil {
-				return fmt.Errorf("savepoint: %w", err)
-			}
-			// One revision per event per batch, taken with its first
-			// change (inside the savepoint, so a rejected operation does
-			// not advance it) and recorded by every operation.
+			// One revision per event per batch, written once at the end and
+			// recorded by every operation of the batch.
 			rev, seen := revs[op.EventID]
 			if !seen {
-				if rev, err = bumpRevision(ctx, tx, op.EventID); err != nil {
-					return err
+				if rev, err = nextRevision(ctx, tx, op.EventID); err != nil {
+					if skillscore.ErrorCode(err) == skillscore.EInternal {
+						return err
+					}
+					results[i].Err = err
+					continue
 				}
 			}
 			// Each operation a microsecond after the one before: the batch's
 			// order survives in created_at (LastOp, the audit's times).
 			at := now.Add(time.Duration(i) * time.Microsecond)
-			err = s.applyOp(ctx, tx, op, rev, at)
-			if err == nil {
-				err = audit.append(ctx, &op.EventID, op.Actor, "sheet."+op.Kind, op.Subject, opDetail(op), at)
-				if err != nil {
-					return err // the audit is not optional: fail the batch
-				}
-			}
-			if err != nil {
+			// applyOp makes every check before its first write, so a refused
+			// operation has written nothing and the others go on without a
+			// savepoint; any other failure fails the whole batch.
+			if err := s.applyOp(ctx, tx, op, rev, at); err != nil {
 				if skillscore.ErrorCode(err) == skillscore.EInternal {
 					return err
 				}
-				if _, rerr := tx.ExecContext(ctx, "ROLLBACK TO SAVEPOINT op"); rerr != nil {
-					return fmt.Errorf("rollback to savepoint: %w", rerr)
-				}
 				results[i].Err = err
-			} else {
-				results[i].Revision, revs[op.EventID] = rev, rev
+				continue
 			}
-			if _, err := tx.ExecContext(ctx, "RELEASE SAVEPOINT op"); err != nil {
-				return fmt.Errorf("release savepoint: %w", err)
+			if err := audit.append(ctx, &op.EventID, op.Actor, "sheet."+op.Kind, op.Subject, opDetail(op), at); err != nil {
+				return err // the audit is not optional
+			}
+			results[i].Revision, revs[op.EventID] = rev, rev
+			prior[op.OpID] = rev // a second copy later in this batch is a duplicate
+		}
+		for ev, rev := range revs {
+			if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = ? WHERE id = ?", rev, ev); err != nil {
+				return fmt.Errorf("set revision: %w", err)
 			}
 		}
 		return audit.close(ctx)
 	}()
 	return results, err
+}
+
+// priorOps looks up, in one query per 500, which operations of a batch were
+// applied before, with the revision each produced.
+func priorOps(ctx context.Context, tx *sqlx.Tx, ops []SheetOp) (map[string]int64, error) {
+	out := make(map[string]int64)
+	for start := 0; start < len(ops); start += 500 {
+		var ids []any
+		for _, op := range ops[start:min(start+500, len(ops))] {
+			if op.OpID != "" {
+				ids = append(ids, op.OpID)
+			}
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		q := "SELECT op_id, revision FROM client_ops WHERE op_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		rows, err := tx.QueryContext(ctx, q, ids...)
+		if err != nil {
+			return nil, fmt.Errorf("look up ops: %w", err)
+		}
+		for rows.Next() {
+			var id string
+			var rev int64
+			if err := rows.Scan(&id, &rev); err != nil {
+				rows.Close()
+				return nil, err
+			}
+			out[id] = rev
+		}
+		rows.Close()
+		if err := rows.Err(); err != nil {
+			return nil, err
+		}
+	}
+	return out, nil
 }
 
 func opDetail(op SheetOp) map[string]any {
@@ -143,7 +183,7 @@ func opDetail(op SheetOp) map[string]any {
 	return d
 }
 
-func (s *Store) applyOp(ctx context.Context, tx *sqlx.Tx, op SheetOp, rev int64, at time.Time) error {
+func (s *Store) applyOp(ctx context.Context, tx execer, op SheetOp, rev int64, at time.Time) error {
 	now := micros(at)
 	if err := checkTarget(ctx, tx, op); err != nil {
 		return err
@@ -176,9 +216,18 @@ func (s *Store) applyOp(ctx context.Context, tx *sqlx.Tx, op SheetOp, rev int64,
 			return fmt.Errorf("clear mark: %w", err)
 		}
 	case OpSubmit:
-		sheetID, err := s.openSheet(ctx, tx, op.ModuleID, op.ContestantID, op.JudgeID)
+		// Only an existing sheet can be complete: look, never create.
+		var sheetID int64
+		err := tx.GetContext(ctx, &sheetID, "SELECT id FROM sheets WHERE module_id = ? AND contestant_id = ? AND judge_id = ?",
+			op.ModuleID, op.ContestantID, op.JudgeID)
+		if errors.Is(err, sql.ErrNoRows) {
+			return skillscore.Errorf(skillscore.EConflict, "评分表还没有任何评分，不能提交")
+		}
 		if err != nil {
-			return err
+			return fmt.Errorf("load sheet: %w", err)
+		}
+		if _, err := s.openSheet(ctx, tx, op.ModuleID, op.ContestantID, op.JudgeID); err != nil {
+			return err // submitted or locked already
 		}
 		var missing int
 		if err := tx.GetContext(ctx, &missing, `SELECT COUNT(*) FROM aspects a WHERE a.module_id = ?
@@ -204,7 +253,7 @@ func (s *Store) applyOp(ctx context.Context, tx *sqlx.Tx, op SheetOp, rev int64,
 // checkTarget verifies in one query that the aspect (if any), module,
 // contestant and judge belong together in the event, and that the judge sits
 // on the module's panel.
-func checkTarget(ctx context.Context, tx *sqlx.Tx, op SheetOp) error {
+func checkTarget(ctx context.Context, tx execer, op SheetOp) error {
 	var c struct {
 		Module     int `db:"module"`
 		Aspect     int `db:"aspect"`
@@ -230,6 +279,24 @@ func checkTarget(ctx context.Context, tx *sqlx.Tx, op SheetOp) error {
 		return skillscore.Errorf(skillscore.EForbidden, "该裁判不在此模块的裁判组中")
 	}
 	return nil
+}
+
+// nextRevision locks the event's row (a no-op update: InnoDB's row lock;
+// SQLite's transaction holds the write lock already) and returns the revision
+// the batch will produce. The caller writes it back once, at the end.
+func nextRevision(ctx context.Context, tx execer, eventID int64) (int64, error) {
+	if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = revision WHERE id = ?", eventID); err != nil {
+		return 0, fmt.Errorf("lock revision: %w", err)
+	}
+	var rev int64
+	err := tx.GetContext(ctx, &rev, "SELECT revision FROM events WHERE id = ?", eventID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, skillscore.Errorf(skillscore.ENotFound, "赛事不存在")
+	}
+	if err != nil {
+		return 0, fmt.Errorf("read revision: %w", err)
+	}
+	return rev + 1, nil
 }
 
 // LastOp returns the id of the newest operation an actor applied, "" if none:

@@ -36,9 +36,14 @@ func TestApplyOpsBatchRejectsOneAndKeepsTheRest(t *testing.T) {
 		before, _ := s.Event(ctx, d.ev.ID)
 		bad := op("b2", 0, 20000)
 		bad.JudgeID = d.outsider.ID
-		res, err := s.ApplyOps(ctx, []SheetOp{op("b1", 0, 10000), bad, op("b3", 1, 20000), op("b1", 0, 10000)})
+		noEvent := op("b4", 1, 10000)
+		noEvent.EventID = 999999
+		res, err := s.ApplyOps(ctx, []SheetOp{op("b1", 0, 10000), bad, op("b3", 1, 20000), op("b1", 0, 10000), noEvent})
 		if err != nil {
 			t.Fatal(err)
+		}
+		if skillscore.ErrorCode(res[4].Err) != skillscore.ENotFound {
+			t.Fatalf("an operation on an unknown event: %+v", res[4])
 		}
 		if res[0].Err != nil || res[0].Duplicate || skillscore.ErrorCode(res[1].Err) != skillscore.EForbidden ||
 			res[2].Err != nil || !res[3].Duplicate || res[0].Revision != res[2].Revision {
@@ -239,4 +244,39 @@ func TestPaperEntriesNeedTwoPeopleWhoAgree(t *testing.T) {
 			t.Fatalf("%d marks after agreement", len(m))
 		}
 	})
+}
+
+// BenchmarkApplyOps measures the store's share of a judge's mark: batches of
+// 200 marks (the group commit's size with 200 judges), per mark.
+func BenchmarkApplyOps(b *testing.B) {
+	s, err := Open(context.Background(), "sqlite:"+b.TempDir()+"/bench.db", Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	d := seed(b, s)
+	ctx := context.Background()
+	var as []Assignment
+	for _, c := range d.cs {
+		as = append(as, Assignment{ModuleID: d.pra.ID, JudgeID: d.judge.ID, ContestantID: c.ID})
+	}
+	if err := s.AddAssignments(ctx, d.ev.ID, as, "bench"); err != nil {
+		b.Fatal(err)
+	}
+	n := 0
+	b.ResetTimer()
+	start := time.Now()
+	for i := 0; i < b.N; i++ {
+		ops := make([]SheetOp, 200)
+		for k := range ops {
+			n++
+			ops[k] = SheetOp{OpID: fmt.Sprintf("o%d", n), Kind: OpMark, EventID: d.ev.ID, ModuleID: d.pra.ID,
+				ContestantID: d.cs[k%2].ID, JudgeID: d.judge.ID, AspectID: d.pra.Aspects[0].ID, Value: 10000,
+				Actor: "judge:1", Subject: "Y001"}
+		}
+		if _, err := s.ApplyOps(ctx, ops); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(n), "µs/mark")
 }

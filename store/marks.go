@@ -47,21 +47,9 @@ func (s *Store) RecordMark(ctx context.Context, op MarkOp) (MarkAck, error) {
 	return MarkAck{Revision: res[0].Revision, Duplicate: res[0].Duplicate}, nil
 }
 
-func priorOp(ctx context.Context, tx *sqlx.Tx, opID string) (int64, bool, error) {
-	var rev int64
-	err := tx.GetContext(ctx, &rev, "SELECT revision FROM client_ops WHERE op_id = ?", opID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, false, nil
-	}
-	if err != nil {
-		return 0, false, fmt.Errorf("look up op: %w", err)
-	}
-	return rev, true, nil
-}
-
 // openSheet returns the id of the judge's sheet for the contestant and module,
 // creating it if needed, and refuses when it is no longer open.
-func (s *Store) openSheet(ctx context.Context, tx *sqlx.Tx, moduleID, contestantID, judgeID int64) (int64, error) {
+func (s *Store) openSheet(ctx context.Context, tx execer, moduleID, contestantID, judgeID int64) (int64, error) {
 	var sh struct {
 		ID     int64  `db:"id"`
 		Status string `db:"status"`
@@ -91,7 +79,7 @@ func (s *Store) openSheet(ctx context.Context, tx *sqlx.Tx, moduleID, contestant
 
 // bumpRevision advances the event's revision inside the caller's transaction,
 // so the revision a change produced commits together with the change.
-func bumpRevision(ctx context.Context, tx *sqlx.Tx, eventID int64) (int64, error) {
+func bumpRevision(ctx context.Context, tx execer, eventID int64) (int64, error) {
 	if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = revision + 1 WHERE id = ?", eventID); err != nil {
 		return 0, fmt.Errorf("bump revision: %w", err)
 	}

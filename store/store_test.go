@@ -112,7 +112,7 @@ type seeded struct {
 	outsider    Judge
 }
 
-func seed(t *testing.T, s *Store) seeded {
+func seed(t testing.TB, s *Store) seeded {
 	t.Helper()
 	ctx := context.Background()
 	ev, err := s.CreateEvent(ctx, NewEvent{

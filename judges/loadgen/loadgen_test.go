@@ -1,0 +1,58 @@
+package loadgen_test
+
+import (
+	"context"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"skillscore/judges"
+	"skillscore/judges/loadgen"
+	"skillscore/store"
+)
+
+// TestLoadSmoke drives a few simulated judges for a moment against an
+// in-process server: every mark acknowledged, none refused, each stored once.
+func TestLoadSmoke(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "load.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	setup, err := loadgen.Prepare(ctx, st, "load-test", 20, 3)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := judges.New(st, judges.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	defer svc.Close()
+	mux := http.NewServeMux()
+	mux.HandleFunc("/api/v1/judge/ws", svc.ServeWS)
+	srv := httptest.NewServer(mux)
+	defer srv.Close()
+	d := 2 * time.Second
+	if testing.Short() {
+		d = 500 * time.Millisecond
+	}
+	res := loadgen.Run(ctx, srv.URL, setup, loadgen.Options{Generate: d, Drain: 5 * time.Second})
+	if res.Acked == 0 || res.Rejected != 0 || len(res.Unacked) != 0 {
+		t.Fatalf("acked %d, rejected %d (%v), unacked %d", res.Acked, res.Rejected, res.Errors, len(res.Unacked))
+	}
+	t.Logf("%d marks in %v (%.0f/s), p50 %v p99 %v", res.Acked, res.Elapsed, float64(res.Acked)/res.Elapsed.Seconds(),
+		res.Percentile(50), res.Percentile(99))
+	ev, _ := st.EventByCode(ctx, "load-test")
+	trail, _ := st.AuditFor(ctx, ev.ID, "", "")
+	marks := 0
+	for _, e := range trail {
+		if e.Action == "sheet.mark" {
+			marks++
+		}
+	}
+	if marks != res.Acked {
+		t.Fatalf("audit holds %d marks, %d were acknowledged as new", marks, res.Acked)
+	}
+}

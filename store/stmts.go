@@ -1,0 +1,71 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// execer is what the statement helpers need of a transaction: *sqlx.Tx, or
+// a stmtCache over one.
+type execer interface {
+	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
+	GetContext(ctx context.Context, dest any, query string, args ...any) error
+}
+
+// stmtCache runs statements of one transaction through prepared statements,
+// each prepared on first use. A batch of judges' operations repeats the
+// same statements hundreds of times; SQLite's parser was most of its cost.
+type stmtCache struct {
+	tx    *sqlx.Tx
+	stmts map[string]*sqlx.Stmt
+	// all: prepare statements without arguments too (SAVEPOINT …). SQLite
+	// accepts any statement prepared; MySQL's prepared protocol does not
+	// take every statement, so there they go as text.
+	all bool
+}
+
+func newStmtCache(tx *sqlx.Tx, d Dialect) *stmtCache {
+	return &stmtCache{tx: tx, stmts: map[string]*sqlx.Stmt{}, all: d == SQLite}
+}
+
+func (c *stmtCache) prepared(ctx context.Context, query string) (*sqlx.Stmt, error) {
+	if st, ok := c.stmts[query]; ok {
+		return st, nil
+	}
+	st, err := c.tx.PreparexContext(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	c.stmts[query] = st
+	return st, nil
+}
+
+// ExecContext runs a statement; one without arguments (SAVEPOINT …) goes
+// as text, which every driver accepts.
+func (c *stmtCache) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	if len(args) == 0 && !c.all {
+		return c.tx.ExecContext(ctx, query)
+	}
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.ExecContext(ctx, args...)
+}
+
+// GetContext runs a query and scans its one row into dest.
+func (c *stmtCache) GetContext(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.GetContext(ctx, dest, args...)
+}
+
+func (c *stmtCache) close() {
+	for _, st := range c.stmts {
+		st.Close()
+	}
+}
