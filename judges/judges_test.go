@@ -19,6 +19,7 @@ import (
 	"skillscore/demo"
 	"skillscore/judges"
 	"skillscore/store"
+	"skillscore/web"
 )
 
 // env is a real server (httptest on a random port) over a real SQLite store
@@ -52,8 +53,7 @@ func newEnv(t *testing.T, cfg judges.Config) *env {
 	fail := func(w http.ResponseWriter) func(error) {
 		return func(err error) {
 			w.Header().Set("Content-Type", "application/json")
-			w.WriteHeader(map[string]int{skillscore.EUnauthorized: 401, skillscore.EInvalid: 400,
-				skillscore.ETooLarge: 413, skillscore.ERateLimited: 429}[skillscore.ErrorCode(err)] | 0)
+			w.WriteHeader(web.HTTPStatus(err))
 			json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": skillscore.ErrorCode(err), "message": skillscore.ErrorMessage(err)}})
 		}
 	}

@@ -260,13 +260,6 @@ func (s *Service) authenticate(ctx context.Context, token string) (*session, err
 	return &session{judge: j, ticket: t, token: token}, nil
 }
 
-// stillValid re-checks a session's token (a revocation on another instance
-// reaches this one at the next operation that needs it).
-func (s *Service) stillValid(ctx context.Context, sess *session) error {
-	_, _, err := s.st.DeviceJudge(ctx, hashToken(sess.token))
-	return err
-}
-
 func actorOf(j store.Judge) string { return "judge:" + strconv.FormatInt(j.ID, 10) }
 
 // Limiter allows n attempts per window per key (a remote address): PIN and
