@@ -60,10 +60,10 @@ func (s *Store) appendAudit(ctx context.Context, tx *sqlx.Tx, eventID *int64, ac
 // (and locked) once and written back once, so a batch of judges' marks costs
 // two statements per entry instead of five.
 type chain struct {
-	tx    execer
-	prev  string
-	last  int64
-	dirty bool
+	tx   execer
+	prev string
+	last int64
+	rows [][]any // entries not yet written
 }
 
 // openChain locks the audit head inside tx and reads the previous hash.
@@ -91,24 +91,27 @@ func (c *chain) append(ctx context.Context, eventID *int64, actor, action, subje
 		return fmt.Errorf("audit detail: %w", err)
 	}
 	// The head holds the id of the last entry and is locked by this
-	// transaction, so the next id is known: the entry goes in with its id
-	// and hash in one statement.
+	// transaction, so the next id is known: entries are written with their
+	// ids and hashes, many rows to a statement, when the chain closes.
 	e := AuditEntry{ID: c.last + 1, EventID: eventID, At: Time{at.Truncate(time.Microsecond).UTC()}, Actor: actor,
 		Action: action, Subject: subject, Detail: string(raw), PrevHash: c.prev}
 	e.Hash = auditHash(e)
-	if _, err := c.tx.ExecContext(ctx, `INSERT INTO audit_log (id, event_id, at, actor, action, subject, detail, prev_hash, hash)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`, e.ID, e.EventID, e.At, e.Actor, e.Action, e.Subject, e.Detail, e.PrevHash, e.Hash); err != nil {
-		return fmt.Errorf("audit insert: %w", err)
-	}
-	c.prev, c.last, c.dirty = e.Hash, e.ID, true
+	c.rows = append(c.rows, []any{e.ID, e.EventID, e.At, e.Actor, e.Action, e.Subject, e.Detail, e.PrevHash, e.Hash})
+	c.prev, c.last = e.Hash, e.ID
 	return nil
 }
 
-// close writes the new head back; the caller's commit makes it final.
+// close writes the entries and the new head; the caller's commit makes them
+// final.
 func (c *chain) close(ctx context.Context) error {
-	if !c.dirty {
+	if len(c.rows) == 0 {
 		return nil
 	}
+	if err := insertRows(ctx, c.tx, "audit_log",
+		[]string{"id", "event_id", "at", "actor", "action", "subject", "detail", "prev_hash", "hash"}, c.rows); err != nil {
+		return fmt.Errorf("audit insert: %w", err)
+	}
+	c.rows = nil
 	if _, err := c.tx.ExecContext(ctx, "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", c.last, c.prev); err != nil {
 		return fmt.Errorf("audit head: %w", err)
 	}

@@ -80,6 +80,7 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 		if err != nil {
 			return err
 		}
+		var applied [][]any // client_ops rows of the operations applied
 		for i, op := range ops {
 			if op.OpID == "" || len(op.OpID) > 64 {
 				results[i].Err = skillscore.Errorf(skillscore.EInvalid, "操作编号必须为 1–64 个字符")
@@ -107,7 +108,7 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 			// applyOp makes every check before its first write, so a refused
 			// operation has written nothing and the others go on without a
 			// savepoint; any other failure fails the whole batch.
-			if err := s.applyOp(ctx, tx, op, rev, at); err != nil {
+			if err := s.applyOp(ctx, tx, op, at); err != nil {
 				if skillscore.ErrorCode(err) == skillscore.EInternal {
 					return err
 				}
@@ -119,6 +120,11 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 			}
 			results[i].Revision, revs[op.EventID] = rev, rev
 			prior[op.OpID] = rev // a second copy later in this batch is a duplicate
+			applied = append(applied, []any{op.OpID, op.EventID, op.Actor, op.Kind, rev, micros(at)})
+		}
+		// The idempotency records, many to a statement.
+		if err := insertRows(ctx, tx, "client_ops", []string{"op_id", "event_id", "actor", "kind", "revision", "created_at"}, applied); err != nil {
+			return fmt.Errorf("record ops: %w", err)
 		}
 		for ev, rev := range revs {
 			if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = ? WHERE id = ?", rev, ev); err != nil {
@@ -183,7 +189,7 @@ func opDetail(op SheetOp) map[string]any {
 	return d
 }
 
-func (s *Store) applyOp(ctx context.Context, tx execer, op SheetOp, rev int64, at time.Time) error {
+func (s *Store) applyOp(ctx context.Context, tx execer, op SheetOp, at time.Time) error {
 	now := micros(at)
 	if err := checkTarget(ctx, tx, op); err != nil {
 		return err
@@ -242,10 +248,6 @@ func (s *Store) applyOp(ctx context.Context, tx execer, op SheetOp, rev int64, a
 		}
 	default:
 		return skillscore.Errorf(skillscore.EInvalid, "未知的操作类型 %q", op.Kind)
-	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO client_ops (op_id, event_id, actor, kind, revision, created_at)
-		VALUES (?, ?, ?, ?, ?, ?)`, op.OpID, op.EventID, op.Actor, op.Kind, rev, now); err != nil {
-		return fmt.Errorf("record op: %w", err)
 	}
 	return nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -68,4 +69,24 @@ func (c *stmtCache) close() {
 	for _, st := range c.stmts {
 		st.Close()
 	}
+}
+
+// insertRows inserts rows (each holding one value per column) with
+// multi-row INSERTs of up to 100 rows: one statement, and on MySQL one round
+// trip, instead of one per row.
+func insertRows(ctx context.Context, tx execer, table string, cols []string, rows [][]any) error {
+	const per = 100
+	one := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
+	for start := 0; start < len(rows); start += per {
+		chunk := rows[start:min(start+per, len(rows))]
+		q := "INSERT INTO " + table + " (" + strings.Join(cols, ", ") + ") VALUES " + one + strings.Repeat(", "+one, len(chunk)-1)
+		args := make([]any, 0, len(chunk)*len(cols))
+		for _, r := range chunk {
+			args = append(args, r...)
+		}
+		if _, err := tx.ExecContext(ctx, q, args...); err != nil {
+			return err
+		}
+	}
+	return nil
 }
