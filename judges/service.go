@@ -39,6 +39,8 @@ type Store interface {
 	Relations(ctx context.Context, eventID int64) ([]store.Relation, error)
 	Sheets(ctx context.Context, eventID int64) ([]store.Sheet, error)
 	JudgeMarks(ctx context.Context, judgeID int64) ([]store.SheetMark, error)
+	JudgeAssignments(ctx context.Context, judgeID int64) ([]store.JudgeAssignment, error)
+	JudgeSheets(ctx context.Context, judgeID int64) ([]store.Sheet, error)
 	LastOp(ctx context.Context, actor string) (string, error)
 	ApplyOps(ctx context.Context, ops []store.SheetOp) ([]store.OpResult, error)
 	SetSheetStatus(ctx context.Context, eventID, sheetID int64, status, reason, actor string) (store.Sheet, int64, error)

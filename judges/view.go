@@ -105,27 +105,19 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 		modByID[m.ID] = mv
 		v.welcome.Modules = append(v.welcome.Modules, info)
 	}
-	as, err := s.st.Assignments(ctx, ev.ID)
+	// Only this judge's rows: a hello must stay cheap when two hundred
+	// tablets reconnect at once.
+	as, err := s.st.JudgeAssignments(ctx, j.ID)
 	if err != nil {
 		return nil, err
 	}
-	cs, err := s.st.Contestants(ctx, ev.ID)
-	if err != nil {
-		return nil, err
-	}
-	byID := map[int64]store.Contestant{}
-	for _, c := range cs {
-		byID[c.ID] = c
-	}
-	sheets, err := s.st.Sheets(ctx, ev.ID)
+	sheets, err := s.st.JudgeSheets(ctx, j.ID)
 	if err != nil {
 		return nil, err
 	}
 	status := map[[2]int64]string{}
 	for _, sh := range sheets {
-		if sh.JudgeID == j.ID {
-			status[[2]int64{sh.ModuleID, sh.ContestantID}] = sh.Status
-		}
+		status[[2]int64{sh.ModuleID, sh.ContestantID}] = sh.Status
 	}
 	marks, err := s.st.JudgeMarks(ctx, j.ID)
 	if err != nil {
@@ -141,10 +133,10 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 	}
 	for _, a := range as {
 		mv := modByID[a.ModuleID]
-		c, ok := byID[a.ContestantID]
-		if a.JudgeID != j.ID || mv == nil || !ok || c.Code == nil {
+		if mv == nil || a.Code == nil {
 			continue // a contestant without a drawn code is not shown to judges
 		}
+		c := store.Contestant{ID: a.ContestantID, Code: a.Code, Station: a.Station}
 		k := [2]int64{a.ModuleID, a.ContestantID}
 		v.assigned[k] = true
 		v.contestants[*c.Code] = c
@@ -157,8 +149,8 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 			m = map[string]scoring.Decimal{}
 		}
 		station := ""
-		if c.Station != nil {
-			station = *c.Station
+		if a.Station != nil {
+			station = *a.Station
 		}
 		v.welcome.Assignments = append(v.welcome.Assignments, SheetState{Module: mv.m.Code, Contestant: *c.Code,
 			Station: station, Status: st, Marks: m})

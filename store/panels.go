@@ -286,3 +286,34 @@ func (s *Store) AuditFor(ctx context.Context, eventID int64, subject, actor stri
 	}
 	return out, nil
 }
+
+// JudgeAssignment is one sheet a judge is assigned, with the contestant's
+// anonymous code and station (never the name).
+type JudgeAssignment struct {
+	ModuleID     int64   `db:"module_id"`
+	ContestantID int64   `db:"contestant_id"`
+	Code         *string `db:"code"`
+	Station      *string `db:"station"`
+}
+
+// JudgeAssignments returns one judge's assignments, by module and code.
+func (s *Store) JudgeAssignments(ctx context.Context, judgeID int64) ([]JudgeAssignment, error) {
+	var out []JudgeAssignment
+	if err := s.r.SelectContext(ctx, &out, `SELECT a.module_id, a.contestant_id, c.code, c.station
+		FROM assignments a JOIN contestants c ON c.id = a.contestant_id
+		WHERE a.judge_id = ? ORDER BY a.module_id, c.code`, judgeID); err != nil {
+		return nil, fmt.Errorf("judge assignments: %w", err)
+	}
+	return out, nil
+}
+
+// JudgeSheets returns one judge's sheets.
+func (s *Store) JudgeSheets(ctx context.Context, judgeID int64) ([]Sheet, error) {
+	var out []Sheet
+	if err := s.r.SelectContext(ctx, &out, `SELECT sh.id, sh.module_id, sh.contestant_id, sh.judge_id, sh.status,
+			sh.submitted_at, sh.locked_at, (SELECT COUNT(*) FROM marks mk WHERE mk.sheet_id = sh.id) AS marked
+		FROM sheets sh WHERE sh.judge_id = ? ORDER BY sh.id`, judgeID); err != nil {
+		return nil, fmt.Errorf("judge sheets: %w", err)
+	}
+	return out, nil
+}

@@ -71,11 +71,16 @@ func (c *stmtCache) close() {
 	}
 }
 
-// insertRows inserts rows (each holding one value per column) with
-// multi-row INSERTs of up to 100 rows: one statement, and on MySQL one round
-// trip, instead of one per row.
+// insertRows inserts rows (each holding one value per column): on MySQL
+// with multi-row INSERTs of up to 100 rows, one round trip instead of one per
+// row.
 func insertRows(ctx context.Context, tx execer, table string, cols []string, rows [][]any) error {
-	const per = 100
+	per := 100
+	if c, ok := tx.(*stmtCache); ok && c.all {
+		// SQLite has no round trips to save; one prepared single-row
+		// statement beats parsing a long one per batch.
+		per = 1
+	}
 	one := "(?" + strings.Repeat(", ?", len(cols)-1) + ")"
 	for start := 0; start < len(rows); start += per {
 		chunk := rows[start:min(start+per, len(rows))]

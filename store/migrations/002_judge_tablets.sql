@@ -89,3 +89,6 @@ CREATE TABLE paper_entries (
 ) /*!40101 ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=utf8mb4_bin */;
 
 CREATE INDEX client_ops_actor ON client_ops (actor, created_at);
+
+-- A tablet's hello loads that judge's sheets.
+CREATE INDEX sheets_judge ON sheets (judge_id);
