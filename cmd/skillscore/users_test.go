@@ -1,0 +1,98 @@
+package main
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+)
+
+func TestUserAddAndAuditVerify(t *testing.T) {
+	bin := binary(t)
+	db := "sqlite:" + filepath.Join(t.TempDir(), "u.db")
+	if out, err := addCmd(bin, db, "a-long-password\n", "--username", "chief1", "--name", "张裁判长", "--role", "chief").CombinedOutput(); err != nil || !strings.Contains(string(out), "裁判长") {
+		t.Fatalf("user add: %v %s", err, out)
+	}
+	runFail(t, addCmd(bin, db, "a-long-password\n", "--username", "chief1", "--role", "chief"), "已存在")
+	runFail(t, addCmd(bin, db, "short\n", "--username", "x2", "--role", "chief"), "至少 8 个字符")
+	runFail(t, addCmd(bin, db, "a-long-password\n", "--username", "x3", "--role", "judge"), "--role")
+
+	out, err := exec.Command(bin, "audit", "verify", "--db", db).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "审计链完整") {
+		t.Fatalf("audit verify: %v %s", err, out)
+	}
+	// Edit history behind the program's back: verify must notice.
+	raw, err := sql.Open("sqlite", strings.TrimPrefix(db, "sqlite:"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(context.Background(), "UPDATE audit_log SET actor = 'someone else' WHERE id = 1"); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	runFail(t, exec.Command(bin, "audit", "verify", "--db", db), "审计链在第 1 条记录处断裂")
+}
+
+func addCmd(bin, db, stdin string, args ...string) *exec.Cmd {
+	cmd := exec.Command(bin, append([]string{"user", "add", "--db", db, "--password-stdin"}, args...)...)
+	cmd.Stdin = strings.NewReader(stdin)
+	return cmd
+}
+
+// TestDemoPrintsWorkingLogins follows what the demo prints: the chief judge's
+// login opens the desk, and the judge's one-time URL and PIN log a tablet in.
+func TestDemoPrintsWorkingLogins(t *testing.T) {
+	p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	defer p.stop(t)
+	out := p.stdout.String()
+	ticket := regexp.MustCompile(`/judge\?t=(\S+)`).FindStringSubmatch(out)
+	pin := regexp.MustCompile(`PIN: (\d{6})`).FindStringSubmatch(out)
+	if ticket == nil || pin == nil || !strings.Contains(out, "chief / demo-chief") {
+		t.Fatalf("demo output lacks the logins:\n%s", out)
+	}
+	body, _ := json.Marshal(map[string]string{"ticket": ticket[1], "pin": pin[1]})
+	resp, err := http.Post(p.base+"/api/v1/judge/login", "application/json", strings.NewReader(string(body)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("the printed judge login: %d", resp.StatusCode)
+	}
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err = c.Get(p.base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page strings.Builder
+	buf := make([]byte, 4096)
+	for {
+		n, err := resp.Body.Read(buf)
+		page.WriteString(string(buf[:n]))
+		if err != nil {
+			break
+		}
+	}
+	resp.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindStringSubmatch(page.String())
+	if csrf == nil {
+		t.Fatal("login form without a CSRF token")
+	}
+	resp, err = c.PostForm(p.base+"/login", url.Values{"csrf": {csrf[1]}, "username": {"chief"}, "password": {"demo-chief"},
+		"next": {"/events/jx-ylhly-2026/desk"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !strings.HasSuffix(resp.Request.URL.Path, "/desk") {
+		t.Fatalf("chief login → %d %s", resp.StatusCode, resp.Request.URL)
+	}
+}
