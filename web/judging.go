@@ -449,6 +449,9 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 					dm.Counts.Submitted++
 				case !assigned[k] && len(snap.Assignments) > 0 && !has:
 					cell = deskCell{Status: "recused", Label: "回避"}
+				case has && sh.Marked >= len(m.Aspects):
+					cell = deskCell{Sheet: sh.ID, Status: "progress", Label: fmt.Sprintf("待提交 %d/%d", sh.Marked, len(m.Aspects))}
+					dm.Counts.Progress++
 				case has && sh.Marked > 0:
 					cell = deskCell{Sheet: sh.ID, Status: "progress", Label: fmt.Sprintf("进行中 %d/%d", sh.Marked, len(m.Aspects))}
 					dm.Counts.Progress++

@@ -343,12 +343,15 @@
 
   // ---- rendering -------------------------------------------------------------
 
-  var STATUS = {open: '未评', progress: '进行中', submitted: '已提交', locked: '已锁定'};
+  var STATUS = {open: '未评', progress: '进行中', ready: '待提交', submitted: '已提交', locked: '已锁定'};
 
   function sheetStatus(module, contestant) {
     var sv = S.server[key(module, contestant)];
     if (sv && (sv.status === 'submitted' || sv.status === 'locked')) return sv.status;
-    return Object.keys(localMarks(module, contestant)).length ? 'progress' : 'open';
+    var n = Object.keys(localMarks(module, contestant)).length;
+    var m = moduleInfo(module);
+    if (m && n >= m.aspects.length) return 'ready';
+    return n ? 'progress' : 'open';
   }
 
   function show(id) {
