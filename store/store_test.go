@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"crypto/rand"
+	"database/sql"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -69,7 +70,13 @@ func openTestMySQL(t *testing.T, dsn string, opts Options) *Store {
 	if err != nil {
 		t.Fatalf("%s: %v", mysqlEnv, err)
 	}
-	admin, err := Open(context.Background(), "mysql:"+dsn, Options{})
+	// The admin connection is plain database/sql: opening the DSN's own
+	// database through Open would migrate it, and on a server shared with
+	// builds of other versions that database may hold a newer schema.
+	admin, err := sql.Open("mysql", dsn)
+	if err == nil {
+		err = admin.PingContext(context.Background())
+	}
 	if err != nil {
 		t.Fatalf("MySQL at %s is unreachable (%s): %v", cfg.Addr, mysqlEnv, err)
 	}
@@ -79,17 +86,17 @@ func openTestMySQL(t *testing.T, dsn string, opts Options) *Store {
 	rand.Read(buf)
 	name := "skillscore_t_" + hex.EncodeToString(buf)
 	ctx := context.Background()
-	if _, err := admin.w.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
+	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
 		t.Fatalf("create test database: %v", err)
 	}
 	t.Cleanup(func() {
-		a, err := Open(context.Background(), "mysql:"+dsn, Options{})
+		a, err := sql.Open("mysql", dsn)
 		if err != nil {
 			t.Errorf("drop test database: %v", err)
 			return
 		}
 		defer a.Close()
-		if _, err := a.w.ExecContext(context.Background(), "DROP DATABASE "+name); err != nil {
+		if _, err := a.ExecContext(context.Background(), "DROP DATABASE "+name); err != nil {
 			t.Errorf("drop test database %s: %v", name, err)
 		}
 	})
