@@ -471,6 +471,7 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 
 type deskPage struct {
 	Title, CSRF, EventCode, User, Message string
+	Organizer                             bool
 	Desk                                  Desk
 }
 
@@ -489,7 +490,7 @@ func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed) {
 		return
 	}
 	s.render(w, r, "desk", deskPage{Title: ev.Name + " · 裁判长工作台", CSRF: u.CSRF, EventCode: ev.Code,
-		User: u.User.Name, Message: r.URL.Query().Get("msg"), Desk: d})
+		User: u.User.Name, Message: r.URL.Query().Get("msg"), Organizer: u.User.Role == RoleOrganizer, Desk: d})
 }
 
 func (s *Server) handleDeskAPI(w http.ResponseWriter, r *http.Request, u *authed) {
@@ -851,6 +852,22 @@ func (s *Server) paperEntry(ctx context.Context, r *http.Request, u *authed, ev 
 	}
 	if contestant == nil {
 		return store.PaperOutcome{}, skillscore.Errorf(skillscore.ENotFound, "参赛编号 %q 不存在", clipText(page.Contestant))
+	}
+	// A paper sheet obeys the same assignments (回避) as a tablet.
+	as, err := s.judging.Assignments(ctx, ev.ID)
+	if err != nil {
+		return store.PaperOutcome{}, err
+	}
+	assigned, moduleAssigned := false, false
+	for _, a := range as {
+		if a.ModuleID == mod.ID {
+			moduleAssigned = true
+			assigned = assigned || a.JudgeID == judge.ID && a.ContestantID == contestant.ID
+		}
+	}
+	if moduleAssigned && !assigned {
+		return store.PaperOutcome{}, skillscore.Errorf(skillscore.EForbidden, "裁判 %s 未被分配评选手 %s 的%s（回避或不在裁判组），不能录入",
+			judge.Code, page.Contestant, mod.Name)
 	}
 	aspectID := map[string]int64{}
 	codeOf := map[int64]string{}

@@ -192,6 +192,18 @@ func TestPaperDoubleEntryThenChiefLocksAndReopens(t *testing.T) {
 	k2.login("keeper2", "pass-keeper2")
 	k1.get(paper)
 	k2.get(paper)
+	// A paper sheet of a judge recused from the contestant is refused.
+	cs, _ := o.st.Contestants(ctx, o.ev.ID)
+	for _, c := range cs {
+		if judges.ConflictReason(j07, c, "") != "" {
+			f := form(k1, "2")
+			f.Set("contestant", *c.Code)
+			if status, body := k1.post(paper, f); status != 403 || !strings.Contains(body, "回避") {
+				t.Fatalf("paper sheet of a recused judge: %d", status)
+			}
+			break
+		}
+	}
 	// Bad input: nothing stored.
 	bad := form(k1, "7")
 	if status, body := k1.post(paper, bad); status != 400 || !strings.Contains(body, "录入有误") {
@@ -263,7 +275,6 @@ func TestPaperDoubleEntryThenChiefLocksAndReopens(t *testing.T) {
 	if status != 200 || !strings.Contains(body, `"contestant":"`+code+`"`) {
 		t.Fatalf("desk API: %d", status)
 	}
-	cs, _ := o.st.Contestants(ctx, o.ev.ID)
 	for _, c := range cs {
 		if strings.Contains(body, c.Name) {
 			t.Fatalf("the desk shows the name of %s", *c.Code)
