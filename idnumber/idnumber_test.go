@@ -57,3 +57,79 @@ func TestMask(t *testing.T) {
 		t.Errorf("Mask short = %s", got)
 	}
 }
+
+func TestCheckTypeRules(t *testing.T) {
+	resident, err := Make("360102", time.Date(1990, 3, 7, 0, 0, 0, 0, time.UTC), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	hk, err := Make("810000", time.Date(1988, 1, 2, 0, 0, 0, 0, time.UTC), 11)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// 2023 foreigner card: 9 + province 11 + country 156-style code 840.
+	first := "911840" + "19800115" + "003"
+	c, err := CheckChar(first)
+	if err != nil {
+		t.Fatal(err)
+	}
+	foreigner := first + string(c)
+	wrong := byte('0')
+	if c == '0' {
+		wrong = '1'
+	}
+	cases := []struct {
+		typ, id string
+		want    Problem
+	}{
+		{ResidentCard, resident, OK},
+		{ResidentCard, resident[:17], BadLength},
+		{HKMacaoTaiwanPermit, hk, OK},
+		{HKMacaoTaiwanPermit, resident, BadChars}, // not an 81/82/83 region
+		{HKMacaoPermit, "H12345678", OK},
+		{HKMacaoPermit, "M1234567890", OK},
+		{HKMacaoPermit, "X12345678", BadChars},
+		{HKMacaoPermit, "H1234567", BadLength},
+		{HKMacaoPermit, "H1234-678", BadChars},
+		{TaiwanPermit, "12345678", OK},
+		{TaiwanPermit, "1234567890", OK},
+		{TaiwanPermit, "1234567", BadLength},
+		{TaiwanPermit, "1234567A", BadChars},
+		{Passport, "E12345678", OK},
+		{Passport, "EA1234567", OK},
+		{Passport, "X1", BadLength},
+		{Passport, "ABCDEFGH", BadChars},
+		{Passport, "E1234567Ä", BadChars},
+		{ForeignerPermanent, foreigner, OK},
+		{ForeignerPermanent, first + string(wrong), BadCheck},
+		{ForeignerPermanent, "USA110012345678", OK},
+		{ForeignerPermanent, "US1110012345678", BadChars},
+		{ForeignerPermanent, "USA1100123", BadLength},
+		{"军官证", "12345678", BadType},
+	}
+	for _, tc := range cases {
+		if got := CheckType(tc.typ, tc.id); got != tc.want {
+			t.Errorf("CheckType(%s, %s) = %q, want %q", tc.typ, tc.id, got, tc.want)
+		}
+	}
+	if g, ok := GenderOf(ForeignerPermanent, foreigner); !ok || g != "男" {
+		t.Errorf("GenderOf foreigner = %s %v, want 男", g, ok)
+	}
+	if _, ok := GenderOf(Passport, "E12345678"); ok {
+		t.Error("a passport does not encode a gender")
+	}
+}
+
+func TestCanonicalType(t *testing.T) {
+	for name, want := range map[string]string{
+		"": ResidentCard, "身份证": ResidentCard, "回乡证": HKMacaoPermit, "台胞证": TaiwanPermit,
+		"护照": Passport, "外国人永久居留证": ForeignerPermanent, "港澳台居民居住证": HKMacaoTaiwanPermit,
+	} {
+		if got, ok := CanonicalType(name); !ok || got != want {
+			t.Errorf("CanonicalType(%q) = %q %v, want %q", name, got, ok, want)
+		}
+	}
+	if _, ok := CanonicalType("学生证"); ok {
+		t.Error("学生证 is not an accepted document type")
+	}
+}

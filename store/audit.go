@@ -69,19 +69,24 @@ type chain struct {
 // openChain locks the audit head inside tx and reads the previous hash.
 func openChain(ctx context.Context, tx execer) (*chain, error) {
 	// Updating the head first takes its row lock (write lock on SQLite), so
-	// concurrent appends queue here and each sees the true previous hash.
-	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET last_id = last_id WHERE id = 1"); err != nil {
+	// concurrent appends queue here. The update must really change the row:
+	// InnoDB then shows this transaction its own, current version of it,
+	// whereas after a no-op update a plain read would still return the
+	// snapshot taken at the transaction's first read, which may predate an
+	// append committed while this one waited, and fork the chain. last_id is
+	// parked at -1-last_id until close writes the new head.
+	if _, err := tx.ExecContext(ctx, "UPDATE audit_head SET last_id = -1 - last_id WHERE id = 1"); err != nil {
 		return nil, fmt.Errorf("audit head: %w", err)
 	}
 	c := &chain{tx: tx}
 	var head struct {
-		Last int64  `db:"last_id"`
-		Hash string `db:"hash"`
+		Parked int64  `db:"last_id"`
+		Hash   string `db:"hash"`
 	}
 	if err := tx.GetContext(ctx, &head, "SELECT last_id, hash FROM audit_head WHERE id = 1"); err != nil {
 		return nil, fmt.Errorf("audit head: %w", err)
 	}
-	c.last, c.prev = head.Last, head.Hash
+	c.last, c.prev = -1-head.Parked, head.Hash
 	return c, nil
 }
 
@@ -104,17 +109,24 @@ func (c *chain) append(ctx context.Context, eventID *int64, actor, action, subje
 // close writes the entries and the new head; the caller's commit makes them
 // final.
 func (c *chain) close(ctx context.Context) error {
-	if len(c.rows) == 0 {
-		return nil
+	if len(c.rows) > 0 {
+		if err := c.flush(ctx); err != nil {
+			return err
+		}
 	}
+	// Always written back: openChain parked last_id.
+	if _, err := c.tx.ExecContext(ctx, "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", c.last, c.prev); err != nil {
+		return fmt.Errorf("audit head: %w", err)
+	}
+	return nil
+}
+
+func (c *chain) flush(ctx context.Context) error {
 	if err := insertRows(ctx, c.tx, "audit_log",
 		[]string{"id", "event_id", "at", "actor", "action", "subject", "detail", "prev_hash", "hash"}, c.rows); err != nil {
 		return fmt.Errorf("audit insert: %w", err)
 	}
 	c.rows = nil
-	if _, err := c.tx.ExecContext(ctx, "UPDATE audit_head SET last_id = ?, hash = ? WHERE id = 1", c.last, c.prev); err != nil {
-		return fmt.Errorf("audit head: %w", err)
-	}
 	return nil
 }
 
@@ -131,12 +143,20 @@ func (s *Store) AuditTrail(ctx context.Context, eventID int64) ([]AuditEntry, er
 // VerifyAudit walks the whole chain and returns the id of the first entry
 // whose hash or link does not hold, or 0 when the chain is intact.
 func (s *Store) VerifyAudit(ctx context.Context) (badID int64, checked int, err error) {
-	rows, err := s.r.QueryxContext(ctx, "SELECT * FROM audit_log ORDER BY id")
+	// One read transaction: the entries and the head are checked at the same
+	// state, so a concurrent append cannot look like a broken chain.
+	tx, err := s.r.BeginTxx(ctx, nil)
+	if err != nil {
+		return 0, 0, fmt.Errorf("audit verify: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryxContext(ctx, "SELECT * FROM audit_log ORDER BY id")
 	if err != nil {
 		return 0, 0, fmt.Errorf("audit verify: %w", err)
 	}
 	defer rows.Close()
 	prev := "0000000000000000000000000000000000000000000000000000000000000000"
+	var lastID int64
 	for rows.Next() {
 		var e AuditEntry
 		if err := rows.StructScan(&e); err != nil {
@@ -146,7 +166,22 @@ func (s *Store) VerifyAudit(ctx context.Context) (badID int64, checked int, err 
 		if e.PrevHash != prev || auditHash(e) != e.Hash {
 			return e.ID, checked, nil
 		}
-		prev = e.Hash
+		prev, lastID = e.Hash, e.ID
 	}
-	return 0, checked, rows.Err()
+	if err := rows.Err(); err != nil {
+		return 0, checked, err
+	}
+	// The head names the last entry appended: entries deleted from the end
+	// of the chain leave every remaining link intact but not the head.
+	var head struct {
+		Last int64  `db:"last_id"`
+		Hash string `db:"hash"`
+	}
+	if err := tx.GetContext(ctx, &head, "SELECT last_id, hash FROM audit_head WHERE id = 1"); err != nil {
+		return 0, checked, fmt.Errorf("audit verify: %w", err)
+	}
+	if head.Last != lastID || head.Hash != prev {
+		return lastID + 1, checked, nil
+	}
+	return 0, checked, nil
 }

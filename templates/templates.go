@@ -113,3 +113,16 @@ func (s *Set) StaticHandler() http.Handler {
 		http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.body))
 	})
 }
+
+//go:embed certificates
+var certificateLayouts embed.FS
+
+// CertificateLayouts returns the certificate PDF layouts (JSON, one file per
+// kind of certificate), which package certificates parses.
+func CertificateLayouts() fs.FS {
+	sub, err := fs.Sub(certificateLayouts, "certificates")
+	if err != nil {
+		panic(err) // embedded at build time: cannot fail at run time
+	}
+	return sub
+}

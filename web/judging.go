@@ -43,6 +43,23 @@ func (s *Server) eventFor(r *http.Request) (store.Event, error) {
 	return s.judging.EventByCode(r.Context(), r.PathValue("code"))
 }
 
+// eventRoute is requireRole for the pages of one event: it also answers
+// "unavailable" when the judges service is not wired, and loads the event
+// named in the path (after the login check, so no one learns which exist).
+func (s *Server) eventRoute(h func(http.ResponseWriter, *http.Request, *authed, store.Event), roles ...string) http.HandlerFunc {
+	return s.requireRole(func(w http.ResponseWriter, r *http.Request, u *authed) {
+		if !s.needJudging(w, r) {
+			return
+		}
+		ev, err := s.eventFor(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r, u, ev)
+	}, roles...)
+}
+
 func (s *Server) needJudging(w http.ResponseWriter, r *http.Request) bool {
 	if s.judges == nil || s.judging == nil {
 		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "裁判功能未启用"))
@@ -185,15 +202,7 @@ type judgeCardPage struct {
 }
 
 // handleIssueLogin issues a one-time judge login and shows the printable card.
-func (s *Server) handleIssueLogin(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handleIssueLogin(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	id, err := strconv.ParseInt(r.PathValue("judge"), 10, 64)
 	if err != nil {
 		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "裁判编号无效"))
@@ -225,15 +234,7 @@ func (s *Server) handleIssueLogin(w http.ResponseWriter, r *http.Request, u *aut
 		Expires: l.ExpiresAt.Local().Format("2006-01-02 15:04")})
 }
 
-func (s *Server) handleRevokeJudge(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handleRevokeJudge(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	id, err := strconv.ParseInt(r.PathValue("judge"), 10, 64)
 	if err != nil {
 		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "裁判编号无效"))
@@ -268,16 +269,8 @@ func hasJudge(js []store.Judge, id int64) bool {
 // handleAssign assigns judges: "all" assigns every panel judge to everyone
 // without a conflict; otherwise one judge to listed contestant codes, with an
 // optional written override reason.
-func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
+func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	ctx := r.Context()
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	if r.PostFormValue("all") != "" {
 		n, conflicts, err := s.judges.AssignPanels(ctx, ev.ID, u.User.Username)
 		if err != nil {
@@ -475,15 +468,7 @@ type deskPage struct {
 	Desk                                  Desk
 }
 
-func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	d, err := s.desk(r.Context(), ev)
 	if err != nil {
 		s.fail(w, r, err)
@@ -493,15 +478,7 @@ func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed) {
 		User: u.User.Name, Message: r.URL.Query().Get("msg"), Organizer: u.User.Role == RoleOrganizer, Desk: d})
 }
 
-func (s *Server) handleDeskAPI(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handleDeskAPI(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	d, err := s.desk(r.Context(), ev)
 	if err != nil {
 		s.fail(w, r, err)
@@ -512,15 +489,7 @@ func (s *Server) handleDeskAPI(w http.ResponseWriter, r *http.Request, u *authed
 
 // handleSheetAction locks or reopens a sheet (POST, form or JSON client with
 // X-CSRF-Token).
-func (s *Server) handleSheetAction(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handleSheetAction(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	id, err := strconv.ParseInt(r.PathValue("sheet"), 10, 64)
 	if err != nil {
 		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "评分表编号无效"))
@@ -544,15 +513,7 @@ func (s *Server) handleSheetAction(w http.ResponseWriter, r *http.Request, u *au
 }
 
 // handleLockSubmitted locks every submitted sheet of a module at once.
-func (s *Server) handleLockSubmitted(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handleLockSubmitted(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	moduleID, err := strconv.ParseInt(r.PathValue("module"), 10, 64)
 	if err != nil {
 		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "模块编号无效"))
@@ -576,15 +537,7 @@ func (s *Server) handleLockSubmitted(w http.ResponseWriter, r *http.Request, u *
 	http.Redirect(w, r, "/events/"+ev.Code+"/desk?msg="+url.QueryEscape(fmt.Sprintf("已锁定 %d 份评分表", n)), http.StatusSeeOther)
 }
 
-func (s *Server) handleSignOff(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handleSignOff(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	moduleID, err := strconv.ParseInt(r.PathValue("module"), 10, 64)
 	if err != nil {
 		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "模块编号无效"))
@@ -613,16 +566,8 @@ type auditRow struct {
 	Hash                               string
 }
 
-func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
+func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	ctx := r.Context()
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	q := r.URL.Query()
 	page := auditPage{Title: ev.Name + " · 审计记录", EventCode: ev.Code, Contestant: strings.TrimSpace(q.Get("contestant")),
 		Judge: strings.TrimSpace(q.Get("judge"))}
@@ -756,15 +701,7 @@ func aspectHint(a scoring.Aspect) string {
 	return ""
 }
 
-func (s *Server) handlePaper(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
+func (s *Server) handlePaper(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	page, _, err := s.paperPage(r, u, ev)
 	if err != nil {
 		s.fail(w, r, err)
@@ -773,16 +710,8 @@ func (s *Server) handlePaper(w http.ResponseWriter, r *http.Request, u *authed) 
 	s.render(w, r, "paper", page)
 }
 
-func (s *Server) handlePaperSubmit(w http.ResponseWriter, r *http.Request, u *authed) {
-	if !s.needJudging(w, r) {
-		return
-	}
+func (s *Server) handlePaperSubmit(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	ctx := r.Context()
-	ev, err := s.eventFor(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
 	page, ruleMods, err := s.paperPage(r, u, ev)
 	if err != nil {
 		s.fail(w, r, err)

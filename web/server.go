@@ -13,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
 	"skillscore/judges"
+	"skillscore/live"
 	"skillscore/store"
 	"skillscore/templates"
 )
@@ -41,6 +42,22 @@ type Config struct {
 	// "unavailable".
 	Judges  *judges.Service
 	Judging JudgingStore
+	// Live serves the spectator streams (big screen, phones, JSON board);
+	// nil answers them with "unavailable".
+	Live *live.Service
+	// LiveChiefAuth admits a request to the chief judge's unfrozen live
+	// view; nil refuses everyone.
+	LiveChiefAuth func(*http.Request) error
+	// LiveAdmin stores the organizer's publication, freeze and ceremony
+	// changes (POST /api/v1/events/{code}/live/{action}); nil answers
+	// them with "unavailable".
+	LiveAdmin LiveAdmin
+	// Verifier answers the public certificate lookups (/verify); nil
+	// answers them with "unavailable".
+	Verifier Verifier
+	// Certificates serves the organizer's certificate pages (batches,
+	// downloads, revocation); nil answers them with "unavailable".
+	Certificates CertificateAdmin
 }
 
 // Server is the HTTP side of skillscore.
@@ -56,6 +73,9 @@ type Server struct {
 	judging    JudgingStore
 	accounts   AccountStore
 	loginLimit *judges.Limiter
+	live       liveConfig
+	verify     verifyConfig
+	certs      CertificateAdmin
 	handler    http.Handler
 }
 
@@ -77,10 +97,17 @@ func New(cfg Config) *Server {
 		judges:     cfg.Judges,
 		judging:    cfg.Judging,
 		loginLimit: newLoginLimiter(),
+		live:       newLiveConfig(cfg.Live, cfg.LiveChiefAuth, cfg.LiveAdmin),
+		verify:     newVerifyConfig(cfg.Verifier),
+		certs:      cfg.Certificates,
 	}
 	cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cfg.Judging != nil {
 		s.accounts = cfg.Judging
+		if cfg.LiveChiefAuth == nil {
+			// The chief judge's unfrozen live view admits the logins here.
+			s.live.chiefAuth = s.ChiefAuth
+		}
 	}
 	s.handler = s.routes()
 	return s

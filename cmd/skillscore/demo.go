@@ -29,6 +29,16 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if cfg.logFormat == "json" && !flagSet(fs, "log-format") {
 		cfg.logFormat = "text" // a person is watching this terminal
 	}
+	// The demo keeps its certificate signing key beside its database.
+	if !flagSet(fs, "keys") && os.Getenv("SKILLSCORE_CERT_KEYS") == "" {
+		cfg.certs.keys = filepath.Join(*data, "keys")
+	}
+	if !flagSet(fs, "cert-batches") && os.Getenv("SKILLSCORE_CERT_BATCHES") == "" {
+		cfg.certs.batches = filepath.Join(*data, "certificate-batches")
+	}
+	if !flagSet(fs, "cert-assets") && os.Getenv("SKILLSCORE_CERT_ASSETS") == "" {
+		cfg.certs.assets = filepath.Join(*data, "certificate-assets")
+	}
 	log, err := cfg.logger(stderr)
 	if err != nil {
 		return err
@@ -59,23 +69,33 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	return serve(ctx, ln, st, log, func(base string) {
+	if err := ensureKey(cfg.certs.keys); err != nil {
+		return err
+	}
+	// QR codes point at this demo unless told otherwise.
+	if !flagSet(fs, "base-url") && os.Getenv("SKILLSCORE_BASE_URL") == "" {
+		cfg.certs.baseURL = "http://" + hostForURL(ln.Addr().String())
+	}
+	return serve(ctx, ln, st, cfg, log, func(base string) {
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
   大屏 / 成绩排行 (big screen, leaderboard):  %s/events/%s/leaderboard
+  实时大屏 / 手机 (live big screen, phone):   %s/events/%s/bigscreen  %s/events/%s/phone
   成绩 JSON 接口 (standings API):             %s/api/v1/events/%s/standings
   赛事列表 (events):                          %s/
   健康检查 / 监控 (healthz, metrics):         %s/healthz  %s/metrics
+
   登录 (log in): %s/login
     组织者 organizer / demo-organizer   → %s/events/%s/judges    (裁判、登录卡、回避分配)
     裁判长 chief / demo-chief           → %s/events/%s/desk      (裁判长工作台、锁定、签字、审计)
     记分员 keeper1 / demo-keeper1, keeper2 / demo-keeper2 → %s/events/%s/paper (纸质评分表双人录入)
   裁判平板 (judge tablet, %s %s): 打开 %s/judge?t=%s
     PIN: %s   (一次性登录；每次启动演示都会重新发放 / a fresh one-time login each start)
+  证书 (certificates): 组织者 → %s/events/%s/certificates   公开查询 (public verification) → %s/verify
 按 Ctrl+C 停止 (press Ctrl+C to stop)
-`, ev.Name, base, ev.Code, base, ev.Code, base, base, base,
+`, ev.Name, base, ev.Code, base, ev.Code, base, ev.Code, base, ev.Code, base, base, base,
 			base, base, ev.Code, base, ev.Code, base, ev.Code,
-			judgeLogin.Judge.Code, judgeLogin.Judge.Name, base, judgeLogin.Ticket, judgeLogin.PIN)
+			judgeLogin.Judge.Code, judgeLogin.Judge.Name, base, judgeLogin.Ticket, judgeLogin.PIN, base, ev.Code, base)
 	})
 }
 

@@ -4,6 +4,7 @@
 //	skillscore demo    --addr HOST:PORT --data DIR the server with the demo event
 //	skillscore migrate --db URL                    bring a database's schema up to date
 //	skillscore compute --rubric FILE --marks FILE  the scoring core, offline
+//	skillscore roster import --event ID FILE       import a roster, all or nothing
 //
 // Every failure ends with one line on stderr and a non-zero exit.
 package main
@@ -29,9 +30,17 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
   skillscore migrate [--db URL]                        升级数据库结构 (migrate the schema)
   skillscore compute --rubric FILE --marks FILE [--contestants FILE] [--format table|json|csv]
                                                        离线计算成绩 (the scoring core, offline)
+  skillscore roster import --event ID_OR_CODE [--db URL] [--dry-run] [--json] FILE
+                                                       导入选手名单 .xlsx/.csv，全部合格才导入 (roster import)
   skillscore user add --username U --name N --role organizer|chief|scorekeeper [--db URL] [--password-stdin]
                                                        创建组织者、裁判长、记分员账户 (add a user)
   skillscore audit verify [--db URL]                   校验审计链 (verify the audit chain)
+  skillscore certs   --demo --out DIR | --event CODE --keys DIR --out DIR | keygen | revoke
+                                                       签发、生成、撤销证书 (certificates)
+  skillscore verify-cert [--keys DIR | --pubkeys FILE] TOKEN
+                                                       离线核验证书签名 (check a certificate token offline)
+  skillscore live    status|publish|unpublish|freeze|unfreeze|reveal --event CODE [--db URL]
+                                                       公示、封榜、颁奖揭晓 (publication, freeze, ceremony)
 
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
      例如 mysql:root@tcp(127.0.0.1:3306)/skillscore
@@ -71,10 +80,18 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runMigrate(ctx, args[1:], stdout, stderr)
 	case "compute":
 		return runCompute(args[1:], stdout, stderr)
+	case "roster":
+		return runRoster(ctx, args[1:], stdout, stderr)
 	case "user":
 		return runUser(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "certs":
+		return runCerts(ctx, args[1:], stdout, stderr)
+	case "verify-cert":
+		return runVerifyCert(args[1:], stdout, stderr)
+	case "live":
+		return runLive(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -13,8 +13,12 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/redis/go-redis/v9"
+
 	"skillscore"
 	"skillscore/judges"
+	"skillscore/live"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -26,12 +30,20 @@ type serveConfig struct {
 	db        string
 	logFormat string
 	logLevel  string
+	// redis joins several instances' live streams (--redis HOST:PORT).
+	redis       string
+	redisPrefix string
+	// certs configures certificate verification (and, for organizers, issuing).
+	certs certConfig
 }
 
 func (c *serveConfig) bind(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.addr, "addr", envOr("SKILLSCORE_ADDR", defaultAddr), "监听地址 HOST:PORT (env SKILLSCORE_ADDR)")
 	fs.StringVar(&c.logFormat, "log-format", envOr("SKILLSCORE_LOG_FORMAT", "json"), "日志格式 json|text")
 	fs.StringVar(&c.logLevel, "log-level", envOr("SKILLSCORE_LOG_LEVEL", "info"), "日志级别 debug|info|warn|error")
+	fs.StringVar(&c.redis, "redis", envOr("SKILLSCORE_REDIS", ""), "Redis 地址 HOST:PORT：多个实例经 Redis 同步实时成绩 (env SKILLSCORE_REDIS)")
+	fs.StringVar(&c.redisPrefix, "redis-prefix", envOr("SKILLSCORE_REDIS_PREFIX", "skillscore:"), "Redis 频道前缀，区分共用一个 Redis 的部署")
+	c.certs.bind(fs, "./keys")
 }
 
 func (c *serveConfig) logger(w io.Writer) (*slog.Logger, error) {
@@ -75,7 +87,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	defer st.Close()
 	log.Info("database ready", "dialect", st.Dialect())
-	return serve(ctx, ln, st, log, func(base string) {
+	return serve(ctx, ln, st, cfg, log, func(base string) {
 		fmt.Fprintf(stdout, "skillscore 已启动: %s\n", base)
 	})
 }
@@ -97,15 +109,39 @@ func listen(ctx context.Context, addr string) (net.Listener, error) {
 
 // serve runs the HTTP server on ln until ctx ends, then shuts down
 // gracefully: in-flight requests get up to 10 s to finish.
-func serve(ctx context.Context, ln net.Listener, st *store.Store, log *slog.Logger, ready func(base string)) error {
+func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfig, log *slog.Logger, ready func(base string)) error {
 	tmpl, err := templates.New()
 	if err != nil {
 		return err
 	}
-	// Judge tablets: a mark is acknowledged after its commit.
-	judgeSvc := judges.New(st, judges.Config{Logger: log})
+	reg := prometheus.NewRegistry()
+	liveCfg := live.Config{Source: st, Logger: log, Registry: reg}
+	if cfg.redis != "" {
+		redis.SetLogger(live.DriverLog{Log: log})
+		rb := live.NewRedis(cfg.redis, cfg.redisPrefix, log)
+		defer rb.Close()
+		liveCfg.Broker = rb
+		log.Info("live streams joined through Redis", "addr", cfg.redis, "prefix", cfg.redisPrefix)
+	}
+	liveSvc := live.New(liveCfg)
+	// Stopped before the HTTP server: spectators' websockets are hijacked
+	// connections that Shutdown would not close.
+	defer liveSvc.Close()
+	// Judge tablets: a mark is acknowledged after its commit, and the live
+	// streams hear of the new revision right after.
+	judgeSvc := judges.New(st, judges.Config{Logger: log, OnCommit: func(eventID, revision int64) {
+		liveSvc.EventChanged(context.Background(), eventID, revision)
+	}})
 	defer judgeSvc.Close()
-	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: judgeSvc, Judging: st})
+	certSvc, err := cfg.certs.serverService(st, log)
+	if err != nil {
+		return err
+	}
+	// Closed when serve returns, after the HTTP server has shut down: a
+	// batch in progress is cancelled and its goroutine waited for.
+	defer certSvc.Close()
+	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
+		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, LiveAdmin: st})
 	srv := webSrv.HTTPServer(ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
@@ -118,6 +154,7 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, log *slog.Logg
 	case <-ctx.Done():
 	}
 	log.Info("shutting down")
+	liveSvc.Close()
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	if err := srv.Shutdown(shutdownCtx); err != nil {

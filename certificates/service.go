@@ -1,0 +1,615 @@
+package certificates
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"image"
+	_ "image/jpeg" // decodes uploaded seals and backgrounds
+	_ "image/png"
+	"io"
+	"io/fs"
+	"net/http"
+	"os"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"skillscore"
+	"skillscore/idnumber"
+	"skillscore/results"
+	"skillscore/scoring"
+	"skillscore/store"
+)
+
+// Store is what certificates need from the database.
+type Store interface {
+	Snapshot(ctx context.Context, eventID int64) (store.Snapshot, error)
+	IssueCertificates(ctx context.Context, reqs []store.CertificateIssue, seal store.SealFunc, actor string) ([]store.Certificate, int, error)
+	CertificateByNumber(ctx context.Context, number string) (store.Certificate, error)
+	CertificatesByIDNumber(ctx context.Context, idNumber string) ([]store.Certificate, error)
+	EventCertificates(ctx context.Context, eventID int64) ([]store.Certificate, error)
+	RevokeCertificate(ctx context.Context, number, reason, actor string) (store.Certificate, error)
+}
+
+// Config wires a Service.
+type Config struct {
+	Store     Store
+	Numbering Numbering
+	// Issuer is the 评价机构名称 printed on level certificates; AwardIssuers
+	// the bodies that sign award certificates (one per line).
+	Issuer       string
+	AwardIssuers string
+	// VerifyURL is the public verification page the QR codes point at.
+	VerifyURL string
+	Keys      *Keyring
+	// Renderer draws PDFs; nil when the server only verifies, and then
+	// RendererErr says why (a missing font names its package).
+	Renderer    *Renderer
+	RendererErr error
+	// PhotoDir holds holders' photos as <证件号码>.jpg or .png; "" for none.
+	PhotoDir string
+	// AssetsDir holds the organizer's uploaded images (seal, backgrounds)
+	// that the renderer prints; "" disables uploads.
+	AssetsDir string
+	Now       func() time.Time
+}
+
+// Service issues, renders, verifies and revokes certificates.
+type Service struct {
+	cfg   Config
+	batch *batches // nil until EnableBatches
+	// mu guards rend, which an asset upload replaces.
+	mu   sync.RWMutex
+	rend *Renderer
+}
+
+// New checks the configuration and returns a Service.
+func New(cfg Config) (*Service, error) {
+	if err := cfg.Numbering.Validate(); err != nil {
+		return nil, err
+	}
+	if cfg.Keys == nil {
+		cfg.Keys = &Keyring{} // revokes and looks up; cannot sign or check tokens
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{cfg: cfg, rend: cfg.Renderer}, nil
+}
+
+// PublicKeys is the published key set.
+func (s *Service) PublicKeys() PublicKeys { return s.cfg.Keys.Public }
+
+// VerifyURL is the public verification page.
+func (s *Service) VerifyURL() string { return s.cfg.VerifyURL }
+
+// chinaTime is the zone certificate dates are given in (UTC+8, no DST).
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// IssueResult reports a batch issue.
+type IssueResult struct {
+	Certificates []store.Certificate
+	New          int
+}
+
+// Issue issues every certificate an event's results call for: an award
+// certificate to each contestant with an award or a promotion, and a level
+// certificate to each contestant promoted (competition) or passed
+// (assessment). Certificates already issued are returned as they are, so
+// running it again issues nothing twice.
+func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (IssueResult, error) {
+	if s.cfg.Keys.Signer == nil {
+		return IssueResult{}, skillscore.Errorf(skillscore.EUnavailable,
+			"密钥目录中没有可用的签名私钥（active）：请先运行 skillscore certs keygen")
+	}
+	snap, err := s.cfg.Store.Snapshot(ctx, eventID)
+	if err != nil {
+		return IssueResult{}, err
+	}
+	st, err := results.Compute(snap)
+	if err != nil {
+		return IssueResult{}, err
+	}
+	date := s.cfg.Now().In(chinaTime)
+	type want struct {
+		req   store.CertificateIssue
+		facts Facts
+	}
+	var wants []want
+	ev := snap.Event
+	specialty := ev.Specialty
+	if specialty == "" {
+		specialty = "--"
+	}
+	for _, c := range st.Result.Contestants {
+		row, ok := st.Contestants[c.ID]
+		if !ok {
+			continue
+		}
+		base := Facts{Version: 1, Name: row.Name, IDType: row.IDType, IDMasked: idnumber.Mask(row.IDNumber),
+			Occupation: ev.Occupation, Specialty: specialty, Date: date.Format("2006-01-02")}
+		req := store.CertificateIssue{EventID: ev.ID, ContestantID: row.ID, Name: row.Name, IDType: row.IDType,
+			IDNumber: row.IDNumber}
+		level := 0
+		switch {
+		case ev.Kind == "assessment" && c.Pass != nil && *c.Pass:
+			level = ev.Level
+			if level == 0 {
+				level = st.Rules.Level
+			}
+		case c.Promotion != nil:
+			level = c.Promotion.To
+		}
+		if ev.Kind != "assessment" && (c.Award != "" || c.Promotion != nil) {
+			f := base
+			f.Kind, f.Issuer, f.Event, f.Group, f.Award, f.Rank, f.Organization = KindAward, s.cfg.AwardIssuers,
+				ev.Name, c.GroupName, c.AwardName, c.Rank, row.Organization
+			if c.Promotion != nil {
+				f.Promotion = c.Promotion.ToName
+			}
+			r := req
+			r.Kind = KindAward
+			if r.Scope, err = s.cfg.Numbering.AwardScope(date.Year()); err != nil {
+				return IssueResult{}, err
+			}
+			wants = append(wants, want{r, f})
+		}
+		if level >= 1 && level <= 5 {
+			f := base
+			f.Kind, f.Issuer, f.Level = KindLevel, s.cfg.Issuer, scoring.LevelName(level)
+			r := req
+			r.Kind = KindLevel
+			if r.Scope, err = s.cfg.Numbering.LevelScope(date.Year(), level); err != nil {
+				return IssueResult{}, err
+			}
+			wants = append(wants, want{r, f})
+		}
+	}
+	if len(wants) == 0 {
+		return IssueResult{}, nil
+	}
+	type key struct {
+		contestant int64
+		kind       string
+	}
+	facts := make(map[key]Facts, len(wants))
+	reqs := make([]store.CertificateIssue, len(wants))
+	for i, w := range wants {
+		facts[key{w.req.ContestantID, w.req.Kind}] = w.facts
+		reqs[i] = w.req
+	}
+	signer := s.cfg.Keys.Signer
+	seal := func(req store.CertificateIssue, serial int64) (store.SealedCertificate, error) {
+		number, err := WithSerial(req.Scope, serial)
+		if err != nil {
+			return store.SealedCertificate{}, err
+		}
+		f := facts[key{req.ContestantID, req.Kind}]
+		f.Number = number
+		token, err := signer.Seal(f)
+		if err != nil {
+			return store.SealedCertificate{}, err
+		}
+		facts, err := json.Marshal(f)
+		if err != nil {
+			return store.SealedCertificate{}, err
+		}
+		return store.SealedCertificate{Number: number, Facts: string(facts), Token: token, KeyID: signer.KeyID()}, nil
+	}
+	certs, n, err := s.cfg.Store.IssueCertificates(ctx, reqs, seal, actor)
+	if err != nil {
+		return IssueResult{}, err
+	}
+	return IssueResult{Certificates: certs, New: n}, nil
+}
+
+// Status of a certificate as the public sees it.
+const (
+	StatusValid   = "valid"
+	StatusRevoked = "revoked"
+)
+
+// View is a certificate as the public verification shows it: the signed
+// facts (with the 证件号码 masked) and the current status.
+type View struct {
+	Facts         Facts  `json:"facts"`
+	Status        string `json:"status"`      // valid | revoked
+	StatusName    string `json:"status_name"` // 有效 | 已撤销
+	RevokedOn     string `json:"revoked_on,omitempty"`
+	RevokedReason string `json:"revoked_reason,omitempty"`
+	IssuedOn      string `json:"issued_on"`
+	KeyID         string `json:"key_id"`
+	// Signed is true when the facts were checked against the signature
+	// (lookups by QR token).
+	Signed bool `json:"signature_verified"`
+}
+
+func viewOf(c store.Certificate) (View, error) {
+	var f Facts
+	if err := json.Unmarshal([]byte(c.Facts), &f); err != nil {
+		return View{}, fmt.Errorf("certificate %s facts: %w", c.Number, err)
+	}
+	v := View{Facts: f, Status: StatusValid, StatusName: "有效", KeyID: c.KeyID,
+		IssuedOn: c.IssuedAt.In(chinaTime).Format("2006-01-02")}
+	if c.Revoked() {
+		v.Status, v.StatusName = StatusRevoked, "已撤销"
+		v.RevokedOn = c.RevokedAt.In(chinaTime).Format("2006-01-02")
+		v.RevokedReason = c.RevokedReason
+	}
+	return v, nil
+}
+
+// notFound is the one answer to every lookup that does not match, whether
+// the number is unknown or the name is wrong, so the page cannot be used to
+// learn which numbers exist.
+func notFound() error {
+	return skillscore.Errorf(skillscore.ENotFound, "未查到符合条件的证书：请核对证书编号（或证件号码）与姓名")
+}
+
+// NormalizeName trims what people type around a name.
+func NormalizeName(s string) string { return strings.Join(strings.Fields(s), "") }
+
+// NormalizeIDNumber upper-cases the check character and drops spaces.
+func NormalizeIDNumber(s string) string { return strings.ToUpper(strings.Join(strings.Fields(s), "")) }
+
+// ByNumber looks a certificate up by its number and the holder's name.
+func (s *Service) ByNumber(ctx context.Context, number, name string) (View, error) {
+	number, name = strings.ToUpper(strings.TrimSpace(number)), NormalizeName(name)
+	if number == "" || name == "" {
+		return View{}, skillscore.Errorf(skillscore.EInvalid, "请填写证书编号和姓名")
+	}
+	if len(number) > 32 || len(name) > 100 {
+		return View{}, notFound()
+	}
+	c, err := s.cfg.Store.CertificateByNumber(ctx, number)
+	if skillscore.ErrorCode(err) == skillscore.ENotFound || (err == nil && c.Name != name) {
+		return View{}, notFound()
+	}
+	if err != nil {
+		return View{}, err
+	}
+	return viewOf(c)
+}
+
+// ByIDNumber looks up every certificate of a 证件号码 and name.
+func (s *Service) ByIDNumber(ctx context.Context, id, name string) ([]View, error) {
+	id, name = NormalizeIDNumber(id), NormalizeName(name)
+	if id == "" || name == "" {
+		return nil, skillscore.Errorf(skillscore.EInvalid, "请填写证件号码和姓名")
+	}
+	if len(id) > 32 || len(name) > 100 {
+		return nil, notFound()
+	}
+	certs, err := s.cfg.Store.CertificatesByIDNumber(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	var out []View
+	for _, c := range certs {
+		if c.Name != name {
+			continue
+		}
+		v, err := viewOf(c)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, v)
+	}
+	if len(out) == 0 {
+		return nil, notFound()
+	}
+	return out, nil
+}
+
+// ByToken verifies a QR token's signature and returns the certificate's
+// current status. A token that verifies but whose certificate the database
+// does not hold, or holds with other facts, is refused.
+func (s *Service) ByToken(ctx context.Context, token string) (View, error) {
+	t, err := VerifyToken(TokenFromText(token), s.cfg.Keys.Public)
+	if err != nil {
+		return View{}, err
+	}
+	c, err := s.cfg.Store.CertificateByNumber(ctx, t.Facts.Number)
+	if skillscore.ErrorCode(err) == skillscore.ENotFound {
+		return View{}, skillscore.Errorf(skillscore.ENotFound, "证书 %s 的签名有效，但本系统没有它的发证记录", t.Facts.Number)
+	}
+	if err != nil {
+		return View{}, err
+	}
+	v, err := viewOf(c)
+	if err != nil {
+		return View{}, err
+	}
+	if v.Facts != t.Facts {
+		return View{}, skillscore.Errorf(skillscore.EConflict, "证书 %s 的二维码内容与发证记录不符", t.Facts.Number)
+	}
+	v.Signed = true
+	return v, nil
+}
+
+// Revoke withdraws a certificate with a reason; the store audits it.
+func (s *Service) Revoke(ctx context.Context, number, reason, actor string) (View, error) {
+	c, err := s.cfg.Store.RevokeCertificate(ctx, strings.ToUpper(strings.TrimSpace(number)), reason, actor)
+	if err != nil {
+		return View{}, err
+	}
+	return viewOf(c)
+}
+
+// Documents returns the renderable documents of an event's certificates.
+func (s *Service) Documents(ctx context.Context, eventID int64) ([]Document, error) {
+	certs, err := s.cfg.Store.EventCertificates(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([]Document, 0, len(certs))
+	for _, c := range certs {
+		var f Facts
+		if err := json.Unmarshal([]byte(c.Facts), &f); err != nil {
+			return nil, fmt.Errorf("certificate %s facts: %w", c.Number, err)
+		}
+		d := Document{Facts: f, Token: c.Token, IDNumber: c.IDNumber, VerifyURL: s.cfg.VerifyURL}
+		if d.Photo, err = s.photo(c.IDNumber); err != nil {
+			return nil, err
+		}
+		docs = append(docs, d)
+	}
+	return docs, nil
+}
+
+func (s *Service) photo(id string) ([]byte, error) {
+	if s.cfg.PhotoDir == "" {
+		return nil, nil
+	}
+	for _, ext := range []string{".jpg", ".jpeg", ".png"} {
+		b, err := os.ReadFile(filepath.Join(s.cfg.PhotoDir, id+ext))
+		if err == nil {
+			return b, nil
+		}
+		if !errors.Is(err, fs.ErrNotExist) {
+			return nil, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无法读取照片 %s%s", id, ext))
+		}
+	}
+	return nil, nil
+}
+
+func (s *Service) renderer() (*Renderer, error) {
+	s.mu.RLock()
+	defer s.mu.RUnlock()
+	if s.rend != nil {
+		return s.rend, nil
+	}
+	if s.cfg.RendererErr != nil {
+		return nil, s.cfg.RendererErr
+	}
+	return nil, skillscore.Errorf(skillscore.EUnavailable, "本服务未配置证书字体与版式，无法生成 PDF")
+}
+
+// maxAssetBytes bounds an uploaded seal or background image.
+const maxAssetBytes = 5 << 20
+
+// AssetNames lists the images the organizer can upload (those the layouts
+// print) and whether each is present.
+func (s *Service) AssetNames() (names []string, present map[string]bool) {
+	r, err := s.renderer()
+	if err != nil {
+		return nil, nil
+	}
+	present = map[string]bool{}
+	for _, n := range r.AssetNames() {
+		_, present[n] = r.assets[n]
+	}
+	return r.AssetNames(), present
+}
+
+// SaveAsset stores an organizer's image (a seal or a background) under one
+// of the names the layouts print, and prints it from the next document on.
+func (s *Service) SaveAsset(name string, data []byte) error {
+	if s.cfg.AssetsDir == "" {
+		return skillscore.Errorf(skillscore.EUnavailable, "本服务未配置素材目录（--cert-assets），不能上传印章或底图")
+	}
+	r, err := s.renderer()
+	if err != nil {
+		return err
+	}
+	if !slices.Contains(r.AssetNames(), name) {
+		return skillscore.Errorf(skillscore.EInvalid, "版式中没有素材 %q：可上传 %s", name, strings.Join(r.AssetNames(), "、"))
+	}
+	if len(data) > maxAssetBytes {
+		return skillscore.Errorf(skillscore.ETooLarge, "图片不能超过 %d MB", maxAssetBytes>>20)
+	}
+	if ct := http.DetectContentType(data); ct != "image/png" && ct != "image/jpeg" {
+		return skillscore.Errorf(skillscore.EInvalid, "%s 应为 PNG 或 JPEG 图片", name)
+	}
+	if _, err := imageConfig(data); err != nil {
+		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("%s 无法作为图片读取", name))
+	}
+	if err := os.MkdirAll(s.cfg.AssetsDir, 0o755); err != nil {
+		return skillscore.Wrap(skillscore.EUnavailable, err, "无法创建素材目录")
+	}
+	if err := writeAtomic(filepath.Join(s.cfg.AssetsDir, name), func(w io.Writer) error {
+		_, err := w.Write(data)
+		return err
+	}); err != nil {
+		return skillscore.Wrap(skillscore.EUnavailable, err, "无法保存素材")
+	}
+	next, err := r.WithAssets(os.DirFS(s.cfg.AssetsDir))
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	s.rend = next
+	s.mu.Unlock()
+	return nil
+}
+
+// RenderOne renders one certificate of an event as its own PDF (the
+// organizer's download of a single certificate).
+func (s *Service) RenderOne(ctx context.Context, eventID int64, number string) (Document, []byte, error) {
+	r, err := s.renderer()
+	if err != nil {
+		return Document{}, nil, err
+	}
+	docs, err := s.Documents(ctx, eventID)
+	if err != nil {
+		return Document{}, nil, err
+	}
+	for _, d := range docs {
+		if d.Facts.Number != number {
+			continue
+		}
+		br, err := r.ForBatch([]Document{d})
+		if err != nil {
+			return Document{}, nil, err
+		}
+		pdf, err := br.Single(d)
+		return d, pdf, err
+	}
+	return Document{}, nil, skillscore.Errorf(skillscore.ENotFound, "证书 %s 不属于本赛事", number)
+}
+
+// FileName is a single certificate's file name: number and holder.
+func FileName(d Document) string {
+	return d.Facts.Number + "-" + d.Facts.Name + ".pdf"
+}
+
+// EachSingle renders every document as its own PDF, on every CPU, and hands
+// them to emit in order. It returns when all are emitted, ctx ends or one
+// fails; no goroutine outlives it.
+func (s *Service) EachSingle(ctx context.Context, docs []Document, emit func(i int, pdf []byte) error) error {
+	r, err := s.renderer()
+	if err != nil {
+		return err
+	}
+	return renderEach(ctx, r, docs, emit)
+}
+
+// renderEach draws the batch once as one document and splits it into a PDF
+// per page (see split.go), the splitting on every CPU, emitting in order.
+func renderEach(ctx context.Context, r *Renderer, docs []Document, emit func(i int, pdf []byte) error) error {
+	if len(docs) == 0 {
+		return nil
+	}
+	br, err := r.ForBatch(docs)
+	if err != nil {
+		return err
+	}
+	var all bytes.Buffer
+	if err := br.Combined(&all, docs, nil); err != nil {
+		return err
+	}
+	doc, err := readPDF(all.Bytes())
+	if err != nil {
+		return err
+	}
+	if len(doc.pages) != len(docs) {
+		return fmt.Errorf("split: %d pages for %d documents", len(doc.pages), len(docs))
+	}
+	sp := &splitter{doc: doc}
+	ctx, cancel := context.WithCancel(ctx)
+	type result struct {
+		pdf []byte
+		err error
+	}
+	// One buffered slot per document: workers never block on a slow
+	// consumer, and emit sees documents in order.
+	slots := make([]chan result, len(docs))
+	for i := range slots {
+		slots[i] = make(chan result, 1)
+	}
+	jobs := make(chan int)
+	var wg sync.WaitGroup
+	// Stop the feeder and wait for the workers on every return path.
+	defer func() {
+		cancel()
+		wg.Wait()
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		defer close(jobs)
+		for i := range docs {
+			select {
+			case jobs <- i:
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	for range runtime.GOMAXPROCS(0) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range jobs {
+				pdf, err := sp.page(i, br.runesOf(docs[i]))
+				slots[i] <- result{pdf, err}
+			}
+		}()
+	}
+	for i := range docs {
+		var res result
+		select {
+		case res = <-slots[i]:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+		if res.err != nil {
+			return res.err
+		}
+		if err := emit(i, res.pdf); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// WriteZip writes every document as a single PDF into a ZIP, calling
+// progress after each.
+func (s *Service) WriteZip(ctx context.Context, w io.Writer, docs []Document, progress func(done int)) error {
+	zw := zip.NewWriter(w)
+	err := s.EachSingle(ctx, docs, func(i int, pdf []byte) error {
+		// PDFs are compressed already: store them as they are.
+		f, err := zw.CreateHeader(&zip.FileHeader{Name: FileName(docs[i]), Method: zip.Store,
+			Modified: docDate(docs[i])})
+		if err != nil {
+			return err
+		}
+		if _, err := f.Write(pdf); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(i + 1)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return zw.Close()
+}
+
+// WriteCombined writes every document as a page of one printable PDF.
+func (s *Service) WriteCombined(w io.Writer, docs []Document, progress func(done int)) error {
+	r, err := s.renderer()
+	if err != nil {
+		return err
+	}
+	br, err := r.ForBatch(docs)
+	if err != nil {
+		return err
+	}
+	return br.Combined(w, docs, progress)
+}
+
+// imageConfig checks that data decodes as an image.
+func imageConfig(data []byte) (image.Config, error) {
+	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
+	return cfg, err
+}

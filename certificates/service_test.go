@@ -1,0 +1,165 @@
+package certificates
+
+import (
+	"archive/zip"
+	"bytes"
+	"context"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"skillscore"
+	"skillscore/demo"
+	"skillscore/store"
+)
+
+// demoService issues the demo event's certificates on a real SQLite store.
+func demoService(t *testing.T) (*Service, *store.Store, store.Event, IssueResult) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "certs.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ev, err := demo.Create(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	kr, _ := testKeys(t)
+	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
+		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,
+		Renderer: testRenderer(t), Now: func() time.Time { return time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Issue(ctx, ev.ID, "organizer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return svc, st, ev, res
+}
+
+func TestIssueLookupRevoke(t *testing.T) {
+	svc, st, ev, res := demoService(t)
+	ctx := context.Background()
+	if res.New == 0 || res.New != len(res.Certificates) {
+		t.Fatalf("issued %d new of %d", res.New, len(res.Certificates))
+	}
+	kinds := map[string]int{}
+	for _, c := range res.Certificates {
+		kinds[c.Kind]++
+		if c.Kind == KindLevel {
+			if _, err := ParseLevelNumber(c.Number); err != nil {
+				t.Fatalf("level number %s: %v", c.Number, err)
+			}
+		}
+		if strings.Contains(c.Facts, c.IDNumber) {
+			t.Fatalf("signed facts of %s carry the unmasked ID number", c.Number)
+		}
+	}
+	if kinds[KindAward] == 0 || kinds[KindLevel] == 0 {
+		t.Fatalf("kinds issued %v, want both", kinds)
+	}
+	again, err := svc.Issue(ctx, ev.ID, "organizer")
+	if err != nil || again.New != 0 || len(again.Certificates) != len(res.Certificates) {
+		t.Fatalf("re-run issued %d new (err %v), want 0", again.New, err)
+	}
+
+	c := res.Certificates[0]
+	v, err := svc.ByNumber(ctx, " "+strings.ToLower(c.Number)+" ", c.Name)
+	if err != nil || v.Status != StatusValid || v.Facts.Number != c.Number || v.Facts.IDMasked == c.IDNumber {
+		t.Fatalf("by number: %+v %v", v, err)
+	}
+	for _, q := range [][2]string{{c.Number, "王某某"}, {"HJ362026999999", c.Name}} {
+		if _, err := svc.ByNumber(ctx, q[0], q[1]); skillscore.ErrorCode(err) != skillscore.ENotFound {
+			t.Fatalf("by number %v: %v, want ENotFound", q, err)
+		}
+	}
+	views, err := svc.ByIDNumber(ctx, strings.ToLower(c.IDNumber), c.Name)
+	if err != nil || len(views) == 0 {
+		t.Fatalf("by id number: %v", err)
+	}
+	for _, v := range views {
+		if v.Facts.IDMasked == c.IDNumber || !strings.Contains(v.Facts.IDMasked, "*") {
+			t.Fatalf("lookup returned an unmasked ID number: %+v", v.Facts)
+		}
+	}
+	v, err = svc.ByToken(ctx, "https://cert.example.cn/verify?t="+c.Token)
+	if err != nil || !v.Signed || v.Facts.Name != c.Name {
+		t.Fatalf("by token: %+v %v", v, err)
+	}
+
+	if _, err := svc.Revoke(ctx, c.Number, "", "organizer"); skillscore.ErrorCode(err) != skillscore.EInvalid {
+		t.Fatalf("revoke without reason: %v", err)
+	}
+	if _, err := svc.Revoke(ctx, c.Number, "获奖资格经复核被取消", "organizer"); err != nil {
+		t.Fatal(err)
+	}
+	for name, lookup := range map[string]func() (View, error){
+		"number": func() (View, error) { return svc.ByNumber(ctx, c.Number, c.Name) },
+		"token":  func() (View, error) { return svc.ByToken(ctx, c.Token) },
+	} {
+		v, err := lookup()
+		if err != nil || v.Status != StatusRevoked || v.StatusName != "已撤销" || v.RevokedReason != "获奖资格经复核被取消" ||
+			v.RevokedOn == "" {
+			t.Fatalf("by %s after revocation: %+v %v", name, v, err)
+		}
+	}
+	if bad, _, err := st.VerifyAudit(ctx); bad != 0 || err != nil {
+		t.Fatalf("audit chain broken at %d: %v", bad, err)
+	}
+}
+
+func TestBatchZipAndCombined(t *testing.T) {
+	svc, _, ev, res := demoService(t)
+	ctx := context.Background()
+	docs, err := svc.Documents(ctx, ev.ID)
+	if err != nil || len(docs) != len(res.Certificates) {
+		t.Fatalf("documents: %d %v", len(docs), err)
+	}
+	var zbuf bytes.Buffer
+	done := 0
+	if err := svc.WriteZip(ctx, &zbuf, docs, func(n int) { done = n }); err != nil {
+		t.Fatal(err)
+	}
+	if done != len(docs) {
+		t.Fatalf("zip progress %d of %d", done, len(docs))
+	}
+	zr, err := zip.NewReader(bytes.NewReader(zbuf.Bytes()), int64(zbuf.Len()))
+	if err != nil || len(zr.File) != len(docs) {
+		t.Fatalf("zip holds %d files (%v), want %d", len(zr.File), err, len(docs))
+	}
+	for i, f := range zr.File {
+		if f.Name != FileName(docs[i]) {
+			t.Fatalf("zip entry %d is %s, want %s", i, f.Name, FileName(docs[i]))
+		}
+	}
+	rc, _ := zr.File[0].Open()
+	var first bytes.Buffer
+	first.ReadFrom(rc)
+	rc.Close()
+	if text := pdfText(t, first.Bytes()); !strings.Contains(compact(text), docs[0].Facts.Number) {
+		t.Fatalf("first PDF of the zip lacks its number %s", docs[0].Facts.Number)
+	}
+	var cbuf bytes.Buffer
+	if err := svc.WriteCombined(&cbuf, docs, nil); err != nil {
+		t.Fatal(err)
+	}
+	text := pdfText(t, cbuf.Bytes())
+	if pages := strings.Count(text, "\f"); pages != len(docs) {
+		t.Fatalf("combined PDF has %d pages, want %d", pages, len(docs))
+	}
+	for _, d := range docs {
+		if !strings.Contains(compact(text), d.Facts.Number) {
+			t.Fatalf("combined PDF lacks %s", d.Facts.Number)
+		}
+	}
+	// A cancelled batch stops and returns the context's error.
+	cctx, cancel := context.WithCancel(ctx)
+	cancel()
+	if err := svc.EachSingle(cctx, docs, func(int, []byte) error { return nil }); err == nil {
+		t.Fatal("a cancelled batch reported success")
+	}
+}

@@ -1,0 +1,342 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"skillscore"
+	"skillscore/certificates"
+	"skillscore/demo"
+	"skillscore/store"
+	"skillscore/templates"
+)
+
+// certConfig is the certificate settings serve, demo and certs share.
+type certConfig struct {
+	keys         string
+	baseURL      string
+	issuer       string
+	awardIssuers string
+	fontSong     string
+	fontKai      string
+	assets       string
+	photos       string
+	batches      string
+	numbering    certificates.Numbering
+}
+
+func (c *certConfig) bind(fs *flag.FlagSet, defaultKeys string) {
+	def := certificates.DefaultNumbering()
+	fs.StringVar(&c.keys, "keys", envOr("SKILLSCORE_CERT_KEYS", defaultKeys), "证书签名密钥目录 (env SKILLSCORE_CERT_KEYS)")
+	fs.StringVar(&c.baseURL, "base-url", envOr("SKILLSCORE_BASE_URL", "http://127.0.0.1:8080"),
+		"公开网址，二维码指向 BASE/verify (env SKILLSCORE_BASE_URL)")
+	fs.StringVar(&c.issuer, "issuer", envOr("SKILLSCORE_CERT_ISSUER", "江西省康养职业技能评价中心（演示）"), "评价机构名称（等级证书）")
+	fs.StringVar(&c.awardIssuers, "award-issuers", envOr("SKILLSCORE_CERT_AWARD_ISSUERS", "江西省康养职业技能竞赛组委会（演示）"),
+		"获奖证书颁发单位，多个用 | 分隔")
+	fs.StringVar(&c.fontSong, "font-song", envOr("SKILLSCORE_FONT_SONG", certificates.DefaultSongFont), "宋体 TrueType 字体 (fonts-arphic-gbsn00lp)")
+	fs.StringVar(&c.fontKai, "font-kai", envOr("SKILLSCORE_FONT_KAI", certificates.DefaultKaiFont), "楷体 TrueType 字体 (fonts-arphic-gkai00mp)")
+	fs.StringVar(&c.assets, "cert-assets", envOr("SKILLSCORE_CERT_ASSETS", ""), "组织者上传的印章/底图目录 (seal.png, level-background.png, award-background.png)")
+	fs.StringVar(&c.photos, "photos", envOr("SKILLSCORE_CERT_PHOTOS", ""), "持证人照片目录 (<证件号码>.jpg|png)")
+	fs.StringVar(&c.batches, "cert-batches", envOr("SKILLSCORE_CERT_BATCHES", "./certificate-batches"),
+		"服务端批量生成的证书文件目录 (serve/demo)")
+	fs.StringVar(&c.numbering.Letter, "cert-letter", envOr("SKILLSCORE_CERT_LETTER", def.Letter), "证书编号首字母 Y|S")
+	fs.StringVar(&c.numbering.BodyCode, "cert-body", envOr("SKILLSCORE_CERT_BODY", def.BodyCode), "评价机构代码 (4 位)")
+	fs.StringVar(&c.numbering.Province, "cert-province", envOr("SKILLSCORE_CERT_PROVINCE", def.Province), "省份代码 (2 位，江西 36)")
+	fs.StringVar(&c.numbering.BodySerial, "cert-body-serial", envOr("SKILLSCORE_CERT_BODY_SERIAL", def.BodySerial), "机构序号 (6 位)")
+}
+
+// service builds the certificate service over st; rend is nil for a
+// service that verifies and revokes but does not print.
+func (c *certConfig) service(st certificates.Store, rend *certificates.Renderer) (*certificates.Service, error) {
+	var kr *certificates.Keyring
+	if c.keys != "" {
+		var err error
+		if kr, err = certificates.LoadKeyring(c.keys); err != nil {
+			return nil, err
+		}
+	}
+	return certificates.New(certificates.Config{
+		Store: st, Numbering: c.numbering, Issuer: c.issuer,
+		AwardIssuers: strings.ReplaceAll(c.awardIssuers, "|", "\n"),
+		VerifyURL:    strings.TrimSuffix(c.baseURL, "/") + "/verify", Keys: kr, Renderer: rend, PhotoDir: c.photos,
+	})
+}
+
+// renderer loads the fonts, the layouts and the organizer's images.
+func (c *certConfig) renderer() (*certificates.Renderer, error) {
+	fonts, err := certificates.LoadFonts(c.fontSong, c.fontKai)
+	if err != nil {
+		return nil, err
+	}
+	layouts, err := certificates.LoadLayouts(templates.CertificateLayouts())
+	if err != nil {
+		return nil, err
+	}
+	var assets fs.FS
+	if c.assets != "" {
+		assets = os.DirFS(c.assets)
+	}
+	return certificates.NewRenderer(fonts, layouts, assets)
+}
+
+const certsUsage = `用法 (usage):
+  skillscore certs --demo --out DIR                       演示赛事的全部证书 (demo event's certificates)
+  skillscore certs --db URL --event CODE --keys DIR --out DIR
+                                                          签发并生成赛事证书 (issue and render an event's certificates)
+  skillscore certs keygen --keys DIR                      生成新的签名密钥并启用 (new signing key, made active)
+  skillscore certs revoke --db URL --number NO --reason TEXT [--by NAME]
+                                                          撤销证书 (revoke a certificate)
+`
+
+func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 {
+		switch args[0] {
+		case "keygen":
+			return runCertsKeygen(args[1:], stdout, stderr)
+		case "revoke":
+			return runCertsRevoke(ctx, args[1:], stdout, stderr)
+		}
+	}
+	fl := flag.NewFlagSet("certs", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	fl.Usage = func() { fmt.Fprint(stderr, certsUsage); fl.PrintDefaults() }
+	var cc certConfig
+	cc.bind(fl, "")
+	db := fl.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	event := fl.String("event", "", "赛事代码")
+	out := fl.String("out", "", "输出目录")
+	demoMode := fl.Bool("demo", false, "在临时目录中建立演示赛事并生成其证书")
+	actor := fl.String("by", "cli", "签发人（写入审计日志）")
+	if err := parseFlags(fl, args); err != nil {
+		return err
+	}
+	if *out == "" {
+		fmt.Fprintln(stderr, "skillscore certs: 需要 --out DIR")
+		return errUsage
+	}
+	if err := os.MkdirAll(*out, 0o755); err != nil {
+		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法创建输出目录 %s: %v", *out, err))
+	}
+	// Fail on a missing font before anything is issued.
+	rend, err := cc.renderer()
+	if err != nil {
+		return err
+	}
+	var st *store.Store
+	var eventID int64
+	if *demoMode {
+		tmp, err := os.MkdirTemp("", "skillscore-certs-demo-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(tmp)
+		if st, err = store.Open(ctx, "sqlite:"+filepath.Join(tmp, demoDBName), store.Options{}); err != nil {
+			return err
+		}
+		defer st.Close()
+		ev, err := demo.Create(ctx, st)
+		if err != nil {
+			return fmt.Errorf("创建演示赛事失败: %w", err)
+		}
+		eventID, *actor = ev.ID, "demo"
+		if cc.keys == "" {
+			cc.keys = filepath.Join(tmp, "keys")
+			if _, err := certificates.GenerateKey(cc.keys, time.Now()); err != nil {
+				return err
+			}
+		}
+	} else {
+		if *event == "" || cc.keys == "" {
+			fmt.Fprintln(stderr, "skillscore certs: 需要 --event CODE 和 --keys DIR（或 --demo）")
+			return errUsage
+		}
+		if st, err = store.Open(ctx, *db, store.Options{}); err != nil {
+			return err
+		}
+		defer st.Close()
+		ev, err := st.EventByCode(ctx, *event)
+		if err != nil {
+			return err
+		}
+		eventID = ev.ID
+	}
+	svc, err := cc.service(st, rend)
+	if err != nil {
+		return err
+	}
+	res, err := svc.Issue(ctx, eventID, *actor)
+	if err != nil {
+		return err
+	}
+	docs, err := svc.Documents(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	if len(docs) == 0 {
+		fmt.Fprintln(stdout, "没有需要发放的证书 (no certificates: no awards, promotions or passes yet)")
+		return nil
+	}
+	start := time.Now()
+	err = svc.EachSingle(ctx, docs, func(i int, pdf []byte) error {
+		return os.WriteFile(filepath.Join(*out, certificates.FileName(docs[i])), pdf, 0o644)
+	})
+	if err != nil {
+		return err
+	}
+	singles := time.Since(start)
+	if err := writeFileWith(filepath.Join(*out, "certificates.zip"), func(w io.Writer) error {
+		return svc.WriteZip(ctx, w, docs, nil)
+	}); err != nil {
+		return err
+	}
+	start = time.Now()
+	if err := writeFileWith(filepath.Join(*out, "certificates-print.pdf"), func(w io.Writer) error {
+		return svc.WriteCombined(w, docs, nil)
+	}); err != nil {
+		return err
+	}
+	combined := time.Since(start)
+	keys, err := json.MarshalIndent(svc.PublicKeys(), "", "  ")
+	if err != nil {
+		return err
+	}
+	if err := os.WriteFile(filepath.Join(*out, "public-keys.json"), keys, 0o644); err != nil {
+		return err
+	}
+	award, level := 0, 0
+	for _, d := range docs {
+		if d.Facts.Kind == certificates.KindAward {
+			award++
+		} else {
+			level++
+		}
+	}
+	fmt.Fprintf(stdout, "已签发 %d 张新证书，共 %d 张：获奖证书 %d，职业技能等级证书 %d (issued %d new, %d in all)\n",
+		res.New, len(docs), award, level, res.New, len(docs))
+	fmt.Fprintf(stdout, "单张 PDF：%s/*.pdf（%v）\n", *out, singles.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "压缩包：%s\n", filepath.Join(*out, "certificates.zip"))
+	fmt.Fprintf(stdout, "合并打印 PDF：%s（%v）\n", filepath.Join(*out, "certificates-print.pdf"), combined.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "公钥：%s（skillscore verify-cert --pubkeys 该文件 TOKEN）\n", filepath.Join(*out, "public-keys.json"))
+	return nil
+}
+
+// writeFileWith writes a file through fn, removing it again if fn fails.
+func writeFileWith(path string, fn func(w io.Writer) error) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法写入 %s: %v", path, err))
+	}
+	err = fn(f)
+	if cerr := f.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil {
+		os.Remove(path)
+	}
+	return err
+}
+
+func runCertsKeygen(args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("certs keygen", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	keys := fl.String("keys", envOr("SKILLSCORE_CERT_KEYS", ""), "证书签名密钥目录 (env SKILLSCORE_CERT_KEYS)")
+	if err := parseFlags(fl, args); err != nil {
+		return err
+	}
+	if *keys == "" {
+		fmt.Fprintln(stderr, "skillscore certs keygen: 需要 --keys DIR")
+		return errUsage
+	}
+	kid, err := certificates.GenerateKey(*keys, time.Now())
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "新签名密钥 %s 已生成并启用；旧公钥保留，已发证书仍可核验 (new key %s is active)\n", kid, kid)
+	return nil
+}
+
+func runCertsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fl := flag.NewFlagSet("certs revoke", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var cc certConfig
+	cc.bind(fl, "")
+	db := fl.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	number := fl.String("number", "", "证书编号")
+	reason := fl.String("reason", "", "撤销原因（必填，写入审计日志）")
+	by := fl.String("by", envOr("USER", "cli"), "操作人")
+	if err := parseFlags(fl, args); err != nil {
+		return err
+	}
+	if *number == "" {
+		fmt.Fprintln(stderr, "skillscore certs revoke: 需要 --number NO 和 --reason TEXT")
+		return errUsage
+	}
+	st, err := store.Open(ctx, *db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	svc, err := cc.service(st, nil)
+	if err != nil {
+		return err
+	}
+	v, err := svc.Revoke(ctx, *number, *reason, *by)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(stdout, "证书 %s（%s）已于 %s 撤销：%s\n", v.Facts.Number, v.Facts.Name, v.RevokedOn, v.RevokedReason)
+	return nil
+}
+
+// serverService builds the certificate service a server runs. Neither a
+// missing key directory nor a missing font stops the server: lookups by
+// number and 证件号码 still work; QR tokens cannot be checked without keys,
+// and batches report the missing font (naming its package) when started.
+func (c *certConfig) serverService(st certificates.Store, log *slog.Logger) (*certificates.Service, error) {
+	kr, err := certificates.LoadKeyring(c.keys)
+	if skillscore.ErrorCode(err) == skillscore.ENotFound {
+		log.Warn("no certificate key directory: QR tokens cannot be verified", "keys", c.keys)
+		kr, err = &certificates.Keyring{}, nil
+	}
+	if err != nil {
+		return nil, err
+	}
+	rend, rendErr := c.renderer()
+	if rendErr != nil {
+		log.Warn("certificates cannot be printed", "err", skillscore.ErrorMessage(rendErr))
+	}
+	svc, err := certificates.New(certificates.Config{
+		Store: st, Numbering: c.numbering, Issuer: c.issuer,
+		AwardIssuers: strings.ReplaceAll(c.awardIssuers, "|", "\n"),
+		VerifyURL:    strings.TrimSuffix(c.baseURL, "/") + "/verify", Keys: kr, PhotoDir: c.photos,
+		Renderer: rend, RendererErr: rendErr, AssetsDir: c.assets,
+	})
+	if err != nil {
+		return nil, err
+	}
+	svc.EnableBatches(c.batches)
+	return svc, nil
+}
+
+// ensureKey gives a key directory an active signing key if it has none
+// (the demo's own directory).
+func ensureKey(dir string) error {
+	kr, err := certificates.LoadKeyring(dir)
+	if err == nil && kr.Signer != nil {
+		return nil
+	}
+	if err != nil && skillscore.ErrorCode(err) != skillscore.ENotFound {
+		return err
+	}
+	_, err = certificates.GenerateKey(dir, time.Now())
+	return err
+}

@@ -1,0 +1,130 @@
+package main
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"skillscore/demo"
+	"skillscore/store"
+)
+
+// TestCertsDemoFromFreshClone renders the demo event's certificates as a
+// user would, reads a level certificate back (text and QR code) and checks
+// its token offline with verify-cert and the published key set.
+func TestCertsDemoFromFreshClone(t *testing.T) {
+	bin := binary(t)
+	out := filepath.Join(t.TempDir(), "certs")
+	cmd := exec.Command(bin, "certs", "--demo", "--out", out)
+	stdout, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("certs --demo: %v\n%s", err, stdout)
+	}
+	levels, _ := filepath.Glob(filepath.Join(out, "S*.pdf"))
+	awards, _ := filepath.Glob(filepath.Join(out, "HJ*.pdf"))
+	if len(levels) == 0 || len(awards) == 0 {
+		t.Fatalf("want both kinds, got %d level and %d award PDFs\n%s", len(levels), len(awards), stdout)
+	}
+	for _, f := range []string{"certificates.zip", "certificates-print.pdf", "public-keys.json"} {
+		if _, err := os.Stat(filepath.Join(out, f)); err != nil {
+			t.Fatalf("missing %s: %v", f, err)
+		}
+	}
+	text, err := exec.Command("pdftotext", "-enc", "UTF-8", levels[0], "-").Output()
+	if err != nil {
+		t.Fatalf("pdftotext (poppler-utils): %v", err)
+	}
+	number := strings.TrimSuffix(filepath.Base(levels[0]), ".pdf")
+	number = number[:strings.IndexByte(number, '-')]
+	for _, want := range []string{"职业技能等级证书", "江西表嫂", number, "养老护理员"} {
+		if !strings.Contains(strings.Join(strings.Fields(string(text)), ""), want) {
+			t.Errorf("%s lacks %q", filepath.Base(levels[0]), want)
+		}
+	}
+	png := filepath.Join(t.TempDir(), "page")
+	if err := exec.Command("pdftoppm", "-r", "200", "-png", "-singlefile", levels[0], png).Run(); err != nil {
+		t.Fatal(err)
+	}
+	qr, err := exec.Command("zbarimg", "-q", "--raw", png+".png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg (zbar-tools) read no QR code: %v", err)
+	}
+	url := strings.TrimSpace(string(qr))
+	keys := filepath.Join(out, "public-keys.json")
+	res, err := exec.Command(bin, "verify-cert", "--pubkeys", keys, url).CombinedOutput()
+	if err != nil || !strings.Contains(string(res), "签名有效") || !strings.Contains(string(res), number) {
+		t.Fatalf("verify-cert: %v\n%s", err, res)
+	}
+	tampered := []byte(url)
+	tampered[len(tampered)-20] ^= 1
+	runFail(t, exec.Command(bin, "verify-cert", "--pubkeys", keys, string(tampered)), "证书验证码")
+}
+
+func TestCertsMissingFontNamesThePackage(t *testing.T) {
+	bin := binary(t)
+	runFail(t, exec.Command(bin, "certs", "--demo", "--out", t.TempDir(), "--font-kai", "/nonexistent/gkai00mp.ttf"),
+		"fonts-arphic-gkai00mp")
+}
+
+// TestCertsIssueRevokeAndRotate runs the organizer's command-line path on a
+// database: issue and render an event, revoke one certificate (once), and
+// rotate the signing key with the old certificates still verifying.
+func TestCertsIssueRevokeAndRotate(t *testing.T) {
+	bin := binary(t)
+	dir := t.TempDir()
+	db := "sqlite:" + filepath.Join(dir, "event.db")
+	st, err := store.Open(context.Background(), db, store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.Create(context.Background(), st); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	keys := filepath.Join(dir, "keys")
+	if out, err := exec.Command(bin, "certs", "keygen", "--keys", keys).CombinedOutput(); err != nil {
+		t.Fatalf("keygen: %v\n%s", err, out)
+	}
+	out := filepath.Join(dir, "out")
+	if res, err := exec.Command(bin, "certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out).CombinedOutput(); err != nil {
+		t.Fatalf("certs: %v\n%s", err, res)
+	}
+	again, err := exec.Command(bin, "certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out).CombinedOutput()
+	if err != nil || !strings.Contains(string(again), "已签发 0 张新证书") {
+		t.Fatalf("second run issued again: %v\n%s", err, again)
+	}
+	pdfs, _ := filepath.Glob(filepath.Join(out, "HJ*.pdf"))
+	if len(pdfs) == 0 {
+		t.Fatal("no award certificates")
+	}
+	number := strings.SplitN(filepath.Base(pdfs[0]), "-", 2)[0]
+	res, err := exec.Command(bin, "certs", "revoke", "--db", db, "--number", number, "--reason", "获奖资格取消", "--by", "组织者").CombinedOutput()
+	if err != nil || !strings.Contains(string(res), "已于") {
+		t.Fatalf("revoke: %v\n%s", err, res)
+	}
+	runFail(t, exec.Command(bin, "certs", "revoke", "--db", db, "--number", number, "--reason", "再次"), "已于")
+	runFail(t, exec.Command(bin, "certs", "revoke", "--db", db, "--number", number), "撤销证书必须填写原因")
+
+	// Rotation: a new active key; a token of the old one still verifies.
+	png := filepath.Join(dir, "page")
+	if err := exec.Command("pdftoppm", "-r", "200", "-png", "-singlefile", pdfs[0], png).Run(); err != nil {
+		t.Fatal(err)
+	}
+	qr, err := exec.Command("zbarimg", "-q", "--raw", png+".png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg: %v", err)
+	}
+	if res, err := exec.Command(bin, "certs", "keygen", "--keys", keys).CombinedOutput(); err != nil {
+		t.Fatalf("second keygen: %v\n%s", err, res)
+	}
+	if pubs, _ := filepath.Glob(filepath.Join(keys, "*.pub")); len(pubs) != 2 {
+		t.Fatalf("%d public keys after rotation, want 2", len(pubs))
+	}
+	res, err = exec.Command(bin, "verify-cert", "--keys", keys, strings.TrimSpace(string(qr))).CombinedOutput()
+	if err != nil || !strings.Contains(string(res), "签名有效") {
+		t.Fatalf("old certificate after rotation: %v\n%s", err, res)
+	}
+}

@@ -1,0 +1,131 @@
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"time"
+
+	"skillscore"
+	"skillscore/store"
+)
+
+const liveUsage = `skillscore live — 实时成绩的公示、封榜与颁奖揭晓 (organizer's live controls)
+
+  skillscore live status    --event CODE   显示当前状态
+  skillscore live publish   --event CODE   成绩解密公示：显示姓名（张*）与单位
+  skillscore live unpublish --event CODE   撤回公示：只显示参赛编号
+  skillscore live freeze    --event CODE [--at 2026-11-30T15:00:00+08:00]
+                                           封榜：自该时刻起公众成绩不再变化（默认立即）
+  skillscore live unfreeze  --event CODE   解除封榜
+  skillscore live reveal    --event CODE [--step N | --end]
+                                           颁奖揭晓：从最后一名起逐步揭晓（默认再揭晓一名）
+
+共同参数: --db URL (env SKILLSCORE_DB)。运行中的服务在 1 秒内显示变化。
+`
+
+// runLive changes what spectators see of an event. Running servers pick
+// the change up by their revision poll within a second.
+func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+		fmt.Fprint(stderr, liveUsage)
+		if len(args) == 0 {
+			return errUsage
+		}
+		return nil
+	}
+	action := args[0]
+	fs := flag.NewFlagSet("live "+action, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	code := fs.String("event", "", "赛事代码")
+	at := fs.String("at", "", "封榜时刻 (RFC 3339，如 2026-11-30T15:00:00+08:00；默认立即)")
+	step := fs.Int("step", -2, "揭晓到第 N 步：每组最后 N 名")
+	end := fs.Bool("end", false, "结束颁奖揭晓")
+	actor := fs.String("actor", envOr("USER", "organizer"), "操作人（记入审计日志）")
+	if err := parseFlags(fs, args[1:]); err != nil {
+		return err
+	}
+	switch action {
+	case "status", "publish", "unpublish", "freeze", "unfreeze", "reveal":
+	default:
+		fmt.Fprintf(stderr, "skillscore live: 未知操作 %q\n\n%s", action, liveUsage)
+		return errUsage
+	}
+	if *code == "" {
+		fmt.Fprintf(stderr, "skillscore live %s: 缺少 --event CODE\n", action)
+		return errUsage
+	}
+	st, err := store.Open(ctx, *db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ev, err := st.EventByCode(ctx, *code)
+	if err != nil {
+		return err
+	}
+	switch action {
+	case "publish", "unpublish":
+		_, err = st.SetPublished(ctx, ev.ID, action == "publish", *actor)
+	case "freeze":
+		when := time.Now()
+		if *at != "" {
+			if when, err = time.Parse(time.RFC3339, *at); err != nil {
+				return skillscore.Errorf(skillscore.EInvalid, "--at %q 无效：应为 RFC 3339 时刻，如 2026-11-30T15:00:00+08:00", *at)
+			}
+		}
+		_, err = st.SetFreeze(ctx, ev.ID, when, *actor)
+	case "unfreeze":
+		_, err = st.SetFreeze(ctx, ev.ID, time.Time{}, *actor)
+	case "reveal":
+		err = reveal(ctx, st, ev.ID, *step, *end, *actor)
+	}
+	if err != nil {
+		return err
+	}
+	l, err := st.LiveState(ctx, ev.ID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(stdout, liveStatus(ev, l, time.Now()))
+	return nil
+}
+
+func reveal(ctx context.Context, st *store.Store, eventID int64, step int, end bool, actor string) error {
+	switch {
+	case end:
+		step = -1
+	case step == -2:
+		l, err := st.LiveState(ctx, eventID)
+		if err != nil {
+			return err
+		}
+		step = l.CeremonyStep + 1
+	}
+	_, err := st.SetCeremonyStep(ctx, eventID, step, actor)
+	return err
+}
+
+// liveStatus is one line a person reads after each command.
+func liveStatus(ev store.Event, l store.LiveState, now time.Time) string {
+	s := fmt.Sprintf("%s 第 %d 版：", ev.Code, l.Revision)
+	if l.Published() {
+		s += "已公示（显示姓名与单位）"
+	} else {
+		s += "未公示（只显示参赛编号）"
+	}
+	switch {
+	case l.FreezeAt.IsZero():
+		s += "；未封榜"
+	case !l.Frozen(now):
+		s += "；将于 " + l.FreezeAt.Local().Format("2006-01-02 15:04:05") + " 封榜"
+	default:
+		s += "；已封榜（" + l.FreezeAt.Local().Format("2006-01-02 15:04:05") + " 起）"
+	}
+	if l.Ceremony() {
+		s += fmt.Sprintf("；颁奖揭晓第 %d 步（每组已揭晓最后 %d 名）", l.CeremonyStep, l.CeremonyStep)
+	}
+	return s
+}

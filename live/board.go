@@ -1,0 +1,305 @@
+package live
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"time"
+	"unicode/utf8"
+
+	"skillscore/results"
+	"skillscore/store"
+)
+
+// View names one audience of an event's board.
+type View int
+
+const (
+	// Public is what the hall's big screen, phones and the JSON endpoint
+	// show: frozen from the freeze time, revealed step by step in the
+	// ceremony, names only after publication.
+	Public View = iota
+	// Chief is the chief judge's view: the same board, never frozen.
+	Chief
+	numViews
+)
+
+// ParseView reads a view name from a URL ("" is the public view).
+func ParseView(s string) (View, bool) {
+	switch s {
+	case "", "public":
+		return Public, true
+	case "chief":
+		return Chief, true
+	}
+	return 0, false
+}
+
+func (v View) String() string {
+	if v == Chief {
+		return "chief"
+	}
+	return "public"
+}
+
+// Board modes.
+const (
+	ModeLive     = "live"
+	ModeFrozen   = "frozen"
+	ModeCeremony = "ceremony"
+)
+
+// Board is one view of an event's standings, as sent to spectators. Scores
+// are exact decimals rendered as text ("88.50"), never floats.
+type Board struct {
+	Event     EventInfo    `json:"event"`
+	Mode      string       `json:"mode"`
+	Published bool         `json:"published"`
+	Progress  Progress     `json:"progress"`
+	Modules   []ModuleInfo `json:"modules"`
+	Groups    []Group      `json:"groups"`
+}
+
+// EventInfo names the event on the board.
+type EventInfo struct {
+	Code       string `json:"code"`
+	Name       string `json:"name"`
+	Occupation string `json:"occupation"`
+}
+
+// Progress is "已完成评分 done/expected": (contestant, module) pairs scored.
+type Progress struct {
+	Done     int `json:"done"`
+	Expected int `json:"expected"`
+}
+
+// ModuleInfo heads a score column.
+type ModuleInfo struct {
+	Code string `json:"code"`
+	Name string `json:"name"`
+}
+
+// Group is one ranked group's rows in board order. Hidden counts rows the
+// ceremony has not revealed yet.
+type Group struct {
+	Code   string `json:"code"`
+	Name   string `json:"name"`
+	Rows   []Row  `json:"rows"`
+	Hidden int    `json:"hidden,omitempty"`
+}
+
+// Row is one contestant on the board. Key is stable for the contestant and
+// reveals nothing (the anonymous code, or "#id" before the draw). Name and
+// Org appear only after publication, the name masked (张*); the 证件号码
+// never appears.
+type Row struct {
+	Key      string   `json:"key"`
+	Code     string   `json:"code"`
+	Name     string   `json:"name,omitempty"`
+	Org      string   `json:"org,omitempty"`
+	Rank     int      `json:"rank"`
+	Total    string   `json:"total"`
+	Award    string   `json:"award,omitempty"`
+	Complete bool     `json:"complete"`
+	Scores   []string `json:"scores"`
+}
+
+// entry is a computed row with the contestant's stored id, the form a frozen
+// board is kept in: names are applied when it is shown, so publishing during
+// a freeze still shows them.
+type entry struct {
+	ID       int64    `json:"id"`
+	Group    string   `json:"group"`
+	Rank     int      `json:"rank"`
+	Total    string   `json:"total"`
+	Award    string   `json:"award,omitempty"`
+	Complete bool     `json:"complete"`
+	Scores   []string `json:"scores"`
+}
+
+// frozen is the captured public board of a freeze.
+type frozen struct {
+	Progress Progress `json:"progress"`
+	Entries  []entry  `json:"entries"`
+}
+
+// computed is one revision's standings, shared by every view.
+type computed struct {
+	revision int64
+	event    EventInfo
+	modules  []ModuleInfo
+	groups   []Group // codes and names only
+	progress Progress
+	entries  []entry // by group, then rank
+	people   map[int64]store.Contestant
+}
+
+func compute(snap store.Snapshot) (*computed, error) {
+	st, err := results.Compute(snap)
+	if err != nil {
+		return nil, err
+	}
+	ev := snap.Event
+	c := &computed{
+		revision: ev.Revision,
+		event:    EventInfo{Code: ev.Code, Name: ev.Name, Occupation: ev.Occupation},
+		progress: Progress{Done: st.Done, Expected: st.Expected},
+		people:   make(map[int64]store.Contestant, len(snap.Contestants)),
+	}
+	for _, m := range st.Rules.Modules {
+		c.modules = append(c.modules, ModuleInfo{Code: m.Code, Name: m.Name})
+	}
+	for _, g := range snap.Groups {
+		c.groups = append(c.groups, Group{Code: g.Code, Name: g.Name})
+	}
+	for _, p := range snap.Contestants {
+		c.people[p.ID] = p
+	}
+	for _, r := range st.Result.Contestants {
+		p := st.Contestants[r.ID]
+		e := entry{ID: p.ID, Group: r.Group, Rank: r.Rank, Total: r.Total.Format(2), Award: r.AwardName, Complete: r.Complete}
+		for _, m := range r.Modules {
+			e.Scores = append(e.Scores, m.Score.Format(2))
+		}
+		if !slices.ContainsFunc(c.groups, func(g Group) bool { return g.Code == r.Group }) {
+			c.groups = append(c.groups, Group{Code: r.Group, Name: r.GroupName})
+		}
+		c.entries = append(c.entries, e)
+	}
+	return c, nil
+}
+
+// board builds a view's board from the computed standings and the live
+// state at time now. For a public view in a freeze that has no captured
+// board yet, it returns the board to capture in capture.
+func (c *computed) board(v View, l store.LiveState, now time.Time) (b *Board, capture *frozen, err error) {
+	b = &Board{Event: c.event, Mode: ModeLive, Published: l.Published(), Progress: c.progress, Modules: c.modules}
+	entries := c.entries
+	reveal := -1
+	if v == Public && l.Frozen(now) {
+		switch {
+		case l.Ceremony():
+			b.Mode, reveal = ModeCeremony, l.CeremonyStep
+		case l.FrozenBoard == "":
+			capture = &frozen{Progress: c.progress, Entries: c.entries}
+			b.Mode = ModeFrozen
+		default:
+			var f frozen
+			if err := json.Unmarshal([]byte(l.FrozenBoard), &f); err != nil {
+				return nil, nil, fmt.Errorf("frozen board of event %s: %w", c.event.Code, err)
+			}
+			b.Mode, b.Progress, entries = ModeFrozen, f.Progress, f.Entries
+		}
+	}
+	index := make(map[string]int, len(c.groups))
+	for _, g := range c.groups {
+		index[g.Code] = len(b.Groups)
+		b.Groups = append(b.Groups, Group{Code: g.Code, Name: g.Name, Rows: []Row{}})
+	}
+	for _, e := range entries {
+		i, ok := index[e.Group]
+		if !ok {
+			continue // a group removed since the freeze
+		}
+		b.Groups[i].Rows = append(b.Groups[i].Rows, c.row(e, l.Published()))
+	}
+	if reveal >= 0 {
+		// The ceremony reveals each group from the last place up: only the
+		// bottom `reveal` rows are shown, the rest counted as hidden.
+		for i := range b.Groups {
+			rows := b.Groups[i].Rows
+			n := min(reveal, len(rows))
+			b.Groups[i].Hidden = len(rows) - n
+			b.Groups[i].Rows = rows[len(rows)-n:]
+		}
+	}
+	return b, capture, nil
+}
+
+func (c *computed) row(e entry, published bool) Row {
+	p := c.people[e.ID]
+	r := Row{Code: results.DisplayCode(p), Rank: e.Rank, Total: e.Total, Award: e.Award, Complete: e.Complete, Scores: e.Scores}
+	r.Key = r.Code
+	if p.Code == nil || *p.Code == "" {
+		r.Key = fmt.Sprintf("#%d", e.ID)
+	}
+	if published {
+		r.Name, r.Org = MaskName(p.Name), p.Organization
+	}
+	return r
+}
+
+// MaskName shows a published name as its first character and one asterisk
+// (张*), whatever its length, so the mask does not reveal the length either.
+func MaskName(name string) string {
+	r, size := utf8.DecodeRuneInString(name)
+	if size == 0 {
+		return ""
+	}
+	return string(r) + "*"
+}
+
+// sameShape reports whether an update can carry the change from a to b;
+// otherwise a fresh snapshot is sent.
+func sameShape(a, b *Board) bool {
+	if a.Event != b.Event || a.Mode != b.Mode || a.Published != b.Published ||
+		len(a.Groups) != len(b.Groups) || !slices.Equal(a.Modules, b.Modules) {
+		return false
+	}
+	for i := range a.Groups {
+		if a.Groups[i].Code != b.Groups[i].Code || a.Groups[i].Name != b.Groups[i].Name {
+			return false
+		}
+	}
+	return true
+}
+
+// GroupDiff is the change of one group: Order lists every row key in board
+// order when the order or the set of rows changed; Rows holds the rows that
+// are new or changed.
+type GroupDiff struct {
+	Code   string   `json:"code"`
+	Order  []string `json:"order,omitempty"`
+	Rows   []Row    `json:"rows,omitempty"`
+	Hidden int      `json:"hidden"`
+}
+
+// diff returns the changed groups from a to b (same shape) and whether
+// anything changed at all.
+func diff(a, b *Board) ([]GroupDiff, bool) {
+	changed := a.Progress != b.Progress
+	var out []GroupDiff
+	for i := range b.Groups {
+		ga, gb := &a.Groups[i], &b.Groups[i]
+		d := GroupDiff{Code: gb.Code, Hidden: gb.Hidden}
+		old := make(map[string]*Row, len(ga.Rows))
+		sameOrder := len(ga.Rows) == len(gb.Rows)
+		for j := range ga.Rows {
+			old[ga.Rows[j].Key] = &ga.Rows[j]
+			if sameOrder && ga.Rows[j].Key != gb.Rows[j].Key {
+				sameOrder = false
+			}
+		}
+		if !sameOrder {
+			d.Order = make([]string, len(gb.Rows))
+			for j, r := range gb.Rows {
+				d.Order[j] = r.Key
+			}
+		}
+		for _, r := range gb.Rows {
+			if o, ok := old[r.Key]; !ok || !sameRow(o, &r) {
+				d.Rows = append(d.Rows, r)
+			}
+		}
+		if d.Order != nil || d.Rows != nil || ga.Hidden != gb.Hidden {
+			out = append(out, d)
+			changed = true
+		}
+	}
+	return out, changed
+}
+
+func sameRow(a, b *Row) bool {
+	return a.Key == b.Key && a.Code == b.Code && a.Name == b.Name && a.Org == b.Org && a.Rank == b.Rank &&
+		a.Total == b.Total && a.Award == b.Award && a.Complete == b.Complete && slices.Equal(a.Scores, b.Scores)
+}

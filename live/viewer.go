@@ -1,0 +1,328 @@
+package live
+
+import (
+	"bytes"
+	"encoding/binary"
+	"encoding/json"
+	"net"
+	"sync"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	"github.com/gorilla/websocket"
+)
+
+// viewer is one spectator connection. Frames reach it one of two ways:
+//
+//   - shared (the default): the hub's fan-out writes the frame's bytes to the
+//     socket itself with one non-blocking write; only when the socket is
+//     full does the rest wait in a bounded backlog drained by a short-lived
+//     flusher goroutine. An idle viewer has no writer goroutine at all.
+//   - plain (the load test's baseline): a queue per viewer drained by its own
+//     writer goroutine, which encodes and frames every message itself.
+type viewer struct {
+	conn  *websocket.Conn
+	svc   *Service
+	raw   net.Conn
+	rc    syscall.RawConn // nil when raw has no descriptor: frames go by the flusher
+	limit int             // frames a viewer may lag behind before it is slow
+	wait  time.Duration   // write deadline of one frame
+	dead  atomic.Bool
+	done  chan struct{}
+	once  sync.Once
+
+	mu       sync.Mutex
+	backlog  [][]byte
+	flushing bool
+
+	send chan *frame // plain mode only
+}
+
+func newViewer(svc *Service, conn *websocket.Conn) *viewer {
+	v := &viewer{conn: conn, svc: svc, raw: conn.NetConn(), limit: svc.cfg.SendQueue, wait: svc.cfg.WriteWait,
+		done: make(chan struct{})}
+	if svc.cfg.Plain {
+		v.send = make(chan *frame, svc.cfg.SendQueue)
+		return v
+	}
+	if sc, ok := v.raw.(syscall.Conn); ok {
+		v.rc, _ = sc.SyscallConn()
+	}
+	// Pongs go in line with the data frames: a control frame written on its
+	// own could land inside a frame the backlog has half sent.
+	conn.SetPingHandler(func(payload string) error {
+		v.enqueue(&frame{wire: wsFrame(0x8A, []byte(payload))})
+		return nil
+	})
+	return v
+}
+
+// wsFrame frames a payload as one final websocket frame from the server
+// (unmasked): opcode 0x81 text, 0x89 ping, 0x8A pong.
+func wsFrame(opcode byte, payload []byte) []byte {
+	n := len(payload)
+	var b []byte
+	switch {
+	case n < 126:
+		b = append(make([]byte, 0, 2+n), opcode, byte(n))
+	case n < 1<<16:
+		b = append(make([]byte, 0, 4+n), opcode, 126, byte(n>>8), byte(n))
+	default:
+		b = append(make([]byte, 0, 10+n), opcode, 127)
+		b = binary.BigEndian.AppendUint64(b, uint64(n))
+	}
+	return append(b, payload...)
+}
+
+// enqueue hands f to the viewer without blocking; false means the viewer
+// is too far behind and must be dropped.
+func (v *viewer) enqueue(f *frame) bool {
+	if v.send != nil {
+		select {
+		case v.send <- f:
+			return true
+		default:
+			return false
+		}
+	}
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.dead.Load() {
+		return true
+	}
+	if v.flushing {
+		if len(v.backlog) >= v.limit {
+			return false
+		}
+		v.backlog = append(v.backlog, f.wire)
+		return true
+	}
+	n := 0
+	if v.rc != nil {
+		var err error
+		if n, err = v.tryWrite(f.wire); err != nil {
+			v.kill()
+			return true
+		}
+	}
+	if n == len(f.wire) {
+		return true
+	}
+	v.backlog = append(v.backlog, f.wire[n:])
+	v.flushing = true
+	if v.svc.track(1) {
+		go v.flush()
+	}
+	return true
+}
+
+// tryWrite writes as much of b as the socket takes now, without waiting.
+func (v *viewer) tryWrite(b []byte) (n int, err error) {
+	cerr := v.rc.Write(func(fd uintptr) bool {
+		for n < len(b) {
+			m, e := syscall.Write(int(fd), b[n:])
+			if m > 0 {
+				n += m
+			}
+			switch e {
+			case nil:
+			case syscall.EINTR:
+			case syscall.EAGAIN:
+				return true
+			default:
+				err = e
+				return true
+			}
+		}
+		return true
+	})
+	if err == nil {
+		err = cerr
+	}
+	return n, err
+}
+
+// flush drains the backlog with blocking writes, each bounded by WriteWait,
+// then hands writing back to the fan-out's fast path.
+func (v *viewer) flush() {
+	defer v.svc.wg.Done()
+	for {
+		v.mu.Lock()
+		if len(v.backlog) == 0 || v.dead.Load() {
+			// The fast path must not inherit this write deadline.
+			v.raw.SetWriteDeadline(time.Time{})
+			v.flushing = false
+			v.mu.Unlock()
+			return
+		}
+		b := v.backlog[0]
+		v.backlog[0] = nil
+		v.backlog = v.backlog[1:]
+		v.mu.Unlock()
+		v.raw.SetWriteDeadline(time.Now().Add(v.wait))
+		if _, err := v.raw.Write(b); err != nil {
+			v.kill()
+		}
+	}
+}
+
+// kill disconnects at once, without a goodbye: used under the hub's lock.
+func (v *viewer) kill() {
+	v.once.Do(func() {
+		v.dead.Store(true)
+		close(v.done)
+		v.conn.Close()
+	})
+}
+
+// goodbye sends a close frame with a reason, then disconnects.
+func (v *viewer) goodbye(code int, reason string) {
+	v.once.Do(func() {
+		v.dead.Store(true)
+		close(v.done)
+		v.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		v.conn.Close()
+	})
+}
+
+// writeLoop is the plain hub's writer: it encodes and frames every message
+// for this viewer alone.
+func (v *viewer) writeLoop() {
+	for {
+		select {
+		case <-v.done:
+			return
+		case f := <-v.send:
+			deadline := time.Now().Add(v.wait)
+			var err error
+			if f.ping {
+				err = v.conn.WriteControl(websocket.PingMessage, nil, deadline)
+			} else {
+				v.conn.SetWriteDeadline(deadline)
+				var b []byte
+				if b, err = json.Marshal(f.msg); err == nil {
+					err = v.conn.WriteMessage(websocket.TextMessage, b)
+				}
+			}
+			if err != nil {
+				v.kill()
+				return
+			}
+		}
+	}
+}
+
+// resyncMsg is the only message a viewer may send (docs/live.md).
+type resyncMsg struct {
+	Type     string `json:"type"`
+	Epoch    string `json:"epoch"`
+	Revision int64  `json:"revision"`
+}
+
+// Resync requests a viewer may send per minute before it counts as hostile.
+const maxResyncsPerMinute = 12
+
+// Feed is one view of one event's stream, found before the websocket
+// upgrade so that an unknown event is a plain HTTP error.
+type Feed struct {
+	h    *hub
+	view View
+}
+
+// Snapshot returns the view's current snapshot message, encoded once and
+// shared by every caller, with its epoch and revision.
+func (f *Feed) Snapshot() (data []byte, epoch string, revision int64, err error) {
+	fr, epoch, err := f.h.state(f.view)
+	if err != nil {
+		return nil, "", 0, err
+	}
+	return fr.data, epoch, fr.rev, nil
+}
+
+// Attach streams the view to one websocket until the viewer leaves, is
+// dropped, or the service stops. It returns at once: the connection's
+// reader and writer goroutines belong to the service, so the HTTP handler
+// (and the request's memory) can go. epoch and since are where a
+// reconnecting viewer left off ("" and 0 for a new viewer).
+func (f *Feed) Attach(conn *websocket.Conn, epoch string, since int64) {
+	svc := f.h.svc
+	v := newViewer(svc, conn)
+	goroutines := 1
+	if v.send != nil {
+		goroutines = 2
+	}
+	if !svc.track(goroutines) {
+		v.goodbye(websocket.CloseGoingAway, "服务器正在停止")
+		return
+	}
+	if err := f.h.join(v, f.view, epoch, since); err != nil {
+		svc.log.Warn("live: join failed", "event", f.h.code, "err", err)
+		v.goodbye(websocket.CloseTryAgainLater, "成绩暂不可用，请稍后重试")
+		svc.wg.Add(-goroutines)
+		return
+	}
+	svc.metrics.viewers.Inc()
+	if v.send != nil {
+		go func() {
+			defer svc.wg.Done()
+			v.writeLoop()
+		}()
+	}
+	go func() {
+		defer svc.wg.Done()
+		defer svc.metrics.viewers.Dec()
+		defer f.h.leave(v, f.view)
+		f.readLoop(v)
+	}()
+}
+
+// readLoop reads what the viewer sends: pongs, and resync requests; any
+// other message, or too many requests, drops it.
+func (f *Feed) readLoop(v *viewer) {
+	cfg := &f.h.svc.cfg
+	conn := v.conn
+	conn.SetReadLimit(512)
+	readWait := 2*cfg.PingInterval + 10*time.Second
+	conn.SetReadDeadline(time.Now().Add(readWait))
+	conn.SetPongHandler(func(string) error {
+		conn.SetReadDeadline(time.Now().Add(readWait))
+		return nil
+	})
+	windowStart, resyncs := time.Now(), 0
+	for {
+		typ, data, err := conn.ReadMessage()
+		if err != nil {
+			v.kill()
+			return
+		}
+		conn.SetReadDeadline(time.Now().Add(readWait))
+		req, ok := parseResync(typ, data)
+		if time.Since(windowStart) > time.Minute {
+			windowStart, resyncs = time.Now(), 0
+		}
+		resyncs++
+		if !ok || resyncs > maxResyncsPerMinute {
+			f.h.svc.metrics.dropped("hostile")
+			v.goodbye(websocket.ClosePolicyViolation, "无效消息，连接已断开")
+			return
+		}
+		if err := f.h.resync(v, f.view, req.Epoch, req.Revision); err != nil {
+			v.goodbye(websocket.CloseInternalServerErr, "成绩暂不可用")
+			return
+		}
+	}
+}
+
+func parseResync(typ int, data []byte) (resyncMsg, bool) {
+	var req resyncMsg
+	if typ != websocket.TextMessage {
+		return req, false
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&req); err != nil || dec.More() || req.Type != "resync" || req.Revision < 0 || len(req.Epoch) > 64 {
+		return req, false
+	}
+	return req, true
+}

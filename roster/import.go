@@ -1,0 +1,78 @@
+package roster
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+
+	"skillscore"
+	"skillscore/store"
+)
+
+// Store is what Import needs of the database; *store.Store satisfies it.
+type Store interface {
+	Groups(ctx context.Context, eventID int64) ([]store.Group, error)
+	Contestants(ctx context.Context, eventID int64) ([]store.Contestant, error)
+	CheckRosterFile(ctx context.Context, eventID int64, sha256 string) error
+	ImportRoster(ctx context.Context, imp store.RosterImport, cs []store.Contestant, progress func(stored int)) (store.RosterImport, error)
+}
+
+var _ Store = (*store.Store)(nil)
+
+// Options tune Import.
+type Options struct {
+	DryRun bool
+	Actor  string // who imports, for the audit trail
+	// Progress, if not nil, is told how far checking and then storing have
+	// got; a web handler turns it into a progress bar.
+	Progress func(Progress)
+}
+
+// Import checks a roster file against an event and, unless it is a dry run,
+// stores it all or nothing. A file already imported into the event is
+// refused up front, before any row is checked, as a duplicate roster
+// (EConflict, no report). When any row is rejected, the report comes back
+// with an EInvalid error and nothing is stored; a caller shows the report's
+// verdicts either way.
+func Import(ctx context.Context, st Store, eventID int64, name string, data []byte, opt Options) (*Report, error) {
+	groups, err := st.Groups(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	if len(groups) == 0 {
+		return nil, skillscore.Errorf(skillscore.EInvalid, "本赛事还没有设置组别，请先设置组别再导入名单")
+	}
+	sum := sha256.Sum256(data)
+	if err := st.CheckRosterFile(ctx, eventID, hex.EncodeToString(sum[:])); err != nil {
+		return nil, err
+	}
+	held, err := st.Contestants(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held}, opt.Progress)
+	if err != nil {
+		return nil, err
+	}
+	if rep.Rejected > 0 {
+		return rep, skillscore.Errorf(skillscore.EInvalid, "名单有 %d 行不合格（共 %d 行），未导入任何选手：请按每行的提示修改后重新导入", rep.Rejected, rep.Rows)
+	}
+	if rep.Accepted == 0 {
+		return rep, skillscore.Errorf(skillscore.EInvalid, "名单文件 %s 的表头下没有选手", name)
+	}
+	if opt.DryRun {
+		return rep, nil
+	}
+	cs := rep.Contestants()
+	imp, err := st.ImportRoster(ctx, store.RosterImport{EventID: eventID, FileName: name, SHA256: rep.SHA256, Actor: opt.Actor},
+		cs, func(stored int) {
+			if opt.Progress != nil {
+				opt.Progress(Progress{Stage: "store", Done: stored, Total: len(cs)})
+			}
+		})
+	if err != nil {
+		return rep, err
+	}
+	rep.Stored = &imp
+	return rep, nil
+}

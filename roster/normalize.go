@@ -1,0 +1,190 @@
+package roster
+
+import (
+	"strings"
+	"unicode"
+)
+
+// The normalisers below are pure and idempotent: applying one twice gives
+// the same text as applying it once (FuzzNormalize checks this).
+
+// isBlank reports the characters trimmed from every value: Unicode spaces
+// (including the ideographic space U+3000 and no-break space) and the
+// zero-width characters that copy-paste from web pages and WeChat leaves.
+func isBlank(r rune) bool {
+	return unicode.IsSpace(r) || r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff' || r == '\u2060'
+}
+
+// asciiWidth turns full-width digits and Latin letters (０-９, Ａ-Ｚ, ａ-ｚ),
+// as a Chinese input method types them, into ASCII.
+// Invalid UTF-8 becomes U+FFFD first, so that removing a blank can never
+// join stray bytes into a new character.
+func asciiWidth(s string) string {
+	s = strings.ToValidUTF8(s, "\uFFFD")
+	if !strings.ContainsFunc(s, isFullWidthAlnum) {
+		return s
+	}
+	return strings.Map(func(r rune) rune {
+		if isFullWidthAlnum(r) {
+			return r - 0xFEE0
+		}
+		return r
+	}, s)
+}
+
+func isFullWidthAlnum(r rune) bool {
+	return (r >= '０' && r <= '９') || (r >= 'Ａ' && r <= 'Ｚ') || (r >= 'ａ' && r <= 'ｚ')
+}
+
+// Text normalises a free-text value (单位): ASCII digits and letters, trimmed,
+// runs of blanks inside folded to one space.
+func Text(s string) string {
+	return strings.Join(strings.FieldsFunc(asciiWidth(s), isBlank), " ")
+}
+
+// Name normalises a person's name. A Chinese name loses every blank inside,
+// because spreadsheets pad two-character names to line up ("张　三" is 张三);
+// a name in Latin letters keeps single spaces between its words.
+func Name(s string) string {
+	s = Text(s)
+	if strings.ContainsFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
+		return strings.ReplaceAll(s, " ", "")
+	}
+	return s
+}
+
+// IDNumber normalises a document number: ASCII, upper case (a lower-case x
+// check character becomes X), every blank and the apostrophe Excel users
+// type to force text removed.
+func IDNumber(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if isBlank(r) || r == '\'' || r == '‘' || r == '’' || r == '`' {
+			return -1
+		}
+		return r
+	}, asciiWidth(s))
+	return strings.ToUpper(s)
+}
+
+// Phone normalises a phone number: ASCII digits, blanks, hyphens and a
+// leading +86 removed.
+func Phone(s string) string {
+	s = strings.Map(func(r rune) rune {
+		if isBlank(r) || r == '-' || r == '－' || r == '—' {
+			return -1
+		}
+		return r
+	}, asciiWidth(s))
+	for strings.HasPrefix(s, "+86") {
+		s = s[len("+86"):]
+	}
+	return s
+}
+
+// Cities are the 11 设区市 of Jiangxi (the seed's annex 2), as stored.
+func Cities() []string {
+	return []string{"南昌", "九江", "景德镇", "萍乡", "新余", "鹰潭", "赣州", "宜春", "上饶", "吉安", "抚州"}
+}
+
+// City normalises a 设区市 and reports whether it is one of Jiangxi's 11:
+// "江西省南昌市", "南昌市" and "南昌" are all 南昌.
+func City(s string) (string, bool) {
+	s = strings.ReplaceAll(Text(s), " ", "")
+	short := strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(s, "江西省"), "江西"), "市")
+	for _, c := range Cities() {
+		if short == c {
+			return c, true
+		}
+	}
+	return s, false
+}
+
+// Gender normalises 性别; "" means empty, false means not a gender.
+func Gender(s string) (string, bool) {
+	switch strings.ToLower(strings.ReplaceAll(Text(s), " ", "")) {
+	case "":
+		return "", true
+	case "男", "男性", "m", "male":
+		return "男", true
+	case "女", "女性", "f", "female":
+		return "女", true
+	}
+	return "", false
+}
+
+// Level parses a current skill level (现等级): "三级/高级工", "高级工",
+// "三级", "3", "高级工（三级）" are all 3; "", "无" and "-" are 0 (none).
+// Every part of a combined name must name the same level.
+func Level(s string) (int, bool) {
+	s = strings.ReplaceAll(Text(s), " ", "")
+	switch s {
+	case "", "无", "-", "—", "/", "0", "未取得", "暂无":
+		return 0, true
+	}
+	parts := strings.FieldsFunc(s, func(r rune) bool {
+		return r == '/' || r == '／' || r == '、' || r == '(' || r == ')' || r == '（' || r == '）' || r == '|'
+	})
+	level := 0
+	for _, p := range parts {
+		l := levelName(strings.TrimPrefix(strings.TrimPrefix(p, "国家职业资格"), "职业技能等级"))
+		if l == 0 || (level != 0 && l != level) {
+			return 0, false
+		}
+		level = l
+	}
+	return level, level != 0
+}
+
+func levelName(s string) int {
+	switch s {
+	case "五级", "5级", "5", "五", "初级工", "初级":
+		return 5
+	case "四级", "4级", "4", "四", "中级工", "中级":
+		return 4
+	case "三级", "3级", "3", "三", "高级工", "高级":
+		return 3
+	case "二级", "2级", "2", "二", "技师":
+		return 2
+	case "一级", "1级", "1", "一", "高级技师":
+		return 1
+	}
+	return 0
+}
+
+// headerField maps a header cell to the field it names, or "" for a column
+// the import ignores (序号, 备注 …). Blanks, line breaks, required-markers
+// (*) and notes in brackets ("证件号码（必填）") do not matter.
+func headerField(s string) field {
+	s = strings.Map(func(r rune) rune {
+		if isBlank(r) || r == '*' || r == '＊' || r == ':' || r == '：' {
+			return -1
+		}
+		return r
+	}, asciiWidth(s))
+	for _, open := range []string{"（", "("} {
+		if i := strings.Index(s, open); i > 0 {
+			s = s[:i]
+		}
+	}
+	switch s {
+	case "姓名", "选手姓名", "考生姓名", "参赛选手", "参赛选手姓名", "学员姓名":
+		return fName
+	case "性别":
+		return fGender
+	case "证件类型", "证件种类", "身份证件类型":
+		return fIDType
+	case "证件号码", "证件号", "身份证号", "身份证号码", "身份证", "公民身份号码", "身份证件号码", "身份证件号":
+		return fIDNumber
+	case "单位", "工作单位", "学校", "单位名称", "所在单位", "工作单位/学校", "单位/学校", "所在单位/学校", "推荐单位", "工作单位或学校", "所在学校":
+		return fOrganization
+	case "设区市", "地市", "所在市", "所在设区市", "所属设区市", "所属市", "地区", "市", "所在地市":
+		return fCity
+	case "组别", "参赛组别", "组":
+		return fGroup
+	case "现等级", "现有等级", "原等级", "现职业技能等级", "现有职业技能等级", "原职业技能等级", "职业技能等级", "等级", "现职业资格等级", "原有等级":
+		return fLevel
+	case "手机", "手机号", "手机号码", "联系电话", "电话", "联系方式":
+		return fPhone
+	}
+	return ""
+}

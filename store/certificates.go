@@ -1,0 +1,278 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+
+	"skillscore"
+)
+
+// Certificate is one issued certificate (获奖证书 or 职业技能等级证书).
+// Facts and Token are kept exactly as signed.
+type Certificate struct {
+	ID            int64  `db:"id"`
+	Number        string `db:"number"`
+	Kind          string `db:"kind"` // level | award
+	EventID       int64  `db:"event_id"`
+	ContestantID  int64  `db:"contestant_id"`
+	Name          string `db:"name"`
+	IDType        string `db:"id_type"`
+	IDNumber      string `db:"id_number"` // sensitive: never shown unmasked outside the organizer's view
+	Facts         string `db:"facts"`
+	Token         string `db:"token"`
+	KeyID         string `db:"key_id"`
+	IssuedAt      Time   `db:"issued_at"`
+	IssuedBy      string `db:"issued_by"`
+	RevokedAt     Time   `db:"revoked_at"`
+	RevokedReason string `db:"revoked_reason"`
+	RevokedBy     string `db:"revoked_by"`
+}
+
+// Revoked reports whether the certificate has been withdrawn.
+func (c Certificate) Revoked() bool { return !c.RevokedAt.IsZero() }
+
+// chinaTime is the zone dates on certificates are given in (UTC+8, no DST).
+var chinaTime = time.FixedZone("CST", 8*3600)
+
+// CertificateIssue asks for one certificate. Scope is the numbering scope the
+// serial comes from: the certificate number without its serial.
+type CertificateIssue struct {
+	Kind         string
+	EventID      int64
+	ContestantID int64
+	Name         string
+	IDType       string
+	IDNumber     string
+	Scope        string
+}
+
+// SealedCertificate is what the caller makes of a request once it has its
+// serial: the number, and the facts signed under it.
+type SealedCertificate struct {
+	Number string
+	Facts  string
+	Token  string
+	KeyID  string
+}
+
+// SealFunc numbers and signs one certificate given its allocated serial.
+type SealFunc func(req CertificateIssue, serial int64) (SealedCertificate, error)
+
+// IssueCertificates issues every requested certificate that does not exist
+// yet, all in one transaction, and returns the certificates of all requests
+// in order (existing ones as they were) with the count of new ones. Serials
+// come from certificate_serials inside the same transaction, so concurrent
+// issuers (other goroutines or other instances on the same database) never
+// get the same serial, and a failure leaves neither a certificate nor a gap.
+func (s *Store) IssueCertificates(ctx context.Context, reqs []CertificateIssue, seal SealFunc, actor string) ([]Certificate, int, error) {
+	if err := s.ensureSerialScopes(ctx, reqs); err != nil {
+		return nil, 0, err
+	}
+	var out []Certificate
+	var issued int
+	var err error
+	// Another instance may insert the same (event, contestant, kind) or win
+	// a deadlock between our reads and writes; the retry then finds its
+	// certificate and issues nothing twice.
+	for attempt := 0; attempt < 5; attempt++ {
+		out, issued, err = s.issueCertificates(ctx, reqs, seal, actor)
+		if !retryable(err) {
+			break
+		}
+	}
+	return out, issued, err
+}
+
+// errIssueRace marks a lost race on certificates_once, worth a retry.
+var errIssueRace = errors.New("certificate issued concurrently")
+
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205) {
+		return true // deadlock or lock wait timeout: the transaction rolled back
+	}
+	return errors.Is(err, errIssueRace)
+}
+
+func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, seal SealFunc, actor string) ([]Certificate, int, error) {
+	now := s.now()
+	out := make([]Certificate, len(reqs))
+	var numbers []string
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		numbers = numbers[:0]
+		// Lock the audit head before any read: on InnoDB the first plain
+		// read fixes the transaction's snapshot, and a snapshot taken
+		// before the lock would show a stale head and fork the chain.
+		chain, err := openChain(ctx, tx)
+		if err != nil {
+			return err
+		}
+		for i, req := range reqs {
+			var c Certificate
+			err := tx.GetContext(ctx, &c, `SELECT * FROM certificates WHERE event_id = ? AND contestant_id = ? AND kind = ?`,
+				req.EventID, req.ContestantID, req.Kind)
+			if err == nil {
+				out[i] = c
+				continue
+			}
+			if !errors.Is(err, sql.ErrNoRows) {
+				return fmt.Errorf("look up certificate: %w", err)
+			}
+			if _, err := tx.ExecContext(ctx, "UPDATE certificate_serials SET last_serial = last_serial + 1 WHERE scope = ?",
+				req.Scope); err != nil {
+				return fmt.Errorf("allocate serial: %w", err)
+			}
+			var serial int64
+			if err := tx.GetContext(ctx, &serial, "SELECT last_serial FROM certificate_serials WHERE scope = ?", req.Scope); err != nil {
+				return fmt.Errorf("allocate serial: %w", err)
+			}
+			sealed, err := seal(req, serial)
+			if err != nil {
+				return err
+			}
+			c = Certificate{Number: sealed.Number, Kind: req.Kind, EventID: req.EventID, ContestantID: req.ContestantID,
+				Name: req.Name, IDType: req.IDType, IDNumber: req.IDNumber, Facts: sealed.Facts, Token: sealed.Token,
+				KeyID: sealed.KeyID, IssuedAt: Time{now}, IssuedBy: actor}
+			res, err := tx.NamedExecContext(ctx, `INSERT INTO certificates
+				(number, kind, event_id, contestant_id, name, id_type, id_number, facts, token, key_id, issued_at, issued_by)
+				VALUES (:number, :kind, :event_id, :contestant_id, :name, :id_type, :id_number, :facts, :token, :key_id,
+				 :issued_at, :issued_by)`, c)
+			if isUniqueViolation(err) {
+				if strings.Contains(err.Error(), "number") {
+					return skillscore.Errorf(skillscore.EConflict, "证书编号 %s 已被使用：编号规则配置与已发证书冲突", c.Number)
+				}
+				return fmt.Errorf("%w: %v", errIssueRace, err)
+			}
+			if err != nil {
+				return fmt.Errorf("insert certificate: %w", err)
+			}
+			if c.ID, err = res.LastInsertId(); err != nil {
+				return err
+			}
+			out[i] = c
+			numbers = append(numbers, c.Number)
+		}
+		if len(numbers) == 0 {
+			return chain.close(ctx) // restores the head openChain parked
+		}
+		if err := chain.append(ctx, &reqs[0].EventID, actor, "certificates.issue", "",
+			map[string]any{"count": len(numbers), "numbers": numbers}, now); err != nil {
+			return err
+		}
+		return chain.close(ctx)
+	})
+	if err != nil {
+		return nil, 0, err
+	}
+	return out, len(numbers), nil
+}
+
+// ensureSerialScopes creates the counter rows the requests need, each in its
+// own statement outside the issuing transaction: a row another issuer
+// created first is fine, and the issuing transaction then only ever updates
+// existing rows, which is what serialises issuers on both databases.
+func (s *Store) ensureSerialScopes(ctx context.Context, reqs []CertificateIssue) error {
+	seen := map[string]bool{}
+	for _, r := range reqs {
+		if seen[r.Scope] {
+			continue
+		}
+		seen[r.Scope] = true
+		var n int
+		if err := s.r.GetContext(ctx, &n, "SELECT COUNT(*) FROM certificate_serials WHERE scope = ?", r.Scope); err != nil {
+			return fmt.Errorf("serial scope: %w", err)
+		}
+		if n > 0 {
+			continue
+		}
+		_, err := s.w.ExecContext(ctx, "INSERT INTO certificate_serials (scope, last_serial) VALUES (?, 0)", r.Scope)
+		if err != nil && !isUniqueViolation(err) {
+			return fmt.Errorf("serial scope: %w", err)
+		}
+	}
+	return nil
+}
+
+// CertificateByNumber returns the certificate with that 证书编号.
+func (s *Store) CertificateByNumber(ctx context.Context, number string) (Certificate, error) {
+	var c Certificate
+	err := s.r.GetContext(ctx, &c, "SELECT * FROM certificates WHERE number = ?", number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Certificate{}, skillscore.Errorf(skillscore.ENotFound, "证书 %s 不存在", number)
+	}
+	if err != nil {
+		return Certificate{}, fmt.Errorf("load certificate: %w", err)
+	}
+	return c, nil
+}
+
+// CertificatesByIDNumber returns every certificate issued to a 证件号码.
+func (s *Store) CertificatesByIDNumber(ctx context.Context, idNumber string) ([]Certificate, error) {
+	var out []Certificate
+	if err := s.r.SelectContext(ctx, &out, "SELECT * FROM certificates WHERE id_number = ? ORDER BY id", idNumber); err != nil {
+		return nil, fmt.Errorf("certificates by id number: %w", err)
+	}
+	return out, nil
+}
+
+// EventCertificates returns an event's certificates in issue order.
+func (s *Store) EventCertificates(ctx context.Context, eventID int64) ([]Certificate, error) {
+	var out []Certificate
+	if err := s.r.SelectContext(ctx, &out, "SELECT * FROM certificates WHERE event_id = ? ORDER BY id", eventID); err != nil {
+		return nil, fmt.Errorf("event certificates: %w", err)
+	}
+	return out, nil
+}
+
+// RevokeCertificate withdraws a certificate with a reason, audited. A
+// certificate is revoked once: a second revocation is a conflict and keeps
+// the first one's date and reason.
+func (s *Store) RevokeCertificate(ctx context.Context, number, reason, actor string) (Certificate, error) {
+	reason = strings.TrimSpace(reason)
+	if reason == "" {
+		return Certificate{}, skillscore.Errorf(skillscore.EInvalid, "撤销证书必须填写原因")
+	}
+	if len([]rune(reason)) > 500 {
+		return Certificate{}, skillscore.Errorf(skillscore.EInvalid, "撤销原因不能超过 500 字")
+	}
+	now := s.now()
+	var c Certificate
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		// The audit head first, before any read (see issueCertificates).
+		chain, err := openChain(ctx, tx)
+		if err != nil {
+			return err
+		}
+		err = tx.GetContext(ctx, &c, "SELECT * FROM certificates WHERE number = ?", number)
+		if errors.Is(err, sql.ErrNoRows) {
+			return skillscore.Errorf(skillscore.ENotFound, "证书 %s 不存在", number)
+		}
+		if err != nil {
+			return fmt.Errorf("load certificate: %w", err)
+		}
+		if c.Revoked() {
+			return skillscore.Errorf(skillscore.EConflict, "证书 %s 已于 %s 撤销", number,
+				c.RevokedAt.In(chinaTime).Format("2006-01-02"))
+		}
+		c.RevokedAt, c.RevokedReason, c.RevokedBy = Time{now}, reason, actor
+		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET revoked_at = ?, revoked_reason = ?, revoked_by = ?
+			WHERE id = ? AND revoked_at IS NULL`, c.RevokedAt, reason, actor, c.ID); err != nil {
+			return fmt.Errorf("revoke certificate: %w", err)
+		}
+		if err := chain.append(ctx, &c.EventID, actor, "certificate.revoke", number, map[string]any{"reason": reason}, now); err != nil {
+			return err
+		}
+		return chain.close(ctx)
+	})
+	if err != nil {
+		return Certificate{}, err
+	}
+	return c, nil
+}

@@ -1,0 +1,231 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+
+	"skillscore"
+	"skillscore/certificates"
+	"skillscore/store"
+)
+
+// CertificateAdmin is what the organizer's certificate pages need.
+type CertificateAdmin interface {
+	List(ctx context.Context, eventID int64) ([]store.Certificate, error)
+	Revoke(ctx context.Context, number, reason, actor string) (certificates.View, error)
+	StartBatch(eventID int64, actor string) error
+	BatchStatus(eventID int64) (certificates.BatchStatus, bool)
+	BatchFile(eventID int64, name string) (string, error)
+	RenderOne(ctx context.Context, eventID int64, number string) (certificates.Document, []byte, error)
+	AssetNames() (names []string, present map[string]bool)
+	SaveAsset(name string, data []byte) error
+}
+
+// certificatesPage is the data of templates/html/certificates.html.
+type certificatesPage struct {
+	Title     string
+	EventCode string
+	EventName string
+	User      string
+	CSRF      string
+	Message   string
+	Rows      []certificateRow
+	Batch     *certificates.BatchStatus
+	Files     []string
+	Assets    []assetRow
+}
+
+type assetRow struct {
+	Name, Label string
+	Present     bool
+}
+
+// assetLabels names the layouts' images in Chinese.
+var assetLabels = map[string]string{
+	"seal.png":             "印章（透明背景 PNG）",
+	"level-background.png": "职业技能等级证书底图",
+	"award-background.png": "获奖证书底图",
+}
+
+type certificateRow struct {
+	Number, KindName, Name, IDType, IDNumber, Issued string
+	Revoked                                          bool
+	RevokedOn, Reason                                string
+}
+
+func (s *Server) needCertificates(w http.ResponseWriter, r *http.Request) (store.Event, bool) {
+	if s.certs == nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用证书管理"))
+		return store.Event{}, false
+	}
+	ev, err := s.store.EventByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		s.fail(w, r, err)
+		return store.Event{}, false
+	}
+	return ev, true
+}
+
+// handleCertificates is the organizer's certificate page: every issued
+// certificate (unmasked: this is the organizer's own view), revocation, and
+// the batch with its progress and downloads.
+func (s *Server) handleCertificates(w http.ResponseWriter, r *http.Request, u *authed) {
+	ev, ok := s.needCertificates(w, r)
+	if !ok {
+		return
+	}
+	list, err := s.certs.List(r.Context(), ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := certificatesPage{Title: "证书管理", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
+		Message: r.URL.Query().Get("msg")}
+	for _, c := range list {
+		row := certificateRow{Number: c.Number, KindName: "获奖证书", Name: c.Name, IDType: c.IDType, IDNumber: c.IDNumber,
+			Issued: c.IssuedAt.Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
+		if c.Kind == certificates.KindLevel {
+			row.KindName = "职业技能等级证书"
+		}
+		if c.Revoked() {
+			row.RevokedOn = c.RevokedAt.Format("2006-01-02")
+		}
+		page.Rows = append(page.Rows, row)
+	}
+	names, present := s.certs.AssetNames()
+	for _, n := range names {
+		page.Assets = append(page.Assets, assetRow{Name: n, Label: nameOr(assetLabels, n), Present: present[n]})
+	}
+	if st, ok := s.certs.BatchStatus(ev.ID); ok {
+		page.Batch = &st
+		if st.State == "done" {
+			page.Files = []string{certificates.BatchZip, certificates.BatchCombined}
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "certificates", page)
+}
+
+// handleCertificateBatch starts issuing and rendering an event's
+// certificates in the background.
+func (s *Server) handleCertificateBatch(w http.ResponseWriter, r *http.Request, u *authed) {
+	ev, ok := s.needCertificates(w, r)
+	if !ok {
+		return
+	}
+	if err := s.certs.StartBatch(ev.ID, u.User.Username); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, "/events/"+ev.Code+"/certificates", http.StatusSeeOther)
+}
+
+// handleCertificateBatchStatus is the batch's progress as JSON, which the
+// page polls.
+func (s *Server) handleCertificateBatchStatus(w http.ResponseWriter, r *http.Request, _ *authed) {
+	ev, ok := s.needCertificates(w, r)
+	if !ok {
+		return
+	}
+	st, ok := s.certs.BatchStatus(ev.ID)
+	if !ok {
+		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "本赛事尚未开始生成证书"))
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, st)
+}
+
+// handleCertificateFile downloads a finished batch's ZIP or printable PDF.
+func (s *Server) handleCertificateFile(w http.ResponseWriter, r *http.Request, _ *authed) {
+	ev, ok := s.needCertificates(w, r)
+	if !ok {
+		return
+	}
+	name := r.PathValue("name")
+	path, err := s.certs.BatchFile(ev.ID, name)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`attachment; filename="%s-%s"`, ev.Code, name))
+	http.ServeFile(w, r, path)
+}
+
+// handleRevokeCertificate withdraws a certificate with the organizer's
+// reason; the verification page shows it at once.
+func (s *Server) handleRevokeCertificate(w http.ResponseWriter, r *http.Request, u *authed) {
+	ev, ok := s.needCertificates(w, r)
+	if !ok {
+		return
+	}
+	number := r.PathValue("number")
+	list, err := s.certs.List(r.Context(), ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	found := false
+	for _, c := range list {
+		found = found || c.Number == number
+	}
+	if !found {
+		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "证书 %s 不属于本赛事", number))
+		return
+	}
+	v, err := s.certs.Revoke(r.Context(), number, r.PostFormValue("reason"), u.User.Username)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msg := fmt.Sprintf("证书 %s（%s）已撤销：%s", v.Facts.Number, v.Facts.Name, v.RevokedReason)
+	http.Redirect(w, r, "/events/"+ev.Code+"/certificates?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+// handleCertificatePDF downloads one certificate as PDF.
+func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request, _ *authed) {
+	ev, ok := s.needCertificates(w, r)
+	if !ok {
+		return
+	}
+	d, pdf, err := s.certs.RenderOne(r.Context(), ev.ID, r.PathValue("number"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(certificates.FileName(d)))
+	w.Header().Set("Cache-Control", "no-store")
+	// A write error means the client went away.
+	_, _ = w.Write(pdf)
+}
+
+// handleCertificateAsset stores an uploaded seal or background image.
+func (s *Server) handleCertificateAsset(w http.ResponseWriter, r *http.Request, _ *authed) {
+	ev, ok := s.needCertificates(w, r)
+	if !ok {
+		return
+	}
+	f, _, err := r.FormFile("file")
+	if err != nil {
+		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "请选择要上传的图片"))
+		return
+	}
+	defer f.Close()
+	// One byte over the limit is enough to refuse it.
+	data, err := io.ReadAll(io.LimitReader(f, 5<<20+1))
+	if err != nil {
+		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "图片无法读取"))
+		return
+	}
+	name := r.FormValue("name")
+	if err := s.certs.SaveAsset(name, data); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	msg := fmt.Sprintf("已上传 %s，之后生成的证书将使用它", nameOr(assetLabels, name))
+	http.Redirect(w, r, "/events/"+ev.Code+"/certificates?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+}

@@ -1,0 +1,109 @@
+package web
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+
+	"skillscore"
+	"skillscore/store"
+)
+
+// LiveAdmin is what the organizer's live controls need from the database.
+type LiveAdmin interface {
+	EventByCode(ctx context.Context, code string) (store.Event, error)
+	LiveState(ctx context.Context, eventID int64) (store.LiveState, error)
+	SetPublished(ctx context.Context, eventID int64, published bool, actor string) (int64, error)
+	SetFreeze(ctx context.Context, eventID int64, at time.Time, actor string) (int64, error)
+	SetCeremonyStep(ctx context.Context, eventID int64, step int, actor string) (int64, error)
+}
+
+// liveStateJSON answers a live control: what spectators now see.
+type liveStateJSON struct {
+	Revision     int64      `json:"revision"`
+	Published    bool       `json:"published"`
+	FreezeAt     *time.Time `json:"freeze_at,omitempty"`
+	Frozen       bool       `json:"frozen"`
+	CeremonyStep int        `json:"ceremony_step"` // -1: no ceremony
+}
+
+// handleLiveControl is the organizer's publication, freeze and ceremony:
+// POST /api/v1/events/{code}/live/{publish|unpublish|freeze|unfreeze|reveal}
+// with the form fields at (RFC 3339, freeze; default now), step (reveal;
+// default one more) or end=1 (reveal: end the ceremony). The change is in
+// the audit trail under the organizer's username, and viewers see it at once.
+func (s *Server) handleLiveControl(w http.ResponseWriter, r *http.Request, u *authed) {
+	admin := s.live.admin
+	if admin == nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用实时成绩管理"))
+		return
+	}
+	ctx := r.Context()
+	ev, err := admin.EventByCode(ctx, r.PathValue("code"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	actor := u.User.Username
+	var rev int64
+	switch action := r.PathValue("action"); action {
+	case "publish", "unpublish":
+		rev, err = admin.SetPublished(ctx, ev.ID, action == "publish", actor)
+	case "freeze":
+		at := time.Now()
+		if v := r.PostFormValue("at"); v != "" {
+			if at, err = time.Parse(time.RFC3339, v); err != nil {
+				s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "封榜时刻 %q 无效：应为 RFC 3339，如 2026-11-30T15:00:00+08:00", v))
+				return
+			}
+		}
+		rev, err = admin.SetFreeze(ctx, ev.ID, at, actor)
+	case "unfreeze":
+		rev, err = admin.SetFreeze(ctx, ev.ID, time.Time{}, actor)
+	case "reveal":
+		var step int
+		if step, err = revealStep(ctx, admin, ev.ID, r); err == nil {
+			rev, err = admin.SetCeremonyStep(ctx, ev.ID, step, actor)
+		}
+	default:
+		err = skillscore.Errorf(skillscore.ENotFound, "未知操作 %q：应为 publish、unpublish、freeze、unfreeze 或 reveal", action)
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if s.live.svc != nil {
+		s.live.svc.EventChanged(ctx, ev.ID, rev)
+	}
+	l, err := admin.LiveState(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	out := liveStateJSON{Revision: l.Revision, Published: l.Published(), Frozen: l.Frozen(time.Now()), CeremonyStep: l.CeremonyStep}
+	if !l.FreezeAt.IsZero() {
+		out.FreezeAt = &l.FreezeAt.Time
+	}
+	writeJSON(w, http.StatusOK, out)
+}
+
+// revealStep reads the ceremony step a reveal asks for: end=1 ends it,
+// step=N goes to step N, nothing reveals one more place in every group.
+func revealStep(ctx context.Context, admin LiveAdmin, eventID int64, r *http.Request) (int, error) {
+	if r.PostFormValue("end") == "1" {
+		return -1, nil
+	}
+	if v := r.PostFormValue("step"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil {
+			return 0, skillscore.Errorf(skillscore.EInvalid, "揭晓步数 %q 无效：应为整数", v)
+		}
+		return n, nil
+	}
+	l, err := admin.LiveState(ctx, eventID)
+	if err != nil {
+		return 0, err
+	}
+	return l.CeremonyStep + 1, nil
+}
