@@ -8,7 +8,6 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
-	"runtime"
 	"sort"
 	"strconv"
 	"strings"
@@ -233,61 +232,30 @@ func (r *Renderer) Combined(w io.Writer, docs []Document, progress func(done int
 	if err != nil {
 		return err
 	}
-	// The QR codes are most of the work of a page: encode them on every
-	// CPU ahead of the one goroutine that assembles the document.
-	ctx, cancel := context.WithCancel(context.Background())
-	qrs := make([]chan qrResult, len(docs))
-	for i := range qrs {
-		qrs[i] = make(chan qrResult, 1)
-	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(jobs)
-		for i := range docs {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				png, err := r.qrPNG(docs[i])
-				qrs[i] <- qrResult{png, err}
-			}
-		}()
-	}
 	p := r.newPDF(first.Orientation, docDate(docs[0]))
 	// gofpdf compresses each page with a compressor of its own, whose set-up
 	// costs more than the page; a print file can afford a few kilobytes of
 	// plain drawing operators per page instead (fonts stay compressed).
 	p.SetCompression(false)
-	for i, d := range docs {
-		l, err := r.layout(d)
-		if err != nil {
-			return err
-		}
-		qr := <-qrs[i]
-		if qr.err != nil {
-			return qr.err
-		}
-		if err := r.page(p, l, d, qr.png); err != nil {
-			return err
-		}
-		if progress != nil {
-			progress(i + 1)
-		}
+	// The QR codes are most of the work of a page: encode them on every
+	// CPU ahead of the one goroutine that assembles the document.
+	err = inOrder(context.Background(), len(docs),
+		func(i int) ([]byte, error) { return r.qrPNG(docs[i]) },
+		func(i int, png []byte) error {
+			l, err := r.layout(docs[i])
+			if err != nil {
+				return err
+			}
+			if err := r.page(p, l, docs[i], png); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(i + 1)
+			}
+			return nil
+		})
+	if err != nil {
+		return err
 	}
 	if err := p.Output(w); err != nil {
 		return fmt.Errorf("render combined PDF: %w", err)
@@ -301,11 +269,6 @@ func (r *Renderer) layout(d Document) (*Layout, error) {
 		return nil, skillscore.Errorf(skillscore.EInvalid, "没有 %q 证书的版式", d.Facts.Kind)
 	}
 	return l, nil
-}
-
-type qrResult struct {
-	png []byte
-	err error
 }
 
 // page adds one certificate page to p; qr is the QR code as PNG.

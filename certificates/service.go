@@ -15,7 +15,6 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
-	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -513,61 +512,9 @@ func renderEach(ctx context.Context, r *Renderer, docs []Document, emit func(i i
 		return fmt.Errorf("split: %d pages for %d documents", len(doc.pages), len(docs))
 	}
 	sp := &splitter{doc: doc}
-	ctx, cancel := context.WithCancel(ctx)
-	type result struct {
-		pdf []byte
-		err error
-	}
-	// One buffered slot per document: workers never block on a slow
-	// consumer, and emit sees documents in order.
-	slots := make([]chan result, len(docs))
-	for i := range slots {
-		slots[i] = make(chan result, 1)
-	}
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	// Stop the feeder and wait for the workers on every return path.
-	defer func() {
-		cancel()
-		wg.Wait()
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		defer close(jobs)
-		for i := range docs {
-			select {
-			case jobs <- i:
-			case <-ctx.Done():
-				return
-			}
-		}
-	}()
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				pdf, err := sp.page(i, br.runesOf(docs[i]))
-				slots[i] <- result{pdf, err}
-			}
-		}()
-	}
-	for i := range docs {
-		var res result
-		select {
-		case res = <-slots[i]:
-		case <-ctx.Done():
-			return ctx.Err()
-		}
-		if res.err != nil {
-			return res.err
-		}
-		if err := emit(i, res.pdf); err != nil {
-			return err
-		}
-	}
-	return nil
+	return inOrder(ctx, len(docs),
+		func(i int) ([]byte, error) { return sp.page(i, br.runesOf(docs[i])) },
+		emit)
 }
 
 // WriteZip writes every document as a single PDF into a ZIP, calling
