@@ -4,13 +4,12 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
 	"skillscore"
-	"skillscore/demo"
+	"skillscore/internal/testenv"
 	"skillscore/store"
 )
 
@@ -18,15 +17,7 @@ import (
 func demoService(t *testing.T) (*Service, *store.Store, store.Event, IssueResult) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "certs.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ev, err := demo.Create(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ev := testenv.Demo(t)
 	kr, _ := testKeys(t)
 	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
 		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,

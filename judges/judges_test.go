@@ -7,7 +7,6 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -16,7 +15,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"skillscore"
-	"skillscore/demo"
+	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/store"
 	"skillscore/web"
@@ -38,15 +37,7 @@ type env struct {
 func newEnv(t *testing.T, cfg judges.Config) *env {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "j.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ev, err := demo.Create(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ev := testenv.Demo(t)
 	svc := judges.New(st, cfg)
 	t.Cleanup(svc.Close)
 	mux := http.NewServeMux()

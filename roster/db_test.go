@@ -2,38 +2,27 @@ package roster
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
-	"os"
-	"path/filepath"
 	"testing"
 
-	"github.com/go-sql-driver/mysql"
-
+	"skillscore/internal/testdb"
+	"skillscore/internal/testenv"
 	"skillscore/store"
 )
 
 // Import tests run on a fresh SQLite file and, when SKILLSCORE_TEST_MYSQL_DSN
 // is set (as make test sets it), on a scratch MariaDB/MySQL database, like
 // the store suite. With CI=true a missing DSN fails instead of skipping.
-const mysqlEnv = "SKILLSCORE_TEST_MYSQL_DSN"
-
 type backend struct {
 	name string
 	open func(tb testing.TB) *store.Store
 }
 
 func backends(tb testing.TB) []backend {
-	bs := []backend{{"sqlite", func(tb testing.TB) *store.Store {
-		return openStore(tb, "sqlite:"+filepath.Join(tb.TempDir(), "roster.db"))
-	}}}
-	dsn := os.Getenv(mysqlEnv)
-	switch {
-	case dsn != "":
-		bs = append(bs, backend{"mysql", func(tb testing.TB) *store.Store { return openScratchMySQL(tb, dsn) }})
-	case os.Getenv("CI") == "true":
-		tb.Fatalf("CI=true but %s is not set", mysqlEnv)
+	bs := []backend{{"sqlite", func(tb testing.TB) *store.Store { return testenv.SQLite(tb) }}}
+	if dsn := testdb.DSN(tb); dsn != "" {
+		bs = append(bs, backend{"mysql", func(tb testing.TB) *store.Store {
+			return openStore(tb, "mysql:"+testdb.Scratch(tb, dsn, "skillscore_r_"))
+		}})
 	}
 	return bs
 }
@@ -51,35 +40,6 @@ func openStore(tb testing.TB, url string) *store.Store {
 		tb.Fatalf("open %s: %v", url, err)
 	}
 	tb.Cleanup(func() { st.Close() })
-	return st
-}
-
-// openScratchMySQL creates a database of its own for one test and drops it
-// afterwards.
-func openScratchMySQL(tb testing.TB, dsn string) *store.Store {
-	tb.Helper()
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		tb.Fatalf("%s: %v", mysqlEnv, err)
-	}
-	admin, err := sql.Open("mysql", dsn)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	tb.Cleanup(func() { admin.Close() })
-	buf := make([]byte, 6)
-	rand.Read(buf)
-	name := "skillscore_r_" + hex.EncodeToString(buf)
-	if _, err := admin.Exec("CREATE DATABASE " + name + " CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
-		tb.Fatalf("MariaDB at %s (%s): %v", cfg.Addr, mysqlEnv, err)
-	}
-	tb.Cleanup(func() {
-		if _, err := admin.Exec("DROP DATABASE " + name); err != nil {
-			tb.Errorf("drop %s: %v", name, err)
-		}
-	})
-	cfg.DBName = name
-	st := openStore(tb, "mysql:"+cfg.FormatDSN())
 	return st
 }
 

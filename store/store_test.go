@@ -2,8 +2,6 @@ package store
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"encoding/hex"
 	"errors"
 	"os"
@@ -13,17 +11,14 @@ import (
 	"testing"
 	"time"
 
-	"github.com/go-sql-driver/mysql"
-
 	"skillscore"
+	"skillscore/internal/testdb"
 )
 
 // The one store test suite. Every test runs against SQLite (a fresh temp file
 // each) and, when SKILLSCORE_TEST_MYSQL_DSN is set, against MySQL/MariaDB in a
 // database of its own that is dropped afterwards. With CI=true a missing or
 // unreachable MySQL fails the run instead of skipping it.
-
-const mysqlEnv = "SKILLSCORE_TEST_MYSQL_DSN"
 
 type backend struct {
 	name string
@@ -33,12 +28,8 @@ type backend struct {
 func backends(t *testing.T) []backend {
 	t.Helper()
 	bs := []backend{{name: "sqlite", open: openTestSQLite}}
-	dsn := os.Getenv(mysqlEnv)
-	switch {
-	case dsn != "":
+	if dsn := testdb.DSN(t); dsn != "" {
 		bs = append(bs, backend{name: "mysql", open: func(t *testing.T, opts Options) *Store { return openTestMySQL(t, dsn, opts) }})
-	case os.Getenv("CI") == "true":
-		t.Fatalf("CI=true but %s is not set: the MySQL/MariaDB suite must run in CI", mysqlEnv)
 	}
 	return bs
 }
@@ -62,46 +53,9 @@ func openTestSQLite(t *testing.T, opts Options) *Store {
 	return s
 }
 
-var mysqlOnce sync.Once
-
 func openTestMySQL(t *testing.T, dsn string, opts Options) *Store {
 	t.Helper()
-	cfg, err := mysql.ParseDSN(dsn)
-	if err != nil {
-		t.Fatalf("%s: %v", mysqlEnv, err)
-	}
-	// The admin connection is plain database/sql: opening the DSN's own
-	// database through Open would migrate it, and on a server shared with
-	// builds of other versions that database may hold a newer schema.
-	admin, err := sql.Open("mysql", dsn)
-	if err == nil {
-		err = admin.PingContext(context.Background())
-	}
-	if err != nil {
-		t.Fatalf("MySQL at %s is unreachable (%s): %v", cfg.Addr, mysqlEnv, err)
-	}
-	defer admin.Close()
-	mysqlOnce.Do(func() { t.Logf("MariaDB/MySQL suite: running against %s", cfg.Addr) })
-	buf := make([]byte, 6)
-	rand.Read(buf)
-	name := "skillscore_t_" + hex.EncodeToString(buf)
-	ctx := context.Background()
-	if _, err := admin.ExecContext(ctx, "CREATE DATABASE "+name+" CHARACTER SET utf8mb4 COLLATE utf8mb4_bin"); err != nil {
-		t.Fatalf("create test database: %v", err)
-	}
-	t.Cleanup(func() {
-		a, err := sql.Open("mysql", dsn)
-		if err != nil {
-			t.Errorf("drop test database: %v", err)
-			return
-		}
-		defer a.Close()
-		if _, err := a.ExecContext(context.Background(), "DROP DATABASE "+name); err != nil {
-			t.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	cfg.DBName = name
-	s, err := Open(ctx, "mysql:"+cfg.FormatDSN(), opts)
+	s, err := Open(context.Background(), "mysql:"+testdb.Scratch(t, dsn, "skillscore_t_"), opts)
 	if err != nil {
 		t.Fatalf("open mysql test database: %v", err)
 	}

@@ -20,7 +20,7 @@ import (
 	"time"
 
 	"skillscore/certificates"
-	"skillscore/demo"
+	"skillscore/internal/testenv"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -40,15 +40,7 @@ type certOffice struct {
 func newCertOffice(t *testing.T) *certOffice {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "certs.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ev, err := demo.Create(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ev := testenv.Demo(t)
 	for _, u := range []struct{ name, role string }{{"org", web.RoleOrganizer}, {"chief", web.RoleChief}} {
 		hash, err := web.HashPassword("pass-" + u.name)
 		if err != nil {

@@ -8,13 +8,13 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"regexp"
 	"strconv"
 	"strings"
 	"testing"
 
 	"skillscore/demo"
+	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/store"
 	"skillscore/templates"
@@ -31,15 +31,7 @@ type office struct {
 func newOffice(t *testing.T) *office {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "office.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ev, err := demo.Create(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ev := testenv.Demo(t)
 	for _, u := range []struct{ name, role string }{{"org", web.RoleOrganizer}, {"chief", web.RoleChief},
 		{"keeper1", web.RoleScorekeeper}, {"keeper2", web.RoleScorekeeper}} {
 		hash, err := web.HashPassword("pass-" + u.name)

@@ -5,7 +5,6 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -13,6 +12,7 @@ import (
 
 	"skillscore/demo"
 	"skillscore/internal/browsertest"
+	"skillscore/internal/testenv"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -21,15 +21,7 @@ import (
 // demoServer serves the demo event from a fresh SQLite file.
 func demoServer(t *testing.T) (*httptest.Server, *store.Store) {
 	t.Helper()
-	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	if _, err := demo.Create(ctx, st); err != nil {
-		t.Fatal(err)
-	}
+	st, _ := testenv.Demo(t)
 	tmpl, err := templates.New()
 	if err != nil {
 		t.Fatal(err)

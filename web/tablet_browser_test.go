@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"testing"
@@ -15,8 +14,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"skillscore/demo"
 	"skillscore/internal/browsertest"
+	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/store"
 	"skillscore/templates"
@@ -68,15 +67,7 @@ func (v *venue) stop() {
 // operation synced exactly once, then submit with the PIN.
 func TestTabletOfflineAndBackInBrowser(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "tablet.db"), store.Options{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
-	ev, err := demo.Create(ctx, st)
-	if err != nil {
-		t.Fatal(err)
-	}
+	st, ev := testenv.Demo(t)
 	v := &venue{t: t, st: st, addr: "127.0.0.1:0"}
 	v.start()
 	t.Cleanup(v.stop)

@@ -1,0 +1,34 @@
+// Package testenv sets up the real parts tests run against: a fresh SQLite
+// store, optionally filled with the demo event.
+package testenv
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+
+	"skillscore/demo"
+	"skillscore/store"
+)
+
+// SQLite opens a store on a fresh SQLite file, closed when the test ends.
+func SQLite(tb testing.TB) *store.Store {
+	tb.Helper()
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(tb.TempDir(), "test.db"), store.Options{})
+	if err != nil {
+		tb.Fatal(err)
+	}
+	tb.Cleanup(func() { st.Close() })
+	return st
+}
+
+// Demo opens a fresh SQLite store holding the demo event.
+func Demo(tb testing.TB) (*store.Store, store.Event) {
+	tb.Helper()
+	st := SQLite(tb)
+	ev, err := demo.Create(context.Background(), st)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return st, ev
+}
