@@ -57,7 +57,7 @@ func binary(t *testing.T) string {
 type proc struct {
 	cmd    *exec.Cmd
 	base   string
-	stdout strings.Builder
+	stdout *syncBuffer
 	stderr *syncBuffer
 	done   chan error
 }
@@ -84,7 +84,7 @@ var urlRE = regexp.MustCompile(`http://[0-9a-zA-Z.\[\]:]+`)
 // start runs skillscore with args and waits until it prints its URL.
 func start(t *testing.T, args ...string) *proc {
 	t.Helper()
-	p := &proc{cmd: exec.Command(binary(t), args...), stderr: &syncBuffer{}, done: make(chan error, 1)}
+	p := &proc{cmd: exec.Command(binary(t), args...), stdout: &syncBuffer{}, stderr: &syncBuffer{}, done: make(chan error, 1)}
 	p.cmd.Stderr = p.stderr
 	out, err := p.cmd.StdoutPipe()
 	if err != nil {
@@ -98,7 +98,7 @@ func start(t *testing.T, args ...string) *proc {
 		sc := bufio.NewScanner(out)
 		sent := false
 		for sc.Scan() {
-			p.stdout.WriteString(sc.Text() + "\n")
+			p.stdout.Write([]byte(sc.Text() + "\n"))
 			if u := urlRE.FindString(sc.Text()); u != "" && !sent {
 				urls <- u
 				sent = true
@@ -133,6 +133,27 @@ func (p *proc) stop(t *testing.T) {
 		}
 	case <-time.After(15 * time.Second):
 		t.Fatalf("no exit within 15 s of SIGTERM")
+	}
+}
+
+// bannerEnd is the last line the demo prints once it serves.
+const bannerEnd = "按 Ctrl+C 停止"
+
+// waitOutput waits until the process has printed want on stdout (start
+// returns at the first URL, before the rest of a banner may have arrived)
+// and returns everything printed so far.
+func (p *proc) waitOutput(t *testing.T, want string) string {
+	t.Helper()
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		out := p.stdout.String()
+		if strings.Contains(out, want) {
+			return out
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("no %q on stdout within 30 s; got:\n%s", want, out)
+		}
+		time.Sleep(10 * time.Millisecond) // polling a condition, bounded by the deadline
 	}
 }
 
@@ -193,9 +214,10 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 	var standings [2]string
 	for run := 0; run < 2; run++ {
 		p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", dir)
+		banner := p.waitOutput(t, bannerEnd)
 		for _, want := range []string{"/events/" + demo.EventCode + "/leaderboard", "/healthz"} {
-			if !strings.Contains(p.stdout.String(), want) {
-				t.Errorf("run %d: demo did not print %s:\n%s", run, want, p.stdout.String())
+			if !strings.Contains(banner, want) {
+				t.Errorf("run %d: demo did not print %s:\n%s", run, want, banner)
 			}
 		}
 		if code, _ := get(t, p.base+"/healthz"); code != 200 {

@@ -51,7 +51,7 @@ func addCmd(bin, db, stdin string, args ...string) *exec.Cmd {
 func TestDemoPrintsWorkingLogins(t *testing.T) {
 	p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", t.TempDir())
 	defer p.stop(t)
-	out := p.stdout.String()
+	out := p.waitOutput(t, bannerEnd)
 	ticket := regexp.MustCompile(`/judge\?t=(\S+)`).FindStringSubmatch(out)
 	pin := regexp.MustCompile(`PIN: (\d{6})`).FindStringSubmatch(out)
 	if ticket == nil || pin == nil || !strings.Contains(out, "chief / demo-chief") {
