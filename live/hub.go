@@ -90,12 +90,16 @@ type hub struct {
 	wake    chan struct{}
 	ready   chan struct{} // closed after the first refresh
 
-	mu      sync.Mutex
-	streams [numViews]*stream
+	// heard is apart from mu, which a fan-out holds for a while: a writer's
+	// EventChanged must never wait for viewers.
+	heard   sync.Mutex
 	known   int64     // newest revision heard of
 	heardAt time.Time // when the oldest change not yet shown was heard of
-	err     error     // the last refresh's failure, for joins before any board
-	stopped bool      // shut down: no viewer may join
+
+	mu      sync.Mutex
+	streams [numViews]*stream
+	err     error // the last refresh's failure, for joins before any board
+	stopped bool  // shut down: no viewer may join
 }
 
 func newHub(svc *Service, eventID int64, code string) *hub {
@@ -108,17 +112,26 @@ func newHub(svc *Service, eventID int64, code string) *hub {
 
 // notify records that the event reached rev; the hub catches up soon.
 func (h *hub) notify(rev int64, at time.Time) {
-	h.mu.Lock()
+	h.heard.Lock()
 	if rev <= h.known {
-		h.mu.Unlock()
+		h.heard.Unlock()
 		return
 	}
 	h.known = rev
 	if h.heardAt.IsZero() {
 		h.heardAt = at
 	}
-	h.mu.Unlock()
+	h.heard.Unlock()
 	h.poke()
+}
+
+// setKnown records a revision the hub has reached (or 0 to forget).
+func (h *hub) setKnown(rev int64, always bool) {
+	h.heard.Lock()
+	if always || rev > h.known {
+		h.known = rev
+	}
+	h.heard.Unlock()
 }
 
 func (h *hub) poke() {
@@ -160,11 +173,11 @@ func (h *hub) run(ctx context.Context) {
 		next, err := h.refresh(ctx)
 		h.mu.Lock()
 		h.err = err
+		h.mu.Unlock()
 		if err != nil {
 			// Forget what was heard, so the next poll retries.
-			h.known = 0
+			h.setKnown(0, true)
 		}
-		h.mu.Unlock()
 		if first {
 			close(h.ready)
 		}
@@ -185,10 +198,10 @@ func (h *hub) run(ctx context.Context) {
 // refresh loads the event, recomputes its standings and advances every
 // stream. It returns the time of the next scheduled change (a freeze).
 func (h *hub) refresh(ctx context.Context) (time.Time, error) {
-	h.mu.Lock()
+	h.heard.Lock()
 	at := h.heardAt
 	h.heardAt = time.Time{}
-	h.mu.Unlock()
+	h.heard.Unlock()
 	now := h.svc.now()
 	if at.IsZero() {
 		at = now
@@ -236,20 +249,18 @@ func (h *hub) refresh(ctx context.Context) (time.Time, error) {
 		}
 		boards[v] = b
 	}
+	h.setKnown(c.revision, false)
+	if captured > c.revision {
+		// The capture advanced the revision: show the frozen board under it.
+		h.setKnown(captured, false)
+		h.poke()
+	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if c.revision > h.known {
-		h.known = c.revision
-	}
 	for v, b := range boards {
 		if err := h.advance(h.streams[v], b, c.revision, at.UnixMicro()); err != nil {
 			return time.Time{}, err
 		}
-	}
-	if captured > c.revision {
-		// The capture advanced the revision: show the frozen board under it.
-		h.known = captured
-		h.poke()
 	}
 	if !state.FreezeAt.IsZero() && state.FreezeAt.After(now) {
 		return state.FreezeAt.Time, nil

@@ -85,6 +85,12 @@ func handler(svc *live.Service) http.Handler {
 		if err != nil {
 			return
 		}
+		if q.Get("sndbuf") != "" {
+			// A small kernel send buffer: a viewer that stops reading fills
+			// it within a few frames instead of megabytes.
+			n, _ := strconv.Atoi(q.Get("sndbuf"))
+			conn.NetConn().(*net.TCPConn).SetWriteBuffer(n)
+		}
 		feed.Attach(conn, q.Get("epoch"), since)
 	})
 }
@@ -322,7 +328,7 @@ func TestSlowViewerIsDroppedNotWaitedFor(t *testing.T) {
 		}}
 		return nd.DialContext(ctx, network, addr)
 	}}
-	slow, _, err := d.Dial(e.url(""), nil)
+	slow, _, err := d.Dial(e.url("?sndbuf=4096"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
