@@ -507,6 +507,16 @@ func abs(v int) int {
 	return v
 }
 
+// QRImage encodes data as a QR symbol at one pixel per module, without
+// quiet zone, for the other printed sheets (judge cards).
+func QRImage(data []byte) (image.Image, error) {
+	q, err := encodeQR(data)
+	if err != nil {
+		return nil, err
+	}
+	return q.image(), nil
+}
+
 // image returns the symbol at one pixel per module, without quiet zone: a
 // two-colour palette, so the PNG stores one bit per module.
 func (q *qrCode) image() *image.Paletted {

@@ -393,6 +393,10 @@ func wrapText(p *gofpdf.Fpdf, text string, w float64) []string {
 	return lines
 }
 
+// WrapText is wrapText for the other printed sheets (draw sheet, judge
+// cards), so every PDF of the system breaks CJK lines the same safe way.
+func WrapText(p *gofpdf.Fpdf, text string, w float64) []string { return wrapText(p, text, w) }
+
 const closingPunct = "，。、；：？！）》」』”’】,.;:?!)"
 
 // qrPNG encodes a document's QR code as a one-pixel-per-module image: a

@@ -34,6 +34,12 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/certificates/pdf/{number}", s.requireRole(s.handleCertificatePDF))
 	handle("POST /events/{code}/certificates/{number}/revoke", s.requireRole(s.handleRevokeCertificate))
 	handle("POST /events/{code}/certificates/assets", s.requireRole(s.handleCertificateAsset))
+	// The organizer's roster import and exports.
+	handle("GET /events/{code}/roster", s.requireRole(s.handleRosterPage))
+	handle("POST /events/{code}/roster/upload", s.requireRole(s.handleRosterUpload))
+	handle("POST /events/{code}/roster/jobs/{job}/import", s.requireRole(s.handleRosterConfirm))
+	handle("GET /api/v1/events/{code}/roster/jobs/{job}", s.requireRole(s.handleRosterJobStatus))
+	handle("GET /events/{code}/exports/{what}", s.requireRole(s.handleExport))
 	// Logins of organizers, chief judges and scorekeepers.
 	handle("GET /login", s.handleLoginForm)
 	handle("POST /login", s.handleLogin)
@@ -49,6 +55,16 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/judges/{judge}/login", s.eventRoute(s.handleIssueLogin))
 	handle("POST /events/{code}/judges/{judge}/revoke", s.eventRoute(s.handleRevokeJudge))
 	handle("POST /events/{code}/assignments", s.eventRoute(s.handleAssign))
+	// The draw (加密) and decryption (解密).
+	handle("GET /events/{code}/draw", s.eventRoute(s.handleDrawPage))
+	handle("POST /events/{code}/draw", s.eventRoute(s.handleDraw))
+	handle("GET /events/{code}/draw/sheet.pdf", s.eventRoute(s.handleDrawSheet))
+	handle("POST /events/{code}/decrypt", s.eventRoute(s.handleDecrypt))
+	// Theory scores and judges imports, judge cards.
+	handle("GET /events/{code}/imports", s.eventRoute(s.handleImportsPage))
+	handle("POST /events/{code}/imports/scores", limitBody(maxImportBody, s.eventRoute(s.handleScoresImport)))
+	handle("POST /events/{code}/imports/judges", limitBody(maxImportBody, s.eventRoute(s.handleJudgesImport)))
+	handle("POST /events/{code}/judges/cards", s.eventRoute(s.handleJudgeCards))
 	// The chief judge's desk.
 	handle("GET /events/{code}/desk", s.eventRoute(s.handleDesk, RoleChief))
 	handle("GET /api/v1/events/{code}/desk", s.eventRoute(s.handleDeskAPI, RoleChief))

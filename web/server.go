@@ -58,6 +58,13 @@ type Config struct {
 	// Certificates serves the organizer's certificate pages (batches,
 	// downloads, revocation); nil answers them with "unavailable".
 	Certificates CertificateAdmin
+	// Roster serves the organizer's roster page and its imports, run in
+	// goroutines the server owns (Close stops them); nil answers them
+	// with "unavailable".
+	Roster RosterStore
+	// Exports builds the organizer's downloads; nil answers them with
+	// "unavailable".
+	Exports Exporter
 }
 
 // Server is the HTTP side of skillscore.
@@ -76,6 +83,9 @@ type Server struct {
 	live       liveConfig
 	verify     verifyConfig
 	certs      CertificateAdmin
+	roster     RosterStore
+	rosterJobs *rosterJobs
+	exports    Exporter
 	handler    http.Handler
 }
 
@@ -100,6 +110,8 @@ func New(cfg Config) *Server {
 		live:       newLiveConfig(cfg.Live, cfg.LiveChiefAuth, cfg.LiveAdmin),
 		verify:     newVerifyConfig(cfg.Verifier),
 		certs:      cfg.Certificates,
+		roster:     cfg.Roster,
+		exports:    cfg.Exports,
 	}
 	cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cfg.Judging != nil {
@@ -108,6 +120,9 @@ func New(cfg Config) *Server {
 			// The chief judge's unfrozen live view admits the logins here.
 			s.live.chiefAuth = s.ChiefAuth
 		}
+	}
+	if cfg.Roster != nil {
+		s.rosterJobs = newRosterJobs(cfg.Roster)
 	}
 	s.handler = s.routes()
 	return s

@@ -5,6 +5,7 @@
 //	skillscore migrate --db URL                    bring a database's schema up to date
 //	skillscore compute --rubric FILE --marks FILE  the scoring core, offline
 //	skillscore roster import --event ID FILE       import a roster, all or nothing
+//	skillscore export --event CODE --what W --out F the organizer's exports
 //
 // Every failure ends with one line on stderr and a non-zero exit.
 package main
@@ -41,6 +42,15 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        离线核验证书签名 (check a certificate token offline)
   skillscore live    status|publish|unpublish|freeze|unfreeze|reveal --event CODE [--db URL]
                                                        公示、封榜、颁奖揭晓 (publication, freeze, ceremony)
+  skillscore export  --event CODE --what results-xlsx|results-pdf|promotions-xlsx|audit-csv --out FILE [--db URL]
+                                                       导出成绩汇总表、晋升名单、审计记录 (exports)
+  skillscore draw    --event CODE [--db URL] [--layer 2] [--seed HEX] [--sheet FILE.pdf]
+                                                       抽签加密、二次加密、抽签结果表 (draw)
+  skillscore decrypt --event CODE [--db URL]           全部模块签字确认后解密 (decrypt)
+  skillscore scores import --event CODE [--db URL] [--module CODE] [--json] FILE.xlsx
+                                                       导入理论成绩，全部合格才导入 (theory scores import)
+  skillscore judges import|cards --event CODE [--db URL] FILE.xlsx | --url BASE --out FILE.pdf
+                                                       导入裁判及裁判组；打印裁判登录卡 (judges import, judge cards)
 
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
      例如 mysql:root@tcp(127.0.0.1:3306)/skillscore
@@ -92,6 +102,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runVerifyCert(args[1:], stdout, stderr)
 	case "live":
 		return runLive(ctx, args[1:], stdout, stderr)
+	case "export":
+		return runExport(ctx, args[1:], stdout, stderr)
+	case "draw":
+		return runDraw(ctx, args[1:], stdout, stderr)
+	case "decrypt":
+		return runDecrypt(ctx, args[1:], stdout, stderr)
+	case "scores":
+		return runScores(ctx, args[1:], stdout, stderr)
+	case "judges":
+		return runJudges(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

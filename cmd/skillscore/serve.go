@@ -17,6 +17,7 @@ import (
 	"github.com/redis/go-redis/v9"
 
 	"skillscore"
+	"skillscore/exports"
 	"skillscore/judges"
 	"skillscore/live"
 	"skillscore/store"
@@ -141,7 +142,11 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 	// batch in progress is cancelled and its goroutine waited for.
 	defer certSvc.Close()
 	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
-		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, LiveAdmin: st})
+		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, LiveAdmin: st,
+		Roster: st, Exports: exports.New(st, cfg.certs.fontSong, cfg.certs.fontKai)})
+	// Runs after the HTTP server has shut down (defers run last in, first
+	// out): a roster import still running is cancelled and waited for.
+	defer webSrv.Close()
 	srv := webSrv.HTTPServer(ln.Addr().String())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()

@@ -1,0 +1,262 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"path/filepath"
+	"time"
+
+	"skillscore"
+	"skillscore/certificates"
+	"skillscore/imports"
+	"skillscore/judges"
+	"skillscore/sheets"
+	"skillscore/store"
+)
+
+const scoresUsage = `用法 (usage):
+  skillscore scores import --db URL --event 代码 [--module 模块代码或名称] [--json] [--by 姓名] FILE.xlsx
+      导入理论知识等导入模块的成绩：按证件号码或加密号匹配选手，成绩 0 到模块满分、最多 4 位小数。
+      有任何一行不合格则一行也不导入，逐行列出行号、列号和原因（--json 输出 JSON）。
+`
+
+const judgesUsage = `用法 (usage):
+  skillscore judges import --db URL --event 代码 [--json] [--by 姓名] FILE.xlsx
+      导入裁判：列 姓名、单位、设区市、模块（多个用“、”分隔）、裁判长（是/否）、编号（可空，自动编 J01…）。
+      全部合格才导入，否则逐行列出原因。
+  skillscore judges cards --db URL --event 代码 --url http://服务器地址:端口 --out FILE.pdf [--by 姓名]
+      为所有已分组的裁判各发放一次性平板登录（二维码 + 6 位 PIN），输出为一个 PDF，每页 6 张。
+`
+
+// importFlags are the flags every import shares.
+type importFlags struct {
+	fs     *flag.FlagSet
+	db     *string
+	event  *string
+	actor  *string
+	asJSON *bool
+}
+
+func newImportFlags(name, usage string, stderr io.Writer) importFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return importFlags{fs: fs,
+		db:     fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN"),
+		event:  fs.String("event", "", "赛事代码或编号"),
+		actor:  fs.String("by", "cli", "导入人（写入审计日志）"),
+		asJSON: fs.Bool("json", false, "以 JSON 输出结果")}
+}
+
+// parse parses the flags with exactly one FILE after them.
+func (f importFlags) parse(args []string) (string, error) {
+	if err := f.fs.Parse(args); err != nil {
+		return "", errUsage
+	}
+	if f.fs.NArg() != 1 || *f.event == "" {
+		f.fs.Usage()
+		return "", errUsage
+	}
+	return f.fs.Arg(0), nil
+}
+
+func (f importFlags) open(ctx context.Context) (*store.Store, store.Event, error) {
+	st, err := store.Open(ctx, *f.db, store.Options{})
+	if err != nil {
+		return nil, store.Event{}, err
+	}
+	ev, err := eventByIDOrCode(ctx, st, *f.event)
+	if err != nil {
+		st.Close()
+		return nil, store.Event{}, err
+	}
+	return st, ev, nil
+}
+
+func readImportFile(path string) ([]byte, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法读取文件 %s: %v", path, err))
+	}
+	return data, nil
+}
+
+// reportProblems prints every bad row and returns the one-line error.
+func reportProblems(stdout io.Writer, asJSON bool, what string, ps []imports.Problem) error {
+	if asJSON {
+		json.NewEncoder(stdout).Encode(map[string]any{"imported": 0, "problems": ps})
+	} else {
+		for _, p := range ps {
+			fmt.Fprintln(stdout, p)
+		}
+	}
+	return skillscore.Errorf(skillscore.EInvalid, "%s有 %d 处错误，未导入任何数据", what, len(ps))
+}
+
+func runScores(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprint(stderr, scoresUsage)
+		return errUsage
+	}
+	f := newImportFlags("scores import", scoresUsage, stderr)
+	module := f.fs.String("module", "", "导入成绩的模块（代码或名称；赛事只有一个时可省略）")
+	path, err := f.parse(args[1:])
+	if err != nil {
+		return err
+	}
+	data, err := readImportFile(path)
+	if err != nil {
+		return err
+	}
+	st, ev, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	mods, err := st.Modules(ctx, ev.ID)
+	if err != nil {
+		return err
+	}
+	cs, err := st.Contestants(ctx, ev.ID)
+	if err != nil {
+		return err
+	}
+	plan, ps, err := imports.Scores(filepath.Base(path), data, imports.ScoresInput{Modules: mods, Contestants: cs, Module: *module})
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return reportProblems(stdout, *f.asJSON, "成绩文件", ps)
+	}
+	if _, err := st.ImportScores(ctx, ev.ID, plan.Module.ID, plan.Scores, filepath.Base(path), *f.actor); err != nil {
+		return err
+	}
+	if *f.asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"imported": len(plan.Scores), "module": plan.Module.Code, "problems": []any{}})
+	}
+	fmt.Fprintf(stdout, "%s：已导入 %s 成绩 %d 条\n", ev.Name, plan.Module.Name, len(plan.Scores))
+	return nil
+}
+
+func runJudges(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) > 0 && args[0] == "cards" {
+		return runJudgeCards(ctx, args[1:], stdout, stderr)
+	}
+	if len(args) == 0 || args[0] != "import" {
+		fmt.Fprint(stderr, judgesUsage)
+		return errUsage
+	}
+	f := newImportFlags("judges import", judgesUsage, stderr)
+	path, err := f.parse(args[1:])
+	if err != nil {
+		return err
+	}
+	data, err := readImportFile(path)
+	if err != nil {
+		return err
+	}
+	st, ev, err := f.open(ctx)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	in, err := judgesInput(ctx, st, ev.ID)
+	if err != nil {
+		return err
+	}
+	js, ps, err := imports.Judges(filepath.Base(path), data, in)
+	if err != nil {
+		return err
+	}
+	if len(ps) > 0 {
+		return reportProblems(stdout, *f.asJSON, "裁判文件", ps)
+	}
+	out, err := st.ImportJudges(ctx, ev.ID, js, filepath.Base(path), *f.actor)
+	if err != nil {
+		return err
+	}
+	if *f.asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"imported": len(out), "problems": []any{}})
+	}
+	for _, j := range out {
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", j.Code, j.Name, j.Organization)
+	}
+	fmt.Fprintf(stdout, "%s：已导入裁判 %d 名\n", ev.Name, len(out))
+	return nil
+}
+
+func judgesInput(ctx context.Context, st *store.Store, eventID int64) (imports.JudgesInput, error) {
+	mods, err := st.Modules(ctx, eventID)
+	if err != nil {
+		return imports.JudgesInput{}, err
+	}
+	js, err := st.Judges(ctx, eventID)
+	if err != nil {
+		return imports.JudgesInput{}, err
+	}
+	ps, err := st.Panels(ctx, eventID)
+	if err != nil {
+		return imports.JudgesInput{}, err
+	}
+	return imports.JudgesInput{Modules: mods, Judges: js, Panels: ps}, nil
+}
+
+func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("judges cards", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, judgesUsage); fs.PrintDefaults() }
+	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	event := fs.String("event", "", "赛事代码或编号")
+	base := fs.String("url", "", "平板访问服务器的地址，如 http://10.0.0.5:8080")
+	out := fs.String("out", "", "输出 PDF 路径")
+	actor := fs.String("by", "cli", "发放人（写入审计日志）")
+	song := fs.String("font-song", certificates.DefaultSongFont, "宋体 TrueType 字体")
+	kai := fs.String("font-kai", certificates.DefaultKaiFont, "楷体 TrueType 字体")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if *event == "" || *base == "" || *out == "" {
+		fs.Usage()
+		return errUsage
+	}
+	fonts, err := certificates.LoadFonts(*song, *kai)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db, store.Options{})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	ev, err := eventByIDOrCode(ctx, st, *event)
+	if err != nil {
+		return err
+	}
+	in, err := judgesInput(ctx, st, ev.ID)
+	if err != nil {
+		return err
+	}
+	svc := judges.New(st, judges.Config{})
+	defer svc.Close()
+	cards, err := sheets.IssueJudgeCards(ctx, svc, in.Judges, in.Panels, in.Modules, *base, *actor)
+	if err != nil {
+		return err
+	}
+	file, err := os.Create(*out)
+	if err != nil {
+		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法写入 %s: %v", *out, err))
+	}
+	if err := sheets.WriteJudgeCards(file, fonts, ev.Name, cards, time.Now()); err != nil {
+		file.Close()
+		return err
+	}
+	if err := file.Close(); err != nil {
+		return fmt.Errorf("write %s: %w", *out, err)
+	}
+	fmt.Fprintf(stdout, "已为 %d 名裁判发放登录卡：%s\n", len(cards), *out)
+	return nil
+}

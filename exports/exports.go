@@ -1,0 +1,259 @@
+// Package exports builds the organizer's files from an event's stored data:
+// the results table (成绩汇总表) as .xlsx and as a signed-off PDF, the
+// promotion list (晋升名单) as .xlsx and the audit trail as .csv. Every
+// figure is the scoring core's exact decimal written as text, so no
+// spreadsheet rounding can change it.
+package exports
+
+import (
+	"context"
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+
+	"skillscore"
+	"skillscore/certificates"
+	"skillscore/results"
+	"skillscore/scoring"
+	"skillscore/store"
+)
+
+// Kinds of export, as the CLI's --what and the web route name them.
+const (
+	ResultsXLSX    = "results-xlsx"
+	ResultsPDF     = "results-pdf"
+	PromotionsXLSX = "promotions-xlsx"
+	AuditCSV       = "audit-csv"
+)
+
+// Kinds lists every export with its Chinese name, in the order pages show them.
+func Kinds() []Kind {
+	return []Kind{
+		{ResultsXLSX, "成绩汇总表（.xlsx）"},
+		{ResultsPDF, "成绩汇总表（PDF，含签字栏）"},
+		{PromotionsXLSX, "晋升名单（.xlsx）"},
+		{AuditCSV, "审计记录（.csv）"},
+	}
+}
+
+// Kind is one export with its Chinese name.
+type Kind struct{ Code, Name string }
+
+// Source is what the exports read; *store.Store satisfies it.
+type Source interface {
+	Snapshot(ctx context.Context, eventID int64) (store.Snapshot, error)
+	LiveState(ctx context.Context, eventID int64) (store.LiveState, error)
+	AuditTrail(ctx context.Context, eventID int64) ([]store.AuditEntry, error)
+}
+
+var _ Source = (*store.Store)(nil)
+
+// File is a built export.
+type File struct {
+	Name        string // suggested file name
+	ContentType string
+	Data        []byte
+}
+
+// Exporter builds exports. Its fonts are read on the first PDF, so a
+// machine without them still exports spreadsheets.
+type Exporter struct {
+	src       Source
+	song, kai string
+
+	mu    sync.Mutex
+	fonts *certificates.Fonts
+}
+
+// New returns an Exporter reading src, setting PDFs in the TrueType fonts
+// at songPath and kaiPath (certificates.DefaultSongFont, DefaultKaiFont).
+func New(src Source, songPath, kaiPath string) *Exporter {
+	return &Exporter{src: src, song: songPath, kai: kaiPath}
+}
+
+func (x *Exporter) loadFonts() (certificates.Fonts, error) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.fonts == nil {
+		f, err := certificates.LoadFonts(x.song, x.kai)
+		if err != nil {
+			return certificates.Fonts{}, err
+		}
+		x.fonts = &f
+	}
+	return *x.fonts, nil
+}
+
+// Build makes one export of an event.
+func (x *Exporter) Build(ctx context.Context, ev store.Event, what string) (File, error) {
+	switch what {
+	case ResultsXLSX, ResultsPDF, PromotionsXLSX:
+		t, err := x.Results(ctx, ev)
+		if err != nil {
+			return File{}, err
+		}
+		switch what {
+		case ResultsXLSX:
+			data, err := t.XLSX()
+			return File{ev.Code + "-成绩汇总表.xlsx", xlsxType, data}, err
+		case ResultsPDF:
+			fonts, err := x.loadFonts()
+			if err != nil {
+				return File{}, err
+			}
+			data, err := t.PDF(fonts)
+			return File{ev.Code + "-成绩汇总表.pdf", "application/pdf", data}, err
+		}
+		p, err := t.Promotions()
+		if err != nil {
+			return File{}, err
+		}
+		data, err := p.XLSX()
+		return File{ev.Code + "-晋升名单.xlsx", xlsxType, data}, err
+	case AuditCSV:
+		trail, err := x.src.AuditTrail(ctx, ev.ID)
+		if err != nil {
+			return File{}, err
+		}
+		data, err := auditCSV(trail)
+		return File{ev.Code + "-审计记录.csv", "text/csv; charset=utf-8", data}, err
+	}
+	return File{}, skillscore.Errorf(skillscore.EInvalid, "未知的导出类型 %q：应为 results-xlsx、results-pdf、promotions-xlsx 或 audit-csv", what)
+}
+
+const xlsxType = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+// Results computes an event's results table.
+func (x *Exporter) Results(ctx context.Context, ev store.Event) (*Table, error) {
+	snap, err := x.src.Snapshot(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	live, err := x.src.LiveState(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	st, err := results.Compute(snap)
+	if err != nil {
+		return nil, err
+	}
+	return NewTable(st, live.Published()), nil
+}
+
+// Table is the results table (成绩汇总表) of one event: one row per
+// contestant, ordered by group and rank as the scoring core orders them.
+type Table struct {
+	Event     store.Event
+	Published bool // names are shown only once the results are decrypted and published
+	Modules   []string
+	Header    []string
+	Rows      [][]string
+	// Results are the core's rows behind Rows, for the promotion list.
+	Results []scoring.ContestantResult
+	people  map[string]store.Contestant
+}
+
+// Fixed columns of the results table; the module columns follow 单位.
+const (
+	ColGroup = iota
+	ColRank
+	ColCode
+	ColName
+	ColOrganization
+	colModules
+)
+
+// NewTable lays out standings as the results table. Before publication the
+// names and 单位 stay hidden (the draw's anonymous codes only), as on the
+// public board.
+func NewTable(st *results.Standings, published bool) *Table {
+	t := &Table{Event: st.Snapshot.Event, Published: published, Results: st.Result.Contestants, people: st.Contestants}
+	t.Header = []string{"组别", "名次", "编号", "姓名", "单位"}
+	for _, m := range st.Rules.Modules {
+		t.Modules = append(t.Modules, m.Name)
+		t.Header = append(t.Header, m.Name)
+	}
+	t.Header = append(t.Header, "总分", "奖项", "晋升", "说明")
+	for _, c := range st.Result.Contestants {
+		p := st.Contestants[c.ID]
+		row := []string{c.GroupName, rankText(c), results.DisplayCode(p), "", ""}
+		if row[ColGroup] == "" {
+			row[ColGroup] = c.Group
+		}
+		if published {
+			row[ColName], row[ColOrganization] = p.Name, p.Organization
+		}
+		for _, m := range c.Modules {
+			row = append(row, m.Score.String())
+		}
+		promo := ""
+		if c.Promotion != nil {
+			promo = c.Promotion.FromName + "→" + c.Promotion.ToName
+		}
+		row = append(row, c.Total.String(), c.AwardName, promo, ReasonsText(c))
+		t.Rows = append(t.Rows, row)
+	}
+	return t
+}
+
+func rankText(c scoring.ContestantResult) string {
+	switch {
+	case c.Rank == 0:
+		return ""
+	case c.SharedRank:
+		return "并列" + strconv.Itoa(c.Rank)
+	}
+	return strconv.Itoa(c.Rank)
+}
+
+// ReasonsText joins a contestant's reasons into the table's 说明 cell.
+func ReasonsText(c scoring.ContestantResult) string {
+	texts := make([]string, 0, len(c.Reasons))
+	for _, r := range c.Reasons {
+		texts = append(texts, r.Text)
+	}
+	return strings.Join(texts, "；")
+}
+
+// PromotionList is the promotion list (晋升名单).
+type PromotionList struct {
+	Event  store.Event
+	Header []string
+	Rows   [][]string
+}
+
+// Promotions lists the promoted contestants with their identity, which is
+// why it is refused until the results are decrypted and published.
+func (t *Table) Promotions() (*PromotionList, error) {
+	if !t.Published {
+		return nil, skillscore.Errorf(skillscore.EConflict, "赛事 %s 的成绩尚未解密公布，不能导出含姓名和证件号码的晋升名单", t.Event.Code)
+	}
+	occ := t.Event.Occupation
+	if t.Event.Specialty != "" {
+		occ += "/" + t.Event.Specialty
+	}
+	pl := &PromotionList{Event: t.Event, Header: []string{"姓名", "证件号码", "职业/工种", "原等级", "晋升等级", "依据"}}
+	for _, c := range t.Results {
+		if c.Promotion == nil {
+			continue
+		}
+		p := t.people[c.ID]
+		pl.Rows = append(pl.Rows, []string{p.Name, p.IDNumber, occ, c.Promotion.FromName, c.Promotion.ToName, PromotionReason(c)})
+	}
+	return pl, nil
+}
+
+// PromotionReason is the scoring core's text for why a contestant is promoted.
+func PromotionReason(c scoring.ContestantResult) string {
+	for _, r := range c.Reasons {
+		if r.Code == "promotion.granted" {
+			return r.Text
+		}
+	}
+	return ""
+}
+
+func sheetTitle(ev store.Event, what string) string {
+	return fmt.Sprintf("%s %s", ev.Name, what)
+}

@@ -1,0 +1,285 @@
+package exports_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/csv"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"skillscore"
+	"skillscore/certificates"
+	"skillscore/demo"
+	"skillscore/exports"
+	"skillscore/results"
+	"skillscore/store"
+)
+
+func demoEvent(t *testing.T) (*store.Store, store.Event) {
+	t.Helper()
+	ctx := context.Background()
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"), store.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ev, err := demo.Create(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return st, ev
+}
+
+func standings(t *testing.T, st *store.Store, ev store.Event) *results.Standings {
+	t.Helper()
+	snap, err := st.Snapshot(context.Background(), ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	s, err := results.Compute(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func readXLSX(t *testing.T, data []byte) [][]string {
+	t.Helper()
+	f, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	rows, err := f.GetRows(f.GetSheetList()[0])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return rows
+}
+
+// TestResultsXLSX reads the results workbook back and compares every row
+// with results.Compute: codes only before publication, names after.
+func TestResultsXLSX(t *testing.T) {
+	ctx := context.Background()
+	st, ev := demoEvent(t)
+	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	want := standings(t, st, ev)
+	for _, published := range []bool{false, true} {
+		if published {
+			if _, err := st.SetPublished(ctx, ev.ID, true, "test"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		f, err := x.Build(ctx, ev, exports.ResultsXLSX)
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows := readXLSX(t, f.Data)
+		if len(rows) != exports.HeaderRow+len(want.Result.Contestants) {
+			t.Fatalf("published=%v: %d rows, want %d", published, len(rows), exports.HeaderRow+len(want.Result.Contestants))
+		}
+		header := rows[exports.HeaderRow-1]
+		if header[0] != "组别" || header[len(header)-4] != "总分" || header[len(header)-1] != "说明" {
+			t.Fatalf("header %q", header)
+		}
+		nmod := len(want.Rules.Modules)
+		promoted := 0
+		for i, c := range want.Result.Contestants {
+			row := rows[exports.HeaderRow+i]
+			p := want.Contestants[c.ID]
+			if row[exports.ColCode] != results.DisplayCode(p) {
+				t.Errorf("row %d code %q, want %q", i, row[exports.ColCode], results.DisplayCode(p))
+			}
+			wantName, wantOrg := "", ""
+			if published {
+				wantName, wantOrg = p.Name, p.Organization
+			}
+			if got := cell(row, exports.ColName); got != wantName {
+				t.Errorf("published=%v row %d name %q, want %q", published, i, got, wantName)
+			}
+			if got := cell(row, exports.ColOrganization); got != wantOrg {
+				t.Errorf("published=%v row %d 单位 %q, want %q", published, i, got, wantOrg)
+			}
+			for j, m := range c.Modules {
+				if got := cell(row, 5+j); got != m.Score.String() {
+					t.Errorf("row %d module %s: %q, want %q", i, m.Code, got, m.Score.String())
+				}
+			}
+			if got := cell(row, 5+nmod); got != c.Total.String() {
+				t.Errorf("row %d total %q, want %q", i, got, c.Total.String())
+			}
+			if got := cell(row, 6+nmod); got != c.AwardName {
+				t.Errorf("row %d award %q, want %q", i, got, c.AwardName)
+			}
+			if c.Promotion != nil {
+				promoted++
+				if got := cell(row, 7+nmod); got != c.Promotion.FromName+"→"+c.Promotion.ToName {
+					t.Errorf("row %d promotion %q", i, got)
+				}
+			}
+			if got := cell(row, 8+nmod); got != exports.ReasonsText(c) || got == "" {
+				t.Errorf("row %d reasons %q, want %q", i, got, exports.ReasonsText(c))
+			}
+		}
+		if promoted == 0 {
+			t.Error("the demo event promotes nobody: the promotion column is untested")
+		}
+	}
+}
+
+func cell(row []string, i int) string {
+	if i < len(row) {
+		return row[i]
+	}
+	return ""
+}
+
+// TestPromotionsXLSX: refused before publication, then the list matches the
+// promotions results.Compute grants, with full ID numbers.
+func TestPromotionsXLSX(t *testing.T) {
+	ctx := context.Background()
+	st, ev := demoEvent(t)
+	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	if _, err := x.Build(ctx, ev, exports.PromotionsXLSX); skillscore.ErrorCode(err) != skillscore.EConflict {
+		t.Fatalf("before publication: %v, want EConflict", err)
+	}
+	if _, err := st.SetPublished(ctx, ev.ID, true, "test"); err != nil {
+		t.Fatal(err)
+	}
+	f, err := x.Build(ctx, ev, exports.PromotionsXLSX)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows := readXLSX(t, f.Data)
+	want := standings(t, st, ev)
+	var expect [][]string
+	for _, c := range want.Result.Contestants {
+		if c.Promotion == nil {
+			continue
+		}
+		p := want.Contestants[c.ID]
+		expect = append(expect, []string{p.Name, p.IDNumber, ev.Occupation, c.Promotion.FromName, c.Promotion.ToName, exports.PromotionReason(c)})
+	}
+	if len(expect) == 0 {
+		t.Fatal("nobody promoted in the demo event")
+	}
+	if got := strings.Join(rows[exports.HeaderRow-1], ","); got != "姓名,证件号码,职业/工种,原等级,晋升等级,依据" {
+		t.Fatalf("header %s", got)
+	}
+	body := rows[exports.HeaderRow:]
+	if len(body) != len(expect) {
+		t.Fatalf("%d rows, want %d", len(body), len(expect))
+	}
+	for i := range expect {
+		if !strings.HasPrefix(expect[i][2], ev.Occupation) || body[i][2] == "" {
+			t.Errorf("row %d occupation %q", i, body[i][2])
+		}
+		expect[i][2] = body[i][2]
+		if strings.Join(body[i], "|") != strings.Join(expect[i], "|") || expect[i][5] == "" {
+			t.Errorf("row %d:\n got %q\nwant %q", i, body[i], expect[i])
+		}
+	}
+}
+
+// TestAuditCSV: a BOM, then every audit entry in order, as stored.
+func TestAuditCSV(t *testing.T) {
+	ctx := context.Background()
+	st, ev := demoEvent(t)
+	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	f, err := x.Build(ctx, ev, exports.AuditCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.HasPrefix(f.Data, []byte("\xef\xbb\xbf")) {
+		t.Fatal("no UTF-8 BOM")
+	}
+	recs, err := csv.NewReader(bytes.NewReader(f.Data[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	trail, err := st.AuditTrail(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(trail) == 0 || len(recs) != len(trail)+1 {
+		t.Fatalf("%d records for %d entries", len(recs), len(trail))
+	}
+	if strings.Join(recs[0], ",") != strings.Join(exports.AuditHeader, ",") {
+		t.Fatalf("header %q", recs[0])
+	}
+	for i, e := range trail {
+		r := recs[i+1]
+		if r[2] != e.Actor || r[3] != e.Action || r[4] != e.Subject || r[5] != e.Detail || r[7] != e.Hash || r[1] != exports.AuditTime(e.At.Time) {
+			t.Errorf("record %d %q does not match entry %+v", i, r, e)
+		}
+	}
+}
+
+// TestResultsPDF reads the PDF's text back with pdftotext: every code,
+// total and award of results.Compute is there, and the signature lines.
+func TestResultsPDF(t *testing.T) {
+	if _, err := exec.LookPath("pdftotext"); err != nil {
+		t.Fatal("pdftotext is missing: run scripts/setup.sh (poppler-utils)")
+	}
+	ctx := context.Background()
+	st, ev := demoEvent(t)
+	if _, err := st.SetPublished(ctx, ev.ID, true, "test"); err != nil {
+		t.Fatal(err)
+	}
+	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	f, err := x.Build(ctx, ev, exports.ResultsPDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(out)
+	for _, s := range []string{"裁判员（签字）", "裁判长（签字）", "监督员（签字）", "成绩汇总表", "第 1 页"} {
+		if !strings.Contains(text, s) {
+			t.Errorf("PDF lacks %q", s)
+		}
+	}
+	want := standings(t, st, ev)
+	lines := strings.Split(text, "\n")
+	for _, c := range want.Result.Contestants {
+		p := want.Contestants[c.ID]
+		code := results.DisplayCode(p)
+		// The row's first line holds its code, name, total and award.
+		found := false
+		for _, l := range lines {
+			fields := strings.Fields(l)
+			if !contains(fields, code) {
+				continue
+			}
+			found = true
+			for _, s := range []string{p.Name, c.Total.String(), c.AwardName} {
+				if s != "" && !contains(fields, s) {
+					t.Errorf("%s: line %q lacks %q", code, l, s)
+				}
+			}
+		}
+		if !found {
+			t.Errorf("PDF lacks contestant %s", code)
+		}
+	}
+}
+
+func contains(fields []string, s string) bool {
+	for _, f := range fields {
+		if f == s {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,223 @@
+package imports
+
+import (
+	"bytes"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"skillscore"
+	"skillscore/store"
+)
+
+// xlsx builds a workbook: a hidden decoy sheet first, then a visible sheet
+// with a title row above rows. A value starting with "#" is written as a
+// number cell.
+func xlsx(t *testing.T, rows [][]string) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	defer f.Close()
+	if err := f.SetSheetName("Sheet1", "隐藏"); err != nil {
+		t.Fatal(err)
+	}
+	f.SetCellStr("隐藏", "A1", "证件号码")
+	f.SetCellStr("隐藏", "B1", "成绩")
+	f.SetCellStr("隐藏", "A2", "999")
+	idx, err := f.NewSheet("成绩")
+	if err != nil {
+		t.Fatal(err)
+	}
+	f.SetActiveSheet(idx)
+	if err := f.SetSheetVisible("隐藏", false); err != nil {
+		t.Fatal(err)
+	}
+	f.SetCellStr("成绩", "A1", "2026年理论考试成绩")
+	for r, row := range rows {
+		for c, v := range row {
+			cell, _ := excelize.CoordinatesToCellName(c+1, r+2)
+			if strings.HasPrefix(v, "#") {
+				f.SetCellFloat("成绩", cell, mustFloat(v[1:]), -1, 64)
+			} else {
+				f.SetCellStr("成绩", cell, v)
+			}
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func mustFloat(s string) float64 {
+	var v float64
+	for _, c := range s {
+		v = v*10 + float64(c-'0')
+	}
+	return v
+}
+
+func ptr(s string) *string { return &s }
+
+var mods = []store.Module{
+	{ID: 1, Code: "T", Name: "理论知识", Kind: "theory", MaxMarks: 1000000, Imported: true},
+	{ID: 2, Code: "A", Name: "生活照护", Kind: "practical", MaxMarks: 1000000},
+	{ID: 3, Code: "B", Name: "基础照护", Kind: "practical", MaxMarks: 1000000},
+}
+
+var people = []store.Contestant{
+	{ID: 11, Name: "李秀英", IDNumber: "36010219900307002X", Code: ptr("A001")},
+	{ID: 12, Name: "王建华", IDNumber: "360402200101010013", Code: ptr("A002")},
+	{ID: 13, Name: "张丽", IDNumber: "360102198604050021", Code: ptr("A003")},
+}
+
+func TestScoresGood(t *testing.T) {
+	data := xlsx(t, [][]string{
+		{"序号", "姓名", "证件号码", "加密号", "成绩"},
+		{"1", "李秀英", "36010219900307002x", "", "85.5"},
+		{"2", "", "", "a002", "#90"},
+		{},
+		{"3", "张丽", "３６０１０２１９８６０４０５００２１", "", "0.1234"},
+	})
+	plan, ps, err := Scores("t.xlsx", data, ScoresInput{Modules: mods, Contestants: people})
+	if err != nil || len(ps) > 0 {
+		t.Fatalf("%v %v", err, ps)
+	}
+	want := map[int64]int64{11: 855000, 12: 900000, 13: 1234}
+	if plan.Module.Code != "T" || len(plan.Scores) != 3 {
+		t.Fatalf("plan %+v", plan)
+	}
+	for _, s := range plan.Scores {
+		if want[s.ContestantID] != s.Value {
+			t.Errorf("contestant %d: %d, want %d", s.ContestantID, s.Value, want[s.ContestantID])
+		}
+	}
+}
+
+func TestScoresEveryBadRowReported(t *testing.T) {
+	data := xlsx(t, [][]string{
+		{"姓名", "证件号码", "加密号", "成绩"},
+		{"李秀英", "#360102199003070", "", "80"},   // row 3: ID in a number cell
+		{"某人", "360102199901010000", "", "80"},  // row 4: not on the roster
+		{"王小华", "360402200101010013", "", "80"}, // row 5: name differs
+		{"", "", "A009", "80"},                  // row 6: unknown code
+		{"张丽", "", "", "80"},                    // row 7: neither ID nor code
+		{"", "", "A003", "80"},                  // row 8: good
+		{"张丽", "360102198604050021", "", "81"},  // row 9: same person as row 8
+		{"", "", "A001", ""},                    // row 10: empty score
+		{"", "", "A002", "80.12345"},            // row 11: five decimals
+		{"", "", "A004", "100.5"},               // row 12: above the maximum
+		{"", "", "A005", "-1"},                  // row 13: negative
+		{"", "", "A006", "八十"},                  // row 14: not a number
+	})
+	more := append([]store.Contestant(nil), people...)
+	for i, code := range []string{"A004", "A005", "A006"} {
+		more = append(more, store.Contestant{ID: int64(20 + i), Name: code, IDNumber: code, Code: ptr(code)})
+	}
+	_, ps, err := Scores("t.xlsx", data, ScoresInput{Modules: mods, Contestants: more})
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[int]string{3: "B 列（证件号码）：证件号码存成了数字", 4: "不在本赛事名单中", 5: "A 列（姓名）：姓名 王小华 与名单",
+		6: "C 列（加密号）：加密号 A009", 7: "缺少证件号码或加密号", 9: "B 列（证件号码）：与第 8 行是同一位选手", 10: "D 列（成绩）：成绩为空",
+		11: "最多 4 位小数", 12: "超出范围：应在 0 到 100", 13: "超出范围", 14: "不是最多 4 位小数的数字"}
+	got := map[int]string{}
+	for _, p := range ps {
+		got[p.Row] = p.String()
+	}
+	for row, w := range want {
+		if !strings.Contains(got[row], w) || !strings.HasPrefix(got[row], "第 ") {
+			t.Errorf("row %d: got %q, want it to contain %q", row, got[row], w)
+		}
+	}
+	if len(ps) != len(want) {
+		t.Errorf("%d problems, want %d: %v", len(ps), len(want), ps)
+	}
+	err = Rejected("成绩文件", ps)
+	if skillscore.ErrorCode(err) != skillscore.EInvalid || !strings.Contains(skillscore.ErrorMessage(err), "第 14 行") {
+		t.Fatalf("Rejected: %v", err)
+	}
+}
+
+func TestScoresFileErrors(t *testing.T) {
+	if _, _, err := Scores("t.csv", []byte("a,b"), ScoresInput{Modules: mods}); skillscore.ErrorCode(err) != skillscore.EInvalid {
+		t.Errorf("csv: %v", err)
+	}
+	noHeader := xlsx(t, [][]string{{"姓名", "分组"}, {"李秀英", "1"}})
+	if _, _, err := Scores("t.xlsx", noHeader, ScoresInput{Modules: mods}); !strings.Contains(skillscore.ErrorMessage(err), "找不到表头") {
+		t.Errorf("no header: %v", err)
+	}
+	two := append([]store.Module{{ID: 9, Code: "R", Name: "综合评审", Imported: true}}, mods...)
+	if _, _, err := Scores("t.xlsx", noHeader, ScoresInput{Modules: two}); !strings.Contains(skillscore.ErrorMessage(err), "请指定模块") {
+		t.Errorf("two imported modules: %v", err)
+	}
+	// A column headed by the module's own name is its score column.
+	byName := xlsx(t, [][]string{{"加密号", "理论知识"}, {"A001", "77"}})
+	plan, ps, err := Scores("t.xlsx", byName, ScoresInput{Modules: two, Contestants: people, Module: "理论知识"})
+	if err != nil || len(ps) > 0 || len(plan.Scores) != 1 || plan.Scores[0].Value != 770000 {
+		t.Errorf("module-named column: %+v %v %v", plan, ps, err)
+	}
+}
+
+func TestJudgesGoodAndCodes(t *testing.T) {
+	data := xlsx(t, [][]string{
+		{"序号", "姓名", "单位", "设区市", "模块", "裁判长", "编号"},
+		{"1", "陈　明", "南昌市社会福利院", "南昌市", "生活照护", "是", ""},
+		{"2", "刘芳", "九江职业技术学院", "九江", "生活照护、基础照护", "否", "j20"},
+		{"3", "黄伟", "赣州市养老服务中心", "", "B", "", ""},
+	})
+	js, ps, err := Judges("j.xlsx", data, JudgesInput{Modules: mods, Judges: []store.Judge{{Code: "J01", Name: "老裁判"}}})
+	if err != nil || len(ps) > 0 {
+		t.Fatalf("%v %v", err, ps)
+	}
+	if len(js) != 3 || js[0].Judge.Name != "陈明" || js[0].Judge.City != "南昌" || js[0].Judge.Code != "J02" ||
+		js[1].Judge.Code != "J20" || js[2].Judge.Code != "J03" || len(js[1].Panels) != 2 || !js[0].Panels[0].Chief ||
+		js[2].Panels[0].ModuleID != 3 || js[0].Row != 3 {
+		t.Fatalf("judges: %+v", js)
+	}
+}
+
+func TestJudgesEveryBadRowReported(t *testing.T) {
+	data := xlsx(t, [][]string{
+		{"姓名", "单位", "设区市", "模块", "裁判长", "编号"},
+		{"", "某单位", "南昌", "生活照护", "否", ""},       // 3: empty name
+		{"刘芳", "九江学院", "九江", "生活照护", "否", ""},    // 4: good
+		{"刘芳", "九江学院", "九江", "基础照护", "否", ""},    // 5: duplicate of row 4
+		{"老裁判", "省厅", "南昌", "生活照护", "否", ""},     // 6: already a judge
+		{"甲", "单位甲", "深圳", "生活照护", "否", ""},      // 7: city
+		{"乙", "单位乙", "南昌", "生活照护", "可能", ""},     // 8: chief value
+		{"丙", "单位丙", "南昌", "", "否", ""},          // 9: no module
+		{"丁", "单位丁", "南昌", "生活照护、基础照护", "是", ""}, // 10: chief of two
+		{"戊", "单位戊", "南昌", "理论知识", "否", ""},      // 11: imported module
+		{"己", "单位己", "南昌", "基础照护", "是", ""},      // 12: chief of B (first)
+		{"庚", "单位庚", "南昌", "基础照护", "是", ""},      // 13: second chief of B
+		{"辛", "单位辛", "南昌", "生活照护", "是", ""},      // 14: A already has a chief
+		{"壬", "单位壬", "南昌", "生活照护", "否", "J 01!"}, // 15: bad code
+		{"癸", "单位癸", "南昌", "生活照护", "否", "j01"},   // 16: code used
+	})
+	in := JudgesInput{Modules: mods, Judges: []store.Judge{{ID: 5, Code: "J01", Name: "老裁判", Organization: "省厅"}},
+		Panels: []store.PanelMember{{ModuleID: 2, JudgeID: 5, Chief: true}}}
+	js, ps, err := Judges("j.xlsx", data, in)
+	if err != nil || js != nil {
+		t.Fatalf("%v %v", err, js)
+	}
+	want := map[int]string{3: "A 列（姓名）：姓名为空", 5: "与第 4 行重复", 6: "已是本赛事的裁判", 7: "C 列（设区市）",
+		8: "E 列（裁判长）", 9: "D 列（模块）：模块为空", 10: "只能负责一个模块", 11: "不是本赛事由裁判评分的模块",
+		13: "第 12 行已是裁判长", 14: "本赛事已有裁判长", 15: "只能由字母", 16: "J01 已被使用"}
+	got := map[int]string{}
+	for _, p := range ps {
+		got[p.Row] += p.String()
+	}
+	for row, w := range want {
+		if !strings.Contains(got[row], w) {
+			t.Errorf("row %d: got %q, want %q", row, got[row], w)
+		}
+	}
+	if _, bad := got[4]; bad {
+		t.Errorf("row 4 is good: %s", got[4])
+	}
+	if _, bad := got[12]; bad {
+		t.Errorf("row 12 is good: %s", got[12])
+	}
+}

@@ -1,0 +1,268 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"skillscore"
+	"skillscore/certificates"
+	"skillscore/imports"
+	"skillscore/scoring"
+	"skillscore/sheets"
+	"skillscore/store"
+)
+
+// ImportStore is what the organizer's imports page needs. Like DrawStore it
+// is the judging store (*store.Store), found on Config.Judging.
+type ImportStore interface {
+	Modules(ctx context.Context, eventID int64) ([]store.Module, error)
+	Contestants(ctx context.Context, eventID int64) ([]store.Contestant, error)
+	Judges(ctx context.Context, eventID int64) ([]store.Judge, error)
+	Panels(ctx context.Context, eventID int64) ([]store.PanelMember, error)
+	ImportScores(ctx context.Context, eventID, moduleID int64, scores []store.ImportedScore, source, actor string) (int64, error)
+	ImportJudges(ctx context.Context, eventID int64, js []store.NewJudge, source, actor string) ([]store.Judge, error)
+}
+
+func (s *Server) importStore() (ImportStore, error) {
+	is, ok := s.judging.(ImportStore)
+	if !ok {
+		return nil, skillscore.Errorf(skillscore.EUnavailable, "导入功能未启用")
+	}
+	return is, nil
+}
+
+type importedModule struct{ Code, Name, Max string }
+
+type importsPage struct {
+	Title, CSRF, EventCode, EventName, User, Message string
+	Imported                                         []importedModule
+	Judged                                           []store.Module
+	Judges                                           int
+	OnPanels                                         int
+	ProblemTitle                                     string
+	Problems                                         []imports.Problem
+}
+
+func (s *Server) importsPage(ctx context.Context, is ImportStore, u *authed, ev store.Event) (importsPage, error) {
+	page := importsPage{Title: ev.Name + " · 导入成绩与裁判", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name}
+	mods, err := is.Modules(ctx, ev.ID)
+	if err != nil {
+		return page, err
+	}
+	for _, m := range mods {
+		if m.Imported {
+			page.Imported = append(page.Imported, importedModule{m.Code, m.Name, scoring.Decimal(m.MaxMarks).String()})
+		} else {
+			page.Judged = append(page.Judged, m)
+		}
+	}
+	js, err := is.Judges(ctx, ev.ID)
+	if err != nil {
+		return page, err
+	}
+	ps, err := is.Panels(ctx, ev.ID)
+	if err != nil {
+		return page, err
+	}
+	on := map[int64]bool{}
+	for _, p := range ps {
+		on[p.JudgeID] = true
+	}
+	page.Judges, page.OnPanels = len(js), len(on)
+	return page, nil
+}
+
+func (s *Server) handleImportsPage(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	is, err := s.importStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page, err := s.importsPage(r.Context(), is, u, ev)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.Message = r.URL.Query().Get("msg")
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "imports", page)
+}
+
+// uploaded reads the form's file, refusing one over the limit.
+func uploaded(r *http.Request) (string, []byte, error) {
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		return "", nil, skillscore.Wrap(skillscore.EInvalid, err, "请选择要上传的 .xlsx 文件")
+	}
+	defer f.Close()
+	// One byte over the limit is enough to refuse it.
+	data, err := io.ReadAll(io.LimitReader(f, imports.MaxFileBytes+1))
+	if err != nil {
+		return "", nil, skillscore.Wrap(skillscore.EInvalid, err, "文件无法读取，请重新上传")
+	}
+	if len(data) > imports.MaxFileBytes {
+		return "", nil, skillscore.Errorf(skillscore.ETooLarge, "文件超过 %d MB", imports.MaxFileBytes>>20)
+	}
+	return filepath.Base(hdr.Filename), data, nil
+}
+
+// showProblems renders the page again with every bad row; nothing was stored.
+func (s *Server) showProblems(w http.ResponseWriter, r *http.Request, is ImportStore, u *authed, ev store.Event, title string, ps []imports.Problem) {
+	page, err := s.importsPage(r.Context(), is, u, ev)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.ProblemTitle = fmt.Sprintf("%s有 %d 处错误，未导入任何数据。请改正后重新上传：", title, len(ps))
+	page.Problems = ps
+	s.renderStatus(w, r, http.StatusUnprocessableEntity, "imports", page)
+}
+
+func (s *Server) handleScoresImport(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	is, err := s.importStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name, data, err := uploaded(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	mods, err := is.Modules(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	cs, err := is.Contestants(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	plan, ps, err := imports.Scores(name, data, imports.ScoresInput{Modules: mods, Contestants: cs, Module: r.FormValue("module")})
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(ps) > 0 {
+		s.showProblems(w, r, is, u, ev, "成绩文件 "+name+" ", ps)
+		return
+	}
+	if _, err := is.ImportScores(ctx, ev.ID, plan.Module.ID, plan.Scores, name, u.User.Username); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("scores imported", "event", ev.Code, "module", plan.Module.Code, "count", len(plan.Scores), "by", u.User.Username)
+	msg := fmt.Sprintf("已导入 %s 成绩 %d 条（%s）", plan.Module.Name, len(plan.Scores), name)
+	http.Redirect(w, r, "/events/"+ev.Code+"/imports?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+func (s *Server) handleJudgesImport(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	is, err := s.importStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name, data, err := uploaded(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	in := imports.JudgesInput{}
+	if in.Modules, err = is.Modules(ctx, ev.ID); err == nil {
+		if in.Judges, err = is.Judges(ctx, ev.ID); err == nil {
+			in.Panels, err = is.Panels(ctx, ev.ID)
+		}
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	js, ps, err := imports.Judges(name, data, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(ps) > 0 {
+		s.showProblems(w, r, is, u, ev, "裁判文件 "+name+" ", ps)
+		return
+	}
+	out, err := is.ImportJudges(ctx, ev.ID, js, name, u.User.Username)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("judges imported", "event", ev.Code, "count", len(out), "by", u.User.Username)
+	msg := fmt.Sprintf("已导入裁判 %d 名（%s）", len(out), name)
+	http.Redirect(w, r, "/events/"+ev.Code+"/imports?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+// handleJudgeCards issues a fresh one-time login for every judge on a panel
+// and answers one PDF of their cards (QR code + PIN), six to a page.
+func (s *Server) handleJudgeCards(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	is, err := s.importStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	mods, err := is.Modules(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	js, err := is.Judges(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ps, err := is.Panels(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	fonts, err := certificates.LoadFonts(certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	scheme := "http"
+	if secureRequest(r) {
+		scheme = "https"
+	}
+	cards, err := sheets.IssueJudgeCards(ctx, s.judges, js, ps, mods, scheme+"://"+r.Host, u.User.Username)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var buf bytes.Buffer
+	if err := sheets.WriteJudgeCards(&buf, fonts, ev.Name, cards, time.Now()); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("judge cards issued", "event", ev.Code, "count", len(cards), "by", u.User.Username)
+	w.Header().Set("Content-Type", "application/pdf")
+	w.Header().Set("Cache-Control", "no-store")
+	w.Header().Set("Content-Disposition", fmt.Sprintf(`inline; filename="judge-cards-%s.pdf"`, ev.Code))
+	// A write error means the client went away.
+	_, _ = buf.WriteTo(w)
+}
+
+// maxImportBody is the largest upload request: the file plus the form.
+const maxImportBody = imports.MaxFileBytes + 1<<20
+
+// limitBody caps an upload's request body before the CSRF check parses it.
+func limitBody(n int64, h http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		r.Body = http.MaxBytesReader(w, r.Body, n)
+		h(w, r)
+	}
+}

@@ -1,0 +1,219 @@
+package web
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"net/url"
+	"path/filepath"
+	"time"
+
+	"skillscore"
+	"skillscore/exports"
+	"skillscore/roster"
+	"skillscore/scoring"
+	"skillscore/store"
+)
+
+// RosterStore is what the organizer's roster page needs.
+type RosterStore interface {
+	roster.Store
+	RosterImports(ctx context.Context, eventID int64) ([]store.RosterImport, error)
+}
+
+// maxRosterFile bounds an uploaded roster: a 5,000-row workbook is well
+// under 1 MB.
+const maxRosterFile = 20 << 20
+
+// rosterPage is the data of templates/html/roster.html.
+type rosterPage struct {
+	Title     string
+	EventCode string
+	EventName string
+	User      string
+	CSRF      string
+	Message   string
+	Groups    map[string]string
+	Roster    []rosterRow
+	Imports   []rosterImportRow
+	Job       *rosterJobView
+	Verdicts  []verdictRow
+	// CanConfirm: the job is a clean dry run, so "确认导入" may follow.
+	CanConfirm bool
+	Reasons    []roster.ReasonInfo
+	Exports    []exports.Kind
+}
+
+type rosterRow struct {
+	Code, Name, Gender, IDType, IDNumber, Organization, City, Group, Level string
+}
+
+type rosterImportRow struct {
+	File, Actor, At string
+	Contestants     int
+}
+
+type verdictRow struct {
+	Sheet    string
+	Row      int
+	Accepted bool
+	Name     string
+	Problems []roster.Problem
+}
+
+func (s *Server) needRoster(w http.ResponseWriter, r *http.Request) (store.Event, bool) {
+	if s.roster == nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用名单导入"))
+		return store.Event{}, false
+	}
+	ev, err := s.store.EventByCode(r.Context(), r.PathValue("code"))
+	if err != nil {
+		s.fail(w, r, err)
+		return store.Event{}, false
+	}
+	return ev, true
+}
+
+// handleRosterPage is the organizer's roster: everyone on it with their
+// full 证件号码 (the organizer's own view), the files imported, the upload
+// form, and the verdicts of the latest dry run or import.
+func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *authed) {
+	ev, ok := s.needRoster(w, r)
+	if !ok {
+		return
+	}
+	ctx := r.Context()
+	groups, err := s.roster.Groups(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	people, err := s.roster.Contestants(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	imports, err := s.roster.RosterImports(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := rosterPage{Title: "选手名单", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
+		Message: r.URL.Query().Get("msg"), Groups: map[string]string{}, Reasons: roster.Reasons()}
+	if s.exports != nil {
+		page.Exports = exports.Kinds()
+	}
+	for _, g := range groups {
+		page.Groups[g.Code] = g.Name
+	}
+	for _, c := range people {
+		row := rosterRow{Name: c.Name, Gender: c.Gender, IDType: c.IDType, IDNumber: c.IDNumber, Organization: c.Organization,
+			City: c.City, Group: nameOr(page.Groups, c.GroupCode), Level: scoring.LevelName(c.Level)}
+		if c.Code != nil {
+			row.Code = *c.Code
+		}
+		page.Roster = append(page.Roster, row)
+	}
+	for _, im := range imports {
+		page.Imports = append(page.Imports, rosterImportRow{File: im.FileName, Actor: im.Actor, Contestants: im.Contestants,
+			At: im.ImportedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")})
+	}
+	if id := r.URL.Query().Get("job"); id != "" {
+		if v, _, ok := s.rosterJobs.get(ev.ID, id); ok {
+			page.Job = &v
+			if v.Report != nil {
+				for _, vd := range v.Report.Verdicts {
+					page.Verdicts = append(page.Verdicts, verdictRow{Sheet: vd.Sheet, Row: vd.Row, Accepted: vd.Accepted,
+						Name: vd.Person.Name, Problems: vd.Problems})
+				}
+			}
+			page.CanConfirm = v.DryRun && v.State == "done"
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "roster", page)
+}
+
+// handleRosterUpload takes a roster file and starts its dry run.
+func (s *Server) handleRosterUpload(w http.ResponseWriter, r *http.Request, u *authed) {
+	ev, ok := s.needRoster(w, r)
+	if !ok {
+		return
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "请选择要上传的名单文件（.xlsx 或 .csv）"))
+		return
+	}
+	defer f.Close()
+	// One byte over the limit is enough to refuse it.
+	data, err := io.ReadAll(io.LimitReader(f, maxRosterFile+1))
+	if err != nil {
+		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "名单文件无法读取，请重新上传"))
+		return
+	}
+	if len(data) > maxRosterFile {
+		s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "名单文件超过 %d MB，请拆分后分别导入", maxRosterFile>>20))
+		return
+	}
+	job := newRosterJob(ev.ID, filepath.Base(hdr.Filename), data, true, u.User.Username)
+	if err := s.rosterJobs.start(job); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, rosterURL(ev.Code, job.ID, ""), http.StatusSeeOther)
+}
+
+// handleRosterConfirm imports a file whose dry run passed: all or nothing,
+// in the background, with the same bytes the dry run checked.
+func (s *Server) handleRosterConfirm(w http.ResponseWriter, r *http.Request, u *authed) {
+	ev, ok := s.needRoster(w, r)
+	if !ok {
+		return
+	}
+	v, job, ok := s.rosterJobs.get(ev.ID, r.PathValue("job"))
+	if !ok {
+		s.fail(w, r, skillscore.Errorf(skillscore.EConflict, "这次预检已过期（之后又上传了文件或服务已重启），请重新上传名单文件"))
+		return
+	}
+	if !v.DryRun || v.State != "done" {
+		s.fail(w, r, skillscore.Errorf(skillscore.EConflict, "名单文件 %s 未通过预检，不能导入：请按每行的提示修改后重新上传", v.File))
+		return
+	}
+	next := newRosterJob(ev.ID, job.File, job.data, false, u.User.Username)
+	if err := s.rosterJobs.start(next); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	http.Redirect(w, r, rosterURL(ev.Code, next.ID, ""), http.StatusSeeOther)
+}
+
+// handleRosterJobStatus is a job's progress as JSON, which the page polls.
+func (s *Server) handleRosterJobStatus(w http.ResponseWriter, r *http.Request, _ *authed) {
+	ev, ok := s.needRoster(w, r)
+	if !ok {
+		return
+	}
+	v, _, ok := s.rosterJobs.get(ev.ID, r.PathValue("job"))
+	if !ok {
+		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "没有这次名单导入"))
+		return
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, v)
+}
+
+func rosterURL(code, job, msg string) string {
+	q := url.Values{}
+	if job != "" {
+		q.Set("job", job)
+	}
+	if msg != "" {
+		q.Set("msg", msg)
+	}
+	u := "/events/" + code + "/roster"
+	if len(q) > 0 {
+		u += "?" + q.Encode()
+	}
+	return u
+}
