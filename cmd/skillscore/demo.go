@@ -92,10 +92,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   裁判平板 (judge tablet, %s %s): 打开 %s/judge?t=%s
     PIN: %s   (一次性登录；每次启动演示都会重新发放 / a fresh one-time login each start)
   证书 (certificates): 组织者 → %s/events/%s/certificates   公开查询 (public verification) → %s/verify
+  组织者其他页面 (organizer): 名单导入与导出 %s/events/%s/roster   抽签与解密 %s/events/%s/draw   成绩与裁判导入 %s/events/%s/imports
 按 Ctrl+C 停止 (press Ctrl+C to stop)
 `, ev.Name, base, ev.Code, base, ev.Code, base, ev.Code, base, ev.Code, base, base, base,
 			base, base, ev.Code, base, ev.Code, base, ev.Code,
-			judgeLogin.Judge.Code, judgeLogin.Judge.Name, base, judgeLogin.Ticket, judgeLogin.PIN, base, ev.Code, base)
+			judgeLogin.Judge.Code, judgeLogin.Judge.Name, base, judgeLogin.Ticket, judgeLogin.PIN, base, ev.Code, base,
+			base, ev.Code, base, ev.Code, base, ev.Code)
 	})
 }
 
