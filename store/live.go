@@ -19,6 +19,7 @@ type LiveState struct {
 	EventID        int64  `db:"event_id"`
 	Revision       int64  `db:"revision"` // the event's revision when the state was read
 	PublishedAt    Time   `db:"published_at"`
+	PublicationEnd Time   `db:"publication_ends_at"` // end of the publication period (公示期); zero: none set
 	FreezeAt       Time   `db:"freeze_at"`
 	FrozenRevision int64  `db:"frozen_revision"`
 	FrozenBoard    string `db:"frozen_board"` // JSON written by live; "" until the freeze began
@@ -39,7 +40,7 @@ func (l LiveState) Ceremony() bool { return l.CeremonyStep >= 0 }
 // maxCeremonyStep bounds a reveal step; no group is anywhere near that large.
 const maxCeremonyStep = 100000
 
-const liveStateQuery = `SELECT e.id AS event_id, e.revision, l.published_at, l.freeze_at,
+const liveStateQuery = `SELECT e.id AS event_id, e.revision, l.published_at, l.publication_ends_at, l.freeze_at,
 		COALESCE(l.frozen_revision, 0) AS frozen_revision, COALESCE(l.frozen_board, '') AS frozen_board,
 		COALESCE(l.ceremony_step, -1) AS ceremony_step
 	FROM events e LEFT JOIN live_states l ON l.event_id = e.id WHERE e.id = ?`

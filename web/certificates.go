@@ -116,6 +116,10 @@ func (s *Server) handleCertificateBatch(w http.ResponseWriter, r *http.Request, 
 	if !ok {
 		return
 	}
+	if err := s.requireFinal(r.Context(), ev.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	if err := s.certs.StartBatch(ev.ID, u.User.Username); err != nil {
 		s.fail(w, r, err)
 		return

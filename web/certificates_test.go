@@ -250,6 +250,12 @@ func TestOrganizerRevokesAndRunsBatch(t *testing.T) {
 		t.Fatalf("verify page after revocation:\n%s", body)
 	}
 
+	// Certificates follow the final results only.
+	if code, body := org.post("/events/"+o.ev.Code+"/certificates/batch", url.Values{"csrf": {org.csrf}}); code != 409 ||
+		!strings.Contains(body, "尚未最终确认") {
+		t.Fatalf("batch before final results: %d\n%s", code, body)
+	}
+	testenv.Final(t, o.st, o.ev.ID)
 	if code, _ := org.post("/events/"+o.ev.Code+"/certificates/batch", url.Values{"csrf": {org.csrf}}); code != 303 {
 		t.Fatalf("start batch: %d", code)
 	}

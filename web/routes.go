@@ -40,6 +40,10 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/roster/jobs/{job}/import", s.requireRole(s.handleRosterConfirm))
 	handle("GET /api/v1/events/{code}/roster/jobs/{job}", s.requireRole(s.handleRosterJobStatus))
 	handle("GET /events/{code}/exports/{what}", s.requireRole(s.handleExport))
+	// The organizer's statistics against the yearly targets.
+	handle("GET /statistics", s.requireRole(s.handleStats))
+	handle("GET /statistics.xlsx", s.requireRole(s.handleStatsXLSX))
+	handle("POST /statistics/targets", s.requireRole(s.handleSetTarget))
 	// Logins of organizers, chief judges and scorekeepers.
 	handle("GET /login", s.handleLoginForm)
 	handle("POST /login", s.handleLogin)
@@ -55,11 +59,28 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/judges/{judge}/login", s.eventRoute(s.handleIssueLogin))
 	handle("POST /events/{code}/judges/{judge}/revoke", s.eventRoute(s.handleRevokeJudge))
 	handle("POST /events/{code}/assignments", s.eventRoute(s.handleAssign))
+	// Event set-up: a new event from a preset, its rules and rubric.
+	handle("GET /events/new", s.requireRole(s.handleEventNew))
+	handle("POST /events/new", s.requireRole(s.handleEventCreate))
+	handle("GET /events/{code}/setup", s.eventRoute(s.handleSetupPage))
+	handle("POST /events/{code}/setup", s.eventRoute(s.handleSetupSave))
+	handle("GET /events/{code}/setup/rubric.xlsx", s.eventRoute(s.handleRubricTemplate))
+	handle("POST /events/{code}/setup/rubric", limitBody(maxImportBody, s.eventRoute(s.handleRubricImport)))
 	// The draw (加密) and decryption (解密).
 	handle("GET /events/{code}/draw", s.eventRoute(s.handleDrawPage))
 	handle("POST /events/{code}/draw", s.eventRoute(s.handleDraw))
 	handle("GET /events/{code}/draw/sheet.pdf", s.eventRoute(s.handleDrawSheet))
 	handle("POST /events/{code}/decrypt", s.eventRoute(s.handleDecrypt))
+	// The results workflow: publication (公示), appeals (申诉), final results.
+	handle("GET /events/{code}/results", s.eventRoute(s.handleResultsPage))
+	handle("POST /events/{code}/results/publish", s.eventRoute(s.handlePublishResults))
+	handle("POST /events/{code}/results/final", s.eventRoute(s.handleFinalize))
+	handle("GET /events/{code}/appeals", s.eventRoute(s.handleAppealsPage))
+	handle("POST /events/{code}/appeals", s.eventRoute(s.handleFileAppeal))
+	handle("POST /events/{code}/appeals/{appeal}/decide", s.eventRoute(s.handleDecideAppeal))
+	handle("GET /events/{code}/appeal", s.handleAppealForm)
+	handle("POST /events/{code}/appeal", limitBody(maxAppealForm, s.handleAppealSubmit))
+	handle("GET /events/{code}/published", s.handlePublished)
 	// Theory scores and judges imports, judge cards.
 	handle("GET /events/{code}/imports", s.eventRoute(s.handleImportsPage))
 	handle("POST /events/{code}/imports/scores", limitBody(maxImportBody, s.eventRoute(s.handleScoresImport)))

@@ -167,6 +167,9 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if err != nil {
 			return err
 		}
+		if err := st.RequireFinal(ctx, ev.ID); err != nil {
+			return err
+		}
 		eventID = ev.ID
 	}
 	svc, err := cc.service(st, rend)

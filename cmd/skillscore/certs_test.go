@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"skillscore/demo"
+	"skillscore/internal/testenv"
 	"skillscore/store"
 )
 
@@ -80,15 +81,18 @@ func TestCertsIssueRevokeAndRotate(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := demo.Create(context.Background(), st); err != nil {
+	ev, err := demo.Create(context.Background(), st)
+	if err != nil {
 		t.Fatal(err)
 	}
-	st.Close()
 	keys := filepath.Join(dir, "keys")
 	if out, err := exec.Command(bin, "certs", "keygen", "--keys", keys).CombinedOutput(); err != nil {
 		t.Fatalf("keygen: %v\n%s", err, out)
 	}
 	out := filepath.Join(dir, "out")
+	runFail(t, exec.Command(bin, "certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out), "尚未最终确认")
+	testenv.Final(t, st, ev.ID)
+	st.Close()
 	if res, err := exec.Command(bin, "certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out).CombinedOutput(); err != nil {
 		t.Fatalf("certs: %v\n%s", err, res)
 	}

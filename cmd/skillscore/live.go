@@ -14,7 +14,9 @@ import (
 const liveUsage = `skillscore live — 实时成绩的公示、封榜与颁奖揭晓 (organizer's live controls)
 
   skillscore live status    --event CODE   显示当前状态
-  skillscore live publish   --event CODE   成绩解密公示：显示姓名（张*）与单位
+  skillscore live publish   --event CODE [--until 2026-12-05T17:00:00+08:00]
+                                           成绩解密公示：显示姓名（张*）与单位；
+                                           有 --until 时为正式公示期（须已锁定、签字、解密），期内受理申诉
   skillscore live unpublish --event CODE   撤回公示：只显示参赛编号
   skillscore live freeze    --event CODE [--at 2026-11-30T15:00:00+08:00]
                                            封榜：自该时刻起公众成绩不再变化（默认立即）
@@ -43,6 +45,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	at := fs.String("at", "", "封榜时刻 (RFC 3339，如 2026-11-30T15:00:00+08:00；默认立即)")
 	step := fs.Int("step", -2, "揭晓到第 N 步：每组最后 N 名")
 	end := fs.Bool("end", false, "结束颁奖揭晓")
+	until := fs.String("until", "", "公示期结束时刻 (RFC 3339)；公示期自现在开始")
 	actor := fs.String("actor", envOr("USER", "organizer"), "操作人（记入审计日志）")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
@@ -67,8 +70,18 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	switch action {
-	case "publish", "unpublish":
-		_, err = st.SetPublished(ctx, ev.ID, action == "publish", *actor)
+	case "publish":
+		if *until == "" {
+			_, err = st.SetPublished(ctx, ev.ID, true, *actor)
+			break
+		}
+		ends, perr := time.Parse(time.RFC3339, *until)
+		if perr != nil {
+			return skillscore.Errorf(skillscore.EInvalid, "--until %q 无效：应为 RFC 3339 时刻，如 2026-12-05T17:00:00+08:00", *until)
+		}
+		_, err = st.PublishResults(ctx, ev.ID, time.Now(), ends, *actor)
+	case "unpublish":
+		_, err = st.SetPublished(ctx, ev.ID, false, *actor)
 	case "freeze":
 		when := time.Now()
 		if *at != "" {
@@ -113,6 +126,9 @@ func liveStatus(ev store.Event, l store.LiveState, now time.Time) string {
 	s := fmt.Sprintf("%s 第 %d 版：", ev.Code, l.Revision)
 	if l.Published() {
 		s += "已公示（显示姓名与单位）"
+		if l.PublicationEnd.Valid() {
+			s += "，公示期至 " + l.PublicationEnd.Local().Format("2006-01-02 15:04:05")
+		}
 	} else {
 		s += "未公示（只显示参赛编号）"
 	}

@@ -47,6 +47,7 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
   skillscore draw    --event CODE [--db URL] [--layer 2] [--seed HEX] [--sheet FILE.pdf]
                                                        抽签加密、二次加密、抽签结果表 (draw)
   skillscore decrypt --event CODE [--db URL]           全部模块签字确认后解密 (decrypt)
+  skillscore stats   [--db URL] [--year Y] [--json]    按设区市统计人数与年度目标 (statistics against targets)
   skillscore scores import --event CODE [--db URL] [--module CODE] [--json] FILE.xlsx
                                                        导入理论成绩，全部合格才导入 (theory scores import)
   skillscore judges import|cards --event CODE [--db URL] FILE.xlsx | --url BASE --out FILE.pdf
@@ -106,6 +107,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runExport(ctx, args[1:], stdout, stderr)
 	case "draw":
 		return runDraw(ctx, args[1:], stdout, stderr)
+	case "stats":
+		return runStats(ctx, args[1:], stdout, stderr)
 	case "decrypt":
 		return runDecrypt(ctx, args[1:], stdout, stderr)
 	case "scores":

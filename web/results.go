@@ -1,0 +1,208 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"time"
+
+	"skillscore"
+	"skillscore/live"
+	"skillscore/results"
+	"skillscore/store"
+)
+
+// ResultsStore is what the results workflow needs: the stage, publication
+// (公示), final results. The judging store provides it (the same
+// *store.Store), so it is found on Config.Judging like the draw.
+type ResultsStore interface {
+	Workflow(ctx context.Context, eventID int64) (store.Workflow, error)
+	PublishResults(ctx context.Context, eventID int64, start, end time.Time, actor string) (int64, error)
+	Finalize(ctx context.Context, eventID int64, actor string) error
+}
+
+func (s *Server) resultsStore() (ResultsStore, error) {
+	rs, ok := s.judging.(ResultsStore)
+	if !ok {
+		return nil, skillscore.Errorf(skillscore.EUnavailable, "成绩发布流程未启用")
+	}
+	return rs, nil
+}
+
+// requireFinal refuses what may only follow the final results.
+func (s *Server) requireFinal(ctx context.Context, eventID int64) error {
+	rs, err := s.resultsStore()
+	if err != nil {
+		return err
+	}
+	w, err := rs.Workflow(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	return w.FinalRequired()
+}
+
+// cst is China Standard Time, in which organizers enter the period.
+var cst = time.FixedZone("CST", 8*3600)
+
+// workflowStep is one line of the organizer's checklist.
+type workflowStep struct {
+	Name, State string
+	Done        bool
+}
+
+type resultsPage struct {
+	Title, CSRF, EventCode, EventName, User, Message string
+	Flow                                             store.Workflow
+	Steps                                            []workflowStep
+	PublishRefused, AppealRefused, FinalRefused      string
+	PublishedAt, PublicationEnd, FinalizedAt         string
+	DefaultStart, DefaultEnd                         string
+}
+
+func refusal(err error) string {
+	if err == nil {
+		return ""
+	}
+	return skillscore.ErrorMessage(err)
+}
+
+func cnFormat(t store.Time) string {
+	if !t.Valid() {
+		return ""
+	}
+	return t.In(cst).Format("2006-01-02 15:04")
+}
+
+// handleResultsPage is the organizer's results workflow: where the event
+// stands, the next step allowed, and why the others are refused.
+func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	rs, err := s.resultsStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := rs.Workflow(r.Context(), ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := time.Now()
+	page := resultsPage{Title: ev.Name + " · 成绩发布", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name,
+		User: u.User.Name, Message: r.URL.Query().Get("msg"), Flow: f,
+		PublishRefused: refusal(f.PublishAllowed()), AppealRefused: refusal(f.AppealAllowed(now)),
+		FinalRefused: refusal(f.FinalizeAllowed(now)), PublishedAt: cnFormat(f.PublishedAt),
+		PublicationEnd: cnFormat(f.PublicationEnd), FinalizedAt: cnFormat(f.FinalizedAt),
+		DefaultStart: now.In(cst).Format("2006-01-02T15:04"), DefaultEnd: now.Add(5 * 24 * time.Hour).In(cst).Format("2006-01-02T15:04")}
+	published := f.PublishedAt.Valid() && f.PublicationEnd.Valid()
+	page.Steps = []workflowStep{
+		{Name: "评分表全部锁定", Done: f.Unlocked == 0, State: fmt.Sprintf("未锁定 %d 份", f.Unlocked)},
+		{Name: "各模块裁判长签字确认", Done: len(f.Unsigned) == 0, State: fmt.Sprintf("未签字 %d 个模块", len(f.Unsigned))},
+		{Name: "解密", Done: f.DecryptedAt.Valid() || f.Coded == 0, State: "未解密"},
+		{Name: "成绩公示", Done: published, State: "未公示"},
+		{Name: "申诉处理完毕", Done: published && f.OpenAppeals == 0, State: fmt.Sprintf("待处理 %d 件", f.OpenAppeals)},
+		{Name: "最终成绩确认", Done: f.FinalizedAt.Valid(), State: "未确认"},
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "results", page)
+}
+
+// handlePublishResults publishes the results for a period entered in CST.
+func (s *Server) handlePublishResults(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	rs, err := s.resultsStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var at [2]time.Time
+	for i, field := range []string{"start", "end"} {
+		v := r.PostFormValue(field)
+		if at[i], err = time.ParseInLocation("2006-01-02T15:04", v, cst); err != nil {
+			s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "公示%s时间 %q 无效：应为 年-月-日 时:分", map[string]string{"start": "开始", "end": "结束"}[field], v))
+			return
+		}
+	}
+	if _, err := rs.PublishResults(r.Context(), ev.ID, at[0], at[1], u.User.Username); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("results published", "event", ev.Code, "by", u.User.Username, "end", at[1])
+	s.resultsRedirect(w, r, ev, "成绩已公示，公示期至 "+at[1].In(cst).Format("2006-01-02 15:04"))
+}
+
+// handleFinalize records the final results.
+func (s *Server) handleFinalize(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	rs, err := s.resultsStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := rs.Finalize(r.Context(), ev.ID, u.User.Username); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("results final", "event", ev.Code, "by", u.User.Username)
+	s.resultsRedirect(w, r, ev, "最终成绩已确认")
+}
+
+func (s *Server) resultsRedirect(w http.ResponseWriter, r *http.Request, ev store.Event, msg string) {
+	http.Redirect(w, r, "/events/"+ev.Code+"/results?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+// publishedRow is one line of the public results: masked name, 单位, code.
+type publishedRow struct {
+	Group, Code, Name, Org, Total, Award string
+	Rank                                 int
+}
+
+type publishedPage struct {
+	Title, EventCode, EventName string
+	Final                       bool
+	PublicationEnd              string
+	Rows                        []publishedRow
+}
+
+// handlePublished is the public results page during and after the
+// publication period: names masked (张*), never ID numbers.
+func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
+	rs, err := s.resultsStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	ev, err := s.store.EventByCode(ctx, r.PathValue("code"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	f, err := rs.Workflow(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if !f.PublishedAt.Valid() || !f.PublicationEnd.Valid() || time.Now().Before(f.PublishedAt.Time) {
+		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "本赛事成绩尚未公示"))
+		return
+	}
+	snap, err := s.store.Snapshot(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	st, err := results.Compute(snap)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page := publishedPage{Title: ev.Name + " · 成绩公示", EventCode: ev.Code, EventName: ev.Name,
+		Final: f.FinalizedAt.Valid(), PublicationEnd: cnFormat(f.PublicationEnd)}
+	for _, c := range st.Result.Contestants {
+		p := st.Contestants[c.ID]
+		page.Rows = append(page.Rows, publishedRow{Group: c.GroupName, Code: results.DisplayCode(p), Name: live.MaskName(p.Name),
+			Org: p.Organization, Total: c.Total.String(), Award: c.AwardName, Rank: c.Rank})
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "published", page)
+}

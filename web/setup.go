@@ -1,0 +1,205 @@
+package web
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strconv"
+	"strings"
+
+	"skillscore"
+	"skillscore/demo"
+	"skillscore/examples"
+	"skillscore/scoring"
+	"skillscore/store"
+)
+
+// SetupStore is what the organizer's event set-up pages need. The judging
+// store provides it (the same *store.Store), as for the draw.
+type SetupStore interface {
+	CreateEvent(ctx context.Context, ne store.NewEvent, actor string) (store.Event, error)
+	ReplaceRules(ctx context.Context, eventID int64, es store.EventSetup, actor string) error
+}
+
+func (s *Server) setupStore() (SetupStore, error) {
+	ss, ok := s.judging.(SetupStore)
+	if !ok {
+		return nil, skillscore.Errorf(skillscore.EUnavailable, "赛事设置功能未启用")
+	}
+	return ss, nil
+}
+
+// eventPresets are the rule documents an event can start from.
+var eventPresets = []struct{ Value, Label, File string }{
+	{"provincial", "江西省养老护理员职业技能竞赛（省级二类）", "jiangxi-yanglao-provincial.json"},
+	{"assessment", "养老护理员二级/技师职业技能等级认定", "assessment-yanglao-technician.json"},
+	{"scratch", "从空白开始（仅理论一个模块，之后在设置页补充）", ""},
+}
+
+// scratchRules is the smallest valid document: the set-up page grows it.
+const scratchRules = `{"schema":"skillscore.rules/v1","name":"","kind":"competition",
+"modules":[{"code":"theory","name":"理论知识","part":"theory","weight":100,"max":100,"imported":true}],
+"total":{"rounding":{"mode":"half_up","places":2}}}`
+
+var (
+	eventCodePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,39}$`)
+	datePattern      = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
+)
+
+type eventNewPage struct {
+	Title, CSRF, User string
+	Presets           []struct{ Value, Label, File string }
+	Form              url.Values
+	Errors            map[string]string
+}
+
+func (s *Server) handleEventNew(w http.ResponseWriter, r *http.Request, u *authed) {
+	form := url.Values{"preset": {"provincial"}, "kind": {"competition"}, "occupation": {"养老护理员"},
+		"tier": {"provincial"}, "class": {"two"}}
+	s.render(w, r, "eventnew", eventNewPage{Title: "新建赛事", CSRF: u.CSRF, User: u.User.Name, Presets: eventPresets, Form: form})
+}
+
+func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *authed) {
+	ss, err := s.setupStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "表单无法解析"))
+		return
+	}
+	f := r.PostForm
+	for k, v := range f {
+		f[k] = []string{strings.TrimSpace(strings.Join(v, ""))}
+	}
+	errs := map[string]string{}
+	ev := store.Event{Code: f.Get("code"), Name: f.Get("name"), Kind: f.Get("kind"), Occupation: f.Get("occupation"),
+		Specialty: f.Get("specialty"), Tier: f.Get("tier"), Class: f.Get("class"), Venue: f.Get("venue"),
+		StartsOn: f.Get("starts_on"), Status: "setup"}
+	if !eventCodePattern.MatchString(ev.Code) {
+		errs["code"] = "赛事代码须为 3–40 位小写字母、数字或连字符，如 jx-ylhly-2027"
+	}
+	if ev.Name == "" {
+		errs["name"] = "请填写赛事名称"
+	}
+	if ev.Occupation == "" {
+		errs["occupation"] = "请填写职业，如 养老护理员"
+	}
+	if _, ok := kindNames[ev.Kind]; !ok {
+		errs["kind"] = "请选择竞赛或等级认定"
+	}
+	if y, err := strconv.Atoi(f.Get("year")); err != nil || y < 2000 || y > 2100 {
+		errs["year"] = "年度须为 2000–2100 之间的四位数字"
+	} else {
+		ev.Year = y
+	}
+	if lv := f.Get("level"); lv != "" {
+		if n, err := strconv.Atoi(lv); err != nil || n < 1 || n > 5 {
+			errs["level"] = "等级须为 1–5（1 = 高级技师，5 = 初级工）"
+		} else {
+			ev.Level = n
+		}
+	}
+	if d := ev.StartsOn; d != "" && !datePattern.MatchString(d) {
+		errs["starts_on"] = "日期格式为 2027-05-20"
+	}
+	raw := []byte(scratchRules)
+	found := false
+	for _, p := range eventPresets {
+		if p.Value == f.Get("preset") {
+			found = true
+			if p.File != "" {
+				if raw, err = examples.Files.ReadFile(p.File); err != nil {
+					s.fail(w, r, fmt.Errorf("read preset %s: %w", p.File, err))
+					return
+				}
+			}
+		}
+	}
+	if !found {
+		errs["preset"] = "请选择一个模板"
+	}
+	var ne store.NewEvent
+	if len(errs) == 0 {
+		ne, err = newEventFromRules(ev, raw)
+		if err != nil {
+			errs["preset"] = skillscore.ErrorMessage(err)
+		}
+	}
+	if len(errs) == 0 {
+		created, err := ss.CreateEvent(r.Context(), ne, u.User.Username)
+		if skillscore.ErrorCode(err) == skillscore.EConflict {
+			errs["code"] = skillscore.ErrorMessage(err)
+		} else if err != nil {
+			s.fail(w, r, err)
+			return
+		} else {
+			s.log.Info("event created", "event", created.Code, "by", u.User.Username)
+			http.Redirect(w, r, "/events/"+created.Code+"/setup?msg="+url.QueryEscape("赛事已创建，请核对评分规则"), http.StatusSeeOther)
+			return
+		}
+	}
+	w.WriteHeader(http.StatusBadRequest)
+	s.render(w, r, "eventnew", eventNewPage{Title: "新建赛事", CSRF: u.CSRF, User: u.User.Name, Presets: eventPresets, Form: f, Errors: errs})
+}
+
+// newEventFromRules fills the rule document's own fields from the event
+// form and mirrors its groups and modules as rows.
+func newEventFromRules(ev store.Event, raw []byte) (store.NewEvent, error) {
+	var doc scoring.Rules
+	if err := json.Unmarshal(raw, &doc); err != nil {
+		return store.NewEvent{}, fmt.Errorf("preset: %w", err)
+	}
+	doc.Name, doc.Kind, doc.Occupation, doc.Year = ev.Name, scoring.EventKind(ev.Kind), ev.Occupation, ev.Year
+	if ev.Kind == "competition" {
+		doc.Tier = ev.Tier
+		doc.Level = 0
+		switch ev.Class {
+		case "one":
+			doc.Class = 1
+		case "two":
+			doc.Class = 2
+		}
+	} else {
+		doc.Tier, doc.Class = "", 0
+		if ev.Level != 0 {
+			doc.Level = ev.Level
+		}
+	}
+	rules, out, err := validRules(&doc)
+	if err != nil {
+		var msgs []string
+		for _, p := range problemsOf(err) {
+			msgs = append(msgs, p.Path+" "+p.Message)
+		}
+		return store.NewEvent{}, skillscore.Wrap(skillscore.EInvalid, err, "模板与所填信息不一致："+strings.Join(msgs, "；"))
+	}
+	ev.Rules = string(out)
+	ne := store.NewEvent{Event: ev, Modules: demo.Modules(rules)}
+	for _, g := range rules.Groups {
+		ne.Groups = append(ne.Groups, store.Group{Code: g.Code, Name: g.Name})
+	}
+	return ne, nil
+}
+
+// validRules marshals a document and runs it through the core's parser,
+// so what is stored is exactly what was validated.
+func validRules(doc *scoring.Rules) (*scoring.Rules, []byte, error) {
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetEscapeHTML(false)
+	enc.SetIndent("", "  ")
+	if err := enc.Encode(doc); err != nil {
+		return nil, nil, fmt.Errorf("encode rules: %w", err)
+	}
+	rules, err := scoring.ParseRules(buf.Bytes())
+	if err != nil {
+		return nil, nil, err
+	}
+	return rules, bytes.TrimSpace(buf.Bytes()), nil
+}

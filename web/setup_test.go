@@ -1,0 +1,236 @@
+package web_test
+
+import (
+	"bytes"
+	"context"
+	"io"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+
+	"github.com/xuri/excelize/v2"
+
+	"skillscore/examples"
+	"skillscore/rubric"
+	"skillscore/scoring"
+)
+
+func TestEventNewFromPresetAndScratch(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	chief := o.browser()
+	chief.login("chief", "pass-chief")
+	if code, _ := chief.get("/events/new"); code != 403 {
+		t.Fatalf("chief on the new-event page: %d", code)
+	}
+	org := o.browser()
+	org.login("org", "pass-org")
+	if code, body := org.get("/events/new"); code != 200 || !strings.Contains(body, "江西省养老护理员职业技能竞赛（省级二类）") {
+		t.Fatalf("new-event page: %d\n%s", code, body)
+	}
+	form := url.Values{"csrf": {org.csrf}, "preset": {"provincial"}, "code": {"jx-ylhly-2027"}, "name": {"2027年江西省养老护理员职业技能竞赛"},
+		"kind": {"competition"}, "occupation": {"养老护理员"}, "tier": {"provincial"}, "class": {"two"}, "year": {"2027"},
+		"venue": {"南昌"}, "starts_on": {"2027-05-20"}}
+	bad := url.Values{}
+	for k, v := range form {
+		bad[k] = v
+	}
+	bad.Set("code", "JX 2027")
+	bad.Set("year", "27")
+	code, body := org.post("/events/new", bad)
+	if code != 400 || !strings.Contains(body, `id="err-code"`) || !strings.Contains(body, `id="err-year"`) ||
+		!strings.Contains(body, "2027年江西省养老护理员职业技能竞赛") {
+		t.Fatalf("bad form: %d\n%s", code, body)
+	}
+	if _, err := o.st.EventByCode(ctx, "jx-ylhly-2027"); err == nil {
+		t.Fatal("a refused form stored an event")
+	}
+	if code, _ := org.post("/events/new", form); code != 303 {
+		t.Fatalf("create: %d", code)
+	}
+	ev, err := o.st.EventByCode(ctx, "jx-ylhly-2027")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := scoring.ParseRules([]byte(ev.Rules))
+	if err != nil || rules.Year != 2027 || rules.Name != ev.Name || len(rules.Modules) != 4 {
+		t.Fatalf("stored rules: %v %+v", err, rules)
+	}
+	mods, _ := o.st.Modules(ctx, ev.ID)
+	gs, _ := o.st.Groups(ctx, ev.ID)
+	if len(mods) != 4 || mods[0].Weight != 300000 || len(mods[1].Aspects) == 0 || len(gs) != 2 || ev.Status != "setup" {
+		t.Fatalf("rows: %+v %+v %s", mods, gs, ev.Status)
+	}
+	if code, body := org.post("/events/new", form); code != 400 || !strings.Contains(body, "已存在") {
+		t.Fatalf("same code twice: %d\n%s", code, body)
+	}
+	scratch := url.Values{"csrf": {org.csrf}, "preset": {"scratch"}, "code": {"jx-hlgy-2027"}, "name": {"2027年护理员等级认定"},
+		"kind": {"assessment"}, "occupation": {"养老护理员"}, "level": {"3"}, "year": {"2027"}}
+	if code, body := org.post("/events/new", scratch); code != 303 {
+		t.Fatalf("scratch: %d\n%s", code, body)
+	}
+	ev2, _ := o.st.EventByCode(ctx, "jx-hlgy-2027")
+	if r2, err := scoring.ParseRules([]byte(ev2.Rules)); err != nil || r2.Kind != "assessment" || r2.Level != 3 {
+		t.Fatalf("scratch rules: %v %+v", err, r2)
+	}
+}
+
+func TestSetupPageWeightsErrorsAndLock(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	base := "/events/" + o.ev.Code + "/setup"
+	chief := o.browser()
+	chief.login("chief", "pass-chief")
+	if code, _ := chief.get(base); code != 403 {
+		t.Fatalf("chief on the setup page: %d", code)
+	}
+	org := o.browser()
+	org.login("org", "pass-org")
+	code, body := org.get(base)
+	if code != 200 || !strings.Contains(body, `name="weight.theory" id="weight.theory" value="30"`) {
+		t.Fatalf("setup page: %d\n%s", code, body)
+	}
+	raw := o.ev.Rules
+	form := func(theory, a string) url.Values {
+		return url.Values{"csrf": {org.csrf}, "rules": {raw}, "weight.theory": {theory}, "weight.A": {a},
+			"weight.B": {"25"}, "weight.C": {"20"}, "band.first": {"10"}, "band.second": {"20"}, "band.third": {"30"},
+			"promotion_preset": {"provincial_class_two"}}
+	}
+	before, _ := o.st.EventByCode(ctx, o.ev.Code)
+	noToken := form("40", "15")
+	noToken.Del("csrf")
+	if code, _ := org.post(base, noToken); code != 403 {
+		t.Fatalf("save without the form token: %d", code)
+	}
+	// Not a number: named at its field.
+	if code, body := org.post(base, form("三十", "25")); code != 400 || !regexp.MustCompile(`理论知识\s*<input[^>]*value="三十"[^>]*>\s*<span class="error field-error">请填写数字`).MatchString(body) {
+		t.Fatalf("non-number weight: %d\n%s", code, body)
+	}
+	// The sum is wrong: the core's message shown with the weights.
+	if code, body := org.post(base, form("35", "25")); code != 400 || !strings.Contains(body, "模块权重之和为 105%") {
+		t.Fatalf("weights over 100: %d\n%s", code, body)
+	}
+	// A bad value in the raw document: shown with its path.
+	bad := form("30", "25")
+	bad.Set("rules", strings.Replace(raw, `"method": "mean"`, `"method": "avg"`, 1))
+	if code, body := org.post(base, bad); code != 400 || !strings.Contains(body, "modules[1].panel.method") {
+		t.Fatalf("bad method: %d\n%s", code, body)
+	}
+	if after, _ := o.st.EventByCode(ctx, o.ev.Code); after.Rules != before.Rules || after.Revision != before.Revision {
+		t.Fatal("a refused edit changed the event")
+	}
+	// Weights may change after marks (the demo has marks); recompute follows.
+	if code, body := org.post(base, form("40", "15")); code != 303 {
+		t.Fatalf("weight change: %d\n%s", code, body)
+	}
+	after, _ := o.st.EventByCode(ctx, o.ev.Code)
+	mods, _ := o.st.Modules(ctx, o.ev.ID)
+	if after.Revision != before.Revision+1 || mods[0].Weight != 400000 || mods[1].Weight != 150000 || !strings.Contains(after.Rules, `"weight": 40`) {
+		t.Fatalf("after save: rev %d, %+v", after.Revision, mods[:2])
+	}
+	// The rubric structure may not change once marks exist.
+	lock := form("40", "15")
+	lock.Set("rules", strings.Replace(after.Rules, `"code": "A1"`, `"code": "A1x"`, 1))
+	if code, body := org.post(base, lock); code != 409 || !strings.Contains(body, "不能再修改评分细则的结构") {
+		t.Fatalf("structure change after marks: %d\n%s", code, body)
+	}
+}
+
+// presetEvent creates an event from the provincial preset through the page.
+func presetEvent(t *testing.T, o *office, org *browser, code string) {
+	t.Helper()
+	org.get("/events/new")
+	form := url.Values{"csrf": {org.csrf}, "preset": {"provincial"}, "code": {code}, "name": {"2027年江西省养老护理员职业技能竞赛"},
+		"kind": {"competition"}, "occupation": {"养老护理员"}, "tier": {"provincial"}, "class": {"two"}, "year": {"2027"}}
+	if code, body := org.post("/events/new", form); code != 303 {
+		t.Fatalf("create: %d\n%s", code, body)
+	}
+}
+
+func rubricBook(t *testing.T, rows [][]any) []byte {
+	t.Helper()
+	f := excelize.NewFile()
+	for i, r := range rows {
+		cell, _ := excelize.CoordinatesToCellName(1, i+1)
+		if err := f.SetSheetRow("Sheet1", cell, &r); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+func TestRubricImportXLSXAndJSON(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	org := o.browser()
+	org.login("org", "pass-org")
+	presetEvent(t, o, org, "jx-rubric-2027")
+	ev, _ := o.st.EventByCode(ctx, "jx-rubric-2027")
+	base := "/events/" + ev.Code + "/setup"
+	resp, err := org.c.Get(o.srv.URL + base + "/rubric.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 || !bytes.HasPrefix(tmpl, []byte("PK")) {
+		t.Fatalf("template: %d %s", resp.StatusCode, resp.Header.Get("Content-Type"))
+	}
+	if _, probs, err := rubric.Read(tmpl); err != nil || len(probs) != 0 {
+		t.Fatalf("template does not read back: %v %v", err, probs)
+	}
+	head := []any{"模块", "评分项代码", "评分项", "类型", "分值", "评分标准", "0分描述", "1分描述", "2分描述", "3分描述"}
+	bad := rubricBook(t, [][]any{head,
+		{"A", "A1", "评估与沟通", "打分", "40"},
+		{"A", "A2", "协助进食", "客观", "50"},
+		{"B", "B1", "沟通", "主观", "100", "", "未完成", "部分完成"},
+	})
+	code, body := org.upload(base+"/rubric", "细则.xlsx", bad)
+	if code != 400 || !strings.Contains(body, "第 2 行 D 列（类型）") || !strings.Contains(body, "类型“打分”无法识别") {
+		t.Fatalf("bad kind: %d\n%s", code, body)
+	}
+	// Kind fixed: the core's problems come back at their cells.
+	bad = rubricBook(t, [][]any{head,
+		{"A", "A1", "评估与沟通", "主观", "40"},
+		{"A", "A2", "协助进食", "客观", "50"},
+		{"B", "B1", "沟通", "主观", "100", "", "未完成", "部分完成"},
+	})
+	code, body = org.upload(base+"/rubric", "细则.xlsx", bad)
+	if code != 400 || !strings.Contains(body, "第 2 行 A 列（模块）</td><td class=\"error\">评分项分值之和 90 不等于模块满分 100") ||
+		!strings.Contains(body, "第 4 行 G 列（0分描述）</td><td class=\"error\">描述须有 4 条") {
+		t.Fatalf("core problems at cells: %d\n%s", code, body)
+	}
+	if after, _ := o.st.EventByCode(ctx, ev.Code); after.Rules != ev.Rules {
+		t.Fatal("a refused rubric changed the rules")
+	}
+	good := rubricBook(t, [][]any{{"实操 A 评分细则（2027）"}, head,
+		{"A", "A1", "评估与沟通", "主观", "40", "", "未完成", "部分完成", "基本达到", "完全达到"},
+		{"A", "", "协助进食", "客观", "60"},
+		{"A", "", "严重安全事故", "否决", ""},
+	})
+	if code, body := org.upload(base+"/rubric", "细则.xlsx", good); code != 303 {
+		t.Fatalf("good rubric: %d\n%s", code, body)
+	}
+	mods, _ := o.st.Modules(ctx, ev.ID)
+	if a := mods[1].Aspects; len(a) != 3 || a[1].Code != "A2" || a[1].MaxMarks != 600000 || a[2].Kind != "veto" {
+		t.Fatalf("aspects after import: %+v", a)
+	}
+	// A JSON rule document replaces the whole rules.
+	raw, _ := examples.Files.ReadFile("assessment-yanglao-technician.json")
+	if code, body := org.upload(base+"/rubric", "rules.json", []byte(`{"modules": [`)); code != 400 || !strings.Contains(body, "不是有效的规则 JSON") {
+		t.Fatalf("broken json: %d\n%s", code, body)
+	}
+	if code, body := org.upload(base+"/rubric", "rules.json", raw); code != 303 {
+		t.Fatalf("json rules: %d\n%s", code, body)
+	}
+	after, _ := o.st.EventByCode(ctx, ev.Code)
+	mods, _ = o.st.Modules(ctx, ev.ID)
+	if !strings.Contains(after.Rules, "技师职业技能等级认定") || len(mods) != 3 {
+		t.Fatalf("after json: %d modules", len(mods))
+	}
+}
