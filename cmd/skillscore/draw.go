@@ -12,7 +12,6 @@ import (
 	"skillscore/certificates"
 	"skillscore/draw"
 	"skillscore/sheets"
-	"skillscore/store"
 )
 
 const drawUsage = `用法 (usage):
@@ -44,15 +43,11 @@ func runDraw(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fs.Usage()
 		return errUsage
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, ev, err := openEvent(ctx, *db, *event)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ev, err := eventByIDOrCode(ctx, st, *event)
-	if err != nil {
-		return err
-	}
 	if !*printOnly {
 		if *seed == "" {
 			if *seed, err = draw.NewSeed(); err != nil {
@@ -113,15 +108,11 @@ func runDecrypt(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		fs.Usage()
 		return errUsage
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, ev, err := openEvent(ctx, *db, *event)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ev, err := eventByIDOrCode(ctx, st, *event)
-	if err != nil {
-		return err
-	}
 	at, err := st.Decrypt(ctx, ev.ID, *actor)
 	if err != nil {
 		return err

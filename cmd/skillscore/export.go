@@ -10,7 +10,6 @@ import (
 	"skillscore"
 	"skillscore/certificates"
 	"skillscore/exports"
-	"skillscore/store"
 )
 
 // runExport is `skillscore export`: one of the organizer's files.
@@ -31,15 +30,11 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.PrintDefaults()
 		return errUsage
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, ev, err := openEvent(ctx, *db, *event)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ev, err := eventByIDOrCode(ctx, st, *event)
-	if err != nil {
-		return err
-	}
 	f, err := exports.New(st, *song, *kai).Build(ctx, ev, *what)
 	if err != nil {
 		return err

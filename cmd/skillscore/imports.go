@@ -227,15 +227,11 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, ev, err := openEvent(ctx, *db, *event)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ev, err := eventByIDOrCode(ctx, st, *event)
-	if err != nil {
-		return err
-	}
 	in, err := judgesInput(ctx, st, ev.ID)
 	if err != nil {
 		return err

@@ -70,15 +70,11 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法读取名单文件 %s: %v", path, err))
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, ev, err := openEvent(ctx, *db, *event)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ev, err := eventByIDOrCode(ctx, st, *event)
-	if err != nil {
-		return err
-	}
 	rep, err := roster.Import(ctx, st, ev.ID, filepath.Base(path), data, roster.Options{DryRun: *dryRun, Actor: *actor})
 	switch {
 	case *asJSON:
@@ -102,17 +98,6 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 		}
 	}
 	return nil
-}
-
-// eventByIDOrCode finds an event by its code, or by its number.
-func eventByIDOrCode(ctx context.Context, st *store.Store, s string) (store.Event, error) {
-	ev, err := st.EventByCode(ctx, s)
-	if skillscore.ErrorCode(err) == skillscore.ENotFound {
-		if id, perr := strconv.ParseInt(s, 10, 64); perr == nil {
-			return st.Event(ctx, id)
-		}
-	}
-	return ev, err
 }
 
 func writeRosterJSON(w io.Writer, ev store.Event, dryRun bool, rep *roster.Report, err error) error {

@@ -1,0 +1,35 @@
+package main
+
+import (
+	"context"
+	"strconv"
+
+	"skillscore"
+	"skillscore/store"
+)
+
+// openEvent opens the database and finds the event a subcommand works on,
+// by its code or its numeric id; the caller closes the store.
+func openEvent(ctx context.Context, dbURL, event string) (*store.Store, store.Event, error) {
+	st, err := store.Open(ctx, dbURL, store.Options{})
+	if err != nil {
+		return nil, store.Event{}, err
+	}
+	ev, err := eventByIDOrCode(ctx, st, event)
+	if err != nil {
+		st.Close()
+		return nil, store.Event{}, err
+	}
+	return st, ev, nil
+}
+
+// eventByIDOrCode finds an event by its code, or by its number.
+func eventByIDOrCode(ctx context.Context, st *store.Store, s string) (store.Event, error) {
+	ev, err := st.EventByCode(ctx, s)
+	if skillscore.ErrorCode(err) == skillscore.ENotFound {
+		if id, perr := strconv.ParseInt(s, 10, 64); perr == nil {
+			return st.Event(ctx, id)
+		}
+	}
+	return ev, err
+}
