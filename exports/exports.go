@@ -45,6 +45,7 @@ type Source interface {
 	Snapshot(ctx context.Context, eventID int64) (store.Snapshot, error)
 	LiveState(ctx context.Context, eventID int64) (store.LiveState, error)
 	AuditTrail(ctx context.Context, eventID int64) ([]store.AuditEntry, error)
+	Workflow(ctx context.Context, eventID int64) (store.Workflow, error)
 }
 
 var _ Source = (*store.Store)(nil)
@@ -89,6 +90,16 @@ func (x *Exporter) loadFonts() (certificates.Fonts, error) {
 func (x *Exporter) Build(ctx context.Context, ev store.Event, what string) (File, error) {
 	switch what {
 	case ResultsXLSX, ResultsPDF, PromotionsXLSX:
+		if what == PromotionsXLSX {
+			// The promotion list follows the final results, as certificates do.
+			w, err := x.src.Workflow(ctx, ev.ID)
+			if err != nil {
+				return File{}, err
+			}
+			if err := w.FinalRequired(); err != nil {
+				return File{}, err
+			}
+		}
 		t, err := x.Results(ctx, ev)
 		if err != nil {
 			return File{}, err

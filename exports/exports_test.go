@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -16,6 +17,7 @@ import (
 	"skillscore/certificates"
 	"skillscore/demo"
 	"skillscore/exports"
+	"skillscore/internal/testenv"
 	"skillscore/results"
 	"skillscore/store"
 )
@@ -67,6 +69,8 @@ func readXLSX(t *testing.T, data []byte) [][]string {
 func TestResultsXLSX(t *testing.T) {
 	ctx := context.Background()
 	st, ev := demoEvent(t)
+	// Publishing follows the results workflow: scored, signed off, decrypted.
+	testenv.Decrypted(t, st, ev.ID)
 	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
 	want := standings(t, st, ev)
 	for _, published := range []bool{false, true} {
@@ -139,16 +143,31 @@ func cell(row []string, i int) string {
 	return ""
 }
 
-// TestPromotionsXLSX: refused before publication, then the list matches the
-// promotions results.Compute grants, with full ID numbers.
+// TestPromotionsXLSX: refused before the final results, even when
+// published, then the list matches the promotions results.Compute grants,
+// with full ID numbers.
 func TestPromotionsXLSX(t *testing.T) {
 	ctx := context.Background()
 	st, ev := demoEvent(t)
 	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
-	if _, err := x.Build(ctx, ev, exports.PromotionsXLSX); skillscore.ErrorCode(err) != skillscore.EConflict {
-		t.Fatalf("before publication: %v, want EConflict", err)
+	refused := func(step string) {
+		t.Helper()
+		_, err := x.Build(ctx, ev, exports.PromotionsXLSX)
+		if skillscore.ErrorCode(err) != skillscore.EConflict || !strings.Contains(skillscore.ErrorMessage(err), "尚未最终确认") {
+			t.Fatalf("%s: %v, want the workflow's refusal", step, err)
+		}
 	}
+	refused("before decryption")
+	testenv.Decrypted(t, st, ev.ID)
 	if _, err := st.SetPublished(ctx, ev.ID, true, "test"); err != nil {
+		t.Fatal(err)
+	}
+	refused("published, not final")
+	end := time.Now().Add(-time.Second)
+	if _, err := st.PublishResults(ctx, ev.ID, end.Add(-72*time.Hour), end, "test"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Finalize(ctx, ev.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
 	f, err := x.Build(ctx, ev, exports.PromotionsXLSX)
@@ -228,6 +247,7 @@ func TestResultsPDF(t *testing.T) {
 	}
 	ctx := context.Background()
 	st, ev := demoEvent(t)
+	testenv.Decrypted(t, st, ev.ID)
 	if _, err := st.SetPublished(ctx, ev.ID, true, "test"); err != nil {
 		t.Fatal(err)
 	}

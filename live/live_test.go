@@ -3,6 +3,7 @@ package live_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net"
@@ -19,6 +20,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"skillscore/demo"
+	"skillscore/internal/testenv"
 	"skillscore/live"
 	"skillscore/live/livetest"
 	"skillscore/store"
@@ -319,6 +321,8 @@ func asClose(err error, ce **websocket.CloseError) bool {
 // it is disconnected, and a reading viewer gets every frame in order.
 func TestSlowViewerIsDroppedNotWaitedFor(t *testing.T) {
 	e := newEnv(t, newStore(t), live.Config{MinInterval: time.Millisecond, SendQueue: 4, WriteWait: time.Minute})
+	// Publishing follows the results workflow: scored, signed off, decrypted.
+	testenv.Decrypted(t, e.st, e.marker.Event.ID)
 	good := e.fresh(t, "")
 	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
 		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
@@ -351,6 +355,45 @@ func TestSlowViewerIsDroppedNotWaitedFor(t *testing.T) {
 	}
 	if !published && good.Board.Published {
 		t.Errorf("the reading viewer's board is out of step")
+	}
+}
+
+// completeOpenSheets marks every aspect of the sheets the marker left half
+// done, so that the judges can submit them.
+func completeOpenSheets(t *testing.T, st *store.Store, eventID int64) {
+	t.Helper()
+	ctx := context.Background()
+	sheets, err := st.Sheets(ctx, eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	mods, err := st.Modules(ctx, eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	aspects := map[int64][]store.Aspect{}
+	for _, m := range mods {
+		aspects[m.ID] = m.Aspects
+	}
+	var ops []store.SheetOp
+	for _, sh := range sheets {
+		if sh.Status != "open" {
+			continue
+		}
+		for _, a := range aspects[sh.ModuleID] {
+			ops = append(ops, store.SheetOp{OpID: fmt.Sprintf("complete-%d", len(ops)), Kind: store.OpMark, EventID: eventID,
+				ModuleID: sh.ModuleID, ContestantID: sh.ContestantID, JudgeID: sh.JudgeID, AspectID: a.ID,
+				Actor: "test", Subject: "complete"})
+		}
+	}
+	res, err := st.ApplyOps(ctx, ops)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			t.Fatalf("complete a sheet: %v", r.Err)
+		}
 	}
 }
 
@@ -398,7 +441,10 @@ func TestFreezeCeremonyAndPublication(t *testing.T) {
 	if c := e.fresh(t, ""); boardText(c) != frozenBoard {
 		t.Fatalf("the frozen public board changed after marks")
 	}
-	// Publication shows masked names and 单位, never 证件号码, even frozen.
+	// Publication shows masked names and 单位, never 证件号码, even frozen;
+	// it follows the results workflow: scored, signed off, decrypted.
+	completeOpenSheets(t, st, id)
+	testenv.Decrypted(t, st, id)
 	rev = change(st.SetPublished(ctx, id, true, "organizer"))
 	readApply(t, pub, rev)
 	text := boardText(pub)

@@ -87,6 +87,16 @@ func (s *Store) SetPublished(ctx context.Context, eventID int64, published bool,
 	}
 	return s.changeLive(ctx, eventID, actor, action, map[string]any{"published": published}, now,
 		func(tx *sqlx.Tx, _ LiveState) error {
+			// Publishing shows names: the same checks as the results page's 公示.
+			if published {
+				w, err := workflow(ctx, tx, eventID)
+				if err != nil {
+					return err
+				}
+				if err := w.PublishAllowed(); err != nil {
+					return err
+				}
+			}
 			_, err := tx.ExecContext(ctx, "UPDATE live_states SET published_at = ?, updated_at = ? WHERE event_id = ?",
 				at, micros(now), eventID)
 			return err

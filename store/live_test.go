@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -26,6 +27,10 @@ func TestLiveStateChangesAdvanceRevisionAndAudit(t *testing.T) {
 			t.Fatalf("unknown event: %v", err)
 		}
 		// Refused changes leave state and revision alone.
+		if _, err := s.SetPublished(ctx, id, true, "organizer"); skillscore.ErrorCode(err) != skillscore.EConflict ||
+			!strings.Contains(skillscore.ErrorMessage(err), d.pra.Name) {
+			t.Fatalf("publish before sign-off: %v", err)
+		}
 		if _, err := s.SetCeremonyStep(ctx, id, 1, "organizer"); skillscore.ErrorCode(err) != skillscore.EConflict {
 			t.Fatalf("ceremony before a freeze: %v", err)
 		}
@@ -37,30 +42,34 @@ func TestLiveStateChangesAdvanceRevisionAndAudit(t *testing.T) {
 		if rev, _ := s.EventRevision(ctx, id); rev != 0 {
 			t.Fatalf("refused changes advanced the revision to %d", rev)
 		}
+		// Publishing names follows the results workflow: the only judged module signed off.
+		if err := s.SignOffModule(ctx, id, d.pra.ID, 1, "chief"); err != nil {
+			t.Fatal(err)
+		}
 		rev, err := s.SetPublished(ctx, id, true, "organizer")
-		if err != nil || rev != 1 {
+		if err != nil || rev != 2 {
 			t.Fatalf("publish: rev %d %v", rev, err)
 		}
 		// A freeze in the future is not frozen yet, and nothing can be
 		// captured before its time.
 		at := now.Add(time.Hour)
-		if rev, err = s.SetFreeze(ctx, id, at, "organizer"); err != nil || rev != 2 {
+		if rev, err = s.SetFreeze(ctx, id, at, "organizer"); err != nil || rev != 3 {
 			t.Fatalf("freeze: rev %d %v", rev, err)
 		}
-		if l, err = s.CaptureFrozenBoard(ctx, id, 2, `{"early":true}`); err != nil || l.FrozenBoard != "" {
+		if l, err = s.CaptureFrozenBoard(ctx, id, 3, `{"early":true}`); err != nil || l.FrozenBoard != "" {
 			t.Fatalf("capture before the freeze time: %+v %v", l, err)
 		}
 		now = at
 		// The capture is a change of the public board: a new revision.
-		if l, err = s.CaptureFrozenBoard(ctx, id, 2, `{"first":true}`); err != nil || l.FrozenBoard != `{"first":true}` ||
-			l.FrozenRevision != 2 || l.Revision != 3 {
+		if l, err = s.CaptureFrozenBoard(ctx, id, 3, `{"first":true}`); err != nil || l.FrozenBoard != `{"first":true}` ||
+			l.FrozenRevision != 3 || l.Revision != 4 {
 			t.Fatalf("first capture: %+v %v", l, err)
 		}
 		// The second instance to capture gets the first one's board.
-		if l, err = s.CaptureFrozenBoard(ctx, id, 3, `{"second":true}`); err != nil || l.FrozenBoard != `{"first":true}` || l.Revision != 3 {
+		if l, err = s.CaptureFrozenBoard(ctx, id, 4, `{"second":true}`); err != nil || l.FrozenBoard != `{"first":true}` || l.Revision != 4 {
 			t.Fatalf("second capture: %+v %v", l, err)
 		}
-		if rev, err = s.SetCeremonyStep(ctx, id, 2, "organizer"); err != nil || rev != 4 {
+		if rev, err = s.SetCeremonyStep(ctx, id, 2, "organizer"); err != nil || rev != 5 {
 			t.Fatalf("ceremony: rev %d %v", rev, err)
 		}
 		if _, err := s.SetFreeze(ctx, id, time.Time{}, "organizer"); skillscore.ErrorCode(err) != skillscore.EConflict {
@@ -70,7 +79,7 @@ func TestLiveStateChangesAdvanceRevisionAndAudit(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if !l.Published() || !l.Frozen(now) || l.CeremonyStep != 2 || !l.FreezeAt.Equal(at) || l.Revision != 4 {
+		if !l.Published() || !l.Frozen(now) || l.CeremonyStep != 2 || !l.FreezeAt.Equal(at) || l.Revision != 5 {
 			t.Fatalf("state after the changes: %+v", l)
 		}
 		if _, err := s.SetCeremonyStep(ctx, id, -1, "organizer"); err != nil {

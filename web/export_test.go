@@ -77,8 +77,8 @@ func TestExportDownloads(t *testing.T) {
 	if code, body := org.get(base + "audit-csv"); code != 200 || !strings.HasPrefix(body, "\uFEFF序号,") {
 		t.Fatalf("audit-csv: %d %.40q", code, body)
 	}
-	if code, body := org.get(base + "promotions-xlsx"); code != http.StatusConflict || !strings.Contains(body, "尚未解密公布") {
-		t.Fatalf("promotions before publication: %d", code)
+	if code, body := org.get(base + "promotions-xlsx"); code != http.StatusConflict || !strings.Contains(body, "尚未最终确认") {
+		t.Fatalf("promotions before the final results: %d", code)
 	}
 	if code, body := org.get(base + "names"); code != http.StatusBadRequest || !strings.Contains(body, "未知的导出类型") {
 		t.Fatalf("unknown export: %d", code)

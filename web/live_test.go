@@ -18,6 +18,7 @@ import (
 
 	"skillscore/demo"
 	"skillscore/internal/browsertest"
+	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/live"
 	"skillscore/live/livetest"
@@ -288,6 +289,7 @@ func TestOrganizerLiveControls(t *testing.T) {
 		{"reveal", url.Values{"step": {"x"}}, 400},
 		{"reveal", url.Values{}, 409}, // not frozen yet
 		{"explode", url.Values{}, 404},
+		{"publish", url.Values{}, 409}, // sheets not locked: the results workflow's refusal
 	} {
 		bad.form.Set("csrf", org.csrf)
 		if code, body := org.post(api+bad.action, bad.form); code != bad.status || !strings.Contains(body, `"message"`) {
@@ -297,6 +299,7 @@ func TestOrganizerLiveControls(t *testing.T) {
 	if after, _ := st.LiveState(ctx, ev.ID); after != before {
 		t.Fatalf("refused controls changed the live state: %+v → %+v", before, after)
 	}
+	testenv.Decrypted(t, st, ev.ID)
 	code, body := org.post(api+"publish", url.Values{"csrf": {org.csrf}})
 	var state struct {
 		Revision  int64

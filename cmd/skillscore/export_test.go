@@ -20,7 +20,7 @@ import (
 
 // TestExportCommand runs `skillscore export` on the demo event: the results
 // workbook's totals are results.Compute's, the audit CSV has every entry,
-// the promotion list is refused before publication, a bad --what fails in
+// the promotion list is refused before the final results, a bad --what fails in
 // one line.
 func TestExportCommand(t *testing.T) {
 	bin := binary(t)
@@ -90,7 +90,7 @@ func TestExportCommand(t *testing.T) {
 	}
 
 	promo := filepath.Join(dir, "p.xlsx")
-	runFail(t, exec.Command(bin, "export", "--db", db, "--event", ev.Code, "--what", "promotions-xlsx", "--out", promo), "尚未解密公布")
+	runFail(t, exec.Command(bin, "export", "--db", db, "--event", ev.Code, "--what", "promotions-xlsx", "--out", promo), "尚未最终确认")
 	if _, err := os.Stat(promo); err == nil {
 		t.Error("a refused export left a file behind")
 	}

@@ -21,6 +21,7 @@ import (
 	"skillscore/demo"
 	"skillscore/examples"
 	"skillscore/idnumber"
+	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/live/livetest"
 	"skillscore/scoring"
@@ -261,6 +262,14 @@ func TestLiveCommands(t *testing.T) {
 	if err := exec.Command(bin, "live", "explode", "--db", db, "--event", demo.EventCode).Run(); err == nil {
 		t.Errorf("an unknown live action succeeded")
 	}
+	runFail(t, exec.Command(bin, "live", "publish", "--db", db, "--event", demo.EventCode), "未锁定")
+	// Publishing follows the results workflow: scored, signed off, decrypted.
+	if st, err = store.Open(context.Background(), db, store.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	testenv.Decrypted(t, st, ev.ID)
+	ev, _ = st.EventByCode(context.Background(), demo.EventCode)
+	st.Close()
 	if out := live("publish"); !strings.Contains(out, "已公示") {
 		t.Fatalf("publish: %s", out)
 	}
