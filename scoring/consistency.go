@@ -15,8 +15,8 @@ func (e *engine) consistency(states []*cstate, res *Result) {
 	// does no rational arithmetic.
 	type acc struct {
 		n      int64
-		signed map[int64]int64 // panel size → Σ (n·v − S)
-		abs    map[int64]int64
+		signed []int64 // indexed by panel size n: Σ (n·v − S); a slice, not a map, as this runs per mark
+		abs    []int64
 		maxAbs rat
 	}
 	stats := make([]*acc, len(e.judges))
@@ -59,8 +59,12 @@ func (e *engine) consistency(states []*cstate, res *Result) {
 			for _, m := range ms {
 				a := stats[m.judge]
 				if a == nil {
-					a = &acc{signed: map[int64]int64{}, abs: map[int64]int64{}, maxAbs: ratZero}
+					a = &acc{maxAbs: ratZero}
 					stats[m.judge] = a
+				}
+				if int(n) >= len(a.signed) {
+					a.signed = append(a.signed, make([]int64, int(n)+1-len(a.signed))...)
+					a.abs = append(a.abs, make([]int64, int(n)+1-len(a.abs))...)
 				}
 				d := add64(mul64(n, int64(m.v)), -sum)
 				a.n++
@@ -75,10 +79,12 @@ func (e *engine) consistency(states []*cstate, res *Result) {
 			}
 		}
 	}
-	total := func(m map[int64]int64) rat {
+	total := func(m []int64) rat {
 		r := ratZero
 		for n, v := range m {
-			r = r.add(newRat(v, n))
+			if v != 0 {
+				r = r.add(newRat(v, int64(n)))
+			}
 		}
 		return r
 	}

@@ -34,7 +34,7 @@ type jmark struct {
 type entry struct {
 	v       rat
 	judge   int32 // -1 for a filled-in missing judge
-	pos     int   // index in the slot's marks, -1 filled
+	pos     int32 // index in the slot's marks, -1 filled (int32 keeps entry at 32 bytes for the sort)
 	dropped bool
 }
 
@@ -98,7 +98,15 @@ func newEngine(r *Rules, year int) (*engine, error) {
 }
 
 func (e *engine) judge(name string) int32 {
-	if j, ok := e.judgeIdx[name]; ok {
+	// A panel has a handful of judges: comparing a few short strings is
+	// cheaper than hashing, and this runs once per mark.
+	if len(e.judges) <= 16 {
+		for j, n := range e.judges {
+			if n == name {
+				return int32(j)
+			}
+		}
+	} else if j, ok := e.judgeIdx[name]; ok {
 		return j
 	}
 	j := int32(len(e.judges))
@@ -261,6 +269,8 @@ func (e *engine) load(in *Input) ([]*cstate, map[string]int, error) {
 	counts := make([]int32, nC*nS+1)
 	lastC, lastCI := "", -1
 	lastM, lastMI := "", -1
+	lastA, lastS := "", -1 // a panel's marks for one aspect usually come together
+	okS, okV := -1, Decimal(0)
 	for i := range in.Marks {
 		m := &in.Marks[i]
 		ci := lastCI
@@ -274,7 +284,13 @@ func (e *engine) load(in *Input) ([]*cstate, map[string]int, error) {
 		}
 		var slot int
 		if m.Module == lastM && lastMI >= 0 && !e.c.mods[lastMI].m.Imported {
-			s, ok := e.c.mods[lastMI].aspIdx[m.Aspect]
+			s, ok := lastS, lastS >= 0 && m.Aspect == lastA
+			if !ok {
+				s, ok = e.c.mods[lastMI].aspIdx[m.Aspect]
+				if ok {
+					lastA, lastS = m.Aspect, s
+				}
+			}
 			if !ok || m.Judge == "" {
 				var err error
 				if slot, err = e.slotOf(i, m); err != nil {
@@ -282,7 +298,16 @@ func (e *engine) load(in *Input) ([]*cstate, map[string]int, error) {
 				}
 			} else {
 				a := e.c.aspects[s].a
-				if err := a.CheckValue(m.Value); err != nil || m.Multiplier < 0 || m.Multiplier != 0 && !a.Multiplier {
+				// the check depends only on the aspect and the value: skip
+				// it when the previous mark passed it with the same pair
+				if s != okS || m.Value != okV {
+					if err := a.CheckValue(m.Value); err != nil {
+						_, err := e.slotOf(i, m)
+						return nil, nil, err
+					}
+					okS, okV = s, m.Value
+				}
+				if m.Multiplier < 0 || m.Multiplier != 0 && !a.Multiplier {
 					_, err := e.slotOf(i, m)
 					return nil, nil, err
 				}
@@ -294,6 +319,7 @@ func (e *engine) load(in *Input) ([]*cstate, map[string]int, error) {
 				return nil, nil, err
 			}
 			lastM, lastMI = m.Module, e.c.modules[m.Module]
+			lastA, lastS = "", -1
 		}
 		k := ci*nS + slot
 		key[i] = int32(k)
@@ -305,12 +331,20 @@ func (e *engine) load(in *Input) ([]*cstate, map[string]int, error) {
 	slab := make([]jmark, len(in.Marks))
 	fill := make([]int32, nC*nS)
 	slotSlab := make([][]jmark, nC*nS)
+	lastJ := int32(-1)
 	for i := range in.Marks {
 		m := &in.Marks[i]
 		k := key[i]
 		p := counts[k] + fill[k]
 		fill[k]++
-		slab[p] = jmark{judge: e.judge(m.Judge), v: m.Value, mult: m.Multiplier}
+		// a panel's judges usually come in the same order for every aspect,
+		// so the judge after the last one is the first guess
+		j := lastJ + 1
+		if int(j) >= len(e.judges) || e.judges[j] != m.Judge {
+			j = e.judge(m.Judge)
+		}
+		lastJ = j
+		slab[p] = jmark{judge: j, v: m.Value, mult: m.Multiplier}
 	}
 	for ci := range states {
 		cs := &states[ci]
@@ -520,8 +554,11 @@ func (e *engine) moduleRaw(cs *cstate, mi int, st *mstate, x *ModuleScore) rat {
 			if x.Aspects == nil {
 				x.Aspects = e.takeAspects(n)
 			}
-			x.Aspects = append(x.Aspects, AspectScore{Code: ca.a.Code, Name: ca.a.Name, Kind: ca.a.Kind, Complete: len(ms) >= expected})
+			// written in place: copying a whole AspectScore into the slab
+			// costs a write barrier per pointer
+			x.Aspects = x.Aspects[:len(x.Aspects)+1]
 			as = &x.Aspects[len(x.Aspects)-1]
+			as.Code, as.Name, as.Kind, as.Complete = ca.a.Code, ca.a.Name, ca.a.Kind, len(ms) >= expected
 		}
 		if ca.a.Kind == Veto {
 			if e.vetoTriggered(ca, ms, as) {
@@ -617,7 +654,7 @@ func (e *engine) aggregateAspect(ca *caspect, p *Panel, ms []jmark, expected int
 	es := e.buf[:0]
 	var mult Decimal
 	for k, m := range ms {
-		es = append(es, entry{v: rat{int64(mapped(ca, m.v)), 1}, judge: m.judge, pos: k})
+		es = append(es, entry{v: rat{int64(mapped(ca, m.v)), 1}, judge: m.judge, pos: int32(k)})
 		if m.mult != 0 {
 			mult = m.mult
 		}
@@ -673,12 +710,7 @@ func (e *engine) aggregate(p *Panel, full int, es []entry) (rat, aggInfo) {
 	if n == 0 {
 		return ratZero, aggInfo{}
 	}
-	slices.SortFunc(es, func(a, b entry) int {
-		if c := a.v.cmp(b.v); c != 0 {
-			return c
-		}
-		return cmp.Compare(e.judgeName(a.judge), e.judgeName(b.judge))
-	})
+	e.sortEntries(es)
 	info := aggInfo{}
 	if p.Method == "median" {
 		info.kept = n
@@ -789,4 +821,28 @@ func (e *engine) aggregateModule(cs *cstate, mi int, st *mstate, x *ModuleScore)
 		e.explainPanel(cm.m.Code, "", cm.m.Name, p, len(js), expected, filled, info, x.JudgeTotals, &x.Reasons, v)
 	}
 	return v
+}
+
+// sortEntries orders panel values by value, then judge name. Panels are a
+// few values, so an insertion sort with the comparison inlined beats a
+// generic sort with a closure; it runs once per aspect per contestant.
+func (e *engine) sortEntries(es []entry) {
+	for i := 1; i < len(es); i++ {
+		for j := i; j > 0 && e.entryCmp(&es[j], &es[j-1]) < 0; j-- {
+			es[j], es[j-1] = es[j-1], es[j]
+		}
+	}
+}
+
+func (e *engine) entryCmp(a, b *entry) int {
+	var c int
+	if a.v.d == b.v.d {
+		c = cmp64(a.v.n, b.v.n)
+	} else {
+		c = a.v.cmp(b.v)
+	}
+	if c != 0 {
+		return c
+	}
+	return cmp.Compare(e.judgeName(a.judge), e.judgeName(b.judge))
 }

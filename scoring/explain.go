@@ -33,22 +33,31 @@ func methodZh(p *Panel) string {
 
 func (e *engine) explainMarks(ca *caspect, ms []jmark, es []entry, as *AspectScore) {
 	as.Marks = e.takeMarks(len(ms) + len(es))
-	for _, m := range ms {
-		jm := JudgeMark{Judge: e.judgeName(m.judge), Value: m.v}
+	// Fields are written in place into the zeroed slab: copying whole
+	// JudgeMarks (which hold pointers) costs a write barrier each.
+	as.Marks = as.Marks[:len(ms)]
+	sorted := true
+	for k, m := range ms {
+		jm := &as.Marks[k]
+		jm.Judge = e.judgeName(m.judge)
+		jm.Value = m.v
 		if ca.bands {
 			mv := mapped(ca, m.v)
 			jm.Mapped = &mv
 		}
-		as.Marks = append(as.Marks, jm)
+		if k > 0 && jm.Judge < as.Marks[k-1].Judge {
+			sorted = false
+		}
 	}
 	for _, en := range es {
 		if en.pos >= 0 {
 			as.Marks[en.pos].Dropped = en.dropped
 		} else {
 			as.Marks = append(as.Marks, JudgeMark{Filled: true, Dropped: en.dropped})
+			sorted = false
 		}
 	}
-	if len(as.Marks) > 1 && !slices.IsSortedFunc(as.Marks, func(a, b JudgeMark) int { return cmp.Compare(a.Judge, b.Judge) }) {
+	if len(as.Marks) > 1 && !sorted && !slices.IsSortedFunc(as.Marks, func(a, b JudgeMark) int { return cmp.Compare(a.Judge, b.Judge) }) {
 		slices.SortStableFunc(as.Marks, func(a, b JudgeMark) int { return cmp.Compare(a.Judge, b.Judge) })
 	}
 }

@@ -151,6 +151,9 @@ func (a rat) mul(b rat) rat {
 	if a.n == 0 || b.n == 0 {
 		return ratZero
 	}
+	if a.d == 1 && b.d == 1 { // the common whole-units case needs no gcd
+		return rat{mul64(a.n, b.n), 1}
+	}
 	// cross-reduce first so products stay small
 	g1 := gcd(abs64(a.n), b.d)
 	g2 := gcd(abs64(b.n), a.d)
