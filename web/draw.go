@@ -127,7 +127,7 @@ func (s *Server) handleDrawSheet(w http.ResponseWriter, r *http.Request, u *auth
 		s.fail(w, r, skillscore.Errorf(skillscore.EConflict, "本赛事尚未抽签，没有抽签结果表"))
 		return
 	}
-	fonts, err := certificates.LoadFonts(certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	fonts, err := certificates.LoadFonts(s.fonts[0], s.fonts[1])
 	if err != nil {
 		s.fail(w, r, err)
 		return

@@ -229,7 +229,7 @@ func (s *Server) handleJudgeCards(w http.ResponseWriter, r *http.Request, u *aut
 		s.fail(w, r, err)
 		return
 	}
-	fonts, err := certificates.LoadFonts(certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	fonts, err := certificates.LoadFonts(s.fonts[0], s.fonts[1])
 	if err != nil {
 		s.fail(w, r, err)
 		return

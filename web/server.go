@@ -4,6 +4,7 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"log/slog"
 	"net/http"
@@ -12,6 +13,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
 
+	"skillscore/certificates"
 	"skillscore/judges"
 	"skillscore/live"
 	"skillscore/store"
@@ -65,6 +67,10 @@ type Config struct {
 	// Exports builds the organizer's downloads; nil answers them with
 	// "unavailable".
 	Exports Exporter
+	// SongFont and KaiFont are the CJK TrueType files for the PDFs the
+	// organizer prints from the web (draw sheet, judge cards); empty means
+	// certificates' defaults (Debian's Arphic fonts).
+	SongFont, KaiFont string
 }
 
 // Server is the HTTP side of skillscore.
@@ -86,6 +92,7 @@ type Server struct {
 	roster     RosterStore
 	rosterJobs *rosterJobs
 	exports    Exporter
+	fonts      [2]string // Song, Kai
 	handler    http.Handler
 }
 
@@ -112,6 +119,7 @@ func New(cfg Config) *Server {
 		certs:      cfg.Certificates,
 		roster:     cfg.Roster,
 		exports:    cfg.Exports,
+		fonts:      [2]string{cmp.Or(cfg.SongFont, certificates.DefaultSongFont), cmp.Or(cfg.KaiFont, certificates.DefaultKaiFont)},
 	}
 	cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	if cfg.Judging != nil {
