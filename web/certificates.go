@@ -57,16 +57,7 @@ type certificateRow struct {
 }
 
 func (s *Server) needCertificates(w http.ResponseWriter, r *http.Request) (store.Event, bool) {
-	if s.certs == nil {
-		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用证书管理"))
-		return store.Event{}, false
-	}
-	ev, err := s.store.EventByCode(r.Context(), r.PathValue("code"))
-	if err != nil {
-		s.fail(w, r, err)
-		return store.Event{}, false
-	}
-	return ev, true
+	return s.pathEvent(w, r, s.certs != nil, "本服务未启用证书管理")
 }
 
 // handleCertificates is the organizer's certificate page: every issued

@@ -62,16 +62,7 @@ type verdictRow struct {
 }
 
 func (s *Server) needRoster(w http.ResponseWriter, r *http.Request) (store.Event, bool) {
-	if s.roster == nil {
-		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用名单导入"))
-		return store.Event{}, false
-	}
-	ev, err := s.store.EventByCode(r.Context(), r.PathValue("code"))
-	if err != nil {
-		s.fail(w, r, err)
-		return store.Event{}, false
-	}
-	return ev, true
+	return s.pathEvent(w, r, s.roster != nil, "本服务未启用名单导入")
 }
 
 // handleRosterPage is the organizer's roster: everyone on it with their
