@@ -178,6 +178,31 @@ func TestJudgesGoodAndCodes(t *testing.T) {
 	}
 }
 
+// TestJudgesModuleNamesWithSpaces: the page lists modules by their full
+// names, which hold spaces; a space still separates codes ("A B").
+func TestJudgesModuleNamesWithSpaces(t *testing.T) {
+	spaced := []store.Module{{ID: 2, Code: "A", Name: "实操A 生活照护"}, {ID: 3, Code: "B", Name: "实操B 基础照护"}}
+	data := xlsx(t, [][]string{
+		{"姓名", "单位", "设区市", "模块"},
+		{"周评", "上饶市人民医院", "上饶", "实操A 生活照护、实操B 基础照护"},
+		{"吴评", "吉安市养老院", "吉安", "A B"},
+		{"郑评", "宜春市护理学校", "宜春", "实操A 康复"},
+	})
+	_, ps, err := Judges("j.xlsx", data, JudgesInput{Modules: spaced})
+	if err != nil || len(ps) != 1 || ps[0].Row != 5 || !strings.Contains(ps[0].Message, `"实操A 康复"`) {
+		t.Fatalf("problems %+v, %v; want only row 5's unknown module, named whole", ps, err)
+	}
+	data = xlsx(t, [][]string{
+		{"姓名", "单位", "设区市", "模块"},
+		{"周评", "上饶市人民医院", "上饶", "实操A 生活照护、实操B 基础照护"},
+		{"吴评", "吉安市养老院", "吉安", "A B"},
+	})
+	js, ps, err := Judges("j.xlsx", data, JudgesInput{Modules: spaced})
+	if err != nil || len(ps) > 0 || len(js) != 2 || len(js[0].Panels) != 2 || len(js[1].Panels) != 2 {
+		t.Fatalf("judges %+v, problems %+v, %v", js, ps, err)
+	}
+}
+
 func TestJudgesEveryBadRowReported(t *testing.T) {
 	data := xlsx(t, [][]string{
 		{"姓名", "单位", "设区市", "模块", "裁判长", "编号"},

@@ -83,7 +83,7 @@ func Judges(name string, data []byte, in JudgesInput) ([]store.NewJudge, []Probl
 		if !ok {
 			ps = append(ps, t.problem(r, "chief", "裁判长一栏应填“是”或“否”，现为 %q", r.get(t.col("chief"))))
 		}
-		names := strings.FieldsFunc(r.get(t.col("module")), func(c rune) bool { return strings.ContainsRune("、，,；;/ ", c) })
+		names := moduleNames(r.get(t.col("module")), mods)
 		if len(names) == 0 {
 			ps = append(ps, t.problem(r, "module", "模块为空：请填写裁判所在的评分模块"))
 		}
@@ -142,6 +142,35 @@ func Judges(name string, data []byte, in JudgesInput) ([]store.NewJudge, []Probl
 		used[out[i].Judge.Code] = true
 	}
 	return out, nil, nil
+}
+
+// moduleNames splits a 模块 cell into module names. Names hold spaces
+// ("实操A 生活照护", as the page lists them), so a space separates only
+// when the pieces it makes are all known modules ("A B C").
+func moduleNames(cell string, mods map[string]store.Module) []string {
+	var out []string
+	for _, n := range strings.FieldsFunc(cell, func(c rune) bool { return strings.ContainsRune("、，,；;/", c) }) {
+		if n = strings.TrimSpace(n); n == "" {
+			continue
+		}
+		if _, ok := mods[headerKey(n)]; ok {
+			out = append(out, n)
+			continue
+		}
+		parts := strings.Fields(strings.ReplaceAll(n, "\u3000", " "))
+		all := len(parts) > 1
+		for _, p := range parts {
+			if _, ok := mods[headerKey(p)]; !ok {
+				all = false
+			}
+		}
+		if all {
+			out = append(out, parts...)
+		} else {
+			out = append(out, n)
+		}
+	}
+	return out
 }
 
 func yesNo(s string) (bool, bool) {

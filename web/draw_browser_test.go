@@ -34,7 +34,9 @@ func TestDrawAndImportsInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#draw1`)),
 		chromedp.WaitVisible(chromedp.CSS(`#draw2`)),
 		chromedp.Click(chromedp.CSS(`#draw2`)),
-		chromedp.WaitVisible(chromedp.CSS(`#sheet`)),
+		// #sheet is on the page before the second draw too: wait for what
+		// only the page after it shows.
+		chromedp.WaitVisible(chromedp.CSS(`#layer2 code.seed`)),
 	)
 	if err != nil {
 		t.Fatal(err)
