@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 
 	"github.com/jmoiron/sqlx"
@@ -205,4 +207,34 @@ func syncAspects(ctx context.Context, tx *sqlx.Tx, mod Module, neu []Aspect) err
 		}
 	}
 	return nil
+}
+
+// EventDetails are the parts of an event the organizer may change at any
+// time: what it is called, where and when it takes place.
+type EventDetails struct {
+	Name     string `json:"name"`
+	Venue    string `json:"venue"`
+	StartsOn string `json:"starts_on"` // YYYY-MM-DD or ""
+}
+
+// UpdateEventDetails stores an event's name, venue and start date, audited;
+// the revision bump redraws every live view that shows the name.
+func (s *Store) UpdateEventDetails(ctx context.Context, eventID int64, d EventDetails, actor string) error {
+	now := s.now()
+	return s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var old EventDetails
+		err := tx.QueryRowxContext(ctx, "SELECT name, venue, starts_on FROM events WHERE id = ?", eventID).Scan(&old.Name, &old.Venue, &old.StartsOn)
+		if errors.Is(err, sql.ErrNoRows) {
+			return skillscore.Errorf(skillscore.ENotFound, "赛事 %d 不存在", eventID)
+		}
+		if err != nil {
+			return fmt.Errorf("load event details: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "UPDATE events SET name = ?, venue = ?, starts_on = ?, revision = revision + 1, updated_at = ? WHERE id = ?",
+			d.Name, d.Venue, d.StartsOn, Time{now}, eventID); err != nil {
+			return fmt.Errorf("update event details: %w", err)
+		}
+		return s.appendAudit(ctx, tx, &eventID, actor, "event.details", fmt.Sprint(eventID),
+			map[string]any{"from": old, "to": d}, now)
+	})
 }

@@ -2,6 +2,8 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"strings"
 	"testing"
 
 	"skillscore"
@@ -83,6 +85,39 @@ func TestReplaceRulesBeforeAndAfterMarks(t *testing.T) {
 		}
 		if bad, _, err := s.VerifyAudit(ctx); err != nil || bad != 0 {
 			t.Fatalf("audit chain: bad entry %d, %v", bad, err)
+		}
+	})
+}
+
+func TestUpdateEventDetails(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		want := EventDetails{Name: "2027年江西省养老护理员职业技能竞赛", Venue: "江西卫生职业学院实训楼", StartsOn: "2027-05-20"}
+		if err := s.UpdateEventDetails(ctx, d.ev.ID, want, "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		ev, err := s.Event(ctx, d.ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if ev.Name != want.Name || ev.Venue != want.Venue || ev.StartsOn != want.StartsOn || ev.Revision != d.ev.Revision+1 {
+			t.Fatalf("event after the edit: %+v", ev)
+		}
+		trail, err := s.AuditFor(ctx, d.ev.ID, fmt.Sprint(d.ev.ID), "organizer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, e := range trail {
+			found = found || e.Action == "event.details" && strings.Contains(e.Detail, d.ev.Name) && strings.Contains(e.Detail, want.Venue)
+		}
+		if !found {
+			t.Fatalf("no event.details audit entry with the old name and the new venue: %+v", trail)
+		}
+		if err := s.UpdateEventDetails(ctx, 9999, want, "organizer"); skillscore.ErrorCode(err) != skillscore.ENotFound {
+			t.Fatalf("unknown event: %v", err)
 		}
 	})
 }

@@ -7,6 +7,7 @@ import (
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
+	"errors"
 	"net"
 	"net/http"
 	"net/url"
@@ -134,6 +135,10 @@ func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed)
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
 			tok := r.Header.Get("X-CSRF-Token")
 			if tok == "" {
+				if err := parseForm(r); err != nil {
+					s.fail(w, r, err)
+					return
+				}
 				tok = r.PostFormValue("csrf")
 			}
 			if subtle.ConstantTimeCompare([]byte(tok), []byte(u.CSRF)) != 1 {
@@ -143,6 +148,24 @@ func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed)
 		}
 		h(w, r, u)
 	}
+}
+
+// parseForm reads a POST's form, multipart or not. A body over the route's
+// limit (limitBody) is "too large", not a failed CSRF check: the token sits
+// after the file in the form and was never read.
+func parseForm(r *http.Request) error {
+	err := r.ParseMultipartForm(8 << 20)
+	if errors.Is(err, http.ErrNotMultipart) {
+		err = r.ParseForm()
+	}
+	var tooLarge *http.MaxBytesError
+	switch {
+	case errors.As(err, &tooLarge):
+		return skillscore.Errorf(skillscore.ETooLarge, "上传的内容超过 %d MB 上限，请缩小文件后重试", tooLarge.Limit>>20)
+	case err != nil:
+		return skillscore.Errorf(skillscore.EInvalid, "表单无法解析：%v", err)
+	}
+	return nil
 }
 
 // ChiefAuth admits a logged-in chief judge or organizer (for other packages'

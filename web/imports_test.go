@@ -78,6 +78,7 @@ func TestImportsPageScoresJudgesAndCards(t *testing.T) {
 	}
 
 	bad := workbook(t, [][]string{{"证件号码", "成绩"}, {"E00000001", "88"}, {"E00000002", "88.123456"}, {"E99999999", "70"}})
+	good0 := workbook(t, [][]string{{"证件号码", "成绩"}, {"E00000001", "88"}, {"E00000002", "91.5"}, {"E00000003", "70"}})
 	code, body := org.upload(base+"/imports/scores", "theory.xlsx", bad)
 	if code != 422 || !strings.Contains(body, "有 2 处错误") || !regexp.MustCompile(`<td class="num">3</td><td>B（成绩）</td>`).MatchString(body) ||
 		!strings.Contains(body, "E99999999 不在本赛事名单中") {
@@ -86,7 +87,16 @@ func TestImportsPageScoresJudgesAndCards(t *testing.T) {
 	if got, _ := o.st.ImportedScores(ctx, ev.ID); len(got) != 0 {
 		t.Fatalf("a rejected file stored %d scores", len(got))
 	}
-	good := workbook(t, [][]string{{"证件号码", "成绩"}, {"E00000001", "88"}, {"E00000002", "91.5"}, {"E00000003", "70"}})
+	// A file over the limit is refused as too large (not as a failed CSRF
+	// check, though the token is never reached), and nothing is stored.
+	huge := append(append([]byte{}, good0...), bytes.Repeat([]byte{0}, 21<<20)...)
+	if code, body := org.upload(base+"/imports/scores", "theory.xlsx", huge); code != 413 || !strings.Contains(body, "超过 21 MB 上限") {
+		t.Fatalf("oversize upload: %d\n%s", code, body)
+	}
+	if got, _ := o.st.ImportedScores(ctx, ev.ID); len(got) != 0 {
+		t.Fatalf("an oversize file stored %d scores", len(got))
+	}
+	good := good0
 	if code, _ := org.upload(base+"/imports/scores", "theory.xlsx", good); code != 303 {
 		t.Fatalf("good scores: %d", code)
 	}

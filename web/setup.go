@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
+	"unicode/utf8"
 
 	"skillscore"
 	"skillscore/demo"
@@ -23,6 +25,7 @@ import (
 type SetupStore interface {
 	CreateEvent(ctx context.Context, ne store.NewEvent, actor string) (store.Event, error)
 	ReplaceRules(ctx context.Context, eventID int64, es store.EventSetup, actor string) error
+	UpdateEventDetails(ctx context.Context, eventID int64, d store.EventDetails, actor string) error
 }
 
 func (s *Server) setupStore() (SetupStore, error) {
@@ -202,4 +205,51 @@ func validRules(doc *scoring.Rules) (*scoring.Rules, []byte, error) {
 		return nil, nil, err
 	}
 	return rules, bytes.TrimSpace(buf.Bytes()), nil
+}
+
+// handleSetupDetails saves the event's name, venue and start date; they may
+// change at any stage (a venue moves, a date slips), unlike the rubric.
+func (s *Server) handleSetupDetails(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	ss, err := s.setupStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := r.ParseForm(); err != nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "表单无法解析"))
+		return
+	}
+	f := r.PostForm
+	d := store.EventDetails{Name: strings.TrimSpace(f.Get("name")), Venue: strings.TrimSpace(f.Get("venue")),
+		StartsOn: strings.TrimSpace(f.Get("starts_on"))}
+	errs := map[string]string{}
+	switch n := utf8.RuneCountInString(d.Name); {
+	case n == 0:
+		errs["name"] = "请填写赛事名称"
+	case n > 200:
+		errs["name"] = fmt.Sprintf("赛事名称最多 200 字，现为 %d 字", n)
+	}
+	if n := utf8.RuneCountInString(d.Venue); n > 200 {
+		errs["venue"] = fmt.Sprintf("地点最多 200 字，现为 %d 字", n)
+	}
+	if d.StartsOn != "" {
+		if _, err := time.Parse("2006-01-02", d.StartsOn); err != nil {
+			errs["starts_on"] = "日期格式为 2027-05-20"
+		}
+	}
+	if len(errs) == 0 {
+		if err := ss.UpdateEventDetails(r.Context(), ev.ID, d, u.User.Username); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		s.log.Info("event details saved", "event", ev.Code, "by", u.User.Username)
+		http.Redirect(w, r, "/events/"+ev.Code+"/setup?msg="+url.QueryEscape("赛事信息已保存"), http.StatusSeeOther)
+		return
+	}
+	var doc scoring.Rules
+	_ = json.Unmarshal([]byte(ev.Rules), &doc)
+	page := s.newSetupPage(u, ev, &doc, nil)
+	page.Raw = ev.Rules
+	page.Details, page.DetailErrors = d, errs
+	s.setupFailed(w, r, page)
 }

@@ -33,6 +33,9 @@ type setupPage struct {
 	Raw                                              string
 	RawErrors                                        []string
 	Cells                                            []cellProblem
+	// The event's name, venue and start date, and their problems by field.
+	Details      store.EventDetails
+	DetailErrors map[string]string
 }
 
 // cellProblem is a rubric spreadsheet problem at its cell (row as the
@@ -56,7 +59,7 @@ func (s *Server) handleSetupPage(w http.ResponseWriter, r *http.Request, u *auth
 
 func (s *Server) newSetupPage(u *authed, ev store.Event, doc *scoring.Rules, form url.Values) setupPage {
 	p := setupPage{Title: ev.Name + " · 赛事设置", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
-		Presets: promotionPresets}
+		Presets: promotionPresets, Details: store.EventDetails{Name: ev.Name, Venue: ev.Venue, StartsOn: ev.StartsOn}}
 	val := func(name, v string) string {
 		if form != nil {
 			if fv, ok := form[name]; ok {

@@ -234,3 +234,38 @@ func TestRubricImportXLSXAndJSON(t *testing.T) {
 		t.Fatalf("after json: %d modules", len(mods))
 	}
 }
+
+// TestSetupEventDetails: the organizer renames the event, moves its venue
+// and date at any stage; bad values are named next to their field and
+// change nothing.
+func TestSetupEventDetails(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	base := "/events/" + o.ev.Code + "/setup"
+	org := o.browser()
+	org.login("org", "pass-org")
+	if code, body := org.get(base); code != 200 || !strings.Contains(body, `id="detail-name" value="`+o.ev.Name+`"`) {
+		t.Fatalf("setup page: %d\n%s", code, body)
+	}
+	before, _ := o.st.EventByCode(ctx, o.ev.Code)
+	bad := url.Values{"csrf": {org.csrf}, "name": {"  "}, "venue": {"实训楼"}, "starts_on": {"2027-02-30"}}
+	code, body := org.post(base+"/details", bad)
+	if code != 400 || !strings.Contains(body, "请填写赛事名称") || !strings.Contains(body, "日期格式为 2027-05-20") ||
+		!strings.Contains(body, `value="实训楼"`) {
+		t.Fatalf("bad details: %d\n%s", code, body)
+	}
+	if after, _ := o.st.EventByCode(ctx, o.ev.Code); after.Name != before.Name || after.Venue != before.Venue || after.Revision != before.Revision {
+		t.Fatalf("bad details changed the event: %+v", after)
+	}
+	good := url.Values{"csrf": {org.csrf}, "name": {"2026年江西省养老护理员职业技能竞赛（决赛）"}, "venue": {"江西卫生职业学院实训楼"}, "starts_on": {"2026-12-08"}}
+	if code, _ := org.post(base+"/details", good); code != 303 {
+		t.Fatalf("good details: %d", code)
+	}
+	after, _ := o.st.EventByCode(ctx, o.ev.Code)
+	if after.Name != good.Get("name") || after.Venue != good.Get("venue") || after.StartsOn != "2026-12-08" || after.Revision != before.Revision+1 {
+		t.Fatalf("saved details: %+v", after)
+	}
+	if _, body := org.get(base); !strings.Contains(body, "2026年江西省养老护理员职业技能竞赛（决赛） · 赛事设置") {
+		t.Fatalf("the page keeps the old name:\n%s", body)
+	}
+}
