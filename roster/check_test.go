@@ -1,11 +1,14 @@
 package roster
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"skillscore"
 	"skillscore/store"
@@ -291,5 +294,55 @@ func TestDocsListEveryReason(t *testing.T) {
 		if !strings.Contains(string(doc), "`"+string(r.Code)+"`") {
 			t.Errorf("docs/roster.md does not document reason %s", r.Code)
 		}
+	}
+}
+
+// TestTwoRowHeader reads a registration form's two-row header: "身份证件"
+// merged over its parts "类型" and "号码", the other headings merged down
+// across both rows; rows are numbered as the spreadsheet shows them.
+func TestTwoRowHeader(t *testing.T) {
+	id := makeID(t, "360102", 1980, 2, 3, 15)
+	f := excelize.NewFile()
+	defer f.Close()
+	rows := [][]any{
+		{"2026年江西省养老护理员职业技能竞赛报名表"},
+		{"序号", "姓名", "性别", "身份证件", nil, "工作单位", "设区市", "组别"},
+		{nil, nil, nil, "类型", "号码", nil, nil, nil},
+		{1, "张三", "男", "居民身份证", id, "南昌市第一养老院", "南昌", "职工组"},
+		{2, "李四", "男", "居民身份证", id[:17] + map[bool]string{true: "1", false: "0"}[id[17] == '0'], "九江市康养中心", "九江", "职工组"},
+	}
+	for r, row := range rows {
+		for c, v := range row {
+			if v != nil {
+				cell, _ := excelize.CoordinatesToCellName(c+1, r+1)
+				if err := f.SetCellValue("Sheet1", cell, v); err != nil {
+					t.Fatal(err)
+				}
+			}
+		}
+	}
+	for _, m := range [][2]string{{"A1", "H1"}, {"D2", "E2"}, {"A2", "A3"}, {"B2", "B3"}, {"C2", "C3"}, {"F2", "F3"}, {"G2", "G3"}, {"H2", "H3"}} {
+		if err := f.MergeCell("Sheet1", m[0], m[1]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	rep := check(t, "报名表.xlsx", buf.Bytes(), Event{Groups: testGroups()})
+	if len(rep.Sheets) != 1 || rep.Sheets[0].HeaderRow != 3 {
+		t.Fatalf("sheets = %+v, want the header ending at row 3", rep.Sheets)
+	}
+	cols := map[string]string{}
+	for _, c := range rep.Sheets[0].Columns {
+		cols[c.Field] = c.Column + " " + c.Header
+	}
+	if cols["name"] != "B 姓名" || cols["id_type"] != "D 类型" || cols["id_number"] != "E 号码" || cols["city"] != "G 设区市" {
+		t.Fatalf("columns = %v", cols)
+	}
+	if rep.Rows != 2 || rep.Accepted != 1 || len(rep.Verdicts) != 2 || rep.Verdicts[0].Row != 4 ||
+		reasonsOf(rep.Verdicts[1]) != "id_checksum" || rep.Verdicts[1].Row != 5 {
+		t.Fatalf("verdicts = %+v", rep.Verdicts)
 	}
 }

@@ -230,7 +230,7 @@ func Check(ctx context.Context, name string, data []byte, ev Event, progress fun
 		sh := Sheet{Name: l.t.sheet, HeaderRow: l.header + 1}
 		for _, fl := range fieldOrder() {
 			if i, ok := l.cols[fl]; ok {
-				sh.Columns = append(sh.Columns, Column{Column: colName(i), Header: strings.TrimSpace(l.t.rows[l.header][i]), Field: string(fl)})
+				sh.Columns = append(sh.Columns, Column{Column: colName(i), Header: headerText(l.t.rows, l.header, i), Field: string(fl)})
 			}
 		}
 		for ri := l.header + 1; ri < len(l.t.rows); ri++ {
@@ -271,25 +271,87 @@ func fieldOrder() []field {
 // rows, dates and notes above it take a few rows, never dozens.
 const headerScan = 30
 
-// findHeader returns the index of the first row naming both the name and
-// the ID number column, and the column of every field it names.
+// findHeader returns the index of the (last) header row, naming both the
+// name and the ID number column, and the column of every field it names.
+// A two-row header counts too, as registration forms often have: a merged
+// group heading above its parts ("身份证件" over "类型" and "号码") and
+// single headings merged down across both rows (the lower cell is then
+// empty).
 func findHeader(rows [][]string) (int, map[field]int) {
 	for i := 0; i < len(rows) && i < headerScan; i++ {
-		cols := map[field]int{}
-		for j, cell := range rows[i] {
-			if f := headerField(cell); f != "" {
-				if _, dup := cols[f]; !dup {
-					cols[f] = j
-				}
-			}
-		}
-		_, hasName := cols[fName]
-		_, hasID := cols[fIDNumber]
-		if hasName && hasID {
+		if cols := headerColumns(rows[i], nil); cols != nil {
 			return i, cols
+		}
+		if i > 0 {
+			if cols := headerColumns(rows[i], rows[i-1]); cols != nil {
+				return i, cols
+			}
 		}
 	}
 	return -1, nil
+}
+
+// headerColumns maps a header row's cells to fields, or nil when the row
+// lacks the name or the ID number column. With the row above (upper), a
+// cell is read as itself, else as its heading above (a horizontally merged
+// heading spans the empty cells to its right) joined with it, or as the
+// heading above alone when the cell is empty.
+func headerColumns(row, upper []string) map[field]int {
+	cols := map[field]int{}
+	heading := ""
+	width := len(row)
+	if len(upper) > width {
+		width = len(upper)
+	}
+	for j := 0; j < width; j++ {
+		cell := ""
+		if j < len(row) {
+			cell = strings.TrimSpace(row[j])
+		}
+		f := headerField(cell)
+		if upper != nil {
+			above := ""
+			if j < len(upper) {
+				above = strings.TrimSpace(upper[j])
+			}
+			if above != "" {
+				heading = above
+			} else if cell == "" {
+				heading = "" // an empty column ends a merged heading
+			}
+			switch {
+			case f != "":
+			case cell == "":
+				f = headerField(above)
+			default:
+				f = headerField(heading + cell)
+			}
+		}
+		if f != "" {
+			if _, dup := cols[f]; !dup {
+				cols[f] = j
+			}
+		}
+	}
+	_, hasName := cols[fName]
+	_, hasID := cols[fIDNumber]
+	if !hasName || !hasID {
+		return nil
+	}
+	return cols
+}
+
+// headerText is a column's heading as the file shows it: the header row's
+// cell, or for a two-row header the cell above when that one is empty.
+func headerText(rows [][]string, hdr, col int) string {
+	for r := hdr; r >= 0 && r >= hdr-1; r-- {
+		if col < len(rows[r]) {
+			if s := strings.TrimSpace(rows[r][col]); s != "" {
+				return s
+			}
+		}
+	}
+	return ""
 }
 
 // requireColumns insists on the 设区市 column besides name and ID: the
@@ -393,7 +455,7 @@ func (c *checker) row(t table, hdr, ri int, cols map[field]int, group string) Ve
 	fail := func(f field, reason Reason, format string, args ...any) {
 		p := Problem{Reason: reason, Message: fmt.Sprintf(format, args...)}
 		if i, ok := cols[f]; ok {
-			p.Column, p.Header = colName(i), strings.TrimSpace(t.rows[hdr][i])
+			p.Column, p.Header = colName(i), headerText(t.rows, hdr, i)
 		}
 		v.Problems = append(v.Problems, p)
 	}
