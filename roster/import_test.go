@@ -2,6 +2,7 @@ package roster
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -13,7 +14,7 @@ func rosterRows(t testing.TB, n int, title string) [][]any {
 	rows := [][]any{{title}, header()}
 	for i := 0; i < n; i++ {
 		rows = append(rows, []any{i + 1, "选手", "", "居民身份证", makeID(t, "360402", 1988, 1+i/100, 1, i%100*2+1),
-			"九江市第一人民医院", "九江市", "职工组", "三级/高级工", ""})
+			"九江市第一人民医院", "九江市", "职工组", "三级/高级工", fmt.Sprintf("139 0792 %04d", i)})
 	}
 	return rows
 }
@@ -62,7 +63,8 @@ func TestImportDryRunThenRealThenSameFileTwice(t *testing.T) {
 			t.Errorf("progress = %v", stages)
 		}
 		cs, _ := st.Contestants(ctx, ev.ID)
-		if len(cs) != 120 || cs[0].City != "九江" || cs[0].Level != 3 || cs[0].Gender != "男" || cs[0].GroupCode != "employee" {
+		if len(cs) != 120 || cs[0].City != "九江" || cs[0].Level != 3 || cs[0].Gender != "男" || cs[0].GroupCode != "employee" ||
+			cs[0].Phone != "13907920000" || cs[119].Phone != "13907920119" {
 			t.Fatalf("stored %d, first %+v", len(cs), cs[0])
 		}
 		after := countsOf(t, st, ev.ID)

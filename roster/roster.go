@@ -624,7 +624,7 @@ func (r *Report) Contestants() []store.Contestant {
 		}
 		p := v.Person
 		out = append(out, store.Contestant{Name: p.Name, Gender: p.Gender, IDType: p.IDType, IDNumber: p.IDNumber,
-			Organization: p.Organization, City: p.City, GroupCode: p.Group, Level: p.Level})
+			Organization: p.Organization, City: p.City, Phone: p.Phone, GroupCode: p.Group, Level: p.Level})
 	}
 	return out
 }

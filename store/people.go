@@ -29,9 +29,9 @@ func (s *Store) AddContestants(ctx context.Context, eventID int64, cs []Contesta
 			}
 			c.EventID, c.CreatedAt = eventID, Time{now}
 			res, err := tx.NamedExecContext(ctx, `INSERT INTO contestants
-				(event_id, name, gender, id_type, id_number, organization, city, group_code, level, last_promotion_year,
+				(event_id, name, gender, id_type, id_number, organization, city, phone, group_code, level, last_promotion_year,
 				 code, station, completion_ms, created_at)
-				VALUES (:event_id, :name, :gender, :id_type, :id_number, :organization, :city, :group_code, :level,
+				VALUES (:event_id, :name, :gender, :id_type, :id_number, :organization, :city, :phone, :group_code, :level,
 				 :last_promotion_year, :code, :station, :completion_ms, :created_at)`, c)
 			if isUniqueViolation(err) {
 				return skillscore.Errorf(skillscore.EConflict, "第 %d 名选手 %s：证件号码或参赛编号已在本赛事名单中", i+1, c.Name)

@@ -137,17 +137,17 @@ func checkRosterBatch(ctx context.Context, tx *sqlx.Tx, eventID int64, cs []Cont
 
 // insertContestants adds one batch with a single multi-row INSERT.
 func insertContestants(ctx context.Context, tx *sqlx.Tx, eventID int64, cs []Contestant, now time.Time) error {
-	const cols = 14
+	const cols = 15
 	var q strings.Builder
-	q.WriteString(`INSERT INTO contestants (event_id, name, gender, id_type, id_number, organization, city, group_code,
+	q.WriteString(`INSERT INTO contestants (event_id, name, gender, id_type, id_number, organization, city, phone, group_code,
 		level, last_promotion_year, code, station, completion_ms, created_at) VALUES `)
 	args := make([]any, 0, cols*len(cs))
 	for i, c := range cs {
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-		args = append(args, eventID, c.Name, c.Gender, c.IDType, c.IDNumber, c.Organization, c.City, c.GroupCode,
+		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		args = append(args, eventID, c.Name, c.Gender, c.IDType, c.IDNumber, c.Organization, c.City, c.Phone, c.GroupCode,
 			c.Level, c.LastPromotionYear, c.Code, c.Station, c.CompletionMillis, Time{now})
 	}
 	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {

@@ -106,6 +106,7 @@ type Contestant struct {
 	IDNumber          string  `db:"id_number"`
 	Organization      string  `db:"organization"`
 	City              string  `db:"city"`
+	Phone             string  `db:"phone"` // sensitive: the organizer's pages only
 	GroupCode         string  `db:"group_code"`
 	Level             int     `db:"level"`
 	LastPromotionYear int     `db:"last_promotion_year"`

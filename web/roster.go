@@ -45,7 +45,7 @@ type rosterPage struct {
 }
 
 type rosterRow struct {
-	Code, Name, Gender, IDType, IDNumber, Organization, City, Group, Level string
+	Code, Name, Gender, IDType, IDNumber, Organization, City, Group, Level, Phone string
 }
 
 type rosterImportRow struct {
@@ -99,7 +99,7 @@ func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *aut
 	}
 	for _, c := range people {
 		row := rosterRow{Name: c.Name, Gender: c.Gender, IDType: c.IDType, IDNumber: c.IDNumber, Organization: c.Organization,
-			City: c.City, Group: nameOr(page.Groups, c.GroupCode), Level: scoring.LevelName(c.Level)}
+			City: c.City, Group: nameOr(page.Groups, c.GroupCode), Level: scoring.LevelName(c.Level), Phone: c.Phone}
 		if c.Code != nil {
 			row.Code = *c.Code
 		}
