@@ -198,7 +198,7 @@ func (s *Server) handleAppealSubmit(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
-	if !s.verify.byID.allow(clientKey(r)) {
+	if !s.verify.byID.allow(s.clientIP(r)) {
 		s.fail(w, r, skillscore.Errorf(skillscore.ERateLimited, "提交过于频繁，请稍后再试"))
 		return
 	}

@@ -8,7 +8,6 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"errors"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -83,15 +82,6 @@ func sha(s string) string {
 // HTTP still works; production sits behind TLS.
 func secureRequest(r *http.Request) bool {
 	return r.TLS != nil || strings.EqualFold(r.Header.Get("X-Forwarded-Proto"), "https")
-}
-
-// remoteIP is the client's address without the port (the limiter's key).
-func remoteIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
 }
 
 // currentUser returns the logged-in user of a request, or unauthorized.
@@ -224,7 +214,7 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 		again(http.StatusForbidden, "登录表单已过期，请重新输入")
 		return
 	}
-	if !s.loginLimit.Allow(remoteIP(r)) {
+	if !s.loginLimit.Allow(s.clientIP(r)) {
 		again(http.StatusTooManyRequests, "登录尝试过多，请一分钟后再试")
 		return
 	}

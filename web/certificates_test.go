@@ -5,6 +5,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"fmt"
 	"image"
 	pngenc "image/png"
 	"io"
@@ -368,5 +369,63 @@ func TestOrganizerUploadsSeal(t *testing.T) {
 	}
 	if after := images(); after != before+2 { // the seal and its transparency mask
 		t.Fatalf("%d images after the seal upload, %d before", after, before)
+	}
+}
+
+// TestRateLimitBehindTrustedProxy: behind a trusted reverse proxy each
+// client has its own budget, read from X-Forwarded-For; without the trust
+// the header is ignored (anyone can write it) and the budget is the peer's.
+func TestRateLimitBehindTrustedProxy(t *testing.T) {
+	o := newCertOffice(t)
+	c := o.certs[0]
+	tmpl, err := templates.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxies, err := web.ParseTrustedProxies("127.0.0.0/8, ::1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	lookup := func(base, forwarded string) int {
+		t.Helper()
+		req, _ := http.NewRequest("POST", base+"/api/v1/certificates/verify",
+			strings.NewReader(`{"id_number":"`+c.IDNumber+`","name":"`+c.Name+`"}`))
+		req.Header.Set("Content-Type", "application/json")
+		if forwarded != "" {
+			req.Header.Set("X-Forwarded-For", forwarded)
+		}
+		var r apiResult
+		resp, err := http.DefaultClient.Do(req)
+		return apiJSON(t, resp, err, &r)
+	}
+	behind := httptest.NewServer(web.New(web.Config{Store: o.st, Templates: tmpl, Logger: log, Judging: o.st, Verifier: o.svc,
+		TrustedProxies: proxies}))
+	t.Cleanup(behind.Close)
+	for i := 0; i < 5; i++ {
+		if code := lookup(behind.URL, "203.0.113.7"); code != 200 {
+			t.Fatalf("lookup %d of client A: %d", i+1, code)
+		}
+	}
+	if code := lookup(behind.URL, "203.0.113.7"); code != 429 {
+		t.Fatalf("client A's sixth lookup: %d, want 429", code)
+	}
+	// Client B through the same proxy (a chain: B, then an inner trusted
+	// proxy) still has its budget.
+	if code := lookup(behind.URL, "198.51.100.9, 127.0.0.9"); code != 200 {
+		t.Fatalf("client B behind the proxy: %d, want 200", code)
+	}
+	// A client cannot pick its own key by writing the header: the server
+	// that trusts no proxy keys on the peer, whatever the header says.
+	direct := httptest.NewServer(web.New(web.Config{Store: o.st, Templates: tmpl, Logger: log, Judging: o.st, Verifier: o.svc}))
+	t.Cleanup(direct.Close)
+	for i := 0; i < 5; i++ {
+		lookup(direct.URL, fmt.Sprintf("192.0.2.%d", i+1))
+	}
+	if code := lookup(direct.URL, "192.0.2.99"); code != 429 {
+		t.Fatalf("a forged X-Forwarded-For bought a fresh budget: %d", code)
+	}
+	if _, err := web.ParseTrustedProxies("10.0.0.0/8, nginx"); err == nil || !strings.Contains(err.Error(), `"nginx"`) {
+		t.Fatalf("a bad proxy entry: %v", err)
 	}
 }

@@ -84,7 +84,7 @@ func (s *Server) handleJudgeLogin(w http.ResponseWriter, r *http.Request) {
 	if !s.needJudging(w, r) {
 		return
 	}
-	s.judges.ServeLogin(w, r, remoteIP(r), func(err error) { s.fail(w, r, err) })
+	s.judges.ServeLogin(w, r, s.clientIP(r), func(err error) { s.fail(w, r, err) })
 }
 
 func (s *Server) handleJudgeWS(w http.ResponseWriter, r *http.Request) {

@@ -80,7 +80,7 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.metrics.duration.WithLabelValues(route).Observe(elapsed.Seconds())
 		s.log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration_ms", elapsed.Milliseconds(), "remote", r.RemoteAddr)
+			"duration_ms", elapsed.Milliseconds(), "remote", s.clientIP(r))
 	})
 }
 

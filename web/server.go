@@ -8,6 +8,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"net/netip"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -71,6 +72,10 @@ type Config struct {
 	// organizer prints from the web (draw sheet, judge cards); empty means
 	// certificates' defaults (Debian's Arphic fonts).
 	SongFont, KaiFont string
+	// TrustedProxies are the reverse proxies in front of the server: for
+	// requests from them the client is read from X-Forwarded-For (see
+	// clientIP). Empty trusts none.
+	TrustedProxies []netip.Prefix
 }
 
 // Server is the HTTP side of skillscore.
@@ -93,6 +98,7 @@ type Server struct {
 	rosterJobs *rosterJobs
 	exports    Exporter
 	fonts      [2]string // Song, Kai
+	proxies    []netip.Prefix
 	handler    http.Handler
 }
 
@@ -119,6 +125,7 @@ func New(cfg Config) *Server {
 		certs:      cfg.Certificates,
 		roster:     cfg.Roster,
 		exports:    cfg.Exports,
+		proxies:    cfg.TrustedProxies,
 		fonts:      [2]string{cmp.Or(cfg.SongFont, certificates.DefaultSongFont), cmp.Or(cfg.KaiFont, certificates.DefaultKaiFont)},
 	}
 	cfg.Registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))

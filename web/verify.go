@@ -59,7 +59,7 @@ func (s *Server) lookup(r *http.Request, q verifyQuery) ([]certificates.View, er
 	if q.IDNumber != "" && q.Token == "" && q.Number == "" {
 		limiter = s.verify.byID
 	}
-	if !limiter.allow(clientKey(r)) {
+	if !limiter.allow(s.clientIP(r)) {
 		return nil, skillscore.Errorf(skillscore.ERateLimited, "查询过于频繁，请稍后再试")
 	}
 	ctx := r.Context()

@@ -1,8 +1,6 @@
 package web
 
 import (
-	"net"
-	"net/http"
 	"sync"
 	"time"
 )
@@ -68,12 +66,3 @@ func (l *rateLimiter) prune(now time.Time) {
 	}
 }
 
-// clientKey is the address a request came from. Forwarded-for headers are
-// ignored: anyone can write them.
-func clientKey(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		return r.RemoteAddr
-	}
-	return host
-}

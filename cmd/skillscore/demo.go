@@ -26,6 +26,9 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
+	if err := cfg.check(); err != nil {
+		return err
+	}
 	if cfg.logFormat == "json" && !flagSet(fs, "log-format") {
 		cfg.logFormat = "text" // a person is watching this terminal
 	}

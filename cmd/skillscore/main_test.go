@@ -325,6 +325,14 @@ func TestBadStartsFailInOneLine(t *testing.T) {
 			runFail(t, exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", c.db), c.want)
 		})
 	}
+	t.Run("bad trusted proxy", func(t *testing.T) {
+		db := filepath.Join(dir, "proxy.db")
+		runFail(t, exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+db, "--trusted-proxy", "10.0.0.0/8,nginx"),
+			`可信代理 "nginx" 不是 IP 地址或网段`)
+		if _, err := os.Stat(db); !errors.Is(err, os.ErrNotExist) {
+			t.Errorf("a failed start created %s", db)
+		}
+	})
 	t.Run("port in use", func(t *testing.T) {
 		ln, err := net.Listen("tcp", "127.0.0.1:0")
 		if err != nil {

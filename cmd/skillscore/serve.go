@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/netip"
 	"strings"
 	"syscall"
 	"time"
@@ -34,6 +35,10 @@ type serveConfig struct {
 	// redis joins several instances' live streams (--redis HOST:PORT).
 	redis       string
 	redisPrefix string
+	// trustedProxies: the reverse proxies whose X-Forwarded-For is believed
+	// (the flag as given, and parsed by check).
+	trustedProxies string
+	proxies        []netip.Prefix
 	// certs configures certificate verification (and, for organizers, issuing).
 	certs certConfig
 }
@@ -43,8 +48,20 @@ func (c *serveConfig) bind(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.logFormat, "log-format", envOr("SKILLSCORE_LOG_FORMAT", "json"), "日志格式 json|text")
 	fs.StringVar(&c.logLevel, "log-level", envOr("SKILLSCORE_LOG_LEVEL", "info"), "日志级别 debug|info|warn|error")
 	fs.StringVar(&c.redis, "redis", envOr("SKILLSCORE_REDIS", ""), "Redis 地址 HOST:PORT：多个实例经 Redis 同步实时成绩 (env SKILLSCORE_REDIS)")
+	fs.StringVar(&c.trustedProxies, "trusted-proxy", envOr("SKILLSCORE_TRUSTED_PROXIES", ""),
+		"前置反向代理的地址或网段，逗号分隔（如 10.0.0.0/8）：仅对其请求采用 X-Forwarded-For 作为客户端地址 (env SKILLSCORE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.redisPrefix, "redis-prefix", envOr("SKILLSCORE_REDIS_PREFIX", "skillscore:"), "Redis 频道前缀，区分共用一个 Redis 的部署")
 	c.certs.bind(fs, "./keys")
+}
+
+// check parses the flags that need more than a string, before anything
+// is opened or created.
+func (c *serveConfig) check() error {
+	var err error
+	if c.proxies, err = web.ParseTrustedProxies(c.trustedProxies); err != nil {
+		return skillscore.Wrap(skillscore.EInvalid, err, "--trusted-proxy: "+err.Error())
+	}
+	return nil
 }
 
 func (c *serveConfig) logger(w io.Writer) (*slog.Logger, error) {
@@ -69,6 +86,9 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	cfg.bind(fs, "127.0.0.1:8080")
 	fs.StringVar(&cfg.db, "db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN (env SKILLSCORE_DB)")
 	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	if err := cfg.check(); err != nil {
 		return err
 	}
 	log, err := cfg.logger(stderr)
@@ -144,7 +164,7 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
 		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, LiveAdmin: st,
 		Roster: st, Exports: exports.New(st, cfg.certs.fontSong, cfg.certs.fontKai),
-		SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai})
+		SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai, TrustedProxies: cfg.proxies})
 	// Runs after the HTTP server has shut down (defers run last in, first
 	// out): a roster import still running is cancelled and waited for.
 	defer webSrv.Close()
