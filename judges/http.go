@@ -85,6 +85,7 @@ func (s *Service) Sync(ctx context.Context, token string, body io.Reader) (SyncR
 			out.Results[i] = r
 			continue
 		}
+		op.Device = hashToken(sess.token)
 		ch := make(chan any, 1)
 		waits = append(waits, pending{i: i, op: m.Op, ch: ch})
 		opID := m.Op

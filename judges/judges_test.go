@@ -626,3 +626,37 @@ func TestConflictingAssignmentNeedsAWrittenOverride(t *testing.T) {
 		t.Fatalf("assignment despite a declared relation: %v", err)
 	}
 }
+
+// TestRevokedOnAnotherInstance: two server instances share the database;
+// the organizer revokes the judge's logins through the other one, which
+// cannot push to this tablet. The tablet's next mark is refused by the
+// store, the connection closes as unauthorized, and nothing is written.
+func TestRevokedOnAnotherInstance(t *testing.T) {
+	e := newEnv(t, judges.Config{})
+	ctx := context.Background()
+	tok, _ := e.login(e.judge)
+	c := e.dial()
+	c.hello(tok)
+	c.send(mark("before", e.codes[0], "A", "A1", 1))
+	if r := c.recv(); r.Type != "ack" {
+		t.Fatalf("mark before the revocation: %s", r.raw)
+	}
+	other := judges.New(e.st, judges.Config{})
+	t.Cleanup(other.Close)
+	if _, err := other.Revoke(ctx, e.judge.ID, "organizer"); err != nil {
+		t.Fatal(err)
+	}
+	before := e.state()
+	c.send(mark("after", e.codes[0], "A", "A1", 2))
+	if r := c.recv(); r.Op != "after" || r.Code != skillscore.EUnauthorized || !strings.Contains(r.Message, "撤销") {
+		t.Fatalf("mark after the revocation elsewhere: %s", r.raw)
+	}
+	c.ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	_, _, err := c.ws.ReadMessage()
+	if ce, ok := err.(*websocket.CloseError); !ok || ce.Code != judges.CloseUnauthorized {
+		t.Fatalf("after the refused mark: %v, want close %d", err, judges.CloseUnauthorized)
+	}
+	if after := e.state(); after != before {
+		t.Fatalf("the refused mark changed the store:\n%s\n→\n%s", before, after)
+	}
+}

@@ -1,6 +1,7 @@
 package judges
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -237,8 +238,14 @@ func (c *conn) handle(data []byte) {
 			c.send(rejectOf(m.Op, err))
 			return
 		}
+		op.Device = hashToken(sess.token)
 		c.s.writer.submit(c.ctx, op, func(r store.OpResult, err error) {
 			c.send(resultMessage(m.Op, r, err))
+			// Revoked through another server instance: this one heard no
+			// push, the store refused the operation.
+			if skillscore.ErrorCode(cmp.Or(err, r.Err)) == skillscore.EUnauthorized {
+				c.closeWith(CloseUnauthorized, "revoked")
+			}
 		})
 	default:
 		c.send(rejectOf(m.Op, skillscore.Errorf(skillscore.EInvalid, "未知的消息类型 %q", clip(m.Type))))

@@ -35,6 +35,10 @@ type SheetOp struct {
 	Multiplier   int64
 	Actor        string // who sent it: "judge:12", a scorekeeper's username
 	Subject      string // what the audit entry is about: the contestant's code
+	// Device is the hash of the tablet's login token ("" for scorekeepers):
+	// the operation is refused once that login is revoked, whichever
+	// server instance the tablet is connected to.
+	Device string
 	Detail       map[string]any
 }
 
@@ -81,6 +85,7 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 			return err
 		}
 		var applied [][]any // client_ops rows of the operations applied
+		devices := map[string]bool{} // token hash → login still valid, read once per batch
 		for i, op := range ops {
 			if op.OpID == "" || len(op.OpID) > 64 {
 				results[i].Err = skillscore.Errorf(skillscore.EInvalid, "操作编号必须为 1–64 个字符")
@@ -89,6 +94,21 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 			if rev, dup := prior[op.OpID]; dup {
 				results[i] = OpResult{Revision: rev, Duplicate: true}
 				continue
+			}
+			if op.Device != "" {
+				valid, seen := devices[op.Device]
+				if !seen {
+					var n int
+					if err := sqltx.GetContext(ctx, &n, `SELECT COUNT(*) FROM judge_devices
+						WHERE token_hash = ? AND judge_id = ? AND revoked_at IS NULL`, op.Device, op.JudgeID); err != nil {
+						return fmt.Errorf("check device: %w", err)
+					}
+					valid, devices[op.Device] = n > 0, n > 0
+				}
+				if !valid {
+					results[i].Err = skillscore.Errorf(skillscore.EUnauthorized, "该平板的登录已被撤销，请重新登录")
+					continue
+				}
 			}
 			// One revision per event per batch, written once at the end and
 			// recorded by every operation of the batch.
