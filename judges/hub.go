@@ -6,8 +6,10 @@ import (
 
 // hub knows the open tablet connections of each judge, so the chief judge's
 // lock or reopen and the organizer's revocation reach the tablet at once.
-// It is in-process: on several instances a tablet connected elsewhere learns
-// of a change at its next reconnect or operation (the database decides).
+// It is in-process: changes made on other instances arrive through
+// Config.Peers (PeerChanged); without them a tablet connected elsewhere
+// learns of a change at its next reconnect or operation (the database
+// decides either way).
 type hub struct {
 	mu    sync.Mutex
 	conns map[int64]map[*conn]struct{}

@@ -660,3 +660,59 @@ func TestRevokedOnAnotherInstance(t *testing.T) {
 		t.Fatalf("the refused mark changed the store:\n%s\n→\n%s", before, after)
 	}
 }
+
+// peerLink stands for the broker between two instances (the live
+// service's Redis pub/sub in production): what one tells, the other applies.
+type peerLink struct{ to *judges.Service }
+
+func (p *peerLink) JudgeChanged(_ context.Context, _, judgeID int64, revoked bool) {
+	p.to.PeerChanged(judgeID, revoked)
+}
+
+// TestChangesReachTabletsOnAnotherInstance: the tablet is connected to
+// this instance; the chief judge reopens its sheet and the organizer
+// revokes its login through another one. The tablet hears both.
+func TestChangesReachTabletsOnAnotherInstance(t *testing.T) {
+	e := newEnv(t, judges.Config{})
+	ctx := context.Background()
+	other := judges.New(e.st, judges.Config{Peers: &peerLink{to: e.svc}})
+	t.Cleanup(other.Close)
+	tok, pin := e.login(e.judge)
+	c := e.dial()
+	c.hello(tok)
+	code := e.codes[0]
+	c.send(map[string]any{"type": "submit", "op": "s1", "contestant": code, "module": "A", "pin": pin})
+	if r := c.recv(); r.Type != "ack" {
+		t.Fatalf("submit: %s", r.raw)
+	}
+	sheets, _ := e.st.Sheets(ctx, e.ev.ID)
+	var sheetID int64
+	for _, sh := range sheets {
+		if sh.JudgeID == e.judge.ID && sh.ModuleID == e.mods["A"].ID && sh.Status == "submitted" {
+			sheetID = sh.ID
+		}
+	}
+	if _, err := other.SetSheetStatus(ctx, e.ev.ID, sheetID, "open", "申诉复评", "chief"); err != nil {
+		t.Fatal(err)
+	}
+	r := c.recv()
+	var w judges.Welcome
+	if err := json.Unmarshal(r.raw, &w); err != nil || w.Type != "welcome" {
+		t.Fatalf("after a reopen elsewhere: %s", r.raw)
+	}
+	status := ""
+	for _, a := range w.Assignments {
+		if a.Contestant == code && a.Module == "A" {
+			status = a.Status
+		}
+	}
+	if status != "open" {
+		t.Fatalf("the reloaded view shows the sheet %q, want open", status)
+	}
+	if _, err := other.Revoke(ctx, e.judge.ID, "organizer"); err != nil {
+		t.Fatal(err)
+	}
+	if r := c.recv(); r.Type != "revoked" {
+		t.Fatalf("after a revocation elsewhere: %s", r.raw)
+	}
+}

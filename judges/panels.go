@@ -119,6 +119,7 @@ func (s *Service) Assign(ctx context.Context, req AssignRequest) (assigned int, 
 		}
 	}
 	s.hub.reload(j.ID)
+	s.tellPeers(ctx, req.EventID, j.ID, false)
 	return len(as), conflicts, nil
 }
 
@@ -182,5 +183,6 @@ func (s *Service) SetSheetStatus(ctx context.Context, eventID, sheetID int64, st
 		}
 	}
 	s.hub.send(sh.JudgeID, SheetPush{Type: TypeSheet, Module: module, Contestant: code, Status: sh.Status, Reason: reason, Revision: rev})
+	s.tellPeers(ctx, eventID, sh.JudgeID, false)
 	return sh, nil
 }

@@ -70,6 +70,34 @@ type Config struct {
 	// OnCommit, if set, is called after each committed batch with the event
 	// ids and revisions it produced (live streams hang on it).
 	OnCommit func(eventID, revision int64)
+	// Peers, if set, carries a judge's changes to the other server
+	// instances that share the database, whose tablets this one cannot
+	// reach; they apply them with PeerChanged.
+	Peers Peers
+}
+
+// Peers tells the other server instances that a judge's tablets must
+// reload their view (a sheet locked or reopened, new assignments) or, with
+// revoked, that the judge's logins were revoked.
+type Peers interface {
+	JudgeChanged(ctx context.Context, eventID, judgeID int64, revoked bool)
+}
+
+// PeerChanged applies another instance's change to this instance's tablets
+// of the judge.
+func (s *Service) PeerChanged(judgeID int64, revoked bool) {
+	if revoked {
+		s.hub.revoke(judgeID)
+		return
+	}
+	s.hub.reload(judgeID)
+}
+
+// tellPeers passes a change on to the other instances.
+func (s *Service) tellPeers(ctx context.Context, eventID, judgeID int64, revoked bool) {
+	if s.cfg.Peers != nil {
+		s.cfg.Peers.JudgeChanged(ctx, eventID, judgeID, revoked)
+	}
 }
 
 // Service runs judge sessions.
@@ -241,6 +269,9 @@ func (s *Service) Revoke(ctx context.Context, judgeID int64, actor string) (int,
 		return 0, err
 	}
 	s.hub.revoke(judgeID)
+	if j, err := s.st.Judge(ctx, judgeID); err == nil {
+		s.tellPeers(ctx, j.EventID, judgeID, true)
+	}
 	return n, nil
 }
 
