@@ -6,11 +6,14 @@ import (
 )
 
 // Notice says that an event reached a revision; Origin is the instance that
-// published it, so an instance can skip its own.
+// published it, so an instance can skip its own. A notice with Judge set
+// is about that judge's tablets instead (see Service.JudgeChanged).
 type Notice struct {
 	EventID  int64  `json:"e"`
 	Revision int64  `json:"r"`
 	Origin   string `json:"o"`
+	Judge    int64  `json:"j,omitempty"`
+	Revoked  bool   `json:"x,omitempty"`
 }
 
 // Broker carries notices between the instances that serve one database.

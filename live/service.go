@@ -54,6 +54,9 @@ type Config struct {
 	Plain bool
 	// Now is the clock for freeze times; nil means time.Now.
 	Now func() time.Time
+	// OnJudge receives the other instances' judge notices (a judge's
+	// tablets must reload, or were revoked): judges.Service.PeerChanged.
+	OnJudge func(judgeID int64, revoked bool)
 }
 
 // Service runs the hubs of every watched event. It owns their goroutines,
@@ -169,6 +172,20 @@ func (s *Service) EventChanged(ctx context.Context, eventID, revision int64) {
 	}
 }
 
+// JudgeChanged carries a judge's change to the other instances (it makes
+// the Service a judges.Peers): their tablets of the judge reload their view
+// or, revoked, are logged out. Like EventChanged it does not wait; a notice
+// lost to a stalled broker leaves the database to refuse stale operations.
+func (s *Service) JudgeChanged(_ context.Context, eventID, judgeID int64, revoked bool) {
+	if s.cfg.Broker == nil {
+		return
+	}
+	select {
+	case s.publish <- Notice{EventID: eventID, Judge: judgeID, Revoked: revoked, Origin: s.origin}:
+	default:
+	}
+}
+
 func (s *Service) publishLoop(ctx context.Context) {
 	for {
 		select {
@@ -184,6 +201,12 @@ func (s *Service) publishLoop(ctx context.Context) {
 // deliver takes a notice from another instance.
 func (s *Service) deliver(n Notice) {
 	if n.Origin == s.origin {
+		return
+	}
+	if n.Judge != 0 {
+		if s.cfg.OnJudge != nil {
+			s.cfg.OnJudge(n.Judge, n.Revoked)
+		}
 		return
 	}
 	s.mu.Lock()

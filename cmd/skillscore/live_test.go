@@ -8,15 +8,20 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
+	"net/http/cookiejar"
+	"net/url"
 	"os"
 	"os/exec"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
+	"github.com/gorilla/websocket"
 
 	"skillscore/demo"
 	"skillscore/examples"
@@ -26,6 +31,7 @@ import (
 	"skillscore/live/livetest"
 	"skillscore/scoring"
 	"skillscore/store"
+	"skillscore/web"
 )
 
 // need returns a required service's address for the two-instance test: with
@@ -138,6 +144,78 @@ func TestTwoInstancesShareMariaDBAndRedis(t *testing.T) {
 	if !found {
 		t.Errorf("contestant %s is not on B's board", contestant)
 	}
+
+	// A second tablet of the judge is connected to B; the organizer
+	// revokes the judge's logins through A. B's tablet is told at once.
+	login2, err := judges.New(st, judges.Config{}).IssueLogin(ctx, judgeID, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok2 struct{ Token string }
+	post(t, bb.base+"/api/v1/judge/login", "", map[string]string{"ticket": login2.Ticket, "pin": login2.PIN, "device": "平板 2"}, &tok2)
+	tablet, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(bb.base, "http")+"/api/v1/judge/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer tablet.Close()
+	readType := func(want string) {
+		t.Helper()
+		tablet.SetReadDeadline(time.Now().Add(20 * time.Second))
+		for {
+			var m struct{ Type string }
+			if err := tablet.ReadJSON(&m); err != nil {
+				t.Fatalf("tablet on B, waiting for %q: %v\nA: %s\nB: %s", want, err, a.stderr.String(), bb.stderr.String())
+			}
+			if m.Type == want {
+				return
+			}
+		}
+	}
+	if err := tablet.WriteJSON(map[string]any{"type": "hello", "v": judges.ProtocolVersion, "token": tok2.Token}); err != nil {
+		t.Fatal(err)
+	}
+	readType("welcome")
+	hash, err := web.HashPassword("organizer-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(ctx, store.User{Username: "org", Name: "组织者", Role: web.RoleOrganizer, PasswordHash: hash}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	org, csrf := session(t, a.base, "org", "organizer-pass", "/events/"+event+"/judges")
+	resp, err := org.PostForm(fmt.Sprintf("%s/events/%s/judges/%d/revoke", a.base, event, judgeID), url.Values{"csrf": {csrf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("revoke through A: %d", resp.StatusCode)
+	}
+	readType("revoked")
+}
+
+// session logs a user in on a server and returns the client (cookies) and
+// the form token of the page at next.
+func session(t *testing.T, base, user, pass, next string) (*http.Client, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	csrfRE := regexp.MustCompile(`name="csrf" value="([^"]+)"`)
+	page := func(resp *http.Response, err error) string {
+		t.Helper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		m := csrfRE.FindStringSubmatch(string(b))
+		if m == nil {
+			t.Fatalf("%s: %d, no form token", resp.Request.URL, resp.StatusCode)
+		}
+		return m[1]
+	}
+	tok := page(c.Get(base + "/login"))
+	return c, page(c.PostForm(base+"/login", url.Values{"csrf": {tok}, "username": {user}, "password": {pass}, "next": {next}}))
 }
 
 // smallEvent creates a four-contestant event on the demo's rules, with one

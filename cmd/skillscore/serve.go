@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/netip"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -144,15 +145,24 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 		liveCfg.Broker = rb
 		log.Info("live streams joined through Redis", "addr", cfg.redis, "prefix", cfg.redisPrefix)
 	}
+	// Other instances' judge notices reach this instance's tablets; the
+	// judges service exists only after the live one it publishes through.
+	var judgesRef atomic.Pointer[judges.Service]
+	liveCfg.OnJudge = func(judgeID int64, revoked bool) {
+		if js := judgesRef.Load(); js != nil {
+			js.PeerChanged(judgeID, revoked)
+		}
+	}
 	liveSvc := live.New(liveCfg)
 	// Stopped before the HTTP server: spectators' websockets are hijacked
 	// connections that Shutdown would not close.
 	defer liveSvc.Close()
 	// Judge tablets: a mark is acknowledged after its commit, and the live
 	// streams hear of the new revision right after.
-	judgeSvc := judges.New(st, judges.Config{Logger: log, OnCommit: func(eventID, revision int64) {
+	judgeSvc := judges.New(st, judges.Config{Logger: log, Peers: liveSvc, OnCommit: func(eventID, revision int64) {
 		liveSvc.EventChanged(context.Background(), eventID, revision)
 	}})
+	judgesRef.Store(judgeSvc)
 	defer judgeSvc.Close()
 	certSvc, err := cfg.certs.serverService(st, log)
 	if err != nil {
