@@ -48,10 +48,7 @@ const scratchRules = `{"schema":"skillscore.rules/v1","name":"","kind":"competit
 "modules":[{"code":"theory","name":"理论知识","part":"theory","weight":100,"max":100,"imported":true}],
 "total":{"rounding":{"mode":"half_up","places":2}}}`
 
-var (
-	eventCodePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,39}$`)
-	datePattern      = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}$`)
-)
+var eventCodePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,39}$`)
 
 type eventNewPage struct {
 	Title, CSRF, User string
@@ -108,7 +105,7 @@ func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *au
 			ev.Level = n
 		}
 	}
-	if d := ev.StartsOn; d != "" && !datePattern.MatchString(d) {
+	if !validDate(ev.StartsOn) {
 		errs["starts_on"] = "日期格式为 2027-05-20"
 	}
 	raw := []byte(scratchRules)
@@ -232,10 +229,8 @@ func (s *Server) handleSetupDetails(w http.ResponseWriter, r *http.Request, u *a
 	if n := utf8.RuneCountInString(d.Venue); n > 200 {
 		errs["venue"] = fmt.Sprintf("地点最多 200 字，现为 %d 字", n)
 	}
-	if d.StartsOn != "" {
-		if _, err := time.Parse("2006-01-02", d.StartsOn); err != nil {
-			errs["starts_on"] = "日期格式为 2027-05-20"
-		}
+	if !validDate(d.StartsOn) {
+		errs["starts_on"] = "日期格式为 2027-05-20"
 	}
 	if len(errs) == 0 {
 		if err := ss.UpdateEventDetails(r.Context(), ev.ID, d, u.User.Username); err != nil {
@@ -252,4 +247,13 @@ func (s *Server) handleSetupDetails(w http.ResponseWriter, r *http.Request, u *a
 	page.Raw = ev.Rules
 	page.Details, page.DetailErrors = d, errs
 	s.setupFailed(w, r, page)
+}
+
+// validDate: empty, or a real calendar date as YYYY-MM-DD (not 2027-02-30).
+func validDate(s string) bool {
+	if s == "" {
+		return true
+	}
+	_, err := time.Parse("2006-01-02", s)
+	return err == nil
 }
