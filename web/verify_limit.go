@@ -65,4 +65,3 @@ func (l *rateLimiter) prune(now time.Time) {
 		clear(l.buckets)
 	}
 }
-
