@@ -7,6 +7,7 @@ package rubric
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -46,7 +47,12 @@ var kinds = map[string]scoring.AspectKind{
 	"主观": scoring.Judgement, "评价": scoring.Judgement, "judgement": scoring.Judgement,
 	"扣分": scoring.Deduction, "deduction": scoring.Deduction,
 	"否决": scoring.Veto, "veto": scoring.Veto,
+	"否决(取消资格)": scoring.Veto, "否决(本模块零分)": scoring.Veto,
 }
+
+// vetoEffects: a 否决 row zeroes its module unless its 类型 says 取消资格
+// (disqualify: no total, no award, no promotion).
+var vetoEffects = map[string]string{"否决(取消资格)": "disqualify", "否决(本模块零分)": "zero_module"}
 
 // Problem is one bad cell (or row, when Column is empty).
 type Problem struct {
@@ -71,6 +77,7 @@ type Row struct {
 	Code        string
 	Name        string
 	Kind        scoring.AspectKind
+	Effect      string // a veto's: zero_module (the default) or disqualify
 	Max         scoring.Decimal
 	Description string
 	Descriptors []string
@@ -170,11 +177,15 @@ func (s *Sheet) read(rows [][]string, first int) []Problem {
 			probs = append(probs, s.problem(num, "name", "缺少评分项名称"))
 		}
 		kind := get("kind")
-		k, ok := kinds[strings.ToLower(roster.Text(kind))]
+		key := strings.ToLower(strings.NewReplacer(" ", "", "（", "(", "）", ")").Replace(roster.Text(kind)))
+		k, ok := kinds[key]
 		if !ok {
-			probs = append(probs, s.problem(num, "kind", "类型“%s”无法识别：应为 客观、主观、扣分 或 否决", kind))
+			probs = append(probs, s.problem(num, "kind", "类型“%s”无法识别：应为 客观、主观、扣分、否决 或 否决（取消资格）", kind))
 		}
 		r.Kind = k
+		if k == scoring.Veto {
+			r.Effect = cmp.Or(vetoEffects[key], "zero_module")
+		}
 		if mx := roster.Text(get("max")); mx != "" || k != scoring.Veto {
 			d, err := scoring.ParseDecimal(mx)
 			if err != nil || d < 0 {
@@ -247,9 +258,9 @@ func Apply(doc *scoring.Rules, s *Sheet) (*Placement, []Problem) {
 			a, ok := old[code]
 			if !ok || a.Kind != r.Kind {
 				a = scoring.Aspect{Code: code}
-				if r.Kind == scoring.Veto {
-					a.Effect = "zero_module"
-				}
+			}
+			if r.Kind == scoring.Veto {
+				a.Effect = r.Effect
 			}
 			a.Name, a.Kind, a.Max, a.Description, a.Descriptors = r.Name, r.Kind, r.Max, r.Description, r.Descriptors
 			out = append(out, a)
@@ -308,7 +319,7 @@ func Template(doc *scoring.Rules) ([]byte, error) {
 		}
 		return f.SetSheetRow(sh, cell, &vals)
 	}
-	if err := put(1, []any{"评分细则导入模板：每行一个评分项。类型填 客观、主观、扣分 或 否决；主观项可填 0–3 分描述；否决项分值留空。"}); err != nil {
+	if err := put(1, []any{"评分细则导入模板：每行一个评分项。类型填 客观、主观、扣分、否决（本模块记 0 分）或 否决（取消资格）；主观项可填 0–3 分描述；否决项分值留空。"}); err != nil {
 		return nil, fmt.Errorf("write title: %w", err)
 	}
 	var head []any
@@ -322,7 +333,11 @@ func Template(doc *scoring.Rules) ([]byte, error) {
 	row := 3
 	for _, m := range doc.Modules {
 		for _, a := range m.Aspects {
-			vals := []any{m.Code, a.Code, a.Name, names[a.Kind], "", a.Description}
+			kind := names[a.Kind]
+			if a.Kind == scoring.Veto && a.Effect == "disqualify" {
+				kind = "否决（取消资格）" // so the sheet reads back with the same effect
+			}
+			vals := []any{m.Code, a.Code, a.Name, kind, "", a.Description}
 			if a.Kind != scoring.Veto {
 				vals[4] = a.Max.String()
 			}

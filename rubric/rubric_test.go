@@ -71,9 +71,10 @@ func TestReadApplyValid(t *testing.T) {
 		{},
 		{"A", "", "操作中的失误", "扣分", "10"},
 		{"A", "", "严重安全事故", "否决", ""},
+		{"A", "", "弄虚作假", "否决（取消资格）", ""},
 	})
 	s, probs, err := rubric.Read(data)
-	if err != nil || len(probs) != 0 || len(s.Rows) != 4 || s.Rows[0].Num != 4 || s.Rows[3].Num != 8 {
+	if err != nil || len(probs) != 0 || len(s.Rows) != 5 || s.Rows[0].Num != 4 || s.Rows[3].Num != 8 {
 		t.Fatalf("read: %v %v %+v", err, probs, s)
 	}
 	doc := preset(t)
@@ -82,8 +83,9 @@ func TestReadApplyValid(t *testing.T) {
 		t.Fatal(probs)
 	}
 	a := doc.Modules[1].Aspects
-	if len(a) != 4 || a[0].Code != "A1" || a[0].MaxSpread != spread || len(a[0].Descriptors) != 4 || a[1].Code != "A2" ||
-		a[1].Kind != scoring.Measurement || a[3].Kind != scoring.Veto || a[3].Effect != "zero_module" {
+	if len(a) != 5 || a[0].Code != "A1" || a[0].MaxSpread != spread || len(a[0].Descriptors) != 4 || a[1].Code != "A2" ||
+		a[1].Kind != scoring.Measurement || a[3].Kind != scoring.Veto || a[3].Effect != "zero_module" ||
+		a[4].Kind != scoring.Veto || a[4].Effect != "disqualify" {
 		t.Fatalf("aspects: %+v", a)
 	}
 	raw, _ := json.Marshal(doc)
@@ -146,6 +148,13 @@ func TestReadApplyProblemsAtCells(t *testing.T) {
 
 func TestTemplateReadsBack(t *testing.T) {
 	doc := preset(t)
+	// A disqualifying veto survives the round trip (the preset's zeroes
+	// the module; the fresh copy below still has that).
+	b8 := &doc.Modules[2].Aspects[7]
+	if b8.Kind != scoring.Veto {
+		t.Fatalf("preset B8 is %s, not a veto", b8.Kind)
+	}
+	b8.Effect = "disqualify"
 	data, err := rubric.Template(doc)
 	if err != nil {
 		t.Fatal(err)
