@@ -96,7 +96,12 @@ func (s *Server) handleImportsPage(w http.ResponseWriter, r *http.Request, u *au
 
 // uploaded reads the form's file, refusing one over the limit.
 func uploaded(r *http.Request) (string, []byte, error) {
-	f, hdr, err := r.FormFile("file")
+	return uploadedFile(r, "file")
+}
+
+// uploadedFile reads the file of the form field, refusing one over the limit.
+func uploadedFile(r *http.Request, field string) (string, []byte, error) {
+	f, hdr, err := r.FormFile(field)
 	if err != nil {
 		return "", nil, skillscore.Wrap(skillscore.EInvalid, err, "请选择要上传的 .xlsx 文件")
 	}

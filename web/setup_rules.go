@@ -36,6 +36,12 @@ type setupPage struct {
 	// The event's name, venue and start date, and their problems by field.
 	Details      store.EventDetails
 	DetailErrors map[string]string
+	// Groups and modules as rows to rename, remove and add (setup_structure.go).
+	Groups                     []groupRow
+	Modules                    []moduleRow
+	NewGroupCode, NewGroupName string
+	NewModule                  newModule
+	StructureErrors            []string
 }
 
 // cellProblem is a rubric spreadsheet problem at its cell (row as the
@@ -90,6 +96,7 @@ func (s *Server) newSetupPage(u *authed, ev store.Event, doc *scoring.Rules, for
 		preset = doc.Promotion.Preset
 	}
 	p.Preset = setupField{Label: "晋升规则预设", Name: "promotion_preset", Value: val("promotion_preset", preset)}
+	structureRows(&p, doc, form)
 	return p
 }
 
@@ -146,11 +153,14 @@ func (s *Server) handleSetupSave(w http.ResponseWriter, r *http.Request, u *auth
 		}
 		doc.Promotion.Preset, doc.Promotion.Rules = p, nil
 	}
-	if bad {
+	// Weights were set by the modules' places above; now modules may go
+	// and come.
+	pl, fine := applyStructure(r, &page, &doc)
+	if bad || !fine {
 		s.setupFailed(w, r, page)
 		return
 	}
-	s.saveRules(w, r, u, ev, &doc, page, nil)
+	s.saveRules(w, r, u, ev, &doc, page, pl)
 }
 
 // saveRules validates doc and stores it with its rows, or re-renders the

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"io"
+	"mime/multipart"
 	"net/url"
 	"regexp"
 	"strings"
@@ -267,5 +268,107 @@ func TestSetupEventDetails(t *testing.T) {
 	}
 	if _, body := org.get(base); !strings.Contains(body, "2026年江西省养老护理员职业技能竞赛（决赛） · 赛事设置") {
 		t.Fatalf("the page keeps the old name:\n%s", body)
+	}
+}
+
+// postForm posts a multipart form with an optional file, as the set-up
+// page's main form sends it.
+func (b *browser) postForm(path string, fields url.Values, fileField, fileName string, data []byte) (int, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	for k, vs := range fields {
+		for _, v := range vs {
+			mw.WriteField(k, v)
+		}
+	}
+	if fileField != "" {
+		fw, _ := mw.CreateFormFile(fileField, fileName)
+		fw.Write(data)
+	}
+	mw.Close()
+	resp, err := b.c.Post(b.base+path, mw.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+// TestSetupGroupsAndModulesWithoutJSON: from the blank template (theory
+// only), the organizer adds groups and a judged module with its rubric
+// sheet, renames and removes them, all through form fields; a judged module
+// without its rubric is refused and nothing changes.
+func TestSetupGroupsAndModulesWithoutJSON(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	org := o.browser()
+	org.login("org", "pass-org")
+	org.get("/events/new")
+	if code, body := org.post("/events/new", url.Values{"csrf": {org.csrf}, "preset": {"scratch"}, "code": {"jx-blank-2027"},
+		"name": {"2027年养老护理员技能竞赛"}, "kind": {"competition"}, "occupation": {"养老护理员"}, "year": {"2027"}}); code != 303 {
+		t.Fatalf("scratch event: %d\n%s", code, body)
+	}
+	ev, _ := o.st.EventByCode(ctx, "jx-blank-2027")
+	base := "/events/" + ev.Code + "/setup"
+	if code, body := org.get(base); code != 200 || !strings.Contains(body, `data-module="theory"`) || !strings.Contains(body, `id="module-new-code"`) {
+		t.Fatalf("setup page: %d\n%s", code, body)
+	}
+	form := func(extra map[string]string) url.Values {
+		cur, _ := o.st.EventByCode(ctx, ev.Code)
+		f := url.Values{"csrf": {org.csrf}, "rules": {cur.Rules}}
+		for k, v := range extra {
+			f.Set(k, v)
+		}
+		return f
+	}
+	add := map[string]string{"weight.theory": "30", "group.new.code": "employee", "group.new.name": "职工组",
+		"module.new.code": "A", "module.new.name": "实操A 生活照护", "module.new.part": "practical", "module.new.max": "100",
+		"module.new.weight": "70"}
+	code, body := org.postForm(base, form(add), "", "", nil)
+	if code != 400 || !strings.Contains(body, "实操模块须同时上传其评分细则") || !strings.Contains(body, `value="实操A 生活照护"`) {
+		t.Fatalf("a judged module without its rubric: %d\n%s", code, body)
+	}
+	if mods, _ := o.st.Modules(ctx, ev.ID); len(mods) != 1 {
+		t.Fatalf("a refused form stored %d modules", len(mods))
+	}
+	head := []any{"模块", "评分项代码", "评分项", "类型", "分值", "评分标准", "0分描述", "1分描述", "2分描述", "3分描述"}
+	sheet := rubricBook(t, [][]any{head,
+		{"A", "A1", "评估与沟通", "主观", "40", "", "未完成", "部分完成", "基本达到", "完全达到"},
+		{"实操A 生活照护", "A2", "协助进食", "客观", "60"},
+	})
+	if code, body := org.postForm(base, form(add), "module.new.rubric", "A.xlsx", sheet); code != 303 {
+		t.Fatalf("add a group and a judged module: %d\n%s", code, body)
+	}
+	mods, _ := o.st.Modules(ctx, ev.ID)
+	gs, _ := o.st.Groups(ctx, ev.ID)
+	if len(mods) != 2 || mods[1].Code != "A" || mods[1].Weight != 700000 || len(mods[1].Aspects) != 2 || mods[0].Weight != 300000 ||
+		len(gs) != 1 || gs[0].Name != "职工组" {
+		t.Fatalf("after adding: modules %+v groups %+v", mods, gs)
+	}
+	if code, body := org.postForm(base, form(map[string]string{"group.name.employee": "职工组（在职）", "group.new.code": "student",
+		"group.new.name": "学生组", "module.name.A": "实操A 生活照护与进食"}), "", "", nil); code != 303 {
+		t.Fatalf("rename and add: %d\n%s", code, body)
+	}
+	mods, _ = o.st.Modules(ctx, ev.ID)
+	gs, _ = o.st.Groups(ctx, ev.ID)
+	if mods[1].Name != "实操A 生活照护与进食" || len(gs) != 2 || gs[0].Name != "职工组（在职）" || gs[1].Code != "student" {
+		t.Fatalf("after renaming: modules %+v groups %+v", mods, gs)
+	}
+	if code, body := org.postForm(base, form(map[string]string{"group.remove.student": "1"}), "", "", nil); code != 303 {
+		t.Fatalf("remove a group: %d\n%s", code, body)
+	}
+	if gs, _ = o.st.Groups(ctx, ev.ID); len(gs) != 1 {
+		t.Fatalf("after removing: groups %+v", gs)
+	}
+	// Removing a module leaves the weights at 30 %: refused with the
+	// weights' message, nothing changed.
+	code, body = org.postForm(base, form(map[string]string{"module.remove.A": "1"}), "", "", nil)
+	if code != 400 || !strings.Contains(body, "模块权重之和为 30%") {
+		t.Fatalf("remove a module without fixing the weights: %d\n%s", code, body)
+	}
+	if mods, _ = o.st.Modules(ctx, ev.ID); len(mods) != 2 {
+		t.Fatalf("a refused removal stored %d modules", len(mods))
 	}
 }
