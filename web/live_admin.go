@@ -107,3 +107,37 @@ func revealStep(ctx context.Context, admin LiveAdmin, eventID int64, r *http.Req
 	}
 	return l.CeremonyStep + 1, nil
 }
+
+// screenPage is the organizer's control of the big screen: freeze the
+// public board, then reveal the final standings from the last place up.
+type screenPage struct {
+	Title, CSRF, EventCode, EventName, User string
+	Published, Frozen                       bool
+	FreezeAt                                string // RFC 3339, "" when none is set
+	Step                                    int
+	DefaultFreeze                           string // the datetime-local field's value, Beijing time
+}
+
+// handleScreenControl serves the page; its buttons call the live control
+// API (handleLiveControl) and show the state it answers.
+func (s *Server) handleScreenControl(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	admin := s.live.admin
+	if admin == nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用实时成绩管理"))
+		return
+	}
+	l, err := admin.LiveState(r.Context(), ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	now := time.Now()
+	p := screenPage{Title: ev.Name + " · 大屏控制", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
+		Published: l.Published(), Frozen: l.Frozen(now), Step: l.CeremonyStep,
+		DefaultFreeze: now.Add(30 * time.Minute).In(cst).Format("2006-01-02T15:04")}
+	if !l.FreezeAt.IsZero() {
+		p.FreezeAt = l.FreezeAt.Time.Format(time.RFC3339)
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "screen", p)
+}

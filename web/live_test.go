@@ -205,7 +205,10 @@ func rowsOf(m livetest.Message) []string {
 // TestOrganizerLiveControls: only the organizer may publish, freeze and run
 // the ceremony; bad input changes nothing; spectators see each change; the
 // chief judge's unfrozen view needs a chief judge's login.
-func TestOrganizerLiveControls(t *testing.T) {
+// liveOffice serves the demo event with live streams and the organizer's
+// live controls to an organizer (org) and a chief judge (chief).
+func liveOffice(t *testing.T) (*office, *httptest.Server) {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "live.db"), store.Options{})
 	if err != nil {
@@ -239,7 +242,13 @@ func TestOrganizerLiveControls(t *testing.T) {
 		svc.Close()
 		srv.Close()
 	})
-	o := &office{t: t, st: st, srv: srv, ev: ev}
+	return &office{t: t, st: st, srv: srv, ev: ev}, srv
+}
+
+func TestOrganizerLiveControls(t *testing.T) {
+	ctx := context.Background()
+	o, srv := liveOffice(t)
+	st, ev := o.st, o.ev
 	api := "/api/v1/events/" + demo.EventCode + "/live/"
 
 	anon := o.browser()
@@ -329,5 +338,58 @@ func TestOrganizerLiveControls(t *testing.T) {
 	trail, _ := st.AuditTrail(ctx, ev.ID)
 	if last := trail[len(trail)-1]; last.Action != "live.ceremony" || last.Actor != "org" {
 		t.Errorf("last audit entry: %+v", last)
+	}
+}
+
+// TestScreenControlInBrowser is the organizer at the ceremony: freeze the
+// public board, start the reveal, reveal one place, end it; a reveal after
+// unfreezing is refused with the reason on the page, and nothing changes.
+func TestScreenControlInBrowser(t *testing.T) {
+	ctx := context.Background()
+	o, _ := liveOffice(t)
+	b := browsertest.New(t, 1280, 900)
+	if err := chromedp.Do(b, chromedp.Navigate(o.srv.URL+"/events/"+demo.EventCode+"/screen"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`))); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Navigates(t, b,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)))
+	state := func(id, want string) {
+		t.Helper()
+		browsertest.WaitTrue(t, b, `document.getElementById('`+id+`').textContent.includes('`+want+`')`)
+	}
+	state("state-frozen", "未封榜")
+	state("state-step", "不在颁奖揭晓中")
+	click := func(id string) {
+		t.Helper()
+		if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`#`+id))); err != nil {
+			t.Fatal(err)
+		}
+	}
+	click("freeze-now")
+	state("state-frozen", "已封榜")
+	click("reveal-restart")
+	state("state-step", "尚未揭晓名次")
+	click("reveal-next")
+	state("state-step", "已从最后一名起揭晓 1 名")
+	l, err := o.st.LiveState(ctx, o.ev.ID)
+	if err != nil || !l.Frozen(time.Now()) || l.CeremonyStep != 1 {
+		t.Fatalf("stored live state: %+v %v", l, err)
+	}
+	click("reveal-end")
+	state("state-step", "不在颁奖揭晓中")
+	browsertest.Eval[bool](t, b, `(window.confirm = () => true, true)`)
+	click("unfreeze")
+	state("state-frozen", "未封榜")
+	before, _ := o.st.LiveState(ctx, o.ev.ID)
+	click("reveal-next")
+	browsertest.WaitTrue(t, b, `!document.getElementById('error').hidden`)
+	if msg := browsertest.Eval[string](t, b, `document.getElementById('error').textContent`); !strings.Contains(msg, "封榜") {
+		t.Fatalf("a reveal without a freeze: %q", msg)
+	}
+	if after, _ := o.st.LiveState(ctx, o.ev.ID); after != before {
+		t.Fatalf("a refused reveal changed the state: %+v → %+v", before, after)
 	}
 }

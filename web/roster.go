@@ -6,7 +6,6 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
-	"time"
 
 	"skillscore"
 	"skillscore/exports"
@@ -107,7 +106,7 @@ func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *aut
 	}
 	for _, im := range imports {
 		page.Imports = append(page.Imports, rosterImportRow{File: im.FileName, Actor: im.Actor, Contestants: im.Contestants,
-			At: im.ImportedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")})
+			At: im.ImportedAt.In(cst).Format("2006-01-02 15:04")})
 	}
 	if id := r.URL.Query().Get("job"); id != "" {
 		if v, _, ok := s.rosterJobs.get(ev.ID, id); ok {

@@ -21,6 +21,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /api/v1/events/{code}/live", s.handleLiveSocket)
 	handle("GET /api/v1/events/{code}/board", s.handleLiveBoard)
 	handle("POST /api/v1/events/{code}/live/{action}", s.requireRole(s.handleLiveControl))
+	handle("GET /events/{code}/screen", s.eventRoute(s.handleScreenControl))
 	handle("GET /verify", s.handleVerify)
 	handle("POST /verify", s.handleVerifyPost)
 	handle("GET /api/v1/certificates/verify", s.handleAPIVerify)

@@ -97,12 +97,14 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   证书 (certificates): 组织者 → %s/events/%s/certificates   公开查询 (public verification) → %s/verify
   组织者其他页面 (organizer): 名单导入与导出 %s/events/%s/roster   抽签与解密 %s/events/%s/draw   成绩与裁判导入 %s/events/%s/imports
     赛事设置 %s/events/%s/setup   成绩流程（公示、申诉、确认） %s/events/%s/results   新建赛事 %s/events/new   统计 %s/statistics
+    大屏控制（封榜、颁奖揭晓） %s/events/%s/screen
 按 Ctrl+C 停止 (press Ctrl+C to stop)
 `, ev.Name, base, ev.Code, base, ev.Code, base, ev.Code, base, ev.Code, base, base, base,
 			base, base, ev.Code, base, ev.Code, base, ev.Code,
 			judgeLogin.Judge.Code, judgeLogin.Judge.Name, base, judgeLogin.Ticket, judgeLogin.PIN, base, ev.Code, base,
 			base, ev.Code, base, ev.Code, base, ev.Code,
-			base, ev.Code, base, ev.Code, base, base)
+			base, ev.Code, base, ev.Code, base, base,
+			base, ev.Code)
 	})
 }
 
