@@ -39,7 +39,7 @@ type SheetOp struct {
 	// the operation is refused once that login is revoked, whichever
 	// server instance the tablet is connected to.
 	Device string
-	Detail       map[string]any
+	Detail map[string]any
 }
 
 // OpResult says what became of one SheetOp once the batch committed.
@@ -84,7 +84,7 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 		if err != nil {
 			return err
 		}
-		var applied [][]any // client_ops rows of the operations applied
+		var applied [][]any          // client_ops rows of the operations applied
 		devices := map[string]bool{} // token hash → login still valid, read once per batch
 		for i, op := range ops {
 			if op.OpID == "" || len(op.OpID) > 64 {
