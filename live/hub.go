@@ -72,6 +72,29 @@ type stream struct {
 	snap    *frame   // the snapshot of board, encoded on first need
 	history []*frame // the latest updates, oldest first
 	viewers map[*viewer]struct{}
+	list    []*viewer // viewers as a slice for the fan-out; nil after a change
+}
+
+func (s *stream) add(v *viewer) {
+	s.viewers[v] = struct{}{}
+	s.list = nil
+}
+
+func (s *stream) remove(v *viewer) {
+	delete(s.viewers, v)
+	s.list = nil
+}
+
+// all returns the viewers, rebuilt only after one joined or left: viewers
+// come and go far less often than updates, which each walk all of them.
+func (s *stream) all() []*viewer {
+	if s.list == nil {
+		s.list = make([]*viewer, 0, len(s.viewers))
+		for v := range s.viewers {
+			s.list = append(s.list, v)
+		}
+	}
+	return s.list
 }
 
 func newEpoch() string {
@@ -345,10 +368,7 @@ func (h *hub) catchUp(s *stream, epoch string, since int64) ([]*frame, error) {
 // split across one goroutine per CPU (the writes are system calls), which
 // it waits for.
 func (h *hub) broadcast(s *stream, f *frame) {
-	vs := make([]*viewer, 0, len(s.viewers))
-	for v := range s.viewers {
-		vs = append(vs, v)
-	}
+	vs := s.all()
 	workers := min(runtime.GOMAXPROCS(0), len(vs)/256+1)
 	slow := make([][]*viewer, workers)
 	var wg sync.WaitGroup
@@ -366,7 +386,7 @@ func (h *hub) broadcast(s *stream, f *frame) {
 	wg.Wait()
 	for _, part := range slow {
 		for _, v := range part {
-			delete(s.viewers, v)
+			s.remove(v)
 			h.svc.metrics.dropped("slow")
 			v.kill()
 		}
@@ -400,7 +420,7 @@ func (h *hub) join(v *viewer, view View, epoch string, since int64) error {
 	for _, f := range frames {
 		v.enqueue(f)
 	}
-	s.viewers[v] = struct{}{}
+	s.add(v)
 	return nil
 }
 
@@ -418,7 +438,7 @@ func (h *hub) resync(v *viewer, view View, epoch string, since int64) error {
 	}
 	for _, f := range frames {
 		if !v.enqueue(f) {
-			delete(s.viewers, v)
+			s.remove(v)
 			h.svc.metrics.dropped("slow")
 			v.kill()
 			return nil
@@ -429,7 +449,7 @@ func (h *hub) resync(v *viewer, view View, epoch string, since int64) error {
 
 func (h *hub) leave(v *viewer, view View) {
 	h.mu.Lock()
-	delete(h.streams[view].viewers, v)
+	h.streams[view].remove(v)
 	h.mu.Unlock()
 }
 
@@ -461,6 +481,7 @@ func (h *hub) shutdown() {
 			all = append(all, v)
 		}
 		clear(s.viewers)
+		s.list = nil
 	}
 	h.mu.Unlock()
 	for _, v := range all {

@@ -506,3 +506,50 @@ func TestScheduledFreezeBeginsOnTime(t *testing.T) {
 		t.Fatalf("after a mark: the public board moved or the chief's did not")
 	}
 }
+
+// A viewer that stops reading for a while but less than its backlog gets
+// every frame, in order, once it reads again (the backlog goes out in
+// batched writes).
+func TestLaggingViewerCatchesUpInOrder(t *testing.T) {
+	e := newEnv(t, newStore(t), live.Config{MinInterval: time.Millisecond, SendQueue: 64, WriteWait: time.Minute})
+	testenv.Decrypted(t, e.st, e.marker.Event.ID)
+	good := e.fresh(t, "")
+	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) {
+				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 1024)
+			})
+		}}
+		return nd.DialContext(ctx, network, addr)
+	}}
+	conn, _, err := d.Dial(e.url("?sndbuf=4096"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lagging := &livetest.Client{Conn: conn, Revision: -1}
+	defer lagging.Close()
+	if err := lagging.Apply(read(t, lagging)); err != nil {
+		t.Fatal(err)
+	}
+	// Snapshots (publication swaps the board): many more bytes than the
+	// lagging viewer's socket buffers hold.
+	var rev int64
+	sent := 0
+	for i := range 24 {
+		if rev, err = e.st.SetPublished(context.Background(), e.marker.Event.ID, i%2 == 0, "test"); err != nil {
+			t.Fatal(err)
+		}
+		e.svc.EventChanged(context.Background(), e.marker.Event.ID, rev)
+		sent += len(readApply(t, good, rev))
+	}
+	if n := e.svc.Viewers(); n != 2 {
+		t.Fatalf("%d viewers, want 2: the lagging one was dropped", n)
+	}
+	got := readApply(t, lagging, rev)
+	if len(got) != sent {
+		t.Errorf("the lagging viewer got %d frames, the reading one %d", len(got), sent)
+	}
+	if !reflect.DeepEqual(lagging.Board, good.Board) {
+		t.Errorf("boards differ after catching up")
+	}
+}

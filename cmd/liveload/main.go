@@ -36,8 +36,6 @@ import (
 	"syscall"
 	"time"
 
-	"github.com/gorilla/websocket"
-
 	"skillscore/demo"
 	"skillscore/live"
 	"skillscore/live/livetest"
@@ -282,6 +280,7 @@ type stats struct {
 	mu        sync.Mutex
 	latencies []time.Duration
 	frames    atomic.Int64 // every frame received after the snapshot
+	bytes     atomic.Int64 // their payload bytes
 	gaps      atomic.Int64 // updates that did not follow the viewer's revision
 	dropped   atomic.Int64 // viewers whose connection ended during the run
 	measuring atomic.Bool
@@ -293,79 +292,26 @@ func (s *stats) add(local []time.Duration) {
 	s.mu.Unlock()
 }
 
-// field reads the integer after "name": in a frame. The load generator
-// shares the CPU with the server, so it skips full JSON decoding.
-func field(data []byte, name string) (int64, bool) {
-	i := bytes.Index(data, []byte(`"`+name+`":`))
+// field reads the integer after key (`"name":`) in a frame. The load
+// generator shares the CPU with the server, so it skips full JSON decoding.
+func field(data, key []byte) (int64, bool) {
+	i := bytes.Index(data, key)
 	if i < 0 {
 		return 0, false
 	}
 	var n int64
-	j := i + len(name) + 3
-	for ; j < len(data) && data[j] >= '0' && data[j] <= '9'; j++ {
+	for j := i + len(key); j < len(data) && data[j] >= '0' && data[j] <= '9'; j++ {
 		n = n*10 + int64(data[j]-'0')
 	}
 	return n, true
 }
 
-// viewer reads one spectator stream until ctx ends.
-func viewer(ctx context.Context, conn *websocket.Conn, st *stats, ready *sync.WaitGroup) {
-	defer conn.Close()
-	stop := context.AfterFunc(ctx, func() { conn.Close() })
-	defer stop()
-	var rev int64 = -1
-	var local []time.Duration
-	defer func() { st.add(local) }()
-	first := true
-	buf := make([]byte, 0, 512)
-	for {
-		_, r, err := conn.NextReader()
-		if err == nil {
-			buf = buf[:0]
-			for {
-				if len(buf) == cap(buf) {
-					buf = append(buf, 0)[:len(buf)]
-				}
-				n, rerr := r.Read(buf[len(buf):cap(buf)])
-				buf = buf[:len(buf)+n]
-				if rerr == io.EOF {
-					break
-				}
-				if rerr != nil {
-					err = rerr
-					break
-				}
-			}
-		}
-		if err != nil {
-			if ctx.Err() == nil {
-				st.dropped.Add(1)
-			}
-			if first {
-				ready.Done()
-			}
-			return
-		}
-		now := time.Now().UnixMicro()
-		// Frames begin {"type":"update" or {"type":"snapshot".
-		update := bytes.HasPrefix(buf, []byte(`{"type":"update"`))
-		revision, _ := field(buf, "revision")
-		if first {
-			first = false
-			rev = revision
-			ready.Done()
-			continue
-		}
-		if from, ok := field(buf, "from"); update && (!ok || from != rev) {
-			st.gaps.Add(1)
-		}
-		rev = revision
-		if at, ok := field(buf, "at"); ok && st.measuring.Load() {
-			st.frames.Add(1)
-			local = append(local, time.Duration(now-at)*time.Microsecond)
-		}
-	}
-}
+var (
+	keyRevision  = []byte(`"revision":`)
+	keyFrom      = []byte(`"from":`)
+	keyAt        = []byte(`"at":`)
+	updatePrefix = []byte(`{"type":"update"`)
+)
 
 type result struct {
 	mode                  string
@@ -374,7 +320,8 @@ type result struct {
 	frames                int64
 	gaps, dropped         int64
 	p50, p99, max         time.Duration
-	serverCPU             float64
+	serverCPU, clientCPU  float64
+	frameBytes            float64 // mean payload of a delivered frame
 	idleHeap, idleStack   float64 // bytes per viewer
 	idleRSS               float64
 	msgsPerCPU            float64
@@ -391,7 +338,7 @@ func loadavg() string {
 	return strings.Join(f[:3], " ")
 }
 
-func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Duration, sources int, profile string) (result, error) {
+func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Duration, sources, readers int, batch time.Duration, profile string) (result, error) {
 	r := result{mode: mode, viewers: n, loadBefore: loadavg()}
 	if profile != "" {
 		profile += "." + mode
@@ -409,26 +356,35 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 		return r, err
 	}
 	// The first viewer starts the event's hub; take the baseline after it.
-	url := "ws://" + addr + "/api/v1/events/" + demo.EventCode + "/live"
+	path := "/api/v1/events/" + demo.EventCode + "/live"
+	tcpAddr, err := net.ResolveTCPAddr("tcp", addr)
+	if err != nil {
+		return r, err
+	}
 	st := &stats{}
+	var ready, done sync.WaitGroup
+	// On every return the reading loops stop, and are waited for.
+	defer done.Wait()
 	vctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var ready, done sync.WaitGroup
-	dial := func(i int) error {
-		d := websocket.Dialer{
-			NetDialContext: (&net.Dialer{LocalAddr: &net.TCPAddr{IP: net.IPv4(127, 0, 0, byte(2+i%sources))}}).DialContext,
-			ReadBufferSize: 1024, WriteBufferSize: 256, HandshakeTimeout: 30 * time.Second,
+	loops := make([]*loop, readers)
+	for i := range loops {
+		if loops[i], err = newLoop(st, &ready, batch); err != nil {
+			return r, err
 		}
-		conn, _, err := d.DialContext(ctx, url, nil)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			loops[i].run(vctx)
+		}()
+	}
+	dial := func(i int) error {
+		fd, rest, err := dialRaw(net.IPv4(127, 0, 0, byte(2+i%sources)), tcpAddr, path)
 		if err != nil {
 			return err
 		}
 		ready.Add(1)
-		done.Add(1)
-		go func() {
-			defer done.Done()
-			viewer(vctx, conn, st, &ready)
-		}()
+		loops[i%len(loops)].add(fd, rest)
 		return nil
 	}
 	if err := dial(0); err != nil {
@@ -482,6 +438,7 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 	if err := c.ask("cpu", &cpu0); err != nil {
 		return r, err
 	}
+	client0 := cpuSeconds()
 	if err := c.ask(fmt.Sprintf("run %g %s", rate, dur), &run); err != nil {
 		return r, err
 	}
@@ -500,6 +457,7 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 	if err := c.ask("cpu", &cpu1); err != nil {
 		return r, err
 	}
+	r.clientCPU = cpuSeconds() - client0
 	if err := c.ask("profile stop", &ok); err != nil {
 		return r, err
 	}
@@ -509,6 +467,9 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 	r.updates = run.Updates
 	r.serverCPU = cpu1.CPU - cpu0.CPU
 	r.frames = st.frames.Load()
+	if r.frames > 0 {
+		r.frameBytes = float64(st.bytes.Load()) / float64(r.frames)
+	}
 	r.gaps = st.gaps.Load()
 	r.dropped = st.dropped.Load()
 	r.loadAfter = loadavg()
@@ -534,6 +495,8 @@ func runDriver(ctx context.Context, args []string) error {
 	modes := fs.String("modes", "shared,plain", "hubs to measure, in order: shared (encode once), plain (per viewer)")
 	sources := fs.Int("sources", 4, "loopback source addresses to spread the client ports over (127.0.0.2 …)")
 	profile := fs.String("cpuprofile", "", "write each server's CPU profile of the run to FILE.MODE")
+	readers := fs.Int("readers", runtime.GOMAXPROCS(0), "epoll loops reading the spectator sockets")
+	batch := fs.Duration("batch", time.Millisecond, "how long a reader lets frames gather after each pass (counted in the delays)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -543,7 +506,7 @@ func runDriver(ctx context.Context, args []string) error {
 	var rs []result
 	for _, mode := range strings.Split(*modes, ",") {
 		fmt.Fprintf(os.Stderr, "liveload: %s hub, %d viewers, %g updates/s for %s …\n", mode, *n, *rate, *dur)
-		r, err := runMode(ctx, mode, *n, *rate, *dur, *sources, *profile)
+		r, err := runMode(ctx, mode, *n, *rate, *dur, *sources, *readers, *batch, *profile)
 		if err != nil {
 			return fmt.Errorf("%s: %w", mode, err)
 		}
@@ -551,12 +514,12 @@ func runDriver(ctx context.Context, args []string) error {
 		// Let the closed connections' TIME_WAIT and the server's exit settle.
 		time.Sleep(2 * time.Second)
 	}
-	fmt.Printf("| hub | viewers | marks (5/s) | frames delivered (per viewer) | gaps | dropped | p50 | p99 | max | server CPU s | msgs / CPU s | CPU µs / viewer / s | idle heap / viewer | idle stacks / viewer | idle RSS / viewer | load avg before → after |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| hub | viewers | marks (5/s) | frames delivered (per viewer) | gaps | dropped | p50 | p99 | max | server CPU s | msgs / CPU s | CPU µs / viewer / s | load tool CPU s | bytes / frame | idle heap / viewer | idle stacks / viewer | idle RSS / viewer | load avg before → after |\n")
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
-		fmt.Printf("| %s | %d (%d on server) | %d | %d (%.1f) | %d | %d | %s | %s | %s | %.2f | %.0f | %.2f | %.1f KiB | %.1f KiB | %.1f KiB | %s → %s |\n",
+		fmt.Printf("| %s | %d (%d on server) | %d | %d (%.1f) | %d | %d | %s | %s | %s | %.2f | %.0f | %.2f | %.2f | %.0f | %.1f KiB | %.1f KiB | %.1f KiB | %s → %s |\n",
 			r.mode, r.viewers, r.connected, r.updates, r.frames, float64(r.frames)/float64(r.viewers), r.gaps, r.dropped,
-			ms(r.p50), ms(r.p99), ms(r.max), r.serverCPU, r.msgsPerCPU, r.cpuPerViewerPerSec,
+			ms(r.p50), ms(r.p99), ms(r.max), r.serverCPU, r.msgsPerCPU, r.cpuPerViewerPerSec, r.clientCPU, r.frameBytes,
 			r.idleHeap/1024, r.idleStack/1024, r.idleRSS/1024, r.loadBefore, r.loadAfter)
 	}
 	if len(rs) == 2 && rs[1].msgsPerCPU > 0 {
