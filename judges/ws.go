@@ -67,6 +67,9 @@ type conn struct {
 	}
 	limit     bucket
 	overLimit int
+	// reloading: a view reload is running; reloadAgain: another was asked
+	// for meanwhile (a chief locking many sheets), done once it ends.
+	reloading, reloadAgain bool
 }
 
 // send queues a message without ever blocking: a client that does not read
@@ -103,22 +106,40 @@ func (c *conn) revoke() {
 }
 
 func (c *conn) requestReload() {
+	c.mu.Lock()
+	if c.reloading {
+		c.reloadAgain = true
+		c.mu.Unlock()
+		return
+	}
+	c.reloading = true
+	c.mu.Unlock()
+	// One reload at a time per connection, so the last welcome sent is
+	// the newest view; requests during one make exactly one more.
 	go func() {
-		c.mu.Lock()
-		sess := c.sess
-		c.mu.Unlock()
-		if sess == nil {
-			return
+		for {
+			c.mu.Lock()
+			sess := c.sess
+			c.reloadAgain = false
+			c.mu.Unlock()
+			if sess != nil {
+				if v, err := c.s.loadView(c.ctx, sess.judge); err != nil {
+					c.s.log.Warn("judge ws: reload view", "err", err)
+				} else {
+					c.mu.Lock()
+					c.view = v
+					c.mu.Unlock()
+					c.send(v.welcome)
+				}
+			}
+			c.mu.Lock()
+			if !c.reloadAgain {
+				c.reloading = false
+				c.mu.Unlock()
+				return
+			}
+			c.mu.Unlock()
 		}
-		v, err := c.s.loadView(c.ctx, sess.judge)
-		if err != nil {
-			c.s.log.Warn("judge ws: reload view", "err", err)
-			return
-		}
-		c.mu.Lock()
-		c.view = v
-		c.mu.Unlock()
-		c.send(v.welcome)
 	}()
 }
 

@@ -192,13 +192,18 @@ func (v *viewer) close() {
 }
 
 // goodbye sends a close frame with a reason, then disconnects.
+// A viewer whose backlog is being written may have half a frame on the
+// wire: a close frame then would land inside it, so it only disconnects.
 func (v *viewer) goodbye(code int, reason string) {
 	v.mu.Lock()
 	v.dead = true
+	midFrame := v.flushing
 	v.mu.Unlock()
 	v.once.Do(func() {
 		close(v.done)
-		v.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		if !midFrame {
+			v.conn.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		}
 		v.conn.Close()
 	})
 }

@@ -346,3 +346,20 @@ func TestTwoRowHeader(t *testing.T) {
 		t.Fatalf("verdicts = %+v", rep.Verdicts)
 	}
 }
+
+// TestTwoRowHeaderUpperRowComplete: the upper row alone names every
+// required column, and the row below holds the sub-headings of a merged
+// "联系方式": it is read as part of the header, not as a bad data row.
+func TestTwoRowHeaderUpperRowComplete(t *testing.T) {
+	id := makeID(t, "360102", 1980, 2, 3, 15)
+	data := workbook(t, sheetSpec{name: "报名表", rows: [][]any{
+		{"姓名", "性别", "身份证号", "工作单位", "设区市", "组别", "联系方式", nil},
+		{nil, nil, nil, nil, nil, nil, "手机", "座机"},
+		{"张三", "男", id, "南昌市第一养老院", "南昌", "职工组", "13907920001", "0791-88888888"},
+	}})
+	rep := check(t, "报名表.xlsx", data, Event{Groups: testGroups()})
+	if len(rep.Sheets) != 1 || rep.Sheets[0].HeaderRow != 2 || rep.Rows != 1 || rep.Accepted != 1 ||
+		rep.Verdicts[0].Row != 3 || rep.Verdicts[0].Person.Phone != "13907920001" {
+		t.Fatalf("sheets %+v, verdicts %+v", rep.Sheets, rep.Verdicts)
+	}
+}

@@ -280,6 +280,13 @@ const headerScan = 30
 func findHeader(rows [][]string) (int, map[field]int) {
 	for i := 0; i < len(rows) && i < headerScan; i++ {
 		if cols := headerColumns(rows[i], nil); cols != nil {
+			// The upper row may name enough on its own while the row below
+			// holds its sub-headings ("联系方式" over 手机 and 座机).
+			if i+1 < len(rows) && subHeadings(rows[i+1], cols) {
+				if both := headerColumns(rows[i+1], rows[i]); both != nil && len(both) >= len(cols) {
+					return i + 1, both
+				}
+			}
 			return i, cols
 		}
 		if i > 0 {
@@ -289,6 +296,27 @@ func findHeader(rows [][]string) (int, map[field]int) {
 		}
 	}
 	return -1, nil
+}
+
+// subHeadings reports whether the row under a header row is the second
+// row of a two-row header rather than data: empty under the name and ID
+// number headings (merged down) and naming at least one field itself.
+func subHeadings(row []string, cols map[field]int) bool {
+	cell := func(j int) string {
+		if j < len(row) {
+			return strings.TrimSpace(row[j])
+		}
+		return ""
+	}
+	if cell(cols[fName]) != "" || cell(cols[fIDNumber]) != "" {
+		return false
+	}
+	for _, c := range row {
+		if headerField(c) != "" {
+			return true
+		}
+	}
+	return false
 }
 
 // headerColumns maps a header row's cells to fields, or nil when the row

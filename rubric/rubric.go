@@ -47,12 +47,13 @@ var kinds = map[string]scoring.AspectKind{
 	"主观": scoring.Judgement, "评价": scoring.Judgement, "judgement": scoring.Judgement,
 	"扣分": scoring.Deduction, "deduction": scoring.Deduction,
 	"否决": scoring.Veto, "veto": scoring.Veto,
-	"否决(取消资格)": scoring.Veto, "否决(本模块零分)": scoring.Veto,
+	"否决(取消资格)": scoring.Veto, "否决(本模块记0分)": scoring.Veto, "否决(本模块零分)": scoring.Veto,
 }
 
-// vetoEffects: a 否决 row zeroes its module unless its 类型 says 取消资格
-// (disqualify: no total, no award, no promotion).
-var vetoEffects = map[string]string{"否决(取消资格)": "disqualify", "否决(本模块零分)": "zero_module"}
+// vetoEffects are the 类型 spellings that name a veto's effect: 取消资格
+// (disqualify: no total, no award, no promotion) or 本模块记 0 分. A bare
+// 否决 keeps the effect the aspect has, and zeroes the module when new.
+var vetoEffects = map[string]string{"否决(取消资格)": "disqualify", "否决(本模块记0分)": "zero_module", "否决(本模块零分)": "zero_module"}
 
 // Problem is one bad cell (or row, when Column is empty).
 type Problem struct {
@@ -77,7 +78,7 @@ type Row struct {
 	Code        string
 	Name        string
 	Kind        scoring.AspectKind
-	Effect      string // a veto's: zero_module (the default) or disqualify
+	Effect      string // a veto's, when its 类型 names one: zero_module or disqualify
 	Max         scoring.Decimal
 	Description string
 	Descriptors []string
@@ -183,9 +184,7 @@ func (s *Sheet) read(rows [][]string, first int) []Problem {
 			probs = append(probs, s.problem(num, "kind", "类型“%s”无法识别：应为 客观、主观、扣分、否决 或 否决（取消资格）", kind))
 		}
 		r.Kind = k
-		if k == scoring.Veto {
-			r.Effect = cmp.Or(vetoEffects[key], "zero_module")
-		}
+		r.Effect = vetoEffects[key]
 		if mx := roster.Text(get("max")); mx != "" || k != scoring.Veto {
 			d, err := scoring.ParseDecimal(mx)
 			if err != nil || d < 0 {
@@ -260,7 +259,7 @@ func Apply(doc *scoring.Rules, s *Sheet) (*Placement, []Problem) {
 				a = scoring.Aspect{Code: code}
 			}
 			if r.Kind == scoring.Veto {
-				a.Effect = r.Effect
+				a.Effect = cmp.Or(r.Effect, a.Effect, "zero_module")
 			}
 			a.Name, a.Kind, a.Max, a.Description, a.Descriptors = r.Name, r.Kind, r.Max, r.Description, r.Descriptors
 			out = append(out, a)

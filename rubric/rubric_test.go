@@ -72,9 +72,10 @@ func TestReadApplyValid(t *testing.T) {
 		{"A", "", "操作中的失误", "扣分", "10"},
 		{"A", "", "严重安全事故", "否决", ""},
 		{"A", "", "弄虚作假", "否决（取消资格）", ""},
+		{"A", "", "违反操作规程", "否决（本模块记 0 分）", ""},
 	})
 	s, probs, err := rubric.Read(data)
-	if err != nil || len(probs) != 0 || len(s.Rows) != 5 || s.Rows[0].Num != 4 || s.Rows[3].Num != 8 {
+	if err != nil || len(probs) != 0 || len(s.Rows) != 6 || s.Rows[0].Num != 4 || s.Rows[3].Num != 8 {
 		t.Fatalf("read: %v %v %+v", err, probs, s)
 	}
 	doc := preset(t)
@@ -83,7 +84,7 @@ func TestReadApplyValid(t *testing.T) {
 		t.Fatal(probs)
 	}
 	a := doc.Modules[1].Aspects
-	if len(a) != 5 || a[0].Code != "A1" || a[0].MaxSpread != spread || len(a[0].Descriptors) != 4 || a[1].Code != "A2" ||
+	if len(a) != 6 || a[5].Effect != "zero_module" || a[0].Code != "A1" || a[0].MaxSpread != spread || len(a[0].Descriptors) != 4 || a[1].Code != "A2" ||
 		a[1].Kind != scoring.Measurement || a[3].Kind != scoring.Veto || a[3].Effect != "zero_module" ||
 		a[4].Kind != scoring.Veto || a[4].Effect != "disqualify" {
 		t.Fatalf("aspects: %+v", a)
@@ -174,5 +175,34 @@ func TestTemplateReadsBack(t *testing.T) {
 	}
 	if _, _, err := rubric.Read([]byte("模块,评分项\n")); err == nil {
 		t.Fatal("a CSV was read as a workbook")
+	}
+}
+
+// TestBareVetoKeepsItsEffect: re-importing an older sheet that writes a
+// disqualifying veto as plain 否决 does not quietly turn it into a module
+// zero.
+func TestBareVetoKeepsItsEffect(t *testing.T) {
+	doc := preset(t)
+	b := &doc.Modules[2]
+	b.Aspects[7].Effect = "disqualify"
+	var rows [][]any
+	rows = append(rows, header)
+	for _, a := range b.Aspects {
+		kind := map[scoring.AspectKind]string{scoring.Measurement: "客观", scoring.Judgement: "主观", scoring.Deduction: "扣分", scoring.Veto: "否决"}[a.Kind]
+		max := a.Max.String()
+		if a.Kind == scoring.Veto {
+			max = ""
+		}
+		rows = append(rows, []any{b.Code, a.Code, a.Name, kind, max})
+	}
+	s, probs, err := rubric.Read(workbook(t, rows))
+	if err != nil || len(probs) != 0 {
+		t.Fatalf("read: %v %v", err, probs)
+	}
+	if _, probs := rubric.Apply(doc, s); len(probs) != 0 {
+		t.Fatal(probs)
+	}
+	if got := doc.Modules[2].Aspects[7].Effect; got != "disqualify" {
+		t.Fatalf("B8's effect after a bare 否决: %q, want disqualify kept", got)
 	}
 }

@@ -150,10 +150,12 @@ func parseForm(r *http.Request) error {
 	}
 	var tooLarge *http.MaxBytesError
 	switch {
+	case errors.As(err, &tooLarge) && tooLarge.Limit > formAllowance:
+		return skillscore.Errorf(skillscore.ETooLarge, "文件超过 %d MB 上限，请缩小文件后重试", (tooLarge.Limit-formAllowance)>>20)
 	case errors.As(err, &tooLarge):
-		return skillscore.Errorf(skillscore.ETooLarge, "上传的内容超过 %d MB 上限，请缩小文件后重试", tooLarge.Limit>>20)
+		return skillscore.Errorf(skillscore.ETooLarge, "提交的内容超过 %d KB 上限", tooLarge.Limit>>10)
 	case err != nil:
-		return skillscore.Errorf(skillscore.EInvalid, "表单无法解析：%v", err)
+		return skillscore.Wrap(skillscore.EInvalid, err, "表单无法解析，请刷新页面后重试")
 	}
 	return nil
 }

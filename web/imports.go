@@ -261,8 +261,12 @@ func (s *Server) handleJudgeCards(w http.ResponseWriter, r *http.Request, u *aut
 	_, _ = buf.WriteTo(w)
 }
 
-// maxImportBody is the largest upload request: the file plus the form.
-const maxImportBody = imports.MaxFileBytes + 1<<20
+// maxImportBody is the largest upload request: the file plus the form
+// around it (formAllowance), so the limit a user is told is the file's.
+const (
+	formAllowance = 1 << 20
+	maxImportBody = imports.MaxFileBytes + formAllowance
+)
 
 // limitBody caps an upload's request body before the CSRF check parses it.
 func limitBody(n int64, h http.HandlerFunc) http.HandlerFunc {

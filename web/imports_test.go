@@ -90,7 +90,7 @@ func TestImportsPageScoresJudgesAndCards(t *testing.T) {
 	// A file over the limit is refused as too large (not as a failed CSRF
 	// check, though the token is never reached), and nothing is stored.
 	huge := append(append([]byte{}, good0...), bytes.Repeat([]byte{0}, 21<<20)...)
-	if code, body := org.upload(base+"/imports/scores", "theory.xlsx", huge); code != 413 || !strings.Contains(body, "超过 21 MB 上限") {
+	if code, body := org.upload(base+"/imports/scores", "theory.xlsx", huge); code != 413 || !strings.Contains(body, "文件超过 20 MB 上限") {
 		t.Fatalf("oversize upload: %d\n%s", code, body)
 	}
 	if got, _ := o.st.ImportedScores(ctx, ev.ID); len(got) != 0 {

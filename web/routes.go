@@ -64,7 +64,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/new", s.requireRole(s.handleEventNew))
 	handle("POST /events/new", s.requireRole(s.handleEventCreate))
 	handle("GET /events/{code}/setup", s.eventRoute(s.handleSetupPage))
-	handle("POST /events/{code}/setup", s.eventRoute(s.handleSetupSave))
+	handle("POST /events/{code}/setup", limitBody(maxImportBody, s.eventRoute(s.handleSetupSave)))
 	handle("POST /events/{code}/setup/details", s.eventRoute(s.handleSetupDetails))
 	handle("GET /events/{code}/setup/rubric.xlsx", s.eventRoute(s.handleRubricTemplate))
 	handle("POST /events/{code}/setup/rubric", limitBody(maxImportBody, s.eventRoute(s.handleRubricImport)))

@@ -189,7 +189,7 @@ func (s *Server) saveRules(w http.ResponseWriter, r *http.Request, u *authed, ev
 			}
 			rest = append(rest, p)
 		}
-		placeProblems(&page, rest)
+		placeProblems(&page, doc, rest)
 		s.setupFailed(w, r, page)
 		return
 	}
@@ -224,12 +224,20 @@ func problemsOf(err error) []scoring.Problem {
 	return nil
 }
 
-func placeProblems(page *setupPage, probs []scoring.Problem) {
+// placeProblems puts each problem of doc (as validated: modules may have
+// been removed or added since the page's fields were made) at its field.
+func placeProblems(page *setupPage, doc *scoring.Rules, probs []scoring.Problem) {
 	for _, p := range probs {
 		if m := weightPath.FindStringSubmatch(p.Path); m != nil {
-			if i, _ := strconv.Atoi(m[1]); i < len(page.Weights) {
-				page.Weights[i].Errors = append(page.Weights[i].Errors, p.Message)
-				continue
+			if i, _ := strconv.Atoi(m[1]); i < len(doc.Modules) {
+				if f := weightField(page, doc.Modules[i].Code); f != nil {
+					f.Errors = append(f.Errors, p.Message)
+					continue
+				}
+				if doc.Modules[i].Code == page.NewModule.Code {
+					page.NewModule.Errors["weight"] = p.Message
+					continue
+				}
 			}
 		}
 		if m := bandPath.FindStringSubmatch(p.Path); m != nil {
@@ -251,6 +259,15 @@ func placeProblems(page *setupPage, probs []scoring.Problem) {
 			page.RawErrors = append(page.RawErrors, p.Path+"："+p.Message)
 		}
 	}
+}
+
+func weightField(page *setupPage, code string) *setupField {
+	for i := range page.Weights {
+		if page.Weights[i].Name == "weight."+code {
+			return &page.Weights[i]
+		}
+	}
+	return nil
 }
 
 func bandField(fs []setupField, index string) *setupField {

@@ -1,11 +1,13 @@
 package web
 
 import (
+	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
 	"strings"
 
+	"skillscore"
 	"skillscore/rubric"
 	"skillscore/scoring"
 )
@@ -151,8 +153,12 @@ func addModule(r *http.Request, p *setupPage, doc *scoring.Rules) (*rubric.Place
 	var pl *rubric.Placement
 	if m.Panel != nil && len(nm.Errors) == 0 {
 		_, data, err := uploadedFile(r, "module.new.rubric")
-		if err != nil {
+		if errors.Is(err, http.ErrMissingFile) {
 			nm.Errors["rubric"] = "实操模块须同时上传其评分细则（.xlsx，可先下载模板，在“模块”列填 " + nm.Code + "）"
+			return nil, false
+		}
+		if err != nil {
+			nm.Errors["rubric"] = skillscore.ErrorMessage(err)
 			return nil, false
 		}
 		doc.Modules = append(doc.Modules, m)

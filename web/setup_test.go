@@ -372,3 +372,22 @@ func TestSetupGroupsAndModulesWithoutJSON(t *testing.T) {
 		t.Fatalf("a refused removal stored %d modules", len(mods))
 	}
 }
+
+// TestSetupProblemsFollowRemovedModules: with module A removed, the core's
+// problem with B's weight (now the second module) shows at B's field.
+func TestSetupProblemsFollowRemovedModules(t *testing.T) {
+	o := newOffice(t)
+	org := o.browser()
+	org.login("org", "pass-org")
+	base := "/events/" + o.ev.Code + "/setup"
+	org.get(base)
+	code, body := org.post(base, url.Values{"csrf": {org.csrf}, "rules": {o.ev.Rules}, "weight.theory": {"30"}, "weight.A": {"25"},
+		"weight.B": {"0"}, "weight.C": {"20"}, "module.remove.A": {"1"}})
+	if code != 400 {
+		t.Fatalf("status %d\n%s", code, body)
+	}
+	at := regexp.MustCompile(`name="weight\.([A-Za-z]+)"[^>]*>\s*<span class="error field-error">`).FindAllStringSubmatch(body, -1)
+	if len(at) != 1 || at[0][1] != "B" {
+		t.Fatalf("field errors at %v, want only at B\n%s", at, body)
+	}
+}

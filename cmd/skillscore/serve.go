@@ -50,7 +50,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, defaultAddr string) {
 	fs.StringVar(&c.logLevel, "log-level", envOr("SKILLSCORE_LOG_LEVEL", "info"), "日志级别 debug|info|warn|error")
 	fs.StringVar(&c.redis, "redis", envOr("SKILLSCORE_REDIS", ""), "Redis 地址 HOST:PORT：多个实例经 Redis 同步实时成绩 (env SKILLSCORE_REDIS)")
 	fs.StringVar(&c.trustedProxies, "trusted-proxy", envOr("SKILLSCORE_TRUSTED_PROXIES", ""),
-		"前置反向代理的地址或网段，逗号分隔（如 10.0.0.0/8）：仅对其请求采用 X-Forwarded-For 作为客户端地址 (env SKILLSCORE_TRUSTED_PROXIES)")
+		"前置反向代理的确切地址，逗号分隔（如 10.0.0.2）：仅对其请求采用 X-Forwarded-For 作为客户端地址；勿填包含平板或观众的网段，否则它们可伪造地址绕过限流 (env SKILLSCORE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.redisPrefix, "redis-prefix", envOr("SKILLSCORE_REDIS_PREFIX", "skillscore:"), "Redis 频道前缀，区分共用一个 Redis 的部署")
 	c.certs.bind(fs, "./keys")
 }
