@@ -269,8 +269,11 @@ func (s *Service) Revoke(ctx context.Context, judgeID int64, actor string) (int,
 		return 0, err
 	}
 	s.hub.revoke(judgeID)
-	if j, err := s.st.Judge(ctx, judgeID); err == nil {
-		s.tellPeers(ctx, j.EventID, judgeID, true)
+	if s.cfg.Peers != nil {
+		// The notice names the event; only a shared deployment needs it.
+		if j, err := s.st.Judge(ctx, judgeID); err == nil {
+			s.tellPeers(ctx, j.EventID, judgeID, true)
+		}
 	}
 	return n, nil
 }

@@ -316,6 +316,19 @@ func asClose(err error, ce **websocket.CloseError) bool {
 	return ok
 }
 
+// smallBuffers dials with a 1 KiB receive buffer, so a viewer that does not
+// read fills up after a few frames (the server side asks for ?sndbuf=4096).
+func smallBuffers() *websocket.Dialer {
+	return &websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
+		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
+			return rc.Control(func(fd uintptr) {
+				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 1024)
+			})
+		}}
+		return nd.DialContext(ctx, network, addr)
+	}}
+}
+
 // TestSlowViewerIsDroppedNotWaitedFor connects a viewer that never reads,
 // with a tiny receive buffer, and keeps the board changing: its queue fills,
 // it is disconnected, and a reading viewer gets every frame in order.
@@ -324,15 +337,7 @@ func TestSlowViewerIsDroppedNotWaitedFor(t *testing.T) {
 	// Publishing follows the results workflow: scored, signed off, decrypted.
 	testenv.Decrypted(t, e.st, e.marker.Event.ID)
 	good := e.fresh(t, "")
-	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) {
-				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 1024)
-			})
-		}}
-		return nd.DialContext(ctx, network, addr)
-	}}
-	slow, _, err := d.Dial(e.url("?sndbuf=4096"), nil)
+	slow, _, err := smallBuffers().Dial(e.url("?sndbuf=4096"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -514,15 +519,7 @@ func TestLaggingViewerCatchesUpInOrder(t *testing.T) {
 	e := newEnv(t, newStore(t), live.Config{MinInterval: time.Millisecond, SendQueue: 64, WriteWait: time.Minute})
 	testenv.Decrypted(t, e.st, e.marker.Event.ID)
 	good := e.fresh(t, "")
-	d := websocket.Dialer{NetDialContext: func(ctx context.Context, network, addr string) (net.Conn, error) {
-		nd := net.Dialer{Control: func(_, _ string, rc syscall.RawConn) error {
-			return rc.Control(func(fd uintptr) {
-				syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 1024)
-			})
-		}}
-		return nd.DialContext(ctx, network, addr)
-	}}
-	conn, _, err := d.Dial(e.url("?sndbuf=4096"), nil)
+	conn, _, err := smallBuffers().Dial(e.url("?sndbuf=4096"), nil)
 	if err != nil {
 		t.Fatal(err)
 	}

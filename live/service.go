@@ -161,29 +161,27 @@ func (s *Service) EventChanged(ctx context.Context, eventID, revision int64) {
 	if h != nil {
 		h.notify(revision, now)
 	}
+	s.offer(Notice{EventID: eventID, Revision: revision, Origin: s.origin})
+}
+
+// offer hands a notice to the broker without waiting. When the broker is
+// far behind (Redis stalled) it is dropped: the other instances' polls see
+// a revision anyway, and the store refuses a revoked tablet's operations.
+func (s *Service) offer(n Notice) {
 	if s.cfg.Broker == nil {
 		return
 	}
 	select {
-	case s.publish <- Notice{EventID: eventID, Revision: revision, Origin: s.origin}:
+	case s.publish <- n:
 	default:
-		// The broker is far behind (Redis stalled): the other instances'
-		// polls will see the revision anyway.
 	}
 }
 
 // JudgeChanged carries a judge's change to the other instances (it makes
 // the Service a judges.Peers): their tablets of the judge reload their view
-// or, revoked, are logged out. Like EventChanged it does not wait; a notice
-// lost to a stalled broker leaves the database to refuse stale operations.
+// or, revoked, are logged out. Like EventChanged it does not wait.
 func (s *Service) JudgeChanged(_ context.Context, eventID, judgeID int64, revoked bool) {
-	if s.cfg.Broker == nil {
-		return
-	}
-	select {
-	case s.publish <- Notice{EventID: eventID, Judge: judgeID, Revoked: revoked, Origin: s.origin}:
-	default:
-	}
+	s.offer(Notice{EventID: eventID, Judge: judgeID, Revoked: revoked, Origin: s.origin})
 }
 
 func (s *Service) publishLoop(ctx context.Context) {

@@ -123,6 +123,9 @@ func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			// Every form of a logged-in user, uploads included, is capped
+			// before anything reads it.
+			r.Body = http.MaxBytesReader(w, r.Body, maxImportBody)
 			tok := r.Header.Get("X-CSRF-Token")
 			if tok == "" {
 				if err := parseForm(r); err != nil {
@@ -140,9 +143,9 @@ func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed)
 	}
 }
 
-// parseForm reads a POST's form, multipart or not. A body over the route's
-// limit (limitBody) is "too large", not a failed CSRF check: the token sits
-// after the file in the form and was never read.
+// parseForm reads a POST's form, multipart or not. A body over the limit
+// (maxImportBody, or the route's limitBody) is "too large", not a failed
+// CSRF check: the token sits after the file in the form and was never read.
 func parseForm(r *http.Request) error {
 	err := r.ParseMultipartForm(8 << 20)
 	if errors.Is(err, http.ErrNotMultipart) {

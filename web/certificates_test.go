@@ -42,15 +42,7 @@ func newCertOffice(t *testing.T) *certOffice {
 	t.Helper()
 	ctx := context.Background()
 	st, ev := testenv.Demo(t)
-	for _, u := range []struct{ name, role string }{{"org", web.RoleOrganizer}, {"chief", web.RoleChief}} {
-		hash, err := web.HashPassword("pass-" + u.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.CreateUser(ctx, store.User{Username: u.name, Name: u.name, Role: u.role, PasswordHash: hash}, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addStaff(t, st, "org", "chief")
 	keys := filepath.Join(t.TempDir(), "keys")
 	if _, err := certificates.GenerateKey(keys, time.Now()); err != nil {
 		t.Fatal(err)

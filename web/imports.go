@@ -129,7 +129,11 @@ func (s *Server) showProblems(w http.ResponseWriter, r *http.Request, is ImportS
 	s.renderStatus(w, r, http.StatusUnprocessableEntity, "imports", page)
 }
 
-func (s *Server) handleScoresImport(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+// importUpload runs one all-or-nothing import of the uploaded file: run
+// checks it against the event and either returns every bad row (nothing is
+// stored) or stores it and says what it imported.
+func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event, what string,
+	run func(ctx context.Context, is ImportStore, name string, data []byte) ([]imports.Problem, string, error)) {
 	is, err := s.importStore()
 	if err != nil {
 		s.fail(w, r, err)
@@ -140,74 +144,53 @@ func (s *Server) handleScoresImport(w http.ResponseWriter, r *http.Request, u *a
 		s.fail(w, r, err)
 		return
 	}
-	ctx := r.Context()
-	mods, err := is.Modules(ctx, ev.ID)
-	if err != nil {
+	ps, done, err := run(r.Context(), is, name, data)
+	switch {
+	case err != nil:
 		s.fail(w, r, err)
-		return
+	case len(ps) > 0:
+		s.showProblems(w, r, is, u, ev, what+" "+name+" ", ps)
+	default:
+		msg := fmt.Sprintf("%s（%s）", done, name)
+		http.Redirect(w, r, "/events/"+ev.Code+"/imports?msg="+url.QueryEscape(msg), http.StatusSeeOther)
 	}
-	cs, err := is.Contestants(ctx, ev.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	plan, ps, err := imports.Scores(name, data, imports.ScoresInput{Modules: mods, Contestants: cs, Module: r.FormValue("module")})
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if len(ps) > 0 {
-		s.showProblems(w, r, is, u, ev, "成绩文件 "+name+" ", ps)
-		return
-	}
-	if _, err := is.ImportScores(ctx, ev.ID, plan.Module.ID, plan.Scores, name, u.User.Username); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.log.Info("scores imported", "event", ev.Code, "module", plan.Module.Code, "count", len(plan.Scores), "by", u.User.Username)
-	msg := fmt.Sprintf("已导入 %s 成绩 %d 条（%s）", plan.Module.Name, len(plan.Scores), name)
-	http.Redirect(w, r, "/events/"+ev.Code+"/imports?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+}
+
+func (s *Server) handleScoresImport(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	s.importUpload(w, r, u, ev, "成绩文件", func(ctx context.Context, is ImportStore, name string, data []byte) ([]imports.Problem, string, error) {
+		in, err := imports.LoadScoresInput(ctx, is, ev.ID, r.FormValue("module"))
+		if err != nil {
+			return nil, "", err
+		}
+		plan, ps, err := imports.Scores(name, data, in)
+		if err != nil || len(ps) > 0 {
+			return ps, "", err
+		}
+		if _, err := is.ImportScores(ctx, ev.ID, plan.Module.ID, plan.Scores, name, u.User.Username); err != nil {
+			return nil, "", err
+		}
+		s.log.Info("scores imported", "event", ev.Code, "module", plan.Module.Code, "count", len(plan.Scores), "by", u.User.Username)
+		return nil, fmt.Sprintf("已导入 %s 成绩 %d 条", plan.Module.Name, len(plan.Scores)), nil
+	})
 }
 
 func (s *Server) handleJudgesImport(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
-	is, err := s.importStore()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	name, data, err := uploaded(r)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ctx := r.Context()
-	in := imports.JudgesInput{}
-	if in.Modules, err = is.Modules(ctx, ev.ID); err == nil {
-		if in.Judges, err = is.Judges(ctx, ev.ID); err == nil {
-			in.Panels, err = is.Panels(ctx, ev.ID)
+	s.importUpload(w, r, u, ev, "裁判文件", func(ctx context.Context, is ImportStore, name string, data []byte) ([]imports.Problem, string, error) {
+		in, err := imports.LoadJudgesInput(ctx, is, ev.ID)
+		if err != nil {
+			return nil, "", err
 		}
-	}
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	js, ps, err := imports.Judges(name, data, in)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if len(ps) > 0 {
-		s.showProblems(w, r, is, u, ev, "裁判文件 "+name+" ", ps)
-		return
-	}
-	out, err := is.ImportJudges(ctx, ev.ID, js, name, u.User.Username)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.log.Info("judges imported", "event", ev.Code, "count", len(out), "by", u.User.Username)
-	msg := fmt.Sprintf("已导入裁判 %d 名（%s）", len(out), name)
-	http.Redirect(w, r, "/events/"+ev.Code+"/imports?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+		js, ps, err := imports.Judges(name, data, in)
+		if err != nil || len(ps) > 0 {
+			return ps, "", err
+		}
+		out, err := is.ImportJudges(ctx, ev.ID, js, name, u.User.Username)
+		if err != nil {
+			return nil, "", err
+		}
+		s.log.Info("judges imported", "event", ev.Code, "count", len(out), "by", u.User.Username)
+		return nil, fmt.Sprintf("已导入裁判 %d 名", len(out)), nil
+	})
 }
 
 // handleJudgeCards issues a fresh one-time login for every judge on a panel
@@ -219,17 +202,7 @@ func (s *Server) handleJudgeCards(w http.ResponseWriter, r *http.Request, u *aut
 		return
 	}
 	ctx := r.Context()
-	mods, err := is.Modules(ctx, ev.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	js, err := is.Judges(ctx, ev.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	ps, err := is.Panels(ctx, ev.ID)
+	in, err := imports.LoadJudgesInput(ctx, is, ev.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -243,7 +216,7 @@ func (s *Server) handleJudgeCards(w http.ResponseWriter, r *http.Request, u *aut
 	if secureRequest(r) {
 		scheme = "https"
 	}
-	cards, err := sheets.IssueJudgeCards(ctx, s.judges, js, ps, mods, scheme+"://"+r.Host, u.User.Username)
+	cards, err := sheets.IssueJudgeCards(ctx, s.judges, in.Judges, in.Panels, in.Modules, scheme+"://"+r.Host, u.User.Username)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -268,7 +241,8 @@ const (
 	maxImportBody = imports.MaxFileBytes + formAllowance
 )
 
-// limitBody caps an upload's request body before the CSRF check parses it.
+// limitBody caps a public form's request body (logged-in users' forms are
+// capped in requireRole) before anything parses it.
 func limitBody(n int64, h http.HandlerFunc) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		r.Body = http.MaxBytesReader(w, r.Body, n)

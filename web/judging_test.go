@@ -30,18 +30,8 @@ type office struct {
 
 func newOffice(t *testing.T) *office {
 	t.Helper()
-	ctx := context.Background()
 	st, ev := testenv.Demo(t)
-	for _, u := range []struct{ name, role string }{{"org", web.RoleOrganizer}, {"chief", web.RoleChief},
-		{"keeper1", web.RoleScorekeeper}, {"keeper2", web.RoleScorekeeper}} {
-		hash, err := web.HashPassword("pass-" + u.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.CreateUser(ctx, store.User{Username: u.name, Name: u.name, Role: u.role, PasswordHash: hash}, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addStaff(t, st, "org", "chief", "keeper1", "keeper2")
 	tmpl, err := templates.New()
 	if err != nil {
 		t.Fatal(err)
@@ -52,6 +42,23 @@ func newOffice(t *testing.T) *office {
 	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: svc, Judging: st}))
 	t.Cleanup(srv.Close)
 	return &office{t: t, st: st, srv: srv, ev: ev}
+}
+
+// addStaff creates the logins the tests use, each with the password
+// "pass-" + its name: org (organizer), chief, keeper1 and keeper2
+// (scorekeepers).
+func addStaff(t *testing.T, st *store.Store, names ...string) {
+	t.Helper()
+	roles := map[string]string{"org": web.RoleOrganizer, "chief": web.RoleChief, "keeper1": web.RoleScorekeeper, "keeper2": web.RoleScorekeeper}
+	for _, name := range names {
+		hash, err := web.HashPassword("pass-" + name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := st.CreateUser(context.Background(), store.User{Username: name, Name: name, Role: roles[name], PasswordHash: hash}, "test"); err != nil {
+			t.Fatal(err)
+		}
+	}
 }
 
 // browser is an HTTP client with cookies that does not follow redirects.

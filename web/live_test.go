@@ -219,15 +219,7 @@ func liveOffice(t *testing.T) (*office, *httptest.Server) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, u := range []struct{ name, role string }{{"org", web.RoleOrganizer}, {"chief", web.RoleChief}} {
-		hash, err := web.HashPassword("pass-" + u.name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if _, err := st.CreateUser(ctx, store.User{Username: u.name, Name: u.name, Role: u.role, PasswordHash: hash}, "test"); err != nil {
-			t.Fatal(err)
-		}
-	}
+	addStaff(t, st, "org", "chief")
 	tmpl, err := templates.New()
 	if err != nil {
 		t.Fatal(err)

@@ -3,6 +3,7 @@ package web
 import (
 	"bufio"
 	"fmt"
+	"log/slog"
 	"net"
 	"net/http"
 	"strconv"
@@ -79,8 +80,11 @@ func (s *Server) instrument(route string, h http.Handler) http.Handler {
 		elapsed := time.Since(start)
 		s.metrics.requests.WithLabelValues(route, strconv.Itoa(sw.status)).Inc()
 		s.metrics.duration.WithLabelValues(route).Observe(elapsed.Seconds())
-		s.log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
-			"duration_ms", elapsed.Milliseconds(), "remote", s.clientIP(r))
+		// Only when debugging: every request passes here.
+		if s.log.Enabled(r.Context(), slog.LevelDebug) {
+			s.log.DebugContext(r.Context(), "http", "method", r.Method, "path", r.URL.Path, "status", sw.status,
+				"duration_ms", elapsed.Milliseconds(), "remote", s.clientIP(r))
+		}
 	})
 }
 

@@ -64,10 +64,10 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/new", s.requireRole(s.handleEventNew))
 	handle("POST /events/new", s.requireRole(s.handleEventCreate))
 	handle("GET /events/{code}/setup", s.eventRoute(s.handleSetupPage))
-	handle("POST /events/{code}/setup", limitBody(maxImportBody, s.eventRoute(s.handleSetupSave)))
+	handle("POST /events/{code}/setup", s.eventRoute(s.handleSetupSave))
 	handle("POST /events/{code}/setup/details", s.eventRoute(s.handleSetupDetails))
 	handle("GET /events/{code}/setup/rubric.xlsx", s.eventRoute(s.handleRubricTemplate))
-	handle("POST /events/{code}/setup/rubric", limitBody(maxImportBody, s.eventRoute(s.handleRubricImport)))
+	handle("POST /events/{code}/setup/rubric", s.eventRoute(s.handleRubricImport))
 	// The draw (加密) and decryption (解密).
 	handle("GET /events/{code}/draw", s.eventRoute(s.handleDrawPage))
 	handle("POST /events/{code}/draw", s.eventRoute(s.handleDraw))
@@ -85,8 +85,8 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/published", s.handlePublished)
 	// Theory scores and judges imports, judge cards.
 	handle("GET /events/{code}/imports", s.eventRoute(s.handleImportsPage))
-	handle("POST /events/{code}/imports/scores", limitBody(maxImportBody, s.eventRoute(s.handleScoresImport)))
-	handle("POST /events/{code}/imports/judges", limitBody(maxImportBody, s.eventRoute(s.handleJudgesImport)))
+	handle("POST /events/{code}/imports/scores", s.eventRoute(s.handleScoresImport))
+	handle("POST /events/{code}/imports/judges", s.eventRoute(s.handleJudgesImport))
 	handle("POST /events/{code}/judges/cards", s.eventRoute(s.handleJudgeCards))
 	// The chief judge's desk.
 	handle("GET /events/{code}/desk", s.eventRoute(s.handleDesk, RoleChief))

@@ -66,14 +66,7 @@ func (s *Server) handleSetupPage(w http.ResponseWriter, r *http.Request, u *auth
 func (s *Server) newSetupPage(u *authed, ev store.Event, doc *scoring.Rules, form url.Values) setupPage {
 	p := setupPage{Title: ev.Name + " · 赛事设置", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
 		Presets: promotionPresets, Details: store.EventDetails{Name: ev.Name, Venue: ev.Venue, StartsOn: ev.StartsOn}}
-	val := func(name, v string) string {
-		if form != nil {
-			if fv, ok := form[name]; ok {
-				return strings.Join(fv, "")
-			}
-		}
-		return v
-	}
+	val := func(name, v string) string { return formOr(form, name, v) }
 	for i, m := range doc.Modules {
 		v := ""
 		if m.Weight != nil {
@@ -259,6 +252,15 @@ func placeProblems(page *setupPage, doc *scoring.Rules, probs []scoring.Problem)
 			page.RawErrors = append(page.RawErrors, p.Path+"："+p.Message)
 		}
 	}
+}
+
+// formOr is a field as typed in a refused submit (form), else def: the
+// page shows again what the organizer typed.
+func formOr(form url.Values, name, def string) string {
+	if fv, ok := form[name]; ok {
+		return strings.Join(fv, "")
+	}
+	return def
 }
 
 func weightField(page *setupPage, code string) *setupField {

@@ -39,14 +39,7 @@ var structureCode = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_-]{0,31}$`)
 // structureRows fills the page's group and module rows from the document
 // and, after a refused submit, from what was typed.
 func structureRows(p *setupPage, doc *scoring.Rules, form url.Values) {
-	val := func(name, v string) string {
-		if form != nil {
-			if fv, ok := form[name]; ok {
-				return strings.TrimSpace(strings.Join(fv, ""))
-			}
-		}
-		return v
-	}
+	val := func(name, v string) string { return strings.TrimSpace(formOr(form, name, v)) }
 	for _, g := range doc.Groups {
 		p.Groups = append(p.Groups, groupRow{Code: g.Code, Name: val("group.name."+g.Code, g.Name),
 			Remove: form.Get("group.remove."+g.Code) != ""})

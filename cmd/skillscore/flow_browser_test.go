@@ -76,12 +76,6 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	theoryPath := sheetFile(t, "理论成绩.xlsx", theory)
 
 	b := browsertest.NewWithin(t, 1280, 900, 6*time.Minute)
-	must := func(actions ...chromedp.Action[chromedp.Void]) {
-		t.Helper()
-		if err := chromedp.Do(b, actions...); err != nil {
-			t.Fatal(err)
-		}
-	}
 	text := func(ctx context.Context, sel string) string {
 		t.Helper()
 		return browsertest.Eval[string](t, ctx, `(document.querySelector(`+strconv.Quote(sel)+`)||{innerText:''}).innerText`)
@@ -92,9 +86,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	}
 	login := func(ctx context.Context, user string) {
 		t.Helper()
-		if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`input[name=username]`))); err != nil {
-			t.Fatal(err)
-		}
+		do(t, ctx, chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)))
 		browsertest.Navigates(t, ctx,
 			chromedp.SendKeys(chromedp.CSS(`input[name=username]`), user),
 			chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-"+user+"-2027"),
@@ -106,7 +98,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	}
 
 	// 1. A new event from the provincial preset.
-	must(chromedp.Navigate(base + "/"))
+	do(t, b, chromedp.Navigate(base+"/"))
 	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#new-event`)))
 	login(b, "org")
 	browsertest.Navigates(t, b,
@@ -120,7 +112,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 
 	// 2. The roster: dry run, then the import.
 	step("roster")
-	must(chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{rosterPath}),
+	do(t, b, chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{rosterPath}),
 		chromedp.Click(chromedp.CSS(`#check`)),
 		chromedp.WaitVisible(chromedp.CSS(`#confirm`)),
 		chromedp.Click(chromedp.CSS(`#confirm`)),
@@ -139,12 +131,12 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 
 	// 4. Judges (and so the panels) and theory scores from workbooks.
 	step("imports")
-	must(chromedp.SetUploadFiles(chromedp.CSS(`#judges-file`), []string{judgesPath}))
+	do(t, b, chromedp.SetUploadFiles(chromedp.CSS(`#judges-file`), []string{judgesPath}))
 	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#import-judges`)))
 	if s := text(b, `p.ok`); !strings.Contains(s, "已导入裁判 3 名") {
 		t.Fatalf("judges import: %q\n%s", s, text(b, `main`))
 	}
-	must(chromedp.SetUploadFiles(chromedp.CSS(`#scores-file`), []string{theoryPath}))
+	do(t, b, chromedp.SetUploadFiles(chromedp.CSS(`#scores-file`), []string{theoryPath}))
 	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#import-scores`)))
 	if s := text(b, `p.ok`); !strings.Contains(s, "成绩 4 条") {
 		t.Fatalf("theory import: %q\n%s", s, text(b, `main`))
@@ -169,7 +161,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 			t.Fatalf("login card of %s: %+v", j, c)
 		}
 		cards = append(cards, c)
-		must(chromedp.Navigate(ev + "/judges"))
+		do(t, b, chromedp.Navigate(ev+"/judges"))
 	}
 
 	// 6. Three judges score every sheet on their tablets.
@@ -177,15 +169,13 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	for i, c := range cards {
 		tab := browsertest.Device(t, b, 1280, 800)
 		tablets[i] = tab
-		if err := chromedp.Do(tab, chromedp.Navigate(c.URL), chromedp.WaitVisible(chromedp.CSS(`#pinpad`))); err != nil {
-			t.Fatal(err)
-		}
+		do(t, tab, chromedp.Navigate(c.URL), chromedp.WaitVisible(chromedp.CSS(`#pinpad`)))
 		tap(t, tab, `#pin`) // focus, as a finger would
 		for _, d := range c.PIN {
 			tap(t, tab, `#pinpad button:nth-child(`+pinButton(d)+`)`)
 		}
 		tap(t, tab, `#login-go`)
-		waitTablet(t, tab, `document.getElementById('sync').textContent.includes('已同步') && document.querySelectorAll('#modules button[data-code]').length === 12`)
+		browsertest.WaitTrue(t, tab, `document.getElementById('sync').textContent.includes('已同步') && document.querySelectorAll('#modules button[data-code]').length === 12`)
 		codes := browsertest.Eval[[]string](t, tab, `[...new Set([...document.querySelectorAll('#modules button[data-code]')].map(b => b.dataset.code))].sort()`)
 		for _, m := range []string{"A", "B", "C"} {
 			for p, cc := range codes {
@@ -197,9 +187,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 
 	// 7. The chief judge locks and signs off each module.
 	chief := browsertest.Device(t, b, 1280, 900)
-	if err := chromedp.Do(chief, chromedp.Navigate(ev+"/desk")); err != nil {
-		t.Fatal(err)
-	}
+	do(t, chief, chromedp.Navigate(ev+"/desk"))
 	login(chief, "chief")
 	// lockAndSignOff locks each unsigned module's submitted sheets and
 	// signs the module off, as the desk's two buttons do.
@@ -231,12 +219,12 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 
 	// 9. An appeal, decided as a re-mark of one sheet.
 	step("appeals")
-	must(chromedp.SetValue(chromedp.CSS(`#contestant`), browsertest.Eval[string](t, b,
+	do(t, b, chromedp.SetValue(chromedp.CSS(`#contestant`), browsertest.Eval[string](t, b,
 		`[...document.querySelectorAll('#contestant option')].find(o => o.text.startsWith('赵一')).value`)),
 		chromedp.SendKeys(chromedp.CSS(`#body`), "实操A 评估与沟通漏评，申请复核"))
 	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#file`)))
 	sheetID := browsertest.Eval[string](t, b, `document.querySelector('article.appeal input[name=sheet]').value`)
-	must(chromedp.SendKeys(chromedp.CSS(`article.appeal textarea[name=reason]`), "经核查评分表 A1 记录有误，安排复评"),
+	do(t, b, chromedp.SendKeys(chromedp.CSS(`article.appeal textarea[name=reason]`), "经核查评分表 A1 记录有误，安排复评"),
 		chromedp.Click(chromedp.CSS(`article.appeal input[name=sheet][value="`+sheetID+`"]`)))
 	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`article.appeal button[value=remark]`)))
 	if s := text(b, `p.decided`); !strings.Contains(s, "已决定复评") {
@@ -245,8 +233,8 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 
 	// The chief judge reopens the sheet; its judge changes a mark and
 	// submits again; the chief locks and signs off again.
-	must0(t, chief, chromedp.Navigate(ev+"/desk"))
-	must0(t, chief, chromedp.SendKeys(chromedp.CSS(`form[action$="/sheets/`+sheetID+`/reopen"] input[name=reason]`), "申诉复评"))
+	do(t, chief, chromedp.Navigate(ev+"/desk"))
+	do(t, chief, chromedp.SendKeys(chromedp.CSS(`form[action$="/sheets/`+sheetID+`/reopen"] input[name=reason]`), "申诉复评"))
 	browsertest.Navigates(t, chief, chromedp.Click(chromedp.CSS(`form[action$="/sheets/`+sheetID+`/reopen"] button`)))
 	// The reopened sheet reaches its judge's tablet by itself.
 	open := `#modules button[data-code]:not([data-status=submitted]):not([data-status=locked])`
@@ -264,19 +252,19 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	}
 	tab := tablets[judge]
 	tap(t, tab, open)
-	waitTablet(t, tab, `!!document.querySelector('#aspects .aspect')`)
+	browsertest.WaitTrue(t, tab, `!!document.querySelector('#aspects .aspect')`)
 	aspect := browsertest.Eval[string](t, tab, `document.querySelector('#aspects .aspect').dataset.aspect`)
 	// The first aspect is a 0–3 judgement, scored at least 1 before: 0 is
 	// a lower mark.
 	tap(t, tab, `#aspects [data-aspect="`+aspect+`"] button[data-value="0"]`)
 	submitSheet(t, tab, cards[judge].PIN)
-	must0(t, chief, chromedp.Navigate(ev+"/desk"))
+	do(t, chief, chromedp.Navigate(ev+"/desk"))
 	lockAndSignOff()
 
 	// 10. The period ends; the results are final and have changed.
 	step("results")
 	now := time.Now().In(time.FixedZone("CST", 8*3600))
-	must(chromedp.SetValue(chromedp.CSS(`#start`), now.Add(-2*time.Hour).Format("2006-01-02T15:04")),
+	do(t, b, chromedp.SetValue(chromedp.CSS(`#start`), now.Add(-2*time.Hour).Format("2006-01-02T15:04")),
 		chromedp.SetValue(chromedp.CSS(`#end`), now.Add(-time.Minute).Format("2006-01-02T15:04")))
 	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#publish`)))
 	confirmYes(b)
@@ -317,7 +305,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	}
 	holder := browsertest.Eval[string](t, b, `document.querySelector('tr[data-number] td:nth-child(3)').innerText`)
 	phone := browsertest.Device(t, b, 390, 844)
-	must0(t, phone, chromedp.Navigate(base+"/verify"),
+	do(t, phone, chromedp.Navigate(base+"/verify"),
 		chromedp.WaitVisible(chromedp.CSS(`#number`)),
 		chromedp.SendKeys(chromedp.CSS(`#number`), numbers[0]),
 		chromedp.SendKeys(chromedp.CSS(`#name-number`), holder))
@@ -327,8 +315,8 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	}
 }
 
-// must0 runs chromedp actions in ctx or fails the test.
-func must0(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
+// do runs chromedp actions in ctx or fails the test.
+func do(t *testing.T, ctx context.Context, actions ...chromedp.Action[chromedp.Void]) {
 	t.Helper()
 	if err := chromedp.Do(ctx, actions...); err != nil {
 		t.Fatal(err)
@@ -351,11 +339,6 @@ func tap(t *testing.T, ctx context.Context, sel string) {
 	browsertest.WaitTrue(t, ctx, `(function(){var e=document.querySelector(`+strconv.Quote(sel)+`);if(!e)return false;e.focus();e.click();return true})()`)
 }
 
-func waitTablet(t *testing.T, ctx context.Context, cond string) {
-	t.Helper()
-	browsertest.WaitTrue(t, ctx, cond)
-}
-
 // pinButton maps a digit to its button on the pad (1–9, ⌫, 0).
 func pinButton(d rune) string {
 	if d == '0' {
@@ -371,7 +354,7 @@ func pinButton(d rune) string {
 func scoreSheet(t *testing.T, ctx context.Context, module, code string, p int) {
 	t.Helper()
 	tap(t, ctx, `#modules button[data-code="`+code+`"][data-module="`+module+`"]`)
-	waitTablet(t, ctx, `document.getElementById('sheet-title').textContent.startsWith(`+strconv.Quote(code+" ·")+`)`)
+	browsertest.WaitTrue(t, ctx, `document.getElementById('sheet-title').textContent.startsWith(`+strconv.Quote(code+" ·")+`)`)
 	level := 3 - p%3
 	angle, diff := 40, 1 // full marks on A3 (30°–50°) and B2 (≤ 2 mmHg)
 	if p == 3 {
@@ -395,20 +378,18 @@ func scoreSheet(t *testing.T, ctx context.Context, module, code string, p int) {
 	if n := browsertest.Eval[int](t, ctx, js); n == 0 {
 		t.Fatalf("sheet %s/%s shows no aspects", code, module)
 	}
-	waitTablet(t, ctx, `document.querySelectorAll('#aspects .aspect:not(.done)').length === 0`)
+	browsertest.WaitTrue(t, ctx, `document.querySelectorAll('#aspects .aspect:not(.done)').length === 0`)
 }
 
 // submitSheet submits the open sheet, signed with the PIN, once every mark
 // is acknowledged, and goes back to the list.
 func submitSheet(t *testing.T, ctx context.Context, pin string) {
 	t.Helper()
-	waitTablet(t, ctx, `document.getElementById('sync').textContent.includes('已同步') && !document.getElementById('submit').disabled`)
+	browsertest.WaitTrue(t, ctx, `document.getElementById('sync').textContent.includes('已同步') && !document.getElementById('submit').disabled`)
 	tap(t, ctx, `#submit`)
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#submit-pin`), pin)); err != nil {
-		t.Fatal(err)
-	}
+	do(t, ctx, chromedp.SendKeys(chromedp.CSS(`#submit-pin`), pin))
 	tap(t, ctx, `#submit-go`)
-	waitTablet(t, ctx, `document.getElementById('sheet-status').textContent === '已提交'`)
+	browsertest.WaitTrue(t, ctx, `document.getElementById('sheet-status').textContent === '已提交'`)
 	tap(t, ctx, `#back`)
 }
 

@@ -117,15 +117,11 @@ func runScores(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	mods, err := st.Modules(ctx, ev.ID)
+	in, err := imports.LoadScoresInput(ctx, st, ev.ID, *module)
 	if err != nil {
 		return err
 	}
-	cs, err := st.Contestants(ctx, ev.ID)
-	if err != nil {
-		return err
-	}
-	plan, ps, err := imports.Scores(filepath.Base(path), data, imports.ScoresInput{Modules: mods, Contestants: cs, Module: *module})
+	plan, ps, err := imports.Scores(filepath.Base(path), data, in)
 	if err != nil {
 		return err
 	}
@@ -164,7 +160,7 @@ func runJudges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	in, err := judgesInput(ctx, st, ev.ID)
+	in, err := imports.LoadJudgesInput(ctx, st, ev.ID)
 	if err != nil {
 		return err
 	}
@@ -187,22 +183,6 @@ func runJudges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	fmt.Fprintf(stdout, "%s：已导入裁判 %d 名\n", ev.Name, len(out))
 	return nil
-}
-
-func judgesInput(ctx context.Context, st *store.Store, eventID int64) (imports.JudgesInput, error) {
-	mods, err := st.Modules(ctx, eventID)
-	if err != nil {
-		return imports.JudgesInput{}, err
-	}
-	js, err := st.Judges(ctx, eventID)
-	if err != nil {
-		return imports.JudgesInput{}, err
-	}
-	ps, err := st.Panels(ctx, eventID)
-	if err != nil {
-		return imports.JudgesInput{}, err
-	}
-	return imports.JudgesInput{Modules: mods, Judges: js, Panels: ps}, nil
 }
 
 func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -232,7 +212,7 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	defer st.Close()
-	in, err := judgesInput(ctx, st, ev.ID)
+	in, err := imports.LoadJudgesInput(ctx, st, ev.ID)
 	if err != nil {
 		return err
 	}
