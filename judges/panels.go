@@ -167,22 +167,11 @@ func (s *Service) SetSheetStatus(ctx context.Context, eventID, sheetID int64, st
 	if s.cfg.OnCommit != nil {
 		s.cfg.OnCommit(eventID, rev)
 	}
-	var module, code string
-	if mods, err := s.st.Modules(ctx, eventID); err == nil {
-		for _, m := range mods {
-			if m.ID == sh.ModuleID {
-				module = m.Code
-			}
-		}
+	code := ""
+	if sh.ContestantCode != nil {
+		code = *sh.ContestantCode
 	}
-	if cs, err := s.st.Contestants(ctx, eventID); err == nil {
-		for _, c := range cs {
-			if c.ID == sh.ContestantID && c.Code != nil {
-				code = *c.Code
-			}
-		}
-	}
-	s.hub.send(sh.JudgeID, SheetPush{Type: TypeSheet, Module: module, Contestant: code, Status: sh.Status, Reason: reason, Revision: rev})
+	s.hub.send(sh.JudgeID, SheetPush{Type: TypeSheet, Module: sh.ModuleCode, Contestant: code, Status: sh.Status, Reason: reason, Revision: rev})
 	s.tellPeers(ctx, eventID, sh.JudgeID, false)
 	return sh, nil
 }

@@ -347,6 +347,9 @@ type Sheet struct {
 	SubmittedAt  Time   `db:"submitted_at"`
 	LockedAt     Time   `db:"locked_at"`
 	Marked       int    `db:"marked"`
+	// The codes tablets know the sheet by; read by SetSheetStatus only.
+	ModuleCode     string  `db:"module_code"`
+	ContestantCode *string `db:"contestant_code"`
 }
 
 // Sheets returns every sheet of an event.
@@ -391,8 +394,9 @@ func (s *Store) SetSheetStatus(ctx context.Context, eventID, sheetID int64, stat
 	var rev int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		err := tx.GetContext(ctx, &sh, `SELECT sh.id, sh.module_id, sh.contestant_id, sh.judge_id, sh.status,
-				sh.submitted_at, sh.locked_at, 0 AS marked
-			FROM sheets sh JOIN modules m ON m.id = sh.module_id WHERE sh.id = ? AND m.event_id = ?`, sheetID, eventID)
+				sh.submitted_at, sh.locked_at, 0 AS marked, m.code AS module_code, c.code AS contestant_code
+			FROM sheets sh JOIN modules m ON m.id = sh.module_id JOIN contestants c ON c.id = sh.contestant_id
+			WHERE sh.id = ? AND m.event_id = ?`, sheetID, eventID)
 		if errors.Is(err, sql.ErrNoRows) {
 			return skillscore.Errorf(skillscore.ENotFound, "评分表不存在")
 		}
