@@ -99,7 +99,8 @@ type IssueResult struct {
 }
 
 // Issue issues every certificate an event's results call for: an award
-// certificate to each contestant with an award or a promotion, and a level
+// certificate to each contestant with an award (a promotion alone earns the
+// level certificate, not a 获奖证书 reading "荣获" with nothing after), and a level
 // certificate to each contestant promoted (competition) or passed
 // (assessment). Certificates already issued are returned as they are, so
 // running it again issues nothing twice.
@@ -146,7 +147,7 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 		case c.Promotion != nil:
 			level = c.Promotion.To
 		}
-		if ev.Kind != "assessment" && (c.Award != "" || c.Promotion != nil) {
+		if ev.Kind != "assessment" && c.AwardName != "" {
 			f := base
 			f.Kind, f.Issuer, f.Event, f.Group, f.Award, f.Rank, f.Organization = KindAward, s.cfg.AwardIssuers,
 				ev.Name, c.GroupName, c.AwardName, c.Rank, row.Organization

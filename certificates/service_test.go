@@ -4,12 +4,16 @@ import (
 	"archive/zip"
 	"bytes"
 	"context"
+	"encoding/json"
 	"strings"
 	"testing"
 	"time"
 
 	"skillscore"
+	"skillscore/demo"
 	"skillscore/internal/testenv"
+	"skillscore/results"
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
@@ -152,5 +156,107 @@ func TestBatchZipAndCombined(t *testing.T) {
 	cancel()
 	if err := svc.EachSingle(cctx, docs, func(int, []byte) error { return nil }); err == nil {
 		t.Fatal("a cancelled batch reported success")
+	}
+}
+
+// TestNoAwardCertificateWithoutAward: a contestant the results give no
+// award (a promotion alone, or nothing) gets no 获奖证书, so no certificate
+// reads "荣获。" with nothing after it; the promoted still get their level
+// certificate. The PDFs are read back with pdftotext.
+func TestNoAwardCertificateWithoutAward(t *testing.T) {
+	ctx := context.Background()
+	st, ev := testenv.Demo(t)
+	// Only the 一等奖 band: ranks 2–5 are still promoted (provincial class
+	// two) but win no award.
+	var doc map[string]any
+	if err := json.Unmarshal([]byte(ev.Rules), &doc); err != nil {
+		t.Fatal(err)
+	}
+	awards := doc["awards"].(map[string]any)
+	awards["bands"] = awards["bands"].([]any)[:1]
+	out, err := json.Marshal(doc)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules, err := scoring.ParseRules(out)
+	if err != nil {
+		t.Fatal(err)
+	}
+	es := store.EventSetup{Rules: string(out), Modules: demo.Modules(rules)}
+	for _, g := range rules.Groups {
+		es.Groups = append(es.Groups, store.Group{Code: g.Code, Name: g.Name})
+	}
+	if err := st.ReplaceRules(ctx, ev.ID, es, "organizer"); err != nil {
+		t.Fatal(err)
+	}
+	kr, _ := testKeys(t)
+	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
+		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,
+		Renderer: testRenderer(t), Now: func() time.Time { return time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := svc.Issue(ctx, ev.ID, "organizer")
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := st.Snapshot(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	computed, err := results.Compute(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	awarded, promotedOnly := map[int64]bool{}, map[int64]bool{}
+	for _, c := range computed.Result.Contestants {
+		row, ok := computed.Contestants[c.ID]
+		if !ok {
+			continue
+		}
+		awarded[row.ID] = c.AwardName != ""
+		if c.AwardName == "" && c.Promotion != nil {
+			promotedOnly[row.ID] = true
+		}
+	}
+	if len(promotedOnly) == 0 {
+		t.Fatal("the demo event has no contestant promoted without an award: the test proves nothing")
+	}
+	levels := map[int64]bool{}
+	for _, c := range res.Certificates {
+		switch c.Kind {
+		case KindAward:
+			if !awarded[c.ContestantID] {
+				t.Errorf("award certificate %s issued to a contestant without an award", c.Number)
+			}
+		case KindLevel:
+			levels[c.ContestantID] = true
+		}
+	}
+	for id := range promotedOnly {
+		if !levels[id] {
+			t.Errorf("contestant %d promoted without an award got no level certificate", id)
+		}
+	}
+	docs, err := svc.Documents(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var award []Document
+	for _, d := range docs {
+		if d.Facts.Kind == KindAward {
+			award = append(award, d)
+		}
+	}
+	var buf bytes.Buffer
+	if err := svc.WriteCombined(&buf, award, nil); err != nil {
+		t.Fatal(err)
+	}
+	text := compact(pdfText(t, buf.Bytes()))
+	if n := strings.Count(text, "荣获"); n != len(award) {
+		t.Fatalf("%d award certificates but %d read 荣获", len(award), n)
+	}
+	if strings.Contains(text, "荣获。") {
+		t.Errorf("an award certificate reads 荣获。 with no award:\n%s", text)
 	}
 }
