@@ -8,15 +8,16 @@ import (
 // Error codes. Each maps to one HTTP status in web (web/errors.go) and is the
 // machine code judge tablets and API clients see.
 const (
-	EInvalid      = "invalid"      // the request itself is wrong
-	ENotFound     = "not_found"    // an id that names nothing
-	EConflict     = "conflict"     // valid, but not in the current state (locked sheet, duplicate roster)
-	EUnauthorized = "unauthorized" // not logged in, or bad credentials
-	EForbidden    = "forbidden"    // logged in, not allowed
-	ETooLarge     = "too_large"    // payload over its limit
-	ERateLimited  = "rate_limited" // too many requests
-	EUnavailable  = "unavailable"  // a dependency (database) is down
-	EInternal     = "internal"     // a bug or an unexpected failure; details only in the log
+	EInvalid       = "invalid"       // the request itself is wrong
+	ENotFound      = "not_found"     // an id that names nothing
+	EConflict      = "conflict"      // valid, but not in the current state (locked sheet, duplicate roster)
+	EUnauthorized  = "unauthorized"  // not logged in, or bad credentials
+	EForbidden     = "forbidden"     // logged in, not allowed
+	ETooLarge      = "too_large"     // payload over its limit
+	EUnprocessable = "unprocessable" // a file past a structural bound (columns, compression ratio, line length)
+	ERateLimited   = "rate_limited"  // too many requests
+	EUnavailable   = "unavailable"   // a dependency (database) is down
+	EInternal      = "internal"      // a bug or an unexpected failure; details only in the log
 )
 
 // Error is the one error type that crosses package borders with a code and a

@@ -11,15 +11,16 @@ import (
 
 // statusOf is the one table from error codes to HTTP status.
 var statusOf = map[string]int{
-	skillscore.EInvalid:      http.StatusBadRequest,
-	skillscore.ENotFound:     http.StatusNotFound,
-	skillscore.EConflict:     http.StatusConflict,
-	skillscore.EUnauthorized: http.StatusUnauthorized,
-	skillscore.EForbidden:    http.StatusForbidden,
-	skillscore.ETooLarge:     http.StatusRequestEntityTooLarge,
-	skillscore.ERateLimited:  http.StatusTooManyRequests,
-	skillscore.EUnavailable:  http.StatusServiceUnavailable,
-	skillscore.EInternal:     http.StatusInternalServerError,
+	skillscore.EInvalid:       http.StatusBadRequest,
+	skillscore.ENotFound:      http.StatusNotFound,
+	skillscore.EConflict:      http.StatusConflict,
+	skillscore.EUnauthorized:  http.StatusUnauthorized,
+	skillscore.EForbidden:     http.StatusForbidden,
+	skillscore.ETooLarge:      http.StatusRequestEntityTooLarge,
+	skillscore.EUnprocessable: http.StatusUnprocessableEntity,
+	skillscore.ERateLimited:   http.StatusTooManyRequests,
+	skillscore.EUnavailable:   http.StatusServiceUnavailable,
+	skillscore.EInternal:      http.StatusInternalServerError,
 }
 
 // HTTPStatus maps an error to its HTTP status.
