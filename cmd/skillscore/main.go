@@ -36,6 +36,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
   skillscore user add --username U --name N --role organizer|chief|scorekeeper [--db URL] [--password-stdin]
                                                        创建组织者、裁判长、记分员账户 (add a user)
   skillscore audit verify [--db URL]                   校验审计链 (verify the audit chain)
+  skillscore backup  --out FILE [--db URL] [--force]   服务运行时备份整个数据库 (consistent backup, server may run)
+  skillscore restore [--db URL] [--force] FILE         把备份恢复到空数据库，可跨 SQLite/MySQL (restore into an empty database)
   skillscore certs   --demo --out DIR | --event CODE --keys DIR --out DIR | keygen | revoke
                                                        签发、生成、撤销证书 (certificates)
   skillscore verify-cert [--keys DIR | --pubkeys FILE] TOKEN
@@ -97,6 +99,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runUser(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "audit":
 		return runAudit(ctx, args[1:], stdout, stderr)
+	case "backup":
+		return runBackup(ctx, args[1:], stdout, stderr)
+	case "restore":
+		return runRestore(ctx, args[1:], stdout, stderr)
 	case "certs":
 		return runCerts(ctx, args[1:], stdout, stderr)
 	case "verify-cert":
