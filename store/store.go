@@ -255,6 +255,29 @@ func (s *Store) Ping(ctx context.Context) error {
 	return nil
 }
 
+// CheckWrite proves the database takes a write (for /healthz): it commits
+// an update of the health table's one row. A read alone (Ping) still
+// answers when the SQLite file can no longer be written or the MySQL
+// database was dropped under a pooled connection; a rolled-back write would
+// not reach the disk on SQLite. The counter changes on every check, so
+// neither database can skip the write as a no-op.
+func (s *Store) CheckWrite(ctx context.Context) error {
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, "UPDATE health SET writes = writes + 1 WHERE id = 1")
+		if err != nil {
+			return fmt.Errorf("update health: %w", err)
+		}
+		if n, err := res.RowsAffected(); err != nil || n != 1 {
+			return fmt.Errorf("update health: %d rows (%v)", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return skillscore.Wrap(skillscore.EUnavailable, err, "数据库不可写")
+	}
+	return nil
+}
+
 // micros converts a time to the schema's timestamp unit.
 func micros(t time.Time) int64 { return t.UnixMicro() }
 

@@ -24,6 +24,8 @@ import (
 // Store is what the web layer needs from the database.
 type Store interface {
 	Ping(ctx context.Context) error
+	// CheckWrite commits a small write, for /healthz.
+	CheckWrite(ctx context.Context) error
 	Events(ctx context.Context) ([]store.Event, error)
 	EventByCode(ctx context.Context, code string) (store.Event, error)
 	Snapshot(ctx context.Context, eventID int64) (store.Snapshot, error)
@@ -99,6 +101,7 @@ type Server struct {
 	exports    Exporter
 	fonts      [2]string // Song, Kai
 	proxies    []netip.Prefix
+	health     health
 	handler    http.Handler
 }
 
