@@ -27,7 +27,14 @@ type SyncResponse struct {
 
 // Sync applies a batch of operations sent over HTTP. Each result is an Ack
 // or a Reject, exactly as over websocket; the call returns after the commit.
-func (s *Service) Sync(ctx context.Context, token string, body io.Reader) (SyncResponse, error) {
+// remote is the client's address: operations are rate-limited per login
+// and per address, and a request with none left is refused (rate_limited,
+// HTTP 429) before it costs a query.
+func (s *Service) Sync(ctx context.Context, token, remote string, body io.Reader) (SyncResponse, error) {
+	limited := skillscore.Errorf(skillscore.ERateLimited, "同步过于频繁，请稍后重试（未保存）")
+	if s.syncAddrs.take(remote, 1, s.now()) == 0 {
+		return SyncResponse{}, limited
+	}
 	sess, err := s.authenticate(ctx, token)
 	if err != nil {
 		return SyncResponse{}, err
@@ -46,6 +53,17 @@ func (s *Service) Sync(ctx context.Context, token string, body io.Reader) (SyncR
 	if len(req.Ops) > MaxHTTPOps {
 		return SyncResponse{}, skillscore.Errorf(skillscore.ETooLarge, "一次最多同步 %d 条操作", MaxHTTPOps)
 	}
+	// Each operation is one message of the login's and of the address's
+	// allowance (a request without any, one); those beyond are refused.
+	login, now := hashToken(token), s.now()
+	granted := s.syncLogins.take(login, max(1, len(req.Ops)), now)
+	if g := s.syncAddrs.take(remote, granted, now); g < granted {
+		s.syncLogins.give(login, granted-g)
+		granted = g
+	}
+	if granted == 0 {
+		return SyncResponse{}, limited
+	}
 	v, err := s.loadView(ctx, sess.judge)
 	if err != nil {
 		return SyncResponse{}, err
@@ -58,11 +76,16 @@ func (s *Service) Sync(ctx context.Context, token string, body io.Reader) (SyncR
 	}
 	var waits []pending
 	for i, raw := range req.Ops {
+		// Over HTTP every result answers the operation at its index: a
+		// reject, never an error.
 		if len(raw) > s.cfg.MaxMessageBytes {
-			out.Results[i] = rejectOf("", skillscore.Errorf(skillscore.ETooLarge, "单条操作超过 %d 字节", s.cfg.MaxMessageBytes))
+			out.Results[i] = asReject(rejectOf(ClientMessage{}, skillscore.Errorf(skillscore.ETooLarge, "单条操作超过 %d 字节", s.cfg.MaxMessageBytes)))
 			continue
 		}
 		m, err := DecodeClient(raw)
+		if err == nil && i >= granted {
+			err = skillscore.Errorf(skillscore.ERateLimited, "同步过于频繁，请稍后重试（未保存）")
+		}
 		if err == nil {
 			switch m.Type {
 			case TypeMark, TypeClear, TypeSubmit:
@@ -78,14 +101,10 @@ func (s *Service) Sync(ctx context.Context, token string, body io.Reader) (SyncR
 			err = s.checkSubmitPIN(ctx, sess, m.PIN)
 		}
 		if err != nil {
-			r := rejectOf(m.Op, err)
-			if r.Op == "" {
-				r.Type = TypeReject // over HTTP every result answers an operation
-			}
-			out.Results[i] = r
+			out.Results[i] = asReject(rejectOf(m, err))
 			continue
 		}
-		op.Device = hashToken(sess.token)
+		op.Device = login
 		ch := make(chan any, 1)
 		waits = append(waits, pending{i: i, op: m.Op, ch: ch})
 		opID := m.Op
@@ -95,6 +114,11 @@ func (s *Service) Sync(ctx context.Context, token string, body io.Reader) (SyncR
 		out.Results[p.i] = <-p.ch
 	}
 	return out, nil
+}
+
+func asReject(r Reject) Reject {
+	r.Type = TypeReject
+	return r
 }
 
 // State returns the judge's welcome (assignments, rubric, marks, last ack)
@@ -111,10 +135,11 @@ func (s *Service) State(ctx context.Context, token string) (Welcome, error) {
 	return v.welcome, nil
 }
 
-// ServeSync is the HTTP handler of POST /api/v1/judge/sync; fail renders
-// errors (the web layer's one error table).
-func (s *Service) ServeSync(w http.ResponseWriter, r *http.Request, fail func(error)) {
-	res, err := s.Sync(r.Context(), bearer(r), r.Body)
+// ServeSync is the HTTP handler of POST /api/v1/judge/sync; remote is the
+// client's address (the rate limit's key), fail renders errors (the web
+// layer's one error table).
+func (s *Service) ServeSync(w http.ResponseWriter, r *http.Request, remote string, fail func(error)) {
+	res, err := s.Sync(r.Context(), bearer(r), remote, r.Body)
 	if err != nil {
 		fail(err)
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -49,7 +50,10 @@ func newEnv(t *testing.T, cfg judges.Config) *env {
 		}
 	}
 	mux.HandleFunc("GET /api/v1/judge/ws", svc.ServeWS)
-	mux.HandleFunc("POST /api/v1/judge/sync", func(w http.ResponseWriter, r *http.Request) { svc.ServeSync(w, r, fail(w)) })
+	mux.HandleFunc("POST /api/v1/judge/sync", func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr) // the address without the port, as web's clientIP
+		svc.ServeSync(w, r, host, fail(w))
+	})
 	mux.HandleFunc("POST /api/v1/judge/login", func(w http.ResponseWriter, r *http.Request) {
 		svc.ServeLogin(w, r, r.RemoteAddr, fail(w))
 	})
@@ -243,7 +247,7 @@ func TestBadInputIsRejectedWithCodesAndChangesNothing(t *testing.T) {
 		{"measurement out of range", `{"type":"mark","op":"x13","contestant":"` + code + `","module":"A","aspect":"A3","value":91}`, "reject", skillscore.EInvalid},
 		{"met-or-not neither", `{"type":"mark","op":"x14","contestant":"` + code + `","module":"A","aspect":"A2","value":2}`, "reject", skillscore.EInvalid},
 		{"too many decimals", `{"type":"mark","op":"x15","contestant":"` + code + `","module":"A","aspect":"A3","value":"30.123456"}`, "reject", skillscore.EInvalid},
-		{"empty op id", `{"type":"mark","op":"","contestant":"` + code + `","module":"A","aspect":"A1","value":1}`, "error", skillscore.EInvalid},
+		{"empty op id", `{"type":"mark","op":"","contestant":"` + code + `","module":"A","aspect":"A1","value":1}`, "reject", skillscore.EInvalid},
 		{"op id too long", `{"type":"mark","op":"` + strings.Repeat("x", 65) + `","contestant":"` + code + `","module":"A","aspect":"A1","value":1}`, "reject", skillscore.EInvalid},
 		{"submit with wrong PIN", `{"type":"submit","op":"x16","contestant":"` + code + `","module":"A","pin":"000000x"}`, "reject", skillscore.EUnauthorized},
 		{"second hello", `{"type":"hello","v":1,"token":"x"}`, "error", skillscore.EInvalid},

@@ -47,30 +47,54 @@ type ClientMessage struct {
 	Value      json.RawMessage `json:"value,omitempty"` // a decimal as a JSON number or string
 	Multiplier json.RawMessage `json:"multiplier,omitempty"`
 	PIN        string          `json:"pin,omitempty"`
-	ID         string          `json:"id,omitempty"` // ping: echoed in the pong
+	ID         json.RawMessage `json:"id,omitempty"` // ping: any JSON value, echoed in the pong as sent
+}
+
+// isOperation reports whether a message type is an operation, which must
+// carry a valid op id.
+func isOperation(typ string) bool { return typ == TypeMark || typ == TypeClear || typ == TypeSubmit }
+
+// errBadOp is the one answer to an operation whose op id is missing, null,
+// not a string, empty, too long or not printable ASCII: however it is wrong,
+// the client gets the same code and message.
+func errBadOp() error {
+	return skillscore.Errorf(skillscore.EInvalid, "操作编号 op 必须为 1–64 个可见 ASCII 字符（不含空格），操作未保存")
 }
 
 // DecodeClient parses one client message. Errors are coded "invalid" with a
-// Chinese message, and carry the op id when one could be read, so the
-// rejection can name the operation.
+// Chinese message, and carry the type and the op id when they could be
+// read, so the rejection can name the operation (and a bad hello can close
+// the connection). An operation's op id is checked first: a bad one gets
+// errBadOp whatever else is wrong.
 func DecodeClient(data []byte) (ClientMessage, error) {
 	var m ClientMessage
 	if err := json.Unmarshal(data, &m); err != nil {
-		// Try to recover the op id for the rejection.
+		// Recover the type and op id for the rejection.
 		var loose map[string]json.RawMessage
-		var op string
+		var out ClientMessage
 		if json.Unmarshal(data, &loose) == nil {
-			_ = json.Unmarshal(loose["op"], &op)
+			_ = json.Unmarshal(loose["type"], &out.Type)
+			var op string
+			opErr := json.Unmarshal(loose["op"], &op)
+			if isOperation(out.Type) && (opErr != nil || !validOpID(op)) {
+				return out, errBadOp()
+			}
+			if validOpID(op) {
+				out.Op = op
+			}
 		}
 		var te *json.UnmarshalTypeError
 		msg := "消息不是有效的 JSON"
 		if errors.As(err, &te) {
 			msg = "字段 " + te.Field + " 的类型错误"
 		}
-		return ClientMessage{Op: op}, skillscore.Wrap(skillscore.EInvalid, err, msg)
+		return out, skillscore.Wrap(skillscore.EInvalid, err, msg)
 	}
 	if m.Type == "" {
 		return m, skillscore.Errorf(skillscore.EInvalid, "消息缺少 type 字段")
+	}
+	if isOperation(m.Type) && !validOpID(m.Op) {
+		return ClientMessage{Type: m.Type}, errBadOp()
 	}
 	return m, nil
 }
@@ -112,12 +136,24 @@ type Reject struct {
 	Message string `json:"message"`
 }
 
-func rejectOf(op string, err error) Reject {
-	t := TypeReject
-	if op == "" {
-		t = TypeError
+// rejectOf answers a message: a reject when it is an operation (or names
+// one), else an error. A bad op id is never echoed.
+func rejectOf(m ClientMessage, err error) Reject {
+	t := TypeError
+	if isOperation(m.Type) || m.Op != "" {
+		t = TypeReject
+	}
+	op := ""
+	if validOpID(m.Op) {
+		op = m.Op
 	}
 	return Reject{Type: t, Op: op, Code: skillscore.ErrorCode(err), Message: skillscore.ErrorMessage(err)}
+}
+
+// Pong answers a ping with its id, as sent.
+type Pong struct {
+	Type string          `json:"type"` // pong
+	ID   json.RawMessage `json:"id,omitempty"`
 }
 
 // Welcome is the judge's whole state.

@@ -60,11 +60,16 @@ type Config struct {
 	MaxBatch int
 	// MaxMessageBytes is the largest websocket message accepted (default 16 KiB).
 	MaxMessageBytes int
-	// RatePerSecond and Burst limit the messages of one connection
-	// (defaults 200/s, burst 1000: a tablet replaying a long offline queue
-	// fits, a flood does not).
+	// RatePerSecond and Burst limit the messages of one websocket
+	// connection, and the operations of one login over HTTP sync (defaults
+	// 200/s, burst 1000: a tablet replaying a long offline queue fits, a
+	// flood does not). HTTP sync from one client address may carry
+	// addressShare times as much: the tablets of a venue behind one NAT.
 	RatePerSecond float64
 	Burst         int
+	// HelloTimeout is how long a new websocket may take to send its hello
+	// (default 15 s).
+	HelloTimeout time.Duration
 	// TicketTTL is how long an issued judge login stays redeemable (default 7 days).
 	TicketTTL time.Duration
 	// OnCommit, if set, is called after each committed batch with the event
@@ -110,6 +115,8 @@ type Service struct {
 	writer *writer
 	hub    *hub
 	logins *Limiter
+	// HTTP sync's limits, per login token (by hash) and per client address.
+	syncLogins, syncAddrs *rates
 }
 
 // New starts a Service and its writer; Close stops them.
@@ -135,8 +142,13 @@ func New(st Store, cfg Config) *Service {
 	if cfg.TicketTTL <= 0 {
 		cfg.TicketTTL = 7 * 24 * time.Hour
 	}
+	if cfg.HelloTimeout <= 0 {
+		cfg.HelloTimeout = 15 * time.Second
+	}
 	s := &Service{st: st, log: cfg.Logger, cfg: cfg, now: cfg.Now, hub: newHub(),
-		logins: NewLimiter(10, time.Minute, cfg.Now)}
+		logins:     NewLimiter(10, time.Minute, cfg.Now),
+		syncLogins: newRates(cfg.RatePerSecond, cfg.Burst),
+		syncAddrs:  newRates(addressShare*cfg.RatePerSecond, addressShare*cfg.Burst)}
 	s.writer = newWriter(st, cfg.MaxBatch, cfg.Logger, cfg.OnCommit)
 	return s
 }
@@ -335,7 +347,8 @@ func (l *Limiter) Allow(key string) bool {
 	return true
 }
 
-// bucket is a token bucket for one connection's messages.
+// bucket is a token bucket: one websocket connection's messages, or (in
+// rates) one login's or one address's HTTP sync operations.
 type bucket struct {
 	rate   float64
 	burst  float64
@@ -343,20 +356,77 @@ type bucket struct {
 	last   time.Time
 }
 
-func (b *bucket) allow(now time.Time) bool {
+func (b *bucket) refill(now time.Time) {
 	if b.last.IsZero() {
 		b.tokens, b.last = b.burst, now
 	}
-	b.tokens += now.Sub(b.last).Seconds() * b.rate
+	if now.After(b.last) {
+		b.tokens += now.Sub(b.last).Seconds() * b.rate
+		b.last = now
+	}
 	if b.tokens > b.burst {
 		b.tokens = b.burst
 	}
-	b.last = now
-	if b.tokens < 1 {
-		return false
+}
+
+func (b *bucket) allow(now time.Time) bool { return b.take(now, 1) == 1 }
+
+// take grants up to n messages and returns how many.
+func (b *bucket) take(now time.Time, n int) int {
+	b.refill(now)
+	k := min(n, int(b.tokens))
+	b.tokens -= float64(k)
+	return k
+}
+
+// addressShare is how many logins' worth of HTTP sync one client address
+// may carry.
+const addressShare = 10
+
+// maxRateKeys bounds the buckets rates keeps (a spray of addresses).
+const maxRateKeys = 10000
+
+// rates are token buckets by key, all with the same rate and burst.
+type rates struct {
+	mu          sync.Mutex
+	rate, burst float64
+	buckets     map[string]*bucket
+}
+
+func newRates(rate float64, burst int) *rates {
+	return &rates{rate: rate, burst: float64(burst), buckets: map[string]*bucket{}}
+}
+
+// take grants up to n messages to key and returns how many.
+func (r *rates) take(key string, n int, now time.Time) int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	b := r.buckets[key]
+	if b == nil {
+		if len(r.buckets) >= maxRateKeys {
+			// A full bucket is the same as none: forget those first.
+			for k, old := range r.buckets {
+				if old.refill(now); old.tokens >= old.burst {
+					delete(r.buckets, k)
+				}
+			}
+			if len(r.buckets) >= maxRateKeys {
+				clear(r.buckets)
+			}
+		}
+		b = &bucket{rate: r.rate, burst: r.burst}
+		r.buckets[key] = b
 	}
-	b.tokens--
-	return true
+	return b.take(now, n)
+}
+
+// give returns n granted but unused messages to key.
+func (r *rates) give(key string, n int) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if b := r.buckets[key]; b != nil {
+		b.tokens = min(b.tokens+float64(n), b.burst)
+	}
 }
 
 // decimalOf converts stored fixed-point to the scoring type.

@@ -178,7 +178,7 @@ func validOpID(id string) bool {
 // The PIN of a submit is checked by the caller.
 func (v *view) resolve(m ClientMessage) (store.SheetOp, error) {
 	if !validOpID(m.Op) {
-		return store.SheetOp{}, skillscore.Errorf(skillscore.EInvalid, "操作编号 op 必须为 1–64 个可见 ASCII 字符")
+		return store.SheetOp{}, errBadOp()
 	}
 	mv, ok := v.modules[m.Module]
 	if !ok {

@@ -17,11 +17,14 @@ import (
 )
 
 const (
-	heartbeat  = 20 * time.Second // server ping interval
-	pongWait   = 50 * time.Second // a tablet silent this long is gone
-	helloWait  = 15 * time.Second
-	writeWait  = 10 * time.Second
-	sendBuffer = 2048 // queued outgoing messages before a connection counts as too slow
+	heartbeat = 20 * time.Second // server ping interval
+	pongWait  = 50 * time.Second // a tablet silent this long is gone
+	writeWait = 10 * time.Second
+	// floodWindow: more than 4 × burst rate-limited messages within it
+	// close the connection (4008). Counted over a window, not in a row: a
+	// flood gets a message through at every refill.
+	floodWindow = 10 * time.Second
+	sendBuffer  = 2048 // queued outgoing messages before a connection counts as too slow
 
 	// Close codes beyond the standard ones (4000–4999 are the application's).
 	CloseUnauthorized = 4001 // bad, missing or revoked token: log in again
@@ -45,6 +48,19 @@ func (s *Service) ServeWS(w http.ResponseWriter, r *http.Request) {
 	c := &conn{s: s, ws: ws, out: make(chan []byte, sendBuffer), ctx: ctx, cancel: cancel,
 		limit: bucket{rate: s.cfg.RatePerSecond, burst: float64(s.cfg.Burst)}}
 	ws.SetReadLimit(int64(s.cfg.MaxMessageBytes))
+	// The hello deadline is a timer, not the read deadline, which pongs
+	// push back: a client must say hello in time, whatever else it sends.
+	helloTimer := time.AfterFunc(s.cfg.HelloTimeout, func() {
+		c.mu.Lock()
+		greeted := c.greeted
+		c.mu.Unlock()
+		if !greeted {
+			c.send(rejectOf(ClientMessage{}, skillscore.Errorf(skillscore.EInvalid, "连接后 %d 秒内未收到 hello，连接已关闭",
+				int(s.cfg.HelloTimeout.Seconds()))))
+			c.closeWith(websocket.ClosePolicyViolation, "no hello")
+		}
+	})
+	defer helloTimer.Stop()
 	go c.writeLoop()
 	c.readLoop()
 }
@@ -65,8 +81,12 @@ type conn struct {
 		code   int
 		reason string
 	}
-	limit     bucket
-	overLimit int
+	limit bucket
+	// Rate-limited messages in the current flood window.
+	floodStart time.Time
+	floodCount int
+	// greeted: a hello arrived (the hello timer no longer applies).
+	greeted bool
 	// reloading: a view reload is running; reloadAgain: another was asked
 	// for meanwhile (a chief locking many sheets), done once it ends.
 	reloading, reloadAgain bool
@@ -193,13 +213,13 @@ func (c *conn) readLoop() {
 		}
 		c.closeWith(websocket.CloseNormalClosure, "")
 	}()
-	c.ws.SetReadDeadline(time.Now().Add(helloWait))
+	c.ws.SetReadDeadline(time.Now().Add(pongWait))
 	c.ws.SetPongHandler(func(string) error {
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
 		return nil
 	})
 	for {
-		_, data, err := c.ws.ReadMessage()
+		typ, data, err := c.ws.ReadMessage()
 		if err != nil {
 			if errors.Is(err, websocket.ErrReadLimit) {
 				c.s.log.Warn("judge ws: message over the size limit", "limit", c.s.cfg.MaxMessageBytes)
@@ -210,53 +230,68 @@ func (c *conn) readLoop() {
 			return
 		}
 		c.ws.SetReadDeadline(time.Now().Add(pongWait))
-		if !c.limit.allow(time.Now()) {
-			c.overLimit++
+		if typ != websocket.TextMessage {
+			c.send(rejectOf(ClientMessage{}, skillscore.Errorf(skillscore.EInvalid, "只接受 JSON 文本消息，连接已关闭")))
+			c.closeWith(websocket.CloseUnsupportedData, "binary frame")
+			return
+		}
+		now := c.s.now()
+		if !c.limit.allow(now) {
 			m, _ := DecodeClient(data)
-			c.send(rejectOf(m.Op, skillscore.Errorf(skillscore.ERateLimited, "消息过于频繁，请稍后重试（未保存）")))
-			if c.overLimit > 4*c.s.cfg.Burst {
+			c.send(rejectOf(m, skillscore.Errorf(skillscore.ERateLimited, "消息过于频繁，请稍后重试（未保存）")))
+			if now.Sub(c.floodStart) >= floodWindow || now.Before(c.floodStart) {
+				c.floodStart, c.floodCount = now, 0
+			}
+			if c.floodCount++; c.floodCount > 4*c.s.cfg.Burst {
 				c.closeWith(CloseRateLimited, "rate limited")
 				return
 			}
 			continue
 		}
-		c.overLimit = 0
 		c.handle(data)
 	}
 }
 
 func (c *conn) handle(data []byte) {
 	m, err := DecodeClient(data)
-	if err != nil {
-		c.send(rejectOf(m.Op, err))
-		return
-	}
 	c.mu.Lock()
 	sess, v := c.sess, c.view
+	if m.Type == TypeHello {
+		c.greeted = true
+	}
 	c.mu.Unlock()
+	if err != nil {
+		c.send(rejectOf(m, err))
+		if sess == nil && m.Type == TypeHello {
+			// An unreadable hello (a v or token of the wrong type) is
+			// a wrong protocol, like a wrong version.
+			c.closeWith(websocket.ClosePolicyViolation, "bad hello")
+		}
+		return
+	}
 	if m.Type == TypeHello {
 		if sess != nil {
-			c.send(rejectOf("", skillscore.Errorf(skillscore.EInvalid, "已经登录，不需要再次 hello")))
+			c.send(rejectOf(ClientMessage{}, skillscore.Errorf(skillscore.EInvalid, "已经登录，不需要再次 hello")))
 			return
 		}
 		c.hello(m)
 		return
 	}
 	if sess == nil {
-		c.send(rejectOf(m.Op, skillscore.Errorf(skillscore.EUnauthorized, "请先发送 hello 登录")))
+		c.send(rejectOf(m, skillscore.Errorf(skillscore.EUnauthorized, "请先发送 hello 登录")))
 		c.closeWith(CloseUnauthorized, "hello first")
 		return
 	}
 	switch m.Type {
 	case TypePing:
-		c.send(map[string]string{"type": TypePong, "id": clip(m.ID)})
+		c.send(Pong{Type: TypePong, ID: m.ID})
 	case TypeMark, TypeClear, TypeSubmit:
 		op, err := v.resolve(m)
 		if err == nil && m.Type == TypeSubmit {
 			err = c.s.checkSubmitPIN(c.ctx, sess, m.PIN)
 		}
 		if err != nil {
-			c.send(rejectOf(m.Op, err))
+			c.send(rejectOf(m, err))
 			return
 		}
 		op.Device = hashToken(sess.token)
@@ -269,25 +304,25 @@ func (c *conn) handle(data []byte) {
 			}
 		})
 	default:
-		c.send(rejectOf(m.Op, skillscore.Errorf(skillscore.EInvalid, "未知的消息类型 %q", clip(m.Type))))
+		c.send(rejectOf(m, skillscore.Errorf(skillscore.EInvalid, "未知的消息类型 %q", clip(m.Type))))
 	}
 }
 
 func (c *conn) hello(m ClientMessage) {
 	if m.V != ProtocolVersion {
-		c.send(rejectOf("", skillscore.Errorf(skillscore.EInvalid, "协议版本 %d 不受支持，服务器使用第 %d 版，请刷新页面", m.V, ProtocolVersion)))
+		c.send(rejectOf(ClientMessage{}, skillscore.Errorf(skillscore.EInvalid, "协议版本 %d 不受支持，服务器使用第 %d 版，请刷新页面", m.V, ProtocolVersion)))
 		c.closeWith(websocket.ClosePolicyViolation, "protocol version")
 		return
 	}
 	sess, err := c.s.authenticate(c.ctx, m.Token)
 	if err != nil {
-		c.send(rejectOf("", err))
+		c.send(rejectOf(ClientMessage{}, err))
 		c.closeWith(CloseUnauthorized, "unauthorized")
 		return
 	}
 	v, err := c.s.loadView(c.ctx, sess.judge)
 	if err != nil {
-		c.send(rejectOf("", err))
+		c.send(rejectOf(ClientMessage{}, err))
 		c.closeWith(websocket.CloseInternalServerErr, "view")
 		return
 	}
@@ -322,7 +357,7 @@ func resultMessage(op string, r store.OpResult, err error) any {
 		err = r.Err
 	}
 	if err != nil {
-		return rejectOf(op, err)
+		return rejectOf(ClientMessage{Type: TypeMark, Op: op}, err)
 	}
 	return Ack{Type: TypeAck, Op: op, Revision: r.Revision, Dup: r.Duplicate}
 }

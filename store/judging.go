@@ -91,8 +91,16 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 				results[i].Err = skillscore.Errorf(skillscore.EInvalid, "操作编号必须为 1–64 个字符")
 				continue
 			}
-			if rev, dup := prior[op.OpID]; dup {
-				results[i] = OpResult{Revision: rev, Duplicate: true}
+			if p, seen := prior[op.OpID]; seen {
+				// Op ids are scoped to whoever sent them: only the same
+				// sender's resend is a duplicate. Another's is refused
+				// without the revision, which would tell them of a mark
+				// that is not theirs.
+				if p.actor != op.Actor {
+					results[i].Err = skillscore.Errorf(skillscore.EConflict, "操作编号 %s 已被其他人使用，本次操作未保存，请重新操作", op.OpID)
+					continue
+				}
+				results[i] = OpResult{Revision: p.revision, Duplicate: true}
 				continue
 			}
 			if op.Device != "" {
@@ -139,7 +147,7 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 				return err // the audit is not optional
 			}
 			results[i].Revision, revs[op.EventID] = rev, rev
-			prior[op.OpID] = rev // a second copy later in this batch is a duplicate
+			prior[op.OpID] = priorOp{revision: rev, actor: op.Actor} // a second copy later in this batch is a duplicate
 			applied = append(applied, []any{op.OpID, op.EventID, op.Actor, op.Kind, rev, micros(at)})
 		}
 		// The idempotency records, many to a statement.
@@ -156,10 +164,17 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 	return results, err
 }
 
+// priorOp is an operation applied before: the revision it produced and who
+// sent it.
+type priorOp struct {
+	revision int64
+	actor    string
+}
+
 // priorOps looks up, in one query per 500, which operations of a batch were
-// applied before, with the revision each produced.
-func priorOps(ctx context.Context, tx *sqlx.Tx, ops []SheetOp) (map[string]int64, error) {
-	out := make(map[string]int64)
+// applied before, with the revision each produced and its sender.
+func priorOps(ctx context.Context, tx *sqlx.Tx, ops []SheetOp) (map[string]priorOp, error) {
+	out := make(map[string]priorOp)
 	for start := 0; start < len(ops); start += 500 {
 		var ids []any
 		for _, op := range ops[start:min(start+500, len(ops))] {
@@ -170,19 +185,19 @@ func priorOps(ctx context.Context, tx *sqlx.Tx, ops []SheetOp) (map[string]int64
 		if len(ids) == 0 {
 			continue
 		}
-		q := "SELECT op_id, revision FROM client_ops WHERE op_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
+		q := "SELECT op_id, revision, actor FROM client_ops WHERE op_id IN (?" + strings.Repeat(", ?", len(ids)-1) + ")"
 		rows, err := tx.QueryContext(ctx, q, ids...)
 		if err != nil {
 			return nil, fmt.Errorf("look up ops: %w", err)
 		}
 		for rows.Next() {
-			var id string
+			var id, actor string
 			var rev int64
-			if err := rows.Scan(&id, &rev); err != nil {
+			if err := rows.Scan(&id, &rev, &actor); err != nil {
 				rows.Close()
 				return nil, err
 			}
-			out[id] = rev
+			out[id] = priorOp{revision: rev, actor: actor}
 		}
 		rows.Close()
 		if err := rows.Err(); err != nil {

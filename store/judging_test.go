@@ -280,3 +280,72 @@ func BenchmarkApplyOps(b *testing.B) {
 	}
 	b.ReportMetric(float64(time.Since(start).Microseconds())/float64(n), "µs/mark")
 }
+
+// TestOpIDOfAnotherSenderIsAConflict: op ids are scoped to their sender. A
+// second judge reusing the first one's op id is refused as a conflict,
+// never acknowledged as a duplicate: nothing of it is stored and it is not
+// told the revision the first judge's mark produced. The first judge's own
+// resend is still a duplicate.
+func TestOpIDOfAnotherSenderIsAConflict(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		assignAll(t, s, d)
+		second, err := s.AddJudge(ctx, Judge{EventID: d.ev.ID, Code: "J02", Name: "周裁判"},
+			[]PanelMember{{ModuleID: d.pra.ID}}, "tester")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddAssignments(ctx, d.ev.ID, []Assignment{{ModuleID: d.pra.ID, JudgeID: second.ID, ContestantID: d.cs[0].ID}}, "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		op := func(id string, j Judge, value int64) SheetOp {
+			return SheetOp{OpID: id, Kind: OpMark, EventID: d.ev.ID, ModuleID: d.pra.ID, ContestantID: d.cs[0].ID,
+				JudgeID: j.ID, AspectID: d.pra.Aspects[0].ID, Value: value, Actor: fmt.Sprintf("judge:%d", j.ID), Subject: "Y001"}
+		}
+		first, err := s.ApplyOps(ctx, []SheetOp{op("shared-1", d.judge, 10000)})
+		if err != nil || first[0].Err != nil {
+			t.Fatalf("first judge's mark: %+v %v", first, err)
+		}
+		snapshot := func() string {
+			marks, _ := s.Marks(ctx, d.ev.ID)
+			ev, _ := s.Event(ctx, d.ev.ID)
+			_, n, _ := s.VerifyAudit(ctx)
+			var ops int
+			s.r.GetContext(ctx, &ops, "SELECT COUNT(*) FROM client_ops")
+			return fmt.Sprint(marks, ev.Revision, n, ops)
+		}
+		before := snapshot()
+		// Alone, and in a batch behind a fresh op of the first judge's
+		// that is itself reused by the second judge.
+		res, err := s.ApplyOps(ctx, []SheetOp{op("shared-1", second, 20000)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if r := res[0]; skillscore.ErrorCode(r.Err) != skillscore.EConflict || r.Duplicate || r.Revision != 0 {
+			t.Fatalf("another judge's reuse of an op id: %+v", r)
+		}
+		if after := snapshot(); after != before {
+			t.Fatalf("the refused reuse changed the store:\n%s\n→\n%s", before, after)
+		}
+		res, err = s.ApplyOps(ctx, []SheetOp{op("shared-2", d.judge, 20000), op("shared-2", second, 30000), op("shared-1", d.judge, 10000)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res[0].Err != nil || res[0].Duplicate {
+			t.Fatalf("fresh op: %+v", res[0])
+		}
+		if r := res[1]; skillscore.ErrorCode(r.Err) != skillscore.EConflict || r.Duplicate || r.Revision != 0 {
+			t.Fatalf("reuse inside one batch: %+v", r)
+		}
+		if r := res[2]; r.Err != nil || !r.Duplicate || r.Revision != first[0].Revision {
+			t.Fatalf("the first judge's own resend: %+v, want a duplicate of revision %d", r, first[0].Revision)
+		}
+		var secondMarks int
+		s.r.GetContext(ctx, &secondMarks, "SELECT COUNT(*) FROM sheets WHERE judge_id = ?", second.ID)
+		if secondMarks != 0 {
+			t.Fatalf("the second judge has %d sheets after only refused operations", secondMarks)
+		}
+	})
+}

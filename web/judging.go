@@ -98,7 +98,7 @@ func (s *Server) handleJudgeSync(w http.ResponseWriter, r *http.Request) {
 	if !s.needJudging(w, r) {
 		return
 	}
-	s.judges.ServeSync(w, r, func(err error) { s.fail(w, r, err) })
+	s.judges.ServeSync(w, r, s.clientIP(r), func(err error) { s.fail(w, r, err) })
 }
 
 func (s *Server) handleJudgeState(w http.ResponseWriter, r *http.Request) {
