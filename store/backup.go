@@ -301,11 +301,14 @@ func openBackupCopy(ctx context.Context, path string) (*Store, func(), error) {
 	bk, err := Open(ctx, "sqlite:"+cp, Options{})
 	if err != nil {
 		cleanup()
-		var se *skillscore.Error
-		if errors.As(err, &se) && strings.Contains(se.Message, "不是 SQLite") {
+		switch msg := err.Error(); {
+		case strings.Contains(msg, "不是 SQLite"):
 			return nil, nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("%s 不是 skillscore 备份文件 (not a skillscore backup)", path))
+		case strings.Contains(msg, "newer than this program knows"):
+			return nil, nil, skillscore.Wrap(skillscore.EInvalid, err,
+				fmt.Sprintf("备份文件 %s 来自更新版本的 skillscore：请先升级本程序 (backup made by a newer skillscore)", path))
 		}
-		return nil, nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法打开备份文件 %s：%v (cannot open backup)", path, err))
+		return nil, nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法打开备份文件 %s (cannot open backup)", path))
 	}
 	return bk, func() { bk.Close(); cleanup() }, nil
 }
@@ -407,13 +410,23 @@ func (s *Store) checkFresh(ctx context.Context, tables []backupTable) error {
 		return fmt.Errorf("restore: scratch database: %w", err)
 	}
 	defer fresh.Close()
+	freshTables, err := schemaTables(ctx, fresh.r, SQLite)
+	if err != nil {
+		return err
+	}
+	seededTable := map[string]bool{}
+	for _, t := range freshTables {
+		seededTable[t.name] = true
+	}
 	for _, t := range tables {
 		var have, seeded int64
 		if err := s.r.QueryRowxContext(ctx, "SELECT COUNT(*) FROM `"+t.name+"`").Scan(&have); err != nil {
 			return fmt.Errorf("restore: count %s: %w", t.name, err)
 		}
-		if err := fresh.r.QueryRowxContext(ctx, "SELECT COUNT(*) FROM `"+t.name+"`").Scan(&seeded); err != nil {
-			return fmt.Errorf("restore: count %s: %w", t.name, err)
+		if seededTable[t.name] {
+			if err := fresh.r.QueryRowxContext(ctx, "SELECT COUNT(*) FROM `"+t.name+"`").Scan(&seeded); err != nil {
+				return fmt.Errorf("restore: count %s: %w", t.name, err)
+			}
 		}
 		if have != seeded {
 			return skillscore.Errorf(skillscore.EConflict,
@@ -635,7 +648,7 @@ func copyTable(ctx context.Context, src queryer, dst *stmtCache, t backupTable) 
 	}
 	ints := make([]sql.NullInt64, len(t.cols))
 	texts := make([]sql.NullString, len(t.cols))
-	blobs := make([][]byte, len(t.cols))
+	blobs := make([]nullBytes, len(t.cols))
 	dest := make([]any, len(t.cols))
 	for i, c := range t.cols {
 		switch c.kind {
@@ -659,9 +672,9 @@ func copyTable(ctx context.Context, src queryer, dst *stmtCache, t backupTable) 
 			case c.kind == colText && texts[i].Valid:
 				batch = append(batch, texts[i].String)
 				batchBytes += len(texts[i].String)
-			case c.kind == colBytes && blobs[i] != nil:
-				batch = append(batch, append([]byte{}, blobs[i]...))
-				batchBytes += len(blobs[i])
+			case c.kind == colBytes && blobs[i].valid:
+				batch = append(batch, append([]byte{}, blobs[i].b...)) // never nil: empty stays empty, not NULL
+				batchBytes += len(blobs[i].b)
 			default:
 				batch = append(batch, nil)
 			}
@@ -678,4 +691,25 @@ func copyTable(ctx context.Context, src queryer, dst *stmtCache, t backupTable) 
 		return n, err
 	}
 	return n, flush()
+}
+
+// nullBytes scans a binary column keeping NULL apart from an empty value,
+// which a plain []byte does not.
+type nullBytes struct {
+	b     []byte
+	valid bool
+}
+
+func (n *nullBytes) Scan(src any) error {
+	switch v := src.(type) {
+	case nil:
+		n.b, n.valid = n.b[:0], false
+	case []byte:
+		n.b, n.valid = append(n.b[:0], v...), true
+	case string:
+		n.b, n.valid = append(n.b[:0], v...), true
+	default:
+		return fmt.Errorf("binary column: cannot scan %T", src)
+	}
+	return nil
 }
