@@ -4,10 +4,12 @@ import (
 	"encoding/json"
 	"fmt"
 	"slices"
+	"strconv"
 	"time"
 	"unicode/utf8"
 
 	"skillscore/results"
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
@@ -91,7 +93,8 @@ type Group struct {
 // Row is one contestant on the board. Key is stable for the contestant and
 // reveals nothing (the anonymous code, or "#id" before the draw). Name and
 // Org appear only after publication, the name masked (张*); the 证件号码
-// never appears.
+// never appears. Draft is set on the chief judge's view when a mark of an
+// unsubmitted sheet (草稿) counts in the row.
 type Row struct {
 	Key      string   `json:"key"`
 	Code     string   `json:"code"`
@@ -101,53 +104,77 @@ type Row struct {
 	Total    string   `json:"total"`
 	Award    string   `json:"award,omitempty"`
 	Complete bool     `json:"complete"`
+	Draft    bool     `json:"draft,omitempty"`
 	Scores   []string `json:"scores"`
 }
 
 // entry is a computed row with the contestant's stored id, the form a frozen
 // board is kept in: names are applied when it is shown, so publishing during
-// a freeze still shows them.
+// a freeze still shows them. Detail is the contestant's result for the
+// standings document, already without judges' marks unless they were
+// public when it was computed (and sealed again when shown, if they are no
+// longer).
 type entry struct {
-	ID       int64    `json:"id"`
-	Group    string   `json:"group"`
-	Rank     int      `json:"rank"`
-	Total    string   `json:"total"`
-	Award    string   `json:"award,omitempty"`
-	Complete bool     `json:"complete"`
-	Scores   []string `json:"scores"`
+	ID       int64                     `json:"id"`
+	Group    string                    `json:"group"`
+	Rank     int                       `json:"rank"`
+	Total    string                    `json:"total"`
+	Award    string                    `json:"award,omitempty"`
+	Complete bool                      `json:"complete"`
+	Draft    bool                      `json:"draft,omitempty"`
+	Scores   []string                  `json:"scores"`
+	Detail   *scoring.ContestantResult `json:"detail,omitempty"`
 }
 
 // frozen is the captured public board of a freeze.
 type frozen struct {
-	Progress Progress `json:"progress"`
-	Entries  []entry  `json:"entries"`
+	Progress Progress               `json:"progress"`
+	Entries  []entry                `json:"entries"`
+	Groups   []scoring.GroupSummary `json:"groups,omitempty"`
 }
 
-// computed is one revision's standings, shared by every view.
+// standings is one audience's computed standings.
+type standings struct {
+	progress  Progress
+	entries   []entry // by group, then rank
+	summaries []scoring.GroupSummary
+}
+
+// computed is one revision's standings: the public's (marks of submitted
+// sheets only, judges' marks sealed) and the chief judge's (every mark,
+// drafts flagged), the same object when they cannot differ.
 type computed struct {
 	revision int64
 	event    EventInfo
 	modules  []ModuleInfo
+	heads    []ModuleHead
 	groups   []Group // codes and names only
-	progress Progress
-	entries  []entry // by group, then rank
+	views    [numViews]*standings
 	people   map[int64]store.Contestant
 }
 
-func compute(snap store.Snapshot) (*computed, error) {
-	st, err := results.Compute(snap)
+func compute(snap store.Snapshot, l store.LiveState) (*computed, error) {
+	all, err := results.Compute(snap)
 	if err != nil {
 		return nil, err
+	}
+	// The public sees drafts only when the event allows sports-style live
+	// marks; otherwise a second computation without them.
+	pub := all
+	if !l.LiveDraftMarks && len(snap.Drafts) > 0 {
+		if pub, err = results.Compute(results.WithoutDrafts(snap)); err != nil {
+			return nil, err
+		}
 	}
 	ev := snap.Event
 	c := &computed{
 		revision: ev.Revision,
 		event:    EventInfo{Code: ev.Code, Name: ev.Name, Occupation: ev.Occupation},
-		progress: Progress{Done: st.Done, Expected: st.Expected},
 		people:   make(map[int64]store.Contestant, len(snap.Contestants)),
 	}
-	for _, m := range st.Rules.Modules {
+	for _, m := range all.Rules.Modules {
 		c.modules = append(c.modules, ModuleInfo{Code: m.Code, Name: m.Name})
+		c.heads = append(c.heads, ModuleHead{Code: m.Code, Name: m.Name, Weight: weightText(m)})
 	}
 	for _, g := range snap.Groups {
 		c.groups = append(c.groups, Group{Code: g.Code, Name: g.Name})
@@ -155,40 +182,98 @@ func compute(snap store.Snapshot) (*computed, error) {
 	for _, p := range snap.Contestants {
 		c.people[p.ID] = p
 	}
-	for _, r := range st.Result.Contestants {
-		p := st.Contestants[r.ID]
-		e := entry{ID: p.ID, Group: r.Group, Rank: r.Rank, Total: r.Total.Format(2), Award: r.AwardName, Complete: r.Complete}
-		for _, m := range r.Modules {
-			e.Scores = append(e.Scores, m.Score.Format(2))
+	drafts := results.DraftContestants(snap)
+	sealed := !l.JudgeMarksPublic()
+	c.views[Chief] = c.standings(all, drafts, false)
+	if pub == all && !sealed && l.LiveDraftMarks {
+		c.views[Public] = c.views[Chief]
+	} else {
+		publicDrafts := drafts
+		if !l.LiveDraftMarks {
+			publicDrafts = nil
 		}
-		if !slices.ContainsFunc(c.groups, func(g Group) bool { return g.Code == r.Group }) {
-			c.groups = append(c.groups, Group{Code: r.Group, Name: r.GroupName})
-		}
-		c.entries = append(c.entries, e)
+		c.views[Public] = c.standings(pub, publicDrafts, sealed)
 	}
 	return c, nil
 }
 
+func (c *computed) standings(st *results.Standings, drafts map[int64]bool, sealed bool) *standings {
+	out := &standings{progress: Progress{Done: st.Done, Expected: st.Expected}, summaries: st.Result.Groups}
+	for _, r := range st.Result.Contestants {
+		p := st.Contestants[r.ID]
+		e := entry{ID: p.ID, Group: r.Group, Rank: r.Rank, Total: r.Total.Format(2), Award: r.AwardName,
+			Complete: r.Complete, Draft: drafts[p.ID]}
+		for _, m := range r.Modules {
+			e.Scores = append(e.Scores, m.Score.Format(2))
+		}
+		d := r
+		if sealed {
+			d = results.Redact(r, c.displayKey)
+		}
+		e.Detail = &d
+		if !slices.ContainsFunc(c.groups, func(g Group) bool { return g.Code == r.Group }) {
+			c.groups = append(c.groups, Group{Code: r.Group, Name: r.GroupName})
+		}
+		out.entries = append(out.entries, e)
+	}
+	return out
+}
+
+// displayKey is a scoring key's public code.
+func (c *computed) displayKey(key string) string {
+	id, err := strconv.ParseInt(key, 10, 64)
+	if err != nil {
+		return key
+	}
+	return results.DisplayCode(c.people[id])
+}
+
+// weightText shows how a module counts: "30%" or "×0.5".
+func weightText(m scoring.Module) string {
+	switch {
+	case m.Weight != nil:
+		return m.Weight.String() + "%"
+	case m.Factor != nil:
+		return "×" + m.Factor.String()
+	}
+	return ""
+}
+
+// shown is what a view shows at one moment: its board, the entries on it
+// (for the standings document) and, for a public view in a freeze that has
+// no captured board yet, the board to capture.
+type shown struct {
+	board     *Board
+	entries   []entry
+	summaries []scoring.GroupSummary
+	capture   *frozen
+}
+
 // board builds a view's board from the computed standings and the live
-// state at time now. For a public view in a freeze that has no captured
-// board yet, it returns the board to capture in capture.
-func (c *computed) board(v View, l store.LiveState, now time.Time) (b *Board, capture *frozen, err error) {
-	b = &Board{Event: c.event, Mode: ModeLive, Published: l.Published(), Progress: c.progress, Modules: c.modules}
-	entries := c.entries
+// state at time now.
+func (c *computed) board(v View, l store.LiveState, now time.Time) (*shown, error) {
+	st := c.views[v]
+	b := &Board{Event: c.event, Mode: ModeLive, Published: l.Published(), Progress: st.progress, Modules: c.modules}
+	out := &shown{board: b, summaries: st.summaries}
+	entries := st.entries
 	reveal := -1
 	if v == Public && l.Frozen(now) {
 		switch {
-		case l.Ceremony():
-			b.Mode, reveal = ModeCeremony, l.CeremonyStep
 		case l.FrozenBoard == "":
-			capture = &frozen{Progress: c.progress, Entries: c.entries}
+			// A ceremony always follows a capture (it needs a frozen board
+			// that some instance has seen), but capture here too rather
+			// than show the live board.
+			out.capture = &frozen{Progress: st.progress, Entries: st.entries, Groups: st.summaries}
 			b.Mode = ModeFrozen
 		default:
 			var f frozen
 			if err := json.Unmarshal([]byte(l.FrozenBoard), &f); err != nil {
-				return nil, nil, fmt.Errorf("frozen board of event %s: %w", c.event.Code, err)
+				return nil, fmt.Errorf("frozen board of event %s: %w", c.event.Code, err)
 			}
-			b.Mode, b.Progress, entries = ModeFrozen, f.Progress, f.Entries
+			b.Mode, b.Progress, entries, out.summaries = ModeFrozen, f.Progress, f.Entries, f.Groups
+		}
+		if l.Ceremony() {
+			b.Mode, reveal = ModeCeremony, l.CeremonyStep
 		}
 	}
 	index := make(map[string]int, len(c.groups))
@@ -196,12 +281,14 @@ func (c *computed) board(v View, l store.LiveState, now time.Time) (b *Board, ca
 		index[g.Code] = len(b.Groups)
 		b.Groups = append(b.Groups, Group{Code: g.Code, Name: g.Name, Rows: []Row{}})
 	}
+	byGroup := make([][]entry, len(b.Groups))
 	for _, e := range entries {
 		i, ok := index[e.Group]
 		if !ok {
 			continue // a group removed since the freeze
 		}
 		b.Groups[i].Rows = append(b.Groups[i].Rows, c.row(e, l.Published()))
+		byGroup[i] = append(byGroup[i], e)
 	}
 	if reveal >= 0 {
 		// The ceremony reveals each group from the last place up: only the
@@ -211,14 +298,21 @@ func (c *computed) board(v View, l store.LiveState, now time.Time) (b *Board, ca
 			n := min(reveal, len(rows))
 			b.Groups[i].Hidden = len(rows) - n
 			b.Groups[i].Rows = rows[len(rows)-n:]
+			byGroup[i] = byGroup[i][len(rows)-n:]
 		}
+		// Award counts and ranked numbers would tell what is still hidden.
+		out.summaries = nil
 	}
-	return b, capture, nil
+	for _, g := range byGroup {
+		out.entries = append(out.entries, g...)
+	}
+	return out, nil
 }
 
 func (c *computed) row(e entry, published bool) Row {
 	p := c.people[e.ID]
-	r := Row{Code: results.DisplayCode(p), Rank: e.Rank, Total: e.Total, Award: e.Award, Complete: e.Complete, Scores: e.Scores}
+	r := Row{Code: results.DisplayCode(p), Rank: e.Rank, Total: e.Total, Award: e.Award, Complete: e.Complete,
+		Draft: e.Draft, Scores: e.Scores}
 	r.Key = r.Code
 	if p.Code == nil || *p.Code == "" {
 		r.Key = fmt.Sprintf("#%d", e.ID)
@@ -301,5 +395,5 @@ func diff(a, b *Board) ([]GroupDiff, bool) {
 
 func sameRow(a, b *Row) bool {
 	return a.Key == b.Key && a.Code == b.Code && a.Name == b.Name && a.Org == b.Org && a.Rank == b.Rank &&
-		a.Total == b.Total && a.Award == b.Award && a.Complete == b.Complete && slices.Equal(a.Scores, b.Scores)
+		a.Draft == b.Draft && a.Total == b.Total && a.Award == b.Award && a.Complete == b.Complete && slices.Equal(a.Scores, b.Scores)
 }

@@ -69,7 +69,10 @@ type stream struct {
 	board   *Board
 	rev     int64 // the revision of the last change of board
 	at      int64
-	snap    *frame   // the snapshot of board, encoded on first need
+	snap    *frame // the snapshot of board, encoded on first need
+	doc     *Standings
+	docData []byte // doc encoded on first need
+	docETag string
 	history []*frame // the latest updates, oldest first
 	viewers map[*viewer]struct{}
 	list    []*viewer // viewers as a slice for the fan-out; nil after a change
@@ -245,32 +248,22 @@ func (h *hub) refresh(ctx context.Context) (time.Time, error) {
 			return time.Time{}, err
 		}
 	}
-	c, err := compute(snap)
+	c, err := compute(snap, state)
 	if err != nil {
 		return time.Time{}, err
 	}
-	var boards [numViews]*Board
+	var views [numViews]*shown
 	captured := int64(0)
-	for v := range boards {
-		b, capture, err := c.board(View(v), state, now)
-		if err != nil {
+	for v := range views {
+		var sh *shown
+		var got bool
+		if sh, state, got, err = c.show(ctx, src, h.eventID, View(v), state, now); err != nil {
 			return time.Time{}, err
 		}
-		if capture != nil {
-			data, err := json.Marshal(capture)
-			if err != nil {
-				return time.Time{}, fmt.Errorf("encode frozen board: %w", err)
-			}
-			// Another instance may have captured first: show its board.
-			if state, err = src.CaptureFrozenBoard(ctx, h.eventID, c.revision, string(data)); err != nil {
-				return time.Time{}, err
-			}
-			if b, _, err = c.board(View(v), state, now); err != nil {
-				return time.Time{}, err
-			}
+		if got {
 			captured = state.Revision
 		}
-		boards[v] = b
+		views[v] = sh
 	}
 	h.setKnown(c.revision, false)
 	if captured > c.revision {
@@ -280,10 +273,16 @@ func (h *hub) refresh(ctx context.Context) (time.Time, error) {
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	for v, b := range boards {
-		if err := h.advance(h.streams[v], b, c.revision, at.UnixMicro()); err != nil {
+	for v, sh := range views {
+		s := h.streams[v]
+		if err := h.advance(s, sh.board, c.revision, at.UnixMicro()); err != nil {
 			return time.Time{}, err
 		}
+		// The document follows its board: the public one is sealed (no
+		// judge's marks) unless they are public now.
+		doc := c.standingsDoc(View(v), sh, View(v) == Public && !state.JudgeMarksPublic(), state.Published())
+		doc.Event.Revision = s.rev
+		s.doc, s.docData = doc, nil
 	}
 	if !state.FreezeAt.IsZero() && state.FreezeAt.After(now) {
 		return state.FreezeAt.Time, nil

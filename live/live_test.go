@@ -42,7 +42,13 @@ func newStore(t *testing.T) *store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := demo.Create(ctx, st); err != nil {
+	ev, err := demo.Create(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The marker's marks are never submitted: the public board moves with
+	// them as sports-style live marks, the setting these stream tests run on.
+	if _, err := st.SetLiveSettings(ctx, ev.ID, false, true, "test"); err != nil {
 		t.Fatal(err)
 	}
 	return st
@@ -431,7 +437,7 @@ func TestFreezeCeremonyAndPublication(t *testing.T) {
 		return rev
 	}
 	// Freeze now: the public board stops; the chief's goes on.
-	frozenAt := change(st.SetFreeze(ctx, id, time.Now().Add(-time.Second), "organizer"))
+	frozenAt := change(st.SetFreeze(ctx, id, time.Now().Add(-time.Second), "测试：评分进行中封榜", "organizer"))
 	readApply(t, pub, frozenAt)
 	// The chief's board did not change: no frame, it stays where it was.
 	if pub.Board.Mode != live.ModeFrozen || chief.Board.Mode != live.ModeLive {
@@ -464,7 +470,7 @@ func TestFreezeCeremonyAndPublication(t *testing.T) {
 	// The ceremony reveals the final standings from the last place up.
 	final := e.fresh(t, "?view=chief").Board
 	for step := 0; step <= 2; step++ {
-		rev = change(st.SetCeremonyStep(ctx, id, step, "organizer"))
+		rev = change(st.SetCeremonyStep(ctx, id, step, "", "organizer"))
 		readApply(t, pub, rev)
 		for gi, g := range pub.Board.Groups {
 			all := final.Groups[gi].Rows
@@ -490,7 +496,7 @@ func TestScheduledFreezeBeginsOnTime(t *testing.T) {
 	ctx := context.Background()
 	pub := e.fresh(t, "")
 	at := time.Now().Add(300 * time.Millisecond)
-	rev, err := st.SetFreeze(ctx, e.marker.Event.ID, at, "organizer")
+	rev, err := st.SetFreeze(ctx, e.marker.Event.ID, at, "测试：评分进行中定时封榜", "organizer")
 	if err != nil {
 		t.Fatal(err)
 	}

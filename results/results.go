@@ -7,6 +7,7 @@ package results
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"skillscore"
 	"skillscore/scoring"
@@ -147,4 +148,108 @@ func recusals(snap store.Snapshot) []scoring.Recusal {
 		}
 	}
 	return out
+}
+
+// WithoutDrafts returns the snapshot with the marks of unsubmitted sheets
+// left out: what the public may be shown, since a judge's draft is not yet
+// the judge's mark. The snapshot's other slices are shared, not copied.
+func WithoutDrafts(snap store.Snapshot) store.Snapshot {
+	if len(snap.Drafts) == 0 {
+		return snap
+	}
+	draft := make(map[[3]string]bool, len(snap.Drafts))
+	for _, d := range snap.Drafts {
+		draft[[3]string{Key(d.ContestantID), d.ModuleCode, d.JudgeCode}] = true
+	}
+	marks := make([]store.MarkRow, 0, len(snap.Marks))
+	for _, m := range snap.Marks {
+		if !draft[[3]string{Key(m.ContestantID), m.ModuleCode, m.JudgeCode}] {
+			marks = append(marks, m)
+		}
+	}
+	snap.Marks = marks
+	return snap
+}
+
+// DraftContestants returns the contestants (by stored id) who have a mark
+// on an unsubmitted sheet, for the chief judge's view to flag as 草稿.
+func DraftContestants(snap store.Snapshot) map[int64]bool {
+	if len(snap.Drafts) == 0 {
+		return nil
+	}
+	draft := make(map[[3]string]bool, len(snap.Drafts))
+	for _, d := range snap.Drafts {
+		draft[[3]string{Key(d.ContestantID), d.ModuleCode, d.JudgeCode}] = true
+	}
+	out := map[int64]bool{}
+	for _, m := range snap.Marks {
+		if draft[[3]string{Key(m.ContestantID), m.ModuleCode, m.JudgeCode}] {
+			out[m.ContestantID] = true
+		}
+	}
+	return out
+}
+
+// publicReasons are the reason codes that say nothing about any single
+// judge: module and total arithmetic, ranks, awards, passes, promotions,
+// titles. Everything else (the panel's marks, dropped marks, missing judges,
+// which would show a recusal) stays on the logged-in pages. A list of what
+// may go out, so that a reason added to the core later stays in by default.
+var publicReasons = map[string]bool{
+	"module.missing": true, "module.imported": true, "module.floor": true, "module.rounded": true,
+	"module.formula": true, "module.veto": true, "module.contribution": true, "module.incomplete": true,
+	"total.formula": true, "total.incomplete": true, "disqualified": true,
+	"rank.position": true, "rank.tiebreak": true, "rank.shared": true,
+	"award.none": true, "award.floor": true, "award.band": true,
+	"pass.met": true, "pass.failed": true,
+	"promotion.granted": true, "promotion.none": true, "promotion.not_passed": true, "promotion.this_year": true,
+	"promotion.already": true, "promotion.capped": true,
+	"title.granted": true, "title.not_passed": true, "standardised": true,
+}
+
+// Redact returns a contestant's result as the public may see it while
+// judges' marks are sealed: module scores, totals, ranks, awards and the
+// reasons that name no judge; no aspect marks, no judge subtotals, no word
+// of a missing judge. display turns a scoring key into the contestant's
+// public code, since a tie-break reason names the other contestant.
+func Redact(c scoring.ContestantResult, display func(key string) string) scoring.ContestantResult {
+	mods := make([]scoring.ModuleScore, len(c.Modules))
+	for i, m := range c.Modules {
+		mods[i] = scoring.ModuleScore{Code: m.Code, Name: m.Name, Part: m.Part, Max: m.Max, Score: m.Score,
+			ScoreExact: m.ScoreExact, Contribution: m.Contribution, ContributionExact: m.ContributionExact,
+			Complete: m.Complete, Vetoed: m.Vetoed, Reasons: publicOnly(m.Reasons, nil)}
+	}
+	c.Modules = mods
+	c.Reasons = publicOnly(c.Reasons, display)
+	return c
+}
+
+func publicOnly(rs []scoring.Reason, display func(string) string) []scoring.Reason {
+	var out []scoring.Reason
+	for _, r := range rs {
+		if !publicReasons[r.Code] || r.Judge != "" {
+			continue
+		}
+		r.Aspect = ""
+		if r.Code == "rank.tiebreak" && display != nil {
+			r.Text = tieText(r.Text, display)
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// tieText replaces the scoring key in a tie-break reason ("与 17 总分同为…")
+// with the contestant's public code: the key is a stored row id.
+func tieText(text string, display func(string) string) string {
+	const pre, post = "与 ", " 总分同为"
+	rest, ok := strings.CutPrefix(text, pre)
+	if !ok {
+		return text
+	}
+	key, tail, ok := strings.Cut(rest, post)
+	if !ok {
+		return text
+	}
+	return pre + display(key) + post + tail
 }

@@ -5,7 +5,9 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -24,7 +26,19 @@ type LiveState struct {
 	FrozenRevision int64  `db:"frozen_revision"`
 	FrozenBoard    string `db:"frozen_board"` // JSON written by live; "" until the freeze began
 	CeremonyStep   int    `db:"ceremony_step"`
+	// ShowJudgeMarks lets the public standings show individual judges'
+	// marks once the results are published; off, they never leave the
+	// logged-in pages.
+	ShowJudgeMarks bool `db:"show_judge_marks"`
+	// LiveDraftMarks lets marks of sheets their judges have not submitted
+	// move the public board (sports-style live scoring); off, the public
+	// sees submitted sheets only.
+	LiveDraftMarks bool `db:"live_draft_marks"`
 }
+
+// JudgeMarksPublic reports whether the public may see individual judges'
+// marks now: after publication, and only when the event's setting says so.
+func (l LiveState) JudgeMarksPublic() bool { return l.Published() && l.ShowJudgeMarks }
 
 // Published reports whether the results have been decrypted and published.
 func (l LiveState) Published() bool { return !l.PublishedAt.IsZero() }
@@ -42,7 +56,8 @@ const maxCeremonyStep = 100000
 
 const liveStateQuery = `SELECT e.id AS event_id, e.revision, l.published_at, l.publication_ends_at, l.freeze_at,
 		COALESCE(l.frozen_revision, 0) AS frozen_revision, COALESCE(l.frozen_board, '') AS frozen_board,
-		COALESCE(l.ceremony_step, -1) AS ceremony_step
+		COALESCE(l.ceremony_step, -1) AS ceremony_step,
+		COALESCE(l.show_judge_marks, 0) AS show_judge_marks, COALESCE(l.live_draft_marks, 0) AS live_draft_marks
 	FROM events e LEFT JOIN live_states l ON l.event_id = e.id WHERE e.id = ?`
 
 // LiveState returns an event's live state with its current revision.
@@ -103,10 +118,48 @@ func (s *Store) SetPublished(ctx context.Context, eventID int64, published bool,
 		})
 }
 
+// maxReasonRunes bounds an override reason: a sentence or two, not a file.
+const maxReasonRunes = 500
+
+// sealCheck refuses to seal the public board (a freeze, a ceremony step)
+// while any sheet is unlocked, unless the organizer gives a written reason,
+// which goes into the audit detail. The results are not final then: the
+// reason is what answers for it afterwards.
+func sealCheck(ctx context.Context, tx *sqlx.Tx, eventID int64, what, reason string, detail map[string]any) error {
+	w, err := workflow(ctx, tx, eventID)
+	if err != nil {
+		return err
+	}
+	if w.Unlocked == 0 {
+		return nil
+	}
+	if reason == "" {
+		return skillscore.Errorf(skillscore.EConflict,
+			"还有 %d 份评分表未锁定：%s需要全部评分表锁定后进行；如确需提前，请填写理由（记入审计日志）", w.Unlocked, what)
+	}
+	detail["override_reason"] = reason
+	detail["unlocked_sheets"] = w.Unlocked
+	return nil
+}
+
+// checkReason trims an override reason and refuses an overlong one.
+func checkReason(reason string) (string, error) {
+	reason = strings.TrimSpace(reason)
+	if n := utf8.RuneCountInString(reason); n > maxReasonRunes {
+		return "", skillscore.Errorf(skillscore.EInvalid, "理由过长：%d 字，最多 %d 字", n, maxReasonRunes)
+	}
+	return reason, nil
+}
+
 // SetFreeze sets the time from which the public board stops changing (the
 // zero time lifts the freeze). Either way a board captured earlier and any
-// ceremony are cleared; a running ceremony must be ended first.
-func (s *Store) SetFreeze(ctx context.Context, eventID int64, at time.Time, actor string) (int64, error) {
+// ceremony are cleared; a running ceremony must be ended first. A freeze is
+// refused while any sheet is unlocked unless reason says why (audited).
+func (s *Store) SetFreeze(ctx context.Context, eventID int64, at time.Time, reason, actor string) (int64, error) {
+	reason, err := checkReason(reason)
+	if err != nil {
+		return 0, err
+	}
 	now := s.now()
 	var freeze any
 	action := "live.unfreeze"
@@ -119,6 +172,11 @@ func (s *Store) SetFreeze(ctx context.Context, eventID int64, at time.Time, acto
 		if l.Ceremony() {
 			return skillscore.Errorf(skillscore.EConflict, "颁奖揭晓正在进行，请先结束揭晓再更改封榜")
 		}
+		if !at.IsZero() {
+			if err := sealCheck(ctx, tx, eventID, "封榜", reason, detail); err != nil {
+				return err
+			}
+		}
 		_, err := tx.ExecContext(ctx, `UPDATE live_states SET freeze_at = ?, frozen_revision = NULL, frozen_board = NULL,
 			ceremony_step = -1, updated_at = ? WHERE event_id = ?`, freeze, micros(now), eventID)
 		return err
@@ -126,21 +184,61 @@ func (s *Store) SetFreeze(ctx context.Context, eventID int64, at time.Time, acto
 }
 
 // SetCeremonyStep moves the award ceremony to step n: the last n places of
-// each group are revealed; -1 ends the ceremony. The board must be frozen.
-func (s *Store) SetCeremonyStep(ctx context.Context, eventID int64, step int, actor string) (int64, error) {
+// each group are revealed; -1 ends the ceremony, and the frozen board then
+// shows every place the ceremony revealed. The board must be frozen, and a reveal is refused while any sheet is unlocked unless reason
+// says why (audited).
+func (s *Store) SetCeremonyStep(ctx context.Context, eventID int64, step int, reason, actor string) (int64, error) {
 	if step < -1 || step > maxCeremonyStep {
 		return 0, skillscore.Errorf(skillscore.EInvalid, "揭晓步数 %d 无效：应为 -1（结束）到 %d", step, maxCeremonyStep)
 	}
+	reason, err := checkReason(reason)
+	if err != nil {
+		return 0, err
+	}
 	now := s.now()
-	return s.changeLive(ctx, eventID, actor, "live.ceremony", map[string]any{"step": step}, now,
+	detail := map[string]any{"step": step}
+	return s.changeLive(ctx, eventID, actor, "live.ceremony", detail, now,
 		func(tx *sqlx.Tx, l LiveState) error {
 			if step >= 0 && !l.Frozen(now) {
 				return skillscore.Errorf(skillscore.EConflict, "尚未封榜：颁奖揭晓只能在封榜之后进行")
+			}
+			if step >= 0 {
+				if err := sealCheck(ctx, tx, eventID, "颁奖揭晓", reason, detail); err != nil {
+					return err
+				}
+			}
+			if step >= 0 && !l.Ceremony() {
+				// The ceremony reveals the standings as they are when it
+				// starts, captured anew like a freeze's board, not the board
+				// of the freeze: marks since then count, later ones do not.
+				_, err := tx.ExecContext(ctx, `UPDATE live_states SET ceremony_step = ?, frozen_board = NULL,
+					frozen_revision = NULL, updated_at = ? WHERE event_id = ?`, step, micros(now), eventID)
+				return err
 			}
 			_, err := tx.ExecContext(ctx, "UPDATE live_states SET ceremony_step = ?, updated_at = ? WHERE event_id = ?",
 				step, micros(now), eventID)
 			return err
 		})
+}
+
+// SetLiveSettings stores what the event's public views may show: judges'
+// marks after publication, and marks of unsubmitted sheets. Both are off
+// until an organizer turns them on.
+func (s *Store) SetLiveSettings(ctx context.Context, eventID int64, showJudgeMarks, liveDraftMarks bool, actor string) (int64, error) {
+	now := s.now()
+	detail := map[string]any{"show_judge_marks": showJudgeMarks, "live_draft_marks": liveDraftMarks}
+	return s.changeLive(ctx, eventID, actor, "live.settings", detail, now, func(tx *sqlx.Tx, _ LiveState) error {
+		_, err := tx.ExecContext(ctx, `UPDATE live_states SET show_judge_marks = ?, live_draft_marks = ?, updated_at = ?
+			WHERE event_id = ?`, boolInt(showJudgeMarks), boolInt(liveDraftMarks), micros(now), eventID)
+		return err
+	})
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // changeLive runs one change of an event's live state: it makes sure the

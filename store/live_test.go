@@ -31,11 +31,11 @@ func TestLiveStateChangesAdvanceRevisionAndAudit(t *testing.T) {
 			!strings.Contains(skillscore.ErrorMessage(err), d.pra.Name) {
 			t.Fatalf("publish before sign-off: %v", err)
 		}
-		if _, err := s.SetCeremonyStep(ctx, id, 1, "organizer"); skillscore.ErrorCode(err) != skillscore.EConflict {
+		if _, err := s.SetCeremonyStep(ctx, id, 1, "", "organizer"); skillscore.ErrorCode(err) != skillscore.EConflict {
 			t.Fatalf("ceremony before a freeze: %v", err)
 		}
 		for _, step := range []int{-2, maxCeremonyStep + 1} {
-			if _, err := s.SetCeremonyStep(ctx, id, step, "organizer"); skillscore.ErrorCode(err) != skillscore.EInvalid {
+			if _, err := s.SetCeremonyStep(ctx, id, step, "", "organizer"); skillscore.ErrorCode(err) != skillscore.EInvalid {
 				t.Fatalf("step %d: %v", step, err)
 			}
 		}
@@ -53,7 +53,7 @@ func TestLiveStateChangesAdvanceRevisionAndAudit(t *testing.T) {
 		// A freeze in the future is not frozen yet, and nothing can be
 		// captured before its time.
 		at := now.Add(time.Hour)
-		if rev, err = s.SetFreeze(ctx, id, at, "organizer"); err != nil || rev != 3 {
+		if rev, err = s.SetFreeze(ctx, id, at, "", "organizer"); err != nil || rev != 3 {
 			t.Fatalf("freeze: rev %d %v", rev, err)
 		}
 		if l, err = s.CaptureFrozenBoard(ctx, id, 3, `{"early":true}`); err != nil || l.FrozenBoard != "" {
@@ -69,10 +69,10 @@ func TestLiveStateChangesAdvanceRevisionAndAudit(t *testing.T) {
 		if l, err = s.CaptureFrozenBoard(ctx, id, 4, `{"second":true}`); err != nil || l.FrozenBoard != `{"first":true}` || l.Revision != 4 {
 			t.Fatalf("second capture: %+v %v", l, err)
 		}
-		if rev, err = s.SetCeremonyStep(ctx, id, 2, "organizer"); err != nil || rev != 5 {
+		if rev, err = s.SetCeremonyStep(ctx, id, 2, "", "organizer"); err != nil || rev != 5 {
 			t.Fatalf("ceremony: rev %d %v", rev, err)
 		}
-		if _, err := s.SetFreeze(ctx, id, time.Time{}, "organizer"); skillscore.ErrorCode(err) != skillscore.EConflict {
+		if _, err := s.SetFreeze(ctx, id, time.Time{}, "", "organizer"); skillscore.ErrorCode(err) != skillscore.EConflict {
 			t.Fatalf("lifting the freeze during the ceremony: %v", err)
 		}
 		l, err = s.LiveState(ctx, id)
@@ -82,10 +82,10 @@ func TestLiveStateChangesAdvanceRevisionAndAudit(t *testing.T) {
 		if !l.Published() || !l.Frozen(now) || l.CeremonyStep != 2 || !l.FreezeAt.Equal(at) || l.Revision != 5 {
 			t.Fatalf("state after the changes: %+v", l)
 		}
-		if _, err := s.SetCeremonyStep(ctx, id, -1, "organizer"); err != nil {
+		if _, err := s.SetCeremonyStep(ctx, id, -1, "", "organizer"); err != nil {
 			t.Fatal(err)
 		}
-		if _, err := s.SetFreeze(ctx, id, time.Time{}, "organizer"); err != nil {
+		if _, err := s.SetFreeze(ctx, id, time.Time{}, "", "organizer"); err != nil {
 			t.Fatal(err)
 		}
 		if l, _ = s.LiveState(ctx, id); l.Frozen(now) || l.FrozenBoard != "" || l.Ceremony() {

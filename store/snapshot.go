@@ -19,6 +19,16 @@ type Snapshot struct {
 	Marks       []MarkRow
 	Imported    []ImportedScore
 	Assignments []Assignment
+	// Drafts are the sheets their judges have not submitted: their marks
+	// are drafts, which the public views leave out (docs/live.md).
+	Drafts []DraftSheet
+}
+
+// DraftSheet names an open (unsubmitted) sheet by the codes of its marks.
+type DraftSheet struct {
+	ContestantID int64  `db:"contestant_id"`
+	ModuleCode   string `db:"module_code"`
+	JudgeCode    string `db:"judge_code"`
 }
 
 // Snapshot reads an event and all its scoring data at one revision.
@@ -52,6 +62,9 @@ func (s *Store) Snapshot(ctx context.Context, eventID int64) (Snapshot, error) {
 			WHERE m.event_id = ? ORDER BY m.position, p.chief DESC, p.judge_id`},
 		{&snap.Marks, marksQuery},
 		{&snap.Imported, importedQuery},
+		{&snap.Drafts, `SELECT sh.contestant_id, m.code AS module_code, j.code AS judge_code
+			FROM sheets sh JOIN modules m ON m.id = sh.module_id JOIN judges j ON j.id = sh.judge_id
+			WHERE m.event_id = ? AND sh.status = 'open' ORDER BY sh.contestant_id, m.position, j.code`},
 		{&snap.Assignments, `SELECT a.* FROM assignments a JOIN modules m ON m.id = a.module_id
 			WHERE m.event_id = ? ORDER BY a.module_id, a.judge_id, a.contestant_id`},
 	}

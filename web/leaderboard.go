@@ -3,9 +3,10 @@ package web
 import (
 	"net/http"
 	"strconv"
+	"time"
 
-	"skillscore/results"
-	"skillscore/scoring"
+	"skillscore"
+	"skillscore/live"
 )
 
 type leaderboardPage struct {
@@ -16,26 +17,31 @@ type leaderboardPage struct {
 	Revision       int64
 	Done, Expected int
 	RefreshSeconds int
-	Modules        []moduleHead
+	Mode           string // live.ModeLive, ModeFrozen or ModeCeremony
+	Chief          bool   // the chief judge's unfrozen view, drafts shown
+	Published      bool
+	Modules        []live.ModuleHead
 	Groups         []groupBoard
 	ReasonSpan     int
 	Error          string
 }
 
-type moduleHead struct{ Code, Name, Weight string }
-
 type groupBoard struct {
 	Code, Name string
 	Rows       []boardRow
+	Hidden     int // rows the ceremony has not revealed yet
 }
 
 type boardRow struct {
 	Rank     int
 	Code     string
+	Name     string
+	Org      string
 	Modules  []boardCell
 	Total    string
 	Award    string
 	Complete bool
+	Draft    bool
 	Reasons  []string
 }
 
@@ -45,52 +51,73 @@ type boardCell struct {
 	Note     string
 }
 
-// standings loads and computes an event's standings by its code.
-func (s *Server) standings(r *http.Request) (*results.Standings, error) {
-	ev, err := s.store.EventByCode(r.Context(), r.PathValue("code"))
-	if err != nil {
-		return nil, err
+// standings finds the requested view's standings document: the public one
+// (frozen, revealed and sealed like the big screen, since it is the same
+// board) or, for a logged-in chief judge, the unfrozen one. A server
+// without a live service computes it the same way for each request.
+func (s *Server) standings(r *http.Request) (*live.Standings, []byte, string, error) {
+	if s.live.svc == nil {
+		src, ok := s.store.(live.Source)
+		if !ok {
+			return nil, nil, "", skillscore.Errorf(skillscore.EUnavailable, "本服务未启用实时成绩")
+		}
+		view, err := s.liveView(r)
+		if err != nil {
+			return nil, nil, "", err
+		}
+		return live.StandingsOnce(r.Context(), src, r.PathValue("code"), view, time.Now())
 	}
-	snap, err := s.store.Snapshot(r.Context(), ev.ID)
+	feed, err := s.liveFeed(r)
 	if err != nil {
-		return nil, err
+		return nil, nil, "", err
 	}
-	return results.Compute(snap)
+	return feed.Standings()
 }
 
 func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
-	st, err := s.standings(r)
+	ev, err := s.store.EventByCode(r.Context(), r.PathValue("code"))
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	ev := st.Snapshot.Event
-	page := leaderboardPage{
-		Title:          ev.Name + " · 成绩排行",
-		EventName:      ev.Name,
-		Occupation:     ev.Occupation,
-		TierName:       nameOr(tierNames, ev.Tier) + nameOr(classNames, ev.Class),
-		Revision:       ev.Revision,
-		Done:           st.Done,
-		Expected:       st.Expected,
-		RefreshSeconds: s.refresh,
-		ReasonSpan:     len(st.Rules.Modules) + 3,
+	st, _, _, err := s.standings(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
 	}
-	for _, m := range st.Rules.Modules {
-		page.Modules = append(page.Modules, moduleHead{Code: m.Code, Name: m.Name, Weight: weightText(m)})
+	page := leaderboardPage{
+		Title:          st.Event.Name + " · 成绩排行",
+		EventName:      st.Event.Name,
+		Occupation:     st.Event.Occupation,
+		TierName:       nameOr(tierNames, ev.Tier) + nameOr(classNames, ev.Class),
+		Revision:       st.Event.Revision,
+		Done:           st.Progress.Done,
+		Expected:       st.Progress.Expected,
+		RefreshSeconds: s.refresh,
+		Mode:           st.Mode,
+		Chief:          st.View == live.Chief.String(),
+		Published:      st.Published,
+		Modules:        st.Modules,
+		ReasonSpan:     len(st.Modules) + 3,
+	}
+	if st.Published {
+		page.ReasonSpan += 2
 	}
 	groupIndex := map[string]int{}
-	for _, g := range st.Snapshot.Groups {
+	for _, g := range st.Groups {
 		groupIndex[g.Code] = len(page.Groups)
-		page.Groups = append(page.Groups, groupBoard{Code: g.Code, Name: g.Name})
+		page.Groups = append(page.Groups, groupBoard{Code: g.Code, Name: g.Name, Hidden: g.Hidden})
 	}
-	for _, c := range st.Result.Contestants {
+	for _, c := range st.Contestants {
 		row := boardRow{
 			Rank:     c.Rank,
-			Code:     results.DisplayCode(st.Contestants[c.ID]),
+			Code:     c.Code,
+			Name:     c.Name,
+			Org:      c.Org,
 			Total:    c.Total.Format(2),
 			Award:    c.AwardName,
 			Complete: c.Complete,
+			Draft:    c.Draft,
 		}
 		for _, m := range c.Modules {
 			note := "评分完成"
@@ -102,66 +129,34 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 		for _, reason := range c.Reasons {
 			row.Reasons = append(row.Reasons, reason.Text)
 		}
-		i, ok := groupIndex[c.Group]
-		if !ok {
-			i = len(page.Groups)
-			groupIndex[c.Group] = i
-			page.Groups = append(page.Groups, groupBoard{Code: c.Group, Name: c.GroupName})
+		if i, ok := groupIndex[c.Group]; ok {
+			page.Groups[i].Rows = append(page.Groups[i].Rows, row)
 		}
-		page.Groups[i].Rows = append(page.Groups[i].Rows, row)
+	}
+	if page.Chief {
+		w.Header().Set("Cache-Control", "private, no-store")
 	}
 	s.render(w, r, "leaderboard", page)
 }
 
-// weightText shows how a module counts: "30%" or "×0.5".
-func weightText(m scoring.Module) string {
-	switch {
-	case m.Weight != nil:
-		return m.Weight.String() + "%"
-	case m.Factor != nil:
-		return "×" + m.Factor.String()
-	}
-	return ""
-}
-
-// standingsJSON is the public standings document: contestants by anonymous
-// code only, without the chief judge's consistency figures.
-type standingsJSON struct {
-	Event struct {
-		Code     string `json:"code"`
-		Name     string `json:"name"`
-		Revision int64  `json:"revision"`
-	} `json:"event"`
-	Progress struct {
-		Done     int `json:"done"`
-		Expected int `json:"expected"`
-	} `json:"progress"`
-	Groups      []scoring.GroupSummary `json:"groups"`
-	Contestants []contestantJSON       `json:"contestants"`
-}
-
-type contestantJSON struct {
-	Code string `json:"code"`
-	scoring.ContestantResult
-	ID struct{} `json:"id,omitzero"` // hides the internal id of the embedded result
-}
-
 func (s *Server) handleAPIStandings(w http.ResponseWriter, r *http.Request) {
-	st, err := s.standings(r)
+	_, data, etag, err := s.standings(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	var out standingsJSON
-	out.Event.Code = st.Snapshot.Event.Code
-	out.Event.Name = st.Snapshot.Event.Name
-	out.Event.Revision = st.Snapshot.Event.Revision
-	out.Progress.Done, out.Progress.Expected = st.Done, st.Expected
-	out.Groups = st.Result.Groups
-	for _, c := range st.Result.Contestants {
-		out.Contestants = append(out.Contestants, contestantJSON{Code: results.DisplayCode(st.Contestants[c.ID]), ContestantResult: c})
+	h := w.Header()
+	h.Set("ETag", etag)
+	if r.URL.Query().Get("view") == "chief" {
+		h.Set("Cache-Control", "private, no-cache")
+	} else {
+		h.Set("Cache-Control", "no-cache")
 	}
-	w.Header().Set("Cache-Control", "no-cache")
-	w.Header().Set("ETag", `"`+strconv.FormatInt(st.Snapshot.Event.Revision, 10)+`"`)
-	writeJSON(w, http.StatusOK, out)
+	if match := r.Header.Get("If-None-Match"); match != "" && match == etag {
+		w.WriteHeader(http.StatusNotModified)
+		return
+	}
+	h.Set("Content-Type", "application/json; charset=utf-8")
+	h.Set("Content-Length", strconv.Itoa(len(data)))
+	w.Write(data)
 }

@@ -44,23 +44,32 @@ func newLiveConfig(svc *live.Service, chiefAuth func(*http.Request) error, admin
 
 var writePool = websocketPool{}
 
-// liveFeed finds the requested view of an event's stream, refusing the
-// chief judge's view to anyone the configured check does not let in.
+// liveView reads the requested view, refusing the chief judge's view to
+// anyone the configured check does not let in.
+func (s *Server) liveView(r *http.Request) (live.View, error) {
+	view, ok := live.ParseView(r.URL.Query().Get("view"))
+	if !ok {
+		return 0, skillscore.Errorf(skillscore.EInvalid, "视图 %q 无效：应为 public 或 chief", r.URL.Query().Get("view"))
+	}
+	if view == live.Chief {
+		if s.live.chiefAuth == nil {
+			return 0, skillscore.Errorf(skillscore.EUnauthorized, "裁判长视图需要登录")
+		}
+		if err := s.live.chiefAuth(r); err != nil {
+			return 0, err
+		}
+	}
+	return view, nil
+}
+
+// liveFeed finds the requested view of an event's stream.
 func (s *Server) liveFeed(r *http.Request) (*live.Feed, error) {
 	if s.live.svc == nil {
 		return nil, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用实时成绩")
 	}
-	view, ok := live.ParseView(r.URL.Query().Get("view"))
-	if !ok {
-		return nil, skillscore.Errorf(skillscore.EInvalid, "视图 %q 无效：应为 public 或 chief", r.URL.Query().Get("view"))
-	}
-	if view == live.Chief {
-		if s.live.chiefAuth == nil {
-			return nil, skillscore.Errorf(skillscore.EUnauthorized, "裁判长视图需要登录")
-		}
-		if err := s.live.chiefAuth(r); err != nil {
-			return nil, err
-		}
+	view, err := s.liveView(r)
+	if err != nil {
+		return nil, err
 	}
 	return s.live.svc.Feed(r.Context(), r.PathValue("code"), view)
 }

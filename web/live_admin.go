@@ -15,8 +15,9 @@ type LiveAdmin interface {
 	EventByCode(ctx context.Context, code string) (store.Event, error)
 	LiveState(ctx context.Context, eventID int64) (store.LiveState, error)
 	SetPublished(ctx context.Context, eventID int64, published bool, actor string) (int64, error)
-	SetFreeze(ctx context.Context, eventID int64, at time.Time, actor string) (int64, error)
-	SetCeremonyStep(ctx context.Context, eventID int64, step int, actor string) (int64, error)
+	SetFreeze(ctx context.Context, eventID int64, at time.Time, reason, actor string) (int64, error)
+	SetCeremonyStep(ctx context.Context, eventID int64, step int, reason, actor string) (int64, error)
+	SetLiveSettings(ctx context.Context, eventID int64, showJudgeMarks, liveDraftMarks bool, actor string) (int64, error)
 }
 
 // liveStateJSON answers a live control: what spectators now see.
@@ -26,13 +27,19 @@ type liveStateJSON struct {
 	FreezeAt     *time.Time `json:"freeze_at,omitempty"`
 	Frozen       bool       `json:"frozen"`
 	CeremonyStep int        `json:"ceremony_step"` // -1: no ceremony
+	// The event's settings of what the public may see.
+	ShowJudgeMarks bool `json:"show_judge_marks"`
+	LiveDraftMarks bool `json:"live_draft_marks"`
 }
 
 // handleLiveControl is the organizer's publication, freeze and ceremony:
-// POST /api/v1/events/{code}/live/{publish|unpublish|freeze|unfreeze|reveal}
+// POST /api/v1/events/{code}/live/{publish|unpublish|freeze|unfreeze|reveal|settings}
 // with the form fields at (RFC 3339, freeze; default now), step (reveal;
-// default one more) or end=1 (reveal: end the ceremony). The change is in
-// the audit trail under the organizer's username, and viewers see it at once.
+// default one more) or end=1 (reveal: end the ceremony), reason (freeze and
+// reveal while sheets are unlocked: why it cannot wait; audited), and
+// judge_marks=1 / draft_marks=1 (settings; absent means off). The change
+// is in the audit trail under the organizer's username, and viewers see it
+// at once.
 func (s *Server) handleLiveControl(w http.ResponseWriter, r *http.Request, u *authed) {
 	admin := s.live.admin
 	if admin == nil {
@@ -58,16 +65,23 @@ func (s *Server) handleLiveControl(w http.ResponseWriter, r *http.Request, u *au
 				return
 			}
 		}
-		rev, err = admin.SetFreeze(ctx, ev.ID, at, actor)
+		rev, err = admin.SetFreeze(ctx, ev.ID, at, r.PostFormValue("reason"), actor)
 	case "unfreeze":
-		rev, err = admin.SetFreeze(ctx, ev.ID, time.Time{}, actor)
+		rev, err = admin.SetFreeze(ctx, ev.ID, time.Time{}, "", actor)
 	case "reveal":
 		var step int
 		if step, err = revealStep(ctx, admin, ev.ID, r); err == nil {
-			rev, err = admin.SetCeremonyStep(ctx, ev.ID, step, actor)
+			rev, err = admin.SetCeremonyStep(ctx, ev.ID, step, r.PostFormValue("reason"), actor)
+		}
+	case "settings":
+		var judgeMarks, draftMarks bool
+		if judgeMarks, err = onOff(r, "judge_marks"); err == nil {
+			if draftMarks, err = onOff(r, "draft_marks"); err == nil {
+				rev, err = admin.SetLiveSettings(ctx, ev.ID, judgeMarks, draftMarks, actor)
+			}
 		}
 	default:
-		err = skillscore.Errorf(skillscore.ENotFound, "未知操作 %q：应为 publish、unpublish、freeze、unfreeze 或 reveal", action)
+		err = skillscore.Errorf(skillscore.ENotFound, "未知操作 %q：应为 publish、unpublish、freeze、unfreeze、reveal 或 settings", action)
 	}
 	if err != nil {
 		s.fail(w, r, err)
@@ -81,11 +95,24 @@ func (s *Server) handleLiveControl(w http.ResponseWriter, r *http.Request, u *au
 		s.fail(w, r, err)
 		return
 	}
-	out := liveStateJSON{Revision: l.Revision, Published: l.Published(), Frozen: l.Frozen(time.Now()), CeremonyStep: l.CeremonyStep}
+	out := liveStateJSON{Revision: l.Revision, Published: l.Published(), Frozen: l.Frozen(time.Now()), CeremonyStep: l.CeremonyStep,
+		ShowJudgeMarks: l.ShowJudgeMarks, LiveDraftMarks: l.LiveDraftMarks}
 	if !l.FreezeAt.IsZero() {
 		out.FreezeAt = &l.FreezeAt.Time
 	}
 	writeJSON(w, http.StatusOK, out)
+}
+
+// onOff reads a checkbox-like field: absent or "0" is off, "1" is on.
+func onOff(r *http.Request, field string) (bool, error) {
+	switch v := r.PostFormValue(field); v {
+	case "", "0":
+		return false, nil
+	case "1":
+		return true, nil
+	default:
+		return false, skillscore.Errorf(skillscore.EInvalid, "%s 参数 %q 无效：应为 1（开）或 0（关）", field, v)
+	}
 }
 
 // revealStep reads the ceremony step a reveal asks for: end=1 ends it,
@@ -113,6 +140,7 @@ func revealStep(ctx context.Context, admin LiveAdmin, eventID int64, r *http.Req
 type screenPage struct {
 	Title, CSRF, EventCode, EventName, User string
 	Published, Frozen                       bool
+	ShowJudgeMarks, LiveDraftMarks          bool
 	FreezeAt                                string // RFC 3339, "" when none is set
 	Step                                    int
 	DefaultFreeze                           string // the datetime-local field's value, Beijing time
@@ -134,6 +162,7 @@ func (s *Server) handleScreenControl(w http.ResponseWriter, r *http.Request, u *
 	now := time.Now()
 	p := screenPage{Title: ev.Name + " · 大屏控制", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
 		Published: l.Published(), Frozen: l.Frozen(now), Step: l.CeremonyStep,
+		ShowJudgeMarks: l.ShowJudgeMarks, LiveDraftMarks: l.LiveDraftMarks,
 		DefaultFreeze: now.Add(30 * time.Minute).In(cst).Format("2006-01-02T15:04")}
 	if !l.FreezeAt.IsZero() {
 		p.FreezeAt = l.FreezeAt.Time.Format(time.RFC3339)

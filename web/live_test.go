@@ -36,7 +36,13 @@ func liveServer(t *testing.T) (*httptest.Server, *live.Service, *livetest.Marker
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	if _, err := demo.Create(ctx, st); err != nil {
+	ev, err := demo.Create(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The marker's marks are never submitted: the public board moves with
+	// them as sports-style live marks, the setting these stream tests run on.
+	if _, err := st.SetLiveSettings(ctx, ev.ID, false, true, "test"); err != nil {
 		t.Fatal(err)
 	}
 	tmpl, err := templates.New()
@@ -333,9 +339,11 @@ func TestOrganizerLiveControls(t *testing.T) {
 	}
 }
 
-// TestScreenControlInBrowser is the organizer at the ceremony: freeze the
-// public board, start the reveal, reveal one place, end it; a reveal after
-// unfreezing is refused with the reason on the page, and nothing changes.
+// TestScreenControlInBrowser is the organizer at the ceremony: a freeze
+// while sheets are unlocked is refused until a reason is written, which
+// lands in the audit trail; then freeze the public board, start the reveal,
+// reveal one place, end it; a reveal after unfreezing is refused with the
+// reason on the page, and nothing changes.
 func TestScreenControlInBrowser(t *testing.T) {
 	ctx := context.Background()
 	o, _ := liveOffice(t)
@@ -360,8 +368,29 @@ func TestScreenControlInBrowser(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
+	unfrozen, _ := o.st.LiveState(ctx, o.ev.ID)
+	click("freeze-now")
+	browsertest.WaitTrue(t, b, `!document.getElementById('error').hidden`)
+	if msg := browsertest.Eval[string](t, b, `document.getElementById('error').textContent`); !strings.Contains(msg, "未锁定") ||
+		!strings.Contains(msg, "理由") {
+		t.Fatalf("a freeze with unlocked sheets and no reason: %q", msg)
+	}
+	if after, _ := o.st.LiveState(ctx, o.ev.ID); after != unfrozen {
+		t.Fatalf("a refused freeze changed the state: %+v → %+v", unfrozen, after)
+	}
+	const reason = "闭幕式时间已定，实操C模块仍在评分"
+	if err := chromedp.Do(b, chromedp.SendKeys(chromedp.CSS(`#reason`), reason)); err != nil {
+		t.Fatal(err)
+	}
 	click("freeze-now")
 	state("state-frozen", "已封榜")
+	trail, err := o.st.AuditTrail(ctx, o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if last := trail[len(trail)-1]; last.Action != "live.freeze" || !strings.Contains(last.Detail, reason) {
+		t.Fatalf("the override is not in the audit trail: %+v", last)
+	}
 	click("reveal-restart")
 	state("state-step", "尚未揭晓名次")
 	click("reveal-next")

@@ -8,8 +8,6 @@ import (
 	"time"
 
 	"skillscore"
-	"skillscore/live"
-	"skillscore/results"
 	"skillscore/store"
 )
 
@@ -186,22 +184,18 @@ func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "本赛事成绩尚未公示"))
 		return
 	}
-	snap, err := s.store.Snapshot(ctx, ev.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	st, err := results.Compute(snap)
+	// The public standings, as every other public path shows them: frozen
+	// and revealed with the big screen, names masked.
+	st, _, _, err := s.standings(r)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	page := publishedPage{Title: ev.Name + " · 成绩公示", EventCode: ev.Code, EventName: ev.Name,
 		Final: f.FinalizedAt.Valid(), PublicationEnd: cnFormat(f.PublicationEnd)}
-	for _, c := range st.Result.Contestants {
-		p := st.Contestants[c.ID]
-		page.Rows = append(page.Rows, publishedRow{Group: c.GroupName, Code: results.DisplayCode(p), Name: live.MaskName(p.Name),
-			Org: p.Organization, Total: c.Total.String(), Award: c.AwardName, Rank: c.Rank})
+	for _, c := range st.Contestants {
+		page.Rows = append(page.Rows, publishedRow{Group: c.GroupName, Code: c.Code, Name: c.Name,
+			Org: c.Org, Total: c.Total.String(), Award: c.AwardName, Rank: c.Rank})
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "published", page)

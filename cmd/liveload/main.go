@@ -130,7 +130,13 @@ func runServer(ctx context.Context, args []string) error {
 		return err
 	}
 	defer st.Close()
-	if _, err := demo.Create(ctx, st); err != nil {
+	ev, err := demo.Create(ctx, st)
+	if err != nil {
+		return err
+	}
+	// The load's marks are never submitted: the public board moves with
+	// them only as sports-style live marks (docs/live.md).
+	if _, err := st.SetLiveSettings(ctx, ev.ID, false, true, "liveload"); err != nil {
 		return err
 	}
 	tmpl, err := templates.New()

@@ -18,11 +18,16 @@ const liveUsage = `skillscore live — 实时成绩的公示、封榜与颁奖�
                                            成绩解密公示：显示姓名（张*）与单位；
                                            有 --until 时为正式公示期（须已锁定、签字、解密），期内受理申诉
   skillscore live unpublish --event CODE   撤回公示：只显示参赛编号
-  skillscore live freeze    --event CODE [--at 2026-11-30T15:00:00+08:00]
-                                           封榜：自该时刻起公众成绩不再变化（默认立即）
+  skillscore live freeze    --event CODE [--at 2026-11-30T15:00:00+08:00] [--reason 理由]
+                                           封榜：自该时刻起公众成绩不再变化（默认立即）；
+                                           须全部评分表已锁定，否则须以 --reason 写明理由（记入审计日志）
   skillscore live unfreeze  --event CODE   解除封榜
-  skillscore live reveal    --event CODE [--step N | --end]
-                                           颁奖揭晓：从最后一名起逐步揭晓（默认再揭晓一名）
+  skillscore live reveal    --event CODE [--step N | --end] [--reason 理由]
+                                           颁奖揭晓：从最后一名起逐步揭晓（默认再揭晓一名）；
+                                           同样须全部锁定或写明理由
+  skillscore live settings  --event CODE --judge-marks on|off --draft-marks on|off
+                                           公开范围：公示后是否公开各裁判评分；
+                                           未提交评分表的评分是否计入公开成绩（体育赛事式实时评分）；默认均为 off
 
 共同参数: --db URL (env SKILLSCORE_DB)。运行中的服务在 1 秒内显示变化。
 `
@@ -47,11 +52,14 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	end := fs.Bool("end", false, "结束颁奖揭晓")
 	until := fs.String("until", "", "公示期结束时刻 (RFC 3339)；公示期自现在开始")
 	actor := fs.String("actor", envOr("USER", "organizer"), "操作人（记入审计日志）")
+	reason := fs.String("reason", "", "未全部锁定时封榜或揭晓的理由（记入审计日志）")
+	judgeMarks := fs.String("judge-marks", "", "公示后公开各裁判评分：on 或 off")
+	draftMarks := fs.String("draft-marks", "", "未提交评分表的评分计入公开成绩：on 或 off")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
 	switch action {
-	case "status", "publish", "unpublish", "freeze", "unfreeze", "reveal":
+	case "status", "publish", "unpublish", "freeze", "unfreeze", "reveal", "settings":
 	default:
 		fmt.Fprintf(stderr, "skillscore live: 未知操作 %q\n\n%s", action, liveUsage)
 		return errUsage
@@ -89,11 +97,13 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 				return skillscore.Errorf(skillscore.EInvalid, "--at %q 无效：应为 RFC 3339 时刻，如 2026-11-30T15:00:00+08:00", *at)
 			}
 		}
-		_, err = st.SetFreeze(ctx, ev.ID, when, *actor)
+		_, err = st.SetFreeze(ctx, ev.ID, when, *reason, *actor)
 	case "unfreeze":
-		_, err = st.SetFreeze(ctx, ev.ID, time.Time{}, *actor)
+		_, err = st.SetFreeze(ctx, ev.ID, time.Time{}, "", *actor)
 	case "reveal":
-		err = reveal(ctx, st, ev.ID, *step, *end, *actor)
+		err = reveal(ctx, st, ev.ID, *step, *end, *reason, *actor)
+	case "settings":
+		err = liveSettings(ctx, st, ev.ID, *judgeMarks, *draftMarks, *actor)
 	}
 	if err != nil {
 		return err
@@ -106,7 +116,37 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	return nil
 }
 
-func reveal(ctx context.Context, st *store.Store, eventID int64, step int, end bool, actor string) error {
+// liveSettings changes the event's public settings; a flag left out keeps
+// its current value.
+func liveSettings(ctx context.Context, st *store.Store, eventID int64, judgeMarks, draftMarks, actor string) error {
+	l, err := st.LiveState(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	parse := func(flag, v string, cur bool) (bool, error) {
+		switch v {
+		case "":
+			return cur, nil
+		case "on":
+			return true, nil
+		case "off":
+			return false, nil
+		}
+		return false, skillscore.Errorf(skillscore.EInvalid, "--%s %q 无效：应为 on 或 off", flag, v)
+	}
+	show, err := parse("judge-marks", judgeMarks, l.ShowJudgeMarks)
+	if err != nil {
+		return err
+	}
+	drafts, err := parse("draft-marks", draftMarks, l.LiveDraftMarks)
+	if err != nil {
+		return err
+	}
+	_, err = st.SetLiveSettings(ctx, eventID, show, drafts, actor)
+	return err
+}
+
+func reveal(ctx context.Context, st *store.Store, eventID int64, step int, end bool, reason, actor string) error {
 	switch {
 	case end:
 		step = -1
@@ -117,7 +157,7 @@ func reveal(ctx context.Context, st *store.Store, eventID int64, step int, end b
 		}
 		step = l.CeremonyStep + 1
 	}
-	_, err := st.SetCeremonyStep(ctx, eventID, step, actor)
+	_, err := st.SetCeremonyStep(ctx, eventID, step, reason, actor)
 	return err
 }
 
@@ -142,6 +182,12 @@ func liveStatus(ev store.Event, l store.LiveState, now time.Time) string {
 	}
 	if l.Ceremony() {
 		s += fmt.Sprintf("；颁奖揭晓第 %d 步（每组已揭晓最后 %d 名）", l.CeremonyStep, l.CeremonyStep)
+	}
+	if l.ShowJudgeMarks {
+		s += "；公示后公开各裁判评分"
+	}
+	if l.LiveDraftMarks {
+		s += "；未提交的评分计入公开成绩"
 	}
 	return s
 }

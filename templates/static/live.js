@@ -226,6 +226,9 @@
     const who = el('td', 'who');
     who.append(el('span', 'code', r.code));
     if (r.name) who.append(el('span', 'name', r.name));
+    // A mark of a sheet its judge has not submitted counts in this row
+    // (the chief judge's view, or an event with live draft marks).
+    if (r.draft) who.append(el('span', 'draft', '草稿'));
     tr.append(rank, who);
     if (board.published) tr.append(el('td', 'org', r.org || ''));
     r.scores.forEach(function (s) { tr.append(el('td', 'num module', s)); });
