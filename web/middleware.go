@@ -103,3 +103,44 @@ func (s *Server) recoverPanics(h http.Handler) http.Handler {
 		h.ServeHTTP(w, r)
 	})
 }
+
+// embeddable are the pages another site may show in a frame: the
+// spectators' public views (a venue's or organizer's site showing the live
+// standings) and the public results (公示). They are read-only and carry no
+// form, so framing them cannot trick anyone into a click. Every other page
+// refuses framing.
+var embeddable = []string{
+	"GET /events/{code}/leaderboard",
+	"GET /events/{code}/bigscreen",
+	"GET /events/{code}/phone",
+	"GET /events/{code}/published",
+}
+
+// securityHeaders sets on every response, error pages, static files and
+// /metrics included: nosniff (a browser must trust the Content-Type, so an
+// uploaded or echoed file is never run as a script), a Referrer-Policy that
+// sends no address to other sites (staff URLs carry event codes and job
+// ids), and framing refused except for the embeddable pages. They are set
+// before the handler runs, which may still change them.
+func (s *Server) securityHeaders(h http.Handler) http.Handler {
+	frames := http.NewServeMux()
+	for _, p := range embeddable {
+		frames.Handle(p, http.NotFoundHandler())
+	}
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hd := w.Header()
+		hd.Set("X-Content-Type-Options", "nosniff")
+		hd.Set("Referrer-Policy", "same-origin")
+		// The phone page's chief judge view rides on a login: not for frames.
+		if _, pattern := frames.Handler(r); pattern != "" && publicView(r.URL.Query().Get("view")) {
+			hd.Set("Content-Security-Policy", "frame-ancestors *")
+		} else {
+			hd.Set("Content-Security-Policy", "frame-ancestors 'none'")
+			hd.Set("X-Frame-Options", "DENY")
+		}
+		h.ServeHTTP(w, r)
+	})
+}
+
+// publicView reports whether a view parameter names the public view.
+func publicView(v string) bool { return v == "" || v == "public" }

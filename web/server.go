@@ -142,7 +142,7 @@ func New(cfg Config) *Server {
 	if cfg.Roster != nil {
 		s.rosterJobs = newRosterJobs(cfg.Roster)
 	}
-	s.handler = s.routes()
+	s.handler = s.securityHeaders(s.routes())
 	return s
 }
 
