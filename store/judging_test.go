@@ -349,3 +349,50 @@ func TestOpIDOfAnotherSenderIsAConflict(t *testing.T) {
 		}
 	})
 }
+
+// TestPaperEntryOnALockedSheetIsRefused: a first paper entry of a sheet
+// that is locked (or submitted) is refused and stores nothing, like the
+// second.
+func TestPaperEntryOnALockedSheetIsRefused(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		assignAll(t, s, d)
+		u1, _ := s.CreateUser(ctx, User{Username: "k1", Name: "甲", Role: "scorekeeper", PasswordHash: "x"}, "t")
+		marks := map[int64]int64{}
+		var ops []SheetOp
+		for i, a := range d.pra.Aspects {
+			marks[a.ID] = 10000
+			ops = append(ops, SheetOp{OpID: fmt.Sprint("m", i), Kind: OpMark, EventID: d.ev.ID, ModuleID: d.pra.ID,
+				ContestantID: d.cs[0].ID, JudgeID: d.judge.ID, AspectID: a.ID, Value: 10000, Actor: "judge:1"})
+		}
+		ops = append(ops, SheetOp{OpID: "s", Kind: OpSubmit, EventID: d.ev.ID, ModuleID: d.pra.ID,
+			ContestantID: d.cs[0].ID, JudgeID: d.judge.ID, Actor: "judge:1"})
+		if res, err := s.ApplyOps(ctx, ops); err != nil || res[len(res)-1].Err != nil {
+			t.Fatalf("tablet submit: %+v %v", res, err)
+		}
+		sheets, _ := s.Sheets(ctx, d.ev.ID)
+		e := PaperEntry{EventID: d.ev.ID, ModuleID: d.pra.ID, ContestantID: d.cs[0].ID, JudgeID: d.judge.ID,
+			UserID: u1.ID, Username: "k1", Marks: marks}
+		count := func() (n int) {
+			s.r.GetContext(ctx, &n, "SELECT COUNT(*) FROM paper_entries")
+			_, audited, _ := s.VerifyAudit(ctx)
+			return n*1000 + audited
+		}
+		before := count()
+		if _, err := s.SubmitPaperEntry(ctx, e); skillscore.ErrorCode(err) != skillscore.EConflict {
+			t.Fatalf("first paper entry on a submitted sheet: %v", err)
+		}
+		if _, _, err := s.SetSheetStatus(ctx, d.ev.ID, sheets[0].ID, "locked", "", "chief"); err != nil {
+			t.Fatal(err)
+		}
+		before++ // the lock's audit entry
+		if _, err := s.SubmitPaperEntry(ctx, e); skillscore.ErrorCode(err) != skillscore.EConflict || !strings.Contains(err.Error(), "锁定") {
+			t.Fatalf("first paper entry on a locked sheet: %v", err)
+		}
+		if after := count(); after != before {
+			t.Fatalf("refused paper entries stored something: %d → %d", before, after)
+		}
+	})
+}

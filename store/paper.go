@@ -2,7 +2,9 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"strconv"
@@ -47,6 +49,21 @@ func (s *Store) SubmitPaperEntry(ctx context.Context, e PaperEntry) (PaperOutcom
 	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		out = PaperOutcome{}
 		now := s.now()
+		// A sheet that is no longer open takes no entry, the first one
+		// included: it could never become final, and would wait for a
+		// second entry in vain.
+		var status string
+		err := tx.GetContext(ctx, &status, "SELECT status FROM sheets WHERE module_id = ? AND contestant_id = ? AND judge_id = ?",
+			e.ModuleID, e.ContestantID, e.JudgeID)
+		switch {
+		case errors.Is(err, sql.ErrNoRows):
+		case err != nil:
+			return fmt.Errorf("load sheet: %w", err)
+		case status == "submitted":
+			return skillscore.Errorf(skillscore.EConflict, "该评分表已提交，不能再录入纸质评分表；修改需裁判长重新开放")
+		case status == "locked":
+			return skillscore.Errorf(skillscore.EConflict, "该评分表已锁定，不能再录入纸质评分表；修改需裁判长重新开放")
+		}
 		if _, err := tx.ExecContext(ctx, `DELETE FROM paper_entries
 			WHERE module_id = ? AND contestant_id = ? AND judge_id = ? AND user_id = ?`,
 			e.ModuleID, e.ContestantID, e.JudgeID, e.UserID); err != nil {

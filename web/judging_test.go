@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -327,5 +328,74 @@ func TestOrganizerIssuesCardsRevokesAndAssigns(t *testing.T) {
 	form.Set("override", "经仲裁委员会同意")
 	if status, _ = org.post("/events/"+demo.EventCode+"/assignments", form); status != http.StatusSeeOther {
 		t.Fatalf("override: %d", status)
+	}
+}
+
+// TestPaperFirstEntryOnALockedSheetIsRefused: once the chief judge has
+// locked a sheet, a scorekeeper's first paper entry of it is refused (409)
+// like the second, and nothing of it is kept: after a reopen the next entry
+// is a first entry again.
+func TestPaperFirstEntryOnALockedSheetIsRefused(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	js, _ := o.st.Judges(ctx, o.ev.ID)
+	var j07 store.Judge
+	for _, j := range js {
+		if j.Code == "J07" {
+			j07 = j
+		}
+	}
+	mods, _ := o.st.Modules(ctx, o.ev.ID)
+	var modC store.Module
+	for _, m := range mods {
+		if m.Code == "C" {
+			modC = m
+		}
+	}
+	code, cid := emptySheet(t, o.st, o.ev.ID, j07.ID, modC.ID)
+	paper := "/events/" + demo.EventCode + "/paper"
+	form := func(b *browser, c1 string) url.Values {
+		return url.Values{"csrf": {b.csrf}, "module": {"C"}, "judge": {"J07"}, "contestant": {code},
+			"v_C1": {c1}, "v_C2": {"1"}, "v_C3": {"2"}, "v_C4": {"3"}, "v_C5": {"2"}, "v_C6": {"1"}}
+	}
+	k1, k2 := o.browser(), o.browser()
+	k1.login("keeper1", "pass-keeper1")
+	k2.login("keeper2", "pass-keeper2")
+	k1.get(paper)
+	k2.get(paper)
+	k1.post(paper, form(k1, "2"))
+	if status, body := k2.post(paper, form(k2, "2")); status != 200 || !strings.Contains(body, "两遍录入一致") {
+		t.Fatalf("agreeing entries: %d", status)
+	}
+	var sheetID int64
+	sheets, _ := o.st.Sheets(ctx, o.ev.ID)
+	for _, sh := range sheets {
+		if sh.ContestantID == cid && sh.JudgeID == j07.ID && sh.ModuleID == modC.ID {
+			sheetID = sh.ID
+		}
+	}
+	if _, _, err := o.st.SetSheetStatus(ctx, o.ev.ID, sheetID, "locked", "", "chief"); err != nil {
+		t.Fatal(err)
+	}
+	snapshot := func() string {
+		trail, _ := o.st.AuditFor(ctx, o.ev.ID, code, "")
+		ev, _ := o.st.Event(ctx, o.ev.ID)
+		return fmt.Sprint(len(trail), ev.Revision, sheetMarks(t, o.st, o.ev.ID, cid, "J07"))
+	}
+	before := snapshot()
+	for _, k := range []*browser{k1, k2} {
+		if status, body := k.post(paper, form(k, "3")); status != http.StatusConflict || !strings.Contains(body, "已锁定") {
+			t.Fatalf("paper entry on a locked sheet: %d", status)
+		}
+	}
+	if after := snapshot(); after != before {
+		t.Fatalf("refused paper entries changed the store:\n%s\n→\n%s", before, after)
+	}
+	if _, _, err := o.st.SetSheetStatus(ctx, o.ev.ID, sheetID, "open", "纸质表誊写错误，复核更正", "chief"); err != nil {
+		t.Fatal(err)
+	}
+	// Had the refused entries been kept, this one would agree with them.
+	if status, body := k2.post(paper, form(k2, "3")); status != 200 || !strings.Contains(body, "第一遍") {
+		t.Fatalf("first entry after the reopen: %d", status)
 	}
 }
