@@ -13,6 +13,7 @@ import (
 
 	"skillscore"
 	"skillscore/roster"
+	"skillscore/tabular"
 )
 
 // MaxFileBytes bounds one upload: a score or judge list is at most a few
@@ -78,24 +79,22 @@ func headerKey(s string) string {
 // rows above it are common) in the first visible sheet that has one.
 func readTable(name string, data []byte, fields []field, required []string) (*table, error) {
 	if len(data) > MaxFileBytes {
-		return nil, skillscore.Errorf(skillscore.ETooLarge, "文件 %s 超过 %d MB", name, MaxFileBytes>>20)
+		return nil, skillscore.Errorf(skillscore.ETooLarge, "文件 %s 超过 %d MB 上限", name, MaxFileBytes>>20)
 	}
 	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil, skillscore.Errorf(skillscore.EInvalid, "文件 %s 不是 .xlsx 工作簿：请在 Excel 中“另存为” .xlsx 后再导入", name)
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data), excelize.Options{UnzipSizeLimit: 256 << 20})
-	if err != nil {
+	lim := tabular.Default()
+	lim.FileBytes = MaxFileBytes
+	book, err := tabular.ReadXLSX(name, data, lim)
+	if skillscore.ErrorCode(err) == skillscore.EInvalid {
 		return nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法读取工作簿 %s：文件已损坏或不是 .xlsx", name))
 	}
-	defer f.Close()
-	for _, sh := range f.GetSheetList() {
-		if visible, err := f.GetSheetVisible(sh); err != nil || !visible {
-			continue
-		}
-		rows, err := f.GetRows(sh)
-		if err != nil {
-			return nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法读取工作表 %s", sh))
-		}
+	if err != nil {
+		return nil, err
+	}
+	for _, sh := range book.Sheets {
+		rows := sh.Rows
 		for hi := 0; hi < len(rows) && hi < 30; hi++ {
 			cols := map[string]int{}
 			for ci, h := range rows[hi] {
@@ -117,16 +116,10 @@ func readTable(name string, data []byte, fields []field, required []string) (*ta
 					continue
 				}
 				// Whether a cell holds a number matters for IDs (an ID in a
-				// numeric cell has already lost digits); read it while the
-				// workbook is open.
+				// numeric cell has already lost digits).
 				r := row{num: ri + 1, cells: rows[ri], numeric: map[int]bool{}}
 				for _, ci := range cols {
-					cell, err := excelize.CoordinatesToCellName(ci+1, r.num)
-					if err != nil {
-						continue
-					}
-					// A cell without a type attribute holds a number (the default).
-					if ct, err := f.GetCellType(sh, cell); err == nil && (ct == excelize.CellTypeNumber || ct == excelize.CellTypeUnset) {
+					if sh.Numeric(ri, ci) {
 						r.numeric[ci] = true
 					}
 				}

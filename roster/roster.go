@@ -176,7 +176,6 @@ func Check(ctx context.Context, name string, data []byte, ev Event, progress fun
 	if err != nil {
 		return nil, err
 	}
-	defer f.close()
 	rep := &Report{File: name, SHA256: hex.EncodeToString(sum[:]), Format: f.format, Encoding: f.encoding,
 		Skipped: f.hidden, Verdicts: []Verdict{}}
 

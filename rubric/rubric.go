@@ -18,10 +18,16 @@ import (
 	"skillscore"
 	"skillscore/roster"
 	"skillscore/scoring"
+	"skillscore/tabular"
 )
 
 // MaxFileBytes bounds one upload: a rubric is at most a few hundred rows.
 const MaxFileBytes = 5 << 20
+
+// MaxRulesBytes bounds an uploaded rule document (.json): the provincial
+// preset is 11 KB, and every JSON value costs the decoder far more memory
+// than its bytes (a few bytes of {} become a whole module).
+const MaxRulesBytes = 1 << 20
 
 // Columns of the template, in order; the reader finds them by these names
 // wherever the header row sits.
@@ -109,24 +115,22 @@ func headerKey(s string) string {
 // EInvalid error; bad cells are Problems.
 func Read(data []byte) (*Sheet, []Problem, error) {
 	if len(data) > MaxFileBytes {
-		return nil, nil, skillscore.Errorf(skillscore.ETooLarge, "评分细则文件超过 %d MB", MaxFileBytes>>20)
+		return nil, nil, skillscore.Errorf(skillscore.ETooLarge, "评分细则文件超过 %d MB 上限", MaxFileBytes>>20)
 	}
 	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
 		return nil, nil, skillscore.Errorf(skillscore.EInvalid, "文件不是 .xlsx 工作簿：请在 Excel 中“另存为” .xlsx 后再导入")
 	}
-	f, err := excelize.OpenReader(bytes.NewReader(data))
-	if err != nil {
+	lim := tabular.Default()
+	lim.FileBytes = MaxFileBytes
+	book, err := tabular.ReadXLSX("", data, lim)
+	if skillscore.ErrorCode(err) == skillscore.EInvalid {
 		return nil, nil, skillscore.Wrap(skillscore.EInvalid, err, "无法读取工作簿：文件已损坏或不是 .xlsx")
 	}
-	defer f.Close()
-	for _, sh := range f.GetSheetList() {
-		if visible, err := f.GetSheetVisible(sh); err != nil || !visible {
-			continue
-		}
-		rows, err := f.GetRows(sh)
-		if err != nil {
-			return nil, nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法读取工作表 %s", sh))
-		}
+	if err != nil {
+		return nil, nil, err
+	}
+	for _, sh := range book.Sheets {
+		rows := sh.Rows
 		for hi := 0; hi < len(rows) && hi < 30; hi++ {
 			cols := map[string]int{}
 			for ci, h := range rows[hi] {

@@ -112,7 +112,7 @@ func uploadedFile(r *http.Request, field string) (string, []byte, error) {
 		return "", nil, skillscore.Wrap(skillscore.EInvalid, err, "文件无法读取，请重新上传")
 	}
 	if len(data) > imports.MaxFileBytes {
-		return "", nil, skillscore.Errorf(skillscore.ETooLarge, "文件超过 %d MB", imports.MaxFileBytes>>20)
+		return "", nil, skillscore.Errorf(skillscore.ETooLarge, "文件超过 %d MB 上限", imports.MaxFileBytes>>20)
 	}
 	return filepath.Base(hdr.Filename), data, nil
 }

@@ -143,7 +143,7 @@ func (s *Server) handleRosterUpload(w http.ResponseWriter, r *http.Request, u *a
 		return
 	}
 	if len(data) > maxRosterFile {
-		s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "名单文件超过 %d MB，请拆分后分别导入", maxRosterFile>>20))
+		s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "名单文件超过 %d MB 上限，请拆分后分别导入", maxRosterFile>>20))
 		return
 	}
 	job := newRosterJob(ev.ID, filepath.Base(hdr.Filename), data, true, u.User.Username)

@@ -92,8 +92,9 @@ func (j *rosterJobs) run(job *rosterJob) {
 	if err != nil {
 		job.state = "failed"
 	}
-	if !job.DryRun && err == nil {
-		// Stored: the bytes are no longer needed.
+	if err != nil || !job.DryRun {
+		// Refused, or stored: the bytes are no longer needed, and a
+		// refused file is not kept in memory until the next upload.
 		job.data = nil
 	}
 }

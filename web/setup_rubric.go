@@ -40,8 +40,8 @@ func (s *Server) handleRubricImport(w http.ResponseWriter, r *http.Request, u *a
 		return
 	}
 	if strings.HasSuffix(strings.ToLower(name), ".json") {
-		if len(data) > rubric.MaxFileBytes {
-			s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "规则文件超过 %d MB", rubric.MaxFileBytes>>20))
+		if len(data) > rubric.MaxRulesBytes {
+			s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "规则文件超过 %d KB 上限", rubric.MaxRulesBytes>>10))
 			return
 		}
 		var doc scoring.Rules
