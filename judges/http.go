@@ -122,11 +122,19 @@ func asReject(r Reject) Reject {
 }
 
 // State returns the judge's welcome (assignments, rubric, marks, last ack)
-// for a tablet on HTTP.
-func (s *Service) State(ctx context.Context, token string) (Welcome, error) {
+// for a tablet on HTTP. Each call is one message of the login's and the
+// address's sync allowance: a view costs several queries.
+func (s *Service) State(ctx context.Context, token, remote string) (Welcome, error) {
+	limited := skillscore.Errorf(skillscore.ERateLimited, "请求过于频繁，请稍后重试")
+	if s.syncAddrs.take(remote, 1, s.now()) == 0 {
+		return Welcome{}, limited
+	}
 	sess, err := s.authenticate(ctx, token)
 	if err != nil {
 		return Welcome{}, err
+	}
+	if s.syncLogins.take(hashToken(token), 1, s.now()) == 0 {
+		return Welcome{}, limited
 	}
 	v, err := s.loadView(ctx, sess.judge)
 	if err != nil {
@@ -147,9 +155,10 @@ func (s *Service) ServeSync(w http.ResponseWriter, r *http.Request, remote strin
 	writeJSON(w, res)
 }
 
-// ServeState is the HTTP handler of GET /api/v1/judge/state.
-func (s *Service) ServeState(w http.ResponseWriter, r *http.Request, fail func(error)) {
-	res, err := s.State(r.Context(), bearer(r))
+// ServeState is the HTTP handler of GET /api/v1/judge/state; remote is the
+// client's address.
+func (s *Service) ServeState(w http.ResponseWriter, r *http.Request, remote string, fail func(error)) {
+	res, err := s.State(r.Context(), bearer(r), remote)
 	if err != nil {
 		fail(err)
 		return

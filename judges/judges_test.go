@@ -54,6 +54,10 @@ func newEnv(t *testing.T, cfg judges.Config) *env {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr) // the address without the port, as web's clientIP
 		svc.ServeSync(w, r, host, fail(w))
 	})
+	mux.HandleFunc("GET /api/v1/judge/state", func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		svc.ServeState(w, r, host, fail(w))
+	})
 	mux.HandleFunc("POST /api/v1/judge/login", func(w http.ResponseWriter, r *http.Request) {
 		svc.ServeLogin(w, r, r.RemoteAddr, fail(w))
 	})

@@ -251,6 +251,36 @@ func TestHTTPSyncIsRateLimitedPerLogin(t *testing.T) {
 	}
 }
 
+// TestHTTPStateIsRateLimited: each state read (a whole view from the
+// database) counts against the login's allowance too.
+func TestHTTPStateIsRateLimited(t *testing.T) {
+	clk := newClock()
+	e := newEnv(t, judges.Config{RatePerSecond: 1, Burst: 3, Now: clk.now})
+	tok, _ := e.login(e.judge)
+	get := func() int {
+		req, _ := http.NewRequest("GET", e.srv.URL+"/api/v1/judge/state", nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	for i := 0; i < 3; i++ {
+		if status := get(); status != 200 {
+			t.Fatalf("state read %d: %d", i, status)
+		}
+	}
+	if status := get(); status != http.StatusTooManyRequests {
+		t.Fatalf("fourth state read at once: %d, want 429", status)
+	}
+	clk.advance(time.Second)
+	if status := get(); status != 200 {
+		t.Fatalf("state read a second later: %d", status)
+	}
+}
+
 // TestHTTPSyncIsRateLimitedPerAddress: fresh logins do not buy a client
 // address more than its share (ten logins' worth).
 func TestHTTPSyncIsRateLimitedPerAddress(t *testing.T) {

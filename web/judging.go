@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"net/url"
 	"sort"
 	"strconv"
 	"strings"
@@ -105,7 +104,7 @@ func (s *Server) handleJudgeState(w http.ResponseWriter, r *http.Request) {
 	if !s.needJudging(w, r) {
 		return
 	}
-	s.judges.ServeState(w, r, func(err error) { s.fail(w, r, err) })
+	s.judges.ServeState(w, r, s.clientIP(r), func(err error) { s.fail(w, r, err) })
 }
 
 // ---- the organizer's judges page ----------------------------------------
@@ -254,7 +253,7 @@ func (s *Server) handleRevokeJudge(w http.ResponseWriter, r *http.Request, u *au
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/events/%s/judges?msg=%s", ev.Code, url.QueryEscape(fmt.Sprintf("已撤销 %d 台平板的登录", n))), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/judges", "logins-revoked", n), http.StatusSeeOther)
 }
 
 func hasJudge(js []store.Judge, id int64) bool {
@@ -277,8 +276,7 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u *authed,
 			s.fail(w, r, err)
 			return
 		}
-		http.Redirect(w, r, fmt.Sprintf("/events/%s/judges?msg=%s", ev.Code,
-			url.QueryEscape(fmt.Sprintf("已分配 %d 份评分表；%d 项因回避未分配", n, len(conflicts)))), http.StatusSeeOther)
+		http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/judges", "panels-assigned", n, len(conflicts)), http.StatusSeeOther)
 		return
 	}
 	judgeID, err1 := strconv.ParseInt(r.PostFormValue("judge"), 10, 64)
@@ -333,7 +331,7 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u *authed,
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, fmt.Sprintf("/events/%s/judges?msg=%s", ev.Code, url.QueryEscape(fmt.Sprintf("已分配 %d 份评分表", n))), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/judges", "sheets-assigned", n), http.StatusSeeOther)
 }
 
 // ---- the chief judge's desk ---------------------------------------------
@@ -509,7 +507,7 @@ func (s *Server) handleSheetAction(w http.ResponseWriter, r *http.Request, u *au
 		writeJSON(w, http.StatusOK, map[string]any{"sheet": sh.ID, "status": sh.Status})
 		return
 	}
-	http.Redirect(w, r, "/events/"+ev.Code+"/desk?msg="+url.QueryEscape("评分表已"+map[string]string{"locked": "锁定", "open": "重新开放"}[status]), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/desk", "sheet-"+status), http.StatusSeeOther)
 }
 
 // handleLockSubmitted locks every submitted sheet of a module at once.
@@ -534,7 +532,7 @@ func (s *Server) handleLockSubmitted(w http.ResponseWriter, r *http.Request, u *
 			n++
 		}
 	}
-	http.Redirect(w, r, "/events/"+ev.Code+"/desk?msg="+url.QueryEscape(fmt.Sprintf("已锁定 %d 份评分表", n)), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/desk", "sheets-locked", n), http.StatusSeeOther)
 }
 
 func (s *Server) handleSignOff(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
@@ -547,7 +545,7 @@ func (s *Server) handleSignOff(w http.ResponseWriter, r *http.Request, u *authed
 		s.fail(w, r, err)
 		return
 	}
-	http.Redirect(w, r, "/events/"+ev.Code+"/desk?msg="+url.QueryEscape("模块已签字确认"), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/desk", "signed-off"), http.StatusSeeOther)
 }
 
 // ---- the audit trail ----------------------------------------------------
