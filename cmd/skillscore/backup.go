@@ -32,6 +32,13 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		fs.PrintDefaults()
 		return errUsage
 	}
+	if dbPath, ok := strings.CutPrefix(*db, "sqlite:"); ok {
+		// Open would create a missing file, and a typo would back up an
+		// empty database that looks like a backup.
+		if _, err := os.Stat(dbPath); err != nil {
+			return skillscore.Wrap(skillscore.ENotFound, err, fmt.Sprintf("数据库文件 %s 不存在，没有可备份的内容 (database file not found)", dbPath))
+		}
+	}
 	if fi, err := os.Stat(*out); err == nil {
 		if dbPath, ok := strings.CutPrefix(*db, "sqlite:"); ok {
 			if dfi, err := os.Stat(dbPath); err == nil && os.SameFile(fi, dfi) {

@@ -196,6 +196,38 @@ func TestBackupWhileJudgesSend(t *testing.T) {
 					if ev.Revision != info.Revisions["bk"] {
 						t.Errorf("restored revision %d, the backup recorded %d", ev.Revision, info.Revisions["bk"])
 					}
+					// The marks themselves: each is the value of the last
+					// operation on it before the backup's point.
+					want := map[string]int64{}
+					wantID := map[string]int64{}
+					for _, op := range res.Ops {
+						k := op.Judge + "|" + op.Contestant + "|" + op.Aspect
+						if id := auditID[op.ID]; id <= info.AuditLastID && id > wantID[k] {
+							want[k], wantID[k] = int64(op.Value)*10000, id
+						}
+					}
+					marks, err := st.Marks(ctx, ev.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					cs, err := st.Contestants(ctx, ev.ID)
+					if err != nil {
+						t.Fatal(err)
+					}
+					code := map[int64]string{}
+					for _, c := range cs {
+						code[c.ID] = *c.Code
+					}
+					for _, m := range marks {
+						k := m.JudgeCode + "|" + code[m.ContestantID] + "|" + m.AspectCode
+						if w, ok := want[k]; !ok || m.Value != w {
+							t.Errorf("mark %s restored as %d, the last value before the backup's point was %d (known %v)", k, m.Value, w, ok)
+						}
+						delete(want, k)
+					}
+					if len(want) != 0 {
+						t.Errorf("%d marks set before the backup's point are missing after restore", len(want))
+					}
 				})
 			}
 		})
@@ -225,6 +257,10 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	runFail(t, exec.Command(bin, "backup", "--db", "sqlite:"+db, "--out", db, "--force"), "就是数据库本身")
 	if again, _ := os.ReadFile(file); string(again) != string(first) {
 		t.Errorf("a refused backup changed the existing file")
+	}
+	runFail(t, exec.Command(bin, "backup", "--db", "sqlite:"+filepath.Join(dir, "typo.db"), "--out", filepath.Join(dir, "c.skillscore")), "不存在")
+	if _, err := os.Stat(filepath.Join(dir, "typo.db")); err == nil {
+		t.Errorf("a backup of a missing database created it")
 	}
 	runFail(t, exec.Command(bin, "restore", "--db", "sqlite:"+db, file), "目标数据库不是空的")
 	runFail(t, exec.Command(bin, "restore", "--db", "sqlite:"+filepath.Join(dir, "new.db"), db), "不是 skillscore 备份文件")
