@@ -79,12 +79,6 @@ type backupTable struct {
 	parents []string // tables its foreign keys reference
 }
 
-// queryer is what schema discovery and copying read through: a transaction
-// (the snapshot) or a connection pool.
-type queryer interface {
-	sqlx.QueryerContext
-}
-
 // Backup writes a consistent copy of the whole database to a new SQLite file
 // at path, replacing any file there only once the copy is complete. It reads
 // in one read transaction (SQLite: one WAL snapshot; MySQL/MariaDB: InnoDB's
@@ -118,6 +112,15 @@ func (s *Store) Backup(ctx context.Context, path string) (BackupInfo, error) {
 		return BackupInfo{}, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无法写入备份文件 %s (cannot write backup)", path))
 	}
 	done = true
+	// The file's content is synced by SQLite; its new name needs the
+	// directory synced too, or a power cut could leave the old file.
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		err = d.Sync()
+		d.Close()
+		if err != nil {
+			return BackupInfo{}, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无法写入备份文件 %s (cannot sync backup)", path))
+		}
+	}
 	return info, nil
 }
 
@@ -194,6 +197,7 @@ func (s *Store) backupTo(ctx context.Context, tmpPath string) (BackupInfo, error
 	if err != nil {
 		return BackupInfo{}, err
 	}
+	src.Rollback() // the snapshot is copied: let the source's WAL checkpoint past it
 	if err := dst.Close(); err != nil {
 		return BackupInfo{}, fmt.Errorf("backup: close: %w", err)
 	}
@@ -439,7 +443,7 @@ func (s *Store) checkFresh(ctx context.Context, tables []backupTable) error {
 // schemaTables lists the database's tables with their columns, parents
 // first (foreign-key order), from the database's own catalogue: a table a
 // later migration adds is backed up without anyone editing a list.
-func schemaTables(ctx context.Context, q queryer, d Dialect) ([]backupTable, error) {
+func schemaTables(ctx context.Context, q sqlx.QueryerContext, d Dialect) ([]backupTable, error) {
 	type colRow struct {
 		Table string `db:"t"`
 		Name  string `db:"c"`
@@ -605,7 +609,7 @@ func emptyTables(ctx context.Context, tx *sqlx.Tx, tables []backupTable) error {
 
 // copyTables copies every row of tables, in order, from src into dst,
 // counting rows per table into n.
-func copyTables(ctx context.Context, src queryer, dst *sqlx.Tx, dstDialect Dialect, tables []backupTable, n map[string]int64) error {
+func copyTables(ctx context.Context, src sqlx.QueryerContext, dst *sqlx.Tx, dstDialect Dialect, tables []backupTable, n map[string]int64) error {
 	cache := newStmtCache(dst, dstDialect)
 	defer cache.close()
 	for _, t := range tables {
@@ -618,7 +622,7 @@ func copyTables(ctx context.Context, src queryer, dst *sqlx.Tx, dstDialect Diale
 	return nil
 }
 
-func copyTable(ctx context.Context, src queryer, dst *stmtCache, t backupTable) (int64, error) {
+func copyTable(ctx context.Context, src sqlx.QueryerContext, dst *stmtCache, t backupTable) (int64, error) {
 	names := make([]string, len(t.cols))
 	for i, c := range t.cols {
 		names[i] = "`" + c.name + "`"
