@@ -471,6 +471,7 @@ func TestUnreadableHelloCloses(t *testing.T) {
 		`{"type":"hello","v":"1","token":"` + tok + `"}`,
 		`{"type":"hello","v":1,"token":7}`,
 		`{"type":"hello","v":2,"token":"` + tok + `"}`,
+		`{"type":"hello",`,
 	} {
 		c := e.dial()
 		c.sendRaw(hello)
@@ -625,5 +626,20 @@ func TestWrongSubmitPINsRevokeTheJudge(t *testing.T) {
 	}
 	if status, _ := e.sync(tok, nil); status != http.StatusUnauthorized {
 		t.Fatalf("the revoked token over HTTP: %d", status)
+	}
+}
+
+// TestHelloWhenTheDatabaseFailsKeepsTheLogin: a hello the server cannot
+// check (the database is gone) is not "unauthorized": the tablet must not
+// drop its login, so the close is 1011, not 4001.
+func TestHelloWhenTheDatabaseFailsKeepsTheLogin(t *testing.T) {
+	e := newEnv(t, judges.Config{})
+	tok, _ := e.login(e.judge)
+	e.st.Close()
+	c := e.dial()
+	c.send(map[string]any{"type": "hello", "v": 1, "token": tok})
+	code, before := c.closeCode()
+	if code != websocket.CloseInternalServerErr || len(before) != 1 || before[0].Type != "error" || before[0].Code == skillscore.EUnauthorized {
+		t.Fatalf("hello with the database closed: close %d after %v", code, before)
 	}
 }

@@ -262,9 +262,9 @@ func (c *conn) handle(data []byte) {
 	c.mu.Unlock()
 	if err != nil {
 		c.send(rejectOf(m, err))
-		if sess == nil && m.Type == TypeHello {
-			// An unreadable hello (a v or token of the wrong type) is
-			// a wrong protocol, like a wrong version.
+		if sess == nil {
+			// An unreadable first message (a v or token of the wrong
+			// type) is a wrong protocol, like a wrong version.
 			c.closeWith(websocket.ClosePolicyViolation, "bad hello")
 		}
 		return
@@ -317,6 +317,12 @@ func (c *conn) hello(m ClientMessage) {
 	sess, err := c.s.authenticate(c.ctx, m.Token)
 	if err != nil {
 		c.send(rejectOf(ClientMessage{}, err))
+		if skillscore.ErrorCode(err) != skillscore.EUnauthorized {
+			// The database failed, not the token: 4001 would make the
+			// tablet drop a good login.
+			c.closeWith(websocket.CloseInternalServerErr, "login check")
+			return
+		}
 		c.closeWith(CloseUnauthorized, "unauthorized")
 		return
 	}
