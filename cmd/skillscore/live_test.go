@@ -243,6 +243,11 @@ func smallEvent(t *testing.T, st *store.Store) (code string, judgeID int64, modu
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The judge's one mark is never submitted: the spectators see it as a
+	// sports-style live mark, the setting this cross-instance test runs on.
+	if _, err := st.SetLiveSettings(ctx, ev.ID, false, true, "test"); err != nil {
+		t.Fatal(err)
+	}
 	mods, err := st.Modules(ctx, ev.ID)
 	if err != nil {
 		t.Fatal(err)
@@ -341,6 +346,36 @@ func TestLiveCommands(t *testing.T) {
 		t.Errorf("an unknown live action succeeded")
 	}
 	runFail(t, exec.Command(bin, "live", "publish", "--db", db, "--event", demo.EventCode), "未锁定")
+	// A freeze needs every sheet locked, or a written reason, which the
+	// audit trail keeps.
+	runFail(t, exec.Command(bin, "live", "freeze", "--db", db, "--event", demo.EventCode), "未锁定")
+	const reason = "闭幕式提前，实操C模块仍在评分"
+	if out := live("freeze", "--reason", reason); !strings.Contains(out, "已封榜") {
+		t.Fatalf("freeze with a reason: %s", out)
+	}
+	runFail(t, exec.Command(bin, "live", "reveal", "--db", db, "--event", demo.EventCode), "未锁定")
+	if out := live("unfreeze"); !strings.Contains(out, "未封榜") {
+		t.Fatalf("unfreeze: %s", out)
+	}
+	if out := live("settings", "--judge-marks", "on"); !strings.Contains(out, "公示后公开各裁判评分") || strings.Contains(out, "未提交的评分") {
+		t.Fatalf("settings: %s", out)
+	}
+	runFail(t, exec.Command(bin, "live", "settings", "--draft-marks", "maybe", "--db", db, "--event", demo.EventCode), "--draft-marks")
+	if st, err = store.Open(context.Background(), db, store.Options{}); err != nil {
+		t.Fatal(err)
+	}
+	trail, err := st.AuditTrail(context.Background(), ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	overridden := false
+	for _, e := range trail {
+		overridden = overridden || e.Action == "live.freeze" && strings.Contains(e.Detail, reason) && strings.Contains(e.Detail, "override_reason")
+	}
+	if !overridden {
+		t.Fatalf("the freeze's reason is not in the audit trail")
+	}
+	st.Close()
 	// Publishing follows the results workflow: scored, signed off, decrypted.
 	if st, err = store.Open(context.Background(), db, store.Options{}); err != nil {
 		t.Fatal(err)
