@@ -101,6 +101,14 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if _, err := os.Stat(file); err != nil {
 		return skillscore.Wrap(skillscore.ENotFound, err, fmt.Sprintf("无法读取备份文件 %s (cannot read backup file)", file))
 	}
+	// A new SQLite file made for a restore that then fails is removed: a
+	// failed restore leaves nothing behind that looks like a database.
+	newFile := ""
+	if p, ok := strings.CutPrefix(*db, "sqlite:"); ok {
+		if _, err := os.Stat(p); errors.Is(err, os.ErrNotExist) {
+			newFile = p
+		}
+	}
 	start := time.Now()
 	st, err := store.Open(ctx, *db, store.Options{})
 	if err != nil {
@@ -109,6 +117,12 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	defer st.Close()
 	info, err := st.Restore(ctx, file, *force)
 	if err != nil {
+		if newFile != "" {
+			st.Close()
+			for _, suffix := range []string{"", "-wal", "-shm", "-journal"} {
+				os.Remove(newFile + suffix)
+			}
+		}
 		return err
 	}
 	bad, n, err := st.VerifyAudit(ctx)

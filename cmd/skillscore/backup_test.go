@@ -264,6 +264,9 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	}
 	runFail(t, exec.Command(bin, "restore", "--db", "sqlite:"+db, file), "目标数据库不是空的")
 	runFail(t, exec.Command(bin, "restore", "--db", "sqlite:"+filepath.Join(dir, "new.db"), db), "不是 skillscore 备份文件")
+	if left, _ := filepath.Glob(filepath.Join(dir, "new.db*")); len(left) != 0 {
+		t.Errorf("a failed restore left %v behind", left)
+	}
 	runFail(t, exec.Command(bin, "restore", "--db", "sqlite:"+filepath.Join(dir, "new2.db"), filepath.Join(dir, "missing")), "无法读取备份文件")
 	// Restoring into a new file is the ordinary way back.
 	if out := runOK(t, "restore", "--db", "sqlite:"+filepath.Join(dir, "new3.db"), "--in", file); !strings.Contains(out, "已从") {
