@@ -3,7 +3,6 @@ package web
 import (
 	"context"
 	"net/http"
-	"net/url"
 	"strconv"
 	"time"
 
@@ -104,7 +103,7 @@ func (s *Server) handleFileAppeal(w http.ResponseWriter, r *http.Request, u *aut
 		s.fail(w, r, err)
 		return
 	}
-	s.appealsRedirect(w, r, ev, "申诉已登记")
+	s.appealsRedirect(w, r, ev, "appeal-filed")
 }
 
 // handleDecideAppeal rejects an appeal with a reason or orders a re-mark of
@@ -137,16 +136,16 @@ func (s *Server) handleDecideAppeal(w http.ResponseWriter, r *http.Request, u *a
 		s.fail(w, r, err)
 		return
 	}
-	msg := "申诉已驳回"
+	notice := "appeal-rejected"
 	if d.Outcome == "remark" {
-		msg = "已决定复评：请裁判长重新开放所选评分表，裁判重新评分后再锁定并签字确认"
+		notice = "appeal-remark"
 	}
 	s.log.Info("appeal decided", "event", ev.Code, "appeal", appealID, "outcome", d.Outcome, "by", u.User.Username)
-	s.appealsRedirect(w, r, ev, msg)
+	s.appealsRedirect(w, r, ev, notice)
 }
 
-func (s *Server) appealsRedirect(w http.ResponseWriter, r *http.Request, ev store.Event, msg string) {
-	http.Redirect(w, r, "/events/"+ev.Code+"/appeals?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+func (s *Server) appealsRedirect(w http.ResponseWriter, r *http.Request, ev store.Event, notice string) {
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/appeals", notice), http.StatusSeeOther)
 }
 
 // maxAppealForm bounds the public form's body: three short fields.

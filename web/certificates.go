@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"net/url"
+	"strings"
 
 	"skillscore"
 	"skillscore/certificates"
@@ -171,13 +172,11 @@ func (s *Server) handleRevokeCertificate(w http.ResponseWriter, r *http.Request,
 		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "证书 %s 不属于本赛事", number))
 		return
 	}
-	v, err := s.certs.Revoke(r.Context(), number, r.PostFormValue("reason"), u.User.Username)
-	if err != nil {
+	if _, err := s.certs.Revoke(r.Context(), number, r.PostFormValue("reason"), u.User.Username); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	msg := fmt.Sprintf("证书 %s（%s）已撤销：%s", v.Facts.Number, v.Facts.Name, v.RevokedReason)
-	http.Redirect(w, r, "/events/"+ev.Code+"/certificates?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/certificates", "cert-revoked"), http.StatusSeeOther)
 }
 
 // handleCertificatePDF downloads one certificate as PDF.
@@ -221,6 +220,5 @@ func (s *Server) handleCertificateAsset(w http.ResponseWriter, r *http.Request, 
 		s.fail(w, r, err)
 		return
 	}
-	msg := fmt.Sprintf("已上传 %s，之后生成的证书将使用它", nameOr(assetLabels, name))
-	http.Redirect(w, r, "/events/"+ev.Code+"/certificates?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/certificates", "asset-"+strings.TrimSuffix(name, ".png")), http.StatusSeeOther)
 }

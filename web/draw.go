@@ -5,7 +5,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -93,8 +92,7 @@ func (s *Server) handleDraw(w http.ResponseWriter, r *http.Request, u *authed, e
 		return
 	}
 	s.log.Info("draw", "event", ev.Code, "layer", rec.Layer, "by", u.User.Username)
-	msg := fmt.Sprintf("第 %d 层抽签完成，种子 %s", rec.Layer, rec.Seed)
-	http.Redirect(w, r, "/events/"+ev.Code+"/draw?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/draw", "draw-done", rec.Layer), http.StatusSeeOther)
 }
 
 func (s *Server) handleDecrypt(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
@@ -108,7 +106,7 @@ func (s *Server) handleDecrypt(w http.ResponseWriter, r *http.Request, u *authed
 		return
 	}
 	s.log.Info("decrypt", "event", ev.Code, "by", u.User.Username)
-	http.Redirect(w, r, "/events/"+ev.Code+"/draw?msg="+url.QueryEscape("已解密"), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/draw", "decrypted"), http.StatusSeeOther)
 }
 
 // handleDrawSheet prints the sealed draw sheet (names and 单位 included).

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"net/url"
 	"path/filepath"
 	"time"
 
@@ -151,8 +150,7 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *authed,
 	case len(ps) > 0:
 		s.showProblems(w, r, is, u, ev, what+" "+name+" ", ps)
 	default:
-		msg := fmt.Sprintf("%s（%s）", done, name)
-		http.Redirect(w, r, "/events/"+ev.Code+"/imports?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+		http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/imports", done), http.StatusSeeOther)
 	}
 }
 
@@ -170,7 +168,7 @@ func (s *Server) handleScoresImport(w http.ResponseWriter, r *http.Request, u *a
 			return nil, "", err
 		}
 		s.log.Info("scores imported", "event", ev.Code, "module", plan.Module.Code, "count", len(plan.Scores), "by", u.User.Username)
-		return nil, fmt.Sprintf("已导入 %s 成绩 %d 条", plan.Module.Name, len(plan.Scores)), nil
+		return nil, noticeValue("scores-imported", len(plan.Scores)), nil
 	})
 }
 
@@ -189,7 +187,7 @@ func (s *Server) handleJudgesImport(w http.ResponseWriter, r *http.Request, u *a
 			return nil, "", err
 		}
 		s.log.Info("judges imported", "event", ev.Code, "count", len(out), "by", u.User.Username)
-		return nil, fmt.Sprintf("已导入裁判 %d 名", len(out)), nil
+		return nil, noticeValue("judges-imported", len(out)), nil
 	})
 }
 

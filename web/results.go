@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/url"
 	"time"
 
 	"skillscore"
@@ -126,7 +125,7 @@ func (s *Server) handlePublishResults(w http.ResponseWriter, r *http.Request, u 
 		return
 	}
 	s.log.Info("results published", "event", ev.Code, "by", u.User.Username, "end", at[1])
-	s.resultsRedirect(w, r, ev, "成绩已公示，公示期至 "+at[1].In(cst).Format("2006-01-02 15:04"))
+	s.resultsRedirect(w, r, ev, "results-published")
 }
 
 // handleFinalize records the final results.
@@ -141,11 +140,11 @@ func (s *Server) handleFinalize(w http.ResponseWriter, r *http.Request, u *authe
 		return
 	}
 	s.log.Info("results final", "event", ev.Code, "by", u.User.Username)
-	s.resultsRedirect(w, r, ev, "最终成绩已确认")
+	s.resultsRedirect(w, r, ev, "results-final")
 }
 
-func (s *Server) resultsRedirect(w http.ResponseWriter, r *http.Request, ev store.Event, msg string) {
-	http.Redirect(w, r, "/events/"+ev.Code+"/results?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+func (s *Server) resultsRedirect(w http.ResponseWriter, r *http.Request, ev store.Event, notice string) {
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/results", notice), http.StatusSeeOther)
 }
 
 // publishedRow is one line of the public results: masked name, 单位, code.

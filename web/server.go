@@ -142,7 +142,7 @@ func New(cfg Config) *Server {
 	if cfg.Roster != nil {
 		s.rosterJobs = newRosterJobs(cfg.Roster)
 	}
-	s.handler = s.securityHeaders(s.routes())
+	s.handler = s.securityHeaders(resolveNotices(s.routes()))
 	return s
 }
 

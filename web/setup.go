@@ -140,7 +140,7 @@ func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *au
 			return
 		} else {
 			s.log.Info("event created", "event", created.Code, "by", u.User.Username)
-			http.Redirect(w, r, "/events/"+created.Code+"/setup?msg="+url.QueryEscape("赛事已创建，请核对评分规则"), http.StatusSeeOther)
+			http.Redirect(w, r, noticeURL("/events/"+created.Code+"/setup", "event-created"), http.StatusSeeOther)
 			return
 		}
 	}
@@ -238,7 +238,7 @@ func (s *Server) handleSetupDetails(w http.ResponseWriter, r *http.Request, u *a
 			return
 		}
 		s.log.Info("event details saved", "event", ev.Code, "by", u.User.Username)
-		http.Redirect(w, r, "/events/"+ev.Code+"/setup?msg="+url.QueryEscape("赛事信息已保存"), http.StatusSeeOther)
+		http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/setup", "details-saved"), http.StatusSeeOther)
 		return
 	}
 	var doc scoring.Rules

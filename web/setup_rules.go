@@ -201,7 +201,7 @@ func (s *Server) saveRules(w http.ResponseWriter, r *http.Request, u *authed, ev
 		return
 	}
 	s.log.Info("rules saved", "event", ev.Code, "by", u.User.Username)
-	http.Redirect(w, r, "/events/"+ev.Code+"/setup?msg="+url.QueryEscape("评分规则已保存"), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/setup", "rules-saved"), http.StatusSeeOther)
 }
 
 func (s *Server) setupFailed(w http.ResponseWriter, r *http.Request, page setupPage) {

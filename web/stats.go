@@ -152,6 +152,5 @@ func (s *Server) handleSetTarget(w http.ResponseWriter, r *http.Request, u *auth
 		return
 	}
 	s.log.Info("target set", "year", t.Year, "city", t.City, "occupation", t.Occupation, "target", t.Target, "by", u.User.Username)
-	msg := fmt.Sprintf("已保存：%d 年 %s %s 目标 %d 人次", t.Year, t.City, t.Occupation, t.Target)
-	http.Redirect(w, r, fmt.Sprintf("/statistics?year=%d&msg=%s", t.Year, url.QueryEscape(msg)), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL(fmt.Sprintf("/statistics?year=%d", t.Year), "target-saved", t.Year, int(t.Target)), http.StatusSeeOther)
 }

@@ -1,0 +1,116 @@
+package web
+
+import (
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+)
+
+// notices are the success messages a staff page shows after its form
+// redirects back (?msg=KEY, or KEY.N.N… with the counts the text takes). A
+// URL names a notice by key, never by its words: anyone can send a staff
+// member a link, so a ?msg= carrying text would let them put words of their
+// own into a trusted page. An unknown key, or counts that do not fit the
+// text, shows nothing.
+var notices = map[string]string{
+	"appeal-filed":           "申诉已登记",
+	"appeal-rejected":        "申诉已驳回",
+	"appeal-remark":          "已决定复评：请裁判长重新开放所选评分表，裁判重新评分后再锁定并签字确认",
+	"cert-revoked":           "证书已撤销，核验时显示为已撤销",
+	"asset-seal":             "已上传 印章（透明背景 PNG），之后生成的证书将使用它",
+	"asset-level-background": "已上传 职业技能等级证书底图，之后生成的证书将使用它",
+	"asset-award-background": "已上传 获奖证书底图，之后生成的证书将使用它",
+	"draw-done":              "第 %d 层抽签完成",
+	"decrypted":              "已解密",
+	"scores-imported":        "已导入成绩 %d 条",
+	"judges-imported":        "已导入裁判 %d 名",
+	"logins-revoked":         "已撤销 %d 台平板的登录",
+	"panels-assigned":        "已分配 %d 份评分表；%d 项因回避未分配",
+	"sheets-assigned":        "已分配 %d 份评分表",
+	"sheet-locked":           "评分表已锁定",
+	"sheet-open":             "评分表已重新开放",
+	"sheets-locked":          "已锁定 %d 份评分表",
+	"signed-off":             "模块已签字确认",
+	"results-published":      "成绩已公示",
+	"results-final":          "最终成绩已确认",
+	"event-created":          "赛事已创建，请核对评分规则",
+	"details-saved":          "赛事信息已保存",
+	"rules-saved":            "评分规则已保存",
+	"target-saved":           "已保存：%d 年目标 %d 人次",
+}
+
+// noticeValue is the ?msg= value of a notice key with its counts.
+func noticeValue(key string, counts ...int) string {
+	for _, n := range counts {
+		key += "." + strconv.Itoa(n)
+	}
+	return key
+}
+
+// noticeURL returns path (which may carry a query already) with the notice
+// key and its counts as ?msg=.
+func noticeURL(path, key string, counts ...int) string {
+	sep := "?"
+	if strings.Contains(path, "?") {
+		sep = "&"
+	}
+	return path + sep + "msg=" + url.QueryEscape(noticeValue(key, counts...))
+}
+
+// noticeText returns the text a ?msg= value names, or "" when it names no
+// notice: an unknown key, a count that is not a small whole number, or too
+// many or too few counts for the text.
+func noticeText(v string) string {
+	key, rest, _ := strings.Cut(v, ".")
+	text, ok := notices[key]
+	if !ok {
+		return ""
+	}
+	var counts []any
+	if rest != "" {
+		for _, c := range strings.Split(rest, ".") {
+			n, err := strconv.ParseUint(c, 10, 31)
+			if err != nil {
+				return ""
+			}
+			counts = append(counts, n)
+		}
+	}
+	if strings.Count(text, "%d") != len(counts) {
+		return ""
+	}
+	if len(counts) == 0 {
+		return text
+	}
+	return fmt.Sprintf(text, counts...)
+}
+
+// resolveNotices turns the request's ?msg= key into its text before any
+// page reads it, and drops a ?msg= that names no notice: every page that
+// shows r.URL.Query().Get("msg") shows a text from notices or nothing.
+func resolveNotices(h http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		q := r.URL.Query()
+		vs, ok := q["msg"]
+		if !ok {
+			h.ServeHTTP(w, r)
+			return
+		}
+		text := ""
+		if len(vs) == 1 {
+			text = noticeText(vs[0])
+		}
+		if text == "" {
+			q.Del("msg")
+		} else {
+			q.Set("msg", text)
+		}
+		u := *r.URL
+		u.RawQuery = q.Encode()
+		r2 := r.WithContext(r.Context())
+		r2.URL = &u
+		h.ServeHTTP(w, r2)
+	})
+}
