@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -205,5 +206,45 @@ func TestCSVBounds(t *testing.T) {
 	c, err := ReadCSV("f.csv", []byte("姓名,证件号码,,,,,,,,,,\n\n李秀英,1,,,,,,,,,,\n"), small())
 	if err != nil || !reflect.DeepEqual(c.Rows, [][]string{{"姓名", "证件号码"}, nil, {"李秀英", "1"}}) || c.Encoding != "utf-8" {
 		t.Errorf("padded CSV: %v %+v", err, c)
+	}
+}
+
+// TestLargeRealRosterFits: the default bounds take a roster of 10,000
+// people with 30 columns whole (a fifth of the row bound, under a third of
+// the cell bound).
+func TestLargeRealRosterFits(t *testing.T) {
+	f := excelize.NewFile()
+	defer f.Close()
+	sw, err := f.NewStreamWriter("Sheet1")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const rows, cols = 10_000, 30
+	for r := 1; r <= rows; r++ {
+		vals := make([]any, cols)
+		for c := range vals {
+			vals[c] = fmt.Sprintf("江西省南昌市第%d行第%d列", r, c)
+		}
+		cell, _ := excelize.CoordinatesToCellName(1, r)
+		if err := sw.SetRow(cell, vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sw.Flush(); err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := f.Write(&buf); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	b, err := ReadXLSX("大名单.xlsx", buf.Bytes(), Default())
+	if err != nil {
+		t.Fatalf("%d KB workbook: %v", buf.Len()>>10, err)
+	}
+	t.Logf("%d KB workbook read in %v", buf.Len()>>10, time.Since(start))
+	got := b.Sheets[0].Rows
+	if len(got) != rows || len(got[rows-1]) != cols || got[rows-1][cols-1] != fmt.Sprintf("江西省南昌市第%d行第%d列", rows, cols-1) {
+		t.Fatalf("read %d rows, last %q", len(got), got[len(got)-1])
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"testing"
 	"time"
 
+	"skillscore/idnumber"
 	"skillscore/store"
 	"skillscore/web"
 )
@@ -29,14 +30,20 @@ const maxUploadPeakKB = 300 << 10
 // reader that pads every row to its last column holds 16,384 cells a row.
 func hostileXLSX(t *testing.T) []byte {
 	t.Helper()
-	var sheet strings.Builder
-	sheet.WriteString(`<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
-		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` +
-		`<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>证件号码</t></is></c></row>`)
+	var rows strings.Builder
+	rows.WriteString(`<row r="1"><c r="A1" t="inlineStr"><is><t>姓名</t></is></c><c r="B1" t="inlineStr"><is><t>证件号码</t></is></c></row>`)
 	for r := 2; r <= 20001; r++ {
-		fmt.Fprintf(&sheet, `<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>`, r, r)
+		fmt.Fprintf(&rows, `<row r="%d"><c r="XFD%d" t="inlineStr"><is><t>x</t></is></c></row>`, r, r)
 	}
-	sheet.WriteString(`</sheetData></worksheet>`)
+	return xlsxOf(t, rows.String())
+}
+
+// xlsxOf wraps a worksheet's rows (the XML inside <sheetData>) in the
+// least of a workbook Excel opens.
+func xlsxOf(t *testing.T, rows string) []byte {
+	t.Helper()
+	sheet := `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
+		`<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>` + rows + `</sheetData></worksheet>`
 	parts := []struct{ name, body string }{
 		{"[Content_Types].xml", `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>` +
 			`<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">` +
@@ -56,7 +63,7 @@ func hostileXLSX(t *testing.T) []byte {
 			`<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">` +
 			`<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/>` +
 			`</Relationships>`},
-		{"xl/worksheets/sheet1.xml", sheet.String()},
+		{"xl/worksheets/sheet1.xml", sheet},
 	}
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
@@ -178,6 +185,9 @@ func TestHostileUploadsKeepServerMemoryBounded(t *testing.T) {
 		{"scores", "/events/" + ev.Code + "/imports/scores", map[string]string{"module": "T"}},
 		{"judges", "/events/" + ev.Code + "/imports/judges", nil},
 		{"rubric", "/events/" + ev.Code + "/setup/rubric", nil},
+		// The set-up form's new judged module comes with its rubric sheet.
+		{"setup", "/events/" + ev.Code + "/setup", map[string]string{"rules": before.Rules, "module.new.code": "D",
+			"module.new.name": "实操D 心理支持", "module.new.part": "practical", "module.new.max": "100", "module.new.weight": "10"}},
 	}
 	// A fresh server for each upload, so each peak is that upload's own.
 	for _, imp := range imps {
@@ -191,6 +201,60 @@ func TestHostileUploadsKeepServerMemoryBounded(t *testing.T) {
 	if after := storedOf(t, st, ev.ID); !reflect.DeepEqual(after, before) {
 		t.Errorf("refused uploads changed what is stored:\nbefore %+v\nafter  %+v", before, after)
 	}
+}
+
+// largestRoster is a roster at the bounds: 49,990 people (a title row
+// above the header) with 20 columns, every cell its own text, a 60 MB
+// worksheet: the most a file may hold.
+func largestRoster(t *testing.T) []byte {
+	t.Helper()
+	const rows, cols = 49_990, 20
+	var b strings.Builder
+	cell := func(col, row int, v string) {
+		fmt.Fprintf(&b, `<c r="%s%d" t="inlineStr"><is><t>%s</t></is></c>`, string(rune('A'+col)), row, v)
+	}
+	b.WriteString(`<row r="1">`)
+	cell(0, 1, "2026年江西省养老护理员职业技能竞赛报名表")
+	b.WriteString(`</row><row r="2">`)
+	for c, h := range []string{"姓名", "身份证号码", "设区市", "组别"} {
+		cell(c, 2, h)
+	}
+	for c := 4; c < cols; c++ {
+		cell(c, 2, fmt.Sprintf("备注%d", c))
+	}
+	b.WriteString(`</row>`)
+	for r := 3; r < rows+3; r++ {
+		fmt.Fprintf(&b, `<row r="%d">`, r)
+		cell(0, r, fmt.Sprintf("选手%05d", r))
+		id, err := idnumber.Make("360102", time.Date(1960, 1, 1, 0, 0, 0, 0, time.UTC).AddDate(0, 0, r/500), r%500)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cell(1, r, id)
+		cell(2, r, "南昌")
+		cell(3, r, "职工组")
+		for c := 4; c < cols; c++ {
+			cell(c, r, fmt.Sprintf("第%05d行第%02d列", r, c))
+		}
+		b.WriteString(`</row>`)
+	}
+	return xlsxOf(t, b.String())
+}
+
+// TestLargestRosterKeepsServerMemoryBounded checks the bounds themselves:
+// a roster as large as they allow is read and checked whole by the real
+// server's dry run with its peak memory under 300 MB.
+func TestLargestRosterKeepsServerMemoryBounded(t *testing.T) {
+	db, st, ev := importEvent(t)
+	hash, err := web.HashPassword("organizer-pass")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := st.CreateUser(context.Background(), store.User{Username: "org", Name: "组织者", Role: web.RoleOrganizer, PasswordHash: hash}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	data := largestRoster(t)
+	hostileUpload(t, db, ev.Code, "roster", "/events/"+ev.Code+"/roster/upload", nil, "最大名单.xlsx", data)
 }
 
 // hostileUpload starts a server, sends one file to one import and checks
@@ -229,7 +293,11 @@ func hostileUpload(t *testing.T, db, event, what, path string, fields map[string
 	for k, v := range fields {
 		mw.WriteField(k, v)
 	}
-	fw, err := mw.CreateFormFile("file", name)
+	field := "file"
+	if what == "setup" {
+		field = "module.new.rubric"
+	}
+	fw, err := mw.CreateFormFile(field, name)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -282,11 +350,23 @@ func hostileUpload(t *testing.T, db, event, what, path string, fields map[string
 		}
 		status, msg = map[string]int{"too_large": 413, "unprocessable": 422, "invalid": 400}[v.Code], v.State+" "+v.Error
 	}
+	limit := map[string]string{"名单.xlsx": "64 列上限", "一行逗号.csv": "每行 64 KB 上限"}[name]
 	switch {
+	case name == "最大名单.xlsx":
+		// Within every bound: the dry run checks every row.
+		if !strings.HasPrefix(msg, "done") {
+			t.Errorf("%s %s: %s, want the dry run done", what, name, tail(msg))
+		}
 	case strings.HasSuffix(name, ".xlsx") || what == "roster" && name == "一行逗号.csv":
 		// Read, and past a bound: refused naming it.
-		if status != 413 && status != 422 || !strings.Contains(msg, "上限") {
-			t.Errorf("%s %s: %d, want 413/422 naming the limit:\n%s", what, name, status, tail(msg))
+		if what == "setup" {
+			// A problem of the set-up form is shown at its field, the
+			// form answering 400 as for any other field.
+			if status != 400 || !strings.Contains(msg, limit) {
+				t.Errorf("%s %s: %d, want the form refused naming %q:\n%s", what, name, status, limit, tail(msg))
+			}
+		} else if status != 413 && status != 422 || !strings.Contains(msg, limit) {
+			t.Errorf("%s %s: %d, want 413/422 naming %q:\n%s", what, name, status, limit, tail(msg))
 		}
 	case status < 400 || status >= 500:
 		// Lines padded with commas are within the bounds (the empty
