@@ -161,7 +161,7 @@ func addModule(r *http.Request, p *setupPage, doc *scoring.Rules) (*rubric.Place
 		}
 		switch {
 		case err != nil:
-			nm.Errors["rubric"] = err.Error()
+			nm.Errors["rubric"] = skillscore.ErrorMessage(err)
 		case len(probs) > 0:
 			p.Cells = cellProblems(probs)
 		}
