@@ -13,7 +13,7 @@ import (
 // own, whose tablets the judges service already told.
 func TestJudgeNoticesReachOtherInstances(t *testing.T) {
 	st := newStore(t)
-	broker := live.NewLocal()
+	broker := subscribedBroker{live.NewLocal(), make(chan struct{}, 2)}
 	type notice struct {
 		judge   int64
 		revoked bool
@@ -23,6 +23,16 @@ func TestJudgeNoticesReachOtherInstances(t *testing.T) {
 		OnJudge: func(j int64, r bool) { gotA <- notice{j, r} }})
 	newEnv(t, st, live.Config{Broker: broker, PollInterval: time.Hour,
 		OnJudge: func(j int64, r bool) { gotB <- notice{j, r} }})
+	// A notice published before an instance subscribes is lost by design
+	// (tablets catch up at their next operation); on a loaded machine B's
+	// subscription can come after A's first publish, so wait for both.
+	for range 2 {
+		select {
+		case <-broker.subscribed:
+		case <-time.After(10 * time.Second):
+			t.Fatal("an instance never subscribed to the broker")
+		}
+	}
 	ctx := context.Background()
 	a.svc.JudgeChanged(ctx, 1, 7, false)
 	a.svc.JudgeChanged(ctx, 1, 8, true)
@@ -44,4 +54,18 @@ func TestJudgeNoticesReachOtherInstances(t *testing.T) {
 		t.Fatalf("instance A heard its own notice %+v", got)
 	default:
 	}
+}
+
+// subscribedBroker tells when each instance has subscribed: Local.Run calls
+// resync once the subscriber is registered.
+type subscribedBroker struct {
+	*live.Local
+	subscribed chan struct{}
+}
+
+func (b subscribedBroker) Run(ctx context.Context, deliver func(live.Notice), resync func()) {
+	b.Local.Run(ctx, deliver, func() {
+		resync()
+		b.subscribed <- struct{}{}
+	})
 }
