@@ -204,7 +204,7 @@ func TestHostileUploadsKeepServerMemoryBounded(t *testing.T) {
 }
 
 // largestRoster is a roster at the bounds: 49,990 people (a title row
-// above the header) with 20 columns, every cell its own text, a 60 MB
+// above the header) with 20 columns, every cell its own text, a 63 MB
 // worksheet: the most a file may hold.
 func largestRoster(t *testing.T) []byte {
 	t.Helper()
