@@ -107,6 +107,12 @@ func (s *Server) handleSetupSave(w http.ResponseWriter, r *http.Request, u *auth
 		return
 	}
 	raw := r.PostForm.Get("rules")
+	// The body cap allows 21 MB; decoding that much JSON would cost the
+	// server hundreds of MB, so the field gets an uploaded document's bound.
+	if len(raw) > rubric.MaxRulesBytes {
+		s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "规则文档超过 %d KB 上限", rubric.MaxRulesBytes>>10))
+		return
+	}
 	var doc scoring.Rules
 	if err := json.Unmarshal([]byte(raw), &doc); err != nil {
 		page := s.newSetupPage(u, ev, &doc, r.PostForm)

@@ -112,6 +112,12 @@ func TestSetupPageWeightsErrorsAndLock(t *testing.T) {
 	if code, body := org.post(base, form("35", "25")); code != 400 || !strings.Contains(body, "模块权重之和为 105%") {
 		t.Fatalf("weights over 100: %d\n%s", code, body)
 	}
+	// A raw document past the rule-document bound is refused before decoding.
+	huge := form("30", "25")
+	huge.Set("rules", `{"name":"`+strings.Repeat("大", 400_000)+`"}`)
+	if code, body := org.post(base, huge); code != 413 || !strings.Contains(body, "规则文档超过 1024 KB 上限") {
+		t.Fatalf("oversize rules: %d\n%.300s", code, body)
+	}
 	// A bad value in the raw document: shown with its path.
 	bad := form("30", "25")
 	bad.Set("rules", strings.Replace(raw, `"method": "mean"`, `"method": "avg"`, 1))
