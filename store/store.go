@@ -49,6 +49,10 @@ type Store struct {
 type Options struct {
 	// Now is the clock for timestamps; nil means time.Now. Tests inject one.
 	Now func() time.Time
+	// MustExist refuses a missing SQLite file instead of creating it: only
+	// the commands that set a database up may create one, so a typo in
+	// --db is named rather than answered from a new empty file.
+	MustExist bool
 }
 
 // Open connects to the database named by a URL, "sqlite:PATH" or
@@ -68,7 +72,7 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 	}
 	switch Dialect(scheme) {
 	case SQLite:
-		return openSQLite(ctx, rest, now)
+		return openSQLite(ctx, rest, now, opts.MustExist)
 	case MySQL:
 		return openMySQL(ctx, rest, now)
 	default:
@@ -93,8 +97,13 @@ var sqlitePragmas = []string{
 	"busy_timeout(10000)",
 }
 
-func sqliteDSN(path string, readOnly bool) string {
+func sqliteDSN(path string, readOnly, mustExist bool) string {
 	q := url.Values{}
+	if mustExist {
+		// SQLite's own URI mode: open read-write, never create, so a file
+		// removed after the check below is not made again.
+		q.Set("mode", "rw")
+	}
 	for _, p := range sqlitePragmas {
 		q.Add("_pragma", p)
 	}
@@ -108,12 +117,15 @@ func sqliteDSN(path string, readOnly bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-func openSQLite(ctx context.Context, path string, now func() time.Time) (_ *Store, err error) {
+func openSQLite(ctx context.Context, path string, now func() time.Time, mustExist bool) (_ *Store, err error) {
+	given := path
 	path = filepath.Clean(path)
 	created := false
 	switch fi, statErr := os.Stat(path); {
 	case statErr == nil && fi.IsDir():
 		return nil, skillscore.Errorf(skillscore.EInvalid, "数据库路径 %s 是一个目录，不是 SQLite 文件", path)
+	case errors.Is(statErr, os.ErrNotExist) && mustExist:
+		return nil, skillscore.Wrap(skillscore.ENotFound, statErr, fmt.Sprintf("数据库文件不存在：%s（database file does not exist）", given))
 	case errors.Is(statErr, os.ErrNotExist):
 		if _, err := os.Stat(filepath.Dir(path)); err != nil {
 			return nil, skillscore.Errorf(skillscore.EInvalid, "数据库目录 %s 不存在", filepath.Dir(path))
@@ -130,7 +142,7 @@ func openSQLite(ctx context.Context, path string, now func() time.Time) (_ *Stor
 		}
 	}()
 
-	w, err := sqlx.Open("sqlite", sqliteDSN(path, false))
+	w, err := sqlx.Open("sqlite", sqliteDSN(path, false, mustExist))
 	if err != nil {
 		return nil, sqliteOpenError(path, err)
 	}
@@ -148,7 +160,7 @@ func openSQLite(ctx context.Context, path string, now func() time.Time) (_ *Stor
 	if err := s.migrate(ctx); err != nil {
 		return nil, sqliteOpenError(path, err)
 	}
-	r, err := sqlx.Open("sqlite", sqliteDSN(path, true))
+	r, err := sqlx.Open("sqlite", sqliteDSN(path, true, mustExist))
 	if err != nil {
 		return nil, sqliteOpenError(path, err)
 	}

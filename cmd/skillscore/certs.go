@@ -159,7 +159,7 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 			fmt.Fprintln(stderr, "skillscore certs: 需要 --event CODE 和 --keys DIR（或 --demo）")
 			return errUsage
 		}
-		if st, err = store.Open(ctx, *db, store.Options{}); err != nil {
+		if st, err = openExisting(ctx, *db); err != nil {
 			return err
 		}
 		defer st.Close()
@@ -283,7 +283,7 @@ func runCertsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 		fmt.Fprintln(stderr, "skillscore certs revoke: 需要 --number NO 和 --reason TEXT")
 		return errUsage
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}

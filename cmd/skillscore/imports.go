@@ -65,7 +65,7 @@ func (f importFlags) parse(args []string) (string, error) {
 }
 
 func (f importFlags) open(ctx context.Context) (*store.Store, store.Event, error) {
-	st, err := store.Open(ctx, *f.db, store.Options{})
+	st, err := openExisting(ctx, *f.db)
 	if err != nil {
 		return nil, store.Event{}, err
 	}

@@ -68,7 +68,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		fmt.Fprintf(stderr, "skillscore live %s: 缺少 --event CODE\n", action)
 		return errUsage
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -11,7 +11,6 @@ import (
 
 	"skillscore"
 	"skillscore/stats"
-	"skillscore/store"
 )
 
 const statsUsage = `用法 (usage):
@@ -38,7 +37,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *year < 2000 || *year > 2100 {
 		return skillscore.Errorf(skillscore.EInvalid, "年份 %d 无效：应为 2000 至 2100 之间的四位年份", *year)
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -52,7 +52,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
@@ -84,7 +84,7 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,10 @@ import (
 func TestUserAddAndAuditVerify(t *testing.T) {
 	bin := binary(t)
 	db := "sqlite:" + filepath.Join(t.TempDir(), "u.db")
+	// user add never creates a database: migrate sets it up.
+	if out, err := exec.Command(bin, "migrate", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
 	if out, err := addCmd(bin, db, "a-long-password\n", "--username", "chief1", "--name", "张裁判长", "--role", "chief").CombinedOutput(); err != nil || !strings.Contains(string(out), "裁判长") {
 		t.Fatalf("user add: %v %s", err, out)
 	}
