@@ -34,6 +34,7 @@ type Store interface {
 	AddJudge(ctx context.Context, j store.Judge, panels []store.PanelMember, actor string) (store.Judge, error)
 	ImportScores(ctx context.Context, eventID, moduleID int64, scores []store.ImportedScore, source, actor string) (int64, error)
 	RecordMark(ctx context.Context, op store.MarkOp) (store.MarkAck, error)
+	ApplyOps(ctx context.Context, ops []store.SheetOp) ([]store.OpResult, error)
 	AddAssignments(ctx context.Context, eventID int64, as []store.Assignment, actor string) error
 }
 
@@ -285,7 +286,10 @@ func importTheory(ctx context.Context, st Store, eventID int64, mods []store.Mod
 
 // enterMarks scores the first practical module for everyone, the second for
 // half the roster and the third for a few, so the board shows an event in
-// progress; one contestant triggers the veto item.
+// progress; one contestant triggers the veto item. Every judge but the
+// first submits the sheets: the public board counts submitted sheets only,
+// so J01's stay drafts (草稿), shown on the chief judge's view, and J01,
+// whose tablet login the demo prints, still has sheets to finish.
 func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rules, mods []store.Module,
 	panels []panel, cs []store.Contestant, rng *rand.Rand) error {
 	ruleMods := map[string]scoring.Module{}
@@ -297,6 +301,7 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 		skill[i] = rng.IntN(3)
 	}
 	op := 0
+	var submits []store.SheetOp
 	for pi, p := range panels {
 		scored := len(cs)
 		switch pi {
@@ -307,7 +312,7 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 		}
 		rm := ruleMods[p.module.Code]
 		for ci := 0; ci < scored; ci++ {
-			for _, j := range p.judges {
+			for ji, j := range p.judges {
 				if judges.ConflictReason(j, cs[ci], "") != "" {
 					continue // recused
 				}
@@ -328,7 +333,21 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 						return fmt.Errorf("demo mark: %w", err)
 					}
 				}
+				if pi == 0 && ji == 0 {
+					continue // J01's sheets stay drafts
+				}
+				submits = append(submits, store.SheetOp{OpID: fmt.Sprintf("demo-submit-%05d", len(submits)), Kind: store.OpSubmit,
+					EventID: eventID, ModuleID: p.module.ID, ContestantID: cs[ci].ID, JudgeID: j.ID, Actor: j.Code})
 			}
+		}
+	}
+	res, err := st.ApplyOps(ctx, submits)
+	if err != nil {
+		return fmt.Errorf("demo submit: %w", err)
+	}
+	for _, r := range res {
+		if r.Err != nil {
+			return fmt.Errorf("demo submit: %w", r.Err)
 		}
 	}
 	return nil

@@ -372,16 +372,16 @@ func TestDraftMarksMoveNoPublicView(t *testing.T) {
 	s.waitFor("the submitted sheet on the public board", func() bool { _, r, _ := s.boardMode(); return r >= rev })
 	before := s.public()
 
-	// Two judges of module A turn every judgement mark of one contestant's
-	// open sheet to 0: the panel's aggregate of that contestant changes.
+	// A judge turns every judgement mark of an open (unsubmitted) module A
+	// sheet to 0: the panel's mean for that contestant changes.
 	marks, err := s.o.st.Marks(ctx, s.ev.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
 	js, _ := s.o.st.Judges(ctx, s.ev.ID)
-	judgeID := map[string]int64{}
+	judgeCode := map[int64]string{}
 	for _, j := range js {
-		judgeID[j.Code] = j.ID
+		judgeCode[j.ID] = j.Code
 	}
 	mods, _ := s.o.st.Modules(ctx, s.ev.ID)
 	var modA store.Module
@@ -395,36 +395,32 @@ func TestDraftMarksMoveNoPublicView(t *testing.T) {
 	for _, a := range modA.Aspects {
 		aspectID[a.Code], judgement[a.Code] = a.ID, a.Kind == string(scoring.Judgement)
 	}
-	byContestant := map[int64]map[string]bool{}
-	for _, m := range marks {
-		if m.ModuleCode == "A" {
-			if byContestant[m.ContestantID] == nil {
-				byContestant[m.ContestantID] = map[string]bool{}
-			}
-			byContestant[m.ContestantID][m.JudgeCode] = true
-		}
-	}
+	sheets, _ := s.o.st.Sheets(ctx, s.ev.ID)
+	var ops []store.SheetOp
 	var target store.Contestant
-	var drafters []string
 	cs, _ := s.o.st.Contestants(ctx, s.ev.ID)
-	for _, c := range cs {
-		if j := byContestant[c.ID]; len(j) >= 2 {
-			for code := range j {
-				drafters = append(drafters, code)
+	for _, sh := range sheets {
+		if sh.ModuleID != modA.ID || sh.Status != "open" {
+			continue
+		}
+		ops = ops[:0]
+		for _, m := range marks {
+			if m.ContestantID == sh.ContestantID && m.ModuleCode == "A" && m.JudgeCode == judgeCode[sh.JudgeID] &&
+				judgement[m.AspectCode] && m.Value != 0 {
+				ops = append(ops, store.SheetOp{OpID: "draft-" + m.AspectCode, Kind: store.OpMark, EventID: s.ev.ID,
+					ModuleID: modA.ID, ContestantID: sh.ContestantID, JudgeID: sh.JudgeID, AspectID: aspectID[m.AspectCode], Value: 0, Actor: "test"})
 			}
-			slices.Sort(drafters)
-			target, drafters = c, drafters[:2]
+		}
+		if len(ops) > 0 {
+			i := slices.IndexFunc(cs, func(c store.Contestant) bool { return c.ID == sh.ContestantID })
+			target = cs[i]
 			break
 		}
 	}
-	chiefBefore, _ := s.chiefTotal(*target.Code)
-	var ops []store.SheetOp
-	for _, m := range marks {
-		if m.ContestantID == target.ID && m.ModuleCode == "A" && slices.Contains(drafters, m.JudgeCode) && judgement[m.AspectCode] {
-			ops = append(ops, store.SheetOp{OpID: "draft-" + m.JudgeCode + m.AspectCode, Kind: store.OpMark, EventID: s.ev.ID,
-				ModuleID: modA.ID, ContestantID: target.ID, JudgeID: judgeID[m.JudgeCode], AspectID: aspectID[m.AspectCode], Value: 0, Actor: "test"})
-		}
+	if target.ID == 0 {
+		t.Fatal("the demo has no open module A sheet with a judgement mark above 0")
 	}
+	chiefBefore, _ := s.chiefTotal(*target.Code)
 	s.apply(ops)
 	s.waitFor("the chief judge's view of the drafts", func() bool { total, _ := s.chiefTotal(*target.Code); return total != chiefBefore })
 	if _, draft := s.chiefTotal(*target.Code); !draft {
