@@ -34,6 +34,10 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	dir := t.TempDir()
 	db := "sqlite:" + filepath.Join(dir, "flow.db")
 	keys := filepath.Join(dir, "keys")
+	// user add never creates a database: migrate sets it up.
+	if out, err := exec.Command(bin, "migrate", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("migrate: %v\n%s", err, out)
+	}
 	for _, u := range [][]string{{"org", "组织者", "organizer"}, {"chief", "裁判长", "chief"}} {
 		if out, err := addCmd(bin, db, "pass-"+u[0]+"-2027\n", "--username", u[0], "--name", u[1], "--role", u[2]).CombinedOutput(); err != nil {
 			t.Fatalf("user add %s: %v\n%s", u[0], err, out)
