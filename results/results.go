@@ -194,7 +194,8 @@ func DraftContestants(snap store.Snapshot) map[int64]bool {
 // judge: module and total arithmetic, ranks, awards, passes, promotions,
 // titles. Everything else (the panel's marks, dropped marks, missing judges,
 // which would show a recusal) stays on the logged-in pages. A list of what
-// may go out, so that a reason added to the core later stays in by default.
+// may go out, so that a reason added to the core later stays off the public
+// paths until it is listed here.
 var publicReasons = map[string]bool{
 	"module.missing": true, "module.imported": true, "module.floor": true, "module.rounded": true,
 	"module.formula": true, "module.veto": true, "module.contribution": true, "module.incomplete": true,
