@@ -79,11 +79,8 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "目标数据库 sqlite:PATH 或 mysql:DSN（须为空）")
 	in := fs.String("in", "", "备份文件（也可作为最后一个参数给出）")
 	force := fs.Bool("force", false, "目标数据库不是空的也恢复：其中的全部数据被备份替换")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if err := parseFlagArgs(fs, args); err != nil {
+		return err
 	}
 	file := *in
 	switch {

@@ -120,8 +120,7 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	if *out == "" {
-		fmt.Fprintln(stderr, "skillscore certs: 需要 --out DIR")
-		return errUsage
+		return usagef("certs", "需要 --out DIR", "--out is required")
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法创建输出目录 %s: %v", *out, err))
@@ -156,8 +155,7 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		}
 	} else {
 		if *event == "" || cc.keys == "" {
-			fmt.Fprintln(stderr, "skillscore certs: 需要 --event CODE 和 --keys DIR（或 --demo）")
-			return errUsage
+			return usagef("certs", "需要 --event CODE 和 --keys DIR（或 --demo）", "--event and --keys, or --demo, are required")
 		}
 		if st, err = openExisting(ctx, *db); err != nil {
 			return err
@@ -256,8 +254,7 @@ func runCertsKeygen(args []string, stdout, stderr io.Writer) error {
 		return err
 	}
 	if *keys == "" {
-		fmt.Fprintln(stderr, "skillscore certs keygen: 需要 --keys DIR")
-		return errUsage
+		return usagef("certs keygen", "需要 --keys DIR", "--keys is required")
 	}
 	kid, err := certificates.GenerateKey(*keys, time.Now())
 	if err != nil {
@@ -280,8 +277,7 @@ func runCertsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 		return err
 	}
 	if *number == "" {
-		fmt.Fprintln(stderr, "skillscore certs revoke: 需要 --number NO 和 --reason TEXT")
-		return errUsage
+		return usagef("certs revoke", "需要 --number NO 和 --reason TEXT", "--number and --reason are required")
 	}
 	st, err := openExisting(ctx, *db)
 	if err != nil {

@@ -8,10 +8,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"io/fs"
 	"os"
 	"strconv"
 	"strings"
 
+	"skillscore"
 	"skillscore/scoring"
 )
 
@@ -26,25 +28,23 @@ func runCompute(args []string, stdout, stderr io.Writer) error {
 	recPath := fs.String("recusals", "", "optional recusals CSV `file`: contestant,module,judge")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	year := fs.Int("year", 0, "event year for the once-a-year promotion rule (default: the rules' year)")
-	if err := fs.Parse(args); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if fs.NArg() > 0 {
-		return fmt.Errorf("compute: unexpected argument %q", fs.Arg(0))
-	}
 	if *rubric == "" || *marksPath == "" {
-		return errors.New("compute: --rubric and --marks are required")
+		return usagef("compute", "需要 --rubric 和 --marks", "--rubric and --marks are required")
 	}
 	if *format != "table" && *format != "json" && *format != "csv" {
-		return fmt.Errorf("compute: unknown --format %q (table, json, csv)", *format)
+		return usagef("compute", fmt.Sprintf("输出格式 --format %q 无效：应为 table、json 或 csv", *format),
+			fmt.Sprintf("unknown --format %q (table, json, csv)", *format))
 	}
 	raw, err := os.ReadFile(*rubric)
 	if err != nil {
-		return fmt.Errorf("compute: %w", err)
+		return readError(*rubric, err)
 	}
 	rules, err := scoring.ParseRules(raw)
 	if err != nil {
-		return fmt.Errorf("compute: %s: %w", *rubric, err)
+		return computeError(*rubric, err)
 	}
 	mt, err := readWith(*marksPath, scoring.ReadMarksCSV)
 	if err != nil {
@@ -69,7 +69,8 @@ func runCompute(args []string, stdout, stderr io.Writer) error {
 		c := &in.Contestants[i]
 		if t, ok := mt.Times[c.ID]; ok {
 			if c.CompletionTime != 0 && c.CompletionTime != t {
-				return fmt.Errorf("compute: contestant %s: completion time differs between %s and %s", c.ID, *contPath, *marksPath)
+				return skillscore.Errorf(skillscore.EInvalid, "选手 %s 的用时在 %s 与 %s 中不一致 (contestant %s: completion time differs between %s and %s)",
+					c.ID, *contPath, *marksPath, c.ID, *contPath, *marksPath)
 			}
 			c.CompletionTime = t
 		}
@@ -82,11 +83,12 @@ func runCompute(args []string, stdout, stderr io.Writer) error {
 	res, err := scoring.Compute(rules, in)
 	if err != nil {
 		var ie *scoring.InputError
-		if errors.As(err, &ie) && ie.Kind == "mark" && ie.Index >= 0 {
-			return fmt.Errorf("compute: %s: mark %d (%s/%s/%s/%s): %w", *marksPath, ie.Index+1,
-				in.Marks[ie.Index].Contestant, in.Marks[ie.Index].Module, in.Marks[ie.Index].Aspect, in.Marks[ie.Index].Judge, err)
+		if errors.As(err, &ie) && ie.Kind == "mark" && ie.Index >= 0 && ie.Index < len(in.Marks) {
+			m := in.Marks[ie.Index]
+			return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("评分文件 %s 第 %d 条评分（%s/%s/%s/%s）：%s (%s: mark %d: %s)",
+				*marksPath, ie.Index+1, m.Contestant, m.Module, m.Aspect, m.Judge, ie.Message, *marksPath, ie.Index+1, ie.English))
 		}
-		return fmt.Errorf("compute: %w", err)
+		return computeError("", err)
 	}
 	switch *format {
 	case "json":
@@ -104,23 +106,83 @@ func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
 	var zero T
 	f, err := os.Open(path)
 	if err != nil {
-		return zero, fmt.Errorf("compute: %w", err)
+		return zero, readError(path, err)
 	}
 	defer f.Close()
 	v, err := read(f)
 	if err != nil {
-		return zero, fmt.Errorf("compute: %s: %w", path, err)
+		return zero, computeError(path, err)
 	}
 	return v, nil
 }
 
+// readError says in Chinese why an input file could not be read.
+func readError(path string, err error) error {
+	why := "无法读取"
+	switch {
+	case errors.Is(err, fs.ErrNotExist):
+		why = "不存在"
+	case errors.Is(err, fs.ErrPermission):
+		why = "没有读取权限"
+	}
+	return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("文件 %s %s (%v)", path, why, err))
+}
+
+// computeError renders the scoring core's errors Chinese first, the
+// English after each, naming the file they come from.
+func computeError(path string, err error) error {
+	// Lead with Chinese: 文件 marks.csv 第 3 行…, 文件 c.csv：…
+	in, at := "", ""
+	if path != "" {
+		in, at = "文件 "+path+" ", "文件 "+path+"："
+	}
+	var (
+		re  *scoring.RulesError
+		ce  *scoring.CSVError
+		ie  *scoring.InputError
+		rce *recusalsError
+	)
+	var msg string
+	switch {
+	case errors.As(err, &re):
+		var b strings.Builder
+		b.WriteString("规则无效 (invalid rules):")
+		if path != "" {
+			b.Reset()
+			fmt.Fprintf(&b, "规则文件 %s 无效 (invalid rules):", path)
+		}
+		for _, p := range re.Problems {
+			b.WriteString("\n  " + p.String())
+		}
+		msg = b.String()
+	case errors.As(err, &ce):
+		col, colEn := "", ""
+		if ce.Column != "" {
+			col, colEn = "（"+ce.Column+" 列）", " column "+ce.Column
+		}
+		msg = fmt.Sprintf("%s第 %d 行%s：%s (row %d%s: %s)", in, ce.Row, col, ce.Message, ce.Row, colEn, ce.English)
+	case errors.As(err, &ie):
+		msg = fmt.Sprintf("%s%s (%s)", at, ie.Message, ie.English)
+	case errors.As(err, &rce):
+		msg = fmt.Sprintf("%s%s (%s)", at, rce.zh, rce.en)
+	default:
+		msg = fmt.Sprintf("%s无法计算 (%v)", at, err)
+	}
+	return skillscore.Wrap(skillscore.EInvalid, err, msg)
+}
+
+// recusalsError is a bad recusals CSV, in both languages like the core's.
+type recusalsError struct{ zh, en string }
+
+func (e *recusalsError) Error() string { return e.en + " / " + e.zh }
+
 func readRecusalsCSV(r io.Reader) ([]scoring.Recusal, error) {
 	recs, err := csv.NewReader(r).ReadAll()
 	if err != nil {
-		return nil, err
+		return nil, &recusalsError{zh: "回避 CSV 格式错误：" + err.Error(), en: "recusals CSV: " + err.Error()}
 	}
 	if len(recs) == 0 || strings.Join(recs[0], ",") != "contestant,module,judge" {
-		return nil, errors.New("recusals CSV header must be contestant,module,judge")
+		return nil, &recusalsError{zh: "回避 CSV 的表头应为 contestant,module,judge", en: "recusals CSV header must be contestant,module,judge"}
 	}
 	var out []scoring.Recusal
 	for _, rec := range recs[1:] {

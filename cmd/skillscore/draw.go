@@ -39,9 +39,11 @@ func runDraw(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *event == "" || fs.NArg() > 0 || (*printOnly && *sheet == "") {
-		fs.Usage()
-		return errUsage
+	if *event == "" {
+		return usagef("draw", "需要 --event CODE", "--event is required")
+	}
+	if *printOnly && *sheet == "" {
+		return usagef("draw", "只打印抽签结果表（--print-only）时需要 --sheet FILE.pdf", "--print-only needs --sheet")
 	}
 	st, ev, err := openEvent(ctx, *db, *event)
 	if err != nil {
@@ -104,9 +106,8 @@ func runDecrypt(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if *event == "" || fs.NArg() > 0 {
-		fs.Usage()
-		return errUsage
+	if *event == "" {
+		return usagef("decrypt", "需要 --event CODE", "--event is required")
 	}
 	st, ev, err := openEvent(ctx, *db, *event)
 	if err != nil {

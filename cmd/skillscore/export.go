@@ -26,9 +26,7 @@ func runExport(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	if *event == "" || *what == "" || *out == "" {
-		fmt.Fprintln(stderr, "skillscore export: 需要 --event、--what 和 --out")
-		fs.PrintDefaults()
-		return errUsage
+		return usagef("export", "需要 --event、--what 和 --out", "--event, --what and --out are required")
 	}
 	st, ev, err := openEvent(ctx, *db, *event)
 	if err != nil {

@@ -54,12 +54,11 @@ func newImportFlags(name, usage string, stderr io.Writer) importFlags {
 
 // parse parses the flags with exactly one FILE after them.
 func (f importFlags) parse(args []string) (string, error) {
-	if err := f.fs.Parse(args); err != nil {
-		return "", errUsage
+	if err := parseFlagArgs(f.fs, args); err != nil {
+		return "", err
 	}
-	if f.fs.NArg() != 1 || *f.event == "" {
-		f.fs.Usage()
-		return "", errUsage
+	if *f.event == "" || f.fs.NArg() != 1 {
+		return "", usagef(f.fs.Name(), "需要 --event CODE 和一个 .xlsx 文件", "--event and one FILE.xlsx are required")
 	}
 	return f.fs.Arg(0), nil
 }
@@ -99,8 +98,7 @@ func reportProblems(stdout io.Writer, asJSON bool, what string, ps []imports.Pro
 
 func runScores(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "import" {
-		fmt.Fprint(stderr, scoresUsage)
-		return errUsage
+		return actionError("scores", args, scoresUsage)
 	}
 	f := newImportFlags("scores import", scoresUsage, stderr)
 	module := f.fs.String("module", "", "导入成绩的模块（代码或名称；赛事只有一个时可省略）")
@@ -143,8 +141,7 @@ func runJudges(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return runJudgeCards(ctx, args[1:], stdout, stderr)
 	}
 	if len(args) == 0 || args[0] != "import" {
-		fmt.Fprint(stderr, judgesUsage)
-		return errUsage
+		return actionError("judges", args, judgesUsage)
 	}
 	f := newImportFlags("judges import", judgesUsage, stderr)
 	path, err := f.parse(args[1:])
@@ -200,8 +197,7 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 		return err
 	}
 	if *event == "" || *base == "" || *out == "" {
-		fs.Usage()
-		return errUsage
+		return usagef("judges cards", "需要 --event、--url 和 --out", "--event, --url and --out are required")
 	}
 	fonts, err := certificates.LoadFonts(*song, *kai)
 	if err != nil {

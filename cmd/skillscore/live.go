@@ -35,11 +35,11 @@ const liveUsage = `skillscore live — 实时成绩的公示、封榜与颁奖�
 // runLive changes what spectators see of an event. Running servers pick
 // the change up by their revision poll within a second.
 func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
+	if len(args) == 0 {
+		return actionError("live", args, liveUsage)
+	}
+	if args[0] == "-h" || args[0] == "--help" || args[0] == "help" {
 		fmt.Fprint(stderr, liveUsage)
-		if len(args) == 0 {
-			return errUsage
-		}
 		return nil
 	}
 	action := args[0]
@@ -61,12 +61,10 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	switch action {
 	case "status", "publish", "unpublish", "freeze", "unfreeze", "reveal", "settings":
 	default:
-		fmt.Fprintf(stderr, "skillscore live: 未知操作 %q\n\n%s", action, liveUsage)
-		return errUsage
+		return actionError("live", args, liveUsage)
 	}
 	if *code == "" {
-		fmt.Fprintf(stderr, "skillscore live %s: 缺少 --event CODE\n", action)
-		return errUsage
+		return usagef("live "+action, "缺少 --event CODE", "--event is required")
 	}
 	st, err := openExisting(ctx, *db)
 	if err != nil {

@@ -18,7 +18,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"regexp"
+	"strings"
 	"syscall"
+	"time"
+	"unicode"
+	"unicode/utf8"
 
 	"skillscore"
 )
@@ -63,26 +68,75 @@ URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
 // errUsage marks a command-line mistake: exit status 2 instead of 1.
 var errUsage = errors.New("usage")
 
+// usageError is a command-line mistake, reported by main in one line,
+// Chinese first with the English after it as help shows it, and exit status 2.
+type usageError struct {
+	cmd    string // "stats", "live status": the command the line names
+	zh, en string
+	help   string // printed after the line; empty means a hint to run -h
+}
+
+func (e *usageError) Error() string {
+	prefix := "skillscore"
+	if e.cmd != "" {
+		prefix += " " + e.cmd
+	}
+	return fmt.Sprintf("%s: %s (%s)", prefix, e.zh, e.en)
+}
+
+func (e *usageError) Is(target error) bool { return target == errUsage }
+
+// usagef reports a command-line mistake of cmd.
+func usagef(cmd, zh, en string) error { return &usageError{cmd: cmd, zh: zh, en: en} }
+
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	err := run(ctx, os.Args[1:], os.Stdout, os.Stderr)
 	stop()
-	if err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			os.Exit(0)
+	os.Exit(report(err, os.Stderr))
+}
+
+// report is the one place that turns a command's error into what the user
+// sees and the exit status: 0 for help, 2 for a command-line mistake, 1 for
+// a failure. Every line starts with Chinese.
+func report(err error, stderr io.Writer) int {
+	var ue *usageError
+	switch {
+	case err == nil, errors.Is(err, flag.ErrHelp):
+		return 0
+	case errors.As(err, &ue):
+		fmt.Fprintln(stderr, ue.Error())
+		switch {
+		case ue.help != "":
+			fmt.Fprint(stderr, "\n"+ue.help)
+		case ue.cmd != "":
+			fmt.Fprintf(stderr, "运行 \"skillscore %s -h\" 查看参数 (run it with -h for its flags)\n", ue.cmd)
 		}
-		if !errors.Is(err, errUsage) {
-			fmt.Fprintln(os.Stderr, "skillscore:", oneLine(err))
-			os.Exit(1)
-		}
-		os.Exit(2)
+		return 2
+	case errors.Is(err, errUsage):
+		return 2 // the command has printed its own lines
 	}
+	fmt.Fprintln(stderr, "skillscore:", chineseFirst(oneLine(err)))
+	return 1
+}
+
+// chineseFirst leads a message with Chinese: one that names a flag first
+// (--at "x" 无效) gets "参数", any other (an unexpected error from a
+// library, in English) "操作失败：".
+func chineseFirst(msg string) string {
+	r, _ := utf8.DecodeRuneInString(msg)
+	switch {
+	case unicode.Is(unicode.Han, r):
+		return msg
+	case strings.HasPrefix(msg, "-"):
+		return "参数 " + msg
+	}
+	return "操作失败：" + msg
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 {
-		fmt.Fprint(stderr, usage)
-		return errUsage
+		return &usageError{zh: "缺少命令", en: "missing command", help: usage}
 	}
 	switch args[0] {
 	case "serve":
@@ -125,25 +179,101 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		fmt.Fprint(stdout, usage)
 		return nil
 	default:
-		fmt.Fprintf(stderr, "skillscore: 未知命令 %q\n\n%s", args[0], usage)
-		return errUsage
+		return &usageError{zh: fmt.Sprintf("未知命令 %q", args[0]), en: "unknown command", help: usage}
 	}
 }
 
-// parseFlags parses a subcommand's flags, printing usage on error, and
-// rejects stray positional arguments.
+// actionError reports a command whose action (roster import, audit verify)
+// is missing or unknown, followed by its usage.
+func actionError(cmd string, args []string, help string) error {
+	if len(args) == 0 {
+		return &usageError{cmd: cmd, zh: "缺少操作", en: "missing action", help: help}
+	}
+	return &usageError{cmd: cmd, zh: fmt.Sprintf("未知操作 %q", args[0]), en: "unknown action", help: help}
+}
+
+// parseFlags parses a subcommand's flags and rejects stray positional
+// arguments.
 func parseFlags(fs *flag.FlagSet, args []string) error {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return err
-		}
-		return errUsage
+	if err := parseFlagArgs(fs, args); err != nil {
+		return err
 	}
 	if fs.NArg() > 0 {
-		fmt.Fprintf(fs.Output(), "skillscore %s: 多余的参数 %q\n", fs.Name(), fs.Args())
-		return errUsage
+		return usagef(fs.Name(), fmt.Sprintf("多余的参数 %q", fs.Args()), "unexpected arguments")
 	}
 	return nil
+}
+
+// parseFlagArgs parses a subcommand's flags, leaving positional arguments to
+// the caller. The flag package's own English message and usage are
+// silenced; a mistake comes back as a usage error in Chinese, and -h still
+// prints the command's usage.
+func parseFlagArgs(fs *flag.FlagSet, args []string) error {
+	out, usage := fs.Output(), fs.Usage
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {}
+	err := fs.Parse(args)
+	fs.SetOutput(out)
+	fs.Usage = usage
+	switch {
+	case err == nil:
+		return nil
+	case errors.Is(err, flag.ErrHelp):
+		fs.Usage()
+		return err
+	}
+	return flagError(fs, err)
+}
+
+// flagValueRE takes the value and flag name out of the flag package's
+// "invalid value" and "invalid boolean value" messages.
+var flagValueRE = regexp.MustCompile(`^invalid (?:boolean )?value ("(?:[^"\\]|\\.)*") for (?:flag )?(-\S+): (.*)$`)
+
+// flagError says in Chinese what the flag package found wrong; its English
+// message follows in parentheses.
+func flagError(fs *flag.FlagSet, err error) error {
+	msg := err.Error()
+	var zh string
+	if m := flagValueRE.FindStringSubmatch(msg); m != nil {
+		zh = fmt.Sprintf("参数 %s 的值 %s 无效", m[2], m[1])
+		if want := flagWant(fs.Lookup(strings.TrimLeft(m[2], "-")), m[3]); want != "" {
+			zh += "：" + want
+		}
+	} else if name, ok := strings.CutPrefix(msg, "flag provided but not defined: "); ok {
+		zh = "未知参数 " + name
+	} else if name, ok := strings.CutPrefix(msg, "flag needs an argument: "); ok {
+		zh = "参数 " + name + " 缺少值"
+	} else if arg, ok := strings.CutPrefix(msg, "bad flag syntax: "); ok {
+		zh = "参数格式错误：" + arg
+	} else {
+		zh = "参数错误"
+	}
+	return usagef(fs.Name(), zh, msg)
+}
+
+// flagWant names what a flag takes, from its type.
+func flagWant(f *flag.Flag, cause string) string {
+	if f == nil {
+		return ""
+	}
+	if cause == "value out of range" {
+		return "超出范围"
+	}
+	g, ok := f.Value.(flag.Getter)
+	if !ok {
+		return ""
+	}
+	switch g.Get().(type) {
+	case int, int64, uint, uint64:
+		return "应为整数"
+	case float64:
+		return "应为数字"
+	case bool:
+		return "应为 true 或 false"
+	case time.Duration:
+		return "应为时长，如 30s、5m"
+	}
+	return ""
 }
 
 // oneLine renders an error for the terminal: the human message of a

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -29,8 +28,7 @@ const rosterUsage = `用法 (usage):
 // runRoster is `skillscore roster`: for now its one action, import.
 func runRoster(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "import" {
-		fmt.Fprint(stderr, rosterUsage)
-		return errUsage
+		return actionError("roster", args, rosterUsage)
 	}
 	return runRosterImport(ctx, args[1:], stdout, stderr)
 }
@@ -48,11 +46,8 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 	// positional argument, parse the rest.
 	var files []string
 	for rest := args; ; {
-		if err := fs.Parse(rest); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return err
-			}
-			return errUsage
+		if err := parseFlagArgs(fs, rest); err != nil {
+			return err
 		}
 		if fs.NArg() == 0 {
 			break
@@ -61,9 +56,7 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 		rest = fs.Args()[1:]
 	}
 	if len(files) != 1 || *event == "" {
-		fmt.Fprintln(stderr, "skillscore roster import: 需要 --event 和一个名单文件")
-		fs.Usage()
-		return errUsage
+		return usagef("roster import", "需要 --event 和一个名单文件", "--event and one roster file are required")
 	}
 	path := files[0]
 	data, err := os.ReadFile(path)

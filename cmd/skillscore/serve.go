@@ -60,7 +60,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, defaultAddr string) {
 func (c *serveConfig) check() error {
 	var err error
 	if c.proxies, err = web.ParseTrustedProxies(c.trustedProxies); err != nil {
-		return skillscore.Wrap(skillscore.EInvalid, err, "--trusted-proxy: "+err.Error())
+		return skillscore.Wrap(skillscore.EInvalid, err, err.Error()+" (bad --trusted-proxy)")
 	}
 	return nil
 }
@@ -68,7 +68,7 @@ func (c *serveConfig) check() error {
 func (c *serveConfig) logger(w io.Writer) (*slog.Logger, error) {
 	var level slog.Level
 	if err := level.UnmarshalText([]byte(c.logLevel)); err != nil {
-		return nil, fmt.Errorf("--log-level %q 无效: 应为 debug|info|warn|error", c.logLevel)
+		return nil, skillscore.Errorf(skillscore.EInvalid, "日志级别 --log-level %q 无效：应为 debug|info|warn|error (bad --log-level)", c.logLevel)
 	}
 	opts := &slog.HandlerOptions{Level: level}
 	switch c.logFormat {
@@ -77,7 +77,7 @@ func (c *serveConfig) logger(w io.Writer) (*slog.Logger, error) {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("--log-format %q 无效: 应为 json 或 text", c.logFormat)
+	return nil, skillscore.Errorf(skillscore.EInvalid, "日志格式 --log-format %q 无效：应为 json 或 text (bad --log-format)", c.logFormat)
 }
 
 func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) error {

@@ -18,8 +18,7 @@ import (
 // runUser: skillscore user add --username U --name N --role R [--password-stdin]
 func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "add" {
-		fmt.Fprintln(stderr, "用法: skillscore user add --username 用户名 --name 姓名 --role organizer|chief|scorekeeper [--db URL] [--password-stdin]")
-		return errUsage
+		return actionError("user", args, "用法 (usage): skillscore user add --username 用户名 --name 姓名 --role organizer|chief|scorekeeper [--db URL] [--password-stdin]\n")
 	}
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
@@ -32,31 +31,32 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return err
 	}
 	if _, ok := web.RoleNames[*role]; !ok {
-		return skillscore.Errorf(skillscore.EInvalid, "--role 必须是 organizer、chief 或 scorekeeper")
+		return skillscore.Errorf(skillscore.EInvalid, "角色 --role 必须是 organizer、chief 或 scorekeeper (--role must be organizer, chief or scorekeeper)")
 	}
 	*username = strings.TrimSpace(*username)
 	if *username == "" || len(*username) > 64 || strings.ContainsAny(*username, " \t\r\n") {
-		return skillscore.Errorf(skillscore.EInvalid, "--username 必须是 1–64 个字符，不含空格")
+		return skillscore.Errorf(skillscore.EInvalid, "用户名 --username 必须是 1–64 个字符，不含空格 (--username: 1-64 characters, no spaces)")
 	}
 	if strings.TrimSpace(*name) == "" {
 		*name = *username
 	}
-	if !*fromStdin {
-		fmt.Fprint(stderr, "密码（至少 8 个字符）: ")
-	}
-	line, err := bufio.NewReader(stdin).ReadString('\n')
-	if err != nil && line == "" {
-		return skillscore.Errorf(skillscore.EInvalid, "没有读到密码")
-	}
-	hash, err := web.HashPassword(strings.TrimRight(line, "\r\n"))
-	if err != nil {
-		return err
-	}
+	// Open first: a wrong --db fails before anyone types a password.
 	st, err := openExisting(ctx, *db)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	if !*fromStdin {
+		fmt.Fprint(stderr, "密码（至少 8 个字符）: ")
+	}
+	line, err := bufio.NewReader(stdin).ReadString('\n')
+	if err != nil && line == "" {
+		return skillscore.Errorf(skillscore.EInvalid, "没有读到密码 (no password read)")
+	}
+	hash, err := web.HashPassword(strings.TrimRight(line, "\r\n"))
+	if err != nil {
+		return err
+	}
 	u, err := st.CreateUser(ctx, store.User{Username: *username, Name: *name, Role: *role, PasswordHash: hash}, "cli:"+osUser())
 	if err != nil {
 		return err
@@ -75,8 +75,7 @@ func osUser() string {
 // runAudit: skillscore audit verify --db URL
 func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if len(args) == 0 || args[0] != "verify" {
-		fmt.Fprintln(stderr, "用法: skillscore audit verify [--db URL]")
-		return errUsage
+		return actionError("audit", args, "用法 (usage): skillscore audit verify [--db URL]\n")
 	}
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)

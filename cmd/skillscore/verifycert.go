@@ -22,15 +22,12 @@ func runVerifyCert(args []string, stdout, stderr io.Writer) error {
 	}
 	keys := fl.String("keys", envOr("SKILLSCORE_CERT_KEYS", ""), "密钥目录（读取其中的 *.pub）")
 	pubkeys := fl.String("pubkeys", "", "公布的公钥集 JSON（/.well-known/skillscore-certificate-keys.json）")
-	if err := fl.Parse(args); err != nil {
-		if err == flag.ErrHelp {
-			return err
-		}
-		return errUsage
+	if err := parseFlagArgs(fl, args); err != nil {
+		return err
 	}
 	if fl.NArg() != 1 || (*keys == "") == (*pubkeys == "") {
-		fl.Usage()
-		return errUsage
+		return usagef("verify-cert", "需要一个证书令牌或二维码网址，以及 --keys DIR 或 --pubkeys FILE 之一",
+			"one TOKEN and exactly one of --keys or --pubkeys")
 	}
 	var pub certificates.PublicKeys
 	if *pubkeys != "" {
