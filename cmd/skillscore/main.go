@@ -62,6 +62,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
 
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
      例如 mysql:root@tcp(127.0.0.1:3306)/skillscore
+     只有 serve、demo、migrate、restore 会新建 SQLite 文件；其他命令要求文件已存在
+     (only serve, demo, migrate and restore create a SQLite file)
 运行 "skillscore COMMAND -h" 查看各命令的参数。
 `
 
