@@ -49,7 +49,10 @@ func newEnv(t *testing.T, cfg judges.Config) *env {
 			json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": skillscore.ErrorCode(err), "message": skillscore.ErrorMessage(err)}})
 		}
 	}
-	mux.HandleFunc("GET /api/v1/judge/ws", svc.ServeWS)
+	mux.HandleFunc("GET /api/v1/judge/ws", func(w http.ResponseWriter, r *http.Request) {
+		host, _, _ := net.SplitHostPort(r.RemoteAddr)
+		svc.ServeWS(w, r, host)
+	})
 	mux.HandleFunc("POST /api/v1/judge/sync", func(w http.ResponseWriter, r *http.Request) {
 		host, _, _ := net.SplitHostPort(r.RemoteAddr) // the address without the port, as web's clientIP
 		svc.ServeSync(w, r, host, fail(w))

@@ -643,3 +643,25 @@ func TestHelloWhenTheDatabaseFailsKeepsTheLogin(t *testing.T) {
 		t.Fatalf("hello with the database closed: close %d after %v", code, before)
 	}
 }
+
+// TestHellosAreRateLimited: a client that keeps opening connections gets a
+// fresh per-connection limit each time, so hellos (each loads a whole view)
+// count against the login's allowance: over it, rate_limited and 4008.
+func TestHellosAreRateLimited(t *testing.T) {
+	clk := newClock()
+	e := newEnv(t, judges.Config{RatePerSecond: 1, Burst: 3, Now: clk.now})
+	tok, _ := e.login(e.judge)
+	for i := 0; i < 3; i++ {
+		c := e.dial()
+		c.hello(tok)
+		c.ws.Close()
+	}
+	c := e.dial()
+	c.send(map[string]any{"type": "hello", "v": 1, "token": tok})
+	code, before := c.closeCode()
+	if code != judges.CloseRateLimited || len(before) != 1 || before[0].Code != skillscore.ERateLimited {
+		t.Fatalf("fourth hello at once: close %d after %v", code, before)
+	}
+	clk.advance(time.Second)
+	e.dial().hello(tok)
+}

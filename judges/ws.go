@@ -38,14 +38,16 @@ var upgrader = websocket.Upgrader{
 	// another site cannot open a judge session in the tablet's browser.
 }
 
-// ServeWS upgrades a request to the judge protocol over websocket.
-func (s *Service) ServeWS(w http.ResponseWriter, r *http.Request) {
+// ServeWS upgrades a request to the judge protocol over websocket; remote
+// is the client's address (its hellos count against the address's
+// allowance, as HTTP sync requests do).
+func (s *Service) ServeWS(w http.ResponseWriter, r *http.Request, remote string) {
 	ws, err := upgrader.Upgrade(w, r, nil)
 	if err != nil {
 		return // the upgrader has answered with an HTTP error
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(r.Context()))
-	c := &conn{s: s, ws: ws, out: make(chan []byte, sendBuffer), ctx: ctx, cancel: cancel,
+	c := &conn{s: s, ws: ws, out: make(chan []byte, sendBuffer), ctx: ctx, cancel: cancel, remote: remote,
 		limit: bucket{rate: s.cfg.RatePerSecond, burst: float64(s.cfg.Burst)}}
 	ws.SetReadLimit(int64(s.cfg.MaxMessageBytes))
 	// The hello deadline is a timer, not the read deadline, which pongs
@@ -72,6 +74,7 @@ type conn struct {
 	out    chan []byte
 	ctx    context.Context
 	cancel context.CancelFunc
+	remote string
 
 	mu    sync.Mutex
 	sess  *session
@@ -314,6 +317,15 @@ func (c *conn) hello(m ClientMessage) {
 		c.closeWith(websocket.ClosePolicyViolation, "protocol version")
 		return
 	}
+	// Each hello loads a whole view: a connection's own limit cannot stop
+	// a client that opens new ones, so hellos count against the address's
+	// and the login's allowance, shared with HTTP sync.
+	limited := skillscore.Errorf(skillscore.ERateLimited, "连接过于频繁，请稍后重试")
+	if c.s.syncAddrs.take(c.remote, 1, c.s.now()) == 0 {
+		c.send(rejectOf(ClientMessage{}, limited))
+		c.closeWith(CloseRateLimited, "rate limited")
+		return
+	}
 	sess, err := c.s.authenticate(c.ctx, m.Token)
 	if err != nil {
 		c.send(rejectOf(ClientMessage{}, err))
@@ -324,6 +336,11 @@ func (c *conn) hello(m ClientMessage) {
 			return
 		}
 		c.closeWith(CloseUnauthorized, "unauthorized")
+		return
+	}
+	if c.s.syncLogins.take(hashToken(m.Token), 1, c.s.now()) == 0 {
+		c.send(rejectOf(ClientMessage{}, limited))
+		c.closeWith(CloseRateLimited, "rate limited")
 		return
 	}
 	v, err := c.s.loadView(c.ctx, sess.judge)

@@ -90,7 +90,7 @@ func (s *Server) handleJudgeWS(w http.ResponseWriter, r *http.Request) {
 	if !s.needJudging(w, r) {
 		return
 	}
-	s.judges.ServeWS(w, r)
+	s.judges.ServeWS(w, r, s.clientIP(r))
 }
 
 func (s *Server) handleJudgeSync(w http.ResponseWriter, r *http.Request) {

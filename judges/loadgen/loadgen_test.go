@@ -31,7 +31,7 @@ func TestLoadSmoke(t *testing.T) {
 	svc := judges.New(st, judges.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	defer svc.Close()
 	mux := http.NewServeMux()
-	mux.HandleFunc("/api/v1/judge/ws", svc.ServeWS)
+	mux.HandleFunc("/api/v1/judge/ws", func(w http.ResponseWriter, r *http.Request) { svc.ServeWS(w, r, r.RemoteAddr) })
 	srv := httptest.NewServer(mux)
 	defer srv.Close()
 	d := 2 * time.Second
