@@ -117,6 +117,9 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 // liveSettings changes the event's public settings; a flag left out keeps
 // its current value.
 func liveSettings(ctx context.Context, st *store.Store, eventID int64, judgeMarks, draftMarks, actor string) error {
+	if judgeMarks == "" && draftMarks == "" {
+		return skillscore.Errorf(skillscore.EInvalid, "live settings 需要 --judge-marks on|off 或 --draft-marks on|off")
+	}
 	l, err := st.LiveState(ctx, eventID)
 	if err != nil {
 		return err

@@ -361,6 +361,7 @@ func TestLiveCommands(t *testing.T) {
 		t.Fatalf("settings: %s", out)
 	}
 	runFail(t, exec.Command(bin, "live", "settings", "--draft-marks", "maybe", "--db", db, "--event", demo.EventCode), "--draft-marks")
+	runFail(t, exec.Command(bin, "live", "settings", "--db", db, "--event", demo.EventCode), "--judge-marks")
 	if st, err = store.Open(context.Background(), db, store.Options{}); err != nil {
 		t.Fatal(err)
 	}
