@@ -665,3 +665,35 @@ func TestHellosAreRateLimited(t *testing.T) {
 	clk.advance(time.Second)
 	e.dial().hello(tok)
 }
+
+// TestConnectionsOfOneLoginShareItsRate: a second connection with the same
+// token buys no more rate: their messages count against one allowance.
+func TestConnectionsOfOneLoginShareItsRate(t *testing.T) {
+	clk := newClock()
+	e := newEnv(t, judges.Config{RatePerSecond: 1, Burst: 10, Now: clk.now})
+	tok, _ := e.login(e.judge)
+	c1, c2 := e.dial(), e.dial()
+	c1.hello(tok)
+	c2.hello(tok) // the login has 8 left; each connection 9
+	for i := 0; i < 4; i++ {
+		c1.sendRaw(`{"type":"ping"}`)
+		if r := c1.recv(); r.Type != "pong" {
+			t.Fatalf("first connection, ping %d: %s", i, r.raw)
+		}
+	}
+	pongs, limited := 0, 0
+	for i := 0; i < 5; i++ {
+		c2.sendRaw(`{"type":"ping"}`)
+		switch r := c2.recv(); {
+		case r.Type == "pong":
+			pongs++
+		case r.Code == skillscore.ERateLimited:
+			limited++
+		default:
+			t.Fatalf("second connection: %s", r.raw)
+		}
+	}
+	if pongs != 4 || limited != 1 {
+		t.Fatalf("second connection: %d answered, %d rate-limited; want 4 and 1", pongs, limited)
+	}
+}

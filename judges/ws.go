@@ -85,6 +85,10 @@ type conn struct {
 		reason string
 	}
 	limit bucket
+	// loginKey is the hash of the token once the hello succeeded: the
+	// connection's messages count against the login's allowance too, so
+	// more connections buy no more rate. Read and written by readLoop only.
+	loginKey string
 	// Rate-limited messages in the current flood window.
 	floodStart time.Time
 	floodCount int
@@ -239,7 +243,7 @@ func (c *conn) readLoop() {
 			return
 		}
 		now := c.s.now()
-		if !c.limit.allow(now) {
+		if !c.limit.allow(now) || c.loginKey != "" && c.s.syncLogins.take(c.loginKey, 1, now) == 0 {
 			m, _ := DecodeClient(data)
 			c.send(rejectOf(m, skillscore.Errorf(skillscore.ERateLimited, "消息过于频繁，请稍后重试（未保存）")))
 			if now.Sub(c.floodStart) >= floodWindow || now.Before(c.floodStart) {
@@ -338,7 +342,8 @@ func (c *conn) hello(m ClientMessage) {
 		c.closeWith(CloseUnauthorized, "unauthorized")
 		return
 	}
-	if c.s.syncLogins.take(hashToken(m.Token), 1, c.s.now()) == 0 {
+	loginKey := hashToken(m.Token)
+	if c.s.syncLogins.take(loginKey, 1, c.s.now()) == 0 {
 		c.send(rejectOf(ClientMessage{}, limited))
 		c.closeWith(CloseRateLimited, "rate limited")
 		return
@@ -352,6 +357,7 @@ func (c *conn) hello(m ClientMessage) {
 	c.mu.Lock()
 	c.sess, c.view = sess, v
 	c.mu.Unlock()
+	c.loginKey = loginKey
 	c.s.hub.add(sess.judge.ID, c)
 	c.send(v.welcome)
 }
