@@ -413,4 +413,22 @@ func TestScreenControlInBrowser(t *testing.T) {
 	if after, _ := o.st.LiveState(ctx, o.ev.ID); after != before {
 		t.Fatalf("a refused reveal changed the state: %+v → %+v", before, after)
 	}
+	// 公开范围: both settings start off; the organizer allows judges' marks
+	// after publication.
+	if browsertest.Eval[bool](t, b, `document.getElementById('judge-marks').checked || document.getElementById('draft-marks').checked`) {
+		t.Fatal("a public-scope setting is on by default")
+	}
+	click("judge-marks")
+	click("save-settings")
+	browsertest.WaitTrue(t, b, `document.getElementById('error').hidden`)
+	for deadline := time.Now().Add(10 * time.Second); ; {
+		l, _ := o.st.LiveState(ctx, o.ev.ID)
+		if l.ShowJudgeMarks && !l.LiveDraftMarks {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the settings were not stored: %+v", l)
+		}
+		time.Sleep(20 * time.Millisecond) // polling the store, bounded by the deadline
+	}
 }
