@@ -114,7 +114,9 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	db := fl.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
 	event := fl.String("event", "", "赛事代码")
 	out := fl.String("out", "", "输出目录")
-	demoMode := fl.Bool("demo", false, "在临时目录中建立演示赛事并生成其证书")
+	demoMode := fl.Bool("demo", false, "演示赛事中已结束那场的证书：用 --data 中演示的数据库和密钥（没有时在临时目录中建立）")
+	data := fl.String("data", envOr("SKILLSCORE_DATA", "./demo-data"), "演示数据目录 (--demo)")
+	addr := fl.String("addr", envOr("SKILLSCORE_ADDR", "127.0.0.1:8080"), "演示服务的地址 (--demo)：二维码指向 http://ADDR/verify，除非给出 --base-url")
 	actor := fl.String("by", "cli", "签发人（写入审计日志）")
 	if err := parseFlags(fl, args); err != nil {
 		return err
@@ -133,26 +135,12 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var st *store.Store
 	var eventID int64
 	if *demoMode {
-		tmp, err := os.MkdirTemp("", "skillscore-certs-demo-")
-		if err != nil {
+		var done func()
+		if st, eventID, done, err = openDemoForCerts(ctx, fl, &cc, *data, *addr); err != nil {
 			return err
 		}
-		defer os.RemoveAll(tmp)
-		if st, err = store.Open(ctx, "sqlite:"+filepath.Join(tmp, demoDBName), store.Options{}); err != nil {
-			return err
-		}
-		defer st.Close()
-		ev, err := demo.Create(ctx, st)
-		if err != nil {
-			return fmt.Errorf("创建演示赛事失败: %w", err)
-		}
-		eventID, *actor = ev.ID, "demo"
-		if cc.keys == "" {
-			cc.keys = filepath.Join(tmp, "keys")
-			if _, err := certificates.GenerateKey(cc.keys, time.Now()); err != nil {
-				return err
-			}
-		}
+		defer done()
+		*actor = "organizer"
 	} else {
 		if *event == "" || cc.keys == "" {
 			return usagef("certs", "需要 --event CODE 和 --keys DIR（或 --demo）", "--event and --keys, or --demo, are required")
@@ -174,9 +162,12 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err != nil {
 		return err
 	}
-	res, err := svc.Issue(ctx, eventID, *actor)
-	if err != nil {
-		return err
+	// The demo's certificates were issued when its database was built.
+	var res certificates.IssueResult
+	if !*demoMode {
+		if res, err = svc.Issue(ctx, eventID, *actor); err != nil {
+			return err
+		}
 	}
 	docs, err := svc.Documents(ctx, eventID)
 	if err != nil {
@@ -228,6 +219,59 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fmt.Fprintf(stdout, "合并打印 PDF：%s（%v）\n", filepath.Join(*out, "certificates-print.pdf"), combined.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "公钥：%s（skillscore verify-cert --pubkeys 该文件 TOKEN）\n", filepath.Join(*out, "public-keys.json"))
 	return nil
+}
+
+// openDemoForCerts opens the demo database of the data directory, or, when
+// there is none, builds one in a temporary directory, and returns the
+// finished demo event. Its certificates verify on the demo server: they are
+// signed with the data directory's key when it has one, and their QR codes
+// point at the server's address (--addr, or --base-url). A temporary build
+// is deterministic, so with the same key it holds the same certificates.
+// done closes the database and removes the temporary directory.
+func openDemoForCerts(ctx context.Context, fl *flag.FlagSet, cc *certConfig, data, addr string) (_ *store.Store, _ int64, done func(), err error) {
+	if !flagSet(fl, "base-url") && os.Getenv("SKILLSCORE_BASE_URL") == "" {
+		cc.baseURL = "http://" + reachableHost(addr)
+	}
+	if cc.keys == "" {
+		if kr, err := certificates.LoadKeyring(filepath.Join(data, "keys")); err == nil && kr.Signer != nil {
+			cc.keys = filepath.Join(data, "keys")
+		}
+	}
+	dir, tmp := data, ""
+	defer func() {
+		if err != nil && tmp != "" {
+			os.RemoveAll(tmp)
+		}
+	}()
+	if _, err := os.Stat(filepath.Join(data, demoDBName)); err != nil {
+		if tmp, err = os.MkdirTemp("", "skillscore-certs-demo-"); err != nil {
+			return nil, 0, nil, err
+		}
+		dir = tmp
+		if cc.keys == "" {
+			cc.keys = filepath.Join(tmp, "keys")
+			if _, err := certificates.GenerateKey(cc.keys, time.Now()); err != nil {
+				return nil, 0, nil, err
+			}
+		}
+	} else if cc.keys == "" {
+		return nil, 0, nil, skillscore.Errorf(skillscore.ENotFound, "演示数据目录 %s 中没有签名密钥：请先运行 skillscore demo，或给出 --keys DIR", data)
+	}
+	st, _, err := openDemo(ctx, dir, *cc)
+	if err != nil {
+		return nil, 0, nil, err
+	}
+	ev, err := st.EventByCode(ctx, demo.FinishedCode)
+	if err != nil {
+		st.Close()
+		return nil, 0, nil, err
+	}
+	return st, ev.ID, func() {
+		st.Close()
+		if tmp != "" {
+			os.RemoveAll(tmp)
+		}
+	}, nil
 }
 
 // writeFileWith writes a file through fn, removing it again if fn fails.

@@ -6,10 +6,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net"
 	"os"
 	"path/filepath"
+	"strings"
+	"time"
 
 	"skillscore"
+	"skillscore/certificates"
 	"skillscore/demo"
 	"skillscore/store"
 )
@@ -51,7 +55,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	defer ln.Close()
-	st, created, err := openDemo(ctx, *data)
+	// The key exists before the demo is built: the finished event's
+	// certificates are signed with the key this server publishes.
+	if err := ensureKey(cfg.certs.keys); err != nil {
+		return err
+	}
+	// QR codes point at this demo unless told otherwise.
+	base := "http://" + reachableHost(ln.Addr().String())
+	if !flagSet(fs, "base-url") && os.Getenv("SKILLSCORE_BASE_URL") == "" {
+		cfg.certs.baseURL = base
+	}
+	st, created, err := openDemo(ctx, *data, cfg.certs)
 	if err != nil {
 		return err
 	}
@@ -60,26 +74,24 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	if created {
-		log.Info("demo event created", "event", ev.Code, "db", filepath.Join(*data, demoDBName))
-	} else {
-		log.Info("demo event reopened", "event", ev.Code, "db", filepath.Join(*data, demoDBName))
-	}
-	if err := ensureDemoAccounts(ctx, st); err != nil {
+	fin, err := st.EventByCode(ctx, demo.FinishedCode)
+	if err != nil {
 		return err
+	}
+	if created {
+		log.Info("demo events created", "event", ev.Code, "finished", fin.Code, "db", filepath.Join(*data, demoDBName))
+	} else {
+		log.Info("demo events reopened", "event", ev.Code, "finished", fin.Code, "db", filepath.Join(*data, demoDBName))
 	}
 	judgeLogin, err := demoJudgeLogin(ctx, st, ev.ID)
 	if err != nil {
 		return err
 	}
-	if err := ensureKey(cfg.certs.keys); err != nil {
+	verifyLink, err := demoVerifyLink(ctx, st, cfg.certs, fin.ID)
+	if err != nil {
 		return err
 	}
-	// QR codes point at this demo unless told otherwise.
-	if !flagSet(fs, "base-url") && os.Getenv("SKILLSCORE_BASE_URL") == "" {
-		cfg.certs.baseURL = "http://" + hostForURL(ln.Addr().String())
-	}
-	return serve(ctx, ln, st, cfg, log, func(base string) {
+	return serve(ctx, ln, st, cfg, log, func(string) {
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
   大屏 / 成绩排行 (big screen, leaderboard):  %s/events/%s/leaderboard
@@ -98,65 +110,160 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   组织者其他页面 (organizer): 名单导入与导出 %s/events/%s/roster   抽签与解密 %s/events/%s/draw   成绩与裁判导入 %s/events/%s/imports
     赛事设置 %s/events/%s/setup   成绩流程（公示、申诉、确认） %s/events/%s/results   新建赛事 %s/events/new   统计 %s/statistics
     大屏控制（封榜、颁奖揭晓） %s/events/%s/screen
+
+%s（已结束的赛事 / finished event: 已评分、锁定、签字、解密、公示、申诉复评、最终确认、证书已签发）
+  成绩流程 (results workflow):   %s/events/%s/results      公示 (published results): %s/events/%s/published
+  申诉 (appeals, 一件驳回、一件复评): %s/events/%s/appeals    裁判长工作台 (desk): %s/events/%s/desk
+  证书 (certificates):           %s/events/%s/certificates   审计 (audit): %s/events/%s/audit
+  一张证书的二维码 (one certificate's QR code): %s
 按 Ctrl+C 停止 (press Ctrl+C to stop)
 `, ev.Name, base, ev.Code, base, ev.Code, base, ev.Code, base, ev.Code, base, base, base,
 			base, base, ev.Code, base, ev.Code, base, ev.Code,
 			judgeLogin.Judge.Code, judgeLogin.Judge.Name, base, judgeLogin.Ticket, judgeLogin.PIN, base, ev.Code, base,
 			base, ev.Code, base, ev.Code, base, ev.Code,
 			base, ev.Code, base, ev.Code, base, base,
-			base, ev.Code)
+			base, ev.Code,
+			fin.Name, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code,
+			verifyLink)
 	})
 }
 
+// reachableHost turns the demo's listen address into one others can open:
+// a wildcard host (ADDR=0.0.0.0:8080, to serve the venue's network) becomes
+// this machine's first private IPv4 address on an interface that is up (the
+// venue's LAN), else its first other non-loopback IPv4 one, else 127.0.0.1;
+// QR codes on the demo's certificates must open from a phone, where
+// 127.0.0.1 is the phone itself.
+func reachableHost(addr string) string {
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil || (host != "" && host != "0.0.0.0" && host != "::") {
+		return hostForURL(addr)
+	}
+	var private, other string
+	ifaces, _ := net.Interfaces() // none listed: fall back to 127.0.0.1
+	for _, ifc := range ifaces {
+		if ifc.Flags&net.FlagUp == 0 || ifc.Flags&net.FlagLoopback != 0 {
+			continue
+		}
+		addrs, _ := ifc.Addrs()
+		for _, a := range addrs {
+			ipn, ok := a.(*net.IPNet)
+			if !ok || ipn.IP.To4() == nil || !ipn.IP.IsGlobalUnicast() {
+				continue
+			}
+			switch {
+			case ipn.IP.IsPrivate() && private == "":
+				private = ipn.IP.String()
+			case other == "":
+				other = ipn.IP.String()
+			}
+		}
+	}
+	switch {
+	case private != "":
+		return net.JoinHostPort(private, port)
+	case other != "":
+		return net.JoinHostPort(other, port)
+	}
+	return hostForURL(addr)
+}
+
+// demoVerifyLink is the QR content of the finished event's first
+// certificate: the public verification page with its token.
+func demoVerifyLink(ctx context.Context, st *store.Store, cc certConfig, eventID int64) (string, error) {
+	svc, err := cc.service(st, nil)
+	if err != nil {
+		return "", err
+	}
+	docs, err := svc.Documents(ctx, eventID)
+	if err != nil || len(docs) == 0 {
+		return "", fmt.Errorf("demo certificates: %d documents, %w", len(docs), err)
+	}
+	return docs[0].QRContent(), nil
+}
+
 // openDemo opens the demo database under dir, creating it with the demo
-// event if it does not exist yet. A new database is built in a temporary
+// events if it does not exist yet. A new database is built in a temporary
 // file and renamed into place only when complete, so an interrupted first
-// run never leaves a half-made demo behind to be reopened.
-func openDemo(ctx context.Context, dir string) (*store.Store, bool, error) {
+// run never leaves a half-made demo behind to be reopened. The database is
+// built on a demo.Clock (the finished event's steps happen at fixed past
+// dates), then reopened on the real clock for serving.
+func openDemo(ctx context.Context, dir string, cc certConfig) (*store.Store, bool, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, false, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法创建演示数据目录 %s: %v", dir, err))
 	}
 	path := filepath.Join(dir, demoDBName)
-	if _, err := os.Stat(path); err == nil {
-		st, err := store.Open(ctx, "sqlite:"+path, store.Options{})
-		if err != nil {
-			return nil, false, err
+	target := path
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		target = path + ".building"
+		for _, suffix := range []string{"", "-wal", "-shm"} {
+			os.Remove(target + suffix)
 		}
-		// The file may be a database the user pointed at without the demo.
-		_, created, err := demo.Ensure(ctx, st)
-		if err != nil {
-			st.Close()
-			return nil, false, err
-		}
-		return st, created, nil
-	} else if !errors.Is(err, os.ErrNotExist) {
+	} else if err != nil {
 		return nil, false, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无法访问 %s: %v", path, err))
 	}
-	tmp := path + ".building"
-	for _, suffix := range []string{"", "-wal", "-shm"} {
-		os.Remove(tmp + suffix)
-	}
-	st, err := store.Open(ctx, "sqlite:"+tmp, store.Options{})
+	clock := &demo.Clock{}
+	st, err := store.Open(ctx, "sqlite:"+target, store.Options{Now: clock.Now})
 	if err != nil {
 		return nil, false, err
 	}
-	_, err = demo.Create(ctx, st)
+	// The file may be a database the user pointed at without the demo.
+	created, err := buildDemo(ctx, st, clock, cc)
 	// Closing checkpoints the WAL into the file, so the rename moves a
 	// complete database.
 	if cerr := st.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		for _, suffix := range []string{"", "-wal", "-shm"} {
-			os.Remove(tmp + suffix)
+		if target != path {
+			for _, suffix := range []string{"", "-wal", "-shm"} {
+				os.Remove(target + suffix)
+			}
 		}
 		return nil, false, fmt.Errorf("创建演示赛事失败: %w", err)
 	}
-	if err := os.Rename(tmp, path); err != nil {
-		return nil, false, fmt.Errorf("创建演示赛事失败: %w", err)
+	if target != path {
+		if err := os.Rename(target, path); err != nil {
+			return nil, false, fmt.Errorf("创建演示赛事失败: %w", err)
+		}
 	}
 	st, err = store.Open(ctx, "sqlite:"+path, store.Options{})
-	return st, true, err
+	return st, created, err
+}
+
+// buildDemo makes what the demo database lacks: the staff logins, the
+// finished event with its certificates (signed with the key in cc.keys) and
+// the event in progress.
+func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certConfig) (bool, error) {
+	if err := ensureDemoAccounts(ctx, st); err != nil {
+		return false, err
+	}
+	chief, err := st.UserByUsername(ctx, "chief")
+	if err != nil {
+		return false, err
+	}
+	fin, finCreated, err := demo.EnsureFinished(ctx, st, clock, demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID})
+	if err != nil {
+		return false, err
+	}
+	if finCreated {
+		clock.Set(demo.CertificatesAt)
+		kr, err := certificates.LoadKeyring(cc.keys)
+		if err != nil {
+			return false, err
+		}
+		svc, err := certificates.New(certificates.Config{Store: st, Numbering: cc.numbering, Issuer: cc.issuer,
+			AwardIssuers: strings.ReplaceAll(cc.awardIssuers, "|", "\n"), Keys: kr, Now: clock.Now})
+		if err != nil {
+			return false, err
+		}
+		if _, err := svc.Issue(ctx, fin.ID, "organizer"); err != nil {
+			return false, fmt.Errorf("demo certificates: %w", err)
+		}
+	}
+	clock.Set(time.Time{}) // the event in progress is made now
+	_, created, err := demo.Ensure(ctx, st)
+	return finCreated || created, err
 }
 
 // flagSet reports whether a flag was given on the command line.

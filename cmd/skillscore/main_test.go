@@ -12,6 +12,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strings"
 	"sync"
 	"syscall"
@@ -211,7 +212,7 @@ func TestServeHealthMetricsAndGracefulShutdown(t *testing.T) {
 
 func TestDemoTwiceGivesOneEvent(t *testing.T) {
 	dir := t.TempDir()
-	var standings [2]string
+	var standings, finished [2]string
 	for run := 0; run < 2; run++ {
 		p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", dir)
 		banner := p.waitOutput(t, bannerEnd)
@@ -225,14 +226,21 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 		}
 		_, body := get(t, p.base+"/api/v1/events")
 		var evs struct{ Events []struct{ Code string } }
-		if err := json.Unmarshal([]byte(body), &evs); err != nil || len(evs.Events) != 1 || evs.Events[0].Code != demo.EventCode {
-			t.Fatalf("run %d: events %s (%v)", run, body, err)
+		err := json.Unmarshal([]byte(body), &evs)
+		var codes []string
+		for _, e := range evs.Events {
+			codes = append(codes, e.Code)
+		}
+		slices.Sort(codes)
+		if err != nil || !slices.Equal(codes, []string{demo.EventCode, demo.FinishedCode}) {
+			t.Fatalf("run %d: events %s (%v), want the event in progress and the finished one, once each", run, body, err)
 		}
 		_, standings[run] = get(t, p.base+"/api/v1/events/"+demo.EventCode+"/standings")
+		_, finished[run] = get(t, p.base+"/api/v1/events/"+demo.FinishedCode+"/standings")
 		p.stop(t)
 	}
-	if standings[0] != standings[1] {
-		t.Errorf("the second run changed the demo event's standings")
+	if standings[0] != standings[1] || finished[0] != finished[1] {
+		t.Errorf("the second run changed a demo event's standings")
 	}
 	var st struct {
 		Contestants []struct {

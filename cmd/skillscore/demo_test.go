@@ -1,0 +1,128 @@
+package main
+
+import (
+	"io"
+	"net/http"
+	"net/url"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+
+	"skillscore/demo"
+)
+
+// pageText is a page's text without tags, whitespace collapsed, so a test
+// can look for what a reader sees.
+func pageText(html string) string {
+	html = regexp.MustCompile(`(?s)<script.*?</script>`).ReplaceAllString(html, " ")
+	return strings.Join(strings.Fields(regexp.MustCompile(`<[^>]*>`).ReplaceAllString(html, " ")), " ")
+}
+
+// TestDemoFinishedEventTellsTheWholeStory starts the real demo and opens
+// every step of its finished event as the organizer: sheets locked, modules
+// signed off, decrypted, published, both appeals decided (one re-marked),
+// final, certificates issued. The certificates `certs --demo` renders for
+// the demo's data directory carry QR codes that point at the demo server
+// and verify there, as does the certificate link the banner prints.
+func TestDemoFinishedEventTellsTheWholeStory(t *testing.T) {
+	dir := t.TempDir()
+	p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", dir)
+	banner := p.waitOutput(t, bannerEnd)
+	ev := "/events/" + demo.FinishedCode
+	for _, want := range []string{ev + "/results", ev + "/published", ev + "/appeals", ev + "/certificates", p.base + "/verify?t="} {
+		if !strings.Contains(banner, want) {
+			t.Errorf("banner lacks %s:\n%s", want, banner)
+		}
+	}
+	org, _ := session(t, p.base, "organizer", "demo-organizer", ev+"/results")
+	page := func(c *http.Client, path string) string {
+		t.Helper()
+		resp, err := c.Get(p.base + path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		b, _ := io.ReadAll(resp.Body)
+		if resp.StatusCode != 200 || resp.Request.URL.Path != path {
+			t.Fatalf("GET %s: %d at %s", path, resp.StatusCode, resp.Request.URL.Path)
+		}
+		return pageText(string(b))
+	}
+	results := page(org, ev+"/results")
+	for _, want := range []string{"评分表全部锁定：✓ 已完成", "各模块裁判长签字确认：✓ 已完成", "解密：✓ 已完成",
+		"成绩公示：✓ 已完成", "申诉处理完毕：✓ 已完成", "最终成绩确认：✓ 已完成", "公示期：2026-04-20 09:00 至 2026-04-25 09:00", "共 2 件，待处理 0 件"} {
+		if !strings.Contains(results, want) {
+			t.Errorf("results page lacks %q:\n%s", want, results)
+		}
+	}
+	desk := page(org, ev+"/desk")
+	// Each judged module's summary: nothing unmarked, open or merely
+	// submitted; sheets locked; signed off.
+	mods := regexp.MustCompile(`未评 (\d+) · 进行中 (\d+) · 已提交 (\d+) · 已锁定 (\d+) · 已签字确认`).FindAllStringSubmatch(desk, -1)
+	if len(mods) != 3 {
+		t.Errorf("desk shows %d signed-off modules, want 3:\n%.3000s", len(mods), desk)
+	}
+	for _, m := range mods {
+		if m[1] != "0" || m[2] != "0" || m[3] != "0" || m[4] == "0" {
+			t.Errorf("desk: %s", m[0])
+		}
+	}
+	appeals := page(org, ev+"/appeals")
+	for _, want := range []string{"已决定复评", "已驳回", "选手本人提交", "组织者登记"} {
+		if !strings.Contains(appeals, want) {
+			t.Errorf("appeals page lacks %q:\n%s", want, appeals)
+		}
+	}
+	certs := page(org, ev+"/certificates")
+	m := regexp.MustCompile(`已签发证书 (\d+) 张`).FindStringSubmatch(certs)
+	if m == nil || m[1] == "0" || !strings.Contains(certs, "2026-04-28") || !strings.Contains(certs, "有效") {
+		t.Errorf("certificates page lists none:\n%.3000s", certs)
+	}
+	published := page(http.DefaultClient, ev+"/published")
+	if !strings.Contains(published, "成绩已最终确认") || strings.Count(published, "职工组") < 10 || strings.Count(published, "学生组") < 8 ||
+		!strings.Contains(published, "一等奖") {
+		t.Errorf("公示 page lacks the rows:\n%.3000s", published)
+	}
+
+	verify := func(link string) {
+		t.Helper()
+		token, ok := strings.CutPrefix(link, p.base+"/verify?t=")
+		if !ok {
+			t.Fatalf("QR link %q does not point at the demo server %s", link, p.base)
+		}
+		code, body := get(t, p.base+"/api/v1/certificates/verify?token="+url.QueryEscape(token))
+		if code != 200 || !strings.Contains(body, `"status":"valid"`) || !strings.Contains(body, `"signature_verified":true`) {
+			t.Fatalf("demo server's verification of %q: %d %s", link, code, body)
+		}
+	}
+	verify(regexp.MustCompile(`http://\S+/verify\?t=\S+`).FindString(banner))
+
+	out := filepath.Join(t.TempDir(), "certs")
+	cmd := exec.Command(binary(t), "certs", "--demo", "--out", out, "--data", dir, "--addr", strings.TrimPrefix(p.base, "http://"))
+	if b, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("certs --demo: %v\n%s", err, b)
+	}
+	levels, _ := filepath.Glob(filepath.Join(out, "S*.pdf"))
+	awards, _ := filepath.Glob(filepath.Join(out, "HJ*.pdf"))
+	if len(levels) == 0 || len(awards) == 0 || m == nil || strconv.Itoa(len(levels)+len(awards)) != m[1] {
+		t.Fatalf("certs --demo rendered %d level and %d award certificates; the demo server lists %v", len(levels), len(awards), m)
+	}
+	png := filepath.Join(t.TempDir(), "page")
+	if err := exec.Command("pdftoppm", "-r", "200", "-png", "-singlefile", levels[0], png).Run(); err != nil {
+		t.Fatal(err)
+	}
+	qr, err := exec.Command("zbarimg", "-q", "--raw", png+".png").Output()
+	if err != nil {
+		t.Fatalf("zbarimg (zbar-tools) read no QR code: %v", err)
+	}
+	verify(strings.TrimSpace(string(qr)))
+	p.stop(t)
+
+	// Every step went through the store's audited methods.
+	if b, err := exec.Command(binary(t), "audit", "verify", "--db", "sqlite:"+filepath.Join(dir, demoDBName)).CombinedOutput(); err != nil {
+		t.Fatalf("audit verify: %v\n%s", err, b)
+	}
+}
