@@ -89,7 +89,9 @@ func (c *certConfig) renderer() (*certificates.Renderer, error) {
 }
 
 const certsUsage = `用法 (usage):
-  skillscore certs --demo --out DIR                       演示赛事的全部证书 (demo event's certificates)
+  skillscore certs --demo --out DIR [--data DIR] [--addr HOST:PORT]
+                                                          已结束的演示赛事的全部证书，可在演示服务上核验
+                                                          (the finished demo event's certificates, verifiable on the demo server)
   skillscore certs --db URL --event CODE --keys DIR --out DIR
                                                           签发并生成赛事证书 (issue and render an event's certificates)
   skillscore certs keygen --keys DIR                      生成新的签名密钥并启用 (new signing key, made active)
