@@ -52,6 +52,66 @@ type deskCell struct {
 	Status string `json:"status"` // recused | todo | progress | submitted | locked
 	Label  string `json:"label"`
 	Marked int    `json:"marked"`
+	// Score is what this judge's marks on the sheet are worth so far, as
+	// the rubric prints the module score; "" before the first mark.
+	Score string `json:"score,omitempty"`
+	// Flag is the spread warning naming this judge as the panel's low or
+	// high mark for this contestant ("" when none).
+	Flag string `json:"flag,omitempty"`
+}
+
+// sheetScores scores every judge's sheets alone with the scoring core: each
+// module's panel becomes a one-judge mean, so a sheet's score is exactly
+// what the rubric makes of that judge's marks (weights, bands, vetoes and
+// deductions included). Keyed by module code, judge code, contestant key.
+func sheetScores(snap store.Snapshot) map[[3]string]string {
+	out := map[[3]string]string{}
+	rules, err := scoring.ParseRules([]byte(snap.Event.Rules))
+	if err != nil {
+		return out
+	}
+	in, _ := results.Input(snap)
+	byJudge := map[string][]scoring.Mark{}
+	for _, m := range in.Marks {
+		if m.Judge != "" {
+			byJudge[m.Judge] = append(byJudge[m.Judge], m)
+		}
+	}
+	places := map[string]int{}
+	one := *rules
+	one.Modules = append([]scoring.Module(nil), rules.Modules...)
+	for i, m := range one.Modules {
+		places[m.Code] = -1
+		if m.Rounding != nil {
+			places[m.Code] = m.Rounding.Places
+		}
+		if m.Imported {
+			continue
+		}
+		p := scoring.Panel{Judges: 1, Method: "mean", Missing: "present", MinJudges: 1}
+		if m.Panel != nil {
+			p.Level, p.Rounding = m.Panel.Level, m.Panel.Rounding
+		}
+		one.Modules[i].Panel = &p
+	}
+	for judge, marks := range byJudge {
+		jin := in
+		jin.Marks, jin.Recusals = marks, nil
+		res, err := scoring.Compute(&one, jin)
+		if err != nil {
+			continue
+		}
+		for _, c := range res.Contestants {
+			for _, ms := range c.Modules {
+				s := ms.Score.String()
+				if p := places[ms.Code]; p >= 0 {
+					s = ms.Score.Format(p)
+				}
+				out[[3]string{ms.Code, judge, c.ID}] = s
+			}
+		}
+	}
+	return out
 }
 
 func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
@@ -64,6 +124,7 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 		return Desk{}, err
 	}
 	d := Desk{Event: ev.Code, Name: ev.Name, Revision: snap.Event.Revision, Modules: []deskModule{}}
+	scores := sheetScores(snap)
 	if st, err := results.Compute(snap); err == nil {
 		d.Flags, d.Judges = st.Result.Flags, st.Result.Judges
 		// The flags name contestants by internal id; the desk shows codes.
@@ -131,6 +192,14 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 					dm.Counts.Open++
 				}
 				cell.Marked = sh.Marked
+				if has && sh.Marked > 0 {
+					cell.Score = scores[[3]string{m.Code, judgeByID[jid].Code, results.Key(c.ID)}]
+				}
+				for _, f := range d.Flags {
+					if f.Module == m.Code && f.Contestant == row.Contestant && (f.Low == judgeByID[jid].Code || f.High == judgeByID[jid].Code) {
+						cell.Flag = f.Text
+					}
+				}
 				row.Cells = append(row.Cells, cell)
 			}
 			dm.Rows = append(dm.Rows, row)

@@ -18,12 +18,15 @@ type paperPage struct {
 	Title, CSRF, EventCode, User string
 	Modules                      []paperModule
 	Judges                       []store.Judge
-	Codes                        []string
-	Module, Judge, Contestant    string
-	Values                       map[string]string
-	Outcome                      string
-	Mismatch                     map[string]bool
-	Error                        string
+	// JudgeModules lists, per judge code, the module codes of the panels
+	// the judge sits on: the judge list follows the chosen module.
+	JudgeModules              map[string]string
+	Codes                     []string
+	Module, Judge, Contestant string
+	Values                    map[string]string
+	Outcome                   string
+	Mismatch                  map[string]bool
+	Error                     string
 }
 
 type paperModule struct {
@@ -40,7 +43,7 @@ type paperAspect struct {
 func (s *Server) paperPage(r *http.Request, u *authed, ev store.Event) (paperPage, map[string]scoring.Module, error) {
 	ctx := r.Context()
 	page := paperPage{Title: ev.Name + " · 纸质评分表录入", CSRF: u.CSRF, EventCode: ev.Code, User: u.User.Name,
-		Values: map[string]string{}, Mismatch: map[string]bool{}}
+		Values: map[string]string{}, Mismatch: map[string]bool{}, JudgeModules: map[string]string{}}
 	rules, err := scoring.ParseRules([]byte(ev.Rules))
 	if err != nil {
 		return page, nil, skillscore.Wrap(skillscore.EConflict, err, "赛事评分规则无效")
@@ -65,6 +68,21 @@ func (s *Server) paperPage(r *http.Request, u *authed, ev store.Event) (paperPag
 	}
 	if page.Judges, err = s.judging.Judges(ctx, ev.ID); err != nil {
 		return page, nil, err
+	}
+	panels, err := s.judging.Panels(ctx, ev.ID)
+	if err != nil {
+		return page, nil, err
+	}
+	modCode, judgeCode := map[int64]string{}, map[int64]string{}
+	for _, m := range mods {
+		modCode[m.ID] = m.Code
+	}
+	for _, j := range page.Judges {
+		judgeCode[j.ID] = j.Code
+	}
+	for _, p := range panels {
+		jc := judgeCode[p.JudgeID]
+		page.JudgeModules[jc] = strings.TrimSpace(page.JudgeModules[jc] + " " + modCode[p.ModuleID])
 	}
 	cs, err := s.judging.Contestants(ctx, ev.ID)
 	if err != nil {
@@ -122,6 +140,10 @@ func (s *Server) handlePaperSubmit(w http.ResponseWriter, r *http.Request, u *au
 		return
 	}
 	page.Module, page.Judge, page.Contestant = r.PostFormValue("module"), r.PostFormValue("judge"), strings.TrimSpace(r.PostFormValue("contestant"))
+	// Whatever is refused, the scorekeeper gets the typed values back.
+	for _, a := range ruleMods[page.Module].Aspects {
+		page.Values[a.Code] = strings.TrimSpace(r.PostFormValue("v_" + a.Code))
+	}
 	status := http.StatusOK
 	outcome, err := s.paperEntry(ctx, r, u, ev, ruleMods, &page)
 	switch {
@@ -135,10 +157,10 @@ func (s *Server) handlePaperSubmit(w http.ResponseWriter, r *http.Request, u *au
 		page.Outcome = "已保存第一遍录入。请另一位记分员独立录入同一张纸质评分表；两遍一致后成绩才生效。"
 		page.Values = map[string]string{}
 	case outcome.Status == "mismatch":
-		page.Outcome = "两遍录入不一致（另一遍由 " + outcome.Other + " 录入），标红的评分项请对照纸质评分表核对后重新录入。成绩未生效。"
+		page.Error = "两遍录入不一致（另一遍由 " + outcome.Other + " 录入），标红的评分项请对照纸质评分表核对后重新录入。成绩未生效。"
 		status = http.StatusConflict
 	case outcome.Status == "agreed":
-		page.Outcome = fmt.Sprintf("两遍录入一致，成绩已生效并代裁判提交（第 %d 版）。", outcome.Revision)
+		page.Outcome = "两遍录入一致，成绩已生效并代裁判提交。"
 		page.Values = map[string]string{}
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
