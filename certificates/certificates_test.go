@@ -89,7 +89,8 @@ func pdfText(t *testing.T, pdf []byte) string {
 	return string(out)
 }
 
-// qrCodes renders every page at 200 dpi and returns what zbarimg decodes.
+// qrCodes renders every page at 150 dpi, what an office scan or a phone at
+// arm's length sees, and returns what zbarimg decodes.
 func qrCodes(t *testing.T, pdf []byte) []string {
 	t.Helper()
 	dir := t.TempDir()
@@ -97,7 +98,7 @@ func qrCodes(t *testing.T, pdf []byte) []string {
 	if err := os.WriteFile(path, pdf, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if out, err := exec.Command(tool(t, "pdftoppm", "poppler-utils"), "-r", "200", "-png", path,
+	if out, err := exec.Command(tool(t, "pdftoppm", "poppler-utils"), "-r", "150", "-png", path,
 		filepath.Join(dir, "page")).CombinedOutput(); err != nil {
 		t.Fatalf("pdftoppm: %v: %s", err, out)
 	}
@@ -191,6 +192,37 @@ func TestAwardCertificatesCombinedReadBack(t *testing.T) {
 	}
 	if len(single) >= len(full) {
 		t.Logf("subset PDF %d bytes, full-font PDF %d bytes", len(single), len(full))
+	}
+}
+
+// The printed QR code must be a small symbol printed large: modules of at
+// least 0.6 mm, and for the usual facts a version of at most 13 (69
+// modules; the first token form needed 16–17).
+func TestPrintedQRSymbolSize(t *testing.T) {
+	r := testRenderer(t)
+	kr, _ := testKeys(t)
+	long := awardFacts()
+	long.Organization = "中国人民解放军联勤保障部队第九〇八医院康养中心"
+	for _, f := range []Facts{levelFacts(), awardFacts(), long} {
+		d := sealed(t, kr, f, "36010219900307002X")
+		d.VerifyURL = "http://127.0.0.1:8080/verify"
+		q, err := encodeQR([]byte(d.QRContent()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		version := (q.size - 17) / 4
+		var mm float64
+		for _, e := range r.layouts[f.Kind].Elements {
+			if e.Kind == "qr" {
+				mm = e.Size
+			}
+		}
+		t.Logf("%s %s: %d characters, version %d, %.0f mm, module %.2f mm", f.Kind, f.Organization,
+			len(d.QRContent()), version, mm, mm/float64(q.size))
+		if (version > 13 && f.Organization != long.Organization) || mm/float64(q.size) < 0.6 {
+			t.Errorf("%s certificate: QR version %d printed %.0f mm wide (module %.2f mm), want version ≤ 13 and module ≥ 0.6 mm",
+				f.Kind, version, mm, mm/float64(q.size))
+		}
 	}
 }
 

@@ -5,11 +5,12 @@ import (
 	"image"
 	"image/color"
 	"math/bits"
+	"strings"
 	"sync"
 )
 
-// A QR code encoder (ISO/IEC 18004) for what certificates need: byte mode,
-// error correction level M (15 %), versions 1–25. Why not skip2/go-qrcode:
+// A QR code encoder (ISO/IEC 18004) for what certificates need: byte and
+// alphanumeric mode segments, error correction level M (15 %), versions 1–25. Why not skip2/go-qrcode:
 // it spends about 3 ms of allocations per symbol in its Reed–Solomon and mask
 // scoring, which was most of the cost of a page in a printed batch; this one
 // takes a small fraction of that. zbarimg decodes every version
@@ -127,15 +128,64 @@ func (e *qrEncoder) tablesFor(version int) *qrTables {
 // encodeQR encodes data with a one-off encoder.
 func encodeQR(data []byte) (*qrCode, error) { return newQREncoder().encode(data) }
 
-// encode encodes data in byte mode at level M, in the smallest version.
+// qrSegment is a run of the content in one mode.
+type qrSegment struct {
+	alnum bool // alphanumeric mode: 0-9 A-Z space $%*+-./: at 5.5 bits each; else byte mode
+	data  []byte
+}
+
+const qrAlnumChars = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ $%*+-./:"
+
+// qrSegments splits data into a byte-mode head and the longest
+// alphanumeric tail, when that tail is long enough to pay for the second
+// segment header: a verification URL ending in an upper-case token.
+func qrSegments(data []byte) []qrSegment {
+	i := len(data)
+	for i > 0 && strings.IndexByte(qrAlnumChars, data[i-1]) >= 0 {
+		i--
+	}
+	switch {
+	case i == 0 && len(data) > 0:
+		return []qrSegment{{alnum: true, data: data}}
+	case len(data)-i >= 12: // 8 bits a character against 5.5 plus a 15–20 bit header
+		return []qrSegment{{data: data[:i]}, {alnum: true, data: data[i:]}}
+	}
+	return []qrSegment{{data: data}}
+}
+
+// countBits is the width of a segment's character count in a version.
+func (s qrSegment) countBits(version int) int {
+	switch {
+	case s.alnum && version < 10:
+		return 9
+	case s.alnum:
+		return 11
+	case version < 10:
+		return 8
+	}
+	return 16
+}
+
+// bits is the length of the segment's stream in a version.
+func (s qrSegment) bits(version int) int {
+	n := len(s.data)
+	if s.alnum {
+		return 4 + s.countBits(version) + 11*(n/2) + 6*(n%2)
+	}
+	return 4 + s.countBits(version) + 8*n
+}
+
+// encode encodes data at level M in the smallest version, a long
+// alphanumeric tail in alphanumeric mode (qrSegments).
 func (e *qrEncoder) encode(data []byte) (*qrCode, error) {
+	segs := qrSegments(data)
 	version := 0
 	for v := 1; v <= len(qrVersionsM); v++ {
-		countBits := 8
-		if v >= 10 {
-			countBits = 16
+		n := 0
+		for _, s := range segs {
+			n += s.bits(v)
 		}
-		if 4+countBits+8*len(data) <= 8*qrVersionsM[v-1].dataCodewords() {
+		if n <= 8*qrVersionsM[v-1].dataCodewords() {
 			version = v
 			break
 		}
@@ -144,7 +194,7 @@ func (e *qrEncoder) encode(data []byte) (*qrCode, error) {
 		return nil, errQRTooLong
 	}
 	blocks := qrVersionsM[version-1]
-	codewords := e.codewords(data, version, blocks)
+	codewords := e.codewords(segs, version, blocks)
 	size := 17 + 4*version
 	q := &qrCode{size: size, modules: make([]byte, size*size), isFunc: make([]bool, size*size)}
 	q.drawFunctionPatterns(version)
@@ -179,7 +229,7 @@ func (e *qrEncoder) encode(data []byte) (*qrCode, error) {
 
 // qrCodewords builds the data bit stream, pads it, adds Reed–Solomon error
 // correction per block and interleaves the blocks.
-func (e *qrEncoder) codewords(data []byte, version int, blocks qrBlocks) []byte {
+func (e *qrEncoder) codewords(segs []qrSegment, version int, blocks qrBlocks) []byte {
 	capacity := blocks.dataCodewords()
 	bits := make([]byte, 0, capacity)
 	var acc uint32
@@ -194,14 +244,24 @@ func (e *qrEncoder) codewords(data []byte, version int, blocks qrBlocks) []byte 
 			}
 		}
 	}
-	put(0b0100, 4) // byte mode
-	if version >= 10 {
-		put(uint32(len(data)), 16)
-	} else {
-		put(uint32(len(data)), 8)
-	}
-	for _, b := range data {
-		put(uint32(b), 8)
+	for _, s := range segs {
+		if !s.alnum {
+			put(0b0100, 4)
+			put(uint32(len(s.data)), s.countBits(version))
+			for _, b := range s.data {
+				put(uint32(b), 8)
+			}
+			continue
+		}
+		put(0b0010, 4)
+		put(uint32(len(s.data)), s.countBits(version))
+		d := s.data
+		for ; len(d) >= 2; d = d[2:] {
+			put(uint32(45*strings.IndexByte(qrAlnumChars, d[0])+strings.IndexByte(qrAlnumChars, d[1])), 11)
+		}
+		if len(d) == 1 {
+			put(uint32(strings.IndexByte(qrAlnumChars, d[0])), 6)
+		}
 	}
 	// Terminator (up to four zero bits), then zero bits to a byte boundary.
 	for i := 0; i < 4 && len(bits)*8+n < capacity*8; i++ {
@@ -519,8 +579,18 @@ func QRImage(data []byte) (image.Image, error) {
 
 // image returns the symbol at one pixel per module, without quiet zone: a
 // two-colour palette, so the PNG stores one bit per module.
-func (q *qrCode) image() *image.Paletted {
-	img := image.NewPaletted(image.Rect(0, 0, q.size, q.size), color.Palette{color.White, color.Black})
-	copy(img.Pix, q.modules)
+func (q *qrCode) image() *image.Paletted { return q.imageScaled(1) }
+
+// imageScaled returns the symbol at scale × scale pixels per module.
+func (q *qrCode) imageScaled(scale int) *image.Paletted {
+	side := q.size * scale
+	img := image.NewPaletted(image.Rect(0, 0, side, side), color.Palette{color.White, color.Black})
+	for y := 0; y < side; y++ {
+		row := img.Pix[y*side : (y+1)*side]
+		src := q.modules[(y/scale)*q.size : (y/scale+1)*q.size]
+		for x := range row {
+			row[x] = src[x/scale]
+		}
+	}
 	return img
 }

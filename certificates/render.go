@@ -399,10 +399,17 @@ func WrapText(p *gofpdf.Fpdf, text string, w float64) []string { return wrapText
 
 const closingPunct = "，。、；：？！）》」』”’】,.;:?!)"
 
-// qrPNG encodes a document's QR code as a one-pixel-per-module image: a
-// few hundred bytes per page, where vector squares would cost thousands of
-// path operators on every page of a printed batch. PDF viewers and printers
-// scale images without smoothing unless asked, so the modules stay sharp.
+// qrPixelsPerModule is how many image pixels a QR module gets: about
+// 300 dpi at the printed size. At one pixel per module Poppler (and other
+// renderers) smooth any enlargement under 4×, so a 150 dpi render blurred
+// the modules into grey and zbarimg read nothing; an image finer than the
+// render is averaged down instead, which keeps every module's centre sharp.
+// Repeated rows and pixels deflate to a couple of kilobytes.
+const qrPixelsPerModule = 8
+
+// qrPNG encodes a document's QR code as a bilevel image: a few kilobytes
+// per page, where vector squares would cost thousands of path operators on
+// every page of a printed batch.
 func (r *Renderer) qrPNG(d Document) ([]byte, error) {
 	q, err := r.qr.encode([]byte(d.QRContent()))
 	if err != nil {
@@ -410,7 +417,7 @@ func (r *Renderer) qrPNG(d Document) ([]byte, error) {
 	}
 	var buf bytes.Buffer
 	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: r.pngs}
-	if err := enc.Encode(&buf, q.image()); err != nil {
+	if err := enc.Encode(&buf, q.imageScaled(qrPixelsPerModule)); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

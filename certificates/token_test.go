@@ -25,7 +25,10 @@ func TestTokenRoundTrip(t *testing.T) {
 		if got.Facts != f || got.KeyID != kr.Signer.KeyID() {
 			t.Fatalf("round trip: %+v, want %+v", got.Facts, f)
 		}
-		payload, _ := b64.DecodeString(strings.Split(tok, ".")[2])
+		if !strings.HasPrefix(tok, "SC2") {
+			t.Fatalf("new token %q is not in the compact form", tok)
+		}
+		payload, _ := b32.DecodeString(tok[3:])
 		if strings.Contains(string(payload), "0307") {
 			t.Fatal("the token carries an unmasked ID number")
 		}
@@ -62,6 +65,57 @@ func TestTokenWithOneChangedByteFails(t *testing.T) {
 			t.Fatalf("token with byte %d changed (%q→%q) verifies", i, tok[i], b[i])
 		} else if skillscore.ErrorCode(err) != skillscore.EInvalid {
 			t.Fatalf("byte %d: err %v, want EInvalid", i, err)
+		}
+	}
+}
+
+// Certificates issued before the compact form carry SC1 tokens, printed
+// and stored; they must keep verifying, and tamper with neither form.
+func TestFirstFormTokensStillVerify(t *testing.T) {
+	kr, _ := testKeys(t)
+	for _, f := range []Facts{levelFacts(), awardFacts()} {
+		old, err := sealV1(f, kr.Signer.kid, kr.Signer.priv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.HasPrefix(old, "SC1.") {
+			t.Fatalf("first-form token %q", old)
+		}
+		got, err := VerifyToken(TokenFromText("https://cert.example.cn/verify?t="+old), kr.Public)
+		if err != nil {
+			t.Fatalf("an SC1 token no longer verifies: %v", err)
+		}
+		if got.Facts != f || got.KeyID != kr.Signer.KeyID() {
+			t.Fatalf("SC1 facts %+v, want %+v", got.Facts, f)
+		}
+		compact, _ := kr.Signer.Seal(f)
+		t.Logf("%s: SC1 %d characters, SC2 %d", f.Kind, len(old), len(compact))
+		if len(compact) >= len(old) {
+			t.Fatalf("compact token (%d) is not shorter than the first form (%d)", len(compact), len(old))
+		}
+	}
+}
+
+// The compact payload gives back exactly the facts it was made from,
+// whatever they hold: text GB 18030 cannot carry as is, dates and masks it
+// cannot pack, empty fields.
+func TestCompactFactsRoundTrip(t *testing.T) {
+	kr, _ := testKeys(t)
+	odd := awardFacts()
+	odd.Name, odd.IDMasked, odd.Date, odd.Organization = "Ünal 李\u00e9😀", "****", "2026-2-5", ""
+	passport := levelFacts()
+	passport.IDType, passport.IDMasked = "护照", "E12*****89"
+	for _, f := range []Facts{levelFacts(), awardFacts(), odd, passport} {
+		tok, err := kr.Signer.Seal(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := VerifyToken(tok, kr.Public)
+		if err != nil {
+			t.Fatalf("%+v: %v", f, err)
+		}
+		if got.Facts != f {
+			t.Fatalf("round trip: %+v, want %+v", got.Facts, f)
 		}
 	}
 }
@@ -144,6 +198,8 @@ func FuzzParseToken(f *testing.F) {
 		f.Add(tok[:len(tok)/2])
 	}
 	f.Add("")
+	f.Add("SC2")
+	f.Add("SC2AAAAAAAAAAAAAAAAAAAAAAAA")
 	f.Add("SC1....")
 	f.Add("SC1.0123456789abcdef.e30.AAAA")
 	f.Fuzz(func(t *testing.T, s string) {
