@@ -1,10 +1,14 @@
 package web
 
 import (
+	"context"
+	"encoding/json"
 	"net/http"
+	"sort"
 	"strconv"
 	"strings"
 
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
@@ -13,15 +17,223 @@ import (
 type auditPage struct {
 	Title, EventCode, Contestant, Judge string
 	Entries                             []auditRow
+	Total                               int
 	ChainOK                             bool
 	ChainBad                            int64
 	Checked                             int
 }
 
+// auditRow is one entry as a sentence: who did what to which contestant's
+// aspect, the value before and after as the rubric shows it, and why. Raw
+// keeps the stored fields for the details toggle.
 type auditRow struct {
-	ID                                 int64
-	At, Actor, Action, Subject, Detail string
-	Hash                               string
+	ID                                   int64
+	At, Who, Action, Object, Change, Why string
+	Raw, Hash                            string
+}
+
+// auditActions names every action kind the store writes into the audit
+// trail; TestAuditActionsHaveChineseNames keeps it complete.
+var auditActions = map[string]string{
+	"user.add": "新增账号", "user.login": "登录",
+	"event.create": "创建赛事", "event.rules": "修改评分规则", "event.details": "修改赛事信息",
+	"roster.add": "添加选手", "roster.import": "导入名单",
+	"draw.run": "抽签", "draw.decrypt": "解密（揭示姓名）",
+	"judge.add": "添加裁判", "judges.import": "导入裁判", "judge.ticket": "发放平板登录卡",
+	"judge.login": "平板登录", "judge.revoke": "撤销平板登录",
+	"assignment.add": "分配评分任务", "assignment.override": "回避冲突下强制分配", "relation.add": "登记回避关系",
+	"scores.import": "导入成绩",
+	"sheet.mark":    "评分", "sheet.clear": "清除评分", "sheet.submit": "提交评分表",
+	"sheet.lock": "锁定评分表", "sheet.reopen": "重新开放评分表", "module.signoff": "签字确认模块",
+	"paper.entry": "录入纸质评分表", "paper.mismatch": "纸质评分表两遍录入不一致",
+	"live.publish": "公布名单", "live.unpublish": "撤回公布", "live.freeze": "冻结大屏", "live.unfreeze": "解除冻结",
+	"live.frozen": "大屏按时冻结", "live.ceremony": "颁奖揭晓", "live.settings": "修改大屏设置",
+	"results.publish": "成绩公示", "results.final": "成绩定稿",
+	"appeal.file": "提出申诉", "appeal.rejected": "驳回申诉", "appeal.remark": "申诉复评",
+	"certificates.issue": "签发证书", "certificate.revoke": "吊销证书",
+	"target.set": "设置年度目标",
+}
+
+// auditNames resolves the ids and actor strings of an event's entries to
+// people, contestant codes and aspects, the same whatever wrote them: a
+// tablet or HTTP sync ("judge:ID"), a judge's own login ("judge:CODE"), the
+// demo (bare "J09"), paper double entry ("paper:a+b"), staff and the CLI.
+type auditNames struct {
+	judgeByID   map[int64]store.Judge
+	judgeByCode map[string]store.Judge
+	codeOf      map[int64]string // contestant id → code
+	module      map[int64]store.Module
+	aspect      map[int64]store.Aspect
+	rule        map[string]scoring.Aspect // module code + "/" + aspect code
+	staff       map[string]string         // username → display
+}
+
+func (s *Server) loadAuditNames(ctx context.Context, ev store.Event) (*auditNames, error) {
+	n := &auditNames{judgeByID: map[int64]store.Judge{}, judgeByCode: map[string]store.Judge{}, codeOf: map[int64]string{},
+		module: map[int64]store.Module{}, aspect: map[int64]store.Aspect{}, rule: map[string]scoring.Aspect{}, staff: map[string]string{}}
+	js, err := s.judging.Judges(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, j := range js {
+		n.judgeByID[j.ID], n.judgeByCode[j.Code] = j, j
+	}
+	cs, err := s.judging.Contestants(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, c := range cs {
+		if c.Code != nil {
+			n.codeOf[c.ID] = *c.Code
+		}
+	}
+	mods, err := s.judging.Modules(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range mods {
+		n.module[m.ID] = m
+		for _, a := range m.Aspects {
+			n.aspect[a.ID] = a
+		}
+	}
+	if rules, err := scoring.ParseRules([]byte(ev.Rules)); err == nil {
+		for _, m := range rules.Modules {
+			for _, a := range m.Aspects {
+				n.rule[m.Code+"/"+a.Code] = a
+			}
+		}
+	}
+	return n, nil
+}
+
+// judgeOf is the judge an actor string names, if any.
+func (n *auditNames) judgeOf(actor string) (store.Judge, bool) {
+	rest, isJudge := strings.CutPrefix(actor, "judge:")
+	if isJudge {
+		if id, err := strconv.ParseInt(rest, 10, 64); err == nil {
+			j, ok := n.judgeByID[id]
+			return j, ok
+		}
+	}
+	j, ok := n.judgeByCode[rest]
+	return j, ok
+}
+
+func (s *Server) staffName(ctx context.Context, n *auditNames, username string) string {
+	if name, ok := n.staff[username]; ok {
+		return name
+	}
+	name := username
+	if u, err := s.judging.UserByUsername(ctx, username); err == nil {
+		role := RoleNames[u.Role]
+		if role == "" {
+			role = u.Role
+		}
+		name = role + " " + u.Name + "（" + username + "）"
+	}
+	n.staff[username] = name
+	return name
+}
+
+func (s *Server) who(ctx context.Context, n *auditNames, actor string) string {
+	if j, ok := n.judgeOf(actor); ok {
+		return "裁判 " + j.Code + " " + j.Name
+	}
+	if pair, ok := strings.CutPrefix(actor, "paper:"); ok {
+		a, b, _ := strings.Cut(pair, "+")
+		return s.staffName(ctx, n, a) + " 与 " + s.staffName(ctx, n, b) + "（纸质评分表双人录入）"
+	}
+	switch actor {
+	case "live":
+		return "系统（定时）"
+	case "demo":
+		return "演示数据"
+	case "cli":
+		return "命令行"
+	case "":
+		return "（未记录）"
+	}
+	return s.staffName(ctx, n, actor)
+}
+
+// auditDetail is the part of an entry's JSON detail the page reads.
+type auditDetail struct {
+	ModuleID     int64           `json:"module_id"`
+	ContestantID int64           `json:"contestant_id"`
+	JudgeID      int64           `json:"judge_id"`
+	AspectID     int64           `json:"aspect_id"`
+	Value        *int64          `json:"value"`
+	Reason       string          `json:"reason"`
+	Marks        map[int64]int64 `json:"marks"`
+	Mismatch     []int64         `json:"mismatch"`
+	Other        string          `json:"other"`
+}
+
+// value prints a stored mark (1/10000 point) as the rubric shows it.
+func (n *auditNames) value(aspectID int64, v int64) string {
+	d := scoring.Decimal(v)
+	a := n.aspect[aspectID]
+	r, ok := n.rule[n.module[a.ModuleID].Code+"/"+a.Code]
+	if !ok {
+		return d.String()
+	}
+	switch r.Kind {
+	case scoring.Veto:
+		if v != 0 {
+			return "触发"
+		}
+		return "未触发"
+	case scoring.Measurement:
+		if r.Measure != nil && r.Measure.Unit != "" {
+			return d.String() + " " + r.Measure.Unit
+		}
+	case scoring.Deduction:
+		if r.Unit != nil {
+			return d.String() + " 次"
+		}
+		return "扣 " + d.String() + " 分"
+	}
+	return d.String()
+}
+
+func (n *auditNames) aspectName(id int64) string {
+	a, ok := n.aspect[id]
+	if !ok {
+		return "评分项 #" + strconv.FormatInt(id, 10)
+	}
+	return a.Code + " " + a.Name
+}
+
+// auditFilter says which entries are about the contestant or judge asked
+// for: an entry is about a contestant when its subject is the code or its
+// detail names the contestant; about a judge when the judge did it (under
+// any actor form), the detail names the judge, or the subject is the judge.
+type auditFilter struct {
+	contestant     string
+	contestantID   int64
+	judge          string
+	judgeID        int64
+	contestantMiss bool // a code that names no contestant matches only its subject
+	judgeMiss      bool
+}
+
+func (f auditFilter) match(n *auditNames, e store.AuditEntry, d auditDetail) bool {
+	if f.contestant != "" {
+		about := e.Subject == f.contestant || (!f.contestantMiss && d.ContestantID == f.contestantID)
+		if !about {
+			return false
+		}
+	}
+	if f.judge != "" {
+		j, byJudge := n.judgeOf(e.Actor)
+		about := (byJudge && j.Code == f.judge) || (!f.judgeMiss && d.JudgeID == f.judgeID) ||
+			(strings.HasPrefix(e.Action, "judge.") && e.Subject == f.judge)
+		if !about {
+			return false
+		}
+	}
+	return true
 }
 
 func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
@@ -29,33 +241,111 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, u *authed, 
 	q := r.URL.Query()
 	page := auditPage{Title: ev.Name + " · 审计记录", EventCode: ev.Code, Contestant: strings.TrimSpace(q.Get("contestant")),
 		Judge: strings.TrimSpace(q.Get("judge"))}
-	actor := ""
-	if page.Judge != "" {
-		js, err := s.judging.Judges(ctx, ev.ID)
-		if err != nil {
-			s.fail(w, r, err)
-			return
-		}
-		actor = "judge:?"
-		for _, j := range js {
-			if j.Code == page.Judge {
-				actor = "judge:" + strconv.FormatInt(j.ID, 10)
-			}
-		}
-	}
-	entries, err := s.judging.AuditFor(ctx, ev.ID, page.Contestant, actor)
+	n, err := s.loadAuditNames(ctx, ev)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	const maxRows = 2000
-	if len(entries) > maxRows {
-		entries = entries[len(entries)-maxRows:]
+	f := auditFilter{contestant: page.Contestant, judge: page.Judge, contestantMiss: true, judgeMiss: true}
+	for id, code := range n.codeOf {
+		if code == f.contestant {
+			f.contestantID, f.contestantMiss = id, false
+		}
 	}
-	for i := len(entries) - 1; i >= 0; i-- { // newest first
-		e := entries[i]
-		page.Entries = append(page.Entries, auditRow{ID: e.ID, At: e.At.Local().Format("01-02 15:04:05"), Actor: e.Actor,
-			Action: e.Action, Subject: e.Subject, Detail: e.Detail, Hash: e.Hash[:12]})
+	if j, ok := n.judgeByCode[f.judge]; ok {
+		f.judgeID, f.judgeMiss = j.ID, false
+	}
+	// The whole trail is read in order, so each mark's previous value is
+	// known whatever the filter keeps.
+	entries, err := s.judging.AuditFor(ctx, ev.ID, "", "")
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	type markKey struct{ m, c, j, a int64 }
+	last := map[markKey]int64{}
+	var rows []auditRow
+	for _, e := range entries {
+		var d auditDetail
+		_ = json.Unmarshal([]byte(e.Detail), &d) // an older entry's other shape leaves fields zero
+		row := auditRow{ID: e.ID, At: e.At.Local().Format("01-02 15:04:05"), Who: s.who(ctx, n, e.Actor),
+			Action: auditActions[e.Action], Why: d.Reason, Hash: e.Hash[:12],
+			Raw: "actor=" + e.Actor + " action=" + e.Action + " subject=" + e.Subject + " detail=" + e.Detail}
+		if row.Action == "" {
+			row.Action = e.Action
+		}
+		code := e.Subject
+		if c, ok := n.codeOf[d.ContestantID]; ok {
+			code = c
+		}
+		var obj []string
+		if code != "" {
+			if strings.HasPrefix(e.Action, "sheet.") || strings.HasPrefix(e.Action, "paper.") || strings.HasPrefix(e.Action, "appeal.") ||
+				e.Action == "assignment.override" || e.Action == "relation.add" {
+				obj = append(obj, "选手 "+code)
+			} else {
+				obj = append(obj, code)
+			}
+		}
+		if m, ok := n.module[d.ModuleID]; ok && d.ModuleID != 0 {
+			obj = append(obj, m.Name)
+		}
+		if d.AspectID != 0 {
+			obj = append(obj, n.aspectName(d.AspectID))
+		}
+		if j, ok := n.judgeByID[d.JudgeID]; ok && d.JudgeID != 0 {
+			if jw, byJudge := n.judgeOf(e.Actor); !byJudge || jw.ID != j.ID {
+				obj = append(obj, "裁判 "+j.Code+" 的评分表")
+			}
+		}
+		row.Object = strings.Join(obj, " · ")
+		k := markKey{d.ModuleID, d.ContestantID, d.JudgeID, d.AspectID}
+		switch e.Action {
+		case "sheet.mark":
+			if d.Value != nil {
+				old, had := last[k]
+				row.Change = "（无）"
+				if had {
+					row.Change = n.value(d.AspectID, old)
+				}
+				row.Change += " → " + n.value(d.AspectID, *d.Value)
+				last[k] = *d.Value
+			}
+		case "sheet.clear":
+			if old, had := last[k]; had {
+				row.Change = n.value(d.AspectID, old) + " → （清除）"
+				delete(last, k)
+			}
+		case "paper.entry", "paper.mismatch":
+			ids := make([]int64, 0, len(d.Marks))
+			for id := range d.Marks {
+				ids = append(ids, id)
+			}
+			sort.Slice(ids, func(i, j int) bool { return n.aspect[ids[i]].Position < n.aspect[ids[j]].Position })
+			var parts []string
+			for _, id := range ids {
+				parts = append(parts, n.aspect[id].Code+" = "+n.value(id, d.Marks[id]))
+			}
+			row.Change = strings.Join(parts, "，")
+			if len(d.Mismatch) > 0 {
+				var diff []string
+				for _, id := range d.Mismatch {
+					diff = append(diff, n.aspectName(id))
+				}
+				row.Why = "与 " + s.staffName(ctx, n, d.Other) + " 的录入不一致：" + strings.Join(diff, "、")
+			}
+		}
+		if f.match(n, e, d) {
+			rows = append(rows, row)
+		}
+	}
+	page.Total = len(rows)
+	const maxRows = 2000
+	if len(rows) > maxRows {
+		rows = rows[len(rows)-maxRows:]
+	}
+	for i := len(rows) - 1; i >= 0; i-- { // newest first
+		page.Entries = append(page.Entries, rows[i])
 	}
 	page.ChainBad, page.Checked, err = s.judging.VerifyAudit(ctx)
 	if err != nil {
