@@ -279,6 +279,73 @@ func TestBadInputIsRejectedWithCodesAndChangesNothing(t *testing.T) {
 	}
 }
 
+// TestOutOfRangeMarksAreRefusedNotClamped: a measured value outside the
+// rubric's range, a negative one, text, more decimals than the rubric keeps
+// and a deduction over the aspect's cap are each refused with invalid and a
+// message naming what is allowed; nothing is stored, never a clamped value.
+// The range's ends and the rubric's finest value are stored exactly.
+func TestOutOfRangeMarksAreRefusedNotClamped(t *testing.T) {
+	e := newEnv(t, judges.Config{})
+	tok, _ := e.login(e.judge)
+	c := e.dial()
+	c.hello(tok)
+	code := e.codes[0]
+	before := e.state()
+	cases := []struct {
+		name    string
+		aspect  string
+		value   any
+		message string // part of the reject's message
+	}{
+		{"above the range", "A3", 999, "测量值 999 超出允许范围 0–90 °"},
+		{"above the range as text", "A3", "90.0001", "测量值 90.0001 超出允许范围 0–90 °"},
+		{"negative", "A3", -5, "测量值 -5 超出允许范围 0–90 °"},
+		{"not a number", "A3", "abc", "不是数字"},
+		{"more decimals than kept", "A3", "26.32125", "最多 4 位小数"},
+		{"deduction over the cap", "A8", 6, "扣分超过本项上限 5"},
+		{"negative deduction", "A8", -1, "扣分不能为负"},
+	}
+	for i, tc := range cases {
+		op := fmt.Sprintf("range-%d", i)
+		c.send(mark(op, code, "A", tc.aspect, tc.value))
+		r := c.recv()
+		if r.Type != "reject" || r.Op != op || r.Code != skillscore.EInvalid || !strings.Contains(r.Message, tc.message) {
+			t.Errorf("%s: got %s, want reject invalid naming %q", tc.name, r.raw, tc.message)
+		}
+	}
+	if e.state() != before {
+		t.Fatal("refused values changed stored data")
+	}
+	for i, v := range []string{"90", "0", "26.3212"} {
+		op := fmt.Sprintf("edge-%d", i)
+		c.send(mark(op, code, "A", "A3", v))
+		if r := c.recv(); r.Type != "ack" || r.Op != op {
+			t.Fatalf("A3 = %s: %s", v, r.raw)
+		}
+	}
+	ctx := context.Background()
+	var cid int64
+	cs, _ := e.st.Contestants(ctx, e.ev.ID)
+	for _, ct := range cs {
+		if ct.Code != nil && *ct.Code == code {
+			cid = ct.ID
+		}
+	}
+	marks, _ := e.st.Marks(ctx, e.ev.ID)
+	found := false
+	for _, m := range marks {
+		if m.JudgeCode == e.judge.Code && m.AspectCode == "A3" && m.ContestantID == cid {
+			found = true
+			if m.Value != 263212 {
+				t.Errorf("A3 stored %d, want 263212 (26.3212)", m.Value)
+			}
+		}
+	}
+	if !found {
+		t.Error("A3 not stored")
+	}
+}
+
 func TestReplaysAreStoredOnceAndAckedAsDuplicates(t *testing.T) {
 	e := newEnv(t, judges.Config{})
 	tok, _ := e.login(e.judge)

@@ -114,9 +114,34 @@ func parseValue(raw json.RawMessage, what string) (scoring.Decimal, error) {
 	}
 	d, err := scoring.ParseDecimal(s)
 	if err != nil {
-		return 0, skillscore.Wrap(skillscore.EInvalid, err, what+"不是有效的数字（最多 4 位小数）")
+		// Say which of the three it is: the judge fixes each differently.
+		msg := what + "不是数字"
+		if frac, ok := decimalText(s); ok && frac > 4 {
+			msg = what + "最多 4 位小数"
+		} else if ok {
+			msg = what + "超出范围"
+		}
+		return 0, skillscore.Wrap(skillscore.EInvalid, err, msg)
 	}
 	return d, nil
+}
+
+// decimalText reports whether s is written as a decimal (optional sign,
+// digits, optional point and digits) and how many decimals it has.
+func decimalText(s string) (frac int, ok bool) {
+	if s != "" && (s[0] == '-' || s[0] == '+') {
+		s = s[1:]
+	}
+	i, f, dot := strings.Cut(s, ".")
+	if i == "" && f == "" || dot && f == "" {
+		return 0, false
+	}
+	for _, r := range i + f {
+		if r < '0' || r > '9' {
+			return 0, false
+		}
+	}
+	return len(f), true
 }
 
 // Ack is the acknowledgement of a durable operation.

@@ -210,6 +210,9 @@ func (v *view) resolve(m ClientMessage) (store.SheetOp, error) {
 		if ve, ok := err.(*scoring.ValueError); ok {
 			msg = ve.Message
 		}
+		if r := outOfRange(a.rule, val); r != "" {
+			msg = r
+		}
 		return store.SheetOp{}, skillscore.Wrap(skillscore.EInvalid, err, "评分项 "+a.rule.Name+"："+msg)
 	}
 	op.Value = int64(val)
@@ -227,6 +230,30 @@ func (v *view) resolve(m ClientMessage) (store.SheetOp, error) {
 		op.Multiplier = int64(mul)
 	}
 	return op, nil
+}
+
+// outOfRange names the value and a measurement's accepted range when the
+// value lies outside it (the core only says that it does), so the judge
+// sees what to type instead; "" otherwise.
+func outOfRange(a scoring.Aspect, v scoring.Decimal) string {
+	ms := a.Measure
+	if a.Kind != scoring.Measurement || ms == nil ||
+		!(ms.Min != nil && v < *ms.Min || ms.Max != nil && v > *ms.Max) {
+		return ""
+	}
+	var r string
+	switch {
+	case ms.Min != nil && ms.Max != nil:
+		r = ms.Min.String() + "–" + ms.Max.String()
+	case ms.Min != nil:
+		r = "不小于 " + ms.Min.String()
+	default:
+		r = "不大于 " + ms.Max.String()
+	}
+	if ms.Unit != "" {
+		r += " " + ms.Unit
+	}
+	return "测量值 " + v.String() + " 超出允许范围 " + r
 }
 
 // clip keeps an echoed client string short in a message.
