@@ -2,6 +2,8 @@ package certificates
 
 import (
 	"bytes"
+	"image"
+	"image/png"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -283,4 +285,83 @@ func TestParseLayoutRejectsBadElements(t *testing.T) {
 			t.Errorf("ParseLayout(%s) = %v, want EInvalid", raw, err)
 		}
 	}
+}
+
+// The award certificate addresses its holder by group: a student is 同学,
+// not 同志; the layout's salutation settings change both.
+func TestAwardSalutationFollowsGroup(t *testing.T) {
+	r := testRenderer(t)
+	kr, _ := testKeys(t)
+	student := awardFacts()
+	student.Group, student.Organization = "学生组", "江西康养职业技术学校"
+	for _, c := range []struct {
+		f          Facts
+		want, not  string
+		layoutEdit func(l *Layout)
+	}{
+		{awardFacts(), "赖春梅同志（赣州市章贡区福康养老院）：", "同学", nil},
+		{student, "赖春梅同学（江西康养职业技术学校）：", "同志", nil},
+		{student, "赖春梅学员（江西康养职业技术学校）：", "同学", func(l *Layout) { l.SalutationByGroup = map[string]string{"学生组": "学员"} }},
+		{awardFacts(), "赖春梅先生（赣州市章贡区福康养老院）：", "同志", func(l *Layout) { l.Salutation = "先生" }},
+	} {
+		rr := r
+		if c.layoutEdit != nil {
+			l := *r.layouts[KindAward]
+			c.layoutEdit(&l)
+			rr = &Renderer{fonts: r.fonts, layouts: map[string]*Layout{KindAward: &l}, pngs: &pngPool{}, qr: newQREncoder()}
+		}
+		d := sealed(t, kr, c.f, "360702199001010021")
+		br, err := rr.ForBatch([]Document{d})
+		if err != nil {
+			t.Fatal(err)
+		}
+		pdf, err := br.Single(d)
+		if err != nil {
+			t.Fatal(err)
+		}
+		text := compact(pdfText(t, pdf))
+		if !strings.Contains(text, c.want) || strings.Contains(text, c.not) {
+			t.Errorf("%s: want %q and no %q in\n%s", c.f.Group, c.want, c.not, text)
+		}
+	}
+}
+
+// A level certificate without a photo shows a frame labelled 照片; with one,
+// the photo and no label.
+func TestLevelCertificatePhotoFrame(t *testing.T) {
+	r := testRenderer(t)
+	kr, _ := testKeys(t)
+	d := sealed(t, kr, levelFacts(), "36010219900307002X")
+	br, err := r.ForBatch([]Document{d})
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, err := br.Single(d)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := compact(pdfText(t, pdf)); !strings.Contains(text, "照片") {
+		t.Errorf("a level certificate without a photo has no labelled frame:\n%s", text)
+	}
+	d.Photo = testPhoto(t)
+	if pdf, err = br.Single(d); err != nil {
+		t.Fatal(err)
+	}
+	if text := compact(pdfText(t, pdf)); strings.Contains(text, "照片") {
+		t.Errorf("the label is printed over the photo:\n%s", text)
+	}
+}
+
+// testPhoto is a small grey PNG.
+func testPhoto(t *testing.T) []byte {
+	t.Helper()
+	img := image.NewGray(image.Rect(0, 0, 33, 45))
+	for i := range img.Pix {
+		img.Pix[i] = 180
+	}
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, img); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
 }

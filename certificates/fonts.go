@@ -138,9 +138,7 @@ func subsetFont(font []byte, text string) ([]byte, error) {
 func textOf(layouts map[string]*Layout, docs []Document) string {
 	var b strings.Builder
 	for _, l := range layouts {
-		for _, e := range l.Elements {
-			b.WriteString(e.Text)
-		}
+		b.WriteString(l.texts())
 	}
 	for _, d := range docs {
 		for _, v := range d.fields() {

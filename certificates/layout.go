@@ -17,6 +17,49 @@ type Layout struct {
 	Name        string    `json:"name"`
 	Orientation string    `json:"orientation"` // P portrait | L landscape
 	Elements    []Element `json:"elements"`
+	// Salutation is the address word after the holder's name, {salutation}
+	// (default 同志); SalutationByGroup overrides it for a group by name
+	// (default 学生组 → 同学: a student is not addressed as 同志).
+	Salutation        string            `json:"salutation,omitempty"`
+	SalutationByGroup map[string]string `json:"salutation_by_group,omitempty"`
+}
+
+// Default address words.
+const (
+	defaultSalutation = "同志"
+	defaultPhotoLabel = "照片"
+)
+
+var defaultSalutationByGroup = map[string]string{"学生组": "同学"}
+
+// salutationFor is the address word for a holder of group.
+func (l *Layout) salutationFor(group string) string {
+	byGroup := l.SalutationByGroup
+	if byGroup == nil {
+		byGroup = defaultSalutationByGroup
+	}
+	if w, ok := byGroup[group]; ok {
+		return w
+	}
+	if l.Salutation != "" {
+		return l.Salutation
+	}
+	return defaultSalutation
+}
+
+// texts is every fixed text the layout can print, for font subsets.
+func (l *Layout) texts() string {
+	var b strings.Builder
+	for _, e := range l.Elements {
+		b.WriteString(e.Text)
+	}
+	b.WriteString(defaultSalutation + defaultPhotoLabel + l.Salutation)
+	for _, m := range []map[string]string{l.SalutationByGroup, defaultSalutationByGroup} {
+		for _, w := range m {
+			b.WriteString(w)
+		}
+	}
+	return b.String()
 }
 
 // Element is one thing drawn on the page. Text may hold {field}
@@ -37,7 +80,7 @@ type Element struct {
 	Align   string  `json:"align,omitempty"`   // L | C | R
 	Color   string  `json:"color,omitempty"`   // #rrggbb
 	Fill    string  `json:"fill,omitempty"`    // #rrggbb
-	Text    string  `json:"text,omitempty"`
+	Text    string  `json:"text,omitempty"`    // photo: the empty frame's label (default 照片)
 	If      string  `json:"if,omitempty"`
 	File    string  `json:"file,omitempty"` // image: an organizer's file in the assets directory; skipped when absent
 }
@@ -98,6 +141,9 @@ func ParseLayout(raw []byte) (*Layout, error) {
 		case "rect", "photo", "image":
 			if e.W <= 0 || e.H <= 0 {
 				return nil, bad("需要 w 和 h")
+			}
+			if e.Kind == "photo" && e.Font != "" && e.Font != "song" && e.Font != "kai" {
+				return nil, bad("font 应为 song 或 kai")
 			}
 		}
 		if e.Kind == "image" && (e.File == "" || strings.ContainsAny(e.File, `/\`)) {

@@ -157,9 +157,7 @@ func (r *Renderer) runesOf(d Document) map[rune]bool {
 		}
 	}
 	if l, ok := r.layouts[d.Facts.Kind]; ok {
-		for _, e := range l.Elements {
-			add(e.Text)
-		}
+		add(l.texts())
 	}
 	for _, v := range d.fields() {
 		add(v)
@@ -275,6 +273,7 @@ func (r *Renderer) layout(d Document) (*Layout, error) {
 func (r *Renderer) page(p *gofpdf.Fpdf, l *Layout, d Document, qr []byte) error {
 	p.AddPageFormat(l.Orientation, gofpdf.SizeType{Wd: 210, Ht: 297})
 	fields := d.fields()
+	fields["salutation"] = l.salutationFor(d.Facts.Group)
 	for _, e := range l.Elements {
 		if e.If != "" && fields[e.If] == "" {
 			continue
@@ -426,7 +425,23 @@ func (r *Renderer) qrPNG(d Document) ([]byte, error) {
 func drawPhoto(p *gofpdf.Fpdf, d Document, e Element) error {
 	p.SetLineWidth(lineWidth(e))
 	if len(d.Photo) == 0 {
+		// An empty frame says what goes in it, so the paper reads as a
+		// photo to paste, not as a box left over.
 		p.Rect(e.X, e.Y, e.W, e.H, "D")
+		label := e.Text
+		if label == "" {
+			label = defaultPhotoLabel
+		}
+		font, size := e.Font, e.Size
+		if font == "" {
+			font = "song"
+		}
+		if size <= 0 {
+			size = 12
+		}
+		p.SetFont(font, "", size)
+		p.SetXY(e.X, e.Y)
+		p.CellFormat(e.W, e.H, label, "", 0, "CM", false, 0, "")
 		return nil
 	}
 	ct := http.DetectContentType(d.Photo)

@@ -54,6 +54,10 @@ type Config struct {
 	RendererErr error
 	// PhotoDir holds holders' photos as <证件号码>.jpg or .png; "" for none.
 	PhotoDir string
+	// RequirePhotos refuses to issue level certificates while a holder's
+	// photo is missing (the issuing body's rule); without it a level
+	// certificate without a photo prints a labelled empty frame.
+	RequirePhotos bool
 	// AssetsDir holds the organizer's uploaded images (seal, backgrounds)
 	// that the renderer prints; "" disables uploads.
 	AssetsDir string
@@ -174,6 +178,26 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 	}
 	if len(wants) == 0 {
 		return IssueResult{}, nil
+	}
+	if s.cfg.RequirePhotos {
+		var missing []string
+		for _, w := range wants {
+			if w.req.Kind != KindLevel {
+				continue
+			}
+			photo, err := s.photo(w.req.IDNumber)
+			if err != nil {
+				return IssueResult{}, err
+			}
+			if photo == nil {
+				missing = append(missing, w.req.Name+"（"+idnumber.Mask(w.req.IDNumber)+"）")
+			}
+		}
+		if len(missing) > 0 {
+			return IssueResult{}, skillscore.Errorf(skillscore.EInvalid,
+				"评价机构要求职业技能等级证书贴照片，以下 %d 人缺少照片（照片目录中的 <证件号码>.jpg 或 .png），未签发任何证书：%s",
+				len(missing), strings.Join(missing, "、"))
+		}
 	}
 	type key struct {
 		contestant int64

@@ -5,6 +5,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -258,5 +260,61 @@ func TestNoAwardCertificateWithoutAward(t *testing.T) {
 	}
 	if strings.Contains(text, "荣获。") {
 		t.Errorf("an award certificate reads 荣获。 with no award:\n%s", text)
+	}
+}
+
+// When the issuing body requires photos, a batch with a level certificate
+// whose holder has no photo is refused, naming the holder, and nothing is
+// issued; with every photo present it issues.
+func TestIssueRefusedWhenRequiredPhotoMissing(t *testing.T) {
+	ctx := context.Background()
+	st, ev := testenv.Demo(t)
+	snap, err := st.Snapshot(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	computed, err := results.Compute(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var holders []store.Contestant
+	for _, c := range computed.Result.Contestants {
+		if row, ok := computed.Contestants[c.ID]; ok && c.Promotion != nil {
+			holders = append(holders, row)
+		}
+	}
+	if len(holders) < 2 {
+		t.Fatalf("the demo promotes %d contestants: the test needs two", len(holders))
+	}
+	photos := t.TempDir()
+	for _, h := range holders[1:] {
+		if err := os.WriteFile(filepath.Join(photos, h.IDNumber+".png"), testPhoto(t), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kr, _ := testKeys(t)
+	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
+		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,
+		Renderer: testRenderer(t), PhotoDir: photos, RequirePhotos: true,
+		Now: func() time.Time { return time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = svc.Issue(ctx, ev.ID, "organizer")
+	msg := skillscore.ErrorMessage(err)
+	if skillscore.ErrorCode(err) != skillscore.EInvalid || !strings.Contains(msg, holders[0].Name) || !strings.Contains(msg, "照片") {
+		t.Fatalf("issue without %s's photo: %v, want EInvalid naming %s", holders[0].Name, err, holders[0].Name)
+	}
+	if strings.Contains(msg, holders[1].Name) || strings.Contains(msg, holders[0].IDNumber) {
+		t.Fatalf("the refusal names someone with a photo or shows the full ID number: %s", msg)
+	}
+	if certs, err := st.EventCertificates(ctx, ev.ID); err != nil || len(certs) != 0 {
+		t.Fatalf("a refused batch stored %d certificates (%v)", len(certs), err)
+	}
+	if err := os.WriteFile(filepath.Join(photos, holders[0].IDNumber+".jpg"), testPhoto(t), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if res, err := svc.Issue(ctx, ev.ID, "organizer"); err != nil || res.New == 0 {
+		t.Fatalf("with every photo: %v, %d new", err, res.New)
 	}
 }

@@ -30,6 +30,7 @@ type certConfig struct {
 	fontKai      string
 	assets       string
 	photos       string
+	needPhotos   bool
 	batches      string
 	numbering    certificates.Numbering
 }
@@ -46,6 +47,8 @@ func (c *certConfig) bind(fs *flag.FlagSet, defaultKeys string) {
 	fs.StringVar(&c.fontKai, "font-kai", envOr("SKILLSCORE_FONT_KAI", certificates.DefaultKaiFont), "楷体 TrueType 字体 (fonts-arphic-gkai00mp)")
 	fs.StringVar(&c.assets, "cert-assets", envOr("SKILLSCORE_CERT_ASSETS", ""), "组织者上传的印章/底图目录 (seal.png, level-background.png, award-background.png)")
 	fs.StringVar(&c.photos, "photos", envOr("SKILLSCORE_CERT_PHOTOS", ""), "持证人照片目录 (<证件号码>.jpg|png)")
+	fs.BoolVar(&c.needPhotos, "require-photos", envOr("SKILLSCORE_CERT_REQUIRE_PHOTOS", "") == "true",
+		"等级证书须贴照片：缺照片时拒绝签发并列出人员 (env SKILLSCORE_CERT_REQUIRE_PHOTOS=true)")
 	fs.StringVar(&c.batches, "cert-batches", envOr("SKILLSCORE_CERT_BATCHES", "./certificate-batches"),
 		"服务端批量生成的证书文件目录 (serve/demo)")
 	fs.StringVar(&c.numbering.Letter, "cert-letter", envOr("SKILLSCORE_CERT_LETTER", def.Letter), "证书编号首字母 Y|S")
@@ -68,6 +71,7 @@ func (c *certConfig) service(st certificates.Store, rend *certificates.Renderer)
 		Store: st, Numbering: c.numbering, Issuer: c.issuer,
 		AwardIssuers: strings.ReplaceAll(c.awardIssuers, "|", "\n"),
 		VerifyURL:    strings.TrimSuffix(c.baseURL, "/") + "/verify", Keys: kr, Renderer: rend, PhotoDir: c.photos,
+		RequirePhotos: c.needPhotos,
 	})
 }
 
@@ -363,7 +367,7 @@ func (c *certConfig) serverService(st certificates.Store, log *slog.Logger) (*ce
 		Store: st, Numbering: c.numbering, Issuer: c.issuer,
 		AwardIssuers: strings.ReplaceAll(c.awardIssuers, "|", "\n"),
 		VerifyURL:    strings.TrimSuffix(c.baseURL, "/") + "/verify", Keys: kr, PhotoDir: c.photos,
-		Renderer: rend, RendererErr: rendErr, AssetsDir: c.assets,
+		Renderer: rend, RendererErr: rendErr, AssetsDir: c.assets, RequirePhotos: c.needPhotos,
 	})
 	if err != nil {
 		return nil, err
