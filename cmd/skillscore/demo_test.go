@@ -11,7 +11,10 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/chromedp/chromedp"
+
 	"skillscore/demo"
+	"skillscore/internal/browsertest"
 )
 
 // pageText is a page's text without tags, whitespace collapsed, so a test
@@ -124,5 +127,29 @@ func TestDemoFinishedEventTellsTheWholeStory(t *testing.T) {
 	// Every step went through the store's audited methods.
 	if b, err := exec.Command(binary(t), "audit", "verify", "--db", "sqlite:"+filepath.Join(dir, demoDBName)).CombinedOutput(); err != nil {
 		t.Fatalf("audit verify: %v\n%s", err, b)
+	}
+}
+
+// TestDemoFinishedPagesFitAPhone opens the finished event's step pages in
+// Chromium on a phone's screen (390×844): none is wider than the screen
+// (the certificates list, with a revoke form per row, made the whole page
+// 943 px wide).
+func TestDemoFinishedPagesFitAPhone(t *testing.T) {
+	p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", t.TempDir())
+	b := browsertest.Device(t, browsertest.New(t, 1024, 768), 390, 844)
+	browsertest.Navigates(t, b, chromedp.Navigate(p.base+"/login"))
+	browsertest.Navigates(t, b,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "organizer"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "demo-organizer"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)))
+	ev := "/events/" + demo.FinishedCode
+	for _, path := range []string{ev + "/results", ev + "/appeals", ev + "/certificates", ev + "/published"} {
+		browsertest.Navigates(t, b, chromedp.Navigate(p.base+path))
+		if got := browsertest.Eval[string](t, b, `location.pathname`); got != path {
+			t.Fatalf("opened %s, landed on %s", path, got)
+		}
+		if w := browsertest.Eval[int](t, b, `document.documentElement.scrollWidth`); w > 390 {
+			t.Errorf("%s is %d px wide on a 390 px screen", path, w)
+		}
 	}
 }
