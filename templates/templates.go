@@ -85,15 +85,35 @@ func (s *Set) StaticURL(name string) (string, error) {
 	return u, nil
 }
 
-// Render executes a page into w. It renders into a buffer first, so a failing
-// template never sends half a page with a 200 status.
+// Chrome is the part of the page header that depends on who is looking:
+// on a staff page the logged-in user and the session's CSRF token for the
+// logout form (venue PCs are shared), on the public home page a login link.
+type Chrome struct {
+	User, Role, CSRF string
+	LoginLink        bool
+}
+
+// view is what the layout executes: the page's own data, which its blocks
+// receive unchanged, and the header's chrome (nil on public pages).
+type view struct {
+	Data   any
+	Chrome *Chrome
+}
+
+// Render executes a page into w without chrome. It renders into a buffer
+// first, so a failing template never sends half a page with a 200 status.
 func (s *Set) Render(w io.Writer, page string, data any) error {
+	return s.RenderChrome(w, page, data, nil)
+}
+
+// RenderChrome is Render with the header's chrome.
+func (s *Set) RenderChrome(w io.Writer, page string, data any, c *Chrome) error {
 	t, ok := s.pages[page]
 	if !ok {
 		return fmt.Errorf("templates: no page %q", page)
 	}
 	var buf bytes.Buffer
-	if err := t.Execute(&buf, data); err != nil {
+	if err := t.Execute(&buf, view{Data: data, Chrome: c}); err != nil {
 		return fmt.Errorf("templates: render %s: %w", page, err)
 	}
 	_, err := buf.WriteTo(w)
@@ -110,6 +130,19 @@ func (s *Set) StaticHandler() http.Handler {
 			return
 		}
 		w.Header().Set("Cache-Control", "public, max-age=31536000, immutable")
+		http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.body))
+	})
+}
+
+// Favicon serves /favicon.ico, which browsers ask for on every page that
+// names no icon: a fixed URL, so cached for a day rather than for ever.
+func (s *Set) Favicon() http.Handler {
+	hashed := path.Base(s.urls["favicon.ico"])
+	a := s.static[hashed]
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Cache-Control", "public, max-age=86400")
+		w.Header().Set("ETag", `"`+hashed+`"`)
+		w.Header().Set("Content-Type", "image/x-icon")
 		http.ServeContent(w, r, a.name, time.Time{}, bytes.NewReader(a.body))
 	})
 }

@@ -19,6 +19,7 @@ import (
 	"skillscore"
 	"skillscore/judges"
 	"skillscore/store"
+	"skillscore/templates"
 )
 
 // Roles of users who are not judges.
@@ -114,6 +115,10 @@ func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed)
 			s.fail(w, r, err)
 			return
 		}
+		// The page's header shows who is logged in and the logout form, a
+		// refusal's error page too: a keeper at the wrong page can still
+		// log out of a shared venue PC.
+		r = r.WithContext(context.WithValue(r.Context(), authedKey{}, u))
 		allowed := u.User.Role == RoleOrganizer // the organizer may do everything
 		for _, role := range roles {
 			allowed = allowed || u.User.Role == role
@@ -141,6 +146,20 @@ func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed)
 		}
 		h(w, r, u)
 	}
+}
+
+// authedKey carries a request's logged-in user from requireRole to the
+// page header (chrome).
+type authedKey struct{}
+
+// chrome is the page header of a request: the logged-in user with the
+// logout form on routes that required a login, nothing elsewhere.
+func chrome(r *http.Request) *templates.Chrome {
+	u, ok := r.Context().Value(authedKey{}).(*authed)
+	if !ok {
+		return nil
+	}
+	return &templates.Chrome{User: u.User.Name, Role: RoleNames[u.User.Role], CSRF: u.CSRF}
 }
 
 // parseForm reads a POST's form, multipart or not. A body over the limit
@@ -177,14 +196,18 @@ func (s *Server) ChiefAuth(r *http.Request) error {
 }
 
 type loginPage struct {
-	Title, Next, CSRF, Error, Username string
+	Title, Next, CSRF, Error, Username, Message string
 }
 
 func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 	tok := randomString(24)
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: tok, Path: "/login", HttpOnly: true,
 		SameSite: http.SameSiteStrictMode, Secure: secureRequest(r), MaxAge: 3600})
-	s.render(w, r, "login", loginPage{Title: "登录", Next: safeNext(r.URL.Query().Get("next")), CSRF: tok})
+	next := ""
+	if q := r.URL.Query().Get("next"); q != "" {
+		next = safeNext(q)
+	}
+	s.render(w, r, "login", loginPage{Title: "登录", Next: next, CSRF: tok, Message: r.URL.Query().Get("msg")})
 }
 
 // safeNext keeps a post-login redirect on this site.
@@ -195,6 +218,33 @@ func safeNext(next string) string {
 	return next
 }
 
+// landing is where a user goes after a login that names no page: the
+// organizer to the events, a chief judge to the desk and a scorekeeper to
+// the paper sheets of the one event under way, or to the events (each with
+// those links) when there are several or none. Users are not bound to
+// events (store/accounts.go), so "their" events are those not yet final.
+func (s *Server) landing(ctx context.Context, u store.User) string {
+	page := map[string]string{RoleChief: "desk", RoleScorekeeper: "paper"}[u.Role]
+	if page == "" {
+		return "/"
+	}
+	evs, err := s.store.Events(ctx)
+	if err != nil {
+		s.log.ErrorContext(ctx, "landing: list events", "err", err)
+		return "/"
+	}
+	var open []store.Event
+	for _, ev := range evs {
+		if ev.Status != "final" {
+			open = append(open, ev)
+		}
+	}
+	if len(open) != 1 {
+		return "/"
+	}
+	return "/events/" + open[0].Code + "/" + page
+}
+
 func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	if s.accounts == nil {
 		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "账户功能未启用"))
@@ -202,7 +252,10 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
 	username, password := strings.TrimSpace(r.PostFormValue("username")), r.PostFormValue("password")
-	page := loginPage{Title: "登录", Next: safeNext(r.PostFormValue("next")), Username: username}
+	page := loginPage{Title: "登录", Username: username}
+	if next := r.PostFormValue("next"); next != "" {
+		page.Next = safeNext(next)
+	}
 	again := func(status int, msg string) {
 		page.CSRF = randomString(24)
 		http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: page.CSRF, Path: "/login", HttpOnly: true,
@@ -247,18 +300,47 @@ func (s *Server) handleLogin(w http.ResponseWriter, r *http.Request) {
 	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: tok, Path: "/", HttpOnly: true,
 		SameSite: http.SameSiteLaxMode, Secure: secureRequest(r), MaxAge: int(sessionTTL.Seconds())})
 	http.SetCookie(w, &http.Cookie{Name: loginCookie, Value: "", Path: "/login", MaxAge: -1})
-	http.Redirect(w, r, page.Next, http.StatusSeeOther)
+	next := page.Next
+	if next == "" || next == "/" {
+		// No page asked for (the login link, the form's default): each
+		// role's own page, not the events list a keeper cannot manage.
+		next = s.landing(r.Context(), u)
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }
 
-func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request, u *authed) {
-	if c, err := r.Cookie(sessionCookie); err == nil {
+// handleLogout ends the session and returns to the login page with a
+// notice. A session that has already expired is simply forgotten: the
+// person pressing 退出登录 wants to be logged out, not an error page.
+func (s *Server) handleLogout(w http.ResponseWriter, r *http.Request) {
+	if s.accounts == nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "账户功能未启用"))
+		return
+	}
+	u, err := s.currentUser(r)
+	switch {
+	case skillscore.ErrorCode(err) == skillscore.EUnauthorized:
+	case err != nil:
+		s.fail(w, r, err)
+		return
+	default:
+		// A live session is ended only by its own pages' form (CSRF), so
+		// another site cannot log a venue PC out.
+		r.Body = http.MaxBytesReader(w, r.Body, 8<<10)
+		if subtle.ConstantTimeCompare([]byte(r.PostFormValue("csrf")), []byte(u.CSRF)) != 1 {
+			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "表单已过期或来源不明（CSRF 校验失败），请刷新页面后重试"))
+			return
+		}
+		c, _ := r.Cookie(sessionCookie)
 		if err := s.accounts.DeleteSession(r.Context(), sha(c.Value)); err != nil {
 			s.fail(w, r, err)
 			return
 		}
+		s.log.Info("logout", "user", u.User.Username)
 	}
-	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true})
-	http.Redirect(w, r, "/login", http.StatusSeeOther)
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true,
+		SameSite: http.SameSiteLaxMode, Secure: secureRequest(r)})
+	http.Redirect(w, r, noticeURL("/login", "logged-out"), http.StatusSeeOther)
 }
 
 // dummyHash is a bcrypt hash of nothing anyone knows, made once.

@@ -56,7 +56,7 @@ func (s *Server) fail(w http.ResponseWriter, r *http.Request, err error) {
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if rerr := s.tmpl.Render(w, "error", errorPage{Title: "出错了", Status: status, Message: skillscore.ErrorMessage(err)}); rerr != nil {
+	if rerr := s.tmpl.RenderChrome(w, "error", errorPage{Title: "出错了", Status: status, Message: skillscore.ErrorMessage(err)}, chrome(r)); rerr != nil {
 		s.log.ErrorContext(r.Context(), "render error page", "err", rerr)
 	}
 }

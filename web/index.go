@@ -3,12 +3,17 @@ package web
 import (
 	"net/http"
 
+	"skillscore"
 	"skillscore/store"
+	"skillscore/templates"
 )
 
 type indexPage struct {
 	Title  string
 	Events []eventItem
+	// Role is the logged-in user's role, "" for a visitor: each event row
+	// links the pages that role works on (管理 only for the organizer).
+	Role string
 }
 
 type eventItem struct {
@@ -25,13 +30,32 @@ func eventItems(evs []store.Event) []eventItem {
 	return out
 }
 
+// handleIndex lists the events: public, but a logged-in user sees the links
+// of their role and the logout form, since this is where a chief judge or
+// scorekeeper with several events lands after logging in.
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 	evs, err := s.store.Events(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.render(w, r, "index", indexPage{Title: "首页", Events: eventItems(evs)})
+	page := indexPage{Title: "首页", Events: eventItems(evs)}
+	c := &templates.Chrome{LoginLink: true}
+	if _, err := r.Cookie(sessionCookie); err == nil && s.accounts != nil {
+		u, err := s.currentUser(r)
+		switch {
+		case err == nil:
+			page.Role = u.User.Role
+			c = &templates.Chrome{User: u.User.Name, Role: RoleNames[u.User.Role], CSRF: u.CSRF}
+		case skillscore.ErrorCode(err) != skillscore.EUnauthorized:
+			s.fail(w, r, err)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	if err := s.tmpl.RenderChrome(w, "index", page, c); err != nil {
+		s.fail(w, r, err)
+	}
 }
 
 // handleAPIEvents lists events as JSON.
@@ -59,7 +83,7 @@ func (s *Server) handleAPIEvents(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) render(w http.ResponseWriter, r *http.Request, page string, data any) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
-	if err := s.tmpl.Render(w, page, data); err != nil {
+	if err := s.tmpl.RenderChrome(w, page, data, chrome(r)); err != nil {
 		s.fail(w, r, err)
 	}
 }

@@ -39,6 +39,7 @@ var notices = map[string]string{
 	"details-saved":          "赛事信息已保存",
 	"rules-saved":            "评分规则已保存",
 	"target-saved":           "已保存：%d 年目标 %d 人次",
+	"logged-out":             "已退出登录",
 }
 
 // noticeValue is the ?msg= value of a notice key with its counts.

@@ -156,6 +156,7 @@ type publishedRow struct {
 type publishedPage struct {
 	Title, EventCode, EventName string
 	Final                       bool
+	NotYet                      bool // before publication: the page says so (a 404 looked like a broken link)
 	PublicationEnd              string
 	Rows                        []publishedRow
 }
@@ -180,7 +181,8 @@ func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if !f.PublishedAt.Valid() || !f.PublicationEnd.Valid() || time.Now().Before(f.PublishedAt.Time) {
-		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "本赛事成绩尚未公示"))
+		w.Header().Set("Cache-Control", "no-store")
+		s.render(w, r, "published", publishedPage{Title: ev.Name + " · 成绩公示", EventCode: ev.Code, EventName: ev.Name, NotYet: true})
 		return
 	}
 	// The public standings, as every other public path shows them: frozen

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"net/url"
 	"path/filepath"
+	"strings"
 
 	"skillscore"
 	"skillscore/exports"
@@ -39,8 +40,14 @@ type rosterPage struct {
 	Verdicts  []verdictRow
 	// CanConfirm: the job is a clean dry run, so "确认导入" may follow.
 	CanConfirm bool
-	Reasons    []roster.ReasonInfo
-	Exports    []exports.Kind
+	// OnlyProblems: the verdicts are filtered to the rejected rows
+	// (?show=problems); Rejected counts those rows, CanDownload says
+	// their .xlsx can still be made (the dry run's file is held).
+	OnlyProblems bool
+	Rejected     int
+	CanDownload  bool
+	Reasons      []roster.ReasonInfo
+	Exports      []exports.Kind
 }
 
 type rosterRow struct {
@@ -111,11 +118,22 @@ func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *aut
 	if id := r.URL.Query().Get("job"); id != "" {
 		if v, _, ok := s.rosterJobs.get(ev.ID, id); ok {
 			page.Job = &v
+			page.OnlyProblems = r.URL.Query().Get("show") == "problems"
 			if v.Report != nil {
-				for _, vd := range v.Report.Verdicts {
-					page.Verdicts = append(page.Verdicts, verdictRow{Sheet: vd.Sheet, Row: vd.Row, Accepted: vd.Accepted,
-						Name: vd.Person.Name, Problems: vd.Problems})
+				// Rejected rows first: they are what the organizer acts on,
+				// and a long file's few bad rows would hide among the good.
+				for _, accepted := range []bool{false, true} {
+					for _, vd := range v.Report.Verdicts {
+						if vd.Accepted != accepted || accepted && page.OnlyProblems {
+							continue
+						}
+						page.Verdicts = append(page.Verdicts, verdictRow{Sheet: vd.Sheet, Row: vd.Row, Accepted: vd.Accepted,
+							Name: vd.Person.Name, Problems: vd.Problems})
+					}
 				}
+				page.Rejected = v.Report.Rejected
+				_, _, _, held := s.rosterJobs.rejected(ev.ID, v.ID)
+				page.CanDownload = v.DryRun && v.Report.Rejected > 0 && held
 			}
 			page.CanConfirm = v.DryRun && v.State == "done"
 		}
@@ -191,6 +209,30 @@ func (s *Server) handleRosterJobStatus(w http.ResponseWriter, r *http.Request, _
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusOK, v)
+}
+
+// handleRosterRejected downloads the rejected rows of a dry run as .xlsx:
+// the file's own columns plus 问题, to send back to the cities.
+func (s *Server) handleRosterRejected(w http.ResponseWriter, r *http.Request, _ *authed) {
+	ev, ok := s.needRoster(w, r)
+	if !ok {
+		return
+	}
+	file, data, rep, ok := s.rosterJobs.rejected(ev.ID, r.PathValue("job"))
+	if !ok {
+		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "这次预检已过期（之后又上传了文件或服务已重启），请重新上传名单文件"))
+		return
+	}
+	out, err := roster.RejectedXLSX(file, data, rep)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name := "问题行-" + strings.TrimSuffix(file, filepath.Ext(file)) + ".xlsx"
+	w.Header().Set("Content-Type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
+	w.Header().Set("Cache-Control", "no-store")
+	_, _ = w.Write(out) // a write error means the client went away
 }
 
 func rosterURL(code, job, msg string) string {

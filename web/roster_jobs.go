@@ -92,9 +92,12 @@ func (j *rosterJobs) run(job *rosterJob) {
 	if err != nil {
 		job.state = "failed"
 	}
-	if err != nil || !job.DryRun {
-		// Refused, or stored: the bytes are no longer needed, and a
-		// refused file is not kept in memory until the next upload.
+	keep := job.DryRun && (err == nil || rep != nil && rep.Rejected > 0)
+	if !keep {
+		// Stored, or refused as a whole file: the bytes are no longer
+		// needed and are not kept in memory until the next upload. A dry
+		// run keeps them for the import it allows, or for the download
+		// of its rejected rows (one file per event at most).
 		job.data = nil
 	}
 }
@@ -112,6 +115,18 @@ func (j *rosterJobs) get(eventID int64, id string) (rosterJobView, *rosterJob, b
 		v.Error, v.Code = skillscore.ErrorMessage(job.err), skillscore.ErrorCode(job.err)
 	}
 	return v, job, true
+}
+
+// rejected returns the file of an event's finished dry run with its
+// report, for the download of its rejected rows.
+func (j *rosterJobs) rejected(eventID int64, id string) (string, []byte, *roster.Report, bool) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	job := j.byEvent[eventID]
+	if job == nil || job.ID != id || job.data == nil || job.report == nil {
+		return "", nil, nil, false
+	}
+	return job.File, job.data, job.report, true
 }
 
 // close cancels running jobs and waits for them; an import cancelled

@@ -40,6 +40,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/roster/upload", s.requireRole(s.handleRosterUpload))
 	handle("POST /events/{code}/roster/jobs/{job}/import", s.requireRole(s.handleRosterConfirm))
 	handle("GET /api/v1/events/{code}/roster/jobs/{job}", s.requireRole(s.handleRosterJobStatus))
+	handle("GET /events/{code}/roster/jobs/{job}/rejected.xlsx", s.requireRole(s.handleRosterRejected))
 	handle("GET /events/{code}/exports/{what}", s.requireRole(s.handleExport))
 	// The organizer's statistics against the yearly targets.
 	handle("GET /statistics", s.requireRole(s.handleStats))
@@ -48,7 +49,7 @@ func (s *Server) routes() http.Handler {
 	// Logins of organizers, chief judges and scorekeepers.
 	handle("GET /login", s.handleLoginForm)
 	handle("POST /login", s.handleLogin)
-	handle("POST /logout", s.requireRole(s.handleLogout, RoleChief, RoleScorekeeper))
+	handle("POST /logout", s.handleLogout)
 	// Judge tablets: the app, its login, the protocol over websocket and HTTP.
 	handle("GET /judge", s.handleTablet)
 	handle("POST /api/v1/judge/login", s.handleJudgeLogin)
@@ -102,5 +103,6 @@ func (s *Server) routes() http.Handler {
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))
+	mux.Handle("GET /favicon.ico", s.instrument("GET /favicon.ico", s.tmpl.Favicon()))
 	return s.recoverPanics(mux)
 }

@@ -36,11 +36,30 @@ func (s *Server) setupStore() (SetupStore, error) {
 	return ss, nil
 }
 
+// eventPreset is a rule document an event can start from. Kind is the
+// kind of event the document is written for (its modules, pass lines and
+// promotion fit only that kind); "" lets the form's 类型 decide.
+type eventPreset struct{ Value, Label, File, Kind string }
+
 // eventPresets are the rule documents an event can start from.
-var eventPresets = []struct{ Value, Label, File string }{
-	{"provincial", "江西省养老护理员职业技能竞赛（省级二类）", "jiangxi-yanglao-provincial.json"},
-	{"assessment", "养老护理员二级/技师职业技能等级认定", "assessment-yanglao-technician.json"},
-	{"scratch", "从空白开始（仅理论一个模块，之后在设置页补充）", ""},
+var eventPresets = []eventPreset{
+	{"provincial", "江西省养老护理员职业技能竞赛（省级二类）", "jiangxi-yanglao-provincial.json", "competition"},
+	{"assessment", "养老护理员二级/技师职业技能等级认定", "assessment-yanglao-technician.json", "assessment"},
+	{"scratch", "从空白开始（仅理论一个模块，之后在设置页补充）", "", ""},
+}
+
+// presetOption is a promotion preset as the set-up page offers it: the
+// scoring core's code (stored in the rule document) and its Chinese name.
+type presetOption struct{ Value, Label string }
+
+// promotionPresets are the scoring core's promotion presets with the
+// names organizers know them by (赣人社发〔2021〕2号 and DESIGN.md).
+var promotionPresets = []presetOption{
+	{scoring.PresetNational, "国家级竞赛：获奖者晋升技师，已是技师的晋升高级技师"},
+	{scoring.PresetProvincialClassOne, "省级一类竞赛：第 1–3 名晋升高级技师，第 4–10 名晋升技师，其余合格者晋升高级工"},
+	{scoring.PresetProvincialClassTwo, "省级二类竞赛：第 1 名晋升高级技师，第 2–5 名晋升技师"},
+	{scoring.PresetTianjin, "职工组前 10 名晋升技师（已是技师的晋升高级技师），学生组合格者晋升高级工"},
+	{scoring.PresetOneLevelUp, "合格者晋升一级（最高至技师）"},
 }
 
 // scratchRules is the smallest valid document: the set-up page grows it.
@@ -52,7 +71,7 @@ var eventCodePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,39}$`)
 
 type eventNewPage struct {
 	Title, CSRF, User string
-	Presets           []struct{ Value, Label, File string }
+	Presets           []eventPreset
 	Form              url.Values
 	Errors            map[string]string
 }
@@ -113,6 +132,14 @@ func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *au
 	for _, p := range eventPresets {
 		if p.Value == f.Get("preset") {
 			found = true
+			if p.Kind != "" {
+				// The 等级认定 template makes an assessment whatever the
+				// 类型 select said: its modules and pass lines are an
+				// assessment's (the page's script keeps the two in step).
+				ev.Kind = p.Kind
+				f.Set("kind", p.Kind)
+				delete(errs, "kind")
+			}
 			if p.File != "" {
 				if raw, err = examples.Files.ReadFile(p.File); err != nil {
 					s.fail(w, r, fmt.Errorf("read preset %s: %w", p.File, err))
@@ -123,6 +150,9 @@ func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *au
 	}
 	if !found {
 		errs["preset"] = "请选择一个模板"
+	}
+	if ev.Kind == "assessment" {
+		ev.Tier, ev.Class = "", "" // a competition's 级别 and 类别; the form sends them whatever the kind
 	}
 	var ne store.NewEvent
 	if len(errs) == 0 {

@@ -29,7 +29,8 @@ type setupPage struct {
 	Weights, Bands                                   []setupField
 	WeightErrors, BandErrors                         []string
 	Preset                                           setupField
-	Presets                                          []string
+	Presets                                          []presetOption
+	KindName                                         string
 	Raw                                              string
 	RawErrors                                        []string
 	Cells                                            []cellProblem
@@ -50,9 +51,6 @@ type cellProblem struct {
 	Cell, Message string
 }
 
-var promotionPresets = []string{scoring.PresetNational, scoring.PresetProvincialClassOne, scoring.PresetProvincialClassTwo,
-	scoring.PresetTianjin, scoring.PresetOneLevelUp}
-
 func (s *Server) handleSetupPage(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
 	var doc scoring.Rules
 	// A stored document that no longer parses is still shown raw to be fixed.
@@ -65,7 +63,7 @@ func (s *Server) handleSetupPage(w http.ResponseWriter, r *http.Request, u *auth
 
 func (s *Server) newSetupPage(u *authed, ev store.Event, doc *scoring.Rules, form url.Values) setupPage {
 	p := setupPage{Title: ev.Name + " · 赛事设置", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
-		Presets: promotionPresets, Details: store.EventDetails{Name: ev.Name, Venue: ev.Venue, StartsOn: ev.StartsOn}}
+		Presets: promotionPresets, KindName: nameOr(kindNames, ev.Kind), Details: store.EventDetails{Name: ev.Name, Venue: ev.Venue, StartsOn: ev.StartsOn}}
 	val := func(name, v string) string { return formOr(form, name, v) }
 	for i, m := range doc.Modules {
 		v := ""

@@ -190,7 +190,7 @@ func (s *Server) handleKeys(w http.ResponseWriter, r *http.Request) {
 // found nothing is a 404 page that still shows the forms).
 func (s *Server) renderStatus(w http.ResponseWriter, r *http.Request, status int, page string, data any) {
 	var buf bytes.Buffer
-	if err := s.tmpl.Render(&buf, page, data); err != nil {
+	if err := s.tmpl.RenderChrome(&buf, page, data, chrome(r)); err != nil {
 		s.fail(w, r, err)
 		return
 	}
