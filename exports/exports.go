@@ -162,7 +162,10 @@ type Table struct {
 	Rows      [][]string
 	// Results are the core's rows behind Rows, for the promotion list.
 	Results []scoring.ContestantResult
-	people  map[string]store.Contestant
+	// Rules are the event's rules: the PDF prints each score to the
+	// decimals its rounding states.
+	Rules  *scoring.Rules
+	people map[string]store.Contestant
 }
 
 // Fixed columns of the results table; the module columns follow 单位.
@@ -179,7 +182,8 @@ const (
 // names and 单位 stay hidden (the draw's anonymous codes only), as on the
 // public board.
 func NewTable(st *results.Standings, published bool) *Table {
-	t := &Table{Event: st.Snapshot.Event, Published: published, Results: st.Result.Contestants, people: st.Contestants}
+	t := &Table{Event: st.Snapshot.Event, Published: published, Results: st.Result.Contestants, Rules: st.Rules,
+		people: st.Contestants}
 	t.Header = []string{"组别", "名次", "编号", "姓名", "单位"}
 	for _, m := range st.Rules.Modules {
 		t.Modules = append(t.Modules, m.Name)

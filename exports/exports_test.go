@@ -281,11 +281,11 @@ func TestResultsPDF(t *testing.T) {
 		found := false
 		for _, l := range lines {
 			fields := strings.Fields(l)
-			if !contains(fields, code) {
+			if !contains(fields, code) || strings.HasPrefix(fields[0], "注") { // a note of the annex
 				continue
 			}
 			found = true
-			for _, s := range []string{p.Name, c.Total.String(), c.AwardName} {
+			for _, s := range []string{p.Name, c.Total.Format(want.Rules.Total.Rounding.Places), c.AwardName} {
 				if s != "" && !contains(fields, s) {
 					t.Errorf("%s: line %q lacks %q", code, l, s)
 				}
@@ -294,6 +294,119 @@ func TestResultsPDF(t *testing.T) {
 		if !found {
 			t.Errorf("PDF lacks contestant %s", code)
 		}
+	}
+}
+
+// TestResultsPDFDecimalsAndAnnex: the 成绩汇总表 PDF prints every score to
+// the decimals the rule states (79.00 beside 90.79, not 79), moves long
+// 说明 into an annex after the table with a numbered note in the row, and
+// so holds at least 15 rows on a page with its signature lines.
+func TestResultsPDFDecimalsAndAnnex(t *testing.T) {
+	ctx := context.Background()
+	st, ev := demoEvent(t)
+	testenv.Decrypted(t, st, ev.ID)
+	if _, err := st.SetPublished(ctx, ev.ID, true, "test"); err != nil {
+		t.Fatal(err)
+	}
+	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
+	f, err := x.Build(ctx, ev, exports.ResultsPDF)
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "r.pdf")
+	if err := os.WriteFile(path, f.Data, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	out, err := exec.Command("pdftotext", "-layout", path, "-").Output()
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := standings(t, st, ev)
+	places := want.Rules.Total.Rounding.Places
+	if places != 2 {
+		t.Fatalf("the demo's total rounds to %d places; the test expects 2", places)
+	}
+	pages := strings.Split(string(out), "\f")
+	groups := map[string]bool{}
+	for _, c := range want.Result.Contestants {
+		groups[c.GroupName] = true
+	}
+	// Rows per page: a table line starts with its group's name.
+	rowsOn := make([]int, len(pages))
+	for i, pg := range pages {
+		for _, l := range strings.Split(pg, "\n") {
+			if fs := strings.Fields(l); len(fs) > 0 && groups[fs[0]] {
+				rowsOn[i]++
+			}
+		}
+	}
+	last := 0
+	for i, n := range rowsOn {
+		if n > 0 {
+			last = i
+		}
+	}
+	for i := 0; i < last; i++ {
+		if rowsOn[i] < 15 {
+			t.Errorf("page %d holds %d rows, want at least 15 (rows per page %v)", i+1, rowsOn[i], rowsOn)
+		}
+	}
+	for i, pg := range pages {
+		if strings.TrimSpace(pg) != "" && !strings.Contains(pg, "裁判长（签字）") {
+			t.Errorf("page %d has no signature line", i+1)
+		}
+	}
+	text := string(out)
+	annex := strings.Index(text, "附：说明")
+	if annex < 0 {
+		t.Fatalf("the PDF has no annex of notes:\n%s", text)
+	}
+	body := strings.Join(strings.Fields(text[annex:]), "")
+	lines := strings.Split(text[:annex], "\n")
+	shortened, notes := 0, 0
+	for _, c := range want.Result.Contestants {
+		code := results.DisplayCode(want.Contestants[c.ID])
+		var fields []string
+		for _, l := range lines {
+			if fs := strings.Fields(l); len(fs) > 2 && groups[fs[0]] && contains(fs, code) {
+				fields = fs
+			}
+		}
+		if fields == nil {
+			t.Fatalf("no table row for %s", code)
+		}
+		for _, m := range c.Modules {
+			if !contains(fields, m.Score.Format(places)) {
+				t.Errorf("%s: %s printed as %v, want %s", code, m.Name, fields, m.Score.Format(places))
+			}
+			if m.Score.String() != m.Score.Format(places) {
+				shortened++
+			}
+		}
+		if !contains(fields, c.Total.Format(places)) {
+			t.Errorf("%s: total %s not printed as %s: %v", code, c.Total, c.Total.Format(places), fields)
+		}
+		reasons := exports.ReasonsText(c)
+		if len([]rune(reasons)) < 40 {
+			continue
+		}
+		note := ""
+		for _, fd := range fields {
+			if strings.HasPrefix(fd, "注") {
+				note = fd
+			}
+		}
+		if note == "" {
+			t.Errorf("%s: a long 说明 left in the row, no note: %v", code, fields)
+			continue
+		}
+		notes++
+		if !strings.Contains(body, note+code) || !strings.Contains(body, strings.Join(strings.Fields(reasons), "")) {
+			t.Errorf("%s: the annex lacks %s with the whole 说明 %q", code, note, reasons)
+		}
+	}
+	if shortened == 0 || notes == 0 {
+		t.Fatalf("no score whose canonical form drops decimals (%d) or no long 说明 (%d): the test proves nothing", shortened, notes)
 	}
 }
 
