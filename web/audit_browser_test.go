@@ -42,7 +42,7 @@ func TestAuditInBrowser(t *testing.T) {
 	)
 	type row struct{ Who, What, Object, Change string }
 	rows := func() []row {
-		return browsertest.Eval[[]row](t, b, `[].map.call(document.querySelectorAll('tr.entry'), function(tr){
+		return browsertest.Eval[[]row](t, b, `[].map.call(document.querySelectorAll('li.entry'), function(tr){
 			return {Who: tr.querySelector('.who').innerText, What: tr.querySelector('.what').innerText,
 				Object: tr.querySelector('.object').innerText, Change: tr.querySelector('.change').innerText}; })`)
 	}
@@ -72,7 +72,7 @@ func TestAuditInBrowser(t *testing.T) {
 	if marks == 0 {
 		t.Fatalf("no mark among %s's entries: %+v", code, got)
 	}
-	if browsertest.Eval[bool](t, b, `document.querySelector('tr.entry details.raw').open || document.querySelector('tr.entry details.raw code').checkVisibility()`) {
+	if browsertest.Eval[bool](t, b, `document.querySelector('li.entry details.raw').open || document.querySelector('li.entry details.raw code').checkVisibility()`) {
 		t.Fatal("the raw record shows without opening its toggle")
 	}
 
