@@ -1,6 +1,7 @@
 package certificates
 
 import (
+	"bytes"
 	"fmt"
 	"image"
 	"image/color"
@@ -194,4 +195,35 @@ func bestMaskOf(t *testing.T, q *qrCode) int {
 	}
 	t.Fatal("no mask's format bits match")
 	return 0
+}
+
+// writePNG's hand-packed PNG decodes, with image/png, to the symbol's
+// modules at the scale asked.
+func TestQRWritePNGDecodes(t *testing.T) {
+	q, err := encodeQR([]byte("HTTP://CERT.EXAMPLE.CN/VERIFY?T=SC2ABCDEFGHIJKLMNOP234567"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	pool := &pngPool{}
+	for _, scale := range []int{1, 3, 8} {
+		var buf bytes.Buffer
+		if err := q.writePNG(&buf, scale, pool); err != nil {
+			t.Fatal(err)
+		}
+		img, err := png.Decode(&buf)
+		if err != nil {
+			t.Fatalf("scale %d: %v", scale, err)
+		}
+		if b := img.Bounds(); b.Dx() != q.size*scale || b.Dy() != q.size*scale {
+			t.Fatalf("scale %d: %v, want %d px square", scale, b, q.size*scale)
+		}
+		for y := 0; y < q.size*scale; y++ {
+			for x := 0; x < q.size*scale; x++ {
+				r, _, _, _ := img.At(x, y).RGBA()
+				if dark := r == 0; dark != q.dark(x/scale, y/scale) {
+					t.Fatalf("scale %d: pixel %d,%d dark=%v, module dark=%v", scale, x, y, dark, q.dark(x/scale, y/scale))
+				}
+			}
+		}
+	}
 }

@@ -2,9 +2,9 @@ package certificates
 
 import (
 	"bytes"
+	"compress/zlib"
 	"context"
 	"fmt"
-	"image/png"
 	"io"
 	"io/fs"
 	"net/http"
@@ -87,21 +87,23 @@ type Renderer struct {
 	fonts   Fonts
 	layouts map[string]*Layout
 	assets  map[string][]byte
-	// pngs reuses the PNG encoders of QR codes: a fresh one allocates a
-	// compressor's state each time, which costs more than the QR code.
+	// pngs reuses the compressors of QR code PNGs: a fresh one allocates
+	// its state each time, which costs more than the QR code.
 	pngs *pngPool
 	qr   *qrEncoder
 }
 
-// pngPool implements png.EncoderBufferPool with a sync.Pool.
+// pngPool keeps zlib writers for qrCode.writePNG.
 type pngPool struct{ p sync.Pool }
 
-func (p *pngPool) Get() *png.EncoderBuffer {
-	b, _ := p.p.Get().(*png.EncoderBuffer)
-	return b
+func (p *pngPool) writer(w io.Writer) *zlib.Writer {
+	if z, ok := p.p.Get().(*zlib.Writer); ok {
+		z.Reset(w)
+		return z
+	}
+	z, _ := zlib.NewWriterLevel(w, zlib.BestSpeed) // the level is valid
+	return z
 }
-
-func (p *pngPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
 
 // NewRenderer prepares a renderer. assets holds the organizer's images
 // (seal, backgrounds) that layouts name; nil means none.
@@ -415,8 +417,7 @@ func (r *Renderer) qrPNG(d Document) ([]byte, error) {
 		return nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("证书 %s 的二维码内容过长", d.Facts.Number))
 	}
 	var buf bytes.Buffer
-	enc := png.Encoder{CompressionLevel: png.BestSpeed, BufferPool: r.pngs}
-	if err := enc.Encode(&buf, q.imageScaled(qrPixelsPerModule)); err != nil {
+	if err := q.writePNG(&buf, qrPixelsPerModule, r.pngs); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
