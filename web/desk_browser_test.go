@@ -114,3 +114,25 @@ func TestDeskInBrowser(t *testing.T) {
 		t.Fatalf("last audit entry %s %s", last.Action, last.Detail)
 	}
 }
+
+// TestDeskAsksToLogInWhenTheSessionEnds: the desk refreshes itself every
+// 3 s; once its session has ended (a logout in another tab) it goes to the
+// login page with the desk as next, instead of showing a stale grid.
+func TestDeskAsksToLogInWhenTheSessionEnds(t *testing.T) {
+	o := newOffice(t)
+	b := browsertest.New(t, 1024, 768)
+	browsertest.Navigates(t, b, chromedp.Navigate(o.srv.URL+"/events/"+o.ev.Code+"/desk"))
+	browsertest.Navigates(t, b,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "chief"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-chief"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.WaitTrue(t, b, `document.getElementById('desk')`)
+	// Log out behind the page's back, as another tab would.
+	browsertest.Eval[bool](t, b, `(function(){
+		fetch('/logout', {method: 'POST', credentials: 'same-origin', redirect: 'manual',
+			body: new URLSearchParams({csrf: document.querySelector('input[name=csrf]').value})})
+			.then(function(){ window.__loggedOut = true; });
+		return true; })()`)
+	browsertest.WaitTrue(t, b, `location.pathname === '/login' && decodeURIComponent(location.search).indexOf('/events/`+o.ev.Code+`/desk') >= 0`)
+}
