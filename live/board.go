@@ -96,16 +96,18 @@ type Group struct {
 // never appears. Draft is set on the chief judge's view when a mark of an
 // unsubmitted sheet (草稿) counts in the row.
 type Row struct {
-	Key      string   `json:"key"`
-	Code     string   `json:"code"`
-	Name     string   `json:"name,omitempty"`
-	Org      string   `json:"org,omitempty"`
-	Rank     int      `json:"rank"`
-	Total    string   `json:"total"`
-	Award    string   `json:"award,omitempty"`
-	Complete bool     `json:"complete"`
-	Draft    bool     `json:"draft,omitempty"`
-	Scores   []string `json:"scores"`
+	Key      string `json:"key"`
+	Code     string `json:"code"`
+	Name     string `json:"name,omitempty"`
+	Org      string `json:"org,omitempty"`
+	Rank     int    `json:"rank"`
+	Total    string `json:"total"`
+	Award    string `json:"award,omitempty"`
+	Complete bool   `json:"complete"`
+	Draft    bool   `json:"draft,omitempty"`
+	// Scores are the module scores in the board's module order; "" is a
+	// module with no marks yet (shown as "—"), unlike a real "0.00".
+	Scores []string `json:"scores"`
 }
 
 // entry is a computed row with the contestant's stored id, the form a frozen
@@ -199,12 +201,29 @@ func compute(snap store.Snapshot, l store.LiveState) (*computed, error) {
 
 func (c *computed) standings(st *results.Standings, drafts map[int64]bool, sealed bool) *standings {
 	out := &standings{progress: Progress{Done: st.Done, Expected: st.Expected}, summaries: st.Result.Groups}
+	// A module nobody has marked yet scores 0 in the core, like a real 0;
+	// the board shows it as "" (no marks) so viewers can tell them apart.
+	type pair struct {
+		id     int64
+		module string
+	}
+	marked := make(map[pair]bool)
+	for _, m := range st.Snapshot.Marks {
+		marked[pair{m.ContestantID, m.ModuleCode}] = true
+	}
+	for _, m := range st.Snapshot.Imported {
+		marked[pair{m.ContestantID, m.ModuleCode}] = true
+	}
 	for _, r := range st.Result.Contestants {
 		p := st.Contestants[r.ID]
 		e := entry{ID: p.ID, Group: r.Group, Rank: r.Rank, Total: r.Total.Format(2), Award: r.AwardName,
 			Complete: r.Complete, Draft: drafts[p.ID]}
 		for _, m := range r.Modules {
-			e.Scores = append(e.Scores, m.Score.Format(2))
+			score := ""
+			if marked[pair{p.ID, m.Code}] {
+				score = m.Score.Format(2)
+			}
+			e.Scores = append(e.Scores, score)
 		}
 		d := r
 		if sealed {

@@ -56,10 +56,13 @@ type ModuleHead struct {
 // StandingsItem is one contestant's result by anonymous code; name (masked)
 // and 单位 only after publication.
 type StandingsItem struct {
+	Key   string `json:"key"` // the board row's key
 	Code  string `json:"code"`
 	Name  string `json:"name,omitempty"`
 	Org   string `json:"org,omitempty"`
 	Draft bool   `json:"draft,omitempty"`
+	// Scores are the board's module scores ("" when a module has no marks).
+	Scores []string `json:"scores"`
 	scoring.ContestantResult
 	ID struct{} `json:"id,omitzero"` // hides the internal id of the embedded result
 }
@@ -82,7 +85,7 @@ func (c *computed) standingsDoc(v View, sh *shown, sealed bool, published bool) 
 	d.Contestants = make([]StandingsItem, 0, len(sh.entries))
 	for _, e := range sh.entries {
 		row := c.row(e, published)
-		it := StandingsItem{Code: row.Code, Name: row.Name, Org: row.Org, Draft: row.Draft}
+		it := StandingsItem{Key: row.Key, Code: row.Code, Name: row.Name, Org: row.Org, Draft: row.Draft, Scores: row.Scores}
 		if e.Detail != nil {
 			it.ContestantResult = *e.Detail
 		} else {

@@ -14,9 +14,9 @@ type leaderboardPage struct {
 	EventName      string
 	Occupation     string
 	TierName       string
-	Revision       int64
+	Code           string // the event's, for the live stream
+	View           string
 	Done, Expected int
-	RefreshSeconds int
 	Mode           string // live.ModeLive, ModeFrozen or ModeCeremony
 	Chief          bool   // the chief judge's unfrozen view, drafts shown
 	Published      bool
@@ -33,6 +33,7 @@ type groupBoard struct {
 }
 
 type boardRow struct {
+	Key      string // the live board's row key
 	Rank     int
 	Code     string
 	Name     string
@@ -86,19 +87,19 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := leaderboardPage{
-		Title:          st.Event.Name + " · 成绩排行",
-		EventName:      st.Event.Name,
-		Occupation:     st.Event.Occupation,
-		TierName:       nameOr(tierNames, ev.Tier) + nameOr(classNames, ev.Class),
-		Revision:       st.Event.Revision,
-		Done:           st.Progress.Done,
-		Expected:       st.Progress.Expected,
-		RefreshSeconds: s.refresh,
-		Mode:           st.Mode,
-		Chief:          st.View == live.Chief.String(),
-		Published:      st.Published,
-		Modules:        st.Modules,
-		ReasonSpan:     len(st.Modules) + 3,
+		Title:      st.Event.Name + " · 成绩排行",
+		EventName:  st.Event.Name,
+		Occupation: st.Event.Occupation,
+		TierName:   nameOr(tierNames, ev.Tier) + nameOr(classNames, ev.Class),
+		Code:       st.Event.Code,
+		View:       st.View,
+		Done:       st.Progress.Done,
+		Expected:   st.Progress.Expected,
+		Mode:       st.Mode,
+		Chief:      st.View == live.Chief.String(),
+		Published:  st.Published,
+		Modules:    st.Modules,
+		ReasonSpan: len(st.Modules) + 3,
 	}
 	if st.Published {
 		page.ReasonSpan += 2
@@ -110,6 +111,7 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range st.Contestants {
 		row := boardRow{
+			Key:      c.Key,
 			Rank:     c.Rank,
 			Code:     c.Code,
 			Name:     c.Name,
@@ -119,12 +121,17 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 			Complete: c.Complete,
 			Draft:    c.Draft,
 		}
-		for _, m := range c.Modules {
-			note := "评分完成"
+		for i, m := range c.Modules {
+			cell := boardCell{Score: m.Score.Format(2), Complete: m.Complete, Note: "评分完成"}
 			if !m.Complete {
-				note = "评分进行中"
+				cell.Note = "评分进行中"
 			}
-			row.Modules = append(row.Modules, boardCell{Score: m.Score.Format(2), Complete: m.Complete, Note: note})
+			// The board's scores tell a module nobody has marked ("") from
+			// a real 0.
+			if i < len(c.Scores) && c.Scores[i] == "" {
+				cell.Score, cell.Note = "—", "尚无评分"
+			}
+			row.Modules = append(row.Modules, cell)
 		}
 		for _, reason := range c.Reasons {
 			row.Reasons = append(row.Reasons, reason.Text)

@@ -144,6 +144,7 @@ type livePage struct {
 	EventName string
 	Code      string
 	View      string
+	Rotate    int // seconds the big screen shows one screenful
 }
 
 func (s *Server) livePage(w http.ResponseWriter, r *http.Request, page string) {
@@ -157,7 +158,17 @@ func (s *Server) livePage(w http.ResponseWriter, r *http.Request, page string) {
 		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "视图 %q 无效：应为 public 或 chief", r.URL.Query().Get("view")))
 		return
 	}
-	s.render(w, r, page, livePage{Title: ev.Name + " · 实时成绩", EventName: ev.Name, Code: ev.Code, View: view.String()})
+	p := livePage{Title: ev.Name + " · 实时成绩", EventName: ev.Name, Code: ev.Code, View: view.String(), Rotate: 10}
+	if v := r.URL.Query().Get("rotate"); v != "" {
+		// A venue may turn the big screen faster or slower than every 10 s.
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 2 || n > 120 {
+			s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "rotate 参数 %q 无效：应为 2–120 之间的整数（秒）", v))
+			return
+		}
+		p.Rotate = n
+	}
+	s.render(w, r, page, p)
 }
 
 // handleBigScreen is the hall's 1920×1080 board (大屏).
