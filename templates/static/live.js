@@ -161,7 +161,7 @@
       if (!board.groups.some(function (g) { return g.code === active; })) {
         active = board.groups.length ? board.groups[0].code : '';
       }
-      if (board.mode === 'ceremony') active = revealing();
+      if (bigscreen && board.mode === 'ceremony') active = revealing(); // a phone keeps the tab its holder chose
       root.dataset.active = active;
       // FLIP: remember where each row was, render, then slide rows from
       // their old place to the new one.
