@@ -96,6 +96,12 @@ func TestLeaderboardUpdatesInPlace(t *testing.T) {
 	if !state[1] {
 		t.Errorf("the opened 成绩说明 of %s closed when its total changed to %s", code, after)
 	}
+
+	// A freeze changes the board's shape: the page reloads to say so.
+	if status, body := s.control("freeze", url.Values{"reason": {"测试：封榜"}}); status != 200 {
+		t.Fatalf("freeze: %d %s", status, body)
+	}
+	browsertest.WaitTrue(t, ctx, `document.querySelector('#mode') && document.querySelector('#mode').textContent.includes('已封榜')`)
 }
 
 // TestBigScreenUnscoredModuleDash: a module nobody has marked shows "—" on

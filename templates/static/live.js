@@ -379,10 +379,16 @@
       return tr;
     }
 
-    function render(b) {
+    function render(b, rev) {
       if (boardShape(b) !== shape) {
-        location.reload();
-        return;
+        // Once per revision: a page that still differs after reloading
+        // (it should not) goes on updating the rows it has.
+        const mark = 'skillscore-reloaded-' + code + '-' + view;
+        if (sessionStorage.getItem(mark) !== String(rev)) {
+          sessionStorage.setItem(mark, String(rev));
+          location.reload();
+          return;
+        }
       }
       progressEl.textContent = b.progress.done + '/' + b.progress.expected;
       for (const g of b.groups) {
@@ -466,7 +472,7 @@
 
     stream(code, view, function (b, rev) {
       root.dataset.revision = String(rev);
-      render(b);
+      render(b, rev);
     }, function (state, text) {
       statusEl.dataset.state = state;
       statusEl.textContent = text;
