@@ -26,7 +26,9 @@
     pending: loadPending(),
     inflight: {},
     current: null,        // {module, contestant}
-    history: {},          // sheet key -> [{aspect, prev}]
+    history: {},          // sheet key -> [{aspect, prev, op}]
+    refused: {},          // "module|contestant|aspect" -> {text, message}: typed, not stored
+    submitting: null,     // the op id of the submit awaiting its answer
     backoff: 500,
     lastMessage: 0,
     timer: null
@@ -91,24 +93,94 @@
     flush();
   }
 
+  // value is the decimal's text, sent as it is: never through a float.
   function setMark(aspect, value) {
     var c = S.current;
     var k = key(c.module, c.contestant);
     var prev = localMarks(c.module, c.contestant)[aspect];
-    (S.history[k] = S.history[k] || []).push({aspect: aspect, prev: prev});
-    enqueue({op: nextOpId(), type: 'mark', module: c.module, contestant: c.contestant, aspect: aspect, value: String(value)});
+    var op = nextOpId();
+    delete S.refused[k + '|' + aspect];
+    (S.history[k] = S.history[k] || []).push({aspect: aspect, prev: prev, op: op});
+    enqueue({op: op, type: 'mark', module: c.module, contestant: c.contestant, aspect: aspect, value: String(value)});
   }
 
   function undo() {
     var c = S.current;
-    var h = S.history[key(c.module, c.contestant)];
+    var k = key(c.module, c.contestant);
+    var h = S.history[k];
     if (!h || !h.length) return;
     var last = h.pop();
+    delete S.refused[k + '|' + last.aspect];
     if (last.prev === undefined) {
       enqueue({op: nextOpId(), type: 'clear', module: c.module, contestant: c.contestant, aspect: last.aspect});
     } else {
       enqueue({op: nextOpId(), type: 'mark', module: c.module, contestant: c.contestant, aspect: last.aspect, value: String(last.prev)});
     }
+  }
+
+  // ---- exact decimals ------------------------------------------------------
+  // Typed values are checked and compared in 1/10000 units, as the server
+  // keeps them, so what is stored is what was typed or nothing.
+
+  var PLACES = 4, SCALE = 10000;
+
+  // units reads a decimal's text: {units} or {bad: 'nan' | 'places' | 'big'}.
+  function units(text) {
+    var m = /^([+-]?)(\d*)(?:\.(\d*))?$/.exec(text);
+    if (!m || (m[2] === '' && !m[3])) return {bad: 'nan'};
+    var frac = m[3] || '';
+    if (frac.length > PLACES) return {bad: 'places'};
+    if (m[2].replace(/^0+/, '').length > 11) return {bad: 'big'};
+    var u = parseInt(m[2] || '0', 10) * SCALE + parseInt((frac + '0000').slice(0, PLACES), 10);
+    return {units: m[1] === '-' ? -u : u};
+  }
+  function text(u) {
+    var neg = u < 0;
+    if (neg) u = -u;
+    var f = ('0000' + (u % SCALE)).slice(-PLACES).replace(/0+$/, '');
+    return (neg ? '-' : '') + Math.floor(u / SCALE) + (f ? '.' + f : '');
+  }
+  // ru is a rubric number from the welcome (a JSON number) in units, or null.
+  function ru(x) { return x === undefined || x === null ? null : units(String(x)).units; }
+
+  // A tablet keyboard may type full-width digits, a full stop or a minus sign.
+  function normalize(t) {
+    return t.replace(/[０-９]/g, function (d) { return String.fromCharCode(d.charCodeAt(0) - 0xFEE0); })
+      .replace(/[．。]/g, '.').replace(/[－−—]/g, '-').replace(/\s+/g, '');
+  }
+
+  function rangeText(ms) {
+    var lo = ru(ms.min), hi = ru(ms.max), r;
+    if (lo !== null && hi !== null) r = text(lo) + '–' + text(hi);
+    else if (lo !== null) r = '不小于 ' + text(lo);
+    else if (hi !== null) r = '不大于 ' + text(hi);
+    else return '';
+    return r + (ms.unit ? ' ' + ms.unit : '');
+  }
+
+  // check is the server's check of a typed measurement or deduction (the
+  // same messages): {units} when the server would store it, else {error}.
+  function check(a, typed) {
+    var p = units(normalize(typed));
+    if (p.bad === 'nan') return {error: '“' + typed.slice(0, 20) + '”不是数字，请输入数值，如 45 或 45.5'};
+    if (p.bad === 'places') return {error: '最多 ' + PLACES + ' 位小数'};
+    if (p.bad === 'big') return {error: '数值过大'};
+    var u = p.units;
+    if (a.kind === 'measurement') {
+      var ms = a.measure, lo = ru(ms.min), hi = ru(ms.max), st = ru(ms.step);
+      if ((lo !== null && u < lo) || (hi !== null && u > hi)) return {error: '测量值 ' + text(u) + ' 超出允许范围 ' + rangeText(ms)};
+      if (st && u % st !== 0) return {error: '测量值须为 ' + text(st) + ' 的整数倍'};
+    } else if (a.kind === 'deduction') {
+      var max = ru(a.max), unit = ru(a.unit);
+      if (u < 0) return {error: '扣分不能为负'};
+      if (unit) {
+        if (u % SCALE !== 0) return {error: '扣分次数须为整数'};
+        if (u / SCALE * unit > max) return {error: '扣分超过本项上限 ' + text(max) + '（每计 1 扣 ' + text(unit) + ' 分）'};
+      } else if (u > max) {
+        return {error: '扣分超过本项上限 ' + text(max)};
+      }
+    }
+    return {units: u};
   }
 
   // ---- the connection ------------------------------------------------------
@@ -202,7 +274,7 @@
         return;
       }
       if (m.code === 'unauthorized' && !isSubmit(m.op)) { return logout(m.message); }
-      toast(m.message);
+      refused(m);
       settle(m.op, false);
       break;
     case 'error':
@@ -212,7 +284,7 @@
     case 'sheet':
       var sv = S.server[key(m.module, m.contestant)];
       if (sv) sv.status = m.status;
-      toast(m.status === 'locked' ? '裁判长已锁定 ' + m.contestant : '裁判长已重新开放 ' + m.contestant + (m.reason ? '：' + m.reason : ''));
+      toast(m.status === 'locked' ? '裁判长已锁定 ' + m.contestant : '裁判长已重新开放 ' + m.contestant + (m.reason ? '：' + m.reason : ''), 'info');
       render();
       break;
     case 'revoked':
@@ -223,6 +295,34 @@
 
   function isSubmit(op) {
     return S.pending.some(function (o) { return o.op === op && o.type === 'submit'; });
+  }
+
+  function pendingOp(op) {
+    for (var i = 0; i < S.pending.length; i++) if (S.pending[i].op === op) return S.pending[i];
+    return null;
+  }
+
+  // refused shows a rejection where the judge is looking: a mark's next to
+  // its field (the typed text stays, the stored value shown apart), a
+  // submit's in the PIN box, anything else in the message bar.
+  function refused(m) {
+    var o = pendingOp(m.op);
+    if (o && o.type === 'mark') {
+      var k = key(o.module, o.contestant);
+      S.refused[k + '|' + o.aspect] = {text: o.value, message: m.message};
+      S.history[k] = (S.history[k] || []).filter(function (h) { return h.op !== o.op; });
+      if (!S.current || key(S.current.module, S.current.contestant) !== k) toast(o.contestant + ' ' + o.aspect + ' 未保存：' + m.message);
+      return;
+    }
+    if (o && o.type === 'submit' && S.submitting === o.op) {
+      S.submitting = null;
+      var box = $('submit-box');
+      if (!box.hidden && S.current && key(S.current.module, S.current.contestant) === key(o.module, o.contestant)) {
+        submitError(m.message);
+        return;
+      }
+    }
+    toast(m.message);
   }
 
   // settle removes an answered operation; an acknowledged one joins the
@@ -238,7 +338,16 @@
         var sv = S.server[k] = S.server[k] || {status: 'open', marks: {}};
         if (o.type === 'mark') sv.marks[o.aspect] = o.value;
         if (o.type === 'clear') delete sv.marks[o.aspect];
-        if (o.type === 'submit') { sv.status = 'submitted'; delete S.history[k]; }
+        if (o.type === 'submit') {
+          sv.status = 'submitted';
+          delete S.history[k];
+          if (S.submitting === o.op) {
+            S.submitting = null;
+            $('submit-box').hidden = true;
+            toast('评分表已提交：' + o.contestant, 'ok');
+            S.justSubmitted = k;
+          }
+        }
       }
       break;
     }
@@ -311,7 +420,11 @@
       body: JSON.stringify({ticket: ticketFromURL(), pin: pin, device: navigator.userAgent.slice(0, 120)})})
       .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
       .then(function (res) {
-        if (!res.ok) { $('login-error').textContent = res.body.error ? res.body.error.message : '登录失败'; return; }
+        if (!res.ok) {
+          $('pin').value = ''; // a wrong PIN is typed again from the start
+          $('login-error').textContent = res.body.error ? res.body.error.message : '登录失败';
+          return;
+        }
         S.token = res.body.token;
         LS.setItem(KEY.token, S.token);
         history.replaceState(null, '', location.pathname);
@@ -332,13 +445,25 @@
     if (msg) toast(msg);
   }
 
+  // toast writes into the message bar fixed at the foot of the screen, seen
+  // wherever the page is scrolled; kind: 'error' (default), 'ok' or 'info'.
   var toastTimer = null;
-  function toast(msg) {
+  function toast(msg, kind) {
     var t = $('toast');
     t.textContent = msg;
+    t.className = 'toast ' + (kind || 'error');
+    t.setAttribute('role', kind === 'ok' || kind === 'info' ? 'status' : 'alert');
     t.hidden = false;
     clearTimeout(toastTimer);
-    toastTimer = setTimeout(function () { t.hidden = true; }, 6000);
+    toastTimer = setTimeout(function () { t.hidden = true; }, kind === 'ok' ? 4000 : 8000);
+  }
+
+  function submitError(msg) {
+    $('submit-msg').textContent = '';
+    $('submit-error').textContent = msg;
+    $('submit-pin').value = ''; // the PIN is typed again from the start
+    $('submit-go').disabled = false;
+    $('submit-error').scrollIntoView({block: 'nearest'});
   }
 
   // ---- rendering -------------------------------------------------------------
@@ -361,18 +486,25 @@
   function render() {
     var sync = $('sync');
     var n = S.pending.length;
+    var bad = Object.keys(S.refused).length;
     if (!S.connected) {
       sync.className = 'sync offline';
       sync.textContent = n ? '离线 · ' + n + ' 条待同步' : '离线';
     } else if (n) {
       sync.className = 'sync pending';
       sync.textContent = n + ' 条待同步';
+    } else if (bad) {
+      sync.className = 'sync refused';
+      sync.textContent = bad + ' 项未保存';
     } else {
       sync.className = 'sync synced';
       sync.textContent = '已同步';
     }
+    if (bad && (!S.connected || n)) sync.textContent += ' · ' + bad + ' 项未保存';
     sync.dataset.pending = String(n);
     sync.dataset.connected = String(S.connected);
+    sync.dataset.refused = String(bad);
+    sync.hidden = !S.token; // no connection is wanted before the login
     if (!S.token) {
       $('who').textContent = '';
       show(ticketFromURL() ? 'login' : 'noticket');
@@ -413,6 +545,7 @@
   function renderSheet() {
     show('sheet');
     var c = S.current;
+    var k = key(c.module, c.contestant);
     var m = moduleInfo(c.module);
     var st = sheetStatus(c.module, c.contestant);
     var readonly = st === 'submitted' || st === 'locked';
@@ -421,12 +554,20 @@
     $('sheet-status').textContent = STATUS[st];
     $('sheet-status').className = 'chip s-' + st;
     var box = $('aspects');
+    // A re-render (an acknowledgement, a reconnect) must not take away
+    // what the judge is typing: keep the focused field's text and caret.
+    var keep = null, ae = document.activeElement;
+    if (ae && ae.tagName === 'INPUT' && box.contains(ae) && !S.committing) {
+      keep = {aspect: ae.closest('[data-aspect]').dataset.aspect, value: ae.value, start: ae.selectionStart, end: ae.selectionEnd};
+    }
     box.textContent = '';
     box.className = readonly ? 'readonly' : '';
     m.aspects.forEach(function (a) {
       var v = marks[a.code];
-      var card = el('div', {class: 'aspect' + (v !== undefined ? ' done' : ''), 'data-aspect': a.code, 'data-value': v === undefined ? '' : v});
-      card.appendChild(el('h3', {}, a.code + ' ' + a.name + '（' + a.max + ' 分）'));
+      var bad = S.refused[k + '|' + a.code];
+      var card = el('div', {class: 'aspect' + (v !== undefined ? ' done' : '') + (bad ? ' refused' : ''), 'data-aspect': a.code, 'data-value': v === undefined ? '' : v});
+      var top = a.kind === 'deduction' ? '（最多扣 ' + a.max + ' 分）' : '（' + a.max + ' 分）';
+      card.appendChild(el('h3', {}, a.code + ' ' + a.name + top));
       if (a.description) card.appendChild(el('div', {class: 'desc'}, a.description));
       var ch = el('div', {class: 'choices'});
       function choice(label, value, cls) {
@@ -449,40 +590,104 @@
         break;
       case 'measurement':
         if (!a.measure) { choice('达到', 1); choice('未达到', 0); break; }
-        stepper(ch, a, v, parseFloat(a.measure.step || 1), a.measure.min, a.measure.max, a.measure.unit || '', readonly);
+        stepper(card, ch, a, v, bad, readonly);
         break;
       case 'deduction':
         if (v === undefined) choice('无扣分', 0);
-        stepper(ch, a, v === undefined ? '0' : v, a.unit ? 1 : 0.5, 0, a.unit ? null : a.max, a.unit ? '次' : '分', readonly);
+        stepper(card, ch, a, v, bad, readonly);
         break;
       }
-      card.appendChild(ch);
+      if (!ch.parentNode) card.appendChild(ch);
       box.appendChild(card);
     });
-    var hist = S.history[key(c.module, c.contestant)];
+    S.committing = false;
+    if (keep) {
+      var again = box.querySelector('[data-aspect="' + keep.aspect + '"] input');
+      if (again && !again.disabled) {
+        again.value = keep.value;
+        again.focus();
+        try { again.setSelectionRange(keep.start, keep.end); } catch (e) { /* not a text field */ }
+      }
+    }
+    var hist = S.history[k];
     $('undo').disabled = readonly || !hist || !hist.length;
-    $('submit').disabled = readonly || !S.connected || Object.keys(marks).length < m.aspects.length;
+    $('submit').disabled = readonly || !S.connected || !!S.submitting || Object.keys(marks).length < m.aspects.length;
+    // The sheet's state at its foot, where the submit button is.
+    var done = $('sheet-done');
+    done.hidden = !readonly;
+    done.textContent = st === 'locked' ? '此评分表已由裁判长锁定' : '✓ 评分表已提交，不能再修改（需裁判长重新开放）';
+    if (S.justSubmitted === k) {
+      S.justSubmitted = null;
+      done.scrollIntoView({block: 'nearest'});
+    }
   }
 
-  function stepper(box, a, v, step, min, max, unit, readonly) {
-    var wrap = el('div', {class: 'stepper'});
-    var cur = v === undefined ? (min || 0) : num(v);
-    var minus = el('button', {'aria-label': '减少'}, '−');
-    var input = el('input', {inputmode: 'decimal', value: v === undefined ? '' : String(v), 'aria-label': a.name});
-    var plus = el('button', {'aria-label': '增加'}, '+');
-    function set(x) {
-      if (readonly) return;
-      if (min !== null && min !== undefined && x < min) x = min;
-      if (max !== null && max !== undefined && x > max) x = max;
-      setMark(a.code, +x.toFixed(4));
+  // stepper is the field of a measured value or a deduction: − and + by the
+  // rubric's step, or the value typed. Nothing is ever clamped: a value the
+  // rubric refuses stays in the field, marked, with the reason under it and
+  // the stored value apart, and is not sent.
+  function stepper(card, ch, a, v, bad, readonly) {
+    var k = key(S.current.module, S.current.contestant) + '|' + a.code;
+    var lo, hi, step, places = PLACES, unit = '';
+    if (a.kind === 'measurement') {
+      lo = ru(a.measure.min); hi = ru(a.measure.max); unit = a.measure.unit || '';
+      step = ru(a.measure.step) || SCALE;
+      if (a.measure.step) places = (String(a.measure.step).split('.')[1] || '').length;
+    } else if (a.unit) { // a count of occurrences: whole numbers
+      lo = 0; hi = Math.floor(ru(a.max) / ru(a.unit)) * SCALE; step = SCALE; places = 0;
+    } else {
+      lo = 0; hi = ru(a.max); step = SCALE / 2; unit = '分';
     }
-    minus.onclick = function () { set(cur - step); };
-    plus.onclick = function () { set(cur + step); };
-    input.onchange = function () { var x = parseFloat(input.value); if (!isNaN(x)) set(x); };
-    if (readonly) input.disabled = true;
+    var stored = v === undefined ? null : ru(v);
+    var cur = stored === null ? (a.kind === 'deduction' ? 0 : (lo || 0)) : stored;
+    var wrap = el('div', {class: 'stepper'});
+    var minus = el('button', {'aria-label': '减少'}, '−');
+    var typed = bad ? bad.text : (v === undefined ? (a.kind === 'deduction' ? '0' : '') : String(v));
+    var input = el('input', {inputmode: 'decimal', autocomplete: 'off', value: typed, 'aria-label': a.name,
+      size: String(fieldWidth(lo, hi, places))});
+    input.style.width = 'calc(' + fieldWidth(lo, hi, places) + 'ch + 1.6rem)';
+    var plus = el('button', {'aria-label': '增加'}, '+');
+    function go(u) {
+      if (readonly || check(a, text(u)).error) return;
+      setMark(a.code, text(u));
+    }
+    minus.onclick = function () { go(cur - step); };
+    plus.onclick = function () { go(cur + step); };
+    minus.disabled = readonly || !!check(a, text(cur - step)).error;
+    plus.disabled = readonly || !!check(a, text(cur + step)).error;
+    input.onchange = function () {
+      var t = input.value.trim();
+      S.committing = true;
+      if (t === '') { delete S.refused[k]; render(); return; } // nothing typed: the stored value again
+      var r = check(a, t);
+      if (r.error) { S.refused[k] = {text: input.value, message: r.error}; render(); return; }
+      if (stored !== null && stored === r.units && !bad) { render(); return; }
+      setMark(a.code, text(r.units));
+    };
+    input.onkeydown = function (e) { if (e.key === 'Enter') input.blur(); };
+    if (readonly) { input.disabled = true; minus.disabled = true; plus.disabled = true; }
+    if (bad) { input.className = 'bad'; input.setAttribute('aria-invalid', 'true'); }
     wrap.appendChild(minus); wrap.appendChild(input); wrap.appendChild(plus);
-    if (unit) wrap.appendChild(el('span', {}, unit));
-    box.appendChild(wrap);
+    if (unit) wrap.appendChild(el('span', {class: 'unit'}, unit));
+    ch.appendChild(wrap);
+    card.appendChild(ch);
+    var hint = a.kind === 'measurement' ? rangeText(a.measure) && '允许范围 ' + rangeText(a.measure)
+      : a.unit ? '填 0–' + text(hi) + ' 的整数，每计 1 扣 ' + text(ru(a.unit)) + ' 分' : '0–' + text(hi) + ' 分';
+    if (bad) {
+      card.appendChild(el('p', {class: 'field-error', role: 'alert'}, '未保存：' + bad.message));
+      card.appendChild(el('p', {class: 'field-stored'}, stored === null ? '尚无已保存的值' : '已保存的值仍为 ' + text(stored) + (unit ? ' ' + unit : '')));
+    } else if (hint && !readonly) {
+      card.appendChild(el('p', {class: 'hint'}, hint));
+    }
+  }
+
+  // fieldWidth is how many characters the longest value at the rubric's
+  // precision needs (sign, digits, point, decimals).
+  function fieldWidth(lo, hi, places) {
+    function digits(u) { return u === null || u === undefined ? 6 : String(Math.floor(Math.abs(u) / SCALE)).length; }
+    var n = Math.max(digits(lo), digits(hi)) + (places ? places + 1 : 0);
+    if (lo === null || lo === undefined || lo < 0) n++;
+    return Math.max(n, 3);
   }
 
   // ---- wiring ----------------------------------------------------------------
@@ -498,15 +703,30 @@
   });
   $('login-go').onclick = login;
   $('pin').addEventListener('keydown', function (e) { if (e.key === 'Enter') login(); });
-  $('back').onclick = function () { S.current = null; render(); };
+  $('back').onclick = function () { S.current = null; $('submit-box').hidden = true; render(); };
   $('undo').onclick = undo;
-  $('submit').onclick = function () { $('submit-box').hidden = false; $('submit-pin').value = ''; $('submit-pin').focus(); };
+  $('toast').onclick = function () { $('toast').hidden = true; };
+  $('submit').onclick = function () {
+    $('submit-box').hidden = false;
+    $('submit-pin').value = '';
+    $('submit-error').textContent = '';
+    $('submit-msg').textContent = '';
+    $('submit-go').disabled = false;
+    $('submit-box').scrollIntoView({block: 'nearest'});
+    $('submit-pin').focus();
+  };
   $('submit-cancel').onclick = function () { $('submit-box').hidden = true; };
+  $('submit-pin').addEventListener('keydown', function (e) { if (e.key === 'Enter') $('submit-go').click(); });
   $('submit-go').onclick = function () {
     var c = S.current;
     var pin = $('submit-pin').value.trim();
-    $('submit-box').hidden = true;
-    enqueue({op: nextOpId(), type: 'submit', module: c.module, contestant: c.contestant, pin: pin});
+    if (!/^[0-9]{6}$/.test(pin)) { submitError('请输入登录卡上的 6 位数字 PIN'); return; }
+    $('submit-error').textContent = '';
+    $('submit-msg').textContent = '正在提交…';
+    $('submit-go').disabled = true;
+    var op = nextOpId();
+    S.submitting = op;
+    enqueue({op: op, type: 'submit', module: c.module, contestant: c.contestant, pin: pin});
   };
 
   render();
