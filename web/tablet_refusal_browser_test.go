@@ -184,6 +184,11 @@ func TestTabletRefusesBadValuesAtTheField(t *testing.T) {
 				scrollTo(t, b, field)
 			}
 			typeInto(t, b, field, rf.typed)
+			// Whatever was sent has been answered: nothing of it is stored.
+			browsertest.WaitTrue(t, b, `window.__tablet.pending.length === 0`)
+			if got := tb.marks(t, tb.sheet); got[rf.aspect] != stored[rf.aspect] {
+				t.Fatalf("%s: stored %s = %d, want it unchanged at %d", rf.typed, rf.aspect, got[rf.aspect], stored[rf.aspect])
+			}
 			browsertest.WaitTrue(t, b, `(function(){var e=document.querySelector(`+strconv.Quote(card+` .field-error`)+`);return e&&e.textContent.indexOf(`+strconv.Quote(rf.message)+`)>=0})()`)
 			expectInView(t, b, card+` .field-error`)
 			if got := browsertest.Eval[string](t, b, `document.querySelector(`+strconv.Quote(field)+`).value`); got != rf.typed {
@@ -198,9 +203,6 @@ func TestTabletRefusesBadValuesAtTheField(t *testing.T) {
 			}
 			if n := browsertest.Eval[int](t, b, `window.__tablet.pending.length`); n != 0 {
 				t.Errorf("%s: %d operations queued for the server", rf.typed, n)
-			}
-			if got := tb.marks(t, tb.sheet); got[rf.aspect] != stored[rf.aspect] {
-				t.Fatalf("%s: stored %s = %d, want it unchanged at %d", rf.typed, rf.aspect, got[rf.aspect], stored[rf.aspect])
 			}
 		}
 		tb.screenshot(t, "refused-A8")
