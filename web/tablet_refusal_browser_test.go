@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 
 	"skillscore/internal/browsertest"
 	"skillscore/internal/testenv"
@@ -215,6 +216,21 @@ func TestTabletRefusesBadValuesAtTheField(t *testing.T) {
 		}
 		if s := browsertest.Eval[string](t, b, `document.getElementById('sync').textContent`); s != "1 项未保存" {
 			t.Errorf("with A3 refused the badge says %q, want 1 项未保存", s)
+		}
+		// The sheet is not signed while a refused value is in its field:
+		// the judge is sent to it.
+		tap(t, b, `#submit`)
+		browsertest.WaitTrue(t, b, `!document.getElementById('toast').hidden`)
+		expectTextInView(t, b, "1 项未保存（红框）")
+		expectInView(t, b, `#aspects [data-aspect="A3"] .field-error`)
+		if !browsertest.Eval[bool](t, b, `document.getElementById('submit-box').hidden`) {
+			t.Error("the PIN box opened with A3's refused value unsettled")
+		}
+		// Emptying the field keeps the stored value.
+		typeInto(t, b, fieldA3, kb.Backspace)
+		browsertest.WaitTrue(t, b, `document.getElementById('sync').textContent === '已同步'`)
+		if got, want := browsertest.Eval[string](t, b, `document.querySelector(`+strconv.Quote(fieldA3)+`).value`), storedText(stored["A3"]); got != want {
+			t.Errorf("emptied, A3's field shows %q, want the stored %s", got, want)
 		}
 	})
 }

@@ -675,7 +675,7 @@
       : a.unit ? '填 0–' + text(hi) + ' 的整数，每计 1 扣 ' + text(ru(a.unit)) + ' 分' : '0–' + text(hi) + ' 分';
     if (bad) {
       card.appendChild(el('p', {class: 'field-error', role: 'alert'}, '未保存：' + bad.message));
-      card.appendChild(el('p', {class: 'field-stored'}, stored === null ? '尚无已保存的值' : '已保存的值仍为 ' + text(stored) + (unit ? ' ' + unit : '')));
+      card.appendChild(el('p', {class: 'field-stored'}, (stored === null ? '尚无已保存的值' : '已保存的值仍为 ' + text(stored) + (unit ? ' ' + unit : '')) + '；清空此框即保留原值'));
     } else if (hint && !readonly) {
       card.appendChild(el('p', {class: 'hint'}, hint));
     }
@@ -707,6 +707,16 @@
   $('undo').onclick = undo;
   $('toast').onclick = function () { $('toast').hidden = true; };
   $('submit').onclick = function () {
+    // A refused value still in its field: the judge meant something other
+    // than what is stored, so the sheet is not signed until it is settled.
+    var c = S.current, pre = key(c.module, c.contestant) + '|';
+    var bad = Object.keys(S.refused).filter(function (k) { return k.indexOf(pre) === 0; });
+    if (bad.length) {
+      var first = $('aspects').querySelector('[data-aspect="' + bad[0].slice(pre.length) + '"]');
+      if (first) first.scrollIntoView({block: 'center'});
+      toast('还有 ' + bad.length + ' 项未保存（红框），请改正，或清空该框保留原值，再提交');
+      return;
+    }
     $('submit-box').hidden = false;
     $('submit-pin').value = '';
     $('submit-error').textContent = '';
