@@ -238,6 +238,8 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	// The chief judge reopens the sheet; its judge changes a mark and
 	// submits again; the chief locks and signs off again.
 	do(t, chief, chromedp.Navigate(ev+"/desk"))
+	// The reopen form sits in a popover the chief judge opens first.
+	do(t, chief, chromedp.Evaluate[chromedp.Void](`document.querySelector('form[action$="/sheets/`+sheetID+`/reopen"]').closest('details').querySelector('summary').click()`))
 	do(t, chief, chromedp.SendKeys(chromedp.CSS(`form[action$="/sheets/`+sheetID+`/reopen"] input[name=reason]`), "申诉复评"))
 	browsertest.Navigates(t, chief, chromedp.Click(chromedp.CSS(`form[action$="/sheets/`+sheetID+`/reopen"] button`)))
 	// The reopened sheet reaches its judge's tablet by itself.
