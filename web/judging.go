@@ -279,7 +279,7 @@ func (s *Server) handleAssign(w http.ResponseWriter, r *http.Request, u *authed,
 			page.Error, page.Conflicts = skillscore.ErrorMessage(err), conflicts
 			w.Header().Set("Content-Type", "text/html; charset=utf-8")
 			w.WriteHeader(http.StatusConflict)
-			if err := s.tmpl.Render(w, "judges", page); err != nil {
+			if err := s.tmpl.RenderChrome(w, "judges", page, chrome(r)); err != nil {
 				s.log.Error("render judges", "err", err)
 			}
 			return

@@ -324,6 +324,9 @@ func TestOrganizerIssuesCardsRevokesAndAssigns(t *testing.T) {
 	if status, body = org.post("/events/"+demo.EventCode+"/assignments", form); status != 409 || !strings.Contains(body, "回避") {
 		t.Fatalf("conflicting assignment: %d", status)
 	}
+	if !strings.Contains(body, `action="/logout"`) {
+		t.Error("the refused assignment's page has no 退出登录")
+	}
 	form.Set("csrf", org.csrf)
 	form.Set("override", "经仲裁委员会同意")
 	if status, _ = org.post("/events/"+demo.EventCode+"/assignments", form); status != http.StatusSeeOther {

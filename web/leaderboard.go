@@ -81,6 +81,9 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, err)
 		return
 	}
+	if _, ok := s.pageView(w, r); !ok {
+		return
+	}
 	st, _, _, err := s.standings(r)
 	if err != nil {
 		s.fail(w, r, err)

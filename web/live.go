@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 	"strconv"
 
 	"github.com/gorilla/websocket"
@@ -139,6 +140,22 @@ func (s *Server) handleLiveBoard(w http.ResponseWriter, r *http.Request) {
 	w.Write(data)
 }
 
+// pageView reads the view of a page (not a stream): someone not logged in
+// who asks for the chief judge's view goes to the login page and comes
+// back, instead of a page that waits for a stream it may never get.
+func (s *Server) pageView(w http.ResponseWriter, r *http.Request) (live.View, bool) {
+	view, err := s.liveView(r)
+	if err == nil {
+		return view, true
+	}
+	if skillscore.ErrorCode(err) == skillscore.EUnauthorized && s.accounts != nil {
+		http.Redirect(w, r, "/login?next="+url.QueryEscape(r.URL.RequestURI()), http.StatusSeeOther)
+		return 0, false
+	}
+	s.fail(w, r, err)
+	return 0, false
+}
+
 type livePage struct {
 	Title     string
 	EventName string
@@ -153,9 +170,8 @@ func (s *Server) livePage(w http.ResponseWriter, r *http.Request, page string) {
 		s.fail(w, r, err)
 		return
 	}
-	view, ok := live.ParseView(r.URL.Query().Get("view"))
+	view, ok := s.pageView(w, r)
 	if !ok {
-		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "视图 %q 无效：应为 public 或 chief", r.URL.Query().Get("view")))
 		return
 	}
 	p := livePage{Title: ev.Name + " · 实时成绩", EventName: ev.Name, Code: ev.Code, View: view.String(), Rotate: 10}

@@ -555,12 +555,35 @@ func TestFreezeAndRevealNeedLockedSheetsOrReason(t *testing.T) {
 	}
 
 	// The chief judge's unfrozen view: the chief's or organizer's login only.
-	for _, path := range []string{s.standingsPath, s.leaderboardPath, s.boardPath} {
+	for _, path := range []string{s.standingsPath, s.boardPath} {
 		if status, _ := s.anon.get(path + "?view=chief"); status != http.StatusUnauthorized {
 			t.Errorf("%s?view=chief without a login: %d", path, status)
 		}
 		if status, _ := s.chief.get(path + "?view=chief"); status != 200 {
 			t.Errorf("%s?view=chief for the chief judge: %d", path, status)
 		}
+	}
+	// Its pages send someone not logged in to the login page and back,
+	// instead of a page waiting forever for a stream it will not get.
+	for _, path := range append([]string{s.leaderboardPath}, s.livePagePaths...) {
+		resp, err := s.anon.c.Get(s.anon.base + path + "?view=chief")
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if want := "/login?next=" + url.QueryEscape(path+"?view=chief"); resp.StatusCode != http.StatusSeeOther || resp.Header.Get("Location") != want {
+			t.Errorf("%s?view=chief without a login: %d to %q, want 303 to %q", path, resp.StatusCode, resp.Header.Get("Location"), want)
+		}
+		if status, _ := s.chief.get(path + "?view=chief"); status != 200 {
+			t.Errorf("%s?view=chief for the chief judge: %d", path, status)
+		}
+	}
+	keeperLogin := s.o.browser()
+	addStaff(t, s.o.st, "keeper1")
+	if keeperLogin.login("keeper1", "pass-keeper1") != http.StatusSeeOther {
+		t.Fatal("keeper login failed")
+	}
+	if status, _ := keeperLogin.get(s.livePagePaths[1] + "?view=chief"); status != http.StatusForbidden {
+		t.Errorf("the big screen's chief view for a score keeper: %d, want 403", status)
 	}
 }

@@ -165,7 +165,7 @@ func (s *Server) handlePaperSubmit(w http.ResponseWriter, r *http.Request, u *au
 	}
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")
 	w.WriteHeader(status)
-	if err := s.tmpl.Render(w, "paper", page); err != nil {
+	if err := s.tmpl.RenderChrome(w, "paper", page, chrome(r)); err != nil {
 		s.log.Error("render paper", "err", err)
 	}
 }

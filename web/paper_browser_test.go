@@ -103,6 +103,9 @@ func TestPaperInBrowser(t *testing.T) {
 	if !strings.Contains(errText, "两遍录入不一致") {
 		t.Fatalf("the mismatch is not shown as an error: error %q, page %q", errText, browsertest.Eval[string](t, b2, `document.body.innerText`))
 	}
+	if !browsertest.Eval[bool](t, b2, `!!document.querySelector('form#logout')`) {
+		t.Fatal("the mismatch page has no 退出登录")
+	}
 	if browsertest.Eval[bool](t, b2, `!!document.querySelector('p.ok')`) {
 		t.Fatalf("the mismatch also shows as a success notice: %q", browsertest.Eval[string](t, b2, `document.querySelector('p.ok').innerText`))
 	}

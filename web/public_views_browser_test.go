@@ -208,3 +208,39 @@ func boardRow(m livetest.Message, code string) (live.Row, bool) {
 	}
 	return live.Row{}, false
 }
+
+// TestChiefBigScreenAsksToLogIn: the chief judge's big screen opened
+// without a login goes to the login page and, once logged in, back to the
+// live chief view; when the session ends behind its back (a logout in
+// another tab) the screen returns to the login page instead of showing
+// 重新连接中 for ever.
+func TestChiefBigScreenAsksToLogIn(t *testing.T) {
+	s := newSealed(t)
+	ctx := browsertest.New(t, 1920, 1080)
+	path := "/events/" + demo.EventCode + "/bigscreen?view=chief"
+	browsertest.Navigates(t, ctx, chromedp.Navigate(s.o.srv.URL+path))
+	if got := browsertest.Eval[string](t, ctx, `location.pathname`); got != "/login" {
+		t.Fatalf("the chief big screen without a login shows %s", got)
+	}
+	browsertest.Navigates(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "chief"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-chief"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	if got := browsertest.Eval[string](t, ctx, `location.pathname + location.search`); got != path {
+		t.Fatalf("after login the chief judge is at %s", got)
+	}
+	browsertest.WaitTrue(t, ctx, `document.querySelector('.live-status').dataset.state === 'ok'`)
+
+	// Log out from another tab, then the stream drops (a restart, Wi-Fi):
+	// the screen must go to the login page, not retry for ever.
+	browsertest.Eval[bool](t, ctx, `(function(){
+		fetch('/events/`+demo.EventCode+`/desk').then(r => r.text()).then(function(html){
+			const csrf = /name="csrf" value="([^"]+)"/.exec(html)[1];
+			return fetch('/logout', {method: 'POST', credentials: 'same-origin', redirect: 'manual', body: new URLSearchParams({csrf: csrf})});
+		}).then(function(){ window.__loggedOut = true; });
+		return true; })()`)
+	browsertest.WaitTrue(t, ctx, `window.__loggedOut === true`)
+	s.svc.Close() // the hub goes away: every stream closes, as in a restart
+	browsertest.WaitTrue(t, ctx, `location.pathname === '/login' && decodeURIComponent(location.search).indexOf('view=chief') >= 0`)
+}

@@ -39,8 +39,6 @@ type Config struct {
 	// Registry receives the server's metrics; /metrics serves it. A fresh
 	// registry per server keeps tests independent.
 	Registry *prometheus.Registry
-	// RefreshSeconds is how often the first-cut leaderboard page reloads.
-	RefreshSeconds int
 	// Judges runs the judge tablets' protocol, logins and assignments;
 	// Judging is the database behind the organizer's, chief judge's and
 	// scorekeeper's pages and the logins. Nil answers those routes with
@@ -87,7 +85,6 @@ type Server struct {
 	log     *slog.Logger
 	reg     *prometheus.Registry
 	metrics *metrics
-	refresh int
 	// Judge tablets, logins, the chief judge's desk, paper entry.
 	judges     *judges.Service
 	judging    JudgingStore
@@ -110,16 +107,12 @@ func New(cfg Config) *Server {
 	if cfg.Registry == nil {
 		cfg.Registry = prometheus.NewRegistry()
 	}
-	if cfg.RefreshSeconds == 0 {
-		cfg.RefreshSeconds = 10
-	}
 	s := &Server{
 		store:      cfg.Store,
 		tmpl:       cfg.Templates,
 		log:        cfg.Logger,
 		reg:        cfg.Registry,
 		metrics:    newMetrics(cfg.Registry),
-		refresh:    cfg.RefreshSeconds,
 		judges:     cfg.Judges,
 		judging:    cfg.Judging,
 		loginLimit: newLoginLimiter(),

@@ -39,6 +39,7 @@
       ws.onclose = function () {
         failures++;
         onStatus('down', '重新连接中');
+        if (view === 'chief') checkLogin();
         if (failures >= 3) startPolling();
         setTimeout(connect, Math.min(10000, 1000 * failures));
       };
@@ -79,6 +80,17 @@
         g.rows = order.map(function (k) { return byKey.get(k); }).filter(Boolean);
         g.hidden = d.hidden || 0;
       }
+    }
+
+    // The chief judge's view rides on a login: once it has ended (a logout
+    // elsewhere, an expired session) reconnecting can never succeed, so go
+    // to the login page and come back here.
+    function checkLogin() {
+      fetch(api + '/board?view=chief', { cache: 'no-cache' })
+        .then(function (r) {
+          if (r.status === 401) location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
+        })
+        .catch(function () {});
     }
 
     function startPolling() {
