@@ -14,6 +14,7 @@ import (
 	"strings"
 
 	"skillscore"
+	"skillscore/exports"
 	"skillscore/scoring"
 )
 
@@ -234,7 +235,9 @@ func writeResultCSV(w io.Writer, rules *scoring.Rules, res *scoring.Result) erro
 			pass = strconv.FormatBool(*c.Pass)
 		}
 		row = append(row, c.Total.Format(places(rules)), c.Award, promo, pass, strconv.FormatBool(c.Complete), strconv.FormatBool(c.Disqualified))
-		if err := cw.Write(row); err != nil {
+		// Contestant ids and groups come from the marks file: a spreadsheet
+		// must show them, never run them.
+		if err := cw.Write(exports.CSVRecord(row...)); err != nil {
 			return err
 		}
 	}

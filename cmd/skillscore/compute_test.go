@@ -81,6 +81,26 @@ func TestComputeDivingReproducesPublishedResult(t *testing.T) {
 	}
 }
 
+// TestComputeCSVNeutralisesFormulas: a contestant id from the marks file
+// that a spreadsheet would run as a formula is written as text.
+func TestComputeCSVNeutralisesFormulas(t *testing.T) {
+	marks := filepath.Join(t.TempDir(), "marks.csv")
+	src, err := os.ReadFile("testdata/compute/diving-platform-tokyo2020.marks.csv")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(marks, bytes.ReplaceAll(src, []byte("QUAN_Hongchan"), []byte("=HYPERLINK(1)")), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	var out bytes.Buffer
+	if err := runCompute([]string{"--rubric", "../../examples/diving-platform-tokyo2020.json", "--marks", marks, "--format", "csv"}, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "\n'=HYPERLINK(1),,1,82.5,") {
+		t.Errorf("the formula id is not neutralised:\n%s", out.String())
+	}
+}
+
 func TestComputeErrors(t *testing.T) {
 	dir := t.TempDir()
 	write := func(name, s string) string {
