@@ -12,6 +12,7 @@ import (
 
 	"skillscore/demo"
 	"skillscore/internal/browsertest"
+	"skillscore/internal/testenv"
 	"skillscore/live"
 	"skillscore/live/livetest"
 )
@@ -22,18 +23,37 @@ import (
 // character per line.
 func TestLeaderboardFitsPhone(t *testing.T) {
 	srv, _ := demoServer(t)
+	fitsPhone(t, srv.URL+"/events/"+demo.EventCode+"/leaderboard", "table.standings tbody tr[data-key]")
+}
+
+// TestPublishedFitsPhone: the 公示 page, the same on a phone: each row a
+// card whose 总分 and 奖项 are on the screen, 单位 never one character
+// per line.
+func TestPublishedFitsPhone(t *testing.T) {
+	s := newSealed(t)
+	testenv.Final(t, s.o.st, s.ev.ID)
+	fitsPhone(t, s.o.srv.URL+"/events/"+demo.EventCode+"/published", "table.published tbody tr")
+}
+
+// fitsPhone opens a page at 360 and 390 px: it scrolls only up and down,
+// the first row's (rowSel) 总成绩 and 奖项 and their headings are on the
+// screen, and no visible heading or cell is squeezed to one character per
+// line.
+func fitsPhone(t *testing.T, page, rowSel string) {
+	t.Helper()
 	ctx := browsertest.New(t, 1024, 768)
 	for _, size := range [][2]int{{360, 740}, {390, 844}} {
 		t.Run(fmt.Sprintf("%dx%d", size[0], size[1]), func(t *testing.T) {
 			dev := browsertest.Device(t, ctx, size[0], size[1])
-			browsertest.Navigates(t, dev, chromedp.Navigate(srv.URL+"/events/"+demo.EventCode+"/leaderboard"))
+			browsertest.Navigates(t, dev, chromedp.Navigate(page))
 			widths := browsertest.Eval[[]int](t, dev, `[document.documentElement.scrollWidth, window.innerWidth]`)
 			if widths[0] > widths[1] {
 				t.Errorf("the page is %d px wide in a %d px window", widths[0], widths[1])
 			}
 			outside := browsertest.Eval[[]string](t, dev, `(() => {
 				const out = [];
-				const row = document.querySelector('table.standings tbody tr[data-key]');
+				const row = document.querySelector(`+"`"+rowSel+"`"+`);
+				if (!row) return ['no row'];
 				const table = row.closest('table');
 				for (const el of [row.querySelector('td.total'), row.querySelector('td.award'), table.querySelector('th.total'), table.querySelector('th.award')]) {
 					const b = el.getBoundingClientRect();
@@ -44,13 +64,13 @@ func TestLeaderboardFitsPhone(t *testing.T) {
 			for _, o := range outside {
 				t.Errorf("not on the screen: %s", o)
 			}
-			squeezed := browsertest.Eval[[]string](t, dev, `[...document.querySelectorAll('th, h1, h2')].filter(h => {
+			squeezed := browsertest.Eval[[]string](t, dev, `[...document.querySelectorAll('th, h1, h2, td')].filter(h => {
 				const b = h.getBoundingClientRect();
 				const text = h.innerText.trim();
 				return b.width > 0 && [...text].length >= 2 && b.width < 1.8 * parseFloat(getComputedStyle(h).fontSize);
 			}).map(h => h.innerText.trim())`)
 			if len(squeezed) > 0 {
-				t.Errorf("headings one character per line: %q", squeezed)
+				t.Errorf("one character per line: %q", squeezed)
 			}
 		})
 	}

@@ -158,7 +158,14 @@ type publishedPage struct {
 	Final                       bool
 	NotYet                      bool // before publication: the page says so (a 404 looked like a broken link)
 	PublicationEnd              string
-	Rows                        []publishedRow
+	Groups                      []publishedGroup
+}
+
+// publishedGroup is one group's table: places are per group, so a reader
+// looks up their group first.
+type publishedGroup struct {
+	Name string
+	Rows []publishedRow
 }
 
 // handlePublished is the public results page during and after the
@@ -194,8 +201,16 @@ func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
 	}
 	page := publishedPage{Title: ev.Name + " · 成绩公示", EventCode: ev.Code, EventName: ev.Name,
 		Final: f.FinalizedAt.Valid(), PublicationEnd: cnFormat(f.PublicationEnd)}
+	at := map[string]int{}
 	for _, c := range st.Contestants {
-		page.Rows = append(page.Rows, publishedRow{Group: c.GroupName, Code: c.Code, Name: c.Name,
+		i, ok := at[c.GroupName]
+		if !ok {
+			i = len(page.Groups)
+			at[c.GroupName] = i
+			page.Groups = append(page.Groups, publishedGroup{Name: c.GroupName})
+		}
+		g := &page.Groups[i]
+		g.Rows = append(g.Rows, publishedRow{Group: c.GroupName, Code: c.Code, Name: c.Name,
 			Org: c.Org, Total: c.Total.String(), Award: c.AwardName, Rank: c.Rank})
 	}
 	w.Header().Set("Cache-Control", "no-store")
