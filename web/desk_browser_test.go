@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -68,6 +69,9 @@ func TestDeskInBrowser(t *testing.T) {
 		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
 	)
 	browsertest.WaitTrue(t, b, `document.querySelector('table.grid[data-module="A"]')`)
+	if text := browsertest.Eval[string](t, b, `document.querySelector('#desk .meta').innerText`); regexp.MustCompile(`第 ?\d+ ?版`).MatchString(text) {
+		t.Errorf("the desk shows an internal revision number: %q", text)
+	}
 
 	// A flagged cell of J01 shows its score (a decimal) and the flag.
 	flagged := browsertest.Eval[string](t, b, `(function(){
