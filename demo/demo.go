@@ -89,13 +89,9 @@ func Ensure(ctx context.Context, st Store) (ev store.Event, created bool, err er
 
 // Create makes the demo event and its data.
 func Create(ctx context.Context, st Store) (store.Event, error) {
-	raw, err := examples.Files.ReadFile(RulesFile)
+	rules, raw, err := demoRules()
 	if err != nil {
-		return store.Event{}, fmt.Errorf("demo rules: %w", err)
-	}
-	rules, err := scoring.ParseRules(raw)
-	if err != nil {
-		return store.Event{}, fmt.Errorf("demo rules: %w", err)
+		return store.Event{}, err
 	}
 	rng := rand.New(rand.NewPCG(2026, 11))
 	ne := newEvent(rules, raw)
@@ -125,6 +121,19 @@ func Create(ctx context.Context, st Store) (store.Event, error) {
 		return store.Event{}, err
 	}
 	return st.EventByCode(ctx, EventCode)
+}
+
+// demoRules reads the demo's rule document, parsed and as written.
+func demoRules() (*scoring.Rules, []byte, error) {
+	raw, err := examples.Files.ReadFile(RulesFile)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo rules: %w", err)
+	}
+	rules, err := scoring.ParseRules(raw)
+	if err != nil {
+		return nil, nil, fmt.Errorf("demo rules: %w", err)
+	}
+	return rules, raw, nil
 }
 
 // Modules converts a rule document's modules to store rows.

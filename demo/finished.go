@@ -7,7 +7,6 @@ import (
 	"sync"
 	"time"
 
-	"skillscore/examples"
 	"skillscore/judges"
 	"skillscore/scoring"
 	"skillscore/store"
@@ -101,13 +100,9 @@ func EnsureFinished(ctx context.Context, st FinishedStore, clock *Clock, p Peopl
 // locked and signed off again), and final. Certificates follow in the caller,
 // which holds the signing key. The clock is left at the final step.
 func CreateFinished(ctx context.Context, st FinishedStore, clock *Clock, p People) (store.Event, error) {
-	raw, err := examples.Files.ReadFile(RulesFile)
+	rules, raw, err := demoRules()
 	if err != nil {
-		return store.Event{}, fmt.Errorf("demo rules: %w", err)
-	}
-	rules, err := scoring.ParseRules(raw)
-	if err != nil {
-		return store.Event{}, fmt.Errorf("demo rules: %w", err)
+		return store.Event{}, err
 	}
 	rng := rand.New(rand.NewPCG(2026, 4))
 	ne := newEvent(rules, raw)
