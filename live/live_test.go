@@ -99,7 +99,7 @@ func handler(svc *live.Service) http.Handler {
 			n, _ := strconv.Atoi(q.Get("sndbuf"))
 			conn.NetConn().(*net.TCPConn).SetWriteBuffer(n)
 		}
-		feed.Attach(conn, q.Get("epoch"), since)
+		feed.Attach(conn, q.Get("epoch"), since, nil)
 	})
 }
 

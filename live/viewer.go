@@ -2,14 +2,18 @@ package live
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"encoding/json"
+	"errors"
 	"net"
 	"sync"
 	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
+
+	"skillscore"
 )
 
 // viewer is one spectator connection. Frames reach it one of two ways:
@@ -252,6 +256,21 @@ type Feed struct {
 	view View
 }
 
+// Admit tells whether a viewer may go on watching a view behind a login
+// (the chief judge's): an error coded unauthorized or forbidden ends the
+// stream, any other error (a database hiccup) leaves it open.
+type Admit func(context.Context) error
+
+// errAdmissionEnded ends a viewer's read loop when its login has ended.
+var errAdmissionEnded = errors.New("live: the viewer's login has ended")
+
+// CloseLoginEnded is the close code sent to a viewer whose login ended
+// while it watched (a logout elsewhere, an expired session).
+const CloseLoginEnded = 4001
+
+// View is the view this feed streams.
+func (f *Feed) View() View { return f.view }
+
 // Snapshot returns the view's current snapshot message, encoded once and
 // shared by every caller, with its epoch and revision.
 func (f *Feed) Snapshot() (data []byte, epoch string, revision int64, err error) {
@@ -267,7 +286,10 @@ func (f *Feed) Snapshot() (data []byte, epoch string, revision int64, err error)
 // reader and writer goroutines belong to the service, so the HTTP handler
 // (and the request's memory) can go. epoch and since are where a
 // reconnecting viewer left off ("" and 0 for a new viewer).
-func (f *Feed) Attach(conn *websocket.Conn, epoch string, since int64) {
+//
+// admit, when not nil, is asked again at every pong (each PingInterval):
+// a view behind a login stays open only as long as the login does.
+func (f *Feed) Attach(conn *websocket.Conn, epoch string, since int64, admit Admit) {
 	svc := f.h.svc
 	v := newViewer(svc, conn)
 	goroutines := 1
@@ -295,13 +317,13 @@ func (f *Feed) Attach(conn *websocket.Conn, epoch string, since int64) {
 		defer svc.wg.Done()
 		defer svc.metrics.viewers.Dec()
 		defer f.h.leave(v, f.view)
-		f.readLoop(v)
+		f.readLoop(v, admit)
 	}()
 }
 
 // readLoop reads what the viewer sends: pongs, and resync requests; any
 // other message, or too many requests, drops it.
-func (f *Feed) readLoop(v *viewer) {
+func (f *Feed) readLoop(v *viewer, admit Admit) {
 	cfg := &f.h.svc.cfg
 	conn := v.conn
 	conn.SetReadLimit(512)
@@ -309,11 +331,25 @@ func (f *Feed) readLoop(v *viewer) {
 	conn.SetReadDeadline(time.Now().Add(readWait))
 	conn.SetPongHandler(func(string) error {
 		conn.SetReadDeadline(time.Now().Add(readWait))
+		if admit == nil {
+			return nil
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		switch skillscore.ErrorCode(admit(ctx)) {
+		case skillscore.EUnauthorized, skillscore.EForbidden:
+			return errAdmissionEnded
+		}
 		return nil
 	})
 	windowStart, resyncs := time.Now(), 0
 	for {
 		typ, data, err := conn.ReadMessage()
+		if errors.Is(err, errAdmissionEnded) {
+			f.h.svc.metrics.dropped("login_ended")
+			v.goodbye(CloseLoginEnded, "登录已结束，请重新登录")
+			return
+		}
 		if err != nil {
 			v.kill()
 			return

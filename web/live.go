@@ -1,6 +1,7 @@
 package web
 
 import (
+	"context"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -102,8 +103,22 @@ func (s *Server) handleLiveSocket(w http.ResponseWriter, r *http.Request) {
 		return // the upgrader has answered with an HTTP error
 	}
 	// The live service owns the connection from here; the handler returns
-	// so the request's memory is freed while the viewer watches.
-	feed.Attach(conn, epoch, since)
+	// so the request's memory is freed while the viewer watches. The chief
+	// judge's view stays open only while the login that opened it lasts: a
+	// screen left behind after 退出登录 must not go on showing unsealed marks.
+	var admit live.Admit
+	if feed.View() == live.Chief {
+		cookies := r.Header.Values("Cookie") // not the whole request: it is freed
+		admit = func(ctx context.Context) error {
+			again, err := http.NewRequestWithContext(ctx, http.MethodGet, "/", nil)
+			if err != nil {
+				return err
+			}
+			again.Header["Cookie"] = cookies
+			return s.live.chiefAuth(again)
+		}
+	}
+	feed.Attach(conn, epoch, since, admit)
 }
 
 // handleLiveBoard is the JSON snapshot for viewers that cannot hold a

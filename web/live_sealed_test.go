@@ -3,6 +3,7 @@ package web_test
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -15,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 
 	"skillscore/demo"
 	"skillscore/internal/testenv"
@@ -66,7 +69,8 @@ func newSealed(t *testing.T) *sealed {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	svc := live.New(live.Config{Source: st, Logger: log, MinInterval: time.Millisecond})
+	// Pings every 200 ms: a chief viewer's login is checked again at each pong.
+	svc := live.New(live.Config{Source: st, Logger: log, MinInterval: time.Millisecond, PingInterval: 200 * time.Millisecond})
 	judgeSvc := judges.New(st, judges.Config{Logger: log})
 	t.Cleanup(judgeSvc.Close)
 	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: judgeSvc, Judging: st,
@@ -585,5 +589,80 @@ func TestFreezeAndRevealNeedLockedSheetsOrReason(t *testing.T) {
 	}
 	if status, _ := keeperLogin.get(s.livePagePaths[1] + "?view=chief"); status != http.StatusForbidden {
 		t.Errorf("the big screen's chief view for a score keeper: %d, want 403", status)
+	}
+}
+
+// TestChiefStreamEndsWithItsLogin: the chief judge's unsealed stream stays
+// open only while the login that opened it lasts. After 退出登录 (in
+// another tab, say) the stream closes with 4001 within a few pings, while
+// a public viewer's stream goes on.
+func TestChiefStreamEndsWithItsLogin(t *testing.T) {
+	s := newSealed(t)
+	ws := "ws" + strings.TrimPrefix(s.o.srv.URL, "http") + s.livePath
+	header := http.Header{"Origin": {s.o.srv.URL}}
+	u, _ := url.Parse(s.o.srv.URL)
+	for _, c := range s.chief.c.Jar.Cookies(u) {
+		header.Add("Cookie", c.Name+"="+c.Value)
+	}
+	chief, _, err := websocket.DefaultDialer.Dial(ws+"?view=chief", header)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer chief.Close()
+	public, _, err := livetest.Dial(context.Background(), ws)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer public.Close()
+	if _, err := public.Read(5 * time.Second); err != nil {
+		t.Fatal(err)
+	}
+	// The chief's stream is read as a tablet would, answering pings, until
+	// it ends; ended reports how.
+	ended := make(chan error, 1)
+	snapshot := make(chan struct{})
+	go func() {
+		first := true
+		for {
+			chief.SetReadDeadline(time.Now().Add(20 * time.Second))
+			if _, _, err := chief.ReadMessage(); err != nil {
+				ended <- err
+				return
+			}
+			if first {
+				close(snapshot)
+				first = false
+			}
+		}
+	}()
+	select {
+	case <-snapshot:
+	case err := <-ended:
+		t.Fatalf("the chief's snapshot: %v", err)
+	}
+	// Still logged in: the stream outlives five pings (each checks the login).
+	select {
+	case err := <-ended:
+		t.Fatalf("the chief's stream ended while logged in: %v", err)
+	case <-time.After(time.Second):
+	}
+
+	s.chief.get("/events/" + demo.EventCode + "/desk") // a page with the form token
+	if status, _ := s.chief.post("/logout", url.Values{"csrf": {s.chief.csrf}}); status != http.StatusSeeOther {
+		t.Fatalf("logout: %d", status)
+	}
+	select {
+	case err := <-ended:
+		var ce *websocket.CloseError
+		if !errors.As(err, &ce) || ce.Code != live.CloseLoginEnded {
+			t.Fatalf("after logout the chief's stream ended with %v, want close %d", err, live.CloseLoginEnded)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the chief's stream is still open 10 s after logout")
+	}
+	// The public viewer is still there and still told of changes.
+	s.submit(s.panel[0], 3)
+	if _, err := public.Read(10 * time.Second); err != nil {
+		t.Fatalf("the public stream after the chief's logout: %v", err)
 	}
 }
