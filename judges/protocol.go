@@ -222,7 +222,8 @@ type AspectInfo struct {
 	Scale       int              `json:"scale,omitempty"` // judgement: 0..scale
 	Descriptors []string         `json:"descriptors,omitempty"`
 	Measure     *scoring.Measure `json:"measure,omitempty"`
-	Unit        *scoring.Decimal `json:"unit,omitempty"` // deduction: points per occurrence (value is a count)
+	Unit        *scoring.Decimal `json:"unit,omitempty"`       // deduction: points per occurrence (value is a count)
+	CountUnit   string           `json:"count_unit,omitempty"` // what such a deduction counts (分钟), shown beside its field
 	Multiplier  bool             `json:"multiplier,omitempty"`
 }
 

@@ -92,7 +92,7 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 			mv.aspects[a.Code] = aspectView{id: a.ID, rule: ra}
 			aspectCode[a.ID] = a.Code
 			ai := AspectInfo{Code: a.Code, Name: a.Name, Kind: string(ra.Kind), Max: ra.Max, Description: ra.Description,
-				Descriptors: ra.Descriptors, Measure: ra.Measure, Unit: ra.Unit, Multiplier: ra.Multiplier}
+				Descriptors: ra.Descriptors, Measure: ra.Measure, Unit: ra.Unit, CountUnit: ra.CountUnit, Multiplier: ra.Multiplier}
 			if ra.Kind == scoring.Judgement {
 				ai.Scale = ra.Scale
 				if ai.Scale == 0 {

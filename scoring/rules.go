@@ -126,6 +126,7 @@ type Aspect struct {
 	Descriptors []string   `json:"descriptors,omitempty"` // judgement: text for 0..scale
 	Measure     *Measure   `json:"measure,omitempty"`     // measurement: value → marks
 	Unit        *Decimal   `json:"unit,omitempty"`        // deduction: points per occurrence; value is a count
+	CountUnit   string     `json:"count_unit,omitempty"`  // deduction with unit: what is counted (分钟, 次), shown beside the field
 	Effect      string     `json:"effect,omitempty"`      // veto: zero_module | disqualify
 	Trigger     string     `json:"trigger,omitempty"`     // veto: any | majority (default) | all
 	Multiplier  bool       `json:"multiplier,omitempty"`  // marks carry a per-performance multiplier

@@ -130,6 +130,12 @@ func TestValidationErrors(t *testing.T) {
 		{"pass part", func(m map[string]any) {
 			m["pass"] = map[string]any{"conditions": []any{map[string]any{"part": "review", "min": 60}}}
 		}, []string{"pass.conditions[0].part", `no module has part "review"`}},
+		{"count unit on a judgement", func(m map[string]any) { aspect(m, 1, 1)["count_unit"] = "分钟" },
+			[]string{"modules[1].aspects[1].count_unit", "only deduction aspects with a unit take count_unit"}},
+		{"count unit too long", func(m map[string]any) {
+			a := aspect(m, 1, 1)
+			a["kind"], a["unit"], a["count_unit"] = "deduction", 1, "超过规定时间的分钟数目"
+		}, []string{"modules[1].aspects[1].count_unit", "at most 8 characters"}},
 		{"group ref", func(m map[string]any) {
 			m["titles"] = []any{map[string]any{"code": "x", "name": "技术能手", "top": 3, "group": "retired"}}
 		}, []string{"titles[0].group", `unknown group "retired"`}},

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode/utf8"
 )
 
 // LevelName is the Chinese name of a skill level (1 = 一级/高级技师 … 5 = 五级/初级工).
@@ -405,6 +406,11 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 			}
 			if a.Kind != Deduction && a.Unit != nil {
 				v.add(ap+".unit", "只有 deduction 评分项可以有 unit", "only deduction aspects take unit")
+			}
+			if a.CountUnit != "" && (a.Kind != Deduction || a.Unit == nil) {
+				v.add(ap+".count_unit", "只有按次计的扣分项（有 unit）可以有 count_unit", "only deduction aspects with a unit take count_unit")
+			} else if n := utf8.RuneCountInString(a.CountUnit); n > 8 || strings.TrimSpace(a.CountUnit) != a.CountUnit {
+				v.add(ap+".count_unit", "count_unit 最多 8 个字符，且首尾不能有空格", "count_unit takes at most 8 characters, no surrounding spaces")
 			}
 			if a.Kind != Veto && (a.Effect != "" || a.Trigger != "") {
 				v.add(ap+".effect", "只有 veto 评分项可以有 effect/trigger", "only veto aspects take effect/trigger")

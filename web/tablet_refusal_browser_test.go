@@ -161,13 +161,15 @@ func TestTabletRefusesBadValuesAtTheField(t *testing.T) {
 		tb.logIn(t)
 		tb.open(t, tb.sheet)
 		stored := tb.marks(t, tb.sheet)
-		// Degrees for A3; A8 counts minutes, which the rubric does not
-		// name, so no unit rather than a wrong one.
+		// Degrees for A3; A8 counts minutes, as its rubric's count_unit says.
 		if u := browsertest.Eval[string](t, b, `document.querySelector('#aspects [data-aspect="A3"] .stepper').innerText`); !strings.Contains(u, "°") {
 			t.Errorf("A3's field shows %q, want its unit °", u)
 		}
-		if u := browsertest.Eval[string](t, b, `document.querySelector('#aspects [data-aspect="A8"] .stepper').innerText`); strings.Contains(u, "次") {
-			t.Errorf("A8's field shows %q: 次 is not the rubric's unit (minutes)", u)
+		if u := browsertest.Eval[string](t, b, `document.querySelector('#aspects [data-aspect="A8"] .stepper .unit').innerText`); u != "分钟" {
+			t.Errorf("A8's field shows the unit %q, want the rubric's 分钟", u)
+		}
+		if h := browsertest.Eval[string](t, b, `document.querySelector('#aspects [data-aspect="A8"] .hint').innerText`); !strings.Contains(h, "每 1 分钟扣 1 分") {
+			t.Errorf("A8's hint %q does not say what a minute costs", h)
 		}
 		scrollTo(t, b, fieldA3)
 		refused := []struct{ aspect, typed, message string }{

@@ -174,8 +174,8 @@
       var max = ru(a.max), unit = ru(a.unit);
       if (u < 0) return {error: '扣分不能为负'};
       if (unit) {
-        if (u % SCALE !== 0) return {error: '扣分次数须为整数'};
-        if (u / SCALE * unit > max) return {error: '扣分超过本项上限 ' + text(max) + '（每计 1 扣 ' + text(unit) + ' 分）'};
+        if (u % SCALE !== 0) return {error: (a.count_unit ? a.count_unit + '数' : '扣分次数') + '须为整数'};
+        if (u / SCALE * unit > max) return {error: '扣分超过本项上限 ' + text(max) + '（' + perCount(a) + '）'};
       } else if (u > max) {
         return {error: '扣分超过本项上限 ' + text(max)};
       }
@@ -622,6 +622,12 @@
     }
   }
 
+  // perCount says what one counted occurrence of a deduction costs, in the
+  // rubric's words when it names what is counted: 每 1 分钟扣 1 分.
+  function perCount(a) {
+    return (a.count_unit ? '每 1 ' + a.count_unit + '扣 ' : '每计 1 扣 ') + text(ru(a.unit)) + ' 分';
+  }
+
   // stepper is the field of a measured value or a deduction: − and + by the
   // rubric's step, or the value typed. Nothing is ever clamped: a value the
   // rubric refuses stays in the field, marked, with the reason under it and
@@ -634,7 +640,7 @@
       step = ru(a.measure.step) || SCALE;
       if (a.measure.step) places = (String(a.measure.step).split('.')[1] || '').length;
     } else if (a.unit) { // a count of occurrences: whole numbers
-      lo = 0; hi = Math.floor(ru(a.max) / ru(a.unit)) * SCALE; step = SCALE; places = 0;
+      lo = 0; hi = Math.floor(ru(a.max) / ru(a.unit)) * SCALE; step = SCALE; places = 0; unit = a.count_unit || '';
     } else {
       lo = 0; hi = ru(a.max); step = SCALE / 2; unit = '分';
     }
@@ -672,7 +678,7 @@
     ch.appendChild(wrap);
     card.appendChild(ch);
     var hint = a.kind === 'measurement' ? rangeText(a.measure) && '允许范围 ' + rangeText(a.measure)
-      : a.unit ? '填 0–' + text(hi) + ' 的整数，每计 1 扣 ' + text(ru(a.unit)) + ' 分' : '0–' + text(hi) + ' 分';
+      : a.unit ? '填 0–' + text(hi) + ' 的整数' + (a.count_unit ? '（' + a.count_unit + '）' : '') + '，' + perCount(a) : '0–' + text(hi) + ' 分';
     if (bad) {
       card.appendChild(el('p', {class: 'field-error', role: 'alert'}, '未保存：' + bad.message));
       card.appendChild(el('p', {class: 'field-stored'}, (stored === null ? '尚无已保存的值' : '已保存的值仍为 ' + text(stored) + (unit ? ' ' + unit : '')) + '；清空此框即保留原值'));
