@@ -13,6 +13,7 @@ import (
 	"reflect"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"testing"
 	"time"
@@ -554,5 +555,52 @@ func TestLaggingViewerCatchesUpInOrder(t *testing.T) {
 	}
 	if !reflect.DeepEqual(lagging.Board, good.Board) {
 		t.Errorf("boards differ after catching up")
+	}
+}
+
+// TestUnaskedPongsDoNotEachCheckTheLogin: a view behind a login is checked
+// again at the pongs that answer the server's pings, not at every pong a
+// client sends unasked: a hundred of them cost no lookup, and the stream
+// goes on answering.
+func TestUnaskedPongsDoNotEachCheckTheLogin(t *testing.T) {
+	e := newEnv(t, newStore(t), live.Config{MinInterval: time.Millisecond})
+	var checks atomic.Int64
+	up := websocket.Upgrader{ReadBufferSize: 256}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		feed, err := e.svc.Feed(r.Context(), demo.EventCode, live.Chief)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		conn, err := up.Upgrade(w, r, nil)
+		if err != nil {
+			return
+		}
+		feed.Attach(conn, "", 0, func(context.Context) error { checks.Add(1); return nil })
+	}))
+	t.Cleanup(srv.Close)
+	c, _, err := livetest.Dial(context.Background(), "ws"+strings.TrimPrefix(srv.URL, "http"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	snap, err := c.Read(5 * time.Second)
+	if err != nil || c.Apply(snap) != nil {
+		t.Fatalf("snapshot: %v", err)
+	}
+	for range 100 {
+		if err := c.Conn.WriteControl(websocket.PongMessage, nil, time.Now().Add(time.Second)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// A resync read after the pongs: the server has handled them all.
+	if err := c.Resync(c.Epoch, c.Revision-1); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Read(5 * time.Second); err != nil {
+		t.Fatalf("the stream after 100 pongs: %v", err)
+	}
+	if n := checks.Load(); n != 0 {
+		t.Errorf("100 unasked pongs made %d login checks", n)
 	}
 }

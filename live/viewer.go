@@ -329,11 +329,17 @@ func (f *Feed) readLoop(v *viewer, admit Admit) {
 	conn.SetReadLimit(512)
 	readWait := 2*cfg.PingInterval + 10*time.Second
 	conn.SetReadDeadline(time.Now().Add(readWait))
+	checked := time.Now() // the login was checked before the upgrade
 	conn.SetPongHandler(func(string) error {
 		conn.SetReadDeadline(time.Now().Add(readWait))
 		if admit == nil {
 			return nil
 		}
+		// Pongs a client sends unasked must not each cost a lookup.
+		if time.Since(checked) < cfg.PingInterval/2 {
+			return nil
+		}
+		checked = time.Now()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		switch skillscore.ErrorCode(admit(ctx)) {
@@ -354,7 +360,12 @@ func (f *Feed) readLoop(v *viewer, admit Admit) {
 			v.kill()
 			return
 		}
-		conn.SetReadDeadline(time.Now().Add(readWait))
+		if admit == nil {
+			// Behind a login only a pong extends the wait, so a client
+			// that keeps sending resyncs but never answers a ping cannot
+			// dodge the login check made at each pong.
+			conn.SetReadDeadline(time.Now().Add(readWait))
+		}
 		req, ok := parseResync(typ, data)
 		if time.Since(windowStart) > time.Minute {
 			windowStart, resyncs = time.Now(), 0

@@ -212,7 +212,10 @@ func (s *Server) handleLoginForm(w http.ResponseWriter, r *http.Request) {
 
 // safeNext keeps a post-login redirect on this site.
 func safeNext(next string) string {
-	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") {
+	// Browsers drop tabs and newlines from a URL, so "/\t/evil.com" would
+	// become "//evil.com": any control character sends the user home.
+	if !strings.HasPrefix(next, "/") || strings.HasPrefix(next, "//") || strings.HasPrefix(next, "/\\") ||
+		strings.ContainsFunc(next, func(r rune) bool { return r < 0x20 || r == 0x7f }) {
 		return "/"
 	}
 	return next

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"slices"
 	"time"
 
 	"skillscore"
@@ -201,18 +202,25 @@ func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
 	}
 	page := publishedPage{Title: ev.Name + " · 成绩公示", EventCode: ev.Code, EventName: ev.Name,
 		Final: f.FinalizedAt.Valid(), PublicationEnd: cnFormat(f.PublicationEnd)}
+	// Tables in the rules' group order, keyed by group code (two groups may
+	// share a name); an event without groups has one table and no heading.
 	at := map[string]int{}
+	for _, g := range st.Groups {
+		at[g.Code] = len(page.Groups)
+		page.Groups = append(page.Groups, publishedGroup{Name: g.Name})
+	}
 	for _, c := range st.Contestants {
-		i, ok := at[c.GroupName]
+		i, ok := at[c.Group]
 		if !ok {
 			i = len(page.Groups)
-			at[c.GroupName] = i
+			at[c.Group] = i
 			page.Groups = append(page.Groups, publishedGroup{Name: c.GroupName})
 		}
 		g := &page.Groups[i]
 		g.Rows = append(g.Rows, publishedRow{Group: c.GroupName, Code: c.Code, Name: c.Name,
 			Org: c.Org, Total: c.Total.String(), Award: c.AwardName, Rank: c.Rank})
 	}
+	page.Groups = slices.DeleteFunc(page.Groups, func(g publishedGroup) bool { return len(g.Rows) == 0 })
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "published", page)
 }

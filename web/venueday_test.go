@@ -61,6 +61,25 @@ func loginTo(t *testing.T, b *browser, user string) string {
 	return resp.Header.Get("Location")
 }
 
+// TestLoginNextStaysOnSite: a next that leads off the site is ignored,
+// including one a browser would turn into //evil.example by dropping its
+// tab or newline.
+func TestLoginNextStaysOnSite(t *testing.T) {
+	o := newVenueOffice(t)
+	for _, next := range []string{"//evil.example", "https://evil.example", "/\t/evil.example", "/\r\n/evil.example"} {
+		b := o.browser()
+		b.get("/login")
+		resp, err := b.c.PostForm(b.base+"/login", url.Values{"csrf": {b.csrf}, "username": {"chief"}, "password": {"pass-chief"}, "next": {next}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if loc := resp.Header.Get("Location"); strings.Contains(loc, "evil") || !strings.HasPrefix(loc, "/") {
+			t.Errorf("login with next %q goes to %q", next, loc)
+		}
+	}
+}
+
 // TestLandingPerRole: after logging in, the organizer lands on the events,
 // the chief judge on the desk and a scorekeeper on the paper sheets of the
 // one event under way; with two events under way both land on the events
@@ -90,7 +109,6 @@ func TestLandingPerRole(t *testing.T) {
 	if loc := resp.Header.Get("Location"); loc != "/events/"+code+"/audit" {
 		t.Fatalf("login with next: %q", loc)
 	}
-
 	org := o.browser()
 	loginTo(t, org, "org")
 	org.get("/events/new")

@@ -88,7 +88,9 @@
     function checkLogin() {
       fetch(api + '/board?view=chief', { cache: 'no-cache' })
         .then(function (r) {
-          if (r.status === 401) location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
+          // 403: the browser's login is now another role's; logging in as
+          // the chief judge again is the way back too.
+          if (r.status === 401 || r.status === 403) location.href = '/login?next=' + encodeURIComponent(location.pathname + location.search);
         })
         .catch(function () {});
     }
