@@ -59,14 +59,14 @@ func TestCertsDemoFromFreshClone(t *testing.T) {
 	keys := filepath.Join(out, "public-keys.json")
 	var url string
 	for _, p := range pngs {
-		qr, err := exec.Command("zbarimg", "-q", "--raw", p).Output()
+		qr, err := exec.Command("zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", p).Output()
 		if err != nil {
 			t.Fatalf("zbarimg (zbar-tools) read no QR code on %s at 150 dpi: %v", filepath.Base(p), err)
 		}
 		u := strings.TrimSpace(string(qr))
 		res, err := exec.Command(bin, "verify-cert", "--pubkeys", keys, u).CombinedOutput()
 		if err != nil || !strings.Contains(string(res), "签名有效") {
-			t.Fatalf("verify-cert %s: %v\n%s", filepath.Base(p), err, res)
+			t.Fatalf("verify-cert %s: %v\n%s\nQR: %q", filepath.Base(p), err, res, u)
 		}
 		if strings.Contains(string(res), number) {
 			url = u
@@ -133,7 +133,7 @@ func TestCertsIssueRevokeAndRotate(t *testing.T) {
 	if err := exec.Command("pdftoppm", "-r", "200", "-png", "-singlefile", pdfs[0], png).Run(); err != nil {
 		t.Fatal(err)
 	}
-	qr, err := exec.Command("zbarimg", "-q", "--raw", png+".png").Output()
+	qr, err := exec.Command("zbarimg", "-q", "--raw", "-Sdisable", "-Sqrcode.enable", png+".png").Output()
 	if err != nil {
 		t.Fatalf("zbarimg: %v", err)
 	}
