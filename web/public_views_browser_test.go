@@ -258,8 +258,9 @@ func TestChiefBigScreenAsksToLogIn(t *testing.T) {
 		fetch('/events/`+demo.EventCode+`/desk').then(r => r.text()).then(function(html){
 			const csrf = /name="csrf" value="([^"]+)"/.exec(html)[1];
 			return fetch('/logout', {method: 'POST', credentials: 'same-origin', redirect: 'manual', body: new URLSearchParams({csrf: csrf})});
-		}).then(function(){ window.__loggedOut = true; });
+		});
 		return true; })()`)
-	browsertest.WaitTrue(t, ctx, `window.__loggedOut === true`)
+	// No wait on the logout's own promise: the screen may already have
+	// left for the login page by the time it settles.
 	browsertest.WaitTrue(t, ctx, `location.pathname === '/login' && decodeURIComponent(location.search).indexOf('view=chief') >= 0`)
 }
