@@ -30,6 +30,7 @@ import (
 // Store is what certificates need from the database.
 type Store interface {
 	Snapshot(ctx context.Context, eventID int64) (store.Snapshot, error)
+	OpenPersonal(cs []store.Contestant) error
 	IssueCertificates(ctx context.Context, reqs []store.CertificateIssue, seal store.SealFunc, actor string) ([]store.Certificate, int, error)
 	CertificateByNumber(ctx context.Context, number string) (store.Certificate, error)
 	CertificatesByIDNumber(ctx context.Context, idNumber string) ([]store.Certificate, error)
@@ -115,6 +116,11 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 	}
 	snap, err := s.cfg.Store.Snapshot(ctx, eventID)
 	if err != nil {
+		return IssueResult{}, err
+	}
+	// A certificate carries its holder's masked number, and the holder's
+	// own paper the full one: open them (a snapshot leaves them sealed).
+	if err := s.cfg.Store.OpenPersonal(snap.Contestants); err != nil {
 		return IssueResult{}, err
 	}
 	st, err := results.Compute(snap)

@@ -286,6 +286,9 @@ func TestIssueRefusedWhenRequiredPhotoMissing(t *testing.T) {
 	if len(holders) < 2 {
 		t.Fatalf("the demo promotes %d contestants: the test needs two", len(holders))
 	}
+	if err := st.OpenPersonal(holders); err != nil {
+		t.Fatal(err)
+	}
 	photos := t.TempDir()
 	for _, h := range holders[1:] {
 		if err := os.WriteFile(filepath.Join(photos, h.IDNumber+".png"), testPhoto(t), 0o644); err != nil {

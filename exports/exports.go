@@ -46,6 +46,8 @@ type Source interface {
 	LiveState(ctx context.Context, eventID int64) (store.LiveState, error)
 	AuditTrail(ctx context.Context, eventID int64) ([]store.AuditEntry, error)
 	Workflow(ctx context.Context, eventID int64) (store.Workflow, error)
+	OpenPersonal(cs []store.Contestant) error
+	RecordPersonalAccess(ctx context.Context, a store.PersonalAccess) error
 }
 
 var _ Source = (*store.Store)(nil)
@@ -86,8 +88,9 @@ func (x *Exporter) loadFonts() (certificates.Fonts, error) {
 	return *x.fonts, nil
 }
 
-// Build makes one export of an event.
-func (x *Exporter) Build(ctx context.Context, ev store.Event, what string) (File, error) {
+// Build makes one export of an event for actor. An export that carries full
+// 证件号码 (the promotion list) is recorded in the audit trail as actor's.
+func (x *Exporter) Build(ctx context.Context, ev store.Event, what, actor string) (File, error) {
 	switch what {
 	case ResultsXLSX, ResultsPDF, PromotionsXLSX:
 		if what == PromotionsXLSX {
@@ -116,7 +119,7 @@ func (x *Exporter) Build(ctx context.Context, ev store.Event, what string) (File
 			data, err := t.PDF(fonts)
 			return File{ev.Code + "-成绩汇总表.pdf", "application/pdf", data}, err
 		}
-		p, err := t.Promotions()
+		p, err := x.promotions(ctx, t, actor)
 		if err != nil {
 			return File{}, err
 		}
@@ -238,8 +241,34 @@ type PromotionList struct {
 	Rows   [][]string
 }
 
+// promotions opens the promoted people's 证件号码 and records the export
+// before the list is built: a file with full numbers is a full view.
+func (x *Exporter) promotions(ctx context.Context, t *Table, actor string) (*PromotionList, error) {
+	if !t.Published {
+		return nil, skillscore.Errorf(skillscore.EConflict, "赛事 %s 的成绩尚未解密公布，不能导出含姓名和证件号码的晋升名单", t.Event.Code)
+	}
+	var ids []int64
+	for _, c := range t.Results {
+		if c.Promotion == nil {
+			continue
+		}
+		p := []store.Contestant{t.people[c.ID]}
+		if err := x.src.OpenPersonal(p); err != nil {
+			return nil, err
+		}
+		t.people[c.ID] = p[0]
+		ids = append(ids, p[0].ID)
+	}
+	if err := x.src.RecordPersonalAccess(ctx, store.PersonalAccess{EventID: t.Event.ID, Actor: actor, Kind: "export",
+		What: PromotionsXLSX, Contestants: ids, Reason: "导出晋升名单"}); err != nil {
+		return nil, err
+	}
+	return t.Promotions()
+}
+
 // Promotions lists the promoted contestants with their identity, which is
-// why it is refused until the results are decrypted and published.
+// why it is refused until the results are decrypted and published. Their
+// 证件号码 must have been opened (Exporter.Build does, and records it).
 func (t *Table) Promotions() (*PromotionList, error) {
 	if !t.Published {
 		return nil, skillscore.Errorf(skillscore.EConflict, "赛事 %s 的成绩尚未解密公布，不能导出含姓名和证件号码的晋升名单", t.Event.Code)

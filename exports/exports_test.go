@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/csv"
+	"encoding/json"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -27,7 +28,7 @@ import (
 func demoEvent(t *testing.T) (*store.Store, store.Event) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"), store.Options{})
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "x.db"), store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +82,7 @@ func TestResultsXLSX(t *testing.T) {
 				t.Fatal(err)
 			}
 		}
-		f, err := x.Build(ctx, ev, exports.ResultsXLSX)
+		f, err := x.Build(ctx, ev, exports.ResultsXLSX, "tester")
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -154,7 +155,7 @@ func TestPromotionsXLSX(t *testing.T) {
 	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
 	refused := func(step string) {
 		t.Helper()
-		_, err := x.Build(ctx, ev, exports.PromotionsXLSX)
+		_, err := x.Build(ctx, ev, exports.PromotionsXLSX, "tester")
 		if skillscore.ErrorCode(err) != skillscore.EConflict || !strings.Contains(skillscore.ErrorMessage(err), "尚未最终确认") {
 			t.Fatalf("%s: %v, want the workflow's refusal", step, err)
 		}
@@ -172,19 +173,24 @@ func TestPromotionsXLSX(t *testing.T) {
 	if err := st.Finalize(ctx, ev.ID, "test"); err != nil {
 		t.Fatal(err)
 	}
-	f, err := x.Build(ctx, ev, exports.PromotionsXLSX)
+	f, err := x.Build(ctx, ev, exports.PromotionsXLSX, "tester")
 	if err != nil {
 		t.Fatal(err)
 	}
 	rows := readXLSX(t, f.Data)
 	want := standings(t, st, ev)
 	var expect [][]string
+	var promoted []int64
 	for _, c := range want.Result.Contestants {
 		if c.Promotion == nil {
 			continue
 		}
-		p := want.Contestants[c.ID]
-		expect = append(expect, []string{p.Name, p.IDNumber, ev.Occupation, c.Promotion.FromName, c.Promotion.ToName, exports.PromotionReason(c)})
+		p := []store.Contestant{want.Contestants[c.ID]}
+		if err := st.OpenPersonal(p); err != nil {
+			t.Fatal(err)
+		}
+		promoted = append(promoted, p[0].ID)
+		expect = append(expect, []string{p[0].Name, p[0].IDNumber, ev.Occupation, c.Promotion.FromName, c.Promotion.ToName, exports.PromotionReason(c)})
 	}
 	if len(expect) == 0 {
 		t.Fatal("nobody promoted in the demo event")
@@ -205,6 +211,17 @@ func TestPromotionsXLSX(t *testing.T) {
 			t.Errorf("row %d:\n got %q\nwant %q", i, body[i], expect[i])
 		}
 	}
+	// A file with full 证件号码 is a full view: the trail says who took it
+	// and whose numbers it holds, by contestant id only.
+	trail, err := st.AuditTrail(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := trail[len(trail)-1]
+	wantDetail, _ := json.Marshal(map[string]any{"contestants": promoted, "count": len(promoted), "reason": "导出晋升名单"})
+	if last.Action != "personal.export" || last.Actor != "tester" || last.Subject != exports.PromotionsXLSX || last.Detail != string(wantDetail) {
+		t.Errorf("last audit entry %+v, want personal.export by tester with %s", last, wantDetail)
+	}
 }
 
 // TestAuditCSV: a BOM, then every audit entry in order, as stored.
@@ -212,7 +229,7 @@ func TestAuditCSV(t *testing.T) {
 	ctx := context.Background()
 	st, ev := demoEvent(t)
 	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
-	f, err := x.Build(ctx, ev, exports.AuditCSV)
+	f, err := x.Build(ctx, ev, exports.AuditCSV, "tester")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +271,7 @@ func TestResultsPDF(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
-	f, err := x.Build(ctx, ev, exports.ResultsPDF)
+	f, err := x.Build(ctx, ev, exports.ResultsPDF, "tester")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -309,7 +326,7 @@ func TestResultsPDFDecimalsAndAnnex(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
-	f, err := x.Build(ctx, ev, exports.ResultsPDF)
+	f, err := x.Build(ctx, ev, exports.ResultsPDF, "tester")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -441,7 +458,7 @@ func TestAuditCSVNeutralisesFormulas(t *testing.T) {
 		t.Fatal(err)
 	}
 	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)
-	f, err := x.Build(ctx, ev, exports.AuditCSV)
+	f, err := x.Build(ctx, ev, exports.AuditCSV, "tester")
 	if err != nil {
 		t.Fatal(err)
 	}

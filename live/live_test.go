@@ -38,7 +38,7 @@ type env struct {
 func newStore(t *testing.T) *store.Store {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "live.db"), store.Options{})
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "live.db"), store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -35,7 +35,7 @@ func forEachStore(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 
 func openStore(tb testing.TB, url string) *store.Store {
 	tb.Helper()
-	st, err := store.Open(context.Background(), url, store.Options{})
+	st, err := store.Open(context.Background(), url, store.Options{Keys: testenv.Keys(tb)})
 	if err != nil {
 		tb.Fatalf("open %s: %v", url, err)
 	}

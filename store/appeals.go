@@ -67,9 +67,18 @@ func (s *Store) FileAppeal(ctx context.Context, eventID int64, f AppealFiling, a
 		}
 		if f.ContestantID == 0 {
 			a.Source = "contestant"
-			id := strings.ToUpper(strings.TrimSpace(f.IDNumber))
-			err = tx.GetContext(ctx, &a.ContestantID, "SELECT id FROM contestants WHERE event_id = ? AND id_number = ? AND name = ?",
-				eventID, id, strings.TrimSpace(f.Name))
+			idx, ierr := s.idIndexes(f.IDNumber)
+			if ierr != nil {
+				return ierr
+			}
+			var ids []int64
+			if ids, err = contestantIDsByIndex(ctx, tx, eventID, strings.TrimSpace(f.Name), idx); err == nil {
+				if len(ids) == 0 {
+					err = sql.ErrNoRows
+				} else {
+					a.ContestantID = ids[0]
+				}
+			}
 		} else {
 			err = tx.GetContext(ctx, &a.ContestantID, "SELECT id FROM contestants WHERE event_id = ? AND id = ?", eventID, f.ContestantID)
 		}

@@ -17,6 +17,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/privacy"
 )
 
 // A backup is itself a SQLite database made by Open, so it has the schema of
@@ -268,7 +269,7 @@ func parseBackupInfo(f map[string]string) (BackupInfo, error) {
 // ReadBackupInfo returns what a backup file records about itself, without
 // changing the file.
 func ReadBackupInfo(ctx context.Context, path string) (BackupInfo, error) {
-	bk, cleanup, err := openBackupCopy(ctx, path)
+	bk, cleanup, err := openBackupCopy(ctx, path, nil)
 	if err != nil {
 		return BackupInfo{}, err
 	}
@@ -279,7 +280,7 @@ func ReadBackupInfo(ctx context.Context, path string) (BackupInfo, error) {
 // openBackupCopy opens a private copy of a backup file: Open upgrades a
 // backup written by an older release through the migrations, and the
 // organizer's file must stay as it was.
-func openBackupCopy(ctx context.Context, path string) (*Store, func(), error) {
+func openBackupCopy(ctx context.Context, path string, keys *privacy.Keyring) (*Store, func(), error) {
 	in, err := os.Open(path)
 	if err != nil {
 		return nil, nil, skillscore.Wrap(skillscore.ENotFound, err, fmt.Sprintf("无法读取备份文件 %s (cannot read backup file)", path))
@@ -302,7 +303,8 @@ func openBackupCopy(ctx context.Context, path string) (*Store, func(), error) {
 		cleanup()
 		return nil, nil, fmt.Errorf("restore: copy backup: %w", err)
 	}
-	bk, err := Open(ctx, "sqlite:"+cp, Options{})
+	// The keys seal an older backup's plaintext during its upgrade.
+	bk, err := Open(ctx, "sqlite:"+cp, Options{Keys: keys})
 	if err != nil {
 		cleanup()
 		switch msg := err.Error(); {
@@ -345,7 +347,7 @@ func backupInfoOf(ctx context.Context, bk *Store, path string) (BackupInfo, erro
 // The whole restore is one transaction: the target ends either restored or
 // unchanged. Serve nothing from the target while it runs.
 func (s *Store) Restore(ctx context.Context, path string, force bool) (BackupInfo, error) {
-	bk, cleanup, err := openBackupCopy(ctx, path)
+	bk, cleanup, err := openBackupCopy(ctx, path, s.keys)
 	if err != nil {
 		return BackupInfo{}, err
 	}

@@ -248,7 +248,7 @@ func TestBackupRefusesWhatIsNotABackup(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	live := filepath.Join(dir, "live.db")
-	s, err := Open(ctx, "sqlite:"+live, Options{})
+	s, err := Open(ctx, "sqlite:"+live, withTestKeys(t, Options{}))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/privacy"
 )
 
 // Certificate is one issued certificate (获奖证书 or 职业技能等级证书).
@@ -24,7 +25,9 @@ type Certificate struct {
 	ContestantID  int64  `db:"contestant_id"`
 	Name          string `db:"name"`
 	IDType        string `db:"id_type"`
-	IDNumber      string `db:"id_number"` // sensitive: never shown unmasked outside the organizer's view
+	IDNumber      string `db:"-"`         // sensitive: never shown unmasked outside the organizer's view; opened from IDCipher
+	IDCipher      string `db:"id_cipher"` // sealed 证件号码
+	IDIndex       string `db:"id_index"`  // keyed HMAC of the 证件号码, for lookups by 证件号码 + 姓名
 	Facts         string `db:"facts"`
 	Token         string `db:"token"`
 	KeyID         string `db:"key_id"`
@@ -119,6 +122,7 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 			err := tx.GetContext(ctx, &c, `SELECT * FROM certificates WHERE event_id = ? AND contestant_id = ? AND kind = ?`,
 				req.EventID, req.ContestantID, req.Kind)
 			if err == nil {
+				c.IDNumber = req.IDNumber
 				out[i] = c
 				continue
 			}
@@ -140,9 +144,15 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 			c = Certificate{Number: sealed.Number, Kind: req.Kind, EventID: req.EventID, ContestantID: req.ContestantID,
 				Name: req.Name, IDType: req.IDType, IDNumber: req.IDNumber, Facts: sealed.Facts, Token: sealed.Token,
 				KeyID: sealed.KeyID, IssuedAt: Time{now}, IssuedBy: actor}
+			if c.IDCipher, err = s.keys.Seal(privacy.IDNumber, c.IDNumber); err != nil {
+				return err
+			}
+			if c.IDIndex, err = s.keys.Index(privacy.IDNumber, c.IDNumber); err != nil {
+				return err
+			}
 			res, err := tx.NamedExecContext(ctx, `INSERT INTO certificates
-				(number, kind, event_id, contestant_id, name, id_type, id_number, facts, token, key_id, issued_at, issued_by)
-				VALUES (:number, :kind, :event_id, :contestant_id, :name, :id_type, :id_number, :facts, :token, :key_id,
+				(number, kind, event_id, contestant_id, name, id_type, id_cipher, id_index, facts, token, key_id, issued_at, issued_by)
+				VALUES (:number, :kind, :event_id, :contestant_id, :name, :id_type, :id_cipher, :id_index, :facts, :token, :key_id,
 				 :issued_at, :issued_by)`, c)
 			if isUniqueViolation(err) {
 				if strings.Contains(err.Error(), "number") {
@@ -213,22 +223,43 @@ func (s *Store) CertificateByNumber(ctx context.Context, number string) (Certifi
 	return c, nil
 }
 
-// CertificatesByIDNumber returns every certificate issued to a 证件号码.
-func (s *Store) CertificatesByIDNumber(ctx context.Context, idNumber string) ([]Certificate, error) {
-	var out []Certificate
-	if err := s.r.SelectContext(ctx, &out, "SELECT * FROM certificates WHERE id_number = ? ORDER BY id", idNumber); err != nil {
-		return nil, fmt.Errorf("certificates by id number: %w", err)
+// OpenCertificate decrypts the holder's 证件号码 of a certificate read by
+// number, for the holder's own paper (verification by number never needs it).
+func (s *Store) OpenCertificate(c *Certificate) error {
+	cs := []Certificate{*c}
+	if err := s.openCertificates(cs); err != nil {
+		return err
 	}
-	return out, nil
+	*c = cs[0]
+	return nil
 }
 
-// EventCertificates returns an event's certificates in issue order.
+// CertificatesByIDNumber returns every certificate issued to a 证件号码,
+// found by its keyed index; the numbers come back opened.
+func (s *Store) CertificatesByIDNumber(ctx context.Context, idNumber string) ([]Certificate, error) {
+	idx, err := s.idIndexes(idNumber)
+	if err != nil {
+		return nil, err
+	}
+	args := make([]any, len(idx))
+	for i, v := range idx {
+		args[i] = v
+	}
+	var out []Certificate
+	if err := s.r.SelectContext(ctx, &out, "SELECT * FROM certificates WHERE id_index IN ("+inList(len(idx))+") ORDER BY id", args...); err != nil {
+		return nil, fmt.Errorf("certificates by id number: %w", err)
+	}
+	return out, s.openCertificates(out)
+}
+
+// EventCertificates returns an event's certificates in issue order, with
+// the holders' 证件号码 opened.
 func (s *Store) EventCertificates(ctx context.Context, eventID int64) ([]Certificate, error) {
 	var out []Certificate
 	if err := s.r.SelectContext(ctx, &out, "SELECT * FROM certificates WHERE event_id = ? ORDER BY id", eventID); err != nil {
 		return nil, fmt.Errorf("event certificates: %w", err)
 	}
-	return out, nil
+	return out, s.openCertificates(out)
 }
 
 // RevokeCertificate withdraws a certificate with a reason, audited. A

@@ -186,12 +186,13 @@ func TestRevokeCertificate(t *testing.T) {
 func TestIssueCertificatesFromTwoInstances(t *testing.T) {
 	ctx := context.Background()
 	path := "sqlite:" + filepath.Join(t.TempDir(), "shared.db")
-	a, err := Open(ctx, path, Options{})
+	opts := withTestKeys(t, Options{})
+	a, err := Open(ctx, path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer a.Close()
-	b, err := Open(ctx, path, Options{})
+	b, err := Open(ctx, path, opts)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 
 	"skillscore"
 	"skillscore/draw"
+	"skillscore/privacy"
 )
 
 // DrawRecord is one recorded draw layer of an event.
@@ -63,9 +64,9 @@ func (s *Store) Draw(ctx context.Context, eventID int64, layer int, seed, actor 
 		var people []struct {
 			ID       int64  `db:"id"`
 			IDType   string `db:"id_type"`
-			IDNumber string `db:"id_number"`
+			IDCipher string `db:"id_cipher"`
 		}
-		if err := tx.SelectContext(ctx, &people, "SELECT id, id_type, id_number FROM contestants WHERE event_id = ?", eventID); err != nil {
+		if err := tx.SelectContext(ctx, &people, "SELECT id, id_type, id_cipher FROM contestants WHERE event_id = ?", eventID); err != nil {
 			return fmt.Errorf("draw roster: %w", err)
 		}
 		if len(people) == 0 {
@@ -84,7 +85,13 @@ func (s *Store) Draw(ctx context.Context, eventID int64, layer int, seed, actor 
 		}
 		ps := make([]draw.Person, len(people))
 		for i, p := range people {
-			ps[i] = draw.Person{ID: p.ID, IDType: p.IDType, IDNumber: p.IDNumber}
+			// The draw orders people by 证件号码 (so a recorded seed
+			// replays the same deal): it opens them here, in memory only.
+			id, err := s.keys.Open(privacy.IDNumber, p.IDCipher)
+			if err != nil {
+				return err
+			}
+			ps[i] = draw.Person{ID: p.ID, IDType: p.IDType, IDNumber: id}
 		}
 		deals, err := draw.Run(rec.Seed, layer, ps)
 		if err != nil {

@@ -5,6 +5,8 @@ import (
 	"database/sql"
 	"fmt"
 	"strings"
+
+	"skillscore/privacy"
 )
 
 // migration is one numbered step of the schema. Version 1 is schema.sql;
@@ -14,6 +16,9 @@ type migration struct {
 	version int
 	name    string
 	sql     string
+	// run is a step done in Go instead of SQL (sealing plaintext needs the
+	// keys); it returns how many rows it rewrote.
+	run func(ctx context.Context, tx *sql.Tx, keys *privacy.Keyring) (int, error)
 }
 
 // migrate applies the steps an existing database lacks, each in its own
@@ -66,33 +71,46 @@ func (s *Store) migrate(ctx context.Context) error {
 			return fmt.Errorf("database schema version %d is newer than this program knows (%d): upgrade skillscore", v, known[len(known)-1].version)
 		}
 	}
+	rewrote := 0
 	for _, m := range known {
 		if applied[m.version] {
 			continue
 		}
-		if err := s.applyMigration(ctx, conn, m); err != nil {
+		n, err := s.applyMigration(ctx, conn, m)
+		if err != nil {
 			return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
 		}
+		rewrote += n
+	}
+	if rewrote > 0 {
+		// Plaintext personal data was overwritten: leave no copy of it in
+		// freed pages.
+		return s.scrubFreedSpace(ctx, conn)
 	}
 	return nil
 }
 
-func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, m migration) error {
+func (s *Store) applyMigration(ctx context.Context, conn *sql.Conn, m migration) (rewrote int, err error) {
 	tx, err := conn.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return 0, err
 	}
 	defer tx.Rollback()
 	for _, stmt := range splitStatements(m.sql) {
 		if _, err := tx.ExecContext(ctx, stmt); err != nil {
-			return fmt.Errorf("%w\n%s", err, firstLine(stmt))
+			return 0, fmt.Errorf("%w\n%s", err, firstLine(stmt))
+		}
+	}
+	if m.run != nil {
+		if rewrote, err = m.run(ctx, tx, s.keys); err != nil {
+			return 0, err
 		}
 	}
 	if _, err := tx.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
 		m.version, m.name, micros(s.now())); err != nil {
-		return err
+		return 0, err
 	}
-	return tx.Commit()
+	return rewrote, tx.Commit()
 }
 
 // splitStatements splits a SQL script at the semicolons that end statements,

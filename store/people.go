@@ -28,11 +28,14 @@ func (s *Store) AddContestants(ctx context.Context, eventID int64, cs []Contesta
 				return skillscore.Errorf(skillscore.EInvalid, "第 %d 名选手 %s 的组别 %q 不属于本赛事", i+1, c.Name, c.GroupCode)
 			}
 			c.EventID, c.CreatedAt = eventID, Time{now}
+			if err := sealContestant(s.keys, &c); err != nil {
+				return err
+			}
 			res, err := tx.NamedExecContext(ctx, `INSERT INTO contestants
-				(event_id, name, gender, id_type, id_number, organization, city, phone, group_code, level, last_promotion_year,
-				 code, station, completion_ms, created_at)
-				VALUES (:event_id, :name, :gender, :id_type, :id_number, :organization, :city, :phone, :group_code, :level,
-				 :last_promotion_year, :code, :station, :completion_ms, :created_at)`, c)
+				(event_id, name, gender, id_type, id_cipher, id_index, organization, city, phone_cipher, group_code, level,
+				 last_promotion_year, code, station, completion_ms, created_at)
+				VALUES (:event_id, :name, :gender, :id_type, :id_cipher, :id_index, :organization, :city, :phone_cipher,
+				 :group_code, :level, :last_promotion_year, :code, :station, :completion_ms, :created_at)`, c)
 			if isUniqueViolation(err) {
 				return skillscore.Errorf(skillscore.EConflict, "第 %d 名选手 %s：证件号码或参赛编号已在本赛事名单中", i+1, c.Name)
 			}
@@ -52,13 +55,14 @@ func (s *Store) AddContestants(ctx context.Context, eventID int64, cs []Contesta
 	return out, nil
 }
 
-// Contestants returns an event's contestants in the order they were added.
+// Contestants returns an event's contestants in the order they were added,
+// their 证件号码 and phone opened.
 func (s *Store) Contestants(ctx context.Context, eventID int64) ([]Contestant, error) {
 	var out []Contestant
 	if err := s.r.SelectContext(ctx, &out, "SELECT * FROM contestants WHERE event_id = ? ORDER BY id", eventID); err != nil {
 		return nil, fmt.Errorf("list contestants: %w", err)
 	}
-	return out, nil
+	return out, s.OpenPersonal(out)
 }
 
 // AddJudge adds a judge to an event and places them on the given panels.

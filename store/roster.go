@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/privacy"
 )
 
 // RosterImport records one roster file stored for an event (名单导入).
@@ -24,7 +25,7 @@ type RosterImport struct {
 	ImportedAt  Time   `db:"imported_at"`
 }
 
-// rosterBatch is the number of contestants per multi-row INSERT: 14
+// rosterBatch is the number of contestants per multi-row INSERT: 16
 // placeholders each keeps a batch far below both databases' limits (SQLite
 // 32766, MySQL 65535) while cutting round trips by that factor.
 const rosterBatch = 500
@@ -57,12 +58,12 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 		} else if ok {
 			return duplicateRoster(prev)
 		}
-		if err := checkRosterBatch(ctx, tx, imp.EventID, cs); err != nil {
+		if err := checkRosterBatch(ctx, tx, s.keys, imp.EventID, cs); err != nil {
 			return err
 		}
 		for start := 0; start < len(cs); start += rosterBatch {
 			end := min(start+rosterBatch, len(cs))
-			if err := insertContestants(ctx, tx, imp.EventID, cs[start:end], now); err != nil {
+			if err := insertContestants(ctx, tx, s.keys, imp.EventID, cs[start:end], now); err != nil {
 				return err
 			}
 			if progress != nil {
@@ -93,7 +94,7 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 // checkRosterBatch refuses unknown groups and identities already on the
 // roster or repeated in the batch, naming the first offender, before
 // anything is inserted.
-func checkRosterBatch(ctx context.Context, tx *sqlx.Tx, eventID int64, cs []Contestant) error {
+func checkRosterBatch(ctx context.Context, tx *sqlx.Tx, keys *privacy.Keyring, eventID int64, cs []Contestant) error {
 	var codes []string
 	if err := tx.SelectContext(ctx, &codes, "SELECT code FROM event_groups WHERE event_id = ?", eventID); err != nil {
 		return fmt.Errorf("groups: %w", err)
@@ -102,7 +103,9 @@ func checkRosterBatch(ctx context.Context, tx *sqlx.Tx, eventID int64, cs []Cont
 	for _, g := range codes {
 		groups[g] = true
 	}
-	rows, err := tx.QueryContext(ctx, "SELECT id_type, id_number FROM contestants WHERE event_id = ?", eventID)
+	// Identities held are compared by keyed index: under every key, since a
+	// rotation may have left rows under an older one.
+	rows, err := tx.QueryContext(ctx, "SELECT id_type, id_index FROM contestants WHERE event_id = ?", eventID)
 	if err != nil {
 		return fmt.Errorf("roster identities: %w", err)
 	}
@@ -123,10 +126,16 @@ func checkRosterBatch(ctx context.Context, tx *sqlx.Tx, eventID int64, cs []Cont
 		if !groups[c.GroupCode] {
 			return skillscore.Errorf(skillscore.EInvalid, "第 %d 名选手 %s 的组别 %q 不属于本赛事", i+1, c.Name, c.GroupCode)
 		}
-		k := [2]string{c.IDType, c.IDNumber}
-		if held[k] {
-			return skillscore.Errorf(skillscore.EConflict, "第 %d 名选手 %s 的证件号码已在本赛事名单中（重复名单），未导入任何选手", i+1, c.Name)
+		idx, err := keys.Indexes(privacy.IDNumber, c.IDNumber)
+		if err != nil {
+			return err
 		}
+		for _, x := range idx {
+			if held[[2]string{c.IDType, x}] {
+				return skillscore.Errorf(skillscore.EConflict, "第 %d 名选手 %s 的证件号码已在本赛事名单中（重复名单），未导入任何选手", i+1, c.Name)
+			}
+		}
+		k := [2]string{c.IDType, c.IDNumber}
 		if j, ok := batch[k]; ok {
 			return skillscore.Errorf(skillscore.EInvalid, "第 %d 名与第 %d 名选手的证件号码相同，未导入任何选手", j+1, i+1)
 		}
@@ -136,19 +145,22 @@ func checkRosterBatch(ctx context.Context, tx *sqlx.Tx, eventID int64, cs []Cont
 }
 
 // insertContestants adds one batch with a single multi-row INSERT.
-func insertContestants(ctx context.Context, tx *sqlx.Tx, eventID int64, cs []Contestant, now time.Time) error {
-	const cols = 15
+func insertContestants(ctx context.Context, tx *sqlx.Tx, keys *privacy.Keyring, eventID int64, cs []Contestant, now time.Time) error {
+	const cols = 16
 	var q strings.Builder
-	q.WriteString(`INSERT INTO contestants (event_id, name, gender, id_type, id_number, organization, city, phone, group_code,
-		level, last_promotion_year, code, station, completion_ms, created_at) VALUES `)
+	q.WriteString(`INSERT INTO contestants (event_id, name, gender, id_type, id_cipher, id_index, organization, city, phone_cipher,
+		group_code, level, last_promotion_year, code, station, completion_ms, created_at) VALUES `)
 	args := make([]any, 0, cols*len(cs))
 	for i, c := range cs {
+		if err := sealContestant(keys, &c); err != nil {
+			return err
+		}
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
-		args = append(args, eventID, c.Name, c.Gender, c.IDType, c.IDNumber, c.Organization, c.City, c.Phone, c.GroupCode,
-			c.Level, c.LastPromotionYear, c.Code, c.Station, c.CompletionMillis, Time{now})
+		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		args = append(args, eventID, c.Name, c.Gender, c.IDType, c.IDCipher, c.IDIndex, c.Organization, c.City, c.PhoneCipher,
+			c.GroupCode, c.Level, c.LastPromotionYear, c.Code, c.Station, c.CompletionMillis, Time{now})
 	}
 	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 		if isUniqueViolation(err) {

@@ -10,6 +10,7 @@ import (
 	"skillscore"
 	"skillscore/demo"
 	"skillscore/internal/testdb"
+	"skillscore/internal/testenv"
 	"skillscore/store"
 )
 
@@ -28,7 +29,7 @@ func eachBackend(t *testing.T, fn func(t *testing.T, st *store.Store)) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			st, err := store.Open(context.Background(), open[name](t), store.Options{})
+			st, err := store.Open(context.Background(), open[name](t), store.Options{Keys: testenv.Keys(t)})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -22,6 +22,7 @@ import (
 	_ "modernc.org/sqlite" // registers the "sqlite" driver (pure Go, no cgo)
 
 	"skillscore"
+	"skillscore/privacy"
 )
 
 // Dialect names the database behind a Store.
@@ -43,6 +44,9 @@ type Store struct {
 	// lets run beside the writer.
 	r   *sqlx.DB
 	now func() time.Time
+	// keys seal and open personal data (证件号码, phone); nil when none
+	// was given, and then any use of personal data is refused.
+	keys *privacy.Keyring
 }
 
 // Options tune Open. The zero value is right for production.
@@ -53,6 +57,11 @@ type Options struct {
 	// the commands that set a database up may create one, so a typo in
 	// --db is named rather than answered from a new empty file.
 	MustExist bool
+	// Keys seal and open personal data. Without them the store still
+	// opens (an empty database, or commands that never touch personal
+	// data), but storing or reading a 证件号码 or phone is refused; serve
+	// refuses to start when sealed data exists (CheckKeys).
+	Keys *privacy.Keyring
 }
 
 // Open connects to the database named by a URL, "sqlite:PATH" or
@@ -72,9 +81,9 @@ func Open(ctx context.Context, dbURL string, opts Options) (*Store, error) {
 	}
 	switch Dialect(scheme) {
 	case SQLite:
-		return openSQLite(ctx, rest, now, opts.MustExist)
+		return openSQLite(ctx, rest, now, opts.MustExist, opts.Keys)
 	case MySQL:
-		return openMySQL(ctx, rest, now)
+		return openMySQL(ctx, rest, now, opts.Keys)
 	default:
 		return nil, skillscore.Errorf(skillscore.EInvalid,
 			"不支持的数据库类型 %q：只支持 sqlite: 和 mysql: (unknown --db scheme)", scheme)
@@ -95,6 +104,11 @@ var sqlitePragmas = []string{
 	// Wait for a lock held by another process (a second CLI) instead of
 	// failing at once.
 	"busy_timeout(10000)",
+	// Deleted and overwritten content is zeroed where that costs no extra
+	// I/O, so a purged or re-sealed value does not linger in the page it
+	// left; the pages it cannot reach are rewritten by VACUUM after a
+	// purge or the upgrade that sealed plaintext.
+	"secure_delete(FAST)",
 }
 
 func sqliteDSN(path string, readOnly, mustExist bool) string {
@@ -117,7 +131,7 @@ func sqliteDSN(path string, readOnly, mustExist bool) string {
 	return "file:" + path + "?" + q.Encode()
 }
 
-func openSQLite(ctx context.Context, path string, now func() time.Time, mustExist bool) (_ *Store, err error) {
+func openSQLite(ctx context.Context, path string, now func() time.Time, mustExist bool, keys *privacy.Keyring) (_ *Store, err error) {
 	given := path
 	path = filepath.Clean(path)
 	created := false
@@ -148,7 +162,7 @@ func openSQLite(ctx context.Context, path string, now func() time.Time, mustExis
 	}
 	w.SetMaxOpenConns(1)
 	w.SetConnMaxIdleTime(0)
-	s := &Store{dialect: SQLite, w: w, now: now}
+	s := &Store{dialect: SQLite, w: w, now: now, keys: keys}
 	defer func() {
 		if err != nil {
 			s.Close()
@@ -208,7 +222,7 @@ func sqliteOpenError(path string, err error) error {
 	return skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无法打开数据库 %s: %v", path, err))
 }
 
-func openMySQL(ctx context.Context, dsn string, now func() time.Time) (_ *Store, err error) {
+func openMySQL(ctx context.Context, dsn string, now func() time.Time, keys *privacy.Keyring) (_ *Store, err error) {
 	cfg, err := mysql.ParseDSN(dsn)
 	if err != nil {
 		return nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("MySQL DSN 无效: %v", err))
@@ -227,7 +241,7 @@ func openMySQL(ctx context.Context, dsn string, now func() time.Time) (_ *Store,
 	db.SetMaxOpenConns(32)
 	db.SetMaxIdleConns(32)
 	db.SetConnMaxLifetime(30 * time.Minute)
-	s := &Store{dialect: MySQL, w: db, r: db, now: now}
+	s := &Store{dialect: MySQL, w: db, r: db, now: now, keys: keys}
 	defer func() {
 		if err != nil {
 			s.Close()

@@ -13,6 +13,7 @@ import (
 
 	"skillscore"
 	"skillscore/internal/testdb"
+	"skillscore/privacy"
 )
 
 // The one store test suite. Every test runs against SQLite (a fresh temp file
@@ -43,8 +44,23 @@ func forEach(t *testing.T, fn func(t *testing.T, open func(opts Options) *Store)
 	}
 }
 
+// withTestKeys gives a test store a fresh in-memory key unless the test
+// brings its own.
+func withTestKeys(t testing.TB, opts Options) Options {
+	t.Helper()
+	if opts.Keys == nil {
+		k, err := privacy.NewMemory()
+		if err != nil {
+			t.Fatal(err)
+		}
+		opts.Keys = k
+	}
+	return opts
+}
+
 func openTestSQLite(t *testing.T, opts Options) *Store {
 	t.Helper()
+	opts = withTestKeys(t, opts)
 	s, err := Open(context.Background(), "sqlite:"+filepath.Join(t.TempDir(), "test.db"), opts)
 	if err != nil {
 		t.Fatalf("open sqlite: %v", err)
@@ -55,6 +71,7 @@ func openTestSQLite(t *testing.T, opts Options) *Store {
 
 func openTestMySQL(t *testing.T, dsn string, opts Options) *Store {
 	t.Helper()
+	opts = withTestKeys(t, opts)
 	s, err := Open(context.Background(), "mysql:"+testdb.Scratch(t, dsn, "skillscore_t_"), opts)
 	if err != nil {
 		t.Fatalf("open mysql test database: %v", err)

@@ -103,10 +103,13 @@ type Contestant struct {
 	Name              string  `db:"name"`
 	Gender            string  `db:"gender"`
 	IDType            string  `db:"id_type"`
-	IDNumber          string  `db:"id_number"`
+	IDNumber          string  `db:"-"`         // opened from IDCipher; "" in a Snapshot until OpenPersonal
+	IDCipher          string  `db:"id_cipher"` // sealed 证件号码 (privacy.Keyring)
+	IDIndex           string  `db:"id_index"`  // keyed HMAC of the 证件号码, for lookups and uniqueness
 	Organization      string  `db:"organization"`
 	City              string  `db:"city"`
-	Phone             string  `db:"phone"` // sensitive: the organizer's pages only
+	Phone             string  `db:"-"` // sensitive: the organizer's pages only; opened from PhoneCipher
+	PhoneCipher       string  `db:"phone_cipher"`
 	GroupCode         string  `db:"group_code"`
 	Level             int     `db:"level"`
 	LastPromotionYear int     `db:"last_promotion_year"`

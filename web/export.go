@@ -12,14 +12,14 @@ import (
 
 // Exporter builds the organizer's files; *exports.Exporter satisfies it.
 type Exporter interface {
-	Build(ctx context.Context, ev store.Event, what string) (exports.File, error)
+	Build(ctx context.Context, ev store.Event, what, actor string) (exports.File, error)
 }
 
 var _ Exporter = (*exports.Exporter)(nil)
 
 // handleExport downloads one export of an event (results .xlsx or PDF, the
 // promotion list, the audit trail).
-func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, _ *authed) {
+func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, a *authed) {
 	if s.exports == nil {
 		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用导出"))
 		return
@@ -29,7 +29,7 @@ func (s *Server) handleExport(w http.ResponseWriter, r *http.Request, _ *authed)
 		s.fail(w, r, err)
 		return
 	}
-	f, err := s.exports.Build(r.Context(), ev, r.PathValue("what"))
+	f, err := s.exports.Build(r.Context(), ev, r.PathValue("what"), a.User.Username)
 	if err != nil {
 		s.fail(w, r, err)
 		return

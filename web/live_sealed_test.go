@@ -54,7 +54,7 @@ type sealed struct {
 func newSealed(t *testing.T) *sealed {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "sealed.db"), store.Options{})
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "sealed.db"), store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,7 @@ import (
 func liveServer(t *testing.T) (*httptest.Server, *live.Service, *livetest.Marker, *store.Store) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), store.Options{})
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "demo.db"), store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -216,7 +216,7 @@ func rowsOf(m livetest.Message) []string {
 func liveOffice(t *testing.T) (*office, *httptest.Server) {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "live.db"), store.Options{})
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "live.db"), store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

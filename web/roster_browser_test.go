@@ -18,6 +18,7 @@ import (
 	"skillscore/exports"
 	"skillscore/idnumber"
 	"skillscore/internal/browsertest"
+	"skillscore/internal/testenv"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -37,7 +38,7 @@ type rosterOffice struct {
 func newRosterOffice(t *testing.T) *rosterOffice {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "roster.db"), store.Options{})
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "roster.db"), store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

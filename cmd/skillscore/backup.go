@@ -22,6 +22,7 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fs := flag.NewFlagSet("backup", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	out := fs.String("out", "", "备份文件（一个 SQLite 文件）")
 	force := fs.Bool("force", false, "覆盖已有的备份文件")
 	if err := parseFlags(fs, args); err != nil {
@@ -52,7 +53,11 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法访问备份文件 %s: %v", *out, err))
 	}
 	start := time.Now()
-	st, err := store.Open(ctx, *db, store.Options{})
+	keys, err := loadKeys(*keyFile)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db, store.Options{Keys: keys})
 	if err != nil {
 		return err
 	}
@@ -77,6 +82,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("restore", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "目标数据库 sqlite:PATH 或 mysql:DSN（须为空）")
+	keyFile := bindKeyFile(fs)
 	in := fs.String("in", "", "备份文件（也可作为最后一个参数给出）")
 	force := fs.Bool("force", false, "目标数据库不是空的也恢复：其中的全部数据被备份替换")
 	if err := parseFlagArgs(fs, args); err != nil {
@@ -107,7 +113,11 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 	}
 	start := time.Now()
-	st, err := store.Open(ctx, *db, store.Options{})
+	keys, err := loadKeys(*keyFile)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db, store.Options{Keys: keys})
 	if err != nil {
 		return err
 	}

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"skillscore/internal/testdb"
+	"skillscore/internal/testenv"
 	"skillscore/judges/loadgen"
 	"skillscore/store"
 )
@@ -39,7 +40,7 @@ func dbTargets(t *testing.T) []dbTarget {
 func markAuditIDs(t *testing.T, db, event string) map[string]int64 {
 	t.Helper()
 	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Options{})
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -80,7 +81,7 @@ func TestBackupWhileJudgesSend(t *testing.T) {
 		t.Run("from_"+source.name, func(t *testing.T) {
 			ctx := context.Background()
 			db := source.make(t)
-			st, err := store.Open(ctx, db, store.Options{})
+			st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -184,7 +185,7 @@ func TestBackupWhileJudgesSend(t *testing.T) {
 					if len(restored) != in {
 						t.Errorf("%d marks restored, %d acknowledged before the backup's point", len(restored), in)
 					}
-					st, err := store.Open(ctx, tdb, store.Options{})
+					st, err := store.Open(ctx, tdb, store.Options{Keys: testenv.Keys(t)})
 					if err != nil {
 						t.Fatal(err)
 					}
@@ -241,7 +242,7 @@ func TestBackupRestoreRefusals(t *testing.T) {
 	dir := t.TempDir()
 	db := filepath.Join(dir, "live.db")
 	file := filepath.Join(dir, "b.skillscore")
-	st, err := store.Open(context.Background(), "sqlite:"+db, store.Options{})
+	st, err := store.Open(context.Background(), "sqlite:"+db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

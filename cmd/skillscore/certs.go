@@ -118,6 +118,7 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	var cc certConfig
 	cc.bind(fl, "")
 	db := fl.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fl)
 	event := fl.String("event", "", "赛事代码")
 	out := fl.String("out", "", "输出目录")
 	demoMode := fl.Bool("demo", false, "演示赛事中已结束那场的证书：用 --data 中演示的数据库和密钥（没有时在临时目录中建立）")
@@ -151,7 +152,7 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *event == "" || cc.keys == "" {
 			return usagef("certs", "需要 --event CODE 和 --keys DIR（或 --demo）", "--event and --keys, or --demo, are required")
 		}
-		if st, err = openExisting(ctx, *db); err != nil {
+		if st, err = openExisting(ctx, *db, *keyFile); err != nil {
 			return err
 		}
 		defer st.Close()
@@ -263,7 +264,7 @@ func openDemoForCerts(ctx context.Context, fl *flag.FlagSet, cc *certConfig, dat
 	} else if cc.keys == "" {
 		return nil, 0, nil, skillscore.Errorf(skillscore.ENotFound, "演示数据目录 %s 中没有签名密钥：请先运行 skillscore demo，或给出 --keys DIR", data)
 	}
-	st, _, err := openDemo(ctx, dir, *cc)
+	st, _, err := openDemo(ctx, dir, *cc, "")
 	if err != nil {
 		return nil, 0, nil, err
 	}
@@ -320,6 +321,7 @@ func runCertsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 	var cc certConfig
 	cc.bind(fl, "")
 	db := fl.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fl)
 	number := fl.String("number", "", "证书编号")
 	reason := fl.String("reason", "", "撤销原因（必填，写入审计日志）")
 	by := fl.String("by", envOr("USER", "cli"), "操作人")
@@ -329,7 +331,7 @@ func runCertsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 	if *number == "" {
 		return usagef("certs revoke", "需要 --number NO 和 --reason TEXT", "--number and --reason are required")
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, *keyFile)
 	if err != nil {
 		return err
 	}

@@ -93,7 +93,7 @@ func TestCertsIssueRevokeAndRotate(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
 	db := "sqlite:" + filepath.Join(dir, "event.db")
-	st, err := store.Open(context.Background(), db, store.Options{})
+	st, err := store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

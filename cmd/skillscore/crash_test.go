@@ -9,6 +9,7 @@ import (
 	"testing"
 	"time"
 
+	"skillscore/internal/testenv"
 	"skillscore/judges/loadgen"
 	"skillscore/store"
 )
@@ -26,7 +27,7 @@ func TestKill9WhileJudgesSend(t *testing.T) {
 	dir := t.TempDir()
 	db := "sqlite:" + filepath.Join(dir, "crash.db")
 	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Options{})
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -96,7 +97,7 @@ drainAcks:
 	if res.Reconnects == 0 {
 		t.Fatalf("no judge reconnected: the kill came too late (%d marks)", res.Acked)
 	}
-	st, err = store.Open(ctx, db, store.Options{})
+	st, err = store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,6 +15,7 @@ import (
 	"skillscore"
 	"skillscore/certificates"
 	"skillscore/demo"
+	"skillscore/privacy"
 	"skillscore/store"
 )
 
@@ -65,7 +66,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !flagSet(fs, "base-url") && os.Getenv("SKILLSCORE_BASE_URL") == "" {
 		cfg.certs.baseURL = base
 	}
-	st, created, err := openDemo(ctx, *data, cfg.certs)
+	st, created, err := openDemo(ctx, *data, cfg.certs, *cfg.keyFile)
 	if err != nil {
 		return err
 	}
@@ -188,9 +189,13 @@ func demoVerifyLink(ctx context.Context, st *store.Store, cc certConfig, eventID
 // run never leaves a half-made demo behind to be reopened. The database is
 // built on a demo.Clock (the finished event's steps happen at fixed past
 // dates), then reopened on the real clock for serving.
-func openDemo(ctx context.Context, dir string, cc certConfig) (*store.Store, bool, error) {
+func openDemo(ctx context.Context, dir string, cc certConfig, keyFile string) (*store.Store, bool, error) {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return nil, false, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法创建演示数据目录 %s: %v", dir, err))
+	}
+	keys, err := demoKeys(dir, keyFile)
+	if err != nil {
+		return nil, false, err
 	}
 	path := filepath.Join(dir, demoDBName)
 	target := path
@@ -203,7 +208,7 @@ func openDemo(ctx context.Context, dir string, cc certConfig) (*store.Store, boo
 		return nil, false, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无法访问 %s: %v", path, err))
 	}
 	clock := &demo.Clock{}
-	st, err := store.Open(ctx, "sqlite:"+target, store.Options{Now: clock.Now})
+	st, err := store.Open(ctx, "sqlite:"+target, store.Options{Now: clock.Now, Keys: keys})
 	if err != nil {
 		return nil, false, err
 	}
@@ -227,8 +232,33 @@ func openDemo(ctx context.Context, dir string, cc certConfig) (*store.Store, boo
 			return nil, false, fmt.Errorf("创建演示赛事失败: %w", err)
 		}
 	}
-	st, err = store.Open(ctx, "sqlite:"+path, store.Options{})
+	st, err = store.Open(ctx, "sqlite:"+path, store.Options{Keys: keys})
+	if err == nil {
+		if err = st.CheckKeys(ctx); err != nil {
+			st.Close()
+		}
+	}
 	return st, created, err
+}
+
+// demoKeyName is the personal-data key file the demo keeps under --data.
+const demoKeyName = "personal.key"
+
+// demoKeys reads the personal-data key named by --key-file or the
+// environment, or else the demo's own key under dir, made on first run, so
+// README's one command works on a fresh machine. A real deployment keeps
+// its key away from the database (docs/privacy.md).
+func demoKeys(dir, keyFile string) (*privacy.Keyring, error) {
+	if keys, err := loadKeys(keyFile); keys != nil || err != nil {
+		return keys, err
+	}
+	path := filepath.Join(dir, demoKeyName)
+	if _, err := os.Stat(path); errors.Is(err, os.ErrNotExist) {
+		if err := privacy.CreateFile(path); err != nil {
+			return nil, err
+		}
+	}
+	return privacy.LoadFile(path)
 }
 
 // buildDemo makes what the demo database lacks: the staff logins, the

@@ -28,6 +28,7 @@ func runDraw(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, drawUsage); fs.PrintDefaults() }
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	event := fs.String("event", "", "赛事代码或编号")
 	layer := fs.Int("layer", 1, "1 第一次加密，2 二次加密")
 	seed := fs.String("seed", "", "十六进制随机种子（默认随机生成）")
@@ -45,7 +46,7 @@ func runDraw(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *printOnly && *sheet == "" {
 		return usagef("draw", "只打印抽签结果表（--print-only）时需要 --sheet FILE.pdf", "--print-only needs --sheet")
 	}
-	st, ev, err := openEvent(ctx, *db, *event)
+	st, ev, err := openEvent(ctx, *db, *keyFile, *event)
 	if err != nil {
 		return err
 	}
@@ -101,6 +102,7 @@ func runDecrypt(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, decryptUsage); fs.PrintDefaults() }
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	event := fs.String("event", "", "赛事代码或编号")
 	actor := fs.String("by", "cli", "解密人（写入审计日志）")
 	if err := parseFlags(fs, args); err != nil {
@@ -109,7 +111,7 @@ func runDecrypt(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if *event == "" {
 		return usagef("decrypt", "需要 --event CODE", "--event is required")
 	}
-	st, ev, err := openEvent(ctx, *db, *event)
+	st, ev, err := openEvent(ctx, *db, *keyFile, *event)
 	if err != nil {
 		return err
 	}

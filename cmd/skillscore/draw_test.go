@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 
+	"skillscore/internal/testenv"
 	"skillscore/store"
 )
 
@@ -15,7 +16,7 @@ func drawEvent(t *testing.T) (db string, st *store.Store, ev store.Event, mod st
 	t.Helper()
 	ctx := context.Background()
 	db = "sqlite:" + filepath.Join(t.TempDir(), "draw.db")
-	st, err := store.Open(ctx, db, store.Options{})
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

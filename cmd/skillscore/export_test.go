@@ -14,6 +14,7 @@ import (
 
 	"skillscore/demo"
 	"skillscore/exports"
+	"skillscore/internal/testenv"
 	"skillscore/results"
 	"skillscore/store"
 )
@@ -27,7 +28,7 @@ func TestExportCommand(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
 	db := "sqlite:" + filepath.Join(dir, "x.db")
-	st, err := store.Open(ctx, db, store.Options{})
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -34,11 +34,12 @@ const judgesUsage = `用法 (usage):
 
 // importFlags are the flags every import shares.
 type importFlags struct {
-	fs     *flag.FlagSet
-	db     *string
-	event  *string
-	actor  *string
-	asJSON *bool
+	fs      *flag.FlagSet
+	db      *string
+	event   *string
+	actor   *string
+	asJSON  *bool
+	keyFile *string
 }
 
 func newImportFlags(name, usage string, stderr io.Writer) importFlags {
@@ -49,7 +50,7 @@ func newImportFlags(name, usage string, stderr io.Writer) importFlags {
 		db:     fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN"),
 		event:  fs.String("event", "", "赛事代码或编号"),
 		actor:  fs.String("by", "cli", "导入人（写入审计日志）"),
-		asJSON: fs.Bool("json", false, "以 JSON 输出结果")}
+		asJSON: fs.Bool("json", false, "以 JSON 输出结果"), keyFile: bindKeyFile(fs)}
 }
 
 // parse parses the flags with exactly one FILE after them.
@@ -64,7 +65,7 @@ func (f importFlags) parse(args []string) (string, error) {
 }
 
 func (f importFlags) open(ctx context.Context) (*store.Store, store.Event, error) {
-	st, err := openExisting(ctx, *f.db)
+	st, err := openExisting(ctx, *f.db, *f.keyFile)
 	if err != nil {
 		return nil, store.Event{}, err
 	}
@@ -187,6 +188,7 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, judgesUsage); fs.PrintDefaults() }
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	event := fs.String("event", "", "赛事代码或编号")
 	base := fs.String("url", "", "平板访问服务器的地址，如 http://10.0.0.5:8080")
 	out := fs.String("out", "", "输出 PDF 路径")
@@ -203,7 +205,7 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return err
 	}
-	st, ev, err := openEvent(ctx, *db, *event)
+	st, ev, err := openEvent(ctx, *db, *keyFile, *event)
 	if err != nil {
 		return err
 	}

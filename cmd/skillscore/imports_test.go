@@ -11,6 +11,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/store"
 )
@@ -21,7 +22,7 @@ func importEvent(t *testing.T) (db string, st *store.Store, ev store.Event) {
 	t.Helper()
 	ctx := context.Background()
 	db = "sqlite:" + filepath.Join(t.TempDir(), "imports.db")
-	st, err := store.Open(ctx, db, store.Options{})
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

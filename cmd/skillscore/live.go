@@ -46,6 +46,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	fs := flag.NewFlagSet("live "+action, flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	code := fs.String("event", "", "赛事代码")
 	at := fs.String("at", "", "封榜时刻 (RFC 3339，如 2026-11-30T15:00:00+08:00；默认立即)")
 	step := fs.Int("step", -2, "揭晓到第 N 步：每组最后 N 名")
@@ -66,7 +67,7 @@ func runLive(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if *code == "" {
 		return usagef("live "+action, "缺少 --event CODE", "--event is required")
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, *keyFile)
 	if err != nil {
 		return err
 	}

@@ -77,7 +77,7 @@ func TestTwoInstancesShareMariaDBAndRedis(t *testing.T) {
 	defer admin.ExecContext(context.Background(), "DROP DATABASE "+name)
 	cfg.DBName = name
 	db := "mysql:" + cfg.FormatDSN()
-	st, err := store.Open(ctx, db, store.Options{})
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -318,7 +318,7 @@ func TestLiveCommands(t *testing.T) {
 	bin := binary(t)
 	dir := t.TempDir()
 	dbPath := dir + "/live.db"
-	st, err := store.Open(context.Background(), "sqlite:"+dbPath, store.Options{})
+	st, err := store.Open(context.Background(), "sqlite:"+dbPath, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +362,7 @@ func TestLiveCommands(t *testing.T) {
 	}
 	runFail(t, exec.Command(bin, "live", "settings", "--draft-marks", "maybe", "--db", db, "--event", demo.EventCode), "--draft-marks")
 	runFail(t, exec.Command(bin, "live", "settings", "--db", db, "--event", demo.EventCode), "--judge-marks")
-	if st, err = store.Open(context.Background(), db, store.Options{}); err != nil {
+	if st, err = store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)}); err != nil {
 		t.Fatal(err)
 	}
 	trail, err := st.AuditTrail(context.Background(), ev.ID)
@@ -378,7 +378,7 @@ func TestLiveCommands(t *testing.T) {
 	}
 	st.Close()
 	// Publishing follows the results workflow: scored, signed off, decrypted.
-	if st, err = store.Open(context.Background(), db, store.Options{}); err != nil {
+	if st, err = store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)}); err != nil {
 		t.Fatal(err)
 	}
 	testenv.Decrypted(t, st, ev.ID)
@@ -397,7 +397,7 @@ func TestLiveCommands(t *testing.T) {
 	if out := live("reveal", "--end"); strings.Contains(out, "颁奖揭晓") {
 		t.Fatalf("reveal --end: %s", out)
 	}
-	st, err = store.Open(context.Background(), db, store.Options{})
+	st, err = store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

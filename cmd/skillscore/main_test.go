@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"skillscore/demo"
+	"skillscore/internal/testenv"
+	"skillscore/privacy"
 	"skillscore/store"
 )
 
@@ -270,7 +272,7 @@ func TestDemoLeaderboardShowsCodesNotNames(t *testing.T) {
 	if code != 200 {
 		t.Fatalf("leaderboard: %d", code)
 	}
-	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dir, demoDBName), store.Options{})
+	st, err := store.Open(context.Background(), "sqlite:"+filepath.Join(dir, demoDBName), store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -362,7 +364,7 @@ func TestBadStartsFailInOneLine(t *testing.T) {
 		}
 		defer os.RemoveAll(ro)
 		path := filepath.Join(ro, "ro.db")
-		st, err := store.Open(context.Background(), "sqlite:"+path, store.Options{})
+		st, err := store.Open(context.Background(), "sqlite:"+path, store.Options{Keys: testenv.Keys(t)})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -373,10 +375,32 @@ func TestBadStartsFailInOneLine(t *testing.T) {
 		os.Chmod(ro, 0o555)
 		defer os.Chmod(ro, 0o755)
 		cmd := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+path)
+		// The empty database needs no key (nobody could not read the test's).
+		cmd.Env = append(os.Environ(), privacy.EnvKeyFile+"=")
 		if os.Geteuid() == 0 {
 			cmd.SysProcAttr = &syscall.SysProcAttr{Credential: &syscall.Credential{Uid: 65534, Gid: 65534}}
 		}
 		runFail(t, cmd, "不可写")
+	})
+	t.Run("personal data without its key", func(t *testing.T) {
+		db := filepath.Join(dir, "people.db")
+		st, err := store.Open(context.Background(), "sqlite:"+db, store.Options{Keys: testenv.Keys(t)})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := demo.Create(context.Background(), st); err != nil {
+			t.Fatal(err)
+		}
+		st.Close()
+		noKey := exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+db)
+		noKey.Env = append(os.Environ(), privacy.EnvKeyFile+"=")
+		runFail(t, noKey, "数据库中有加密的个人信息，但没有提供密钥")
+		other := filepath.Join(dir, "other.key")
+		if err := privacy.CreateFile(other); err != nil {
+			t.Fatal(err)
+		}
+		runFail(t, exec.Command(bin, "serve", "--addr", "127.0.0.1:0", "--db", "sqlite:"+db, "--key-file", other),
+			"不是加密时用的密钥")
 	})
 	t.Run("unknown command", func(t *testing.T) {
 		err := exec.Command(bin, "frobnicate").Run()

@@ -19,7 +19,7 @@ func TestLivePublishWithPeriod(t *testing.T) {
 	bin := binary(t)
 	db := "sqlite:" + filepath.Join(t.TempDir(), "event.db")
 	ctx := context.Background()
-	st, err := store.Open(ctx, db, store.Options{})
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -38,6 +38,7 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, rosterUsage); fs.PrintDefaults() }
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	event := fs.String("event", "", "赛事代码或编号")
 	dryRun := fs.Bool("dry-run", false, "只检查并列出每行结果，不写入数据库")
 	asJSON := fs.Bool("json", false, "以 JSON 输出每行结果")
@@ -63,7 +64,7 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 	if err != nil {
 		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法读取名单文件 %s: %v", path, err))
 	}
-	st, ev, err := openEvent(ctx, *db, *event)
+	st, ev, err := openEvent(ctx, *db, *keyFile, *event)
 	if err != nil {
 		return err
 	}

@@ -17,6 +17,7 @@ import (
 	"golang.org/x/text/encoding/simplifiedchinese"
 
 	"skillscore/idnumber"
+	"skillscore/internal/testenv"
 	"skillscore/store"
 )
 
@@ -24,7 +25,7 @@ import (
 func rosterEvent(t *testing.T) (db string, eventID int64) {
 	t.Helper()
 	db = "sqlite:" + filepath.Join(t.TempDir(), "roster.db")
-	st, err := store.Open(context.Background(), db, store.Options{})
+	st, err := store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,7 +73,7 @@ func cliID(t *testing.T, seq int) string {
 
 func countContestants(t *testing.T, db string, eventID int64) int {
 	t.Helper()
-	st, err := store.Open(context.Background(), db, store.Options{})
+	st, err := store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

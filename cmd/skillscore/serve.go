@@ -29,8 +29,10 @@ import (
 
 // serveConfig is what serve and demo share.
 type serveConfig struct {
-	addr      string
-	db        string
+	addr string
+	db   string
+	// keyFile names the personal-data key file (--key-file).
+	keyFile   *string
 	logFormat string
 	logLevel  string
 	// redis joins several instances' live streams (--redis HOST:PORT).
@@ -53,6 +55,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, defaultAddr string) {
 		"前置反向代理的确切地址，逗号分隔（如 10.0.0.2）：仅对其请求采用 X-Forwarded-For 作为客户端地址；勿填包含平板或观众的网段，否则它们可伪造地址绕过限流 (env SKILLSCORE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.redisPrefix, "redis-prefix", envOr("SKILLSCORE_REDIS_PREFIX", "skillscore:"), "Redis 频道前缀，区分共用一个 Redis 的部署")
 	c.certs.bind(fs, "./keys")
+	c.keyFile = bindKeyFile(fs)
 }
 
 // check parses the flags that need more than a string, before anything
@@ -103,11 +106,23 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer ln.Close()
-	st, err := store.Open(ctx, cfg.db, store.Options{})
+	keys, err := loadKeys(*cfg.keyFile)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, cfg.db, store.Options{Keys: keys})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
+	// Without its key the server would fail at the first roster page or
+	// certificate: refuse now, in one line.
+	if err := st.CheckKeys(ctx); err != nil {
+		return err
+	}
+	if keys == nil {
+		log.Warn("no personal-data key (--key-file): rosters with 证件号码 cannot be imported until one is given")
+	}
 	log.Info("database ready", "dialect", st.Dialect())
 	return serve(ctx, ln, st, cfg, log, func(base string) {
 		fmt.Fprintf(stdout, "skillscore 已启动: %s\n", base)
@@ -223,10 +238,15 @@ func runMigrate(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	fs := flag.NewFlagSet("migrate", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, *db, store.Options{})
+	keys, err := loadKeys(*keyFile)
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, *db, store.Options{Keys: keys})
 	if err != nil {
 		return err
 	}

@@ -25,6 +25,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.SetOutput(stderr)
 	fs.Usage = func() { fmt.Fprint(stderr, statsUsage); fs.PrintDefaults() }
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	year := fs.Int("year", time.Now().Year(), "统计年度")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	if err := parseFlags(fs, args); err != nil {
@@ -37,7 +38,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if *year < 2000 || *year > 2100 {
 		return skillscore.Errorf(skillscore.EInvalid, "年份 %d 无效：应为 2000 至 2100 之间的四位年份", *year)
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, *keyFile)
 	if err != nil {
 		return err
 	}

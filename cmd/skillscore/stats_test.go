@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"skillscore/demo"
+	"skillscore/internal/testenv"
 	"skillscore/stats"
 	"skillscore/store"
 )
@@ -26,7 +27,7 @@ func statsDB(t *testing.T) string {
 	t.Helper()
 	ctx := context.Background()
 	db := "sqlite:" + filepath.Join(t.TempDir(), "stats.db")
-	st, err := store.Open(ctx, db, store.Options{})
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

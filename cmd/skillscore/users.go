@@ -23,6 +23,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	username := fs.String("username", "", "登录用户名")
 	name := fs.String("name", "", "姓名")
 	role := fs.String("role", "", "角色 organizer（组织者）| chief（裁判长）| scorekeeper（记分员）")
@@ -41,7 +42,7 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		*name = *username
 	}
 	// Open first: a wrong --db fails before anyone types a password.
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, *keyFile)
 	if err != nil {
 		return err
 	}
@@ -80,10 +81,11 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
-	st, err := openExisting(ctx, *db)
+	st, err := openExisting(ctx, *db, *keyFile)
 	if err != nil {
 		return err
 	}

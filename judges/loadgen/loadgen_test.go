@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/judges/loadgen"
 	"skillscore/store"
@@ -19,7 +20,7 @@ import (
 // in-process server: every mark acknowledged, none refused, each stored once.
 func TestLoadSmoke(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "load.db"), store.Options{})
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "load.db"), store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
