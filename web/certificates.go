@@ -52,7 +52,8 @@ var assetLabels = map[string]string{
 }
 
 type certificateRow struct {
-	Number, KindName, Name, IDType, IDNumber, Issued string
+	ContestantID                                     int64
+	Number, KindName, Name, IDType, IDMasked, Issued string
 	Revoked                                          bool
 	RevokedOn, Reason                                string
 }
@@ -62,8 +63,8 @@ func (s *Server) needCertificates(w http.ResponseWriter, r *http.Request) (store
 }
 
 // handleCertificates is the organizer's certificate page: every issued
-// certificate (unmasked: this is the organizer's own view), revocation, and
-// the batch with its progress and downloads.
+// certificate (holders' numbers masked; 查看 shows one, audited),
+// revocation, and the batch with its progress and downloads.
 func (s *Server) handleCertificates(w http.ResponseWriter, r *http.Request, u *authed) {
 	ev, ok := s.needCertificates(w, r)
 	if !ok {
@@ -77,8 +78,8 @@ func (s *Server) handleCertificates(w http.ResponseWriter, r *http.Request, u *a
 	page := certificatesPage{Title: "证书管理", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
 		Message: r.URL.Query().Get("msg")}
 	for _, c := range list {
-		row := certificateRow{Number: c.Number, KindName: "获奖证书", Name: c.Name, IDType: c.IDType, IDNumber: c.IDNumber,
-			Issued: c.IssuedAt.Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
+		row := certificateRow{ContestantID: c.ContestantID, Number: c.Number, KindName: "获奖证书", Name: c.Name, IDType: c.IDType,
+			IDMasked: maskID(c.IDNumber), Issued: c.IssuedAt.Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
 		if c.Kind == certificates.KindLevel {
 			row.KindName = "职业技能等级证书"
 		}
