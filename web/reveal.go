@@ -27,7 +27,7 @@ var revealPages = map[string]bool{"roster": true, "certificates": true}
 // trail. Pages show numbers masked; this is the only way to see one whole.
 // The answer is never cached.
 func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request, u *authed) {
-	ev, ok := s.pathEvent(w, r, s.roster != nil, "本服务未启用名单管理")
+	ev, ok := s.pathEvent(w, r, s.personal != nil, "本服务未启用个人信息查看")
 	if !ok {
 		return
 	}
@@ -42,12 +42,12 @@ func (s *Server) handleReveal(w http.ResponseWriter, r *http.Request, u *authed)
 		return
 	}
 	ctx := r.Context()
-	c, err := s.roster.Contestant(ctx, ev.ID, id)
+	c, err := s.personal.Contestant(ctx, ev.ID, id)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := s.roster.RecordPersonalAccess(ctx, store.PersonalAccess{EventID: ev.ID, Actor: u.User.Username, Kind: "reveal",
+	if err := s.personal.RecordPersonalAccess(ctx, store.PersonalAccess{EventID: ev.ID, Actor: u.User.Username, Kind: "reveal",
 		What: page, Contestants: []int64{c.ID}, Reason: r.PostFormValue("reason")}); err != nil {
 		s.fail(w, r, err)
 		return

@@ -19,7 +19,6 @@ import (
 type RosterStore interface {
 	roster.Store
 	RosterImports(ctx context.Context, eventID int64) ([]store.RosterImport, error)
-	PersonalViews
 }
 
 // maxRosterFile bounds an uploaded roster: a 5,000-row workbook is well

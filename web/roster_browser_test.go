@@ -61,7 +61,7 @@ func newRosterOffice(t *testing.T) *rosterOffice {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	w := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judging: st, Roster: st,
+	w := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judging: st, Roster: st, Personal: st,
 		Exports: exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)})
 	srv := httptest.NewServer(w)
 	// Cleanups run last in, first out: the HTTP server first, then the
