@@ -251,7 +251,7 @@ func (s *Server) handleRosterConfirm(w http.ResponseWriter, r *http.Request, u *
 		missing = append(missing, "请选择处理选手个人信息的合法性基础（报名同意、履行合同或法定职责）")
 	}
 	if !notified {
-		missing = append(missing, "请先向选手告知告知书内容，再勾选“已向选手告知上述告知书内容”")
+		missing = append(missing, "请在向选手说明告知书内容后，再勾选“已向选手告知上述告知书内容”")
 	}
 	if len(noticeSHA) != 64 {
 		missing = append(missing, "页面已过期，请刷新后重新确认")
