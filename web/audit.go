@@ -51,6 +51,7 @@ var auditActions = map[string]string{
 	"results.publish": "成绩公示", "results.final": "成绩定稿",
 	"appeal.file": "提出申诉", "appeal.rejected": "驳回申诉", "appeal.remark": "申诉复评",
 	"certificates.issue": "签发证书", "certificate.revoke": "吊销证书",
+	"privacy.notice": "修改个人信息告知书", "privacy.retention": "修改个人信息保存期限", "privacy.organizer": "修改个人信息处理者与联系方式",
 	"target.set": "设置年度目标",
 }
 

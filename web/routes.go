@@ -71,6 +71,12 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/setup/details", s.eventRoute(s.handleSetupDetails))
 	handle("GET /events/{code}/setup/rubric.xlsx", s.eventRoute(s.handleRubricTemplate))
 	handle("POST /events/{code}/setup/rubric", s.eventRoute(s.handleRubricImport))
+	// Personal data: the notice (告知书), organizer, retention; the printable 报名表.
+	handle("GET /events/{code}/privacy", s.eventRoute(s.handlePrivacyPage))
+	handle("POST /events/{code}/privacy/notice", s.eventRoute(s.handlePrivacyNotice))
+	handle("POST /events/{code}/privacy/retention", s.eventRoute(s.handlePrivacyRetention))
+	handle("POST /events/{code}/privacy/organizer", s.eventRoute(s.handlePrivacyOrganizer))
+	handle("GET /events/{code}/registration-form", s.eventRoute(s.handleRegistrationForm))
 	// The draw (加密) and decryption (解密).
 	handle("GET /events/{code}/draw", s.eventRoute(s.handleDrawPage))
 	handle("POST /events/{code}/draw", s.eventRoute(s.handleDraw))

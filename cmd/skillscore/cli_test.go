@@ -135,7 +135,7 @@ func TestCommandsNeverCreateMissingDatabase(t *testing.T) {
 		{"export", "--db", db, "--event", "jx", "--what", "audit-csv", "--out", filepath.Join(dir, "a.csv")},
 		{"draw", "--db", db, "--event", "jx"},
 		{"decrypt", "--db", db, "--event", "jx"},
-		{"roster", "import", "--db", db, "--event", "jx", file},
+		{"roster", "import", "--db", db, "--event", "jx", "--basis", "consent", file},
 		{"scores", "import", "--db", db, "--event", "jx", file},
 		{"judges", "import", "--db", db, "--event", "jx", file},
 		{"certs", "revoke", "--db", db, "--number", "1", "--reason", "r"},

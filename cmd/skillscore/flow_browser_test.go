@@ -121,6 +121,8 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	do(t, b, chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{rosterPath}),
 		chromedp.Click(chromedp.CSS(`#check`)),
 		chromedp.WaitVisible(chromedp.CSS(`#confirm`)),
+		chromedp.Click(chromedp.CSS(`#basis-consent`)),
+		chromedp.Click(chromedp.CSS(`#notified`)),
 		chromedp.Click(chromedp.CSS(`#confirm`)),
 		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=done] #job-summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#roster`)))
