@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 	"skillscore/exports"
 	"skillscore/judges"
 	"skillscore/live"
+	"skillscore/photos"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -92,6 +94,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.check(); err != nil {
 		return err
 	}
+	// The photo store sits beside a SQLite database; MySQL needs --photos.
+	cfg.certs.photos = cmp.Or(cfg.certs.photos, photos.DefaultDir(cfg.db))
 	log, err := cfg.logger(stderr)
 	if err != nil {
 		return err
