@@ -211,3 +211,13 @@ func entryName(f *zip.File) string {
 	}
 	return strings.TrimPrefix(strings.ReplaceAll(n, `\`, "/"), "/")
 }
+
+// FileBytes is one uploaded photo held in memory.
+func FileBytes(name string, data []byte) *Source {
+	e := entry{name: path.Base(strings.ReplaceAll(name, `\`, "/")),
+		open: func() (io.ReadCloser, error) { return io.NopCloser(bytes.NewReader(data)), nil }}
+	if len(data) > MaxBytes {
+		e.problem = fmt.Sprintf("文件大小 %s，超过 %s 上限", sizeText(int64(len(data))), sizeText(MaxBytes))
+	}
+	return &Source{entries: []entry{e}}
+}

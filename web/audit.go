@@ -52,6 +52,7 @@ var auditActions = map[string]string{
 	"appeal.file": "提出申诉", "appeal.rejected": "驳回申诉", "appeal.remark": "申诉复评",
 	"certificates.issue": "签发证书", "certificate.revoke": "吊销证书",
 	"target.set": "设置年度目标",
+	"photo.set":  "设置持证人照片", "photo.delete": "删除持证人照片",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to
