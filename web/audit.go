@@ -53,6 +53,7 @@ var auditActions = map[string]string{
 	"certificates.issue": "签发证书", "certificate.revoke": "吊销证书",
 	"privacy.notice": "修改个人信息告知书", "privacy.retention": "修改个人信息保存期限", "privacy.organizer": "修改个人信息处理者与联系方式",
 	"target.set": "设置年度目标",
+	"photo.set":  "设置持证人照片", "photo.delete": "删除持证人照片",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to

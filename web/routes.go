@@ -35,6 +35,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/certificates/pdf/{number}", s.requireRole(s.handleCertificatePDF))
 	handle("POST /events/{code}/certificates/{number}/revoke", s.requireRole(s.handleRevokeCertificate))
 	handle("POST /events/{code}/certificates/assets", s.requireRole(s.handleCertificateAsset))
+	handle("POST /events/{code}/certificates/photos", s.requireRole(s.handlePhotoUpload))
 	// The organizer's roster import and exports.
 	handle("GET /events/{code}/roster", s.requireRole(s.handleRosterPage))
 	handle("POST /events/{code}/roster/upload", s.requireRole(s.handleRosterUpload))

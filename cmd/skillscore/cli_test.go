@@ -82,6 +82,12 @@ func TestCommandLineMistakesInChinese(t *testing.T) {
 		{2, []string{"judges", "export"}},
 		{2, []string{"judges", "import", "--event", "x"}},
 		{2, []string{"judges", "cards", "--event", "x"}},
+		{2, []string{"photos"}},
+		{2, []string{"photos", "export"}},
+		{2, []string{"photos", "import", "--event", "x"}},
+		{2, []string{"photos", "import", "--event", "x", "--photos", ".", "."}},
+		{2, []string{"photos", "import", "--event", "x", "--db", "mysql:root@tcp(127.0.0.1:1)/x", "."}},
+		{2, []string{"photos", "prune", "extra"}},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
@@ -139,6 +145,8 @@ func TestCommandsNeverCreateMissingDatabase(t *testing.T) {
 		{"scores", "import", "--db", db, "--event", "jx", file},
 		{"judges", "import", "--db", db, "--event", "jx", file},
 		{"certs", "revoke", "--db", db, "--number", "1", "--reason", "r"},
+		{"photos", "import", "--db", db, "--event", "jx", file},
+		{"photos", "prune", "--db", db},
 	}
 	for _, args := range cases {
 		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {
