@@ -285,6 +285,9 @@ func TestIssueRefusedWhenRequiredPhotoMissing(t *testing.T) {
 	if len(holders) < 2 {
 		t.Fatalf("the demo promotes %d contestants: the test needs two", len(holders))
 	}
+	if err := st.OpenPersonal(holders); err != nil {
+		t.Fatal(err)
+	}
 	lib := photos.New(st, t.TempDir())
 	for i, h := range holders[1:] {
 		if _, err := lib.Save(ctx, ev.ID, h.ID, idPhoto(t, i+1), "organizer"); err != nil {
