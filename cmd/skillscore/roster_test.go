@@ -287,7 +287,7 @@ func TestRosterImportCommandNeedsBasis(t *testing.T) {
 	runOK(t, "roster", "import", "--db", db, "--event", "jx-cli", "--dry-run", file)
 
 	// The organizer saves a notice of their own before the import.
-	st, err := store.Open(context.Background(), db, store.Options{})
+	st, err := store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -300,7 +300,7 @@ func TestRosterImportCommandNeedsBasis(t *testing.T) {
 	if !strings.Contains(out, "已导入 1 名选手") || !strings.Contains(out, "合法性基础：法定职责；告知书：第 1 版（SHA-256 "+notice.SHA256[:12]) {
 		t.Fatalf("output:\n%s", out)
 	}
-	st, err = store.Open(context.Background(), db, store.Options{})
+	st, err = store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
