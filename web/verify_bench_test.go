@@ -82,7 +82,7 @@ func benchCertificates(b *testing.B, st *store.Store) (ids, names []string) {
 	b.Helper()
 	ctx := context.Background()
 	ev, err := st.CreateEvent(ctx, store.NewEvent{
-		Event: store.Event{Code: "bench-verify", Name: "基准", Kind: "competition", Occupation: "养老护理员", Year: 2026, Rules: "{}"},
+		Event:  store.Event{Code: "bench-verify", Name: "基准", Kind: "competition", Occupation: "养老护理员", Year: 2026, Rules: "{}"},
 		Groups: []store.Group{{Code: "employee", Name: "职工组"}},
 	}, "bench")
 	if err != nil {
