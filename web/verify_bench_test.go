@@ -106,7 +106,7 @@ func benchCertificates(b *testing.B, st *store.Store) (ids, names []string) {
 	}
 	seal := func(req store.CertificateIssue, serial int64) (store.SealedCertificate, error) {
 		n := fmt.Sprintf("HJ36%09d", serial)
-		facts := fmt.Sprintf(`{"version":1,"kind":"award","number":%q,"name":%q,"id_type":"居民身份证","id_masked":"360***********%s"}`,
+		facts := fmt.Sprintf(`{"v":1,"kind":"award","no":%q,"name":%q,"idt":"居民身份证","id":"360***********%s"}`,
 			n, req.Name, req.IDNumber[14:])
 		return store.SealedCertificate{Number: n, Facts: facts, Token: "t" + n, KeyID: "bench"}, nil
 	}
