@@ -110,8 +110,12 @@ func benchCertificates(b *testing.B, st *store.Store) (ids, names []string) {
 			n, req.Name, req.IDNumber[14:])
 		return store.SealedCertificate{Number: n, Facts: facts, Token: "t" + n, KeyID: "bench"}, nil
 	}
-	if _, _, err := st.IssueCertificates(ctx, reqs, seal, "bench"); err != nil {
-		b.Fatal(err)
+	// In parts, as an organizer's batches go (and as the release before
+	// issue 13 needed on MariaDB, whose baseline this benchmark also runs).
+	for start := 0; start < len(reqs); start += 1000 {
+		if _, _, err := st.IssueCertificates(ctx, reqs[start:min(start+1000, len(reqs))], seal, "bench"); err != nil {
+			b.Fatal(err)
+		}
 	}
 	return ids, names
 }
