@@ -590,3 +590,17 @@ func imageConfig(data []byte) (image.Config, error) {
 	cfg, _, err := image.DecodeConfig(bytes.NewReader(data))
 	return cfg, err
 }
+
+// LevelHolders are the contestants whose full 证件号码 a set of certificates
+// prints: level certificates carry it (the holder's own paper), award
+// certificates do not. Writing such certificates out is a full view of
+// these people's numbers and is recorded as one.
+func LevelHolders(certs []store.Certificate) []int64 {
+	var ids []int64
+	for _, c := range certs {
+		if c.Kind == KindLevel {
+			ids = append(ids, c.ContestantID)
+		}
+	}
+	return ids
+}

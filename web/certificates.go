@@ -268,12 +268,7 @@ func (s *Server) handleCertificateAsset(w http.ResponseWriter, r *http.Request, 
 // none, so a file of them alone records nothing. Without the audit there
 // is no download.
 func (s *Server) recordCertificateExport(ctx context.Context, eventID int64, actor, what string, certs []store.Certificate) error {
-	var ids []int64
-	for _, c := range certs {
-		if c.Kind == certificates.KindLevel {
-			ids = append(ids, c.ContestantID)
-		}
-	}
+	ids := certificates.LevelHolders(certs)
 	if len(ids) == 0 {
 		return nil
 	}

@@ -426,12 +426,7 @@ func recordLevelExport(ctx context.Context, st *store.Store, eventID int64, acto
 	if err != nil {
 		return err
 	}
-	var ids []int64
-	for _, c := range certs {
-		if c.Kind == certificates.KindLevel {
-			ids = append(ids, c.ContestantID)
-		}
-	}
+	ids := certificates.LevelHolders(certs)
 	if len(ids) == 0 {
 		return nil
 	}
