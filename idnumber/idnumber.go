@@ -5,6 +5,7 @@ package idnumber
 
 import (
 	"fmt"
+	"regexp"
 	"time"
 )
 
@@ -101,4 +102,21 @@ func Mask(id string) string {
 		}
 	}
 	return string(out)
+}
+
+// inText finds what could be an 18-character 居民身份证 number inside text,
+// not run together with other digits.
+var inText = regexp.MustCompile(`(^|[^0-9])([0-9]{17}[0-9Xx])([^0-9Xx]|$)`)
+
+// MaskWithin masks everything shaped like a 居民身份证 number (18
+// characters, 17 digits and a digit or X, not part of a longer digit run)
+// written inside free text (an appeal's words): a contestant who types
+// their number into a text box has it kept masked, like everywhere else it
+// is shown — a mistyped check digit included. Phones and amounts are
+// shorter and stay as written.
+func MaskWithin(text string) string {
+	return inText.ReplaceAllStringFunc(text, func(m string) string {
+		sub := inText.FindStringSubmatch(m)
+		return sub[1] + Mask(sub[2]) + sub[3]
+	})
 }

@@ -1,6 +1,7 @@
 package idnumber
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -131,5 +132,26 @@ func TestCanonicalType(t *testing.T) {
 	}
 	if _, ok := CanonicalType("学生证"); ok {
 		t.Error("学生证 is not an accepted document type")
+	}
+}
+
+func TestMaskWithin(t *testing.T) {
+	id, err := Make("360102", time.Date(1990, 3, 7, 0, 0, 0, 0, time.UTC), 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	lower := strings.ToLower(id)
+	cases := map[string]string{
+		"本人身份证号" + id + "，对实操A有异议": "本人身份证号" + Mask(id) + "，对实操A有异议",
+		id:                        Mask(id),
+		"号码 " + lower + " 请核查":    "号码 " + Mask(lower) + " 请核查",
+		"电话13907910001，金额100元":    "电话13907910001，金额100元",
+		"校验位写错 " + id[:17] + "Y0": "校验位写错 " + id[:17] + "Y0", // 17 digits then a letter: not a number
+		"7" + id:                  "7" + id,                  // part of a longer digit run
+	}
+	for in, want := range cases {
+		if got := MaskWithin(in); got != want {
+			t.Errorf("MaskWithin(%q) = %q, want %q", in, got, want)
+		}
 	}
 }

@@ -12,6 +12,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/idnumber"
 )
 
 // Appeal is one appeal (申诉) against published results.
@@ -48,7 +49,9 @@ const maxAppealBody = 2000
 // 证件号码 + 姓名 is the contestant's own; one by contestant id the
 // organizer's. A mismatch never says which of the two was wrong.
 func (s *Store) FileAppeal(ctx context.Context, eventID int64, f AppealFiling, actor string) (Appeal, error) {
-	body := strings.TrimSpace(f.Body)
+	// A 证件号码 typed into the appeal's words is kept masked: the
+	// appeal is linked to the contestant, the number adds nothing.
+	body := idnumber.MaskWithin(strings.TrimSpace(f.Body))
 	if body == "" {
 		return Appeal{}, skillscore.Errorf(skillscore.EInvalid, "请填写申诉内容")
 	}

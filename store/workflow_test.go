@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"skillscore"
+	"skillscore/idnumber"
 )
 
 // wantRefused fails unless err has the code and its message the phrase.
@@ -124,9 +125,15 @@ func TestResultsWorkflowRefusalsAndHappyPath(t *testing.T) {
 		}
 		_, err = s.FileAppeal(ctx, d.ev.ID, AppealFiling{ContestantID: d.cs[0].ID, Body: "再次申诉"}, "organizer")
 		wantRefused(t, "second open appeal", err, skillscore.EConflict, "正在处理")
-		other, err := s.FileAppeal(ctx, d.ev.ID, AppealFiling{ContestantID: d.cs[1].ID, Body: "对名次有异议"}, "organizer")
+		other, err := s.FileAppeal(ctx, d.ev.ID, AppealFiling{ContestantID: d.cs[1].ID,
+			Body: "选手（证件号码 " + d.cs[1].IDNumber + "）对名次有异议"}, "organizer")
 		if err != nil || other.Source != "organizer" {
 			t.Fatalf("organizer's appeal: %+v %v", other, err)
+		}
+		// A 证件号码 written into the appeal's words is stored masked.
+		if list, _ := s.Appeals(ctx, d.ev.ID); len(list) == 0 || !strings.Contains(list[0].Body+list[len(list)-1].Body, idnumber.Mask(d.cs[1].IDNumber)) ||
+			strings.Contains(list[0].Body+list[len(list)-1].Body, d.cs[1].IDNumber) {
+			t.Errorf("appeal bodies %+v: want the number masked", list)
 		}
 		if w := stage(StagePublication); w.OpenAppeals != 2 || w.Appeals != 2 {
 			t.Fatalf("appeals counted: %+v", w)
