@@ -267,7 +267,7 @@ type View struct {
 	ReissuedOn string `json:"reissued_on,omitempty"`
 	ReplacedOn string `json:"replaced_on,omitempty"`
 	IssuedOn   string `json:"issued_on"`
-	KeyID         string `json:"key_id"`
+	KeyID      string `json:"key_id"`
 	// Signed is true when the facts were checked against the signature
 	// (lookups by QR token).
 	Signed bool `json:"signature_verified"`

@@ -18,7 +18,9 @@ type Identity struct {
 // correction of one contestant: the first problem is an EInvalid error.
 // An empty gender is taken from a number that encodes one.
 func CheckIdentity(in Identity) (Identity, error) {
-	bad := func(msg string) (Identity, error) { return Identity{}, skillscore.Errorf(skillscore.EInvalid, "%s", msg) }
+	bad := func(msg string) (Identity, error) {
+		return Identity{}, skillscore.Errorf(skillscore.EInvalid, "%s", msg)
+	}
 	out := Identity{Name: Name(in.Name), IDNumber: IDNumber(in.IDNumber), Phone: Phone(in.Phone)}
 	switch n := len([]rune(out.Name)); {
 	case n == 0:
