@@ -115,6 +115,11 @@ type fileStamp struct {
 
 const refreshEvery = 5 * time.Second
 
+// RefreshPeriod is the longest a running process keeps sealing with a key
+// after another key became current in its key file: a rotation waits this
+// long before its last pass.
+const RefreshPeriod = refreshEvery + time.Second
+
 // errNoKey is what every use of personal data meets when no key was given.
 var errNoKey = skillscore.Errorf(skillscore.EUnavailable,
 	"没有个人信息加密密钥：请用 --key-file 或环境变量 %s 指定密钥文件（skillscore keys new 可生成）", EnvKeyFile)

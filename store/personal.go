@@ -295,3 +295,17 @@ func (s *Store) RecordPersonalAccess(ctx context.Context, a PersonalAccess) erro
 			map[string]any{"contestants": ids, "count": len(ids), "reason": a.Reason}, s.now())
 	})
 }
+
+// Contestant returns one contestant of an event with the 证件号码 and phone
+// opened; an id of another event is not found.
+func (s *Store) Contestant(ctx context.Context, eventID, id int64) (Contestant, error) {
+	var c Contestant
+	err := s.r.GetContext(ctx, &c, "SELECT * FROM contestants WHERE id = ? AND event_id = ?", id, eventID)
+	if err == sql.ErrNoRows {
+		return Contestant{}, skillscore.Errorf(skillscore.ENotFound, "本赛事没有该选手")
+	}
+	if err != nil {
+		return Contestant{}, fmt.Errorf("load contestant: %w", err)
+	}
+	return c, s.openContestant(&c)
+}

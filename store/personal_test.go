@@ -298,3 +298,67 @@ func TestPersonalAccessIsAuditedWithoutPersonalData(t *testing.T) {
 		}
 	})
 }
+
+func TestResealMovesEverythingToTheNewKeyResumably(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		ctx := context.Background()
+		path := filepath.Join(t.TempDir(), "personal.key")
+		if err := privacy.CreateFile(path); err != nil {
+			t.Fatal(err)
+		}
+		keys, err := privacy.LoadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		s := open(Options{Keys: keys})
+		d := seed(t, s)
+		cs, err := s.AddContestants(ctx, d.ev.ID, personalFixture, "tester")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.IssueCertificates(ctx, []CertificateIssue{issueReq(d.ev, cs[1], "award", "JX-TEST")}, testSeal, "tester"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := keys.AddKey(); err != nil {
+			t.Fatal(err)
+		}
+		// Interrupted before its first batch: nothing half-done.
+		cut, cancel := context.WithCancel(ctx)
+		_, err = s.Reseal(cut, func(p ResealProgress) {
+			if p.Left != 5 {
+				t.Errorf("left %d, want 4 contestants + 1 certificate", p.Left)
+			}
+			cancel()
+		})
+		if err == nil {
+			t.Fatal("an interrupted reseal reported success")
+		}
+		if used, _ := s.PersonalKeys(ctx); used["k1"] != 7 || used["k2"] != 0 {
+			t.Errorf("after the interruption: %v", used)
+		}
+		n, err := s.Reseal(ctx, nil)
+		if err != nil || n != 5 {
+			t.Fatalf("resumed reseal: %d, %v", n, err)
+		}
+		if used, _ := s.PersonalKeys(ctx); used["k1"] != 0 || used["k2"] != 7 {
+			t.Errorf("after the reseal: %v", used)
+		}
+		// Everything still opens and is found by the new index.
+		got, err := s.Contestants(ctx, d.ev.ID)
+		if err != nil || got[len(got)-1].Phone != personalFixture[1].Phone {
+			t.Fatalf("contestants after reseal: %v", err)
+		}
+		if certs, err := s.CertificatesByIDNumber(ctx, personalFixture[1].IDNumber); err != nil || len(certs) != 1 {
+			t.Errorf("certificate by 证件号码 after reseal: %v %d", err, len(certs))
+		}
+		if _, err := s.AddContestants(ctx, d.ev.ID, personalFixture[:1], "t"); skillscore.ErrorCode(err) != skillscore.EConflict {
+			t.Errorf("uniqueness after reseal: %v", err)
+		}
+		if err := s.RecordKeyRotation(ctx, "tester", "k2", n); err != nil {
+			t.Fatal(err)
+		}
+		if bad, _, err := s.VerifyAudit(ctx); bad != 0 || err != nil {
+			t.Errorf("audit chain: %d %v", bad, err)
+		}
+	})
+}

@@ -56,7 +56,7 @@ func New() (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("templates: static: %w", err)
 	}
-	funcs := template.FuncMap{"static": s.StaticURL}
+	funcs := template.FuncMap{"static": s.StaticURL, "revealData": revealData}
 	entries, err := fs.ReadDir(files, "html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -158,4 +158,10 @@ func CertificateLayouts() fs.FS {
 		panic(err) // embedded at build time: cannot fail at run time
 	}
 	return sub
+}
+
+// revealData is what the "reveal" block of layout.html needs: the event,
+// the session's form token and the page the audit entry will name.
+func revealData(eventCode, csrf, page string) map[string]string {
+	return map[string]string{"EventCode": eventCode, "CSRF": csrf, "Page": page}
 }

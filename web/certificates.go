@@ -52,7 +52,8 @@ var assetLabels = map[string]string{
 }
 
 type certificateRow struct {
-	Number, KindName, Name, IDType, IDNumber, Issued string
+	ContestantID                                     int64
+	Number, KindName, Name, IDType, IDMasked, Issued string
 	Revoked                                          bool
 	RevokedOn, Reason                                string
 }
@@ -62,8 +63,8 @@ func (s *Server) needCertificates(w http.ResponseWriter, r *http.Request) (store
 }
 
 // handleCertificates is the organizer's certificate page: every issued
-// certificate (unmasked: this is the organizer's own view), revocation, and
-// the batch with its progress and downloads.
+// certificate (holders' numbers masked; 查看 shows one, audited),
+// revocation, and the batch with its progress and downloads.
 func (s *Server) handleCertificates(w http.ResponseWriter, r *http.Request, u *authed) {
 	ev, ok := s.needCertificates(w, r)
 	if !ok {
@@ -77,8 +78,8 @@ func (s *Server) handleCertificates(w http.ResponseWriter, r *http.Request, u *a
 	page := certificatesPage{Title: "证书管理", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
 		Message: r.URL.Query().Get("msg")}
 	for _, c := range list {
-		row := certificateRow{Number: c.Number, KindName: "获奖证书", Name: c.Name, IDType: c.IDType, IDNumber: c.IDNumber,
-			Issued: c.IssuedAt.Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
+		row := certificateRow{ContestantID: c.ContestantID, Number: c.Number, KindName: "获奖证书", Name: c.Name, IDType: c.IDType,
+			IDMasked: maskID(c.IDNumber), Issued: c.IssuedAt.Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
 		if c.Kind == certificates.KindLevel {
 			row.KindName = "职业技能等级证书"
 		}
@@ -136,7 +137,7 @@ func (s *Server) handleCertificateBatchStatus(w http.ResponseWriter, r *http.Req
 }
 
 // handleCertificateFile downloads a finished batch's ZIP or printable PDF.
-func (s *Server) handleCertificateFile(w http.ResponseWriter, r *http.Request, _ *authed) {
+func (s *Server) handleCertificateFile(w http.ResponseWriter, r *http.Request, u *authed) {
 	ev, ok := s.needCertificates(w, r)
 	if !ok {
 		return
@@ -144,6 +145,15 @@ func (s *Server) handleCertificateFile(w http.ResponseWriter, r *http.Request, _
 	name := r.PathValue("name")
 	path, err := s.certs.BatchFile(ev.ID, name)
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.certs.List(r.Context(), ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.recordCertificateExport(r.Context(), ev.ID, u.User.Username, "certificates-"+name, list); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -180,13 +190,28 @@ func (s *Server) handleRevokeCertificate(w http.ResponseWriter, r *http.Request,
 }
 
 // handleCertificatePDF downloads one certificate as PDF.
-func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request, _ *authed) {
+func (s *Server) handleCertificatePDF(w http.ResponseWriter, r *http.Request, u *authed) {
 	ev, ok := s.needCertificates(w, r)
 	if !ok {
 		return
 	}
 	d, pdf, err := s.certs.RenderOne(r.Context(), ev.ID, r.PathValue("number"))
 	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	list, err := s.certs.List(r.Context(), ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	var one []store.Certificate
+	for _, c := range list {
+		if c.Number == d.Facts.Number {
+			one = append(one, c)
+		}
+	}
+	if err := s.recordCertificateExport(r.Context(), ev.ID, u.User.Username, "certificate-pdf", one); err != nil {
 		s.fail(w, r, err)
 		return
 	}
@@ -221,4 +246,26 @@ func (s *Server) handleCertificateAsset(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/certificates", "asset-"+strings.TrimSuffix(name, ".png")), http.StatusSeeOther)
+}
+
+// recordCertificateExport records a download of certificate PDFs as a full
+// view of their holders' numbers: a level certificate prints the whole
+// 证件号码 (templates/certificates/level.json). Award certificates print
+// none, so a file of them alone records nothing. Without the audit there
+// is no download.
+func (s *Server) recordCertificateExport(ctx context.Context, eventID int64, actor, what string, certs []store.Certificate) error {
+	var ids []int64
+	for _, c := range certs {
+		if c.Kind == certificates.KindLevel {
+			ids = append(ids, c.ContestantID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	if s.personal == nil {
+		return skillscore.Errorf(skillscore.EUnavailable, "本服务未启用个人信息审计，不能下载含完整证件号码的证书")
+	}
+	return s.personal.RecordPersonalAccess(ctx, store.PersonalAccess{EventID: eventID, Actor: actor, Kind: "export",
+		What: what, Contestants: ids, Reason: "下载职业技能等级证书"})
 }

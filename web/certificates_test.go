@@ -21,6 +21,7 @@ import (
 	"time"
 
 	"skillscore/certificates"
+	"skillscore/idnumber"
 	"skillscore/internal/testenv"
 	"skillscore/store"
 	"skillscore/templates"
@@ -81,7 +82,7 @@ func newCertOffice(t *testing.T) *certOffice {
 	t.Cleanup(svc.Close)
 	o.svc = svc
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv.Config.Handler = web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judging: st, Verifier: svc, Certificates: svc})
+	srv.Config.Handler = web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judging: st, Verifier: svc, Certificates: svc, Personal: st})
 	srv.Start()
 	t.Cleanup(srv.Close)
 	res, err := svc.Issue(ctx, ev.ID, "org")
@@ -219,8 +220,9 @@ func TestOrganizerRevokesAndRunsBatch(t *testing.T) {
 		t.Fatalf("organizer login: %d", code)
 	}
 	code, body := org.get("/events/" + o.ev.Code + "/certificates")
-	if code != 200 || !strings.Contains(body, c.Number) || !strings.Contains(body, c.IDNumber) {
-		t.Fatalf("certificate page: %d", code)
+	if code != 200 || !strings.Contains(body, c.Number) || !strings.Contains(body, idnumber.Mask(c.IDNumber)) ||
+		strings.Contains(body, c.IDNumber) {
+		t.Fatalf("certificate page: %d, want the holder's number masked", code)
 	}
 	revoke := "/events/" + o.ev.Code + "/certificates/" + c.Number + "/revoke"
 	if code, _ := org.post(revoke, url.Values{"csrf": {org.csrf}, "reason": {" "}}); code != 400 {
@@ -287,6 +289,29 @@ func TestOrganizerRevokesAndRunsBatch(t *testing.T) {
 	resp.Body.Close()
 	if !bytes.HasPrefix(one, []byte("%PDF-")) {
 		t.Fatal("the single download is not a PDF")
+	}
+	// Level certificates print the full 证件号码: each download is a full
+	// view of their holders', recorded with their contestant ids.
+	var levelHolders []int64
+	for _, c := range o.certs {
+		if c.Kind == certificates.KindLevel {
+			levelHolders = append(levelHolders, c.ContestantID)
+		}
+	}
+	trail, err := o.st.AuditTrail(context.Background(), o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var exportsSeen []string
+	for _, e := range trail {
+		if e.Action == "personal.export" {
+			exportsSeen = append(exportsSeen, e.Subject+" "+e.Detail)
+		}
+	}
+	ids, _ := json.Marshal(levelHolders)
+	wantZip := fmt.Sprintf(`certificates-certificates.zip {"contestants":%s,"count":%d,"reason":"下载职业技能等级证书"}`, ids, len(levelHolders))
+	if len(levelHolders) == 0 || len(exportsSeen) < 1 || exportsSeen[0] != wantZip {
+		t.Errorf("audited exports %q, want first %q", exportsSeen, wantZip)
 	}
 	if code, _ := pub.get("/events/" + o.ev.Code + "/certificates/files/certificates.zip"); code != 303 {
 		t.Fatalf("anonymous download: %d, want a redirect to the login", code)
@@ -391,7 +416,7 @@ func TestRateLimitBehindTrustedProxy(t *testing.T) {
 		resp, err := http.DefaultClient.Do(req)
 		return apiJSON(t, resp, err, &r)
 	}
-	behind := httptest.NewServer(web.New(web.Config{Store: o.st, Templates: tmpl, Logger: log, Judging: o.st, Verifier: o.svc,
+	behind := httptest.NewServer(web.New(web.Config{Store: o.st, Templates: tmpl, Logger: log, Judging: o.st, Verifier: o.svc, Personal: o.st,
 		TrustedProxies: proxies}))
 	t.Cleanup(behind.Close)
 	for i := 0; i < 5; i++ {

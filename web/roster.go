@@ -51,7 +51,8 @@ type rosterPage struct {
 }
 
 type rosterRow struct {
-	Code, Name, Gender, IDType, IDNumber, Organization, City, Group, Level, Phone string
+	ID                                                                                  int64
+	Code, Name, Gender, IDType, IDMasked, Organization, City, Group, Level, PhoneMasked string
 }
 
 type rosterImportRow struct {
@@ -72,8 +73,9 @@ func (s *Server) needRoster(w http.ResponseWriter, r *http.Request) (store.Event
 }
 
 // handleRosterPage is the organizer's roster: everyone on it with their
-// full 证件号码 (the organizer's own view), the files imported, the upload
-// form, and the verdicts of the latest dry run or import.
+// 证件号码 and phone masked (查看 shows one in full, audited), the files
+// imported, the upload form, and the verdicts of the latest dry run or
+// import.
 func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *authed) {
 	ev, ok := s.needRoster(w, r)
 	if !ok {
@@ -104,8 +106,11 @@ func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *aut
 		page.Groups[g.Code] = g.Name
 	}
 	for _, c := range people {
-		row := rosterRow{Name: c.Name, Gender: c.Gender, IDType: c.IDType, IDNumber: c.IDNumber, Organization: c.Organization,
-			City: c.City, Group: nameOr(page.Groups, c.GroupCode), Level: scoring.LevelName(c.Level), Phone: c.Phone}
+		// Masked by default: a full number is shown only through 查看, which
+		// asks why and records it (handleReveal).
+		row := rosterRow{ID: c.ID, Name: c.Name, Gender: c.Gender, IDType: c.IDType, IDMasked: maskID(c.IDNumber),
+			Organization: c.Organization, City: c.City, Group: nameOr(page.Groups, c.GroupCode), Level: scoring.LevelName(c.Level),
+			PhoneMasked: maskPhone(c.Phone)}
 		if c.Code != nil {
 			row.Code = *c.Code
 		}

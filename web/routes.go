@@ -41,6 +41,8 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/roster/jobs/{job}/import", s.requireRole(s.handleRosterConfirm))
 	handle("GET /api/v1/events/{code}/roster/jobs/{job}", s.requireRole(s.handleRosterJobStatus))
 	handle("GET /events/{code}/roster/jobs/{job}/rejected.xlsx", s.requireRole(s.handleRosterRejected))
+	// One person's full 证件号码 and phone, audited with a reason.
+	handle("POST /api/v1/events/{code}/contestants/{id}/reveal", s.requireRole(s.handleReveal))
 	handle("GET /events/{code}/exports/{what}", s.requireRole(s.handleExport))
 	// The organizer's statistics against the yearly targets.
 	handle("GET /statistics", s.requireRole(s.handleStats))

@@ -68,6 +68,11 @@ type Config struct {
 	// Exports builds the organizer's downloads; nil answers them with
 	// "unavailable".
 	Exports Exporter
+	// Personal opens one person's full numbers and records every full
+	// view (查看 on the roster and certificate pages, downloads of level
+	// certificates, which print the full 证件号码); nil refuses 查看 and
+	// certificate downloads.
+	Personal PersonalViews
 	// SongFont and KaiFont are the CJK TrueType files for the PDFs the
 	// organizer prints from the web (draw sheet, judge cards); empty means
 	// certificates' defaults (Debian's Arphic fonts).
@@ -96,6 +101,7 @@ type Server struct {
 	roster     RosterStore
 	rosterJobs *rosterJobs
 	exports    Exporter
+	personal   PersonalViews
 	fonts      [2]string // Song, Kai
 	proxies    []netip.Prefix
 	health     health
@@ -121,6 +127,7 @@ func New(cfg Config) *Server {
 		certs:      cfg.Certificates,
 		roster:     cfg.Roster,
 		exports:    cfg.Exports,
+		personal:   cfg.Personal,
 		proxies:    cfg.TrustedProxies,
 		fonts:      [2]string{cmp.Or(cfg.SongFont, certificates.DefaultSongFont), cmp.Or(cfg.KaiFont, certificates.DefaultKaiFont)},
 	}

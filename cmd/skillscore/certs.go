@@ -184,6 +184,11 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		fmt.Fprintln(stdout, "没有需要发放的证书 (no certificates: no awards, promotions or passes yet)")
 		return nil
 	}
+	// Level certificates print the holder's full 证件号码: writing them out
+	// is a full view, recorded before any file exists.
+	if err := recordLevelExport(ctx, st, eventID, *actor); err != nil {
+		return err
+	}
 	start := time.Now()
 	err = svc.EachSingle(ctx, docs, func(i int, pdf []byte) error {
 		return os.WriteFile(filepath.Join(*out, certificates.FileName(docs[i])), pdf, 0o644)
@@ -390,4 +395,24 @@ func ensureKey(dir string) error {
 	}
 	_, err = certificates.GenerateKey(dir, time.Now())
 	return err
+}
+
+// recordLevelExport audits a write of an event's level certificates (their
+// holders by contestant id).
+func recordLevelExport(ctx context.Context, st *store.Store, eventID int64, actor string) error {
+	certs, err := st.EventCertificates(ctx, eventID)
+	if err != nil {
+		return err
+	}
+	var ids []int64
+	for _, c := range certs {
+		if c.Kind == certificates.KindLevel {
+			ids = append(ids, c.ContestantID)
+		}
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	return st.RecordPersonalAccess(ctx, store.PersonalAccess{EventID: eventID, Actor: actor, Kind: "export",
+		What: "certificates-cli", Contestants: ids, Reason: "签发并导出职业技能等级证书"})
 }

@@ -60,6 +60,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
   skillscore judges import|cards --event CODE [--db URL] FILE.xlsx | --url BASE --out FILE.pdf
                                                        导入裁判及裁判组；打印裁判登录卡 (judges import, judge cards)
 
+  skillscore keys    new|status|rotate --key-file PATH [--db URL]
+                                                       个人信息加密密钥：生成、查看、轮换 (personal-data keys)
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
      例如 mysql:root@tcp(127.0.0.1:3306)/skillscore
      只有 serve、demo、migrate、restore 会新建 SQLite 文件；其他命令要求文件已存在
@@ -177,6 +179,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runScores(ctx, args[1:], stdout, stderr)
 	case "judges":
 		return runJudges(ctx, args[1:], stdout, stderr)
+	case "keys":
+		return runKeys(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
