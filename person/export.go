@@ -266,11 +266,12 @@ func (s *Service) result(ctx context.Context, ev store.Event, c store.Contestant
 }
 
 // Summary is what the organizer's page shows of a person before exporting:
-// where they took part and what was issued to them, numbers masked.
+// where they took part and what was issued to them, numbers masked and
+// phones left out.
 type Summary struct {
 	Name         string
 	IDMasked     string
-	Contestants  []ContestantRecord // 证件号码 and phone masked
+	Contestants  []ContestantRecord // 证件号码 masked, phone "已登记" or ""
 	Certificates []CertificateRecord
 	Appeals      int
 	Audit        int
@@ -285,7 +286,10 @@ func (s *Service) Summary(ctx context.Context, q Query) (Summary, error) {
 	}
 	out := Summary{Name: x.Name, IDMasked: idnumber.Mask(x.IDNumber), Appeals: len(x.Appeals), Audit: len(x.Audit)}
 	for _, c := range x.Contestants {
-		c.IDNumber, c.Phone = idnumber.Mask(c.IDNumber), maskPhone(c.Phone)
+		// The preview says whether a phone is on file, not which.
+		if c.IDNumber = idnumber.Mask(c.IDNumber); c.Phone != "" {
+			c.Phone = "已登记"
+		}
 		out.Contestants = append(out.Contestants, c)
 	}
 	for _, c := range x.Certificates {
@@ -293,17 +297,6 @@ func (s *Service) Summary(ctx context.Context, q Query) (Summary, error) {
 		out.Certificates = append(out.Certificates, c)
 	}
 	return out, nil
-}
-
-// maskPhone keeps a phone's first three and last four digits.
-func maskPhone(p string) string {
-	if len(p) < 8 {
-		if p == "" {
-			return ""
-		}
-		return "****"
-	}
-	return p[:3] + "****" + p[len(p)-4:]
 }
 
 // Export answers a subject access request: everything stored about the

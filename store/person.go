@@ -446,16 +446,3 @@ func eventPurged(ctx context.Context, tx *sqlx.Tx, eventID int64) (bool, error) 
 	}
 	return n > 0, nil
 }
-
-// Contestant returns one contestant of an event, 证件号码 and phone opened.
-func (s *Store) Contestant(ctx context.Context, eventID, id int64) (Contestant, error) {
-	var c Contestant
-	err := s.r.GetContext(ctx, &c, "SELECT * FROM contestants WHERE id = ? AND event_id = ?", id, eventID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return Contestant{}, skillscore.Errorf(skillscore.ENotFound, "本赛事没有该选手")
-	}
-	if err != nil {
-		return Contestant{}, fmt.Errorf("load contestant: %w", err)
-	}
-	return c, s.openContestant(&c)
-}
