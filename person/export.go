@@ -135,7 +135,7 @@ var appealStatusNames = map[string]string{"open": "处理中", "rejected": "已�
 // find gathers everything stored about a person, without recording a view:
 // the organizer's preview (Summary) and the export (Export) share it.
 func (s *Service) find(ctx context.Context, q Query) (*Export, error) {
-	q, err := q.normal()
+	q, err := q.Normal()
 	if err != nil {
 		return nil, err
 	}

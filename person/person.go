@@ -45,7 +45,9 @@ type Query struct {
 	IDNumber, Name string
 }
 
-func (q Query) normal() (Query, error) {
+// Normal returns the query normalised as the roster stores numbers and
+// names, or why it cannot be looked up.
+func (q Query) Normal() (Query, error) {
 	q = Query{IDNumber: roster.IDNumber(q.IDNumber), Name: roster.Name(q.Name)}
 	if q.IDNumber == "" || q.Name == "" {
 		return q, skillscore.Errorf(skillscore.EInvalid, "请填写证件号码和姓名")

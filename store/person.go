@@ -172,7 +172,12 @@ func personAudit(ctx context.Context, tx *sqlx.Tx, cs []Contestant, certs []Cert
 	}
 	var out []AuditEntry
 	for _, e := range cand {
-		if subjects[e.Subject] || concerns(e, ids, numbers) {
+		if subjects[e.Subject] {
+			out = append(out, e)
+			continue
+		}
+		if detail, ok := concerns(e, ids, numbers); ok {
+			e.Detail = detail
 			out = append(out, e)
 			continue
 		}
@@ -191,20 +196,38 @@ func personAudit(ctx context.Context, tx *sqlx.Tx, cs []Contestant, certs []Cert
 }
 
 // concerns reports whether an entry's detail lists one of the contestants
-// (personal-data views) or certificates (a batch issue).
-func concerns(e AuditEntry, ids map[int64]bool, numbers map[string]bool) bool {
+// (a view of several people's data) or certificates (a batch issue), and
+// returns the detail narrowed to them: the others on the list are not the
+// person's business. (A narrowed entry no longer matches its hash; the
+// chain is verified on the database, never on an export.)
+func concerns(e AuditEntry, ids map[int64]bool, numbers map[string]bool) (string, bool) {
 	if !strings.HasPrefix(e.Action, "personal.") && e.Action != "certificates.issue" {
-		return false
+		return "", false
 	}
-	var d struct {
-		Contestants []int64  `json:"contestants"`
-		Numbers     []string `json:"numbers"`
-	}
+	var d map[string]json.RawMessage
 	if json.Unmarshal([]byte(e.Detail), &d) != nil {
-		return false
+		return "", false
 	}
-	return slices.ContainsFunc(d.Contestants, func(id int64) bool { return ids[id] }) ||
-		slices.ContainsFunc(d.Numbers, func(n string) bool { return numbers[n] })
+	var cs []int64
+	var ns []string
+	_ = json.Unmarshal(d["contestants"], &cs)
+	_ = json.Unmarshal(d["numbers"], &ns)
+	cs = slices.DeleteFunc(cs, func(id int64) bool { return !ids[id] })
+	ns = slices.DeleteFunc(ns, func(n string) bool { return !numbers[n] })
+	if len(cs) == 0 && len(ns) == 0 {
+		return "", false
+	}
+	if _, ok := d["contestants"]; ok {
+		d["contestants"], _ = json.Marshal(cs)
+	}
+	if _, ok := d["numbers"]; ok {
+		d["numbers"], _ = json.Marshal(ns)
+	}
+	raw, err := json.Marshal(d)
+	if err != nil {
+		return "", false
+	}
+	return string(raw), true
 }
 
 func anys[T any](xs []T) []any {

@@ -59,6 +59,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        导入理论成绩，全部合格才导入 (theory scores import)
   skillscore judges import|cards --event CODE [--db URL] FILE.xlsx | --url BASE --out FILE.pdf
                                                        导入裁判及裁判组；打印裁判登录卡 (judges import, judge cards)
+  skillscore person  export --id 证件号码 --name 姓名 --reason 原因 --out FILE.json|.xlsx | correct --event CODE ...
+                                                       本人信息查阅导出、更正姓名或证件号码 (subject access export, corrections)
 
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
@@ -179,6 +181,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runScores(ctx, args[1:], stdout, stderr)
 	case "judges":
 		return runJudges(ctx, args[1:], stdout, stderr)
+	case "person":
+		return runPerson(ctx, args[1:], os.Stdin, stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
