@@ -82,6 +82,11 @@ func TestCommandLineMistakesInChinese(t *testing.T) {
 		{2, []string{"judges", "export"}},
 		{2, []string{"judges", "import", "--event", "x"}},
 		{2, []string{"judges", "cards", "--event", "x"}},
+		{2, []string{"person"}},
+		{2, []string{"person", "export"}},
+		{2, []string{"person", "export", "--id", "x", "--name", "y", "--reason", "r", "--out", "f.txt"}},
+		{2, []string{"person", "correct", "--event", "x", "--reason", "r"}},
+		{2, []string{"person", "correct", "--event", "x", "--reason", "r", "--contestant", "1", "--new-phone", "1", "--clear-phone"}},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
@@ -139,6 +144,8 @@ func TestCommandsNeverCreateMissingDatabase(t *testing.T) {
 		{"scores", "import", "--db", db, "--event", "jx", file},
 		{"judges", "import", "--db", db, "--event", "jx", file},
 		{"certs", "revoke", "--db", db, "--number", "1", "--reason", "r"},
+		{"person", "export", "--db", db, "--id", "x", "--name", "y", "--reason", "r", "--out", filepath.Join(dir, "p.json")},
+		{"person", "correct", "--db", db, "--event", "jx", "--contestant", "1", "--reason", "r"},
 	}
 	for _, args := range cases {
 		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {

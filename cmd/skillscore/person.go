@@ -74,7 +74,7 @@ func runPersonExport(ctx context.Context, args []string, stdin io.Reader, stdout
 	}
 	format := strings.TrimPrefix(strings.ToLower(filepath.Ext(*out)), ".")
 	if format != "json" && format != "xlsx" {
-		return usagef("person export", "--out 应以 .json 或 .xlsx 结尾", "--out must end in .json or .xlsx")
+		return usagef("person export", "输出文件 --out 应以 .json 或 .xlsx 结尾", "--out must end in .json or .xlsx")
 	}
 	idNumber, err := idArg(*id, stdin)
 	if err != nil {
@@ -151,10 +151,10 @@ func runPersonCorrect(ctx context.Context, args []string, stdin io.Reader, stdou
 			"--event, --reason and either --contestant or --id with --name are required")
 	}
 	if *id == "-" && *newID == "-" {
-		return usagef("person correct", "--id 和 --new-id 不能都从标准输入读取", "only one of --id and --new-id may read stdin")
+		return usagef("person correct", "不能让 --id 和 --new-id 都从标准输入读取", "only one of --id and --new-id may read stdin")
 	}
 	if *clearPhone && *newPhone != "" {
-		return usagef("person correct", "--new-phone 与 --clear-phone 只能用一个", "use one of --new-phone and --clear-phone")
+		return usagef("person correct", "不能同时给出 --new-phone 和 --clear-phone", "use one of --new-phone and --clear-phone")
 	}
 	st, ev, err := openEvent(ctx, *db, *keyFile, *event)
 	if err != nil {
