@@ -40,7 +40,8 @@ var notices = map[string]string{
 	"rules-saved":            "评分规则已保存",
 	"target-saved":           "已保存：%d 年目标 %d 人次",
 	"logged-out":             "已退出登录",
-	"person-corrected":       "已更正 %d 项信息，%d 张证书已按更正后的信息换发（证书编号不变，旧证书核验时显示“已更正换发”）",
+	"person-corrected":       "已更正 %d 项信息",
+	"person-reissued":        "已更正 %d 项信息，%d 张证书已按更正后的信息换发（证书编号不变，旧证书核验时显示“已更正换发”），请重新打印交给本人",
 }
 
 // noticeValue is the ?msg= value of a notice key with its counts.

@@ -167,5 +167,9 @@ func (s *Server) handlePersonCorrect(w http.ResponseWriter, r *http.Request, u *
 	// personal data.
 	s.log.Info("contestant corrected", "event", ev.Code, "contestant", id, "fields", strings.Join(res.Fields, ","),
 		"reissued", len(res.Reissued), "by", u.User.Username)
-	http.Redirect(w, r, noticeURL("/person", "person-corrected", len(res.Fields), len(res.Reissued)), http.StatusSeeOther)
+	next := noticeURL("/person", "person-corrected", len(res.Fields))
+	if len(res.Reissued) > 0 {
+		next = noticeURL("/person", "person-reissued", len(res.Fields), len(res.Reissued))
+	}
+	http.Redirect(w, r, next, http.StatusSeeOther)
 }

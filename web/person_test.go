@@ -212,7 +212,7 @@ func TestPersonPageExportAndCorrection(t *testing.T) {
 	}
 	resp.Body.Close()
 	loc := resp.Header.Get("Location")
-	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/person?msg=person-corrected.2.") {
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, "/person?msg=person-reissued.2.") {
 		t.Fatalf("correction: %d %s", resp.StatusCode, loc)
 	}
 	if code, body := b.get(loc); code != 200 || !strings.Contains(body, "已更正 2 项信息") {
