@@ -82,6 +82,23 @@ func (s *Server) handlePersonLookup(w http.ResponseWriter, r *http.Request, u *a
 	s.personPage(w, r, u, http.StatusOK, page)
 }
 
+// personRefused shows a refused correction on the page it came from: the
+// person as looked up (the correction form carries the lookup along) with
+// the reason above it, so the organizer can mend the form and try again.
+func (s *Server) personRefused(w http.ResponseWriter, r *http.Request, u *authed, err error) {
+	status := HTTPStatus(err)
+	if status >= 500 {
+		s.fail(w, r, err)
+		return
+	}
+	q := personQuery(r)
+	page := personPage{IDNumber: q.IDNumber, Name: q.Name, Error: skillscore.ErrorMessage(err)}
+	if found, ferr := s.person.Summary(r.Context(), q); ferr == nil {
+		page.Found = &found
+	}
+	s.personPage(w, r, u, status, page)
+}
+
 // handlePersonExport answers a subject access request with the file of
 // everything stored about the person, recorded as a full view first.
 func (s *Server) handlePersonExport(w http.ResponseWriter, r *http.Request, u *authed) {
@@ -134,12 +151,12 @@ func (s *Server) handlePersonCorrect(w http.ResponseWriter, r *http.Request, u *
 	ctx := r.Context()
 	ev, err := s.store.EventByCode(ctx, r.PostFormValue("event"))
 	if err != nil {
-		s.fail(w, r, err)
+		s.personRefused(w, r, u, err)
 		return
 	}
 	id, err := strconv.ParseInt(r.PostFormValue("contestant"), 10, 64)
 	if err != nil {
-		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "本赛事没有该选手"))
+		s.personRefused(w, r, u, skillscore.Errorf(skillscore.ENotFound, "本赛事没有该选手"))
 		return
 	}
 	set := func(field string) *string {
@@ -152,7 +169,7 @@ func (s *Server) handlePersonCorrect(w http.ResponseWriter, r *http.Request, u *
 		IDType: set("new_id_type"), IDNumber: set("new_id_number"), Phone: set("new_phone"), Reason: r.PostFormValue("reason")}
 	if r.PostFormValue("clear_phone") != "" {
 		if ch.Phone != nil {
-			s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "填写了新手机号码又勾选了清除手机号码：请只选一项"))
+			s.personRefused(w, r, u, skillscore.Errorf(skillscore.EInvalid, "填写了新手机号码又勾选了清除手机号码：请只选一项"))
 			return
 		}
 		empty := ""
@@ -160,7 +177,7 @@ func (s *Server) handlePersonCorrect(w http.ResponseWriter, r *http.Request, u *
 	}
 	res, err := s.person.Correct(ctx, ch, u.User.Username)
 	if err != nil {
-		s.fail(w, r, err)
+		s.personRefused(w, r, u, err)
 		return
 	}
 	// Which fields changed, never to what: the log is not the place for

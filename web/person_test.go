@@ -194,13 +194,14 @@ func TestPersonPageExportAndCorrection(t *testing.T) {
 
 	// A correction: refused with a bad number, then done; the old paper
 	// verifies as replaced.
-	correct := url.Values{"csrf": {b.csrf}, "event": {o.ev.Code}, "contestant": {strconv.FormatInt(holder.ID, 10)}, "reason": {"报名表录入错误"}}
+	correct := url.Values{"csrf": {b.csrf}, "event": {o.ev.Code}, "contestant": {strconv.FormatInt(holder.ID, 10)}, "reason": {"报名表录入错误"},
+		"id_number": {holder.IDNumber}, "name": {holder.Name}}
 	bad := url.Values{"new_id_number": {"36010219900307002"}}
 	for k, v := range correct {
 		bad[k] = v
 	}
-	if code, body := b.post("/person/correct", bad); code != 400 || !strings.Contains(body, "应为 18 位") {
-		t.Fatalf("a short number: %d", code)
+	if code, body := b.post("/person/correct", bad); code != 400 || !strings.Contains(body, "应为 18 位") || !strings.Contains(body, `id="found"`) {
+		t.Fatalf("a short number: %d (the page should show the person again with the reason)", code)
 	}
 	fix := url.Values{"new_name": {"张更正"}, "new_phone": {"13907910099"}}
 	for k, v := range correct {
