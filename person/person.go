@@ -10,6 +10,7 @@ package person
 import (
 	"context"
 	"strings"
+	"time"
 
 	"skillscore"
 	"skillscore/roster"
@@ -27,16 +28,39 @@ type Store interface {
 	CorrectContestant(ctx context.Context, c store.Correction, reissue store.ReissueFunc, actor string) (store.CorrectionResult, error)
 }
 
-// Service answers the requests. Reissue signs certificates again after a
-// correction; nil refuses a correction that touches a certificate.
-type Service struct {
-	st      Store
-	reissue store.ReissueFunc
+// Config wires a Service.
+type Config struct {
+	Store Store
+	// Reissue signs certificates again after a correction; nil refuses a
+	// correction that touches a certificate.
+	Reissue store.ReissueFunc
+	// Purge, Retention and Photos serve the retention purge: without
+	// Purge it is unavailable, without Retention always refused (no one
+	// can tell the period has ended), without Photos no photos are kept.
+	Purge     PurgeStore
+	Retention Retention
+	Photos    Photos
+	// Now is the clock the retention period is read against; nil means
+	// time.Now.
+	Now func() time.Time
 }
 
-// New returns a Service over st.
-func New(st Store, reissue store.ReissueFunc) *Service {
-	return &Service{st: st, reissue: reissue}
+// Service answers the requests.
+type Service struct {
+	st        Store
+	reissue   store.ReissueFunc
+	purge     PurgeStore
+	retention Retention
+	photos    Photos
+	now       func() time.Time
+}
+
+// New returns a Service.
+func New(cfg Config) *Service {
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	return &Service{st: cfg.Store, reissue: cfg.Reissue, purge: cfg.Purge, retention: cfg.Retention, photos: cfg.Photos, now: cfg.Now}
 }
 
 // Query names a person as they identify themself: 证件号码 and 姓名,

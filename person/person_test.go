@@ -3,6 +3,7 @@ package person_test
 import (
 	"context"
 	"encoding/json"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -75,7 +76,7 @@ func forEachDB(t *testing.T, fn func(t *testing.T, o *office)) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			o := &office{st: st, ev: ev, certs: certs, svc: person.New(st, certs.Reissuer())}
+			o := &office{st: st, ev: ev, certs: certs, svc: person.New(person.Config{Store: st, Reissue: certs.Reissuer()})}
 			for _, c := range res.Certificates {
 				if c.Kind == certificates.KindLevel {
 					o.cert = c
@@ -293,6 +294,100 @@ func TestExportHoldsThePersonAndIsAudited(t *testing.T) {
 		}
 		if r := x.Results[0]; r.Stage != "final" || r.StageName != "最终成绩" || len(r.Modules) == 0 || r.Total == "" || r.Modules[0].Score == "" {
 			t.Fatalf("results after final: %+v", r)
+		}
+	})
+}
+
+// retention is a settable retention period.
+type retention struct {
+	ends    time.Time
+	started bool
+}
+
+func (r *retention) RetentionEnds(context.Context, int64) (time.Time, bool, error) { return r.ends, r.started, nil }
+
+func TestPurgeWaitsForTheRetentionEndThenRemovesForGood(t *testing.T) {
+	forEachDB(t, func(t *testing.T, o *office) {
+		ctx := context.Background()
+		now := time.Date(2027, 6, 1, 10, 0, 0, 0, time.UTC)
+		ret := &retention{}
+		photos := t.TempDir()
+		svc := person.New(person.Config{Store: o.st, Reissue: o.certs.Reissuer(), Purge: o.st, Retention: ret,
+			Photos: person.DirPhotos{Dir: photos, Store: o.st}, Now: func() time.Time { return now }})
+		// Photos by 证件号码: the holder's, another's, and one of a person
+		// who is also in a second event not purged, whose photo stays.
+		shared := o.others[0]
+		for _, c := range []store.Contestant{o.holder, o.others[1], shared} {
+			if err := os.WriteFile(filepath.Join(photos, c.IDNumber+".jpg"), []byte("jpeg"), 0o600); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ev2, err := o.st.CreateEvent(ctx, store.NewEvent{Event: store.Event{Code: "jx-later", Name: "后一场", Kind: "assessment",
+			Occupation: "养老护理员", Year: 2027, Rules: `{"modules":[]}`}, Groups: []store.Group{{Code: "g", Name: "考生"}}}, "t")
+		if err != nil {
+			t.Fatal(err)
+		}
+		again := shared
+		again.GroupCode, again.Code, again.Station = "g", nil, nil
+		if _, err := o.st.AddContestants(ctx, ev2.ID, []store.Contestant{again}, "t"); err != nil {
+			t.Fatal(err)
+		}
+
+		refused := func(step, phrase string) {
+			t.Helper()
+			p, err := svc.PurgePlan(ctx, o.ev.ID)
+			if err != nil || p.Due || !strings.Contains(p.Refusal, phrase) {
+				t.Fatalf("%s: plan %+v %v", step, p, err)
+			}
+			_, err = svc.Purge(ctx, o.ev.ID, "organizer")
+			if skillscore.ErrorCode(err) != skillscore.EConflict || !strings.Contains(skillscore.ErrorMessage(err), phrase) {
+				t.Fatalf("%s: purge %v", step, err)
+			}
+		}
+		refused("before the results are final", "尚未确认为最终成绩")
+		ret.started, ret.ends = true, now.Add(24*time.Hour)
+		refused("a day before the end", "个人信息保存期限至 2027年6月2日，届满后方可清除")
+		if _, err := os.Stat(filepath.Join(photos, o.holder.IDNumber+".jpg")); err != nil {
+			t.Fatal("a refused purge deleted a photo")
+		}
+
+		ret.ends = now.Add(-time.Hour)
+		p, err := svc.PurgePlan(ctx, o.ev.ID)
+		if err != nil || !p.Due || p.Pending.Photos != 2 || p.Pending.Contestants == 0 || p.Pending.Certificates == 0 {
+			t.Fatalf("plan when due: %+v %v", p, err)
+		}
+		done, err := svc.Purge(ctx, o.ev.ID, "organizer")
+		if err != nil || done.Photos != 2 || done.Contestants != p.Pending.Contestants {
+			t.Fatalf("purge: %+v %v", done, err)
+		}
+		for c, want := range map[string]bool{o.holder.IDNumber: false, o.others[1].IDNumber: false, shared.IDNumber: true} {
+			if _, err := os.Stat(filepath.Join(photos, c+".jpg")); (err == nil) != want {
+				t.Errorf("photo %s kept=%v, want %v", idnumber.Mask(c), err == nil, want)
+			}
+		}
+		// The certificate lives on: by number + name, by its QR; not by 证件号码.
+		if v, err := o.certs.ByNumber(ctx, o.cert.Number, o.holder.Name); err != nil || v.Status != certificates.StatusValid {
+			t.Fatalf("by number after the purge: %+v %v", v, err)
+		}
+		if v, err := o.certs.ByToken(ctx, o.cert.Token); err != nil || v.Status != certificates.StatusValid {
+			t.Fatalf("by QR after the purge: %+v %v", v, err)
+		}
+		if _, err := o.certs.ByIDNumber(ctx, o.holder.IDNumber, o.holder.Name); skillscore.ErrorCode(err) != skillscore.ENotFound {
+			t.Fatalf("by 证件号码 after the purge: %v", err)
+		}
+		if _, err := svc.Export(ctx, person.Query{IDNumber: o.holder.IDNumber, Name: o.holder.Name}, "申请 1", "organizer"); skillscore.ErrorCode(err) != skillscore.ENotFound {
+			t.Fatalf("export after the purge: %v", err)
+		}
+		// The person in the later event is still found there.
+		if x, err := svc.Export(ctx, person.Query{IDNumber: shared.IDNumber, Name: shared.Name}, "申请 2", "organizer"); err != nil ||
+			len(x.Contestants) != 1 || x.Contestants[0].EventCode != "jx-later" {
+			t.Fatalf("the later event's person: %+v %v", x, err)
+		}
+		if done, err := svc.Purge(ctx, o.ev.ID, "organizer"); err != nil || !done.Empty() {
+			t.Fatalf("second purge: %+v %v", done, err)
+		}
+		if bad, _, err := o.st.VerifyAudit(ctx); err != nil || bad != 0 {
+			t.Fatalf("chain: %d %v", bad, err)
 		}
 	})
 }

@@ -15,11 +15,14 @@ import (
 )
 
 // PersonRequests answers a person's own requests on the organizer's page
-// 个人信息查阅与更正: what is stored about them, and corrections.
+// 个人信息查阅与更正 (what is stored about them, corrections) and purges an
+// event's personal data once its retention period has ended.
 type PersonRequests interface {
 	Summary(ctx context.Context, q person.Query) (person.Summary, error)
 	Export(ctx context.Context, q person.Query, reason, actor string) (*person.Export, error)
 	Correct(ctx context.Context, ch person.Change, actor string) (store.CorrectionResult, error)
+	PurgePlan(ctx context.Context, eventID int64) (person.PurgePlan, error)
+	Purge(ctx context.Context, eventID int64, actor string) (store.PurgeCounts, error)
 }
 
 // personPage is the data of templates/html/person.html.

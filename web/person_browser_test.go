@@ -20,7 +20,7 @@ import (
 // corrected with a reason, and the old certificate's QR link then saying
 // the paper was replaced.
 func TestPersonPageInBrowser(t *testing.T) {
-	o := newPersonOffice(t)
+	o := newPersonOffice(t, nil)
 	ctx := context.Background()
 	var c store.Certificate
 	for _, x := range o.certs {

@@ -55,7 +55,7 @@ type personOffice struct {
 	certs []store.Certificate
 }
 
-func newPersonOffice(t *testing.T) *personOffice {
+func newPersonOffice(t *testing.T, ret person.Retention) *personOffice {
 	t.Helper()
 	ctx := context.Background()
 	st, ev := testenv.Demo(t)
@@ -84,7 +84,7 @@ func newPersonOffice(t *testing.T) *personOffice {
 	logs := &lockedBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judging: st, Verifier: svc,
-		Certificates: svc, Personal: st, Person: person.New(st, svc.Reissuer())}))
+		Certificates: svc, Personal: st, Person: person.New(person.Config{Store: st, Reissue: svc.Reissuer(), Purge: st, Retention: ret})}))
 	t.Cleanup(srv.Close)
 	return &personOffice{t: t, st: st, ev: ev, srv: srv, log: logs, certs: res.Certificates}
 }
@@ -97,7 +97,7 @@ func (o *personOffice) browser() *browser {
 }
 
 func TestPersonPageExportAndCorrection(t *testing.T) {
-	o := newPersonOffice(t)
+	o := newPersonOffice(t, nil)
 	ctx := context.Background()
 	var c store.Certificate
 	for _, x := range o.certs {
@@ -240,5 +240,68 @@ func TestPersonPageExportAndCorrection(t *testing.T) {
 	}
 	if !strings.Contains(logs, "contestant corrected") {
 		t.Error("the correction was not logged")
+	}
+}
+
+// retentionAt is a settable retention period for the purge page.
+type retentionAt struct{ ends time.Time }
+
+func (r *retentionAt) RetentionEnds(context.Context, int64) (time.Time, bool, error) { return r.ends, true, nil }
+
+func TestPurgePageConfirmsAndRefusesBeforeTheEnd(t *testing.T) {
+	ret := &retentionAt{ends: time.Now().Add(48 * time.Hour)}
+	o := newPersonOffice(t, ret)
+	ctx := context.Background()
+	page := "/events/" + o.ev.Code + "/purge"
+	chief := o.browser()
+	loginTo(t, chief, "chief")
+	if code, _ := chief.get(page); code != http.StatusForbidden {
+		t.Fatalf("purge page as chief judge: %d", code)
+	}
+	b := o.browser()
+	loginTo(t, b, "org")
+	code, body := b.get(page)
+	if code != 200 || !strings.Contains(body, "个人信息保存期限至 "+person.CNDate(ret.ends)+"，届满后方可清除") || strings.Contains(body, `id="purge-form"`) {
+		t.Fatalf("before the end: %d\n%s", code, body)
+	}
+	// A forged post before the end is refused with the date too.
+	code, body = b.post(page, url.Values{"csrf": {b.csrf}, "confirm": {"1"}, "code": {o.ev.Code}})
+	if code != http.StatusConflict || !strings.Contains(body, person.CNDate(ret.ends)) {
+		t.Fatalf("purge before the end: %d", code)
+	}
+	cs, _ := o.st.Contestants(ctx, o.ev.ID)
+	if cs[0].IDNumber == "" {
+		t.Fatal("a refused purge cleared data")
+	}
+
+	ret.ends = time.Now().Add(-time.Hour)
+	code, body = b.get(page)
+	if code != 200 || !strings.Contains(body, `id="purge-form"`) || !strings.Contains(body, "已于 "+person.CNDate(ret.ends)+" 届满") {
+		t.Fatalf("after the end: %d\n%s", code, body)
+	}
+	if code, body := b.post(page, url.Values{"csrf": {b.csrf}, "confirm": {"1"}, "code": {"wrong"}}); code != 400 || !strings.Contains(body, "请勾选确认") {
+		t.Fatalf("a wrong code: %d", code)
+	}
+	resp, err := b.c.PostForm(b.base+page, url.Values{"csrf": {b.csrf}, "confirm": {"1"}, "code": {o.ev.Code}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	loc := resp.Header.Get("Location")
+	if resp.StatusCode != http.StatusSeeOther || !strings.HasPrefix(loc, page+"?msg=purged.") {
+		t.Fatalf("purge: %d %s", resp.StatusCode, loc)
+	}
+	code, body = b.get(loc)
+	if code != 200 || !strings.Contains(body, "已永久清除：选手 ") || !strings.Contains(body, `id="purged-at"`) {
+		t.Fatalf("after the purge: %d\n%s", code, body)
+	}
+	cs, _ = o.st.Contestants(ctx, o.ev.ID)
+	for _, c := range cs {
+		if c.IDNumber != "" || !strings.HasPrefix(c.Name, "已清除") {
+			t.Fatalf("after the purge: %+v", c)
+		}
+	}
+	if bad, _, err := o.st.VerifyAudit(ctx); err != nil || bad != 0 {
+		t.Fatalf("chain: %d %v", bad, err)
 	}
 }

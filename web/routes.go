@@ -50,6 +50,9 @@ func (s *Server) routes() http.Handler {
 	handle("POST /person", s.requireRole(s.handlePersonLookup))
 	handle("POST /person/export", s.requireRole(s.handlePersonExport))
 	handle("POST /person/correct", s.requireRole(s.handlePersonCorrect))
+	// An event's personal data purged once its retention period has ended.
+	handle("GET /events/{code}/purge", s.requireRole(s.handlePurgePage))
+	handle("POST /events/{code}/purge", s.requireRole(s.handlePurge))
 	// The organizer's statistics against the yearly targets.
 	handle("GET /statistics", s.requireRole(s.handleStats))
 	handle("GET /statistics.xlsx", s.requireRole(s.handleStatsXLSX))

@@ -82,6 +82,8 @@ func TestCommandLineMistakesInChinese(t *testing.T) {
 		{2, []string{"judges", "export"}},
 		{2, []string{"judges", "import", "--event", "x"}},
 		{2, []string{"judges", "cards", "--event", "x"}},
+		{2, []string{"purge"}},
+		{2, []string{"purge", "--event", "x", "--dry-run=maybe"}},
 		{2, []string{"person"}},
 		{2, []string{"person", "export"}},
 		{2, []string{"person", "export", "--id", "x", "--name", "y", "--reason", "r", "--out", "f.txt"}},
@@ -144,6 +146,7 @@ func TestCommandsNeverCreateMissingDatabase(t *testing.T) {
 		{"scores", "import", "--db", db, "--event", "jx", file},
 		{"judges", "import", "--db", db, "--event", "jx", file},
 		{"certs", "revoke", "--db", db, "--number", "1", "--reason", "r"},
+		{"purge", "--db", db, "--event", "jx", "--dry-run"},
 		{"person", "export", "--db", db, "--id", "x", "--name", "y", "--reason", "r", "--out", filepath.Join(dir, "p.json")},
 		{"person", "correct", "--db", db, "--event", "jx", "--contestant", "1", "--reason", "r"},
 	}

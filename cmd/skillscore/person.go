@@ -85,7 +85,7 @@ func runPersonExport(ctx context.Context, args []string, stdin io.Reader, stdout
 		return err
 	}
 	defer st.Close()
-	x, err := person.New(st, nil).Export(ctx, person.Query{IDNumber: idNumber, Name: *name}, *reason, *by)
+	x, err := person.New(person.Config{Store: st}).Export(ctx, person.Query{IDNumber: idNumber, Name: *name}, *reason, *by)
 	if err != nil {
 		return err
 	}
@@ -205,7 +205,7 @@ func runPersonCorrect(ctx context.Context, args []string, stdin io.Reader, stdou
 	if err != nil {
 		return err
 	}
-	res, err := person.New(st, certSvc.Reissuer()).Correct(ctx, ch, *by)
+	res, err := person.New(person.Config{Store: st, Reissue: certSvc.Reissuer()}).Correct(ctx, ch, *by)
 	if err != nil {
 		return err
 	}
@@ -238,4 +238,22 @@ func contestantByIdentity(ctx context.Context, st *store.Store, ev store.Event, 
 		}
 	}
 	return 0, skillscore.Errorf(skillscore.ENotFound, "赛事 %s 中没有证件号码与姓名都相符的选手", ev.Code)
+}
+
+// personService is the person service a server runs: corrections re-sign
+// with the certificate service's key, purges read the store's retention
+// periods and delete photos from the certificates' photo directory.
+func personService(st *store.Store, certSvc *certificates.Service, photoDir string) *person.Service {
+	return person.New(person.Config{Store: st, Reissue: certSvc.Reissuer(), Purge: st, Retention: retentionOf(st),
+		Photos: person.DirPhotos{Dir: photoDir, Store: st}})
+}
+
+// retentionOf returns the store's retention periods (store.RetentionEnds,
+// the per-event privacy settings), or nil where the store has none, and
+// then every purge is refused: no one can tell a period has ended.
+func retentionOf(st *store.Store) person.Retention {
+	if r, ok := any(st).(person.Retention); ok {
+		return r
+	}
+	return nil
 }

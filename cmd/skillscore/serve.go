@@ -22,7 +22,6 @@ import (
 	"skillscore/exports"
 	"skillscore/judges"
 	"skillscore/live"
-	"skillscore/person"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -189,7 +188,7 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 	defer certSvc.Close()
 	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
 		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, LiveAdmin: st,
-		Roster: st, Personal: st, Person: person.New(st, certSvc.Reissuer()), Exports: exports.New(st, cfg.certs.fontSong, cfg.certs.fontKai),
+		Roster: st, Personal: st, Person: personService(st, certSvc, cfg.certs.photos), Exports: exports.New(st, cfg.certs.fontSong, cfg.certs.fontKai),
 		SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai, TrustedProxies: cfg.proxies})
 	// Runs after the HTTP server has shut down (defers run last in, first
 	// out): a roster import still running is cancelled and waited for.
