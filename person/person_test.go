@@ -304,7 +304,9 @@ type retention struct {
 	started bool
 }
 
-func (r *retention) RetentionEnds(context.Context, int64) (time.Time, bool, error) { return r.ends, r.started, nil }
+func (r *retention) RetentionEnds(context.Context, int64) (time.Time, bool, error) {
+	return r.ends, r.started, nil
+}
 
 func TestPurgeWaitsForTheRetentionEndThenRemovesForGood(t *testing.T) {
 	forEachDB(t, func(t *testing.T, o *office) {

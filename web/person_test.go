@@ -246,7 +246,9 @@ func TestPersonPageExportAndCorrection(t *testing.T) {
 // retentionAt is a settable retention period for the purge page.
 type retentionAt struct{ ends time.Time }
 
-func (r *retentionAt) RetentionEnds(context.Context, int64) (time.Time, bool, error) { return r.ends, true, nil }
+func (r *retentionAt) RetentionEnds(context.Context, int64) (time.Time, bool, error) {
+	return r.ends, true, nil
+}
 
 func TestPurgePageConfirmsAndRefusesBeforeTheEnd(t *testing.T) {
 	ret := &retentionAt{ends: time.Now().Add(48 * time.Hour)}
