@@ -454,7 +454,7 @@ func TestAuditCSVNeutralisesFormulas(t *testing.T) {
 	c := store.Contestant{Name: "注入测试", Gender: "男", IDType: "居民身份证", IDNumber: id,
 		Organization: "上饶市养老服务中心", City: "上饶", GroupCode: "employee", Level: 4}
 	if _, err := st.ImportRoster(ctx, store.RosterImport{EventID: ev.ID, FileName: evil, SHA256: strings.Repeat("ab", 32),
-		Actor: "@organizer"}, []store.Contestant{c}, nil); err != nil {
+		Actor: "@organizer", Basis: store.BasisConsent}, []store.Contestant{c}, nil); err != nil {
 		t.Fatal(err)
 	}
 	x := exports.New(st, certificates.DefaultSongFont, certificates.DefaultKaiFont)

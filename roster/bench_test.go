@@ -62,7 +62,7 @@ func BenchmarkImport5000(b *testing.B) {
 					stored := 0
 					switch mode {
 					case "batched":
-						rep, err := Import(ctx, st, ev.ID, "名单.xlsx", data, Options{Actor: "bench"})
+						rep, err := Import(ctx, st, ev.ID, "名单.xlsx", data, Options{Actor: "bench", Basis: store.BasisConsent})
 						if err != nil {
 							b.Fatal(err)
 						}

@@ -23,6 +23,14 @@ var _ Store = (*store.Store)(nil)
 type Options struct {
 	DryRun bool
 	Actor  string // who imports, for the audit trail
+	// Basis is the legal basis the organizer confirms for processing the
+	// contestants' personal data (store.BasisConsent …); a real import
+	// needs one, a dry run does not.
+	Basis string
+	// NoticeSHA256 is the SHA-256 of the notice text the organizer was
+	// shown when confirming; the import is refused if the notice changed
+	// since. Empty records whatever notice is in force.
+	NoticeSHA256 string
 	// Progress, if not nil, is told how far checking and then storing have
 	// got; a web handler turns it into a progress bar.
 	Progress func(Progress)
@@ -35,6 +43,11 @@ type Options struct {
 // with an EInvalid error and nothing is stored; a caller shows the report's
 // verdicts either way.
 func Import(ctx context.Context, st Store, eventID int64, name string, data []byte, opt Options) (*Report, error) {
+	if !opt.DryRun && store.BasisName(opt.Basis) == "" {
+		// Before any row is read: a long check that ends in this refusal
+		// would only waste the organizer's wait.
+		return nil, skillscore.Errorf(skillscore.EInvalid, "请选择处理选手个人信息的合法性基础（报名同意、履行合同或法定职责），未导入任何选手")
+	}
 	groups, err := st.Groups(ctx, eventID)
 	if err != nil {
 		return nil, err
@@ -64,7 +77,8 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 		return rep, nil
 	}
 	cs := rep.Contestants()
-	imp, err := st.ImportRoster(ctx, store.RosterImport{EventID: eventID, FileName: name, SHA256: rep.SHA256, Actor: opt.Actor},
+	imp, err := st.ImportRoster(ctx, store.RosterImport{EventID: eventID, FileName: name, SHA256: rep.SHA256, Actor: opt.Actor,
+		Basis: opt.Basis, NoticeSHA256: opt.NoticeSHA256},
 		cs, func(stored int) {
 			if opt.Progress != nil {
 				opt.Progress(Progress{Stage: "store", Done: stored, Total: len(cs)})

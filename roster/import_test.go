@@ -55,7 +55,7 @@ func TestImportDryRunThenRealThenSameFileTwice(t *testing.T) {
 		}
 
 		var stages []Progress
-		rep, err = Import(ctx, st, ev.ID, "九江.xlsx", data, Options{Actor: "组织者", Progress: func(p Progress) { stages = append(stages, p) }})
+		rep, err = Import(ctx, st, ev.ID, "九江.xlsx", data, Options{Actor: "组织者", Basis: store.BasisConsent, Progress: func(p Progress) { stages = append(stages, p) }})
 		if err != nil || rep.Stored == nil || rep.Stored.Contestants != 120 {
 			t.Fatalf("import: %v, %+v", err, rep)
 		}
@@ -71,7 +71,7 @@ func TestImportDryRunThenRealThenSameFileTwice(t *testing.T) {
 
 		// The same bytes again: refused as a duplicate roster, dry run or not.
 		for _, dry := range []bool{true, false} {
-			_, err = Import(ctx, st, ev.ID, "九江(1).xlsx", data, Options{DryRun: dry, Actor: "组织者"})
+			_, err = Import(ctx, st, ev.ID, "九江(1).xlsx", data, Options{DryRun: dry, Actor: "组织者", Basis: store.BasisConsent})
 			if skillscore.ErrorCode(err) != skillscore.EConflict || !strings.Contains(skillscore.ErrorMessage(err), "重复名单") {
 				t.Fatalf("same file again (dry run %v): %v", dry, err)
 			}
@@ -79,7 +79,7 @@ func TestImportDryRunThenRealThenSameFileTwice(t *testing.T) {
 		// Saved again with another title: new bytes, same people — every
 		// row is a duplicate of the roster, nothing is doubled.
 		resaved := workbook(t, sheetSpec{name: "名单", rows: rosterRows(t, 120, "九江市报名表（修订）")})
-		rep, err = Import(ctx, st, ev.ID, "九江-修订.xlsx", resaved, Options{Actor: "组织者"})
+		rep, err = Import(ctx, st, ev.ID, "九江-修订.xlsx", resaved, Options{Actor: "组织者", Basis: store.BasisConsent})
 		if skillscore.ErrorCode(err) != skillscore.EInvalid || rep.Rejected != 120 || reasonsOf(rep.Verdicts[0]) != "id_duplicate" {
 			t.Fatalf("re-saved file: %v, rejected %d", err, rep.Rejected)
 		}
@@ -97,7 +97,7 @@ func TestImportOneBadRowStoresNothing(t *testing.T) {
 		rows := rosterRows(t, 600, "名单")
 		rows[2+456][6] = "长沙" // spreadsheet row 459
 		before := countsOf(t, st, ev.ID)
-		rep, err := Import(ctx, st, ev.ID, "bad.xlsx", workbook(t, sheetSpec{name: "S", rows: rows}), Options{Actor: "组织者"})
+		rep, err := Import(ctx, st, ev.ID, "bad.xlsx", workbook(t, sheetSpec{name: "S", rows: rows}), Options{Actor: "组织者", Basis: store.BasisDuty})
 		if skillscore.ErrorCode(err) != skillscore.EInvalid || !strings.Contains(skillscore.ErrorMessage(err), "未导入任何选手") {
 			t.Fatalf("got %v, want invalid with nothing imported", err)
 		}
@@ -122,7 +122,7 @@ func TestImportNeedsGroups(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		_, err = Import(context.Background(), st, ev.ID, "x.csv", []byte("姓名,证件号码,设区市\n"), Options{})
+		_, err = Import(context.Background(), st, ev.ID, "x.csv", []byte("姓名,证件号码,设区市\n"), Options{DryRun: true})
 		if skillscore.ErrorCode(err) != skillscore.EInvalid || !strings.Contains(skillscore.ErrorMessage(err), "组别") {
 			t.Fatalf("got %v", err)
 		}

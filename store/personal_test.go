@@ -114,7 +114,7 @@ func TestPersonalDataSealedAndFoundByIndex(t *testing.T) {
 		if skillscore.ErrorCode(err) != skillscore.EConflict {
 			t.Errorf("the same person twice: %v", err)
 		}
-		_, err = s.ImportRoster(ctx, RosterImport{EventID: d.ev.ID, FileName: "again.xlsx", SHA256: strings.Repeat("ab", 32), Actor: "t"},
+		_, err = s.ImportRoster(ctx, RosterImport{EventID: d.ev.ID, FileName: "again.xlsx", SHA256: strings.Repeat("ab", 32), Actor: "t", Basis: BasisConsent},
 			personalFixture[1:], nil)
 		if skillscore.ErrorCode(err) != skillscore.EConflict {
 			t.Errorf("import of someone on the roster: %v", err)

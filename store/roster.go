@@ -23,6 +23,13 @@ type RosterImport struct {
 	Contestants int    `db:"contestants"`
 	Actor       string `db:"actor"`
 	ImportedAt  Time   `db:"imported_at"`
+	// Basis is the legal basis the organizer confirmed (BasisConsent …);
+	// NoticeID the notice version shown to the contestants (nil: the
+	// default template) and NoticeSHA256 the SHA-256 of its text as it then
+	// read. See privacy_notice.go.
+	Basis        string `db:"basis"`
+	NoticeID     *int64 `db:"notice_id"`
+	NoticeSHA256 string `db:"notice_sha256"`
 }
 
 // rosterBatch is the number of contestants per multi-row INSERT: 16
@@ -33,7 +40,9 @@ const rosterBatch = 500
 // ImportRoster stores the contestants of one roster file and records the
 // file, all or nothing, in one transaction: a file already imported into the
 // event (same SHA-256) is refused as a duplicate roster, and so is any
-// person already on the event's roster or twice in the batch. progress, if
+// person already on the event's roster or twice in the batch. imp.Basis,
+// the legal basis the organizer confirmed, is required; the notice in force
+// is recorded with it (pinRosterNotice). progress, if
 // not nil, is called with the number of contestants stored so far after
 // each batch (the commit follows the last call).
 func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contestant, progress func(stored int)) (RosterImport, error) {
@@ -44,6 +53,9 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 	}
 	if len(cs) == 0 {
 		return RosterImport{}, skillscore.Errorf(skillscore.EInvalid, "名单文件 %s 中没有选手", imp.FileName)
+	}
+	if err := checkBasis(imp.Basis); err != nil {
+		return RosterImport{}, err
 	}
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		var n int
@@ -58,6 +70,10 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 		} else if ok {
 			return duplicateRoster(prev)
 		}
+		notice, err := pinRosterNotice(ctx, tx, &imp)
+		if err != nil {
+			return err
+		}
 		if err := checkRosterBatch(ctx, tx, s.keys, imp.EventID, cs); err != nil {
 			return err
 		}
@@ -71,8 +87,8 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 			}
 		}
 		res, err := tx.NamedExecContext(ctx, `INSERT INTO roster_imports
-			(event_id, file_name, sha256, contestants, actor, imported_at)
-			VALUES (:event_id, :file_name, :sha256, :contestants, :actor, :imported_at)`, imp)
+			(event_id, file_name, sha256, contestants, actor, imported_at, basis, notice_id, notice_sha256)
+			VALUES (:event_id, :file_name, :sha256, :contestants, :actor, :imported_at, :basis, :notice_id, :notice_sha256)`, imp)
 		if isUniqueViolation(err) {
 			return skillscore.Errorf(skillscore.EConflict, "名单文件 %s 已导入过本赛事（重复名单），未再导入", imp.FileName)
 		}
@@ -83,7 +99,7 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 			return err
 		}
 		return s.appendAudit(ctx, tx, &imp.EventID, imp.Actor, "roster.import", imp.FileName,
-			map[string]any{"import_id": imp.ID, "sha256": imp.SHA256, "contestants": len(cs)}, now)
+			rosterNoticeDetail(map[string]any{"import_id": imp.ID, "sha256": imp.SHA256, "contestants": len(cs)}, imp, notice), now)
 	})
 	if err != nil {
 		return RosterImport{}, err

@@ -36,7 +36,7 @@ func TestImportRosterStoresBatchesAndRecordsFile(t *testing.T) {
 		d := seed(t, s)
 		cs := rosterOf(t, 1203, "employee") // three batches, the last one short
 		var reported []int
-		imp, err := s.ImportRoster(ctx, RosterImport{EventID: d.ev.ID, FileName: "名单.xlsx", SHA256: sha(1), Actor: "组织者"},
+		imp, err := s.ImportRoster(ctx, RosterImport{EventID: d.ev.ID, FileName: "名单.xlsx", SHA256: sha(1), Actor: "组织者", Basis: BasisConsent},
 			cs, func(n int) { reported = append(reported, n) })
 		if err != nil {
 			t.Fatal(err)
@@ -79,7 +79,7 @@ func TestImportRosterAllOrNothing(t *testing.T) {
 		ctx := context.Background()
 		d := seed(t, s)
 		before, _ := s.AuditTrail(ctx, d.ev.ID)
-		imp := RosterImport{EventID: d.ev.ID, FileName: "a.csv", SHA256: sha(2), Actor: "组织者"}
+		imp := RosterImport{EventID: d.ev.ID, FileName: "a.csv", SHA256: sha(2), Actor: "组织者", Basis: BasisDuty}
 
 		// One person of 700 is already on the roster: the second batch
 		// would fail, and the first must not stay behind.
@@ -99,7 +99,7 @@ func TestImportRosterAllOrNothing(t *testing.T) {
 		if _, err := s.ImportRoster(ctx, imp, cs, nil); skillscore.ErrorCode(err) != skillscore.EInvalid {
 			t.Fatalf("unknown group: got %v, want invalid", err)
 		}
-		if _, err := s.ImportRoster(ctx, RosterImport{EventID: d.ev.ID + 99, FileName: "x", SHA256: sha(3)}, rosterOf(t, 1, "employee"), nil); skillscore.ErrorCode(err) != skillscore.ENotFound {
+		if _, err := s.ImportRoster(ctx, RosterImport{EventID: d.ev.ID + 99, FileName: "x", SHA256: sha(3), Basis: BasisConsent}, rosterOf(t, 1, "employee"), nil); skillscore.ErrorCode(err) != skillscore.ENotFound {
 			t.Fatalf("unknown event: got %v, want not found", err)
 		}
 		if _, err := s.ImportRoster(ctx, imp, nil, nil); skillscore.ErrorCode(err) != skillscore.EInvalid {
@@ -121,7 +121,7 @@ func TestImportRosterSameFileTwiceIsRefused(t *testing.T) {
 		s := open(Options{})
 		ctx := context.Background()
 		d := seed(t, s)
-		imp := RosterImport{EventID: d.ev.ID, FileName: "职工组.xlsx", SHA256: sha(4), Actor: "组织者"}
+		imp := RosterImport{EventID: d.ev.ID, FileName: "职工组.xlsx", SHA256: sha(4), Actor: "组织者", Basis: BasisContract}
 		if _, err := s.ImportRoster(ctx, imp, rosterOf(t, 3, "employee"), nil); err != nil {
 			t.Fatal(err)
 		}
