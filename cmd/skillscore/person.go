@@ -241,19 +241,9 @@ func contestantByIdentity(ctx context.Context, st *store.Store, ev store.Event, 
 }
 
 // personService is the person service a server runs: corrections re-sign
-// with the certificate service's key, purges read the store's retention
+// with the certificate service's key, purges read the events' retention
 // periods and delete photos from the certificates' photo directory.
 func personService(st *store.Store, certSvc *certificates.Service, photoDir string) *person.Service {
-	return person.New(person.Config{Store: st, Reissue: certSvc.Reissuer(), Purge: st, Retention: retentionOf(st),
+	return person.New(person.Config{Store: st, Reissue: certSvc.Reissuer(), Purge: st, Retention: st,
 		Photos: person.DirPhotos{Dir: photoDir, Store: st}})
-}
-
-// retentionOf returns the store's retention periods (store.RetentionEnds,
-// the per-event privacy settings), or nil where the store has none, and
-// then every purge is refused: no one can tell a period has ended.
-func retentionOf(st *store.Store) person.Retention {
-	if r, ok := any(st).(person.Retention); ok {
-		return r
-	}
-	return nil
 }

@@ -39,7 +39,7 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	svc := person.New(person.Config{Store: st, Purge: st, Retention: retentionOf(st), Photos: person.DirPhotos{Dir: *photos, Store: st}})
+	svc := person.New(person.Config{Store: st, Purge: st, Retention: st, Photos: person.DirPhotos{Dir: *photos, Store: st}})
 	if *dryRun {
 		p, err := svc.PurgePlan(ctx, ev.ID)
 		if err != nil {

@@ -1,25 +1,34 @@
 package main
 
 import (
+	"bytes"
 	"context"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"skillscore/demo"
 	"skillscore/internal/testenv"
+	"skillscore/person"
 	"skillscore/store"
 )
 
-// TestPurgeCommand: a dry run lists what a purge would remove and changes
-// nothing; a purge whose retention period cannot be shown to have ended is
-// refused in one line, and nothing is removed.
+// TestPurgeCommand takes the demo event, final two months ago, through
+// `skillscore purge`: refused before its retention period ends (with the
+// date), a dry run that changes nothing, the purge (photos too), a second
+// purge that finds nothing, the audit chain intact, and no name or
+// 证件号码 left in the SQLite file.
 func TestPurgeCommand(t *testing.T) {
 	bin := binary(t)
 	ctx := context.Background()
-	db := "sqlite:" + filepath.Join(t.TempDir(), "p.db")
-	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
+	dir := t.TempDir()
+	path := filepath.Join(dir, "p.db")
+	db := "sqlite:" + path
+	final := time.Now().Add(-60 * 24 * time.Hour)
+	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t), Now: func() time.Time { return final }})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -29,20 +38,79 @@ func TestPurgeCommand(t *testing.T) {
 	}
 	cs, _ := st.Contestants(ctx, ev.ID)
 	st.Close()
-
-	out, err := exec.Command(bin, "purge", "--db", db, "--event", ev.Code, "--dry-run").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "清除将处理：选手 28 人的姓名和证件号码") || !strings.Contains(string(out), "试运行") {
-		t.Fatalf("dry run: %v %s", err, out)
+	photos := filepath.Join(dir, "photos")
+	if err := os.MkdirAll(photos, 0o700); err != nil {
+		t.Fatal(err)
 	}
-	runFail(t, exec.Command(bin, "purge", "--db", db, "--event", ev.Code), "不能清除")
+	photo := filepath.Join(photos, cs[0].IDNumber+".jpg")
+	if err := os.WriteFile(photo, []byte("jpeg"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	purge := func(args ...string) *exec.Cmd {
+		return exec.Command(bin, append([]string{"purge", "--db", db, "--event", ev.Code, "--photos", photos, "--by", "张组织"}, args...)...)
+	}
+
+	// Not final yet: the period has not begun.
+	runFail(t, purge(), "尚未确认为最终成绩")
+	st, err = store.Open(ctx, db, store.Options{Keys: testenv.Keys(t), Now: func() time.Time { return final }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Final two months ago: published then for a period that had ended.
+	testenv.Decrypted(t, st, ev.ID)
+	if _, err := st.PublishResults(ctx, ev.ID, final.Add(-72*time.Hour), final.Add(-time.Minute), "org"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Finalize(ctx, ev.ID, "org"); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetRetentionDays(ctx, ev.ID, 1000, "org"); err != nil {
+		t.Fatal(err)
+	}
+	ends, _, _ := st.RetentionEnds(ctx, ev.ID)
+	st.Close()
+	runFail(t, purge(), "个人信息保存期限至 "+person.CNDate(ends)+"，届满后方可清除")
 
 	st, err = store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	after, _ := st.Contestants(ctx, ev.ID)
-	if len(after) != len(cs) || after[0].IDNumber != cs[0].IDNumber || after[0].Name != cs[0].Name {
-		t.Fatal("a refused purge changed the roster")
+	if err := st.SetRetentionDays(ctx, ev.ID, 30, "org"); err != nil {
+		t.Fatal(err)
+	}
+	st.Close()
+	out, err := purge("--dry-run").CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "届满，可以清除") || !strings.Contains(string(out), "选手 28 人") ||
+		!strings.Contains(string(out), "照片 1 张") || !strings.Contains(string(out), "试运行") {
+		t.Fatalf("dry run: %v %s", err, out)
+	}
+	if _, err := os.Stat(photo); err != nil {
+		t.Fatal("the dry run deleted a photo")
+	}
+	out, err = purge().CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "已永久清除 选手 28 人的姓名和证件号码") || !strings.Contains(string(out), "照片 1 张") {
+		t.Fatalf("purge: %v %s", err, out)
+	}
+	if _, err := os.Stat(photo); !os.IsNotExist(err) {
+		t.Fatal("the purge left the photo")
+	}
+	if out, err := purge().CombinedOutput(); err != nil || !strings.Contains(string(out), "没有需要清除的个人信息") {
+		t.Fatalf("second purge: %v %s", err, out)
+	}
+	if out, err := exec.Command(bin, "audit", "verify", "--db", db).CombinedOutput(); err != nil || !strings.Contains(string(out), "审计链完整") {
+		t.Fatalf("audit verify after the purge: %v %s", err, out)
+	}
+	for _, f := range []string{path, path + "-wal"} {
+		raw, err := os.ReadFile(f)
+		if err != nil {
+			continue
+		}
+		for _, c := range cs {
+			for _, v := range []string{c.Name, c.IDNumber} {
+				if bytes.Contains(raw, []byte(v)) {
+					t.Errorf("%q in the bytes of %s after the purge", v, filepath.Base(f))
+				}
+			}
+		}
 	}
 }
