@@ -294,7 +294,8 @@ func TestPurgePageConfirmsAndRefusesBeforeTheEnd(t *testing.T) {
 		t.Fatalf("purge: %d %s", resp.StatusCode, loc)
 	}
 	code, body = b.get(loc)
-	if code != 200 || !strings.Contains(body, "已永久清除：选手 ") || !strings.Contains(body, `id="purged-at"`) {
+	if code != 200 || !strings.Contains(body, "已永久清除：选手 ") || !strings.Contains(body, `id="purged-at"`) ||
+		!strings.Contains(body, `id="nothing-left"`) || strings.Contains(body, `id="purge-form"`) {
 		t.Fatalf("after the purge: %d\n%s", code, body)
 	}
 	cs, _ = o.st.Contestants(ctx, o.ev.ID)
