@@ -51,7 +51,9 @@ var auditActions = map[string]string{
 	"results.publish": "成绩公示", "results.final": "成绩定稿",
 	"appeal.file": "提出申诉", "appeal.rejected": "驳回申诉", "appeal.remark": "申诉复评",
 	"certificates.issue": "签发证书", "certificate.revoke": "吊销证书",
-	"target.set": "设置年度目标",
+	"target.set":      "设置年度目标",
+	"personal.reveal": "查看完整证件号码或手机号码", "personal.export": "导出含完整证件号码的文件",
+	"person.correct": "更正选手个人信息", "personal.purge": "到期清除个人信息",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to
