@@ -5,13 +5,11 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // decodes uploaded seals and backgrounds
 	_ "image/png"
 	"io"
-	"io/fs"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -39,6 +37,13 @@ type Store interface {
 	CertificateReplaced(ctx context.Context, number, fingerprint string) (store.Time, bool, error)
 }
 
+// PhotoSource gives a holder's photo by contestant id: nil bytes and no
+// error when the holder has none; an error when a recorded photo cannot be
+// read, so a certificate never prints without the photo it should carry.
+type PhotoSource interface {
+	Photo(ctx context.Context, contestantID int64) ([]byte, error)
+}
+
 // Config wires a Service.
 type Config struct {
 	Store     Store
@@ -54,8 +59,9 @@ type Config struct {
 	// RendererErr says why (a missing font names its package).
 	Renderer    *Renderer
 	RendererErr error
-	// PhotoDir holds holders' photos as <证件号码>.jpg or .png; "" for none.
-	PhotoDir string
+	// Photos gives holders' photos by contestant id (the photo store, package
+	// photos, whose files are named by opaque ids); nil for none.
+	Photos PhotoSource
 	// RequirePhotos refuses to issue level certificates while a holder's
 	// photo is missing (the issuing body's rule); without it a level
 	// certificate without a photo prints a labelled empty frame.
@@ -192,7 +198,7 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 			if w.req.Kind != KindLevel {
 				continue
 			}
-			photo, err := s.photo(w.req.IDNumber)
+			photo, err := s.photo(ctx, w.req.ContestantID)
 			if err != nil {
 				return IssueResult{}, err
 			}
@@ -202,7 +208,7 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 		}
 		if len(missing) > 0 {
 			return IssueResult{}, skillscore.Errorf(skillscore.EInvalid,
-				"评价机构要求职业技能等级证书贴照片，以下 %d 人缺少照片（照片目录中的 <证件号码>.jpg 或 .png），未签发任何证书：%s",
+				"评价机构要求职业技能等级证书贴照片，以下 %d 人缺少照片（请用 skillscore photos import 导入照片库），未签发任何证书：%s",
 				len(missing), strings.Join(missing, "、"))
 		}
 	}
@@ -451,7 +457,7 @@ func (s *Service) Documents(ctx context.Context, eventID int64) ([]Document, err
 			return nil, fmt.Errorf("certificate %s facts: %w", c.Number, err)
 		}
 		d := Document{Facts: f, Token: c.Token, IDNumber: c.IDNumber, VerifyURL: s.cfg.VerifyURL}
-		if d.Photo, err = s.photo(c.IDNumber); err != nil {
+		if d.Photo, err = s.photo(ctx, c.ContestantID); err != nil {
 			return nil, err
 		}
 		docs = append(docs, d)
@@ -459,20 +465,13 @@ func (s *Service) Documents(ctx context.Context, eventID int64) ([]Document, err
 	return docs, nil
 }
 
-func (s *Service) photo(id string) ([]byte, error) {
-	if s.cfg.PhotoDir == "" {
+// photo is a holder's photo, read from the photo store by contestant id:
+// never by the 证件号码, which no photo file is named by.
+func (s *Service) photo(ctx context.Context, contestantID int64) ([]byte, error) {
+	if s.cfg.Photos == nil {
 		return nil, nil
 	}
-	for _, ext := range []string{".jpg", ".jpeg", ".png"} {
-		b, err := os.ReadFile(filepath.Join(s.cfg.PhotoDir, id+ext))
-		if err == nil {
-			return b, nil
-		}
-		if !errors.Is(err, fs.ErrNotExist) {
-			return nil, skillscore.Wrap(skillscore.EUnavailable, err, fmt.Sprintf("无法读取照片 %s%s", id, ext))
-		}
-	}
-	return nil, nil
+	return s.cfg.Photos.Photo(ctx, contestantID)
 }
 
 func (s *Service) renderer() (*Renderer, error) {

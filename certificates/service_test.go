@@ -5,8 +5,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -14,6 +12,7 @@ import (
 	"skillscore"
 	"skillscore/demo"
 	"skillscore/internal/testenv"
+	"skillscore/photos"
 	"skillscore/results"
 	"skillscore/scoring"
 	"skillscore/store"
@@ -289,16 +288,16 @@ func TestIssueRefusedWhenRequiredPhotoMissing(t *testing.T) {
 	if err := st.OpenPersonal(holders); err != nil {
 		t.Fatal(err)
 	}
-	photos := t.TempDir()
-	for _, h := range holders[1:] {
-		if err := os.WriteFile(filepath.Join(photos, h.IDNumber+".png"), testPhoto(t), 0o644); err != nil {
+	lib := photos.New(st, t.TempDir())
+	for i, h := range holders[1:] {
+		if _, err := lib.Save(ctx, ev.ID, h.ID, idPhoto(t, i+1), "organizer"); err != nil {
 			t.Fatal(err)
 		}
 	}
 	kr, _ := testKeys(t)
 	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
 		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,
-		Renderer: testRenderer(t), PhotoDir: photos, RequirePhotos: true,
+		Renderer: testRenderer(t), Photos: lib, RequirePhotos: true,
 		Now: func() time.Time { return time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)
@@ -314,7 +313,7 @@ func TestIssueRefusedWhenRequiredPhotoMissing(t *testing.T) {
 	if certs, err := st.EventCertificates(ctx, ev.ID); err != nil || len(certs) != 0 {
 		t.Fatalf("a refused batch stored %d certificates (%v)", len(certs), err)
 	}
-	if err := os.WriteFile(filepath.Join(photos, holders[0].IDNumber+".jpg"), testPhoto(t), 0o644); err != nil {
+	if _, err := lib.Save(ctx, ev.ID, holders[0].ID, idPhoto(t, 0), "organizer"); err != nil {
 		t.Fatal(err)
 	}
 	if res, err := svc.Issue(ctx, ev.ID, "organizer"); err != nil || res.New == 0 {

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"slices"
 	"strconv"
 	"time"
@@ -39,6 +40,7 @@ type Export struct {
 	Results      []ResultRecord      `json:"results"`
 	Certificates []CertificateRecord `json:"certificates"`
 	Appeals      []AppealRecord      `json:"appeals"`
+	Photos       []PhotoRecord       `json:"photos"`
 	Audit        []AuditRecord       `json:"audit"`
 	// contestantIDs are the rows the export shows, by event, for its audit.
 	contestantIDs map[int64][]int64
@@ -118,6 +120,15 @@ type AppealRecord struct {
 	DecidedAt string `json:"decided_at,omitempty"`
 }
 
+// PhotoRecord is the person's photo on one event's roster, the image
+// itself in the JSON (base64).
+type PhotoRecord struct {
+	EventCode   string `json:"event_code"`
+	ContentType string `json:"content_type"`
+	Bytes       int    `json:"bytes"`
+	Data        []byte `json:"data"`
+}
+
 // AuditRecord is one audit entry that concerns the person.
 type AuditRecord struct {
 	EventCode string          `json:"event_code"`
@@ -148,7 +159,7 @@ func (s *Service) find(ctx context.Context, q Query) (*Export, error) {
 	}
 	x := &Export{GeneratedAt: time.Now().In(cst).Format("2006-01-02 15:04:05"), Name: q.Name, IDNumber: q.IDNumber,
 		Contestants: []ContestantRecord{}, Results: []ResultRecord{}, Certificates: []CertificateRecord{},
-		Appeals: []AppealRecord{}, Audit: []AuditRecord{}, contestantIDs: map[int64][]int64{}}
+		Appeals: []AppealRecord{}, Photos: []PhotoRecord{}, Audit: []AuditRecord{}, contestantIDs: map[int64][]int64{}}
 	code := func(id int64) string { return d.Events[id].Code }
 	groups := map[int64]map[string]string{}
 	for _, c := range d.Contestants {
@@ -183,6 +194,15 @@ func (s *Service) find(ctx context.Context, q Query) (*Export, error) {
 			return nil, err
 		}
 		x.Results = append(x.Results, res)
+		if s.photos != nil {
+			img, err := s.photos.Photo(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			if img != nil {
+				x.Photos = append(x.Photos, PhotoRecord{EventCode: ev.Code, ContentType: http.DetectContentType(img), Bytes: len(img), Data: img})
+			}
+		}
 	}
 	for _, c := range d.Certificates {
 		if !slices.Contains(x.contestantIDs[c.EventID], c.ContestantID) {
@@ -274,6 +294,7 @@ type Summary struct {
 	Contestants  []ContestantRecord // 证件号码 masked, phone "已登记" or ""
 	Certificates []CertificateRecord
 	Appeals      int
+	Photos       int
 	Audit        int
 }
 
@@ -284,7 +305,7 @@ func (s *Service) Summary(ctx context.Context, q Query) (Summary, error) {
 	if err != nil {
 		return Summary{}, err
 	}
-	out := Summary{Name: x.Name, IDMasked: idnumber.Mask(x.IDNumber), Appeals: len(x.Appeals), Audit: len(x.Audit)}
+	out := Summary{Name: x.Name, IDMasked: idnumber.Mask(x.IDNumber), Appeals: len(x.Appeals), Photos: len(x.Photos), Audit: len(x.Audit)}
 	for _, c := range x.Contestants {
 		// The preview says whether a phone is on file, not which.
 		if c.IDNumber = idnumber.Mask(c.IDNumber); c.Phone != "" {
@@ -342,7 +363,7 @@ func (x *Export) XLSX() ([]byte, error) {
 	var sheets []sheet
 	about := sheet{name: "说明", header: []string{"项目", "内容"}, rows: [][]string{
 		{"姓名", x.Name}, {"证件号码", x.IDNumber}, {"导出时间", x.GeneratedAt},
-		{"说明", "本文件是系统中保存的关于本人的全部信息：参赛登记、成绩、证书、申诉，以及与本人有关的审计记录。"},
+		{"说明", "本文件是系统中保存的关于本人的全部信息：参赛登记、成绩、证书、申诉、照片，以及与本人有关的审计记录。"},
 	}}
 	sheets = append(sheets, about)
 	cs := sheet{name: "参赛登记", header: []string{"赛事代码", "赛事", "姓名", "性别", "证件类型", "证件号码", "手机", "单位", "设区市",
@@ -398,11 +419,15 @@ func (x *Export) XLSX() ([]byte, error) {
 		}
 		as.rows = append(as.rows, []string{a.EventCode, a.FiledAt, src, a.Body, appealStatusNames[a.Status], a.Reason, a.DecidedAt})
 	}
+	ps := sheet{name: "照片", header: []string{"赛事代码", "格式", "大小（字节）", "说明"}}
+	for _, p := range x.Photos {
+		ps.rows = append(ps.rows, []string{p.EventCode, p.ContentType, strconv.Itoa(p.Bytes), "照片本身见 JSON 导出（data 字段，base64）"})
+	}
 	au := sheet{name: "审计记录", header: []string{"赛事代码", "序号", "时间", "操作人", "操作", "对象", "详情"}}
 	for _, e := range x.Audit {
 		au.rows = append(au.rows, []string{e.EventCode, strconv.FormatInt(e.ID, 10), e.At, e.Actor, e.Action, e.Subject, string(e.Detail)})
 	}
-	sheets = append(sheets, cs, rs, ks, as, au)
+	sheets = append(sheets, cs, rs, ks, as, ps, au)
 	for i, sh := range sheets {
 		if i == 0 {
 			if err := f.SetSheetName("Sheet1", sh.name); err != nil {

@@ -36,7 +36,8 @@ type Config struct {
 	Reissue store.ReissueFunc
 	// Purge, Retention and Photos serve the retention purge: without
 	// Purge it is unavailable, without Retention always refused (no one
-	// can tell the period has ended), without Photos no photos are kept.
+	// can tell the period has ended); Photos deletes the purged photos'
+	// files, and without it any are reported left for a prune.
 	Purge     PurgeStore
 	Retention Retention
 	Photos    Photos

@@ -1,8 +1,12 @@
 package person_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"image"
+	"image/color"
+	"image/png"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,6 +23,7 @@ import (
 	"skillscore/internal/testdb"
 	"skillscore/internal/testenv"
 	"skillscore/person"
+	"skillscore/photos"
 	"skillscore/store"
 )
 
@@ -220,11 +225,21 @@ func TestExportHoldsThePersonAndIsAudited(t *testing.T) {
 			t.Fatalf("the wrong name: %v", err)
 		}
 		trail, _ := o.st.AuditTrail(ctx, o.ev.ID)
-		before := len(trail)
+		before := len(trail) + 1 // the photo's photo.set below
 
+		// Their photo goes with it.
+		lib := photos.New(o.st, t.TempDir())
+		img := testPhoto(t, 3)
+		if _, err := lib.Save(ctx, o.ev.ID, h.ID, img, "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		o.svc = person.New(person.Config{Store: o.st, Reissue: o.certs.Reissuer(), Photos: lib})
 		x, err := o.svc.Export(ctx, q, "申请 2026-015", "organizer")
 		if err != nil {
 			t.Fatal(err)
+		}
+		if len(x.Photos) != 1 || !bytes.Equal(x.Photos[0].Data, img) || x.Photos[0].ContentType != "image/png" {
+			t.Fatalf("photos in the export: %d", len(x.Photos))
 		}
 		raw, err := x.JSON()
 		if err != nil {
@@ -268,7 +283,7 @@ func TestExportHoldsThePersonAndIsAudited(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer f.Close()
-		want := []string{"说明", "参赛登记", "成绩", "证书", "申诉", "审计记录"}
+		want := []string{"说明", "参赛登记", "成绩", "证书", "申诉", "照片", "审计记录"}
 		if got := f.GetSheetList(); strings.Join(got, ",") != strings.Join(want, ",") {
 			t.Fatalf("sheets %v, want %v", got, want)
 		}
@@ -313,17 +328,12 @@ func TestPurgeWaitsForTheRetentionEndThenRemovesForGood(t *testing.T) {
 		ctx := context.Background()
 		now := time.Date(2027, 6, 1, 10, 0, 0, 0, time.UTC)
 		ret := &retention{}
-		photos := t.TempDir()
+		lib := photos.New(o.st, t.TempDir())
 		svc := person.New(person.Config{Store: o.st, Reissue: o.certs.Reissuer(), Purge: o.st, Retention: ret,
-			Photos: person.DirPhotos{Dir: photos, Store: o.st}, Now: func() time.Time { return now }})
-		// Photos by 证件号码: the holder's, another's, and one of a person
-		// who is also in a second event not purged, whose photo stays.
+			Photos: lib, Now: func() time.Time { return now }})
+		// Photos of two of this event's people, and of one of them again in
+		// a second event not purged, whose photo stays.
 		shared := o.others[0]
-		for _, c := range []store.Contestant{o.holder, o.others[1], shared} {
-			if err := os.WriteFile(filepath.Join(photos, c.IDNumber+".jpg"), []byte("jpeg"), 0o600); err != nil {
-				t.Fatal(err)
-			}
-		}
 		ev2, err := o.st.CreateEvent(ctx, store.NewEvent{Event: store.Event{Code: "jx-later", Name: "后一场", Kind: "assessment",
 			Occupation: "养老护理员", Year: 2027, Rules: `{"modules":[]}`}, Groups: []store.Group{{Code: "g", Name: "考生"}}}, "t")
 		if err != nil {
@@ -331,8 +341,20 @@ func TestPurgeWaitsForTheRetentionEndThenRemovesForGood(t *testing.T) {
 		}
 		again := shared
 		again.GroupCode, again.Code, again.Station = "g", nil, nil
-		if _, err := o.st.AddContestants(ctx, ev2.ID, []store.Contestant{again}, "t"); err != nil {
+		later, err := o.st.AddContestants(ctx, ev2.ID, []store.Contestant{again}, "t")
+		if err != nil {
 			t.Fatal(err)
+		}
+		files := map[string]bool{} // photo file → should stay
+		for i, p := range []struct {
+			ev, id int64
+			stays  bool
+		}{{o.ev.ID, o.holder.ID, false}, {o.ev.ID, shared.ID, false}, {ev2.ID, later[0].ID, true}} {
+			saved, err := lib.Save(ctx, p.ev, p.id, testPhoto(t, i), "organizer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			files[filepath.Join(lib.Dir(), saved.File)] = p.stays
 		}
 
 		refused := func(step, phrase string) {
@@ -349,8 +371,10 @@ func TestPurgeWaitsForTheRetentionEndThenRemovesForGood(t *testing.T) {
 		refused("before the results are final", "尚未确认为最终成绩")
 		ret.started, ret.ends = true, now.Add(24*time.Hour)
 		refused("a day before the end", "个人信息保存期限至 2027年6月2日，届满后方可清除")
-		if _, err := os.Stat(filepath.Join(photos, o.holder.IDNumber+".jpg")); err != nil {
-			t.Fatal("a refused purge deleted a photo")
+		for f := range files {
+			if _, err := os.Stat(f); err != nil {
+				t.Fatal("a refused purge deleted a photo")
+			}
 		}
 
 		ret.ends = now.Add(-time.Hour)
@@ -362,10 +386,13 @@ func TestPurgeWaitsForTheRetentionEndThenRemovesForGood(t *testing.T) {
 		if err != nil || done.Photos != 2 || done.Contestants != p.Pending.Contestants {
 			t.Fatalf("purge: %+v %v", done, err)
 		}
-		for c, want := range map[string]bool{o.holder.IDNumber: false, o.others[1].IDNumber: false, shared.IDNumber: true} {
-			if _, err := os.Stat(filepath.Join(photos, c+".jpg")); (err == nil) != want {
-				t.Errorf("photo %s kept=%v, want %v", idnumber.Mask(c), err == nil, want)
+		for f, stays := range files {
+			if _, err := os.Stat(f); (err == nil) != stays {
+				t.Errorf("photo %s kept=%v, want %v", filepath.Base(f), err == nil, stays)
 			}
+		}
+		if ps, _ := o.st.EventPhotos(ctx, ev2.ID); len(ps) != 1 {
+			t.Errorf("the later event's photos: %v", ps)
 		}
 		// The certificate lives on: by number + name, by its QR; not by 证件号码.
 		if v, err := o.certs.ByNumber(ctx, o.cert.Number, o.holder.Name); err != nil || v.Status != certificates.StatusValid {
@@ -392,4 +419,20 @@ func TestPurgeWaitsForTheRetentionEndThenRemovesForGood(t *testing.T) {
 			t.Fatalf("chain: %d %v", bad, err)
 		}
 	})
+}
+
+// testPhoto is a small PNG the photo checks accept, different for each i.
+func testPhoto(t *testing.T, i int) []byte {
+	t.Helper()
+	img := image.NewRGBA(image.Rect(0, 0, 150, 200))
+	for y := 0; y < 200; y++ {
+		for x := 0; x < 150; x++ {
+			img.Set(x, y, color.RGBA{uint8(x + i*40), uint8(y), uint8(i * 90), 255})
+		}
+	}
+	var b bytes.Buffer
+	if err := png.Encode(&b, img); err != nil {
+		t.Fatal(err)
+	}
+	return b.Bytes()
 }

@@ -2,11 +2,7 @@ package person
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"io/fs"
-	"os"
-	"path/filepath"
 	"time"
 
 	"skillscore"
@@ -22,14 +18,15 @@ type Retention interface {
 // PurgeStore is what a purge needs from the database.
 type PurgeStore interface {
 	PurgeState(ctx context.Context, eventID int64) (store.PurgeState, error)
-	PurgeEvent(ctx context.Context, eventID int64, photos int, actor string) (store.PurgeCounts, error)
+	PurgeEvent(ctx context.Context, eventID int64, actor string) (store.PurgeCounts, []store.Photo, error)
 }
 
-// Photos finds and deletes the photos of an event's people that a purge
-// removes.
+// Photos is the photo store (package photos): a holder's photo for the
+// export, and the deletion of the files of photo records a purge deleted
+// (saying how many it could not delete).
 type Photos interface {
-	Count(ctx context.Context, eventID int64) (int, error)
-	Remove(ctx context.Context, eventID int64) (int, error)
+	Photo(ctx context.Context, contestantID int64) ([]byte, error)
+	Discard(ps []store.Photo) (left int)
 }
 
 // PurgePlan is where an event stands towards its purge: when its retention
@@ -60,11 +57,6 @@ func (s *Service) PurgePlan(ctx context.Context, eventID int64) (PurgePlan, erro
 		return PurgePlan{}, err
 	}
 	p := PurgePlan{Pending: st.Pending, PurgedAt: st.PurgedAt, PurgedBy: st.PurgedBy}
-	if s.photos != nil {
-		if p.Pending.Photos, err = s.photos.Count(ctx, eventID); err != nil {
-			return PurgePlan{}, err
-		}
-	}
 	if s.retention == nil {
 		p.Refusal = "未启用个人信息保存期限设置，无法判断保存期限是否届满，不能清除"
 		return p, nil
@@ -86,10 +78,10 @@ func (s *Service) PurgePlan(ctx context.Context, eventID int64) (PurgePlan, erro
 }
 
 // Purge removes an event's personal data for good once its retention
-// period has ended: photos first (a purge that fails after them is simply
-// run again), then the database (store.PurgeEvent: names, 证件号码, phones,
-// the certificates' sealed numbers, appeal texts), audited with the counts
-// only. Run again it finds nothing left and changes nothing.
+// period has ended (store.PurgeEvent: names, 证件号码, phones, photo
+// records, the certificates' sealed numbers, appeal texts; audited with the
+// counts only), then the photos' files. Run again it finds nothing left and
+// changes nothing.
 func (s *Service) Purge(ctx context.Context, eventID int64, actor string) (store.PurgeCounts, error) {
 	p, err := s.PurgePlan(ctx, eventID)
 	if err != nil {
@@ -98,66 +90,17 @@ func (s *Service) Purge(ctx context.Context, eventID int64, actor string) (store
 	if !p.Due {
 		return store.PurgeCounts{}, skillscore.Errorf(skillscore.EConflict, "%s", p.Refusal)
 	}
-	photos := 0
-	if s.photos != nil {
-		if photos, err = s.photos.Remove(ctx, eventID); err != nil {
-			return store.PurgeCounts{}, err
-		}
-	}
-	return s.purge.PurgeEvent(ctx, eventID, photos, actor)
-}
-
-// DirPhotos are holders' photos kept in a directory as <证件号码>.jpg,
-// .jpeg or .png (the certificates' --photos). A person's photo is removed
-// with the last event that still holds their number: another event, not
-// purged, would print it again.
-type DirPhotos struct {
-	Dir   string
-	Store interface {
-		PhotoKeys(ctx context.Context, eventID int64) ([]string, error)
-	}
-}
-
-var photoExts = []string{".jpg", ".jpeg", ".png"}
-
-func (d DirPhotos) each(ctx context.Context, eventID int64, fn func(path string) error) (int, error) {
-	if d.Dir == "" {
-		return 0, nil
-	}
-	keys, err := d.Store.PhotoKeys(ctx, eventID)
+	done, photos, err := s.purge.PurgeEvent(ctx, eventID, actor)
 	if err != nil {
-		return 0, err
+		return done, err
 	}
-	n := 0
-	for _, k := range keys {
-		for _, ext := range photoExts {
-			path := filepath.Join(d.Dir, k+ext)
-			if _, err := os.Stat(path); errors.Is(err, fs.ErrNotExist) {
-				continue
-			} else if err != nil {
-				// The cause names the file, whose name is a 证件号码: not for the log.
-				return n, skillscore.Errorf(skillscore.EUnavailable, "无法读取照片目录 %s", d.Dir)
-			}
-			if err := fn(path); err != nil {
-				return n, err
-			}
-			n++
-		}
+	left := len(photos)
+	if s.photos != nil {
+		left = s.photos.Discard(photos)
 	}
-	return n, nil
-}
-
-// Count counts the photo files a purge of the event deletes.
-func (d DirPhotos) Count(ctx context.Context, eventID int64) (int, error) {
-	return d.each(ctx, eventID, func(string) error { return nil })
-}
-
-// Remove deletes them. The error names no file: its name is a 证件号码.
-func (d DirPhotos) Remove(ctx context.Context, eventID int64) (int, error) {
-	return d.each(ctx, eventID, func(path string) error {
-		if err := os.Remove(path); err != nil {
-			return skillscore.Errorf(skillscore.EUnavailable, "无法删除照片目录 %s 中的照片，请检查目录权限后再次清除", d.Dir)
-		}
-		return nil
-	})
+	if left > 0 {
+		return done, skillscore.Errorf(skillscore.EUnavailable,
+			"个人信息已清除，但有 %d 个照片文件未能删除：请检查照片库目录（--photos）后运行 skillscore photos prune", left)
+	}
+	return done, nil
 }

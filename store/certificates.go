@@ -97,6 +97,10 @@ func (s *Store) IssueCertificates(ctx context.Context, reqs []CertificateIssue, 
 	return out, issued, err
 }
 
+// auditNumbers bounds the certificate numbers one audit entry lists: 1,000
+// numbers of up to 32 characters stay well inside a TEXT column.
+const auditNumbers = 1000
+
 // errIssueRace marks a lost race on certificates_once, worth a retry.
 var errIssueRace = errors.New("certificate issued concurrently")
 
@@ -176,9 +180,15 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 		if len(numbers) == 0 {
 			return chain.close(ctx) // restores the head openChain parked
 		}
-		if err := chain.append(ctx, &reqs[0].EventID, actor, "certificates.issue", "",
-			map[string]any{"count": len(numbers), "numbers": numbers}, now); err != nil {
-			return err
+		// One entry per auditNumbers certificates: a large event's numbers
+		// in one entry would pass MySQL's TEXT limit (64 KB) and fail the
+		// whole issue.
+		for start := 0; start < len(numbers); start += auditNumbers {
+			part := numbers[start:min(start+auditNumbers, len(numbers))]
+			if err := chain.append(ctx, &reqs[0].EventID, actor, "certificates.issue", "",
+				map[string]any{"count": len(part), "numbers": part}, now); err != nil {
+				return err
+			}
 		}
 		return chain.close(ctx)
 	})

@@ -234,3 +234,34 @@ func TestIssueCertificatesFromTwoInstances(t *testing.T) {
 		}
 	}
 }
+
+// TestIssueALargeEventAuditsInParts: one batch of 2,500 certificates (a
+// large event's) issues on both databases; its numbers are audited 1,000 to
+// an entry, where one entry of all of them would pass MySQL's TEXT limit.
+func TestIssueALargeEventAuditsInParts(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		ctx := context.Background()
+		s := open(Options{})
+		ev, cs := certSeed(t, s, 2500)
+		reqs := make([]CertificateIssue, len(cs))
+		for i, c := range cs {
+			reqs[i] = issueReq(ev, c, "award", testScope)
+		}
+		if _, n, err := s.IssueCertificates(ctx, reqs, testSeal, "tester"); err != nil || n != 2500 {
+			t.Fatalf("issue 2,500: %d, %v", n, err)
+		}
+		trail, err := s.AuditTrail(ctx, ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var counts []string
+		for _, e := range trail {
+			if e.Action == "certificates.issue" {
+				counts = append(counts, e.Detail[:strings.Index(e.Detail, ",")])
+			}
+		}
+		if strings.Join(counts, " ") != `{"count":1000 {"count":1000 {"count":500` {
+			t.Errorf("issue entries %q", counts)
+		}
+	})
+}

@@ -342,6 +342,12 @@ func TestPurgeRemovesPersonalDataAndKeepsResultsAndChain(t *testing.T) {
 		// certificates, which keep their holder's name for verification
 		// by number + 姓名: d.cs[1] and phoned[1] hold none, and phoned[0]'s
 		// name before the correction is on none.
+		// One holder's photo record (package photos keeps the file).
+		photoID := strings.Repeat("ab", 16)
+		if _, err := s.SetPhotos(ctx, d.ev.ID, []Photo{{ID: photoID, ContestantID: phoned[1].ID, File: photoID + ".jpg",
+			SHA256: strings.Repeat("0", 64), ContentType: "image/jpeg", Width: 300, Height: 400, Size: 1000}}, "organizer"); err != nil {
+			t.Fatal(err)
+		}
 		secrets := eventSecrets(t, s, d.ev.ID)
 		for _, c := range append(slices.Clone(d.cs), phoned...) {
 			secrets = append(secrets, c.IDNumber, strings.ToLower(c.IDNumber))
@@ -371,13 +377,16 @@ func TestPurgeRemovesPersonalDataAndKeepsResultsAndChain(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		want := PurgeCounts{Contestants: 4 + len(crowded), Phones: 2 + len(crowded), Certificates: 2, Appeals: 1}
+		want := PurgeCounts{Contestants: 4 + len(crowded), Phones: 2 + len(crowded), Certificates: 2, Appeals: 1, Photos: 1}
 		if st.Pending != want || st.PurgedAt.Valid() {
 			t.Fatalf("pending %+v, want %+v", st, want)
 		}
-		done, err := s.PurgeEvent(ctx, d.ev.ID, 0, "organizer")
-		if err != nil || done != want {
-			t.Fatalf("purge %+v %v, want %+v", done, err, want)
+		done, gone, err := s.PurgeEvent(ctx, d.ev.ID, "organizer")
+		if err != nil || done != want || len(gone) != 1 || gone[0].File != photoID+".jpg" {
+			t.Fatalf("purge %+v %v %v, want %+v and the photo", done, gone, err, want)
+		}
+		if ps, err := s.EventPhotos(ctx, d.ev.ID); err != nil || len(ps) != 0 {
+			t.Fatalf("photos after the purge: %v %v", ps, err)
 		}
 		dump := dumpTables(t, s.r, s.dialect)
 		for _, v := range secrets {
@@ -435,7 +444,7 @@ func TestPurgeRemovesPersonalDataAndKeepsResultsAndChain(t *testing.T) {
 		}
 		trail, _ := s.AuditTrail(ctx, d.ev.ID)
 		if last := trail[len(trail)-1]; last.Action != "personal.purge" ||
-			last.Detail != fmt.Sprintf(`{"contestants":%d,"phones":%d,"certificates":2,"appeals":1,"photos":0}`, want.Contestants, want.Phones) {
+			last.Detail != fmt.Sprintf(`{"contestants":%d,"phones":%d,"certificates":2,"appeals":1,"photos":1}`, want.Contestants, want.Phones) {
 			t.Errorf("purge entry %+v", last)
 		}
 		_, err = s.CorrectContestant(ctx, Correction{EventID: d.ev.ID, ContestantID: d.cs[0].ID, Name: "某某", Gender: "女",
@@ -456,7 +465,7 @@ func TestPurgeRemovesPersonalDataAndKeepsResultsAndChain(t *testing.T) {
 			}
 			return strings.Join(keep, "\n")
 		}
-		if done, err := s.PurgeEvent(ctx, d.ev.ID, 0, "organizer"); err != nil || !done.Empty() {
+		if done, gone, err := s.PurgeEvent(ctx, d.ev.ID, "organizer"); err != nil || !done.Empty() || len(gone) != 0 {
 			t.Fatalf("second purge: %+v %v", done, err)
 		}
 		if again := dumpTables(t, s.r, s.dialect); withoutAudit(again) != withoutAudit(dump) {

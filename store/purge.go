@@ -10,7 +10,6 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
-	"skillscore/privacy"
 )
 
 // The retention purge (个人信息到期清除): once an event's retention period
@@ -38,7 +37,7 @@ type PurgeCounts struct {
 	Phones       int `json:"phones"`       // phone numbers cleared
 	Certificates int `json:"certificates"` // sealed 证件号码 cleared (number and name kept)
 	Appeals      int `json:"appeals"`      // appeal texts cleared
-	Photos       int `json:"photos"`       // photo files deleted (counted by the caller)
+	Photos       int `json:"photos"`       // photo records deleted (their files go after the commit)
 }
 
 // Empty reports whether there is nothing (left) to purge.
@@ -88,6 +87,10 @@ func purgeState(ctx context.Context, tx *sqlx.Tx, eventID int64) (PurgeState, er
 	if err := tx.GetContext(ctx, &st.Pending.Appeals, "SELECT COUNT(*) FROM appeals WHERE event_id = ? AND body <> ?", eventID, PurgedAppeal); err != nil {
 		return st, fmt.Errorf("purge count: %w", err)
 	}
+	if err := tx.GetContext(ctx, &st.Pending.Photos, `SELECT COUNT(*) FROM photos p JOIN contestants c ON c.id = p.contestant_id
+		WHERE c.event_id = ?`, eventID); err != nil {
+		return st, fmt.Errorf("purge count: %w", err)
+	}
 	var p struct {
 		At Time   `db:"purged_at"`
 		By string `db:"purged_by"`
@@ -100,58 +103,25 @@ func purgeState(ctx context.Context, tx *sqlx.Tx, eventID int64) (PurgeState, er
 	return st, nil
 }
 
-// PhotoKeys returns the 证件号码 of an event's people not yet purged whose
-// number no other event still holds (on a contestant or a certificate not
-// purged): with photos stored by 证件号码, these are the files a purge of
-// this event may delete, since no other event will print them again.
-func (s *Store) PhotoKeys(ctx context.Context, eventID int64) ([]string, error) {
-	tx, err := s.r.BeginTxx(ctx, &sql.TxOptions{ReadOnly: true})
-	if err != nil {
-		return nil, fmt.Errorf("begin: %w", err)
-	}
-	defer tx.Rollback()
-	var cs []Contestant
-	if err := tx.SelectContext(ctx, &cs, "SELECT * FROM contestants WHERE event_id = ? AND id_cipher <> ''", eventID); err != nil {
-		return nil, fmt.Errorf("photo keys: %w", err)
-	}
-	var out []string
-	for _, c := range cs {
-		if err := s.openContestant(&c); err != nil {
-			return nil, err
-		}
-		idx, err := s.keys.Indexes(privacy.IDNumber, c.IDNumber)
-		if err != nil {
-			return nil, err
-		}
-		var n int
-		args := append([]any{eventID}, anys(idx)...)
-		if err := tx.GetContext(ctx, &n, "SELECT (SELECT COUNT(*) FROM contestants WHERE event_id <> ? AND id_index IN ("+inList(len(idx))+
-			")) + (SELECT COUNT(*) FROM certificates WHERE event_id <> ? AND id_index IN ("+inList(len(idx))+"))",
-			append(args, args...)...); err != nil {
-			return nil, fmt.Errorf("photo keys: %w", err)
-		}
-		if n == 0 {
-			out = append(out, c.IDNumber)
-		}
-	}
-	return out, nil
-}
-
 // PurgeEvent irreversibly removes the event's personal data: each
 // contestant's 证件号码 (sealed value cleared, index replaced by a
-// placeholder), phone and name (PurgedName + code), the sealed 证件号码 of
-// its certificates, which keep number, holder name and signed facts so
-// they verify by number + 姓名 for their lifetime, and its appeals' texts.
+// placeholder), phone, name (PurgedName + code) and photo records, the
+// sealed 证件号码 of its certificates, which keep number, holder name and
+// signed facts so they verify by number + 姓名 for their lifetime, and its
+// appeals' texts.
 // Results, marks, codes, gender, city, level and 单位 stay, so statistics
 // and published results do too, and the audit trail is only appended to
 // (its entries hold no personal data, so the chain still verifies). It is
 // idempotent: a second run finds nothing left and changes nothing but the
-// trail, where each run is recorded with its counts. photos is what the
-// caller deleted beforehand, for the record. On SQLite the file is then
-// vacuumed, on MySQL the tables rebuilt, so no freed page keeps a copy.
-func (s *Store) PurgeEvent(ctx context.Context, eventID int64, photos int, actor string) (PurgeCounts, error) {
+// trail, where each run is recorded with its counts. It returns the photo
+// records it deleted: their files are the caller's to remove once this has
+// committed (package photos; a file left behind names no one and goes with
+// the next prune). On SQLite the file is then vacuumed, on MySQL the
+// tables rebuilt, so no freed page keeps a copy.
+func (s *Store) PurgeEvent(ctx context.Context, eventID int64, actor string) (PurgeCounts, []Photo, error) {
 	now := s.now()
 	var done PurgeCounts
+	var photos []Photo
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// The audit head first, before any read (see issueCertificates).
 		chain, err := openChain(ctx, tx)
@@ -163,7 +133,15 @@ func (s *Store) PurgeEvent(ctx context.Context, eventID int64, photos int, actor
 			return err
 		}
 		done = st.Pending
-		done.Photos = photos
+		photos = nil
+		if err := tx.SelectContext(ctx, &photos, `SELECT `+photoCols+` FROM photos WHERE contestant_id IN
+			(SELECT id FROM contestants WHERE event_id = ?)`, eventID); err != nil {
+			return fmt.Errorf("purge photos: %w", err)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM photos WHERE contestant_id IN (SELECT id FROM contestants WHERE event_id = ?)",
+			eventID); err != nil {
+			return fmt.Errorf("purge photos: %w", err)
+		}
 		var rows []struct {
 			ID   int64   `db:"id"`
 			Code *string `db:"code"`
@@ -208,17 +186,17 @@ func (s *Store) PurgeEvent(ctx context.Context, eventID int64, photos int, actor
 		return chain.close(ctx)
 	})
 	if err != nil {
-		return PurgeCounts{}, err
+		return PurgeCounts{}, nil, err
 	}
 	// Scrubbed on every run, so a run that cleared everything but failed
 	// here is completed by the next.
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
-		return done, fmt.Errorf("purge scrub: %w", err)
+		return done, photos, fmt.Errorf("purge scrub: %w", err)
 	}
 	defer conn.Close()
-	if err := s.scrubFreedSpace(ctx, conn, "contestants", "certificates", "appeals"); err != nil {
-		return done, skillscore.Wrap(skillscore.EUnavailable, err, "个人信息已清除，但整理数据库空间失败：请再运行一次清除")
+	if err := s.scrubFreedSpace(ctx, conn, "contestants", "certificates", "appeals", "photos"); err != nil {
+		return done, photos, skillscore.Wrap(skillscore.EUnavailable, err, "个人信息已清除，但整理数据库空间失败：请再运行一次清除")
 	}
-	return done, nil
+	return done, photos, nil
 }

@@ -248,3 +248,45 @@ func TestLargeRealRosterFits(t *testing.T) {
 		t.Fatalf("read %d rows, last %q", len(got), got[len(got)-1])
 	}
 }
+
+// CountZipEntries counts what archive/zip lists, read in place, for a
+// plain directory, one after prepended bytes (a self-extracting archive)
+// and a zip64 one (over 65,535 entries), and stops just past the limit.
+func TestCountZipEntriesMatchesArchiveZip(t *testing.T) {
+	build := func(n int, prefix string) []byte {
+		var buf bytes.Buffer
+		buf.WriteString(prefix)
+		zw := zip.NewWriter(&buf)
+		zw.SetOffset(int64(len(prefix)))
+		for i := 0; i < n; i++ {
+			if _, err := zw.CreateHeader(&zip.FileHeader{Name: fmt.Sprintf("%d.jpg", i), Method: zip.Store}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := zw.Close(); err != nil {
+			t.Fatal(err)
+		}
+		return buf.Bytes()
+	}
+	for _, c := range []struct {
+		n      int
+		prefix string
+	}{{0, ""}, {3, ""}, {5, "MZ self-extractor stub"}, {70_000, ""}} {
+		data := build(c.n, c.prefix)
+		zr, err := zip.NewReader(bytes.NewReader(data), int64(len(data)))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := CountZipEntries(bytes.NewReader(data), int64(len(data)), 1<<30); got != len(zr.File) || got != c.n {
+			t.Errorf("%d entries (prefix %q): counted %d, archive/zip lists %d", c.n, c.prefix, got, len(zr.File))
+		}
+		if c.n > 2 {
+			if got := CountZipEntries(bytes.NewReader(data), int64(len(data)), 2); got != 3 {
+				t.Errorf("%d entries with limit 2: counted %d, want 3 (stop just past the limit)", c.n, got)
+			}
+		}
+	}
+	if got := CountZipEntries(strings.NewReader("not a zip at all, just text"), 27, 10); got != -1 {
+		t.Errorf("not a zip: %d, want -1", got)
+	}
+}

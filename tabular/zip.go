@@ -15,58 +15,73 @@ import (
 // hundreds of thousands of them. It returns -1 when the directory cannot
 // be found (archive/zip then reports the file as corrupt).
 func countEntries(data []byte, max int) int {
+	return CountZipEntries(bytes.NewReader(data), int64(len(data)), max)
+}
+
+// CountZipEntries is countEntries for a zip read in place (a file on disk,
+// which the photo import opens without loading it): only the end records
+// and the directory's fixed headers are read.
+func CountZipEntries(r io.ReaderAt, size int64, limit int) int {
 	const eocdLen, sigEOCD, sigDir = 22, 0x06054b50, 0x02014b50
-	if len(data) < eocdLen {
+	if size < eocdLen {
 		return -1
 	}
 	// The end record sits in the last 64 KB (its comment is at most that).
-	from := max0(len(data) - eocdLen - 0xffff)
-	i := bytes.LastIndex(data[from:], []byte("PK\x05\x06"))
+	from := max(size-eocdLen-0xffff, 0)
+	tail := make([]byte, size-from)
+	if _, err := r.ReadAt(tail, from); err != nil && err != io.EOF {
+		return -1
+	}
+	i := bytes.LastIndex(tail, []byte("PK\x05\x06"))
 	if i < 0 {
 		return -1
 	}
-	end := from + i
-	if end+eocdLen > len(data) || binary.LittleEndian.Uint32(data[end:]) != sigEOCD {
+	end, rec := from+int64(i), tail[i:]
+	if len(rec) < eocdLen || binary.LittleEndian.Uint32(rec) != sigEOCD {
 		return -1
 	}
-	size := int64(binary.LittleEndian.Uint32(data[end+12:]))
-	offset := int64(binary.LittleEndian.Uint32(data[end+16:]))
-	start := int64(end) - size
-	if size == 0xffffffff || offset == 0xffffffff || binary.LittleEndian.Uint16(data[end+10:]) == 0xffff {
+	dirSize := int64(binary.LittleEndian.Uint32(rec[12:]))
+	offset := int64(binary.LittleEndian.Uint32(rec[16:]))
+	start := end - dirSize
+	if dirSize == 0xffffffff || offset == 0xffffffff || binary.LittleEndian.Uint16(rec[10:]) == 0xffff {
 		// Zip64: the real figures are in the zip64 end record, which its
 		// locator (just before the end record) points at.
-		loc := end - 20
-		if loc < 0 || binary.LittleEndian.Uint32(data[loc:]) != 0x07064b50 {
+		var loc [20]byte
+		if end < 20 || !readAt(r, loc[:], end-20) || binary.LittleEndian.Uint32(loc[:]) != 0x07064b50 {
 			return -1
 		}
-		at := binary.LittleEndian.Uint64(data[loc+8:])
-		if at > uint64(len(data)-56) || binary.LittleEndian.Uint32(data[at:]) != 0x06064b50 {
+		at := binary.LittleEndian.Uint64(loc[8:])
+		var z64 [56]byte
+		if size < 56 || at > uint64(size-56) || !readAt(r, z64[:], int64(at)) || binary.LittleEndian.Uint32(z64[:]) != 0x06064b50 {
 			return -1
 		}
-		size = int64(binary.LittleEndian.Uint64(data[at+40:]) & 0x7fffffffffffffff)
-		offset = int64(binary.LittleEndian.Uint64(data[at+48:]) & 0x7fffffffffffffff)
-		start = int64(at) - size
+		dirSize = int64(binary.LittleEndian.Uint64(z64[40:]) & 0x7fffffffffffffff)
+		offset = int64(binary.LittleEndian.Uint64(z64[48:]) & 0x7fffffffffffffff)
+		start = int64(at) - dirSize
 	}
-	if start < 0 || start >= int64(len(data)) || binary.LittleEndian.Uint32(data[start:]) != sigDir {
+	var hdr [46]byte
+	if start < 0 || start >= size || !readAt(r, hdr[:4], start) || binary.LittleEndian.Uint32(hdr[:]) != sigDir {
 		// Where archive/zip looks when the file has nothing prepended.
 		start = offset
 	}
 	n := 0
-	for p := start; p >= 0 && p+46 <= int64(len(data)) && binary.LittleEndian.Uint32(data[p:]) == sigDir; n++ {
-		if n > max {
+	for p := start; p >= 0 && p+46 <= size; n++ {
+		if !readAt(r, hdr[:], p) || binary.LittleEndian.Uint32(hdr[:]) != sigDir {
+			break
+		}
+		if n > limit {
 			return n
 		}
-		p += 46 + int64(binary.LittleEndian.Uint16(data[p+28:])) + int64(binary.LittleEndian.Uint16(data[p+30:])) +
-			int64(binary.LittleEndian.Uint16(data[p+32:]))
+		p += 46 + int64(binary.LittleEndian.Uint16(hdr[28:])) + int64(binary.LittleEndian.Uint16(hdr[30:])) +
+			int64(binary.LittleEndian.Uint16(hdr[32:]))
 	}
 	return n
 }
 
-func max0(n int) int {
-	if n < 0 {
-		return 0
-	}
-	return n
+// readAt fills b from off, reporting whether it could.
+func readAt(r io.ReaderAt, b []byte, off int64) bool {
+	n, err := r.ReadAt(b, off)
+	return n == len(b) && (err == nil || err == io.EOF)
 }
 
 // parts opens the workbook's zip after checking, from its central

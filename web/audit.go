@@ -51,8 +51,10 @@ var auditActions = map[string]string{
 	"results.publish": "成绩公示", "results.final": "成绩定稿",
 	"appeal.file": "提出申诉", "appeal.rejected": "驳回申诉", "appeal.remark": "申诉复评",
 	"certificates.issue": "签发证书", "certificate.revoke": "吊销证书",
-	"target.set":      "设置年度目标",
-	"personal.reveal": "查看完整证件号码或手机号码", "personal.export": "导出含完整证件号码的文件",
+	"privacy.notice": "修改个人信息告知书", "privacy.retention": "修改个人信息保存期限", "privacy.organizer": "修改个人信息处理者与联系方式",
+	"personal.reveal": "查看完整证件号码", "personal.export": "导出含完整证件号码的文件", "keys.rotate": "轮换个人信息加密密钥",
+	"target.set": "设置年度目标",
+	"photo.set":  "设置持证人照片", "photo.delete": "删除持证人照片",
 	"person.correct": "更正选手个人信息", "personal.purge": "到期清除个人信息",
 }
 

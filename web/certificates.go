@@ -37,6 +37,10 @@ type certificatesPage struct {
 	Batch     *certificates.BatchStatus
 	Files     []string
 	Assets    []assetRow
+	// PhotoUpload shows the photo upload (a photo store is configured);
+	// Photos is the outcome of the upload just made.
+	PhotoUpload bool
+	Photos      *photoReport
 }
 
 type assetRow struct {
@@ -70,13 +74,24 @@ func (s *Server) handleCertificates(w http.ResponseWriter, r *http.Request, u *a
 	if !ok {
 		return
 	}
-	list, err := s.certs.List(r.Context(), ev.ID)
+	page, err := s.certificatesPage(r, u, ev)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "certificates", page)
+}
+
+// certificatesPage gathers the certificate page's data (the photo upload
+// shows the same page with its outcome).
+func (s *Server) certificatesPage(r *http.Request, u *authed, ev store.Event) (certificatesPage, error) {
+	list, err := s.certs.List(r.Context(), ev.ID)
+	if err != nil {
+		return certificatesPage{}, err
+	}
 	page := certificatesPage{Title: "证书管理", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
-		Message: r.URL.Query().Get("msg")}
+		Message: r.URL.Query().Get("msg"), PhotoUpload: s.photos != nil}
 	for _, c := range list {
 		row := certificateRow{ContestantID: c.ContestantID, Number: c.Number, KindName: "获奖证书", Name: c.Name, IDType: c.IDType,
 			IDMasked: maskID(c.IDNumber), Issued: c.IssuedAt.Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
@@ -98,8 +113,7 @@ func (s *Server) handleCertificates(w http.ResponseWriter, r *http.Request, u *a
 			page.Files = []string{certificates.BatchZip, certificates.BatchCombined}
 		}
 	}
-	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, "certificates", page)
+	return page, nil
 }
 
 // handleCertificateBatch starts issuing and rendering an event's

@@ -23,6 +23,7 @@ import (
 	"skillscore/certificates"
 	"skillscore/idnumber"
 	"skillscore/internal/testenv"
+	"skillscore/photos"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -34,6 +35,7 @@ type certOffice struct {
 	t     *testing.T
 	st    *store.Store
 	svc   *certificates.Service
+	lib   *photos.Library
 	srv   *httptest.Server
 	ev    store.Event
 	certs []store.Certificate
@@ -68,13 +70,13 @@ func newCertOffice(t *testing.T) *certOffice {
 	if err != nil {
 		t.Fatal(err)
 	}
-	o := &certOffice{t: t, st: st, ev: ev}
+	o := &certOffice{t: t, st: st, ev: ev, lib: photos.New(st, filepath.Join(t.TempDir(), "photos"))}
 	srv := httptest.NewUnstartedServer(nil)
 	o.srv = srv
 	svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.DefaultNumbering(),
 		Issuer: "江西省康养职业技能评价中心（演示）", AwardIssuers: "竞赛组委会（演示）",
 		VerifyURL: "http://" + srv.Listener.Addr().String() + "/verify", Keys: kr, Renderer: rend,
-		AssetsDir: t.TempDir()})
+		AssetsDir: t.TempDir(), Photos: o.lib})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -82,7 +84,8 @@ func newCertOffice(t *testing.T) *certOffice {
 	t.Cleanup(svc.Close)
 	o.svc = svc
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	srv.Config.Handler = web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judging: st, Verifier: svc, Certificates: svc, Personal: st})
+	srv.Config.Handler = web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judging: st, Verifier: svc, Certificates: svc,
+		Photos: o.lib, Personal: st})
 	srv.Start()
 	t.Cleanup(srv.Close)
 	res, err := svc.Issue(ctx, ev.ID, "org")

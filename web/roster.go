@@ -15,10 +15,13 @@ import (
 	"skillscore/store"
 )
 
-// RosterStore is what the organizer's roster page needs.
+// RosterStore is what the organizer's roster page needs: the import, and
+// the notice the organizer confirms before it.
 type RosterStore interface {
 	roster.Store
 	RosterImports(ctx context.Context, eventID int64) ([]store.RosterImport, error)
+	EventPrivacy(ctx context.Context, eventID int64) (store.Privacy, error)
+	PrivacyNotices(ctx context.Context, eventID int64) ([]store.Notice, error)
 }
 
 // maxRosterFile bounds an uploaded roster: a 5,000-row workbook is well
@@ -48,6 +51,15 @@ type rosterPage struct {
 	CanDownload  bool
 	Reasons      []roster.ReasonInfo
 	Exports      []exports.Kind
+	// The confirmation of a clean dry run: the legal bases to choose from,
+	// the notice in force (its hash travels with the form, so the import
+	// records the words the organizer saw), and after a refused
+	// confirmation its error and the choices made.
+	Bases        []store.Basis
+	Notice       store.Notice
+	ConfirmError string
+	Basis        string
+	Notified     bool
 }
 
 type rosterRow struct {
@@ -58,6 +70,15 @@ type rosterRow struct {
 type rosterImportRow struct {
 	File, Actor, At string
 	Contestants     int
+	// Basis and Notice: the legal basis and notice version recorded, or
+	// 未记录 for an import made before they were.
+	Basis, Notice string
+}
+
+// rosterConfirm is a refused confirmation, shown again on the page.
+type rosterConfirm struct {
+	Error, Basis string
+	Notified     bool
 }
 
 type verdictRow struct {
@@ -81,6 +102,12 @@ func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *aut
 	if !ok {
 		return
 	}
+	s.rosterPage(w, r, u, ev, r.URL.Query().Get("job"), http.StatusOK, rosterConfirm{})
+}
+
+// rosterPage renders the roster page with a job's verdicts (job "" for
+// none) and, after a refused confirmation, its error.
+func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event, jobID string, status int, confirm rosterConfirm) {
 	ctx := r.Context()
 	groups, err := s.roster.Groups(ctx, ev.ID)
 	if err != nil {
@@ -97,8 +124,19 @@ func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *aut
 		s.fail(w, r, err)
 		return
 	}
+	privacy, err := s.roster.EventPrivacy(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	versions, err := s.roster.PrivacyNotices(ctx, ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	page := rosterPage{Title: "选手名单", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
-		Message: r.URL.Query().Get("msg"), Groups: map[string]string{}, Reasons: roster.Reasons()}
+		Message: r.URL.Query().Get("msg"), Groups: map[string]string{}, Reasons: roster.Reasons(),
+		Bases: store.Bases(), Notice: privacy.Notice, ConfirmError: confirm.Error, Basis: confirm.Basis, Notified: confirm.Notified}
 	if s.exports != nil {
 		page.Exports = exports.Kinds()
 	}
@@ -116,11 +154,22 @@ func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *aut
 		}
 		page.Roster = append(page.Roster, row)
 	}
-	for _, im := range imports {
-		page.Imports = append(page.Imports, rosterImportRow{File: im.FileName, Actor: im.Actor, Contestants: im.Contestants,
-			At: im.ImportedAt.In(cst).Format("2006-01-02 15:04")})
+	labels := map[int64]string{}
+	for _, n := range versions {
+		labels[n.ID] = n.Label()
 	}
-	if id := r.URL.Query().Get("job"); id != "" {
+	for _, im := range imports {
+		row := rosterImportRow{File: im.FileName, Actor: im.Actor, Contestants: im.Contestants,
+			At: im.ImportedAt.In(cst).Format("2006-01-02 15:04"), Basis: "未记录", Notice: "未记录"}
+		if name := store.BasisName(im.Basis); name != "" {
+			row.Basis, row.Notice = name, store.Notice{}.Label()
+			if im.NoticeID != nil {
+				row.Notice = labels[*im.NoticeID]
+			}
+		}
+		page.Imports = append(page.Imports, row)
+	}
+	if id := jobID; id != "" {
 		if v, _, ok := s.rosterJobs.get(ev.ID, id); ok {
 			page.Job = &v
 			page.OnlyProblems = r.URL.Query().Get("show") == "problems"
@@ -144,6 +193,10 @@ func (s *Server) handleRosterPage(w http.ResponseWriter, r *http.Request, u *aut
 		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
+	if status != http.StatusOK {
+		s.renderStatus(w, r, status, "roster", page)
+		return
+	}
 	s.render(w, r, "roster", page)
 }
 
@@ -169,7 +222,7 @@ func (s *Server) handleRosterUpload(w http.ResponseWriter, r *http.Request, u *a
 		s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "名单文件超过 %d MB 上限，请拆分后分别导入", maxRosterFile>>20))
 		return
 	}
-	job := newRosterJob(ev.ID, filepath.Base(hdr.Filename), data, true, u.User.Username)
+	job := newRosterJob(ev.ID, filepath.Base(hdr.Filename), data, true, u.User.Username, "", "")
 	if err := s.rosterJobs.start(job); err != nil {
 		s.fail(w, r, err)
 		return
@@ -178,7 +231,10 @@ func (s *Server) handleRosterUpload(w http.ResponseWriter, r *http.Request, u *a
 }
 
 // handleRosterConfirm imports a file whose dry run passed: all or nothing,
-// in the background, with the same bytes the dry run checked.
+// in the background, with the same bytes the dry run checked. The organizer
+// must choose the legal basis and confirm that the contestants were told the
+// notice the page showed; otherwise the page comes back with the reason and
+// nothing is imported.
 func (s *Server) handleRosterConfirm(w http.ResponseWriter, r *http.Request, u *authed) {
 	ev, ok := s.needRoster(w, r)
 	if !ok {
@@ -193,7 +249,24 @@ func (s *Server) handleRosterConfirm(w http.ResponseWriter, r *http.Request, u *
 		s.fail(w, r, skillscore.Errorf(skillscore.EConflict, "名单文件 %s 未通过预检，不能导入：请按每行的提示修改后重新上传", v.File))
 		return
 	}
-	next := newRosterJob(ev.ID, job.File, job.data, false, u.User.Username)
+	basis, notified := r.PostFormValue("basis"), r.PostFormValue("notified") == "1"
+	noticeSHA := r.PostFormValue("notice_sha256")
+	var missing []string
+	if store.BasisName(basis) == "" {
+		missing = append(missing, "请选择处理选手个人信息的合法性基础（报名同意、履行合同或法定职责）")
+	}
+	if !notified {
+		missing = append(missing, "请在向选手说明告知书内容后，再勾选“已向选手告知上述告知书内容”")
+	}
+	if len(noticeSHA) != 64 {
+		missing = append(missing, "页面已过期，请刷新后重新确认")
+	}
+	if len(missing) > 0 {
+		s.rosterPage(w, r, u, ev, v.ID, http.StatusBadRequest,
+			rosterConfirm{Error: strings.Join(missing, "；") + "。未导入任何选手。", Basis: basis, Notified: notified})
+		return
+	}
+	next := newRosterJob(ev.ID, job.File, job.data, false, u.User.Username, basis, noticeSHA)
 	if err := s.rosterJobs.start(next); err != nil {
 		s.fail(w, r, err)
 		return

@@ -182,6 +182,8 @@ func TestRosterImportInBrowser(t *testing.T) {
 		t.Fatalf("the dry run stored %d contestants", n)
 	}
 	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#basis-consent`)),
+		chromedp.Click(chromedp.CSS(`#notified`)),
 		chromedp.Click(chromedp.CSS(`#confirm`)),
 		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=done] #job-summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#roster`)),

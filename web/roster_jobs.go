@@ -31,6 +31,9 @@ type rosterJob struct {
 	DryRun  bool
 	Actor   string
 	data    []byte
+	// basis and noticeSHA are the legal basis and the notice's hash the
+	// organizer confirmed for an import (empty for a dry run).
+	basis, noticeSHA string
 
 	// Guarded by rosterJobs.mu.
 	state    string // running | done | failed
@@ -76,7 +79,7 @@ func (j *rosterJobs) start(job *rosterJob) error {
 func (j *rosterJobs) run(job *rosterJob) {
 	defer j.wg.Done()
 	rep, err := roster.Import(j.ctx, j.st, job.EventID, job.File, job.data, roster.Options{
-		DryRun: job.DryRun, Actor: job.Actor,
+		DryRun: job.DryRun, Actor: job.Actor, Basis: job.basis, NoticeSHA256: job.noticeSHA,
 		Progress: func(p roster.Progress) {
 			j.mu.Lock()
 			job.progress = p
@@ -139,8 +142,9 @@ func (j *rosterJobs) close() {
 }
 
 // newRosterJob makes a job with a fresh id.
-func newRosterJob(eventID int64, file string, data []byte, dryRun bool, actor string) *rosterJob {
-	return &rosterJob{ID: randomString(12), EventID: eventID, File: file, data: data, DryRun: dryRun, Actor: actor}
+func newRosterJob(eventID int64, file string, data []byte, dryRun bool, actor, basis, noticeSHA string) *rosterJob {
+	return &rosterJob{ID: randomString(12), EventID: eventID, File: file, data: data, DryRun: dryRun, Actor: actor,
+		basis: basis, noticeSHA: noticeSHA}
 }
 
 // Close stops the server's background work (roster imports) and waits for

@@ -35,6 +35,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/certificates/pdf/{number}", s.requireRole(s.handleCertificatePDF))
 	handle("POST /events/{code}/certificates/{number}/revoke", s.requireRole(s.handleRevokeCertificate))
 	handle("POST /events/{code}/certificates/assets", s.requireRole(s.handleCertificateAsset))
+	handle("POST /events/{code}/certificates/photos", s.requireRole(s.handlePhotoUpload))
 	// The organizer's roster import and exports.
 	handle("GET /events/{code}/roster", s.requireRole(s.handleRosterPage))
 	handle("POST /events/{code}/roster/upload", s.requireRole(s.handleRosterUpload))
@@ -80,6 +81,12 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/setup/details", s.eventRoute(s.handleSetupDetails))
 	handle("GET /events/{code}/setup/rubric.xlsx", s.eventRoute(s.handleRubricTemplate))
 	handle("POST /events/{code}/setup/rubric", s.eventRoute(s.handleRubricImport))
+	// Personal data: the notice (告知书), organizer, retention; the printable 报名表.
+	handle("GET /events/{code}/privacy", s.eventRoute(s.handlePrivacyPage))
+	handle("POST /events/{code}/privacy/notice", s.eventRoute(s.handlePrivacyNotice))
+	handle("POST /events/{code}/privacy/retention", s.eventRoute(s.handlePrivacyRetention))
+	handle("POST /events/{code}/privacy/organizer", s.eventRoute(s.handlePrivacyOrganizer))
+	handle("GET /events/{code}/registration-form", s.eventRoute(s.handleRegistrationForm))
 	// The draw (加密) and decryption (解密).
 	handle("GET /events/{code}/draw", s.eventRoute(s.handleDrawPage))
 	handle("POST /events/{code}/draw", s.eventRoute(s.handleDraw))

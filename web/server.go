@@ -61,6 +61,9 @@ type Config struct {
 	// Certificates serves the organizer's certificate pages (batches,
 	// downloads, revocation); nil answers them with "unavailable".
 	Certificates CertificateAdmin
+	// Photos imports holders' photos uploaded on the certificate page; nil
+	// hides the upload.
+	Photos PhotoAdmin
 	// Roster serves the organizer's roster page and its imports, run in
 	// goroutines the server owns (Close stops them); nil answers them
 	// with "unavailable".
@@ -103,6 +106,7 @@ type Server struct {
 	live       liveConfig
 	verify     verifyConfig
 	certs      CertificateAdmin
+	photos     PhotoAdmin
 	roster     RosterStore
 	rosterJobs *rosterJobs
 	exports    Exporter
@@ -131,6 +135,7 @@ func New(cfg Config) *Server {
 		live:       newLiveConfig(cfg.Live, cfg.LiveChiefAuth, cfg.LiveAdmin),
 		verify:     newVerifyConfig(cfg.Verifier),
 		certs:      cfg.Certificates,
+		photos:     cfg.Photos,
 		roster:     cfg.Roster,
 		exports:    cfg.Exports,
 		personal:   cfg.Personal,

@@ -73,6 +73,20 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	fmt.Fprintf(stdout, "已备份到 %s：%d 张表，%d 行，用时 %.2f 秒 (backup written)\n",
 		*out, len(info.Rows), rows, time.Since(start).Seconds())
 	fmt.Fprintf(stdout, "一致性时点：审计记录至第 %d 条%s (consistent as of this point)\n", info.AuditLastID, revisionList(info))
+	return photoNote(ctx, st, stdout, "备份")
+}
+
+// photoNote reminds whoever backs up or restores that the photos are files
+// the database only names: the backup holds the records (ids, checksums),
+// not the images, which live in the photo store directory.
+func photoNote(ctx context.Context, st *store.Store, stdout io.Writer, what string) error {
+	files, err := st.PhotoFiles(ctx)
+	if err != nil || len(files) == 0 {
+		return err
+	}
+	fmt.Fprintf(stdout, "注意：数据库记录了 %d 张照片，照片文件在照片库目录中（默认为 SQLite 数据库旁的 photos/，或 --photos 指定的目录），"+
+		"不在%s文件内：请一并复制该目录，恢复后照片文件须放回新服务的照片库 (photo files are not in the backup: copy the photo store directory too)\n",
+		len(files), what)
 	return nil
 }
 
@@ -148,7 +162,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		filepath.Base(file), info.CreatedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05"), info.Source,
 		len(info.Rows), rows, time.Since(start).Seconds())
 	fmt.Fprintf(stdout, "审计链完整：%d 条记录 (audit chain intact)\n", n)
-	return nil
+	return photoNote(ctx, st, stdout, "备份")
 }
 
 func revisionList(info store.BackupInfo) string {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -16,6 +17,7 @@ import (
 	"skillscore"
 	"skillscore/certificates"
 	"skillscore/demo"
+	"skillscore/photos"
 	"skillscore/store"
 	"skillscore/templates"
 )
@@ -46,7 +48,8 @@ func (c *certConfig) bind(fs *flag.FlagSet, defaultKeys string) {
 	fs.StringVar(&c.fontSong, "font-song", envOr("SKILLSCORE_FONT_SONG", certificates.DefaultSongFont), "宋体 TrueType 字体 (fonts-arphic-gbsn00lp)")
 	fs.StringVar(&c.fontKai, "font-kai", envOr("SKILLSCORE_FONT_KAI", certificates.DefaultKaiFont), "楷体 TrueType 字体 (fonts-arphic-gkai00mp)")
 	fs.StringVar(&c.assets, "cert-assets", envOr("SKILLSCORE_CERT_ASSETS", ""), "组织者上传的印章/底图目录 (seal.png, level-background.png, award-background.png)")
-	fs.StringVar(&c.photos, "photos", envOr("SKILLSCORE_CERT_PHOTOS", ""), "持证人照片目录 (<证件号码>.jpg|png)")
+	fs.StringVar(&c.photos, "photos", envOr("SKILLSCORE_PHOTOS", ""),
+		"照片库目录：持证人照片以随机编号命名，由 skillscore photos import 导入；不再读取以证件号码命名的旧目录 (env SKILLSCORE_PHOTOS；默认 SQLite 数据库旁的 photos/，MySQL 须指定)")
 	fs.BoolVar(&c.needPhotos, "require-photos", envOr("SKILLSCORE_CERT_REQUIRE_PHOTOS", "") == "true",
 		"等级证书须贴照片：缺照片时拒绝签发并列出人员 (env SKILLSCORE_CERT_REQUIRE_PHOTOS=true)")
 	fs.StringVar(&c.batches, "cert-batches", envOr("SKILLSCORE_CERT_BATCHES", "./certificate-batches"),
@@ -58,8 +61,17 @@ func (c *certConfig) bind(fs *flag.FlagSet, defaultKeys string) {
 }
 
 // service builds the certificate service over st; rend is nil for a
-// service that verifies and revokes but does not print.
-func (c *certConfig) service(st certificates.Store, rend *certificates.Renderer) (*certificates.Service, error) {
+// service that verifies and revokes but does not print, and so reads no
+// photos (a revocation must not wait on the photo store's settings).
+func (c *certConfig) service(st *store.Store, rend *certificates.Renderer) (*certificates.Service, error) {
+	var lib certificates.PhotoSource
+	if rend != nil {
+		l, err := photoLibrary(st, c.photos)
+		if err != nil {
+			return nil, err
+		}
+		lib = l
+	}
 	var kr *certificates.Keyring
 	if c.keys != "" {
 		var err error
@@ -70,7 +82,7 @@ func (c *certConfig) service(st certificates.Store, rend *certificates.Renderer)
 	return certificates.New(certificates.Config{
 		Store: st, Numbering: c.numbering, Issuer: c.issuer,
 		AwardIssuers: strings.ReplaceAll(c.awardIssuers, "|", "\n"),
-		VerifyURL:    strings.TrimSuffix(c.baseURL, "/") + "/verify", Keys: kr, Renderer: rend, PhotoDir: c.photos,
+		VerifyURL:    strings.TrimSuffix(c.baseURL, "/") + "/verify", Keys: kr, Renderer: rend, Photos: lib,
 		RequirePhotos: c.needPhotos,
 	})
 }
@@ -152,6 +164,7 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		if *event == "" || cc.keys == "" {
 			return usagef("certs", "需要 --event CODE 和 --keys DIR（或 --demo）", "--event and --keys, or --demo, are required")
 		}
+		cc.photos = cmp.Or(cc.photos, photos.DefaultDir(*db))
 		if st, err = openExisting(ctx, *db, *keyFile); err != nil {
 			return err
 		}
@@ -269,6 +282,8 @@ func openDemoForCerts(ctx context.Context, fl *flag.FlagSet, cc *certConfig, dat
 	} else if cc.keys == "" {
 		return nil, 0, nil, skillscore.Errorf(skillscore.ENotFound, "演示数据目录 %s 中没有签名密钥：请先运行 skillscore demo，或给出 --keys DIR", data)
 	}
+	// The demo's photo store sits beside its database, as serve's does.
+	cc.photos = cmp.Or(cc.photos, filepath.Join(dir, "photos"))
 	st, _, err := openDemo(ctx, dir, *cc, "")
 	if err != nil {
 		return nil, 0, nil, err
@@ -357,7 +372,14 @@ func runCertsRevoke(ctx context.Context, args []string, stdout, stderr io.Writer
 // missing key directory nor a missing font stops the server: lookups by
 // number and 证件号码 still work; QR tokens cannot be checked without keys,
 // and batches report the missing font (naming its package) when started.
-func (c *certConfig) serverService(st certificates.Store, log *slog.Logger) (*certificates.Service, error) {
+func (c *certConfig) serverService(st *store.Store, log *slog.Logger) (*certificates.Service, error) {
+	lib, err := photoLibrary(st, c.photos)
+	if err != nil {
+		return nil, err
+	}
+	if c.photos == "" {
+		log.Warn("no photo store directory (--photos): certificates print no photos", "db", st.Dialect())
+	}
 	kr, err := certificates.LoadKeyring(c.keys)
 	if skillscore.ErrorCode(err) == skillscore.ENotFound {
 		log.Warn("no certificate key directory: QR tokens cannot be verified", "keys", c.keys)
@@ -373,7 +395,7 @@ func (c *certConfig) serverService(st certificates.Store, log *slog.Logger) (*ce
 	svc, err := certificates.New(certificates.Config{
 		Store: st, Numbering: c.numbering, Issuer: c.issuer,
 		AwardIssuers: strings.ReplaceAll(c.awardIssuers, "|", "\n"),
-		VerifyURL:    strings.TrimSuffix(c.baseURL, "/") + "/verify", Keys: kr, PhotoDir: c.photos,
+		VerifyURL:    strings.TrimSuffix(c.baseURL, "/") + "/verify", Keys: kr, Photos: lib,
 		Renderer: rend, RendererErr: rendErr, AssetsDir: c.assets, RequirePhotos: c.needPhotos,
 	})
 	if err != nil {

@@ -47,6 +47,10 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !flagSet(fs, "cert-assets") && os.Getenv("SKILLSCORE_CERT_ASSETS") == "" {
 		cfg.certs.assets = filepath.Join(*data, "certificate-assets")
 	}
+	// The photo store sits beside the demo's database, as serve's does.
+	if cfg.certs.photos == "" {
+		cfg.certs.photos = filepath.Join(*data, "photos")
+	}
 	log, err := cfg.logger(stderr)
 	if err != nil {
 		return err

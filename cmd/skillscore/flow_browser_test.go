@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/base64"
 	"fmt"
+	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -47,7 +49,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 		t.Fatalf("keygen: %v\n%s", err, out)
 	}
 	srv := start(t, "serve", "--addr", "127.0.0.1:0", "--db", db, "--keys", keys,
-		"--cert-batches", filepath.Join(dir, "batches"), "--log-format", "text")
+		"--cert-batches", filepath.Join(dir, "batches"), "--log-format", "text", "--log-level", "debug")
 	base := srv.base
 	const code = "jx-ylhly-2027"
 	ev := base + "/events/" + code
@@ -119,6 +121,8 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	do(t, b, chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{rosterPath}),
 		chromedp.Click(chromedp.CSS(`#check`)),
 		chromedp.WaitVisible(chromedp.CSS(`#confirm`)),
+		chromedp.Click(chromedp.CSS(`#basis-consent`)),
+		chromedp.Click(chromedp.CSS(`#notified`)),
 		chromedp.Click(chromedp.CSS(`#confirm`)),
 		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=done] #job-summary`)),
 		chromedp.WaitVisible(chromedp.CSS(`#roster`)))
@@ -318,6 +322,42 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	browsertest.Navigates(t, phone, chromedp.Click(chromedp.CSS(`#submit-number`)))
 	if s := text(phone, `section.cert .status`); s != "有效" || !strings.Contains(text(phone, `section.cert`), numbers[0]) {
 		t.Fatalf("verify %s (holder %s): status %q\n%s", numbers[0], holder, s, text(phone, `main`))
+	}
+	// The same certificate found by the holder's 证件号码 and name.
+	holderID := ids[slices.IndexFunc(people, func(p struct{ name, gender, org, city, level string }) bool { return p.name == holder })]
+	do(t, phone, chromedp.Navigate(base+"/verify"),
+		chromedp.WaitVisible(chromedp.CSS(`label[for=mode-id]`)),
+		chromedp.Click(chromedp.CSS(`label[for=mode-id]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#id_number`)),
+		chromedp.SendKeys(chromedp.CSS(`#id_number`), holderID),
+		chromedp.SendKeys(chromedp.CSS(`#name-id`), holder))
+	browsertest.Navigates(t, phone, chromedp.Click(chromedp.CSS(`#submit-id`)))
+	if s := text(phone, `main`); !strings.Contains(s, numbers[0]) || strings.Contains(s, holderID) {
+		t.Fatalf("verify by 证件号码 + 姓名: want %s, the number masked\n%s", numbers[0], s)
+	}
+
+	// 12. What the whole flow left behind holds no full 证件号码: the
+	// server's log (at debug level), the database file and a backup.
+	srv.stop(t)
+	backup := filepath.Join(dir, "flow-backup.db")
+	if out, err := exec.Command(bin, "backup", "--db", db, "--out", backup).CombinedOutput(); err != nil {
+		t.Fatalf("backup: %v\n%s", err, out)
+	}
+	leaks := map[string]string{"server log": srv.stderr.String()}
+	for _, f := range []string{filepath.Join(dir, "flow.db"), filepath.Join(dir, "flow.db-wal"), backup} {
+		if raw, err := os.ReadFile(f); err == nil {
+			leaks[filepath.Base(f)] = string(raw)
+		}
+	}
+	if len(leaks["server log"]) < 1000 || len(leaks["flow.db"]) == 0 {
+		t.Fatalf("nothing to search: log %d bytes, database %d bytes", len(leaks["server log"]), len(leaks["flow.db"]))
+	}
+	for where, content := range leaks {
+		for _, id := range ids {
+			if strings.Contains(content, id) || strings.Contains(content, strings.ToLower(id)) {
+				t.Errorf("%s holds the full 证件号码 %s", where, id)
+			}
+		}
 	}
 }
 

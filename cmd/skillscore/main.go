@@ -59,6 +59,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        导入理论成绩，全部合格才导入 (theory scores import)
   skillscore judges import|cards --event CODE [--db URL] FILE.xlsx | --url BASE --out FILE.pdf
                                                        导入裁判及裁判组；打印裁判登录卡 (judges import, judge cards)
+  skillscore photos  import --event CODE [--db URL] [--photos DIR] [--dry-run] 目录|FILE.zip | prune
+                                                       导入以证件号码命名的照片，照片库中改以随机编号保存 (photo store import)
   skillscore person  export --id 证件号码 --name 姓名 --reason 原因 --out FILE.json|.xlsx | correct --event CODE ...
                                                        本人信息查阅导出、更正姓名或证件号码 (subject access export, corrections)
   skillscore purge   --event CODE [--dry-run] [--by NAME] [--db URL]
@@ -189,6 +191,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runPurge(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
+	case "photos":
+		return runPhotos(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bufio"
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -14,6 +15,7 @@ import (
 	"skillscore"
 	"skillscore/certificates"
 	"skillscore/person"
+	"skillscore/photos"
 	"skillscore/store"
 )
 
@@ -66,6 +68,7 @@ func runPersonExport(ctx context.Context, args []string, stdin io.Reader, stdout
 	reason := fs.String("reason", "", "原因（必填，写入审计日志，如申请编号）")
 	out := fs.String("out", "", "输出文件 .json 或 .xlsx")
 	by := fs.String("by", envOr("USER", "cli"), "操作人（写入审计日志）")
+	photoDir := fs.String("photos", envOr("SKILLSCORE_PHOTOS", ""), "照片库目录 (默认 SQLite 数据库旁的 photos/；MySQL 须指定)：本人的照片一并导出")
 	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
@@ -85,7 +88,7 @@ func runPersonExport(ctx context.Context, args []string, stdin io.Reader, stdout
 		return err
 	}
 	defer st.Close()
-	x, err := person.New(person.Config{Store: st}).Export(ctx, person.Query{IDNumber: idNumber, Name: *name}, *reason, *by)
+	x, err := person.New(person.Config{Store: st, Photos: photos.New(st, cmp.Or(*photoDir, photos.DefaultDir(*db)))}).Export(ctx, person.Query{IDNumber: idNumber, Name: *name}, *reason, *by)
 	if err != nil {
 		return err
 	}
@@ -101,8 +104,8 @@ func runPersonExport(ctx context.Context, args []string, stdin io.Reader, stdout
 	if err := writePrivate(*out, data); err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "已导出 %s：参赛登记 %d 条，成绩 %d 条，证书 %d 张，申诉 %d 件，审计记录 %d 条；导出已记入审计日志\n",
-		*out, len(x.Contestants), len(x.Results), len(x.Certificates), len(x.Appeals), len(x.Audit))
+	fmt.Fprintf(stdout, "已导出 %s：参赛登记 %d 条，成绩 %d 条，证书 %d 张，申诉 %d 件，照片 %d 张，审计记录 %d 条；导出已记入审计日志\n",
+		*out, len(x.Contestants), len(x.Results), len(x.Certificates), len(x.Appeals), len(x.Photos), len(x.Audit))
 	return nil
 }
 
@@ -242,8 +245,8 @@ func contestantByIdentity(ctx context.Context, st *store.Store, ev store.Event, 
 
 // personService is the person service a server runs: corrections re-sign
 // with the certificate service's key, purges read the events' retention
-// periods and delete photos from the certificates' photo directory.
+// periods and delete photos from the photo store.
 func personService(st *store.Store, certSvc *certificates.Service, photoDir string) *person.Service {
 	return person.New(person.Config{Store: st, Reissue: certSvc.Reissuer(), Purge: st, Retention: st,
-		Photos: person.DirPhotos{Dir: photoDir, Store: st}})
+		Photos: photos.New(st, photoDir)})
 }

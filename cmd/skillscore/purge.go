@@ -1,17 +1,19 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"flag"
 	"fmt"
 	"io"
 
 	"skillscore/person"
+	"skillscore/photos"
 	"skillscore/store"
 )
 
 const purgeUsage = `用法 (usage):
-  skillscore purge --event 代码 [--dry-run] [--by 姓名] [--photos DIR] [--db URL] [--key-file FILE]
+  skillscore purge --event 代码 [--dry-run] [--by 姓名] [--photos 照片库目录] [--db URL] [--key-file FILE]
       个人信息保存期限届满后，永久清除本赛事选手的个人信息：姓名（改为“已清除”加参赛编号）、证件号码、
       手机号码、照片、申诉内容，以及证书上加密保存的证件号码（证书编号和姓名保留，仍可按编号 + 姓名核验）。
       成绩、评分、统计和审计链保留。保存期限届满前拒绝并给出届满日期；--dry-run 只列出将清除的数量。
@@ -26,7 +28,7 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	keyFile := bindKeyFile(fs)
 	event := fs.String("event", "", "赛事代码或编号")
 	dryRun := fs.Bool("dry-run", false, "只列出将清除的数量，不清除")
-	photos := fs.String("photos", envOr("SKILLSCORE_CERT_PHOTOS", ""), "持证人照片目录 (<证件号码>.jpg|png)，其中本赛事人员的照片一并删除")
+	photoDir := fs.String("photos", envOr("SKILLSCORE_PHOTOS", ""), "照片库目录 (默认 SQLite 数据库旁的 photos/；MySQL 须指定)：本赛事人员的照片一并删除")
 	by := fs.String("by", envOr("USER", "cli"), "操作人（写入审计日志）")
 	if err := parseFlags(fs, args); err != nil {
 		return err
@@ -39,7 +41,7 @@ func runPurge(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	svc := person.New(person.Config{Store: st, Purge: st, Retention: st, Photos: person.DirPhotos{Dir: *photos, Store: st}})
+	svc := person.New(person.Config{Store: st, Purge: st, Retention: st, Photos: photos.New(st, cmp.Or(*photoDir, photos.DefaultDir(*db)))})
 	if *dryRun {
 		p, err := svc.PurgePlan(ctx, ev.ID)
 		if err != nil {

@@ -13,6 +13,7 @@ import (
 	"skillscore/demo"
 	"skillscore/internal/testenv"
 	"skillscore/person"
+	"skillscore/photos"
 	"skillscore/store"
 )
 
@@ -37,17 +38,16 @@ func TestPurgeCommand(t *testing.T) {
 		t.Fatal(err)
 	}
 	cs, _ := st.Contestants(ctx, ev.ID)
+	// One holder's photo in the photo store beside the database, where the
+	// command looks by default.
+	saved, err := photos.New(st, photos.DefaultDir(db)).Save(ctx, ev.ID, cs[0].ID, idPhoto(t, 1), "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	photo := filepath.Join(photos.DefaultDir(db), saved.File)
 	st.Close()
-	photos := filepath.Join(dir, "photos")
-	if err := os.MkdirAll(photos, 0o700); err != nil {
-		t.Fatal(err)
-	}
-	photo := filepath.Join(photos, cs[0].IDNumber+".jpg")
-	if err := os.WriteFile(photo, []byte("jpeg"), 0o600); err != nil {
-		t.Fatal(err)
-	}
 	purge := func(args ...string) *exec.Cmd {
-		return exec.Command(bin, append([]string{"purge", "--db", db, "--event", ev.Code, "--photos", photos, "--by", "张组织"}, args...)...)
+		return exec.Command(bin, append([]string{"purge", "--db", db, "--event", ev.Code, "--by", "张组织"}, args...)...)
 	}
 
 	// Not final yet: the period has not begun.

@@ -17,9 +17,16 @@ import (
 )
 
 const rosterUsage = `用法 (usage):
-  skillscore roster import --db URL --event ID或代码 [--dry-run] [--json] [--by 姓名] FILE
+  skillscore roster import --db URL --event ID或代码 --basis consent|contract|duty [--json] [--by 姓名] FILE
+  skillscore roster import --db URL --event ID或代码 --dry-run [--json] FILE
       从 .xlsx 或 .csv 导入选手名单（全部合格才导入，一行不合格则一行也不导入）
       import a roster, all or nothing; --dry-run only checks and lists each row's verdict
+
+  --basis 处理选手个人信息的合法性基础，正式导入必填 (legal basis, required unless --dry-run)：
+      consent  报名同意：选手报名时已阅读告知书并同意
+      contract 履行合同：为订立、履行选手作为一方当事人的合同所必需
+      duty     法定职责：为履行法定职责或者法定义务所必需
+  导入记录同时记下赛事当前的告知书版本（组织者在网页“个人信息保护”中编辑）。
 
 退出状态：0 全部合格（并已导入，或 --dry-run 预检通过）；1 有不合格的行或其他错误，未导入任何数据。
 原因代码见 docs/roster.md。
@@ -43,6 +50,7 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 	dryRun := fs.Bool("dry-run", false, "只检查并列出每行结果，不写入数据库")
 	asJSON := fs.Bool("json", false, "以 JSON 输出每行结果")
 	actor := fs.String("by", "cli", "导入人（写入审计日志）")
+	basis := fs.String("basis", "", "合法性基础 consent|contract|duty（报名同意/履行合同/法定职责），正式导入必填")
 	// FILE may come before or between the flags: parse, take one
 	// positional argument, parse the rest.
 	var files []string
@@ -59,6 +67,14 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 	if len(files) != 1 || *event == "" {
 		return usagef("roster import", "需要 --event 和一个名单文件", "--event and one roster file are required")
 	}
+	switch {
+	case *basis != "" && store.BasisName(*basis) == "":
+		return usagef("roster import", fmt.Sprintf("--basis %q 无效：应为 consent（报名同意）、contract（履行合同）或 duty（法定职责）", *basis),
+			"--basis must be consent, contract or duty")
+	case *basis == "" && !*dryRun:
+		return usagef("roster import", "正式导入需要 --basis consent|contract|duty：处理选手个人信息的合法性基础（报名同意、履行合同或法定职责）；只预检请加 --dry-run",
+			"--basis consent|contract|duty (the legal basis for the contestants' personal data) is required unless --dry-run")
+	}
 	path := files[0]
 	data, err := os.ReadFile(path)
 	if err != nil {
@@ -69,7 +85,7 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 		return err
 	}
 	defer st.Close()
-	rep, err := roster.Import(ctx, st, ev.ID, filepath.Base(path), data, roster.Options{DryRun: *dryRun, Actor: *actor})
+	rep, err := roster.Import(ctx, st, ev.ID, filepath.Base(path), data, roster.Options{DryRun: *dryRun, Actor: *actor, Basis: *basis})
 	switch {
 	case *asJSON:
 		// Always one JSON document, so a script can read even a refusal.
@@ -89,9 +105,28 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 			fmt.Fprintf(stdout, "预检通过：%d 行全部合格，未写入数据库（去掉 --dry-run 即可导入）\n", rep.Accepted)
 		} else {
 			fmt.Fprintf(stdout, "已导入 %d 名选手到赛事 %s（导入记录 #%d）\n", rep.Stored.Contestants, ev.Code, rep.Stored.ID)
+			fmt.Fprintf(stdout, "合法性基础：%s；告知书：%s（SHA-256 %s）\n", store.BasisName(rep.Stored.Basis),
+				noticeLabel(ctx, st, ev.ID, rep.Stored.NoticeID), rep.Stored.NoticeSHA256[:12])
 		}
 	}
 	return nil
+}
+
+// noticeLabel names the notice an import recorded: "第 N 版" or "默认模板".
+func noticeLabel(ctx context.Context, st *store.Store, eventID int64, id *int64) string {
+	if id == nil {
+		return "默认模板"
+	}
+	ns, err := st.PrivacyNotices(ctx, eventID)
+	if err != nil {
+		return fmt.Sprintf("#%d", *id) // the import is stored; only its label failed
+	}
+	for _, n := range ns {
+		if n.ID == *id {
+			return n.Label()
+		}
+	}
+	return fmt.Sprintf("#%d", *id)
 }
 
 func writeRosterJSON(w io.Writer, ev store.Event, dryRun bool, rep *roster.Report, err error) error {

@@ -138,7 +138,7 @@ func TestRosterImportCommand(t *testing.T) {
 		t.Fatalf("--json dry run = %+v", js)
 	}
 
-	out = runOK(t, "roster", "import", "--db", db, "--event", "jx-cli", "--by", "省职鉴中心", good)
+	out = runOK(t, "roster", "import", "--db", db, "--event", "jx-cli", "--by", "省职鉴中心", "--basis", "consent", good)
 	if !strings.Contains(out, "已导入 3 名选手") {
 		t.Fatalf("import output:\n%s", out)
 	}
@@ -147,10 +147,10 @@ func TestRosterImportCommand(t *testing.T) {
 	}
 
 	// The same file twice: refused as a duplicate roster, nothing doubled.
-	runFail(t, exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", good), "重复名单")
+	runFail(t, exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", "--basis", "consent", good), "重复名单")
 	// With --json the refusal is a JSON document too.
 	var stdout bytes.Buffer
-	cmd := exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", "--json", good)
+	cmd := exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", "--basis", "consent", "--json", good)
 	cmd.Stdout = &stdout
 	if err := cmd.Run(); err == nil {
 		t.Fatal("--json on the same file twice should exit non-zero")
@@ -182,7 +182,7 @@ func TestRosterImportCommandRejectsBadRows(t *testing.T) {
 		{"钱七", "男", bad, "上饶市养老院", "上海", "职工组", ""},
 	})
 	var stdout, stderr bytes.Buffer
-	cmd := exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", file)
+	cmd := exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", "--basis", "duty", file)
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	err := cmd.Run()
 	var ee *exec.ExitError
@@ -199,7 +199,7 @@ func TestRosterImportCommandRejectsBadRows(t *testing.T) {
 		t.Errorf("stderr should be one line saying nothing was imported: %q", msg)
 	}
 
-	cmd = exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", "--json", file)
+	cmd = exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", "--basis", "duty", "--json", file)
 	stdout.Reset()
 	cmd.Stdout = &stdout
 	if err := cmd.Run(); err == nil {
@@ -234,8 +234,8 @@ func TestRosterImportCommandRejectsBadRows(t *testing.T) {
 	if err := exec.Command(binary(t), "roster", "import", "--db", db, file).Run(); !errors.As(err, &ee) || ee.ExitCode() != 2 {
 		t.Errorf("missing --event: %v, want exit status 2", err)
 	}
-	runFail(t, exec.Command(binary(t), "roster", "import", "--db", db, "--event", "nope", file), "不存在")
-	runFail(t, exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", filepath.Join(t.TempDir(), "none.xlsx")), "无法读取名单文件")
+	runFail(t, exec.Command(binary(t), "roster", "import", "--db", db, "--event", "nope", "--dry-run", file), "不存在")
+	runFail(t, exec.Command(binary(t), "roster", "import", "--db", db, "--event", "jx-cli", "--dry-run", filepath.Join(t.TempDir(), "none.xlsx")), "无法读取名单文件")
 }
 
 // A CSV saved by Excel on Chinese Windows is GBK: imported as such.
@@ -250,11 +250,64 @@ func TestRosterImportCommandGBKCSV(t *testing.T) {
 	if err := os.WriteFile(path, gbk, 0o644); err != nil {
 		t.Fatal(err)
 	}
-	out := runOK(t, "roster", "import", "--db", db, "--event", "jx-cli", path)
+	out := runOK(t, "roster", "import", "--db", db, "--event", "jx-cli", "--basis", "contract", path)
 	if !strings.Contains(out, "csv, gb18030") || !strings.Contains(out, "周杰") || !strings.Contains(out, "已导入 1 名选手") {
 		t.Fatalf("output:\n%s", out)
 	}
 	if n := countContestants(t, db, eventID); n != 1 {
 		t.Fatalf("stored %d contestants, want 1", n)
+	}
+}
+
+// A real import names its legal basis (--basis): without it, or with an
+// unknown one, it is a usage mistake (exit 2) and nothing is stored; a dry
+// run needs none. The import records the basis and the notice in force.
+func TestRosterImportCommandNeedsBasis(t *testing.T) {
+	db, eventID := rosterEvent(t)
+	file := rosterFile(t, "名单.xlsx", [][]string{{"孙八", "男", cliID(t, 41), "抚州市养老院", "抚州", "职工组", ""}})
+	for _, args := range [][]string{
+		{"roster", "import", "--db", db, "--event", "jx-cli", file},
+		{"roster", "import", "--db", db, "--event", "jx-cli", "--json", file},
+		{"roster", "import", "--db", db, "--event", "jx-cli", "--basis", "agreed", file},
+		{"roster", "import", "--db", db, "--event", "jx-cli", "--basis", "agreed", "--dry-run", file},
+	} {
+		var stderr bytes.Buffer
+		cmd := exec.Command(binary(t), args...)
+		cmd.Stderr = &stderr
+		err := cmd.Run()
+		var ee *exec.ExitError
+		if !errors.As(err, &ee) || ee.ExitCode() != 2 || !strings.Contains(stderr.String(), "--basis") ||
+			!strings.Contains(stderr.String(), "consent") {
+			t.Errorf("%v: %v, want exit status 2 naming --basis\nstderr: %s", args[3:], err, stderr.String())
+		}
+	}
+	if n := countContestants(t, db, eventID); n != 0 {
+		t.Fatalf("refused imports stored %d contestants", n)
+	}
+	runOK(t, "roster", "import", "--db", db, "--event", "jx-cli", "--dry-run", file)
+
+	// The organizer saves a notice of their own before the import.
+	st, err := store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	notice, err := st.SetPrivacyNotice(context.Background(), eventID, "{赛事名称}个人信息处理告知书（第一版）", "org")
+	st.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out := runOK(t, "roster", "import", "--db", db, "--event", "jx-cli", "--basis", "duty", file)
+	if !strings.Contains(out, "已导入 1 名选手") || !strings.Contains(out, "合法性基础：法定职责；告知书：第 1 版（SHA-256 "+notice.SHA256[:12]) {
+		t.Fatalf("output:\n%s", out)
+	}
+	st, err = store.Open(context.Background(), db, store.Options{Keys: testenv.Keys(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	imps, err := st.RosterImports(context.Background(), eventID)
+	if err != nil || len(imps) != 1 || imps[0].Basis != store.BasisDuty || imps[0].NoticeID == nil || *imps[0].NoticeID != notice.ID ||
+		imps[0].NoticeSHA256 != notice.SHA256 {
+		t.Fatalf("stored import: %+v, %v", imps, err)
 	}
 }

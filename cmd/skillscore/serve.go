@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -22,6 +23,7 @@ import (
 	"skillscore/exports"
 	"skillscore/judges"
 	"skillscore/live"
+	"skillscore/photos"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -95,6 +97,8 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	if err := cfg.check(); err != nil {
 		return err
 	}
+	// The photo store sits beside a SQLite database; MySQL needs --photos.
+	cfg.certs.photos = cmp.Or(cfg.certs.photos, photos.DefaultDir(cfg.db))
 	log, err := cfg.logger(stderr)
 	if err != nil {
 		return err
@@ -186,8 +190,13 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 	// Closed when serve returns, after the HTTP server has shut down: a
 	// batch in progress is cancelled and its goroutine waited for.
 	defer certSvc.Close()
+	// The organizer uploads photos only where a photo store is configured.
+	var photoAdmin web.PhotoAdmin
+	if cfg.certs.photos != "" {
+		photoAdmin = photos.New(st, cfg.certs.photos)
+	}
 	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
-		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, LiveAdmin: st,
+		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, Photos: photoAdmin, LiveAdmin: st,
 		Roster: st, Personal: st, Person: personService(st, certSvc, cfg.certs.photos), Exports: exports.New(st, cfg.certs.fontSong, cfg.certs.fontKai),
 		SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai, TrustedProxies: cfg.proxies})
 	// Runs after the HTTP server has shut down (defers run last in, first

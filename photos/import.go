@@ -1,0 +1,291 @@
+package photos
+
+import (
+	"context"
+	"fmt"
+	"path"
+	"strings"
+
+	"skillscore"
+	"skillscore/idnumber"
+	"skillscore/store"
+)
+
+// Outcome of one file.
+const (
+	Imported  = "imported"  // the contestant's first photo
+	Replaced  = "replaced"  // a new photo instead of the one they had
+	Unchanged = "unchanged" // the very photo they have already
+	Rejected  = "rejected"  // not imported; Reason says why
+)
+
+// FileResult is what became of one file. File is its path in the directory
+// or ZIP with a 证件号码 masked, as every message shows it.
+type FileResult struct {
+	File   string `json:"file"`
+	Status string `json:"status"`
+	Holder string `json:"holder,omitempty"` // 姓名（masked 证件号码）
+	Reason string `json:"reason,omitempty"`
+}
+
+// Report is an import's outcome, file by file. In a dry run the counts say
+// what an import would do and nothing is written.
+type Report struct {
+	DryRun    bool         `json:"dry_run"`
+	Files     []FileResult `json:"files"`
+	Imported  int          `json:"imported"`
+	Replaced  int          `json:"replaced"`
+	Unchanged int          `json:"unchanged"`
+	Rejected  int          `json:"rejected"`
+	// Missing names the contestants still without a photo afterwards.
+	Missing []string `json:"missing"`
+}
+
+// Options of an import.
+type Options struct {
+	DryRun bool
+	Actor  string // recorded in the audit trail
+}
+
+// candidate is a file that passed its own checks and names a contestant.
+type candidate struct {
+	res   int // index into Report.Files
+	who   store.Contestant
+	info  Info
+	photo store.Photo // written into the store (not in a dry run)
+}
+
+// Import checks every file of src and stores the good ones as the photos
+// of the event's contestants, each under a new opaque name. A file is
+// matched to a contestant by its name without the extension: the
+// contestant's 证件号码 (an x in a check character is an X) or, once
+// drawn, their 参赛编号 (anonymous code). A file is refused, with its
+// reason, when its name matches no contestant, it is no JPEG or PNG by its
+// content, it is over MaxBytes or outside the pixel bounds, it cannot be
+// decoded, another file names the same contestant (each contestant has
+// exactly one photo: all of theirs are refused), or it is the very image
+// another contestant has. Good files are stored all in one transaction
+// even when others are refused; a failure of the store stores none.
+func (l *Library) Import(ctx context.Context, eventID int64, src *Source, opts Options) (_ *Report, err error) {
+	if l.dir == "" && !opts.DryRun {
+		return nil, noDir()
+	}
+	people, err := l.st.Contestants(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	have, err := l.st.EventPhotos(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	byID, byCode, byRow := map[string]store.Contestant{}, map[string]store.Contestant{}, map[int64]store.Contestant{}
+	for _, c := range people {
+		byID[strings.ToUpper(c.IDNumber)] = c
+		if c.Code != nil && *c.Code != "" {
+			byCode[strings.ToUpper(*c.Code)] = c
+		}
+		byRow[c.ID] = c
+	}
+	existing := map[int64]store.Photo{}
+	for _, p := range have {
+		existing[p.ContestantID] = p
+	}
+	// Every file written into the store by this import; on failure they
+	// all go, on success those not recorded go.
+	var written []store.Photo
+	defer func() {
+		if err != nil {
+			l.remove(written)
+		}
+	}()
+
+	rep := &Report{DryRun: opts.DryRun}
+	reject := func(i int, why string) {
+		rep.Files[i].Status, rep.Files[i].Reason = Rejected, why
+	}
+	var cands []candidate
+	for _, e := range src.entries {
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		stem, _ := splitExt(path.Base(e.name))
+		key := strings.ToUpper(strings.TrimSpace(stem))
+		who, byIDNumber := byID[key]
+		found := byIDNumber
+		if !found {
+			who, found = byCode[key]
+		}
+		i := len(rep.Files)
+		rep.Files = append(rep.Files, FileResult{File: shownName(e.name, found && !byIDNumber)})
+		if found {
+			rep.Files[i].Holder = holder(who)
+		}
+		if e.problem != "" {
+			reject(i, e.problem)
+			continue
+		}
+		if !found {
+			reject(i, "文件名不是本赛事任何选手的证件号码或参赛编号")
+			continue
+		}
+		data, rerr := readEntry(e)
+		if rerr != nil {
+			reject(i, "无法读取文件："+rerr.Error())
+			continue
+		}
+		info, why := Check(data)
+		if why != "" {
+			reject(i, why)
+			continue
+		}
+		c := candidate{res: i, who: who, info: info}
+		// The very photo the contestant has needs no new file.
+		if old, had := existing[who.ID]; !opts.DryRun && !(had && old.SHA256 == info.SHA256) {
+			if c.photo, err = l.put(ctx, data, info); err != nil {
+				return nil, err
+			}
+			c.photo.ContestantID = who.ID
+			written = append(written, c.photo)
+		}
+		cands = append(cands, c)
+	}
+
+	// Exactly one file per contestant: with two, which is right is the
+	// organizer's call, so neither is taken.
+	per := map[int64][]string{}
+	for _, c := range cands {
+		per[c.who.ID] = append(per[c.who.ID], rep.Files[c.res].File)
+	}
+	var single []candidate
+	for _, c := range cands {
+		if files := per[c.who.ID]; len(files) > 1 {
+			reject(c.res, fmt.Sprintf("%s 有 %d 个照片文件（%s），每人只能有一个：均未导入", holder(c.who), len(files),
+				strings.Join(files, "、")))
+			continue
+		}
+		single = append(single, c)
+	}
+	// One image for two people is a copying mistake: each image is held
+	// against the others of this import and against the photos of the
+	// contestants this import leaves as they are.
+	owners := map[string][]int64{}
+	taking := map[int64]bool{}
+	for _, c := range single {
+		owners[c.info.SHA256] = append(owners[c.info.SHA256], c.who.ID)
+		taking[c.who.ID] = true
+	}
+	for _, p := range have {
+		if !taking[p.ContestantID] {
+			owners[p.SHA256] = append(owners[p.SHA256], p.ContestantID)
+		}
+	}
+	var set []store.Photo
+	got := map[int64]bool{}
+	for _, c := range single {
+		var others []string
+		for _, id := range owners[c.info.SHA256] {
+			if id != c.who.ID {
+				others = append(others, holder(byRow[id]))
+			}
+		}
+		if len(others) > 0 {
+			reject(c.res, "与 "+strings.Join(others, "、")+" 的照片是同一张图片，请核对")
+			continue
+		}
+		got[c.who.ID] = true
+		old, had := existing[c.who.ID]
+		switch {
+		case had && old.SHA256 == c.info.SHA256:
+			rep.Files[c.res].Status = Unchanged
+			rep.Unchanged++
+			continue
+		case had:
+			rep.Files[c.res].Status = Replaced
+			rep.Replaced++
+		default:
+			rep.Files[c.res].Status = Imported
+			rep.Imported++
+		}
+		if !opts.DryRun {
+			set = append(set, c.photo)
+		}
+	}
+	for _, f := range rep.Files {
+		if f.Status == Rejected {
+			rep.Rejected++
+		}
+	}
+
+	if len(set) > 0 {
+		if err = l.syncDir(); err != nil {
+			return nil, err
+		}
+		var replaced []store.Photo
+		if replaced, err = l.st.SetPhotos(ctx, eventID, set, opts.Actor); err != nil {
+			return nil, err
+		}
+		l.remove(replaced)
+	}
+	// Files of refused candidates are no one's photo.
+	recorded := map[string]bool{}
+	for _, p := range set {
+		recorded[p.ID] = true
+	}
+	for _, p := range written {
+		if !recorded[p.ID] {
+			l.remove([]store.Photo{p})
+		}
+	}
+
+	for _, c := range people {
+		if _, had := existing[c.ID]; !had && !got[c.ID] {
+			rep.Missing = append(rep.Missing, holder(c))
+		}
+	}
+	return rep, nil
+}
+
+// readEntry reads one file, at most MaxBytes+1 bytes of it.
+func readEntry(e entry) ([]byte, error) {
+	rc, err := e.open()
+	if err != nil {
+		return nil, err
+	}
+	defer rc.Close()
+	data, err := readLimited(rc)
+	if err != nil {
+		return nil, err
+	}
+	return data, nil
+}
+
+// holder names a contestant as messages may: the name and the masked
+// 证件号码.
+func holder(c store.Contestant) string {
+	return c.Name + "（" + idnumber.Mask(c.IDNumber) + "）"
+}
+
+// shownName is a file's path with its name masked as a 证件号码 would be,
+// unless it is a contestant's anonymous code: messages and logs never
+// carry a full 证件号码, even a mistyped one. Names of up to 7 characters
+// cannot be an ID card number and stay as they are.
+func shownName(name string, isCode bool) string {
+	dir, base := path.Split(name)
+	stem, _ := splitExt(base)
+	if isCode || len([]rune(stem)) <= 7 {
+		return name
+	}
+	return dir + idnumber.Mask(stem) + path.Ext(base)
+}
+
+// ImportError summarises a report's refusals as the error a command
+// returns: nil when every file was taken.
+func (r *Report) ImportError() error {
+	if r.Rejected == 0 {
+		return nil
+	}
+	if r.DryRun {
+		return skillscore.Errorf(skillscore.EInvalid, "有 %d 个文件不合格（原因见上）；预检未写入任何照片 (%d files rejected)", r.Rejected, r.Rejected)
+	}
+	return skillscore.Errorf(skillscore.EInvalid, "有 %d 个文件不合格，未导入（原因见上；合格的已导入）(%d files rejected)", r.Rejected, r.Rejected)
+}
