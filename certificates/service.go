@@ -34,6 +34,7 @@ type Store interface {
 	CertificatesByIDNumber(ctx context.Context, idNumber string) ([]store.Certificate, error)
 	EventCertificates(ctx context.Context, eventID int64) ([]store.Certificate, error)
 	RevokeCertificate(ctx context.Context, number, reason, actor string) (store.Certificate, error)
+	CertificateReplaced(ctx context.Context, number, fingerprint string) (store.Time, bool, error)
 }
 
 // PhotoSource gives a holder's photo by contestant id: nil bytes and no
@@ -246,11 +247,17 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 	return IssueResult{Certificates: certs, New: n}, nil
 }
 
-// Status of a certificate as the public sees it.
+// Status of a certificate as the public sees it. A QR token a correction
+// replaced is "replaced": correctly signed, but no longer what the
+// certificate attests.
 const (
-	StatusValid   = "valid"
-	StatusRevoked = "revoked"
+	StatusValid    = "valid"
+	StatusRevoked  = "revoked"
+	StatusReplaced = "replaced"
 )
+
+// replacedName is what the public is told about a replaced paper.
+const replacedName = "已更正换发，请以新证书为准"
 
 // View is a certificate as the public verification shows it: the signed
 // facts (with the 证件号码 masked) and the current status.
@@ -260,8 +267,13 @@ type View struct {
 	StatusName    string `json:"status_name"` // 有效 | 已撤销
 	RevokedOn     string `json:"revoked_on,omitempty"`
 	RevokedReason string `json:"revoked_reason,omitempty"`
-	IssuedOn      string `json:"issued_on"`
-	KeyID         string `json:"key_id"`
+	// ReissuedOn is the day a correction last signed the certificate
+	// again: papers printed before then are replaced. ReplacedOn, on a
+	// replaced token's answer, is the day it was replaced.
+	ReissuedOn string `json:"reissued_on,omitempty"`
+	ReplacedOn string `json:"replaced_on,omitempty"`
+	IssuedOn   string `json:"issued_on"`
+	KeyID      string `json:"key_id"`
 	// Signed is true when the facts were checked against the signature
 	// (lookups by QR token).
 	Signed bool `json:"signature_verified"`
@@ -278,6 +290,9 @@ func viewOf(c store.Certificate) (View, error) {
 		v.Status, v.StatusName = StatusRevoked, "已撤销"
 		v.RevokedOn = c.RevokedAt.In(chinaTime).Format("2006-01-02")
 		v.RevokedReason = c.RevokedReason
+	}
+	if c.ReissuedAt.Valid() {
+		v.ReissuedOn = c.ReissuedAt.In(chinaTime).Format("2006-01-02")
 	}
 	return v, nil
 }
@@ -364,10 +379,60 @@ func (s *Service) ByToken(ctx context.Context, token string) (View, error) {
 		return View{}, err
 	}
 	if v.Facts != t.Facts {
-		return View{}, skillscore.Errorf(skillscore.EConflict, "证书 %s 的二维码内容与发证记录不符", t.Facts.Number)
+		// The holder's old paper after a correction: correctly signed,
+		// and answered as replaced, showing what that paper says.
+		at, replaced, err := s.cfg.Store.CertificateReplaced(ctx, t.Facts.Number, t.Fingerprint())
+		if err != nil {
+			return View{}, err
+		}
+		if !replaced {
+			return View{}, skillscore.Errorf(skillscore.EConflict, "证书 %s 的二维码内容与发证记录不符", t.Facts.Number)
+		}
+		return View{Facts: t.Facts, Status: StatusReplaced, StatusName: replacedName, IssuedOn: v.IssuedOn, KeyID: t.KeyID,
+			ReplacedOn: at.In(chinaTime).Format("2006-01-02"), Signed: true}, nil
 	}
 	v.Signed = true
 	return v, nil
+}
+
+// Reissuer returns what signs a certificate again when a correction
+// changed its holder's data. The number, the award or level and the 发证日期
+// stay; the name, 证件类型 and masked 证件号码 become the corrected ones
+// and the facts are signed with the active key. The old token's
+// fingerprint goes with it, so the holder's old paper verifies as
+// replaced (已更正换发) rather than valid. A change the facts do not show
+// (a number with the same masked form) needs no new paper.
+func (s *Service) Reissuer() store.ReissueFunc {
+	return func(c store.Certificate, h store.Holder) (store.Reissue, bool, error) {
+		var f Facts
+		if err := json.Unmarshal([]byte(c.Facts), &f); err != nil {
+			return store.Reissue{}, false, fmt.Errorf("certificate %s facts: %w", c.Number, err)
+		}
+		next := f
+		next.Name, next.IDType, next.IDMasked = h.Name, h.IDType, idnumber.Mask(h.IDNumber)
+		if next == f {
+			return store.Reissue{}, false, nil
+		}
+		signer := s.cfg.Keys.Signer
+		if signer == nil {
+			return store.Reissue{}, false, skillscore.Errorf(skillscore.EUnavailable,
+				"证书 %s 须按更正后的信息重新签发，但密钥目录中没有可用的签名私钥（active）", c.Number)
+		}
+		old, err := ParseToken(c.Token)
+		if err != nil {
+			return store.Reissue{}, false, fmt.Errorf("certificate %s token: %w", c.Number, err)
+		}
+		token, err := signer.Seal(next)
+		if err != nil {
+			return store.Reissue{}, false, err
+		}
+		raw, err := json.Marshal(next)
+		if err != nil {
+			return store.Reissue{}, false, err
+		}
+		return store.Reissue{SealedCertificate: store.SealedCertificate{Number: c.Number, Facts: string(raw), Token: token,
+			KeyID: signer.KeyID()}, Replaced: old.Fingerprint()}, true, nil
+	}
 }
 
 // Revoke withdraws a certificate with a reason; the store audits it.

@@ -180,6 +180,20 @@ func (l *Library) remove(ps []store.Photo) {
 	}
 }
 
+// Discard deletes the files of photo records already deleted (a retention
+// purge) and returns how many could not be: those stay until a prune.
+func (l *Library) Discard(ps []store.Photo) (left int) {
+	for _, p := range ps {
+		if !photoFileRE.MatchString(p.File) {
+			continue
+		}
+		if err := os.Remove(filepath.Join(l.dir, p.File)); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			left++
+		}
+	}
+	return left
+}
+
 // photoFileRE is a photo store file name: the opaque id and its extension.
 var photoFileRE = regexp.MustCompile(`^[0-9a-f]{32}\.(jpg|png)$`)
 

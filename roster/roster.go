@@ -509,21 +509,10 @@ func (c *checker) row(t table, hdr, ri int, cols map[field]int, group string) Ve
 	case t.numeric(ri, cols[fIDNumber]) || scientific.MatchString(raw):
 		fail(fIDNumber, IDNotText, "证件号码“%s”保存为数字，末尾几位已经丢失：请把该列设置为“文本”格式后重新录入完整号码", raw)
 	default:
-		switch prob := idnumber.CheckType(typ, p.IDNumber); prob {
-		case idnumber.OK:
+		if reason, msg := idProblem(typ, p.IDNumber); reason == "" {
 			idOK = true
-		case idnumber.BadLength:
-			fail(fIDNumber, IDLength, "%s号码“%s”有 %d 位，%s：请核对号码", typ, p.IDNumber, len([]rune(p.IDNumber)), wantLength(typ))
-		case idnumber.BadChars:
-			fail(fIDNumber, IDChars, "%s号码“%s”格式不对，%s：请核对号码", typ, p.IDNumber, wantChars(typ))
-		case idnumber.BadDate:
-			fail(fIDNumber, IDBirthdate, "身份证号码“%s”中的出生日期 %s 不存在：请核对第 7–14 位", p.IDNumber, p.IDNumber[6:14])
-		case idnumber.BadCheck:
-			hint := ""
-			if strings.HasSuffix(p.IDNumber, "000") {
-				hint = "（末尾为 000，多半是 Excel 按数字保存后丢失了最后几位）"
-			}
-			fail(fIDNumber, IDChecksum, "身份证号码“%s”校验位错误%s：请逐位核对号码", p.IDNumber, hint)
+		} else {
+			fail(fIDNumber, reason, "%s", msg)
 		}
 	}
 	if idOK {
@@ -610,6 +599,26 @@ func validPhone(s string) bool {
 		return true
 	}
 	return false
+}
+
+// idProblem checks a normalised document number by its type's rule and
+// returns the reason and message of its problem, "" when it is valid.
+func idProblem(typ, id string) (Reason, string) {
+	switch idnumber.CheckType(typ, id) {
+	case idnumber.OK:
+		return "", ""
+	case idnumber.BadLength:
+		return IDLength, fmt.Sprintf("%s号码“%s”有 %d 位，%s：请核对号码", typ, id, len([]rune(id)), wantLength(typ))
+	case idnumber.BadDate:
+		return IDBirthdate, fmt.Sprintf("身份证号码“%s”中的出生日期 %s 不存在：请核对第 7–14 位", id, id[6:14])
+	case idnumber.BadCheck:
+		hint := ""
+		if strings.HasSuffix(id, "000") {
+			hint = "（末尾为 000，多半是 Excel 按数字保存后丢失了最后几位）"
+		}
+		return IDChecksum, fmt.Sprintf("身份证号码“%s”校验位错误%s：请逐位核对号码", id, hint)
+	}
+	return IDChars, fmt.Sprintf("%s号码“%s”格式不对，%s：请核对号码", typ, id, wantChars(typ))
 }
 
 func wantLength(typ string) string {

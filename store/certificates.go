@@ -36,6 +36,10 @@ type Certificate struct {
 	RevokedAt     Time   `db:"revoked_at"`
 	RevokedReason string `db:"revoked_reason"`
 	RevokedBy     string `db:"revoked_by"`
+	// ReissuedAt is the last time a correction of the holder's data signed
+	// the certificate again under the same number (zero for never): every
+	// paper printed before then is replaced.
+	ReissuedAt Time `db:"reissued_at"`
 }
 
 // Revoked reports whether the certificate has been withdrawn.

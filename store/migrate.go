@@ -85,7 +85,7 @@ func (s *Store) migrate(ctx context.Context) error {
 	if rewrote > 0 {
 		// Plaintext personal data was overwritten: leave no copy of it in
 		// freed pages.
-		return s.scrubFreedSpace(ctx, conn)
+		return s.scrubFreedSpace(ctx, conn, "contestants", "certificates")
 	}
 	return nil
 }

@@ -227,13 +227,15 @@ func sealPlaintext(ctx context.Context, tx *sql.Tx, keys *privacy.Keyring) (seal
 
 // scrubFreedSpace rewrites the database after plaintext was overwritten, so
 // no copy of it survives in freed pages: SQLite is vacuumed and its WAL
-// truncated; InnoDB rebuilds the two tables into fresh pages.
-func (s *Store) scrubFreedSpace(ctx context.Context, conn *sql.Conn) error {
+// truncated; InnoDB rebuilds the named tables into fresh pages.
+func (s *Store) scrubFreedSpace(ctx context.Context, conn *sql.Conn, tables ...string) error {
 	var stmts []string
 	if s.dialect == SQLite {
 		stmts = []string{"VACUUM", "PRAGMA wal_checkpoint(TRUNCATE)"}
 	} else {
-		stmts = []string{"ALTER TABLE contestants FORCE", "ALTER TABLE certificates FORCE"}
+		for _, t := range tables {
+			stmts = append(stmts, "ALTER TABLE "+t+" FORCE")
+		}
 	}
 	for _, q := range stmts {
 		if _, err := conn.ExecContext(ctx, q); err != nil {

@@ -55,6 +55,7 @@ var auditActions = map[string]string{
 	"personal.reveal": "查看完整证件号码", "personal.export": "导出含完整证件号码的文件", "keys.rotate": "轮换个人信息加密密钥",
 	"target.set": "设置年度目标",
 	"photo.set":  "设置持证人照片", "photo.delete": "删除持证人照片",
+	"person.correct": "更正选手个人信息", "personal.purge": "到期清除个人信息",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to

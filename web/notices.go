@@ -44,6 +44,9 @@ var notices = map[string]string{
 	"rules-saved":              "评分规则已保存",
 	"target-saved":             "已保存：%d 年目标 %d 人次",
 	"logged-out":               "已退出登录",
+	"purged":                   "已永久清除：选手 %d 人的姓名和证件号码，手机号码 %d 个，证书 %d 张上的证件号码，申诉内容 %d 件，照片 %d 张",
+	"person-corrected":         "已更正 %d 项信息",
+	"person-reissued":          "已更正 %d 项信息，%d 张证书已按更正后的信息换发（证书编号不变，旧证书核验时显示“已更正换发”），请重新打印交给本人",
 }
 
 // noticeValue is the ?msg= value of a notice key with its counts.

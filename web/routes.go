@@ -45,6 +45,15 @@ func (s *Server) routes() http.Handler {
 	// One person's full 证件号码 and phone, audited with a reason.
 	handle("POST /api/v1/events/{code}/contestants/{id}/reveal", s.requireRole(s.handleReveal))
 	handle("GET /events/{code}/exports/{what}", s.requireRole(s.handleExport))
+	// A person's own data: looked up, exported and corrected by the
+	// organizer, always by POST so the 证件号码 never appears in a URL.
+	handle("GET /person", s.requireRole(s.handlePersonPage))
+	handle("POST /person", s.requireRole(s.handlePersonLookup))
+	handle("POST /person/export", s.requireRole(s.handlePersonExport))
+	handle("POST /person/correct", s.requireRole(s.handlePersonCorrect))
+	// An event's personal data purged once its retention period has ended.
+	handle("GET /events/{code}/purge", s.requireRole(s.handlePurgePage))
+	handle("POST /events/{code}/purge", s.requireRole(s.handlePurge))
 	// The organizer's statistics against the yearly targets.
 	handle("GET /statistics", s.requireRole(s.handleStats))
 	handle("GET /statistics.xlsx", s.requireRole(s.handleStatsXLSX))

@@ -76,6 +76,11 @@ type Config struct {
 	// certificates, which print the full 证件号码); nil refuses 查看 and
 	// certificate downloads.
 	Personal PersonalViews
+	// Person answers a person's own requests on the organizer's page
+	// 个人信息查阅与更正 (export, corrections) and purges events whose
+	// retention period has ended; nil answers those pages with
+	// "unavailable".
+	Person PersonRequests
 	// SongFont and KaiFont are the CJK TrueType files for the PDFs the
 	// organizer prints from the web (draw sheet, judge cards); empty means
 	// certificates' defaults (Debian's Arphic fonts).
@@ -106,6 +111,7 @@ type Server struct {
 	rosterJobs *rosterJobs
 	exports    Exporter
 	personal   PersonalViews
+	person     PersonRequests
 	fonts      [2]string // Song, Kai
 	proxies    []netip.Prefix
 	health     health
@@ -133,6 +139,7 @@ func New(cfg Config) *Server {
 		roster:     cfg.Roster,
 		exports:    cfg.Exports,
 		personal:   cfg.Personal,
+		person:     cfg.Person,
 		proxies:    cfg.TrustedProxies,
 		fonts:      [2]string{cmp.Or(cfg.SongFont, certificates.DefaultSongFont), cmp.Or(cfg.KaiFont, certificates.DefaultKaiFont)},
 	}

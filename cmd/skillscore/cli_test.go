@@ -88,6 +88,13 @@ func TestCommandLineMistakesInChinese(t *testing.T) {
 		{2, []string{"photos", "import", "--event", "x", "--photos", ".", "."}},
 		{2, []string{"photos", "import", "--event", "x", "--db", "mysql:root@tcp(127.0.0.1:1)/x", "."}},
 		{2, []string{"photos", "prune", "extra"}},
+		{2, []string{"purge"}},
+		{2, []string{"purge", "--event", "x", "--dry-run=maybe"}},
+		{2, []string{"person"}},
+		{2, []string{"person", "export"}},
+		{2, []string{"person", "export", "--id", "x", "--name", "y", "--reason", "r", "--out", "f.txt"}},
+		{2, []string{"person", "correct", "--event", "x", "--reason", "r"}},
+		{2, []string{"person", "correct", "--event", "x", "--reason", "r", "--contestant", "1", "--new-phone", "1", "--clear-phone"}},
 	}
 	for _, c := range cases {
 		t.Run(strings.Join(c.args, " "), func(t *testing.T) {
@@ -147,6 +154,9 @@ func TestCommandsNeverCreateMissingDatabase(t *testing.T) {
 		{"certs", "revoke", "--db", db, "--number", "1", "--reason", "r"},
 		{"photos", "import", "--db", db, "--event", "jx", file},
 		{"photos", "prune", "--db", db},
+		{"purge", "--db", db, "--event", "jx", "--dry-run"},
+		{"person", "export", "--db", db, "--id", "x", "--name", "y", "--reason", "r", "--out", filepath.Join(dir, "p.json")},
+		{"person", "correct", "--db", db, "--event", "jx", "--contestant", "1", "--reason", "r"},
 	}
 	for _, args := range cases {
 		t.Run(strings.Join(args[:2], " "), func(t *testing.T) {

@@ -61,6 +61,10 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        导入裁判及裁判组；打印裁判登录卡 (judges import, judge cards)
   skillscore photos  import --event CODE [--db URL] [--photos DIR] [--dry-run] 目录|FILE.zip | prune
                                                        导入以证件号码命名的照片，照片库中改以随机编号保存 (photo store import)
+  skillscore person  export --id 证件号码 --name 姓名 --reason 原因 --out FILE.json|.xlsx | correct --event CODE ...
+                                                       本人信息查阅导出、更正姓名或证件号码 (subject access export, corrections)
+  skillscore purge   --event CODE [--dry-run] [--by NAME] [--db URL]
+                                                       保存期限届满后永久清除赛事的个人信息 (retention purge)
 
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
@@ -181,6 +185,10 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runScores(ctx, args[1:], stdout, stderr)
 	case "judges":
 		return runJudges(ctx, args[1:], stdout, stderr)
+	case "person":
+		return runPerson(ctx, args[1:], os.Stdin, stdout, stderr)
+	case "purge":
+		return runPurge(ctx, args[1:], stdout, stderr)
 	case "keys":
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "photos":
