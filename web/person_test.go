@@ -307,4 +307,10 @@ func TestPurgePageConfirmsAndRefusesBeforeTheEnd(t *testing.T) {
 	if bad, _, err := o.st.VerifyAudit(ctx); err != nil || bad != 0 {
 		t.Fatalf("chain: %d %v", bad, err)
 	}
+	// A purged number has nothing left to show: no 查看, which would only
+	// record a view of nothing.
+	code, body = b.get("/events/" + o.ev.Code + "/certificates")
+	if code != 200 || !strings.Contains(body, "已清除") || strings.Contains(body, `class="reveal"`) {
+		t.Fatalf("certificate page after the purge: %d, 查看 still offered or 已清除 missing", code)
+	}
 }

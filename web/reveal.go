@@ -80,5 +80,12 @@ func maskPhone(p string) string {
 	return string(out)
 }
 
-// maskID is the organizer pages' form of a 证件号码 (the public pages' too).
-func maskID(id string) string { return idnumber.Mask(id) }
+// maskID is the organizer pages' form of a 证件号码 (the public pages' too);
+// "" for a number purged at the end of its retention period, which has
+// nothing left to show and so no 查看.
+func maskID(id string) string {
+	if id == "" {
+		return ""
+	}
+	return idnumber.Mask(id)
+}
