@@ -245,7 +245,7 @@ func (s *Store) scrubFreedSpace(ctx context.Context, conn *sql.Conn, tables ...s
 	return nil
 }
 
-// contestantsByIndex finds an event's contestants whose 证件号码 has one of
+// contestantIDsByIndex finds the ids of an event's contestants of a name whose 证件号码 has one of
 // the given indexes.
 func contestantIDsByIndex(ctx context.Context, tx *sqlx.Tx, eventID int64, name string, idx []string) ([]int64, error) {
 	args := []any{eventID, name}

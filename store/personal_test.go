@@ -147,51 +147,55 @@ func TestPersonalDataSealedAndFoundByIndex(t *testing.T) {
 // oldSchemaVersion is the last schema before personal data was sealed.
 const oldSchemaVersion = 13
 
-// openOldSchema makes a database of the schema as it was before sealing
-// (steps up to 013) holding plaintext people and a certificate, as an
-// installation upgrading today has.
-func openOldSchema(t *testing.T, url string) {
+// olderRelease builds a database as the release whose last schema step was
+// version left it (steps ≤ version applied through the ordinary runner) and
+// returns a function running SQL on it; the database is closed when the
+// test's function returns done.
+func olderRelease(t *testing.T, url string, version int) (exec func(q string, args ...any), done func()) {
 	t.Helper()
 	ctx := context.Background()
-	var s *Store
+	driver, dsn, dialect := "mysql", strings.TrimPrefix(url, "mysql:"), MySQL
 	if path, ok := strings.CutPrefix(url, "sqlite:"); ok {
-		w, err := sqlx.Open("sqlite", sqliteDSN(path, false, false))
-		if err != nil {
-			t.Fatal(err)
-		}
-		w.SetMaxOpenConns(1)
-		s = &Store{dialect: SQLite, w: w, r: w, now: time.Now}
-	} else {
-		w, err := sqlx.Open("mysql", strings.TrimPrefix(url, "mysql:"))
-		if err != nil {
-			t.Fatal(err)
-		}
-		s = &Store{dialect: MySQL, w: w, r: w, now: time.Now}
+		driver, dsn, dialect = "sqlite", sqliteDSN(path, false, false), SQLite
 	}
-	defer s.w.Close()
+	w, err := sqlx.Open(driver, dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.SetMaxOpenConns(1)
+	s := &Store{dialect: dialect, w: w, r: w, now: time.Now}
 	conn, err := s.w.Conn(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer conn.Close()
+	done = func() { conn.Close(); w.Close() }
 	if _, err := conn.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY,
 		name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
 		t.Fatal(err)
 	}
 	for _, m := range migrations() {
-		if m.version > oldSchemaVersion {
+		if m.version > version {
 			break
 		}
 		if _, err := s.applyMigration(ctx, conn, m); err != nil {
 			t.Fatalf("migration %d: %v", m.version, err)
 		}
 	}
-	exec := func(q string, args ...any) {
+	return func(q string, args ...any) {
 		t.Helper()
 		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
 			t.Fatalf("%s: %v", q, err)
 		}
-	}
+	}, done
+}
+
+// openOldSchema makes a database of the schema as it was before sealing
+// (steps up to 013) holding plaintext people and a certificate, as an
+// installation upgrading today has.
+func openOldSchema(t *testing.T, url string) {
+	t.Helper()
+	exec, done := olderRelease(t, url, oldSchemaVersion)
+	defer done()
 	exec(`INSERT INTO events (id, code, name, kind, occupation, year, rules, created_at, updated_at)
 		VALUES (1, 'jx-old', '旧赛事', 'competition', '养老护理员', 2025, '{"modules":[]}', 1, 1)`)
 	exec(`INSERT INTO event_groups (event_id, code, name, position) VALUES (1, 'employee', '职工组', 0), (1, 'student', '学生组', 1)`)

@@ -8,8 +8,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/jmoiron/sqlx"
-
 	"skillscore"
 	"skillscore/internal/testdb"
 )
@@ -314,48 +312,20 @@ func TestImportRosterRecordsBasisAndNotice(t *testing.T) {
 // before migration 015 left it, with one roster import, and opens it: the
 // import reads back with no basis recorded and the event gets the defaults.
 func TestPrivacyMigrationKeepsOlderImports(t *testing.T) {
-	type target struct{ name, url, driver, dsn string }
-	path := filepath.Join(t.TempDir(), "old.db")
-	targets := []target{{"sqlite", "sqlite:" + path, "sqlite", sqliteDSN(path, false, false)}}
+	type target struct{ name, url string }
+	targets := []target{{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "old.db")}}
 	if dsn := testdb.DSN(t); dsn != "" {
-		scratch := testdb.Scratch(t, dsn, "skillscore_t_")
-		targets = append(targets, target{"mysql", "mysql:" + scratch, "mysql", scratch})
+		targets = append(targets, target{"mysql", "mysql:" + testdb.Scratch(t, dsn, "skillscore_t_")})
 	}
 	for _, tg := range targets {
 		t.Run(tg.name, func(t *testing.T) {
 			ctx := context.Background()
-			db, err := sqlx.Open(tg.driver, tg.dsn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			old := &Store{dialect: Dialect(tg.name), w: db, r: db, now: time.Now}
-			conn, err := db.Conn(ctx)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if _, err := conn.ExecContext(ctx, `CREATE TABLE schema_migrations (version INTEGER NOT NULL PRIMARY KEY,
-				name VARCHAR(200) NOT NULL, applied_at BIGINT NOT NULL)`); err != nil {
-				t.Fatal(err)
-			}
-			for _, m := range migrations() {
-				if m.version < 15 {
-					if _, err := old.applyMigration(ctx, conn, m); err != nil {
-						t.Fatalf("migration %d: %v", m.version, err)
-					}
-				}
-			}
-			for _, q := range []string{
-				`INSERT INTO events (id, code, name, kind, occupation, year, rules, created_at, updated_at)
-					VALUES (1, 'old', '旧赛事', 'competition', '养老护理员', 2025, '{}', 0, 0)`,
-				`INSERT INTO roster_imports (event_id, file_name, sha256, contestants, actor, imported_at)
-					VALUES (1, '旧名单.xlsx', '` + sha(7) + `', 3, 'org1', 1)`,
-			} {
-				if _, err := conn.ExecContext(ctx, q); err != nil {
-					t.Fatal(err)
-				}
-			}
-			conn.Close()
-			db.Close()
+			exec, done := olderRelease(t, tg.url, 14)
+			exec(`INSERT INTO events (id, code, name, kind, occupation, year, rules, created_at, updated_at)
+				VALUES (1, 'old', '旧赛事', 'competition', '养老护理员', 2025, '{}', 0, 0)`)
+			exec(`INSERT INTO roster_imports (event_id, file_name, sha256, contestants, actor, imported_at)
+				VALUES (1, '旧名单.xlsx', '` + sha(7) + `', 3, 'org1', 1)`)
+			done()
 
 			s, err := Open(ctx, tg.url, Options{})
 			if err != nil {
