@@ -56,6 +56,7 @@ type Event struct {
 	Status         string `db:"status"`
 	Rules          string `db:"rules"` // the rule document, JSON
 	Revision       int64  `db:"revision"`
+	ProgrammeID    *int64 `db:"programme_id"` // the programme (大赛) it belongs to, nil = stands alone
 	CreatedAt      Time   `db:"created_at"`
 	UpdatedAt      Time   `db:"updated_at"`
 }
@@ -116,6 +117,7 @@ type Contestant struct {
 	Code              *string `db:"code"`
 	Station           *string `db:"station"`
 	CompletionMillis  int64   `db:"completion_ms"`
+	DelegationID      *int64  `db:"delegation_id"` // 代表队 in a programme, nil = none
 	CreatedAt         Time    `db:"created_at"`
 }
 
