@@ -94,7 +94,9 @@ type ContestantResult struct {
 	Pass         *bool         `json:"pass,omitempty"` // nil when the rules have no pass conditions
 	Standardised *Decimal      `json:"standardised,omitempty"`
 	Reasons      []Reason      `json:"reasons"`
-	Progress     []UnitStanding `json:"progress,omitempty"` // running total and rank after each unit (running_totals)
+
+	// Progress is the running total and rank after each unit (running_totals).
+	Progress []UnitStanding `json:"progress,omitempty"`
 }
 
 // PartScore is the score of a part (理论, 实操 …) on its own 100-point scale
