@@ -105,6 +105,18 @@ func (e *engine) explainAspect(ca *caspect, p *Panel, ms []jmark, expected, fill
 		as.Reasons = append(as.Reasons, Reason{Code: "aspect.rescaled", Aspect: ca.a.Code,
 			Text: name + "：有效分 " + strconv.Itoa(info.kept) + " 个，按满员 " + strconv.Itoa(ca.judges-2*p.Drop) + " 个折算求和"})
 	}
+	if l := ca.lin; l != nil {
+		for _, m := range ms {
+			t := name + "：" + l.Base.String() + " + (" + m.v.String() + " − " + l.K.String() + ") × " + l.Per.String() + " = " + fmtRat(linearExact(l, m.v)) + "，" + roundText(l.Rounding) + "为 " + linearMarks(l, m.v).Format(l.Rounding.Places)
+			if l.Floor != nil {
+				t += "（不低于 " + l.Floor.String() + "）"
+			}
+			if l.Cap != nil {
+				t += "（不高于 " + l.Cap.String() + "）"
+			}
+			as.Reasons = append(as.Reasons, Reason{Code: "aspect.linear", Aspect: ca.a.Code, Judge: e.judgeName(m.judge), Text: t})
+		}
+	}
 	if ca.a.Multiplier {
 		if mult == 0 {
 			as.Reasons = append(as.Reasons, Reason{Code: "aspect.multiplier_missing", Aspect: ca.a.Code, Text: name + "：未给出系数，暂按 1 计"})

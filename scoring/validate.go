@@ -282,6 +282,8 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 		m := &r.Modules[i]
 		p := fmt.Sprintf("modules[%d]", i)
 		cm := cmodule{m: m, idx: i, first: len(c.aspects), aspIdx: map[string]int{}, floor: true}
+		cm.contrib = ratZero
+		cm.status, cm.dedOnly = moduleShape(m)
 		if m.Code == "" {
 			v.add(p+".code", "缺少模块代码", "module code is required")
 		} else if _, dup := c.modules[m.Code]; dup {
@@ -300,8 +302,6 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 		default:
 			v.add(p+".part", "part 须为 theory、practical、review 或 other，得到 %q", "part must be theory, practical, review or other, got %q", m.Part)
 		}
-		cm.contrib = ratZero
-		cm.status, cm.dedOnly = moduleShape(m)
 		switch {
 		case cm.status:
 			if m.Max != 0 {
@@ -1037,8 +1037,7 @@ func validateLinear(v *validator, p string, ms *Measure, lowest, max Decimal) {
 // linearMarks is base + (v − K) × per, rounded as stated, within floor and
 // cap. Exact: the product is formed as a fraction before the one rounding.
 func linearMarks(l *Linear, v Decimal) Decimal {
-	x := ratFromDecimal(l.Base).add(ratFromDecimal(v - l.K).mul(ratFactor(l.Per)))
-	d := x.mustRound(l.Rounding.Places, l.Rounding.Mode)
+	d := linearExact(l, v).mustRound(l.Rounding.Places, l.Rounding.Mode)
 	if l.Floor != nil && d < *l.Floor {
 		d = *l.Floor
 	}
@@ -1077,4 +1076,8 @@ func (r *Rules) compileUnits(v *validator, c *compiled) {
 		c.modUnit[i] = len(c.units)
 		c.units = append(c.units, u)
 	}
+}
+
+func linearExact(l *Linear, v Decimal) rat {
+	return ratFromDecimal(l.Base).add(ratFromDecimal(v - l.K).mul(ratFactor(l.Per)))
 }
