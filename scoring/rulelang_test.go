@@ -47,7 +47,7 @@ func TestLinearMeasure(t *testing.T) {
 	r := sportRules(t, "", distance)
 	// large hill: 120 + … is 60 + (d − K) × 1.8 here with base 60
 	for _, tc := range []struct{ d, want string }{{"120", "60"}, {"125.5", "69.9"}, {"130", "78"}, {"100", "24"}, {"86.5", "0"}, {"0", "0"}, {"119.5", "59.1"}} {
-		res, err := Compute(r, marksIn("C1 jump d J " + tc.d))
+		res, err := Compute(r, marksIn("C1 jump d J "+tc.d))
 		if err != nil {
 			t.Fatal(err)
 		}
