@@ -45,7 +45,7 @@ const distance = `{"code": "jump", "name": "跳", "part": "other", "factor": 1, 
 
 func TestLinearMeasure(t *testing.T) {
 	r := sportRules(t, "", distance)
-	// large hill: 120 + … is 60 + (d − K) × 1.8 here with base 60
+	// the large-hill slope, 1.8 points a metre from K = 120, with base 60
 	for _, tc := range []struct{ d, want string }{{"120", "60"}, {"125.5", "69.9"}, {"130", "78"}, {"100", "24"}, {"86.5", "0"}, {"0", "0"}, {"119.5", "59.1"}} {
 		res, err := Compute(r, marksIn("C1 jump d J "+tc.d))
 		if err != nil {
