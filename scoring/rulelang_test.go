@@ -417,3 +417,13 @@ func TestPropertySignedRunningTotals(t *testing.T) {
 		}
 	}
 }
+
+// TestAspectPanelWithAspectJudges: an aspect's judges count (not the
+// module's) is what its panel drops from.
+func TestAspectPanelWithAspectJudges(t *testing.T) {
+	doc := `{"name": "t", "kind": "competition", "total": {"rounding": {"mode": "half_up", "places": 2}}, "modules": [{"code": "m", "name": "m", "part": "other", "factor": 1, "max": 10,
+	 "panel": {"judges": 5, "method": "mean"}, "aspects": [{"code": "a", "name": "a", "kind": "measurement", "max": 10, "judges": 2, "panel": {"method": "sum", "drop": 1}}]}]}`
+	if got := problems(t, doc); !strings.Contains(got, "modules[0].aspects[0].panel.drop: 去掉最高最低各 1 个后，2 名裁判不剩分数") {
+		t.Error(got)
+	}
+}

@@ -954,6 +954,7 @@ func effMethod(a *Aspect, p Panel) string {
 // rule, not mixed with the module's drop.
 func compileAspectPanel(v *validator, path string, ap *AspectPanel, ca *caspect, byModule bool) {
 	p := ca.panel
+	p.Judges = ca.judges // the aspect's own judges, when it states them
 	if byModule {
 		v.add(path, "按模块汇总（level: module）时评分项不能有自己的 panel", "per-module panels (level module) allow no aspect panel")
 	}
