@@ -594,7 +594,7 @@ func (e *engine) moduleRaw(cs *cstate, mi int, st *mstate, x *ModuleScore) rat {
 			st.pos = st.pos.add(v)
 		}
 	}
-	if cm.byModule {
+	if cm.byModule && !cm.status { // a status module has no subtotals to aggregate
 		v := e.aggregateModule(cs, mi, st, x)
 		if cm.dedOnly && cm.m.DeductionsFrom == "max" {
 			v = v.add(ratFromDecimal(cm.m.Max))

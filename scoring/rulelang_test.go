@@ -427,3 +427,17 @@ func TestAspectPanelWithAspectJudges(t *testing.T) {
 		t.Error(got)
 	}
 }
+
+// TestStatusModulePerModulePanel: a status module under level "module" is
+// complete once its veto is marked (it has no subtotals to wait for).
+func TestStatusModulePerModulePanel(t *testing.T) {
+	r := sportRules(t, "", `{"code": "A", "name": "A", "part": "other", "factor": 1, "max": 10, "imported": true}`,
+		strings.Replace(status, `"method": "mean"`, `"method": "mean", "level": "module"`, 1))
+	res, err := Compute(r, marksIn("C1 A - - 7\nC1 check v S 0"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c := byID(res, "C1"); !c.Complete || c.Total != Points(7) || c.Rank != 1 {
+		t.Errorf("%+v", c)
+	}
+}
