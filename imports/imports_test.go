@@ -95,6 +95,32 @@ func TestScoresGood(t *testing.T) {
 	}
 }
 
+// TestScoresSigned: a module the rules mark signed (ski jumping's gate
+// points) takes negative scores down to −max; the same file against rules
+// without signed is refused.
+func TestScoresSigned(t *testing.T) {
+	data := xlsx(t, [][]string{
+		{"加密号", "成绩"},
+		{"A001", "-2.4"},
+		{"A002", "-100"},
+		{"A003", "-100.5"},
+	})
+	rules := `{"modules": [{"code": "T", "imported": true, "signed": true, "floor": "none", "max": 100}]}`
+	_, ps, err := Scores("t.xlsx", data, ScoresInput{Modules: mods, Contestants: people, Rules: rules})
+	if err != nil || len(ps) != 1 || ps[0].Row != 5 || !strings.Contains(ps[0].String(), "应在 -100 到 100 之间") {
+		t.Fatalf("%v %v", err, ps)
+	}
+	data = xlsx(t, [][]string{{"加密号", "成绩"}, {"A001", "-2.4"}, {"A002", "3"}})
+	plan, ps, err := Scores("t.xlsx", data, ScoresInput{Modules: mods, Contestants: people, Rules: rules})
+	if err != nil || len(ps) > 0 || plan.Scores[0].Value != -24000 {
+		t.Fatalf("%v %v %+v", err, ps, plan)
+	}
+	_, ps, _ = Scores("t.xlsx", data, ScoresInput{Modules: mods, Contestants: people, Rules: strings.Replace(rules, `"signed": true, `, "", 1)})
+	if len(ps) != 1 || !strings.Contains(ps[0].String(), "应在 0 到 100 之间") {
+		t.Fatalf("unsigned: %v", ps)
+	}
+}
+
 func TestScoresEveryBadRowReported(t *testing.T) {
 	data := xlsx(t, [][]string{
 		{"姓名", "证件号码", "加密号", "成绩"},

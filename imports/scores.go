@@ -1,6 +1,7 @@
 package imports
 
 import (
+	"encoding/json"
 	"strings"
 
 	"skillscore"
@@ -16,6 +17,9 @@ type ScoresInput struct {
 	// Module names the imported module (its code or name); empty picks the
 	// event's only imported module.
 	Module string
+	// Rules is the event's rules document (JSON); a module marked signed
+	// there takes scores from −max to max (ski jumping's gate points).
+	Rules string
 }
 
 // ScoresPlan is a checked score file, ready for store.ImportScores.
@@ -87,6 +91,10 @@ func Scores(name string, data []byte, in ScoresInput) (ScoresPlan, []Problem, er
 		}
 	}
 	plan := ScoresPlan{Module: mod}
+	lo := scoring.Decimal(0)
+	if signedModule(in.Rules, mod.Code) {
+		lo = -scoring.Decimal(mod.MaxMarks)
+	}
 	var ps []Problem
 	seen := map[int64]int{}
 	for _, r := range t.rows {
@@ -138,8 +146,8 @@ func Scores(name string, data []byte, in ScoresInput) (ScoresPlan, []Problem, er
 			ps = append(ps, t.problem(r, scoreField, "成绩 %q 不是最多 4 位小数的数字", raw))
 			continue
 		}
-		if v < 0 || int64(v) > mod.MaxMarks {
-			ps = append(ps, t.problem(r, scoreField, "成绩 %s 超出范围：应在 0 到 %s 之间", raw, scoring.Decimal(mod.MaxMarks)))
+		if v < lo || int64(v) > mod.MaxMarks {
+			ps = append(ps, t.problem(r, scoreField, "成绩 %s 超出范围：应在 %s 到 %s 之间", raw, lo, scoring.Decimal(mod.MaxMarks)))
 			continue
 		}
 		plan.Scores = append(plan.Scores, store.ImportedScore{ContestantID: c.ID, ModuleCode: mod.Code, Value: int64(v)})
@@ -148,4 +156,20 @@ func Scores(name string, data []byte, in ScoresInput) (ScoresPlan, []Problem, er
 		return plan, nil, skillscore.Errorf(skillscore.EInvalid, "文件 %s 的表头下没有成绩", name)
 	}
 	return plan, ps, nil
+}
+
+// signedModule reports whether the rules let module code take negative
+// scores; stored rules were validated when saved, so a document that does
+// not decode simply has no signed module.
+func signedModule(rules, code string) bool {
+	var r scoring.Rules
+	if rules == "" || json.Unmarshal([]byte(rules), &r) != nil {
+		return false
+	}
+	for _, m := range r.Modules {
+		if m.Code == code {
+			return m.Imported && m.Signed
+		}
+	}
+	return false
 }

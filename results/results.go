@@ -206,6 +206,8 @@ var publicReasons = map[string]bool{
 	"promotion.granted": true, "promotion.none": true, "promotion.not_passed": true, "promotion.this_year": true,
 	"promotion.already": true, "promotion.capped": true,
 	"title.granted": true, "title.not_passed": true, "standardised": true,
+	// rule-language extensions (issue 14): module arithmetic, no judge in them
+	"module.multiplier": true, "module.status": true,
 }
 
 // Redact returns a contestant's result as the public may see it while

@@ -139,8 +139,12 @@ func (e *engine) slotOf(i int, m *Mark) (int, error) {
 		if m.Aspect != "" || m.Judge != "" {
 			return 0, markErr(i, "模块 %s 为导入成绩，评分项与裁判须为空", "module %s is imported: aspect and judge must be empty", m.Module)
 		}
-		if m.Value < 0 || m.Value > cm.m.Max {
-			return 0, markErr(i, "模块 %s 成绩 %s 超出 0–%s", "module %s score %s outside 0..%s", m.Module, m.Value, cm.m.Max)
+		lo := Decimal(0)
+		if cm.m.Signed {
+			lo = -cm.m.Max
+		}
+		if m.Value < lo || m.Value > cm.m.Max {
+			return 0, markErr(i, "模块 %s 成绩 %s 超出 %s–%s", "module %s score %s outside %s..%s", m.Module, m.Value, lo, cm.m.Max)
 		}
 		if m.Multiplier != 0 {
 			return 0, markErr(i, "导入成绩不能带系数", "an imported score takes no multiplier")
@@ -432,7 +436,7 @@ func Compute(r *Rules, in Input) (res *Result, err error) {
 		e.score(cs, &xs[i])
 	}
 	lists := e.rank(states)
-	return e.finish(states, xs, lists), nil
+	return e.result(states, xs, lists), nil
 }
 
 // score computes one contestant's module scores, parts and total; with x
@@ -515,6 +519,13 @@ func (e *engine) scoreModule(cs *cstate, mi int, x *ModuleScore) mstate {
 	if st.vetoed {
 		raw = ratZero
 	}
+	if cm.mult.d != 0 {
+		v := raw.mul(cm.mult)
+		if x != nil {
+			x.Reasons = append(x.Reasons, Reason{Code: "module.multiplier", Module: cm.m.Code, Text: cm.m.Name + "：" + fmtRat(raw) + " × 固定系数 " + cm.m.Multiplier.String() + " = " + fmtRat(v)})
+		}
+		raw = v
+	}
 	if r := cm.m.Rounding; r != nil {
 		d := raw.mustRound(r.Places, r.Mode)
 		if x != nil && !raw.exact() || x != nil && Decimal(raw.n) != d {
@@ -576,15 +587,22 @@ func (e *engine) moduleRaw(cs *cstate, mi int, st *mstate, x *ModuleScore) rat {
 			}
 			continue
 		}
-		v := e.aggregateAspect(ca, &cm.panel, ms, expected, as)
+		v := e.aggregateAspect(ca, &ca.panel, ms, expected, as)
 		if ca.a.Kind == Deduction {
 			st.ded = st.ded.add(v)
 		} else {
 			st.pos = st.pos.add(v)
 		}
 	}
-	if cm.byModule {
-		return e.aggregateModule(cs, mi, st, x)
+	if cm.byModule && !cm.status { // a status module has no subtotals to aggregate
+		v := e.aggregateModule(cs, mi, st, x)
+		if cm.dedOnly && cm.m.DeductionsFrom == "max" {
+			v = v.add(ratFromDecimal(cm.m.Max))
+		}
+		return v
+	}
+	if cm.dedOnly && cm.m.DeductionsFrom == "max" {
+		st.pos = ratFromDecimal(cm.m.Max)
 	}
 	return st.pos.sub(st.ded)
 }
@@ -641,6 +659,9 @@ func triggerZh(t string) string {
 func mapped(ca *caspect, v Decimal) Decimal {
 	if !ca.bands {
 		return v
+	}
+	if ca.lin != nil {
+		return linearMarks(ca.lin, v)
 	}
 	for _, b := range ca.a.Measure.Bands {
 		if (b.From == nil || v >= *b.From) && (b.To == nil || v < *b.To) {

@@ -105,6 +105,18 @@ func (e *engine) explainAspect(ca *caspect, p *Panel, ms []jmark, expected, fill
 		as.Reasons = append(as.Reasons, Reason{Code: "aspect.rescaled", Aspect: ca.a.Code,
 			Text: name + "：有效分 " + strconv.Itoa(info.kept) + " 个，按满员 " + strconv.Itoa(ca.judges-2*p.Drop) + " 个折算求和"})
 	}
+	if l := ca.lin; l != nil {
+		for _, m := range ms {
+			t := name + "：" + l.Base.String() + " + (" + m.v.String() + " − " + l.K.String() + ") × " + l.Per.String() + " = " + fmtRat(linearExact(l, m.v)) + "，" + roundText(l.Rounding) + "为 " + linearMarks(l, m.v).Format(l.Rounding.Places)
+			if l.Floor != nil {
+				t += "（不低于 " + l.Floor.String() + "）"
+			}
+			if l.Cap != nil {
+				t += "（不高于 " + l.Cap.String() + "）"
+			}
+			as.Reasons = append(as.Reasons, Reason{Code: "aspect.linear", Aspect: ca.a.Code, Judge: e.judgeName(m.judge), Text: t})
+		}
+	}
 	if ca.a.Multiplier {
 		if mult == 0 {
 			as.Reasons = append(as.Reasons, Reason{Code: "aspect.multiplier_missing", Aspect: ca.a.Code, Text: name + "：未给出系数，暂按 1 计"})
@@ -201,9 +213,19 @@ func (e *engine) explainPanel(module, aspect, name string, p *Panel, present, ex
 
 func (e *engine) explainModule(cm *cmodule, st mstate, x *ModuleScore) {
 	name := cm.m.Name
+	if cm.status {
+		x.Reasons = append(x.Reasons, Reason{Code: "module.status", Module: cm.m.Code, Text: cm.ruleText + "本模块不计入总分"})
+		if !st.complete {
+			x.Reasons = append(x.Reasons, Reason{Code: "module.incomplete", Module: cm.m.Code, Text: name + "：评分尚未全部完成，当前为暂计成绩"})
+		}
+		return
+	}
 	if !cm.m.Imported && !cm.byModule {
 		t := cm.ruleText + "评分项得分合计 " + fmtRat(st.pos)
-		if st.ded.sign() != 0 {
+		if cm.dedOnly {
+			t = cm.ruleText + "起点 " + fmtRat(st.pos)
+		}
+		if st.ded.sign() != 0 || cm.dedOnly {
 			t += "，扣分 " + fmtRat(st.ded)
 		}
 		t += "，模块成绩 " + fmtRatDisplay(x.Score, x.ScoreExact) + "（满分 " + cm.m.Max.String() + "）"
@@ -312,10 +334,30 @@ func (e *engine) takeAspects(n int) []AspectScore {
 	return s
 }
 
-// panelText states a module's panel rule once, for module.formula.
-func panelText(cm *cmodule) string {
-	p := cm.panel
-	t := cm.m.Name + "：各评分项由 " + strconv.Itoa(p.Judges) + " 名裁判评分"
+// panelText states a module's panel rule once, for module.formula, with
+// each aspect's own panel rule after it.
+func panelText(cm *cmodule, as []caspect) string {
+	if cm.status {
+		return cm.m.Name + "：状态模块，只判定否决项，不计分；"
+	}
+	t := cm.m.Name + "：各评分项由 " + panelRuleText(cm.panel)
+	for i := range as {
+		if as[i].a.Panel != nil {
+			t += "；其中“" + as[i].a.Name + "”由 " + panelRuleText(as[i].panel)
+		}
+	}
+	if cm.dedOnly {
+		if cm.m.DeductionsFrom == "max" {
+			t += "；只有扣分项，从满分 " + cm.m.Max.String() + " 起扣"
+		} else {
+			t += "；只有扣分项，从 0 起扣"
+		}
+	}
+	return t + "；"
+}
+
+func panelRuleText(p Panel) string {
+	t := strconv.Itoa(p.Judges) + " 名裁判评分"
 	if p.Drop > 0 {
 		t += "，去掉最高分和最低分各 " + strconv.Itoa(p.Drop) + " 个（见各评分的 dropped 标记）"
 	}
@@ -323,5 +365,5 @@ func panelText(cm *cmodule) string {
 	if p.Rounding != nil {
 		t += "，" + roundText(p.Rounding)
 	}
-	return t + "；"
+	return t
 }

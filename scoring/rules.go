@@ -64,7 +64,10 @@ type Rules struct {
 	Standardised *StandardisedRule `json:"standardised,omitempty"`
 	Consistency  *ConsistencyRule  `json:"consistency,omitempty"`
 	Notes        string            `json:"notes,omitempty"`
-	c            *compiled         // set by Validate
+	// RunningTotals asks for each contestant's cumulative total and rank
+	// after each unit (modules in rule order, grouped by Module.Unit).
+	RunningTotals bool      `json:"running_totals,omitempty"`
+	c             *compiled // set by Validate
 }
 
 // Group is a ranking group such as 职工组 (employee) or 学生组 (student).
@@ -92,6 +95,18 @@ type Module struct {
 	Rounding             *Rounding `json:"rounding,omitempty"`              // the module score
 	ContributionRounding *Rounding `json:"contribution_rounding,omitempty"` // after weight/factor
 	Aspects              []Aspect  `json:"aspects,omitempty"`
+	// Signed lets an imported score be negative, down to −max (ski jumping's
+	// wind and gate points); it needs floor "none".
+	Signed bool `json:"signed,omitempty"`
+	// Multiplier is a constant applied to the module score (a fixed degree
+	// of difficulty), after floor and veto, before the module rounding.
+	Multiplier *Decimal `json:"multiplier,omitempty"`
+	// DeductionsFrom: a module of deductions only starts from "max" (score =
+	// max − deductions) or "zero" (score = −deductions, needs floor "none").
+	DeductionsFrom string `json:"deductions_from,omitempty"`
+	// Unit groups consecutive modules into one unit of the running totals
+	// (a round, a dive); "" makes the module a unit of its own.
+	Unit string `json:"unit,omitempty"`
 }
 
 // Panel says how the judges' marks of a module are combined.
@@ -131,11 +146,26 @@ type Aspect struct {
 	Trigger     string     `json:"trigger,omitempty"`     // veto: any | majority (default) | all
 	Multiplier  bool       `json:"multiplier,omitempty"`  // marks carry a per-performance multiplier
 	MaxSpread   *Decimal   `json:"max_spread,omitempty"`  // flag panels whose raw marks spread more
+	// Panel overrides the module panel for this aspect alone (5 style
+	// judges dropping highest and lowest beside one measured distance).
+	Panel *AspectPanel `json:"panel,omitempty"`
+}
+
+// AspectPanel is an aspect's own panel rule; a field left zero keeps the
+// module panel's value (missing judges are always treated as the module says).
+type AspectPanel struct {
+	Judges    int       `json:"judges,omitempty"`
+	Method    string    `json:"method,omitempty"` // mean | median | sum
+	Drop      int       `json:"drop,omitempty"`
+	MinJudges int       `json:"min_judges,omitempty"`
+	Rounding  *Rounding `json:"rounding,omitempty"`
 }
 
 // Measure maps a measured value to marks. Without it a measurement aspect is
 // met (1 → full marks) or not (0 → 0). With Direct the value is the marks
-// (a judge's 0–10 award in diving); otherwise Bands map it.
+// (a judge's 0–10 award in diving); otherwise Bands or Linear map it. A
+// measure whose Min is below 0 is signed: its marks may be negative, down to
+// −max of the aspect.
 type Measure struct {
 	Unit   string   `json:"unit,omitempty"`
 	Min    *Decimal `json:"min,omitempty"` // accepted value range, inclusive
@@ -143,6 +173,19 @@ type Measure struct {
 	Step   *Decimal `json:"step,omitempty"` // values must be multiples of this (e.g. 0.5)
 	Direct bool     `json:"direct,omitempty"`
 	Bands  []Band   `json:"bands,omitempty"`
+	Linear *Linear  `json:"linear,omitempty"`
+}
+
+// Linear maps a measured value v to marks base + (v − K) × per, rounded as
+// stated, then kept within floor and cap when given (ski-jumping distance
+// points: 60 + (d − K) × 2 on a normal hill).
+type Linear struct {
+	Base     Decimal   `json:"base"`
+	K        Decimal   `json:"k"`
+	Per      Decimal   `json:"per"`
+	Rounding *Rounding `json:"rounding"`
+	Floor    *Decimal  `json:"floor,omitempty"`
+	Cap      *Decimal  `json:"cap,omitempty"`
 }
 
 // Band gives marks to values v with From <= v < To (open ends when nil).

@@ -123,5 +123,5 @@ func (s *Standings) Result() (res *Result, err error) {
 	for _, l := range s.lists {
 		s.e.assignRanks(l)
 	}
-	return s.e.finish(s.states, xs, s.lists), nil
+	return s.e.result(s.states, xs, s.lists), nil
 }

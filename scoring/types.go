@@ -51,6 +51,7 @@ type Result struct {
 	Groups      []GroupSummary     `json:"groups"`
 	Flags       []Flag             `json:"flags,omitempty"`  // panels whose spread exceeds the limit
 	Judges      []JudgeStats       `json:"judges,omitempty"` // each judge against the panel consensus
+	Units       []string           `json:"units,omitempty"`  // running-total units in rule order (running_totals)
 }
 
 // GroupSummary counts a group's contestants and awards.
@@ -93,6 +94,9 @@ type ContestantResult struct {
 	Pass         *bool         `json:"pass,omitempty"` // nil when the rules have no pass conditions
 	Standardised *Decimal      `json:"standardised,omitempty"`
 	Reasons      []Reason      `json:"reasons"`
+
+	// Progress is the running total and rank after each unit (running_totals).
+	Progress []UnitStanding `json:"progress,omitempty"`
 }
 
 // PartScore is the score of a part (理论, 实操 …) on its own 100-point scale

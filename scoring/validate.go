@@ -82,6 +82,8 @@ type compiled struct {
 	judgeLimit rat // default max spread for judgement aspects, -1 none
 	bias       rat
 	erratic    rat
+	units      []string // running-total units in rule order (nil without running_totals)
+	modUnit    []int    // module → its unit
 }
 
 type cmodule struct {
@@ -95,6 +97,9 @@ type cmodule struct {
 	contrib  rat // contribution = score × contrib
 	hasVeto  bool
 	ruleText string // the panel rule in words, the same for every contestant
+	status   bool   // vetoes only: carries a status, scores nothing
+	dedOnly  bool   // deductions only, from DeductionsFrom
+	mult     rat    // the module multiplier; {0, 0} when none
 }
 
 type caspect struct {
@@ -106,6 +111,8 @@ type caspect struct {
 	bands   bool
 	trigger string
 	effect  string
+	panel   Panel   // the module panel with the aspect's overrides
+	lin     *Linear // a linear measure (bands is set too: the value is mapped)
 }
 
 type tieKey struct {
@@ -275,6 +282,8 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 		m := &r.Modules[i]
 		p := fmt.Sprintf("modules[%d]", i)
 		cm := cmodule{m: m, idx: i, first: len(c.aspects), aspIdx: map[string]int{}, floor: true}
+		cm.contrib = ratZero
+		cm.status, cm.dedOnly = moduleShape(m)
 		if m.Code == "" {
 			v.add(p+".code", "缺少模块代码", "module code is required")
 		} else if _, dup := c.modules[m.Code]; dup {
@@ -286,13 +295,26 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 		}
 		switch m.Part {
 		case PartTheory, PartPractical, PartReview, PartOther:
+		case "":
+			if !cm.status {
+				v.add(p+".part", "part 须为 theory、practical、review 或 other，得到 %q", "part must be theory, practical, review or other, got %q", m.Part)
+			}
 		default:
 			v.add(p+".part", "part 须为 theory、practical、review 或 other，得到 %q", "part must be theory, practical, review or other, got %q", m.Part)
 		}
-		if m.Max <= 0 {
+		switch {
+		case cm.status:
+			if m.Max != 0 {
+				v.add(p+".max", "状态模块（只有否决项）不计分，max 须为 0 或省略", "a status module (vetoes only) scores nothing: max must be 0 or omitted")
+			}
+		case m.Max <= 0:
 			v.add(p+".max", "满分须大于 0", "max must be > 0")
 		}
 		switch {
+		case cm.status:
+			if m.Weight != nil || m.Factor != nil || m.Multiplier != nil || m.Rounding != nil || m.ContributionRounding != nil || m.Floor != "" {
+				v.add(p, "状态模块（只有否决项）不计分，不能有 weight、factor、multiplier、rounding 或 floor", "a status module (vetoes only) scores nothing: no weight, factor, multiplier, rounding or floor")
+			}
 		case m.Weight != nil && m.Factor != nil:
 			v.add(p, "weight 与 factor 只能填一个", "give weight or factor, not both")
 		case m.Weight != nil:
@@ -323,6 +345,36 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 		}
 		v.rounding(p+".rounding", m.Rounding, false)
 		v.rounding(p+".contribution_rounding", m.ContributionRounding, false)
+		if m.Multiplier != nil {
+			if *m.Multiplier <= 0 {
+				v.add(p+".multiplier", "模块系数须大于 0", "the module multiplier must be > 0")
+			} else {
+				cm.mult = ratFactor(*m.Multiplier)
+			}
+		}
+		if m.Signed {
+			if !m.Imported {
+				v.add(p+".signed", "signed 只用于导入成绩的模块；测量值可否为负由 measure.min 决定", "signed is for imported modules; a measured value may be negative when measure.min is")
+			} else if m.Floor != "none" {
+				v.add(p+".floor", "可为负的导入成绩（signed）须写明 floor: none，否则负分会被截为 0", "a signed imported module needs floor none, or its negative scores would be cut to 0")
+			}
+		}
+		switch {
+		case cm.dedOnly:
+			switch m.DeductionsFrom {
+			case "max":
+			case "zero":
+				if m.Floor != "none" {
+					v.add(p+".floor", "从 0 起扣（deductions_from: zero）须写明 floor: none，否则成绩恒为 0", "deductions from zero need floor none, or the score is always 0")
+				}
+			case "":
+				v.add(p+".deductions_from", "只有扣分项的模块须说明从满分（max）还是从 0（zero）起扣", "a module of deductions only must state deductions_from: max or zero")
+			default:
+				v.add(p+".deductions_from", "deductions_from 须为 max 或 zero，得到 %q", "deductions_from must be max or zero, got %q", m.DeductionsFrom)
+			}
+		case m.DeductionsFrom != "":
+			v.add(p+".deductions_from", "只有全部评分项都是扣分项（及否决项）的模块才能有 deductions_from", "only a module of deductions (and vetoes) only takes deductions_from")
+		}
 		if m.Imported {
 			if len(m.Aspects) > 0 || m.Panel != nil {
 				v.add(p, "导入成绩的模块不能有评分项或裁判组", "an imported module has no aspects or panel")
@@ -393,10 +445,16 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 			if a.Judges != 0 {
 				if cm.byModule {
 					v.add(ap+".judges", "按模块汇总时各评分项裁判人数须相同", "per-module panels need the same judges on every aspect")
-				} else if a.Judges < 1 || a.Judges-2*cm.panel.Drop < 1 && cm.panel.Method != "median" {
-					v.add(ap+".judges", "裁判人数 %d 不足以去掉最高最低各 %d 个", "%d judges cannot drop %d highest and lowest", a.Judges, cm.panel.Drop)
+				} else if a.Panel != nil && a.Panel.Judges != 0 {
+					v.add(ap+".judges", "judges 与 panel.judges 只能填一个", "give judges or panel.judges, not both")
+				} else if a.Judges < 1 || a.Judges-2*effDrop(a, cm.panel) < 1 && effMethod(a, cm.panel) != "median" {
+					v.add(ap+".judges", "裁判人数 %d 不足以去掉最高最低各 %d 个", "%d judges cannot drop %d highest and lowest", a.Judges, effDrop(a, cm.panel))
 				}
 				ca.judges = a.Judges
+			}
+			ca.panel = cm.panel
+			if a.Panel != nil {
+				compileAspectPanel(v, ap+".panel", a.Panel, &ca, cm.byModule)
 			}
 			if a.Kind != Veto && a.Max <= 0 {
 				v.add(ap+".max", "分值须大于 0", "max must be > 0")
@@ -434,6 +492,7 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 					validateMeasure(v, ap+".measure", a.Measure, a.Max)
 				default:
 					ca.bands = true
+					ca.lin = a.Measure.Linear
 					validateMeasure(v, ap+".measure", a.Measure, a.Max)
 				}
 			case Judgement:
@@ -475,17 +534,24 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 				if a.Multiplier {
 					v.add(ap+".multiplier", "否决项不能有系数", "a veto aspect takes no multiplier")
 				}
+				if a.Panel != nil {
+					v.add(ap+".panel", "否决项按 trigger 判定，不能有 panel", "a veto aspect is decided by its trigger and takes no panel")
+				}
+				if cm.status && ca.effect == "zero_module" {
+					v.add(ap+".effect", "状态模块不计分，其否决项须为 disqualify", "a status module scores nothing: its veto must disqualify")
+				}
 			default:
 				v.add(ap+".kind", "未知评分项类型 %q（measurement、judgement、deduction、veto）", "unknown aspect kind %q (measurement, judgement, deduction, veto)", a.Kind)
 			}
 			c.aspects = append(c.aspects, ca)
 		}
-		cm.ruleText = panelText(&cm)
-		if len(m.Aspects) > 0 && m.Max > 0 && sumMax != m.Max {
+		cm.ruleText = panelText(&cm, c.aspects[cm.first:])
+		if len(m.Aspects) > 0 && m.Max > 0 && !cm.dedOnly && sumMax != m.Max {
 			v.add(p+".aspects", "评分项分值之和 %s 不等于模块满分 %s", "aspect marks add up to %s, not the module max %s", sumMax, m.Max)
 		}
 		c.mods = append(c.mods, cm)
 	}
+	r.compileUnits(v, c)
 	if nWeight > 0 && nFactor > 0 {
 		v.add("modules", "所有模块须统一使用 weight 或 factor", "use weight on every module or factor on every module")
 	}
@@ -495,8 +561,8 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 	}
 	for _, part := range []string{PartTheory, PartPractical, PartReview, PartOther} {
 		found := false
-		for _, m := range r.Modules {
-			if m.Part == part {
+		for i, m := range r.Modules {
+			if m.Part == part && !c.mods[i].status {
 				found = true
 			}
 		}
@@ -523,13 +589,28 @@ func validateMeasure(v *validator, p string, ms *Measure, max Decimal) {
 		if len(ms.Bands) > 0 {
 			v.add(p+".bands", "direct 与 bands 只能填一个", "give direct or bands, not both")
 		}
-		if ms.Min == nil || ms.Max == nil || *ms.Min < 0 || *ms.Max > max {
-			v.add(p+".max", "direct 测量须给出 min、max，且在 0–%s 之内", "a direct measure needs min and max within 0..%s", max)
+		if ms.Linear != nil {
+			v.add(p+".linear", "direct 与 linear 只能填一个", "give direct or linear, not both")
+		}
+		// a negative min is the rule's statement that the marks are signed
+		if ms.Min == nil || ms.Max == nil || *ms.Min < -max || *ms.Max > max {
+			v.add(p+".max", "direct 测量须给出 min、max，且在 −%s–%s 之内（min 小于 0 表示可为负）", "a direct measure needs min and max within -%s..%s (a min below 0 makes it signed)", max, max)
 		}
 		return
 	}
+	lowest := Decimal(0)
+	if ms.Min != nil && *ms.Min < 0 {
+		lowest = -max
+	}
+	if ms.Linear != nil {
+		if len(ms.Bands) > 0 {
+			v.add(p+".bands", "bands 与 linear 只能填一个", "give bands or linear, not both")
+		}
+		validateLinear(v, p+".linear", ms, lowest, max)
+		return
+	}
 	if len(ms.Bands) == 0 {
-		v.add(p+".bands", "至少需要一个分段（或 direct）", "at least one band is required (or direct)")
+		v.add(p+".bands", "至少需要一个分段（或 direct、linear）", "at least one band is required (or direct, linear)")
 	}
 	lo := func(b Band) Decimal {
 		if b.From == nil {
@@ -548,8 +629,8 @@ func validateMeasure(v *validator, p string, ms *Measure, max Decimal) {
 		if lo(b) >= hi(b) {
 			v.add(bp, "分段下限须小于上限", "from must be below to")
 		}
-		if b.Marks < 0 || b.Marks > max {
-			v.add(bp+".marks", "分段得分 %s 超出 0–%s", "band marks %s outside 0..%s", b.Marks, max)
+		if b.Marks < lowest || b.Marks > max {
+			v.add(bp+".marks", "分段得分 %s 超出 %s–%s（min 小于 0 的测量才可为负分）", "band marks %s outside %s..%s (only a measure with min below 0 gives negative marks)", b.Marks, lowest, max)
 		}
 		for j := 0; j < i; j++ {
 			o := ms.Bands[j]
@@ -834,4 +915,170 @@ type ValueError struct {
 
 func (e *ValueError) Error() string {
 	return fmt.Sprintf("aspect %s value %s: %s / %s", e.Aspect, e.Value, e.Message, e.English)
+}
+
+// moduleShape tells a status module (aspects, all vetoes) and a module of
+// deductions only (deductions and possibly vetoes) from a scoring one.
+func moduleShape(m *Module) (status, dedOnly bool) {
+	if m.Imported || len(m.Aspects) == 0 {
+		return false, false
+	}
+	nVeto, nDed := 0, 0
+	for _, a := range m.Aspects {
+		switch a.Kind {
+		case Veto:
+			nVeto++
+		case Deduction:
+			nDed++
+		}
+	}
+	return nVeto == len(m.Aspects), nDed > 0 && nVeto+nDed == len(m.Aspects)
+}
+
+func effDrop(a *Aspect, p Panel) int {
+	if a.Panel != nil && (a.Panel.Drop != 0 || a.Panel.Method != "") {
+		return a.Panel.Drop
+	}
+	return p.Drop
+}
+
+func effMethod(a *Aspect, p Panel) string {
+	if a.Panel != nil && a.Panel.Method != "" {
+		return a.Panel.Method
+	}
+	return p.Method
+}
+
+// compileAspectPanel merges an aspect's panel override into ca.panel. A
+// method given without drop drops nothing: the override is read as a whole
+// rule, not mixed with the module's drop.
+func compileAspectPanel(v *validator, path string, ap *AspectPanel, ca *caspect, byModule bool) {
+	p := ca.panel
+	p.Judges = ca.judges // the aspect's own judges, when it states them
+	if byModule {
+		v.add(path, "按模块汇总（level: module）时评分项不能有自己的 panel", "per-module panels (level module) allow no aspect panel")
+	}
+	if ap.Judges != 0 {
+		p.Judges = ap.Judges
+		ca.judges = ap.Judges
+	}
+	if ap.Method != "" {
+		p.Method, p.Drop = ap.Method, ap.Drop
+	} else if ap.Drop != 0 {
+		p.Drop = ap.Drop
+	}
+	if ap.MinJudges != 0 {
+		p.MinJudges = ap.MinJudges
+	}
+	if ap.Rounding != nil {
+		p.Rounding = ap.Rounding
+	}
+	ca.panel = p
+	switch p.Method {
+	case "mean", "sum":
+	case "median":
+		if p.Drop != 0 {
+			v.add(path+".drop", "中位数不需要去掉最高最低分", "median takes no drop")
+		}
+	default:
+		v.add(path+".method", "method 须为 mean、median 或 sum，得到 %q", "method must be mean, median or sum, got %q", p.Method)
+	}
+	if p.Judges < 1 {
+		v.add(path+".judges", "裁判人数须 ≥ 1", "judges must be >= 1")
+	} else if p.Drop < 0 || p.Judges-2*p.Drop < 1 {
+		v.add(path+".drop", "去掉最高最低各 %d 个后，%d 名裁判不剩分数", "dropping %d highest and lowest leaves no mark of %d judges", p.Drop, p.Judges)
+	}
+	if p.MinJudges < 1 || p.MinJudges > max(ca.judges, 1) {
+		v.add(path+".min_judges", "min_judges 须在 1 与裁判人数之间", "min_judges must be 1..judges")
+	}
+	v.rounding(path+".rounding", ap.Rounding, false)
+}
+
+// validateLinear checks a linear measure: a stated rounding, a non-zero
+// slope, and marks that stay within lowest..max over the accepted values
+// (after floor and cap), so the aspect's max still bounds it.
+func validateLinear(v *validator, p string, ms *Measure, lowest, max Decimal) {
+	l := ms.Linear
+	v.rounding(p+".rounding", l.Rounding, true)
+	if l.Per == 0 {
+		v.add(p+".per", "每单位分值 per 不能为 0", "per must not be 0")
+	}
+	if l.Floor != nil && l.Cap != nil && *l.Floor > *l.Cap {
+		v.add(p+".floor", "floor 大于 cap", "floor is above cap")
+	}
+	if l.Rounding == nil || !l.Rounding.Mode.valid() || l.Per == 0 {
+		return
+	}
+	// the end values of v that give the lowest and highest marks
+	loV, hiV := ms.Min, ms.Max
+	if l.Per < 0 {
+		loV, hiV = hiV, loV
+	}
+	lo, hi := l.Floor, l.Cap
+	if loV != nil {
+		d := linearMarks(l, *loV)
+		lo = &d
+	}
+	if hiV != nil {
+		d := linearMarks(l, *hiV)
+		hi = &d
+	}
+	if lo == nil {
+		v.add(p+".floor", "须给出 floor，或给出 measure 的 min/max 使最低得分有界", "give floor, or measure min/max so that the lowest marks are bounded")
+	} else if *lo < lowest {
+		v.add(p, "最低得分 %s 低于 %s（min 小于 0 的测量才可为负分，否则用 floor: 0）", "lowest marks %s below %s (only a measure with min below 0 gives negative marks; else use floor 0)", *lo, lowest)
+	}
+	if hi == nil {
+		v.add(p+".cap", "须给出 cap，或给出 measure 的 min/max 使最高得分有界", "give cap, or measure min/max so that the highest marks are bounded")
+	} else if *hi > max {
+		v.add(p, "最高得分 %s 超过本项分值 %s（调高 max 或给出 cap）", "highest marks %s exceed the aspect max %s (raise max or give cap)", *hi, max)
+	}
+}
+
+// linearMarks is base + (v − K) × per, rounded as stated, within floor and
+// cap. Exact: the product is formed as a fraction before the one rounding.
+func linearMarks(l *Linear, v Decimal) Decimal {
+	d := linearExact(l, v).mustRound(l.Rounding.Places, l.Rounding.Mode)
+	if l.Floor != nil && d < *l.Floor {
+		d = *l.Floor
+	}
+	if l.Cap != nil && d > *l.Cap {
+		d = *l.Cap
+	}
+	return d
+}
+
+// compileUnits resolves the running-total units: consecutive modules with
+// one unit label form a unit; a module without a label is a unit alone.
+func (r *Rules) compileUnits(v *validator, c *compiled) {
+	c.modUnit = make([]int, len(r.Modules))
+	if !r.RunningTotals {
+		for i, m := range r.Modules {
+			if m.Unit != "" {
+				v.add(fmt.Sprintf("modules[%d].unit", i), "unit 只在 running_totals: true 时有意义", "unit needs running_totals: true")
+			}
+		}
+		return
+	}
+	seen := map[string]bool{}
+	for i, m := range r.Modules {
+		u := m.Unit
+		if u == "" {
+			u = m.Code
+		}
+		if n := len(c.units); n > 0 && c.units[n-1] == u && (m.Unit != "" && r.Modules[i-1].Unit == m.Unit) {
+			c.modUnit[i] = n - 1
+			continue
+		}
+		if seen[u] {
+			v.add(fmt.Sprintf("modules[%d].unit", i), "单元 %q 的模块须前后相连", "the modules of unit %q must be consecutive", u)
+		}
+		seen[u] = true
+		c.modUnit[i] = len(c.units)
+		c.units = append(c.units, u)
+	}
+}
+
+func linearExact(l *Linear, v Decimal) rat {
+	return ratFromDecimal(l.Base).add(ratFromDecimal(v - l.K).mul(ratFactor(l.Per)))
 }

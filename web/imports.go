@@ -160,6 +160,7 @@ func (s *Server) handleScoresImport(w http.ResponseWriter, r *http.Request, u *a
 		if err != nil {
 			return nil, "", err
 		}
+		in.Rules = ev.Rules // signed modules take negative scores
 		plan, ps, err := imports.Scores(name, data, in)
 		if err != nil || len(ps) > 0 {
 			return ps, "", err

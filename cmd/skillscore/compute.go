@@ -318,6 +318,27 @@ func writeResultTable(w io.Writer, rules *scoring.Rules, res *scoring.Result) er
 		}
 		b.WriteString("\n")
 	}
+	if len(res.Units) > 0 {
+		b.WriteString("逐单元累计（单元后的总分与名次）\n")
+		for _, c := range res.Contestants {
+			b.WriteString(c.ID)
+			for i, u := range c.Progress {
+				sep := "  "
+				if i > 0 {
+					sep = " → "
+				}
+				b.WriteString(sep + u.Unit + " " + u.Total.Format(places(rules)))
+				if u.Rank > 0 {
+					b.WriteString("（第 " + strconv.Itoa(u.Rank) + " 名")
+					if u.Shared {
+						b.WriteString("，并列")
+					}
+					b.WriteString("）")
+				}
+			}
+			b.WriteString("\n")
+		}
+	}
 	for _, f := range res.Flags {
 		b.WriteString("⚑ " + f.Text + "\n")
 	}

@@ -81,6 +81,33 @@ func TestComputeDivingReproducesPublishedResult(t *testing.T) {
 	}
 }
 
+// TestComputeSkiJumpingReproducesPublishedResult: the published round
+// scores and total of 小林陵侑 (145.4, 129.6, 275.0) come out of the linear
+// distance formula, five style judges dropping highest and lowest, and signed
+// wind and gate points; the constructed contestants show a negative gate
+// score, a lead lost in round 2 and a disqualification by the status module.
+func TestComputeSkiJumpingReproducesPublishedResult(t *testing.T) {
+	var out bytes.Buffer
+	args := []string{"--rubric", "../../examples/ski-jumping-normal-hill-beijing2022.json", "--marks", "testdata/compute/ski-jumping-normal-hill-beijing2022.marks.csv"}
+	if err := runCompute(append(args, "--format", "csv"), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"KOBAYASHI_Ryoyu,,1,145.4,0,129.6,0,0,275.0,", "CONSTRUCTED_A,,2,148.8,-1.8,113,0,0,260.0,", "CONSTRUCTED_B,,0,124.5,0,128.7,2.4,0,255.6,,,,true,true"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+	out.Reset()
+	if err := runCompute(append(args, "--format", "table"), &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"KOBAYASHI_Ryoyu  第1轮 145.4（第 2 名） → 第2轮 275.0（第 1 名）", "CONSTRUCTED_A  第1轮 147.0（第 1 名） → 第2轮 260.0（第 2 名）", "CONSTRUCTED_B  第1轮 124.5（第 3 名） → 第2轮 255.6\n"} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("no %q in\n%s", want, out.String())
+		}
+	}
+}
+
 // TestComputeCSVNeutralisesFormulas: a contestant id from the marks file
 // that a spreadsheet would run as a formula is written as text.
 func TestComputeCSVNeutralisesFormulas(t *testing.T) {

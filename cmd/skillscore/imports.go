@@ -120,6 +120,7 @@ func runScores(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if err != nil {
 		return err
 	}
+	in.Rules = ev.Rules // signed modules take negative scores
 	plan, ps, err := imports.Scores(filepath.Base(path), data, in)
 	if err != nil {
 		return err

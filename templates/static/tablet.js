@@ -645,11 +645,13 @@
       lo = 0; hi = ru(a.max); step = SCALE / 2; unit = '分';
     }
     var stored = v === undefined ? null : ru(v);
-    var cur = stored === null ? (a.kind === 'deduction' ? 0 : (lo || 0)) : stored;
+    var cur = stored === null ? (a.kind === 'deduction' ? 0 : Math.min(Math.max(lo || 0, 0), hi === null ? Infinity : hi)) : stored;
     var wrap = el('div', {class: 'stepper'});
     var minus = el('button', {'aria-label': '减少'}, '−');
     var typed = bad ? bad.text : (v === undefined ? (a.kind === 'deduction' ? '0' : '') : String(v));
-    var input = el('input', {inputmode: 'decimal', autocomplete: 'off', value: typed, 'aria-label': a.name,
+    // a signed value (min below 0) needs a keyboard with a minus sign, which
+    // the decimal pad of some tablets lacks
+    var input = el('input', {inputmode: lo < 0 ? 'text' : 'decimal', autocomplete: 'off', value: typed, 'aria-label': a.name,
       size: String(fieldWidth(lo, hi, places))});
     input.style.width = 'calc(' + fieldWidth(lo, hi, places) + 'ch + 1.6rem)';
     var plus = el('button', {'aria-label': '增加'}, '+');
