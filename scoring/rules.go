@@ -64,6 +64,7 @@ type Rules struct {
 	Standardised *StandardisedRule `json:"standardised,omitempty"`
 	Consistency  *ConsistencyRule  `json:"consistency,omitempty"`
 	Notes        string            `json:"notes,omitempty"`
+	Team         *TeamRule         `json:"team,omitempty"` // team entries (teams.go); nil = individual entries
 	c            *compiled         // set by Validate
 }
 
