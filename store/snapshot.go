@@ -56,7 +56,7 @@ func (s *Store) Snapshot(ctx context.Context, eventID int64) (Snapshot, error) {
 	}{
 		{&snap.Groups, "SELECT * FROM event_groups WHERE event_id = ? ORDER BY position"},
 		{&snap.Modules, "SELECT * FROM modules WHERE event_id = ? ORDER BY position"},
-		{&snap.Contestants, "SELECT * FROM contestants WHERE event_id = ? ORDER BY id"},
+		{&snap.Contestants, "SELECT * FROM contestants WHERE event_id = ? AND kind <> 'member' ORDER BY id"}, // entries only: teams.go,
 		{&snap.Judges, "SELECT * FROM judges WHERE event_id = ? ORDER BY code"},
 		{&snap.Panels, `SELECT p.* FROM panel_members p JOIN modules m ON m.id = p.module_id
 			WHERE m.event_id = ? ORDER BY m.position, p.chief DESC, p.judge_id`},
