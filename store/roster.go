@@ -63,15 +63,15 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 	})
 }
 
-// importRoster records a roster file of n people around add, which checks
+// importRoster records a roster file of people contestants around add, which checks
 // and stores them inside the transaction; detail adds to the audit entry.
-func (s *Store) importRoster(ctx context.Context, imp RosterImport, n int, detail map[string]any, add func(tx *sqlx.Tx, now time.Time) error) (RosterImport, error) {
+func (s *Store) importRoster(ctx context.Context, imp RosterImport, people int, detail map[string]any, add func(tx *sqlx.Tx, now time.Time) error) (RosterImport, error) {
 	now := s.now()
-	imp.ImportedAt, imp.Contestants = Time{now}, n
+	imp.ImportedAt, imp.Contestants = Time{now}, people
 	if len(imp.SHA256) != 64 {
 		return RosterImport{}, skillscore.Errorf(skillscore.EInvalid, "名单文件的 SHA-256 摘要无效")
 	}
-	if n == 0 {
+	if people == 0 {
 		return RosterImport{}, skillscore.Errorf(skillscore.EInvalid, "名单文件 %s 中没有选手", imp.FileName)
 	}
 	if err := checkBasis(imp.Basis); err != nil {
@@ -109,7 +109,7 @@ func (s *Store) importRoster(ctx context.Context, imp RosterImport, n int, detai
 		if imp.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		d := map[string]any{"import_id": imp.ID, "sha256": imp.SHA256, "contestants": n}
+		d := map[string]any{"import_id": imp.ID, "sha256": imp.SHA256, "contestants": people}
 		for k, v := range detail {
 			d[k] = v
 		}
