@@ -49,6 +49,9 @@ func (s *Store) ImportTeams(ctx context.Context, imp RosterImport, teams []Team,
 			if m.GroupCode != t.GroupCode {
 				return RosterImport{}, skillscore.Errorf(skillscore.EInvalid, "队伍 %s 的队员 %s 与队伍不在同一组别", t.Name, m.Name)
 			}
+			if !sameDelegation(m.DelegationID, t.DelegationID) {
+				return RosterImport{}, skillscore.Errorf(skillscore.EInvalid, "队伍 %s 的队员 %s 与队伍不属于同一代表队", t.Name, m.Name)
+			}
 			members = append(members, m)
 		}
 	}
@@ -99,6 +102,10 @@ func (s *Store) ImportTeams(ctx context.Context, imp RosterImport, teams []Team,
 		}
 		return nil
 	})
+}
+
+func sameDelegation(a, b *int64) bool {
+	return a == nil && b == nil || a != nil && b != nil && *a == *b
 }
 
 // TeamMembers returns the members of an event's team entries by entry id,

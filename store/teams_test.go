@@ -143,6 +143,15 @@ func TestImportTeamsRefusals(t *testing.T) {
 		if _, err := s.ImportTeams(ctx, imp, mixed, nil); skillscore.ErrorCode(err) != skillscore.EInvalid {
 			t.Errorf("mixed groups: %v", err)
 		}
+		// Members of two delegations in one team.
+		one, two := int64(1), int64(2)
+		split := teamsOf(t, 1, 2, "employee")
+		split[0].Name, split[0].DelegationID = "两地队", &one
+		split[0].Members[0].DelegationID, split[0].Members[1].DelegationID = &one, &two
+		imp.SHA256 = sha(7)
+		if _, err := s.ImportTeams(ctx, imp, split, nil); skillscore.ErrorCode(err) != skillscore.EInvalid || !strings.Contains(err.Error(), "同一代表队") {
+			t.Errorf("two delegations: %v", err)
+		}
 		if got := count(); got != before {
 			t.Errorf("refused imports stored rows: %d, want %d", got, before)
 		}
