@@ -85,10 +85,18 @@ func CreateTeams(ctx context.Context, st TeamsStore) (store.Event, error) {
 		return store.Event{}, err
 	}
 	var entries []store.Contestant
+	members := map[int64][]store.Contestant{}
 	for _, c := range all {
-		if c.Kind == store.KindTeam {
+		switch c.Kind {
+		case store.KindTeam:
 			entries = append(entries, c)
+		case store.KindMember:
+			members[*c.TeamID] = append(members[*c.TeamID], c)
 		}
+	}
+	// A judge 回避s a team when any member calls for it.
+	conflict := func(j store.Judge, c store.Contestant) bool {
+		return judges.EntryConflict(j, c, members[c.ID], nil) != ""
 	}
 	mods, err := st.Modules(ctx, ev.ID)
 	if err != nil {
@@ -98,13 +106,23 @@ func CreateTeams(ctx context.Context, st TeamsStore) (store.Event, error) {
 	if err != nil {
 		return store.Event{}, err
 	}
-	if err := assign(ctx, st, ev.ID, panels, entries); err != nil {
-		return store.Event{}, err
+	var as []store.Assignment
+	for _, p := range panels {
+		for _, j := range p.judges {
+			for _, c := range entries {
+				if !conflict(j, c) {
+					as = append(as, store.Assignment{ModuleID: p.module.ID, JudgeID: j.ID, ContestantID: c.ID})
+				}
+			}
+		}
+	}
+	if err := st.AddAssignments(ctx, ev.ID, as, actor); err != nil {
+		return store.Event{}, fmt.Errorf("demo team assignments: %w", err)
 	}
 	if err := importTheory(ctx, st, ev.ID, mods, entries, rng); err != nil {
 		return store.Event{}, err
 	}
-	if err := markTeams(ctx, st, ev.ID, rules, panels, entries, rng); err != nil {
+	if err := markTeams(ctx, st, ev.ID, rules, panels, entries, conflict, rng); err != nil {
 		return store.Event{}, err
 	}
 	return st.EventByCode(ctx, TeamsCode)
@@ -112,7 +130,8 @@ func CreateTeams(ctx context.Context, st TeamsStore) (store.Event, error) {
 
 // markTeams has every judge mark and submit every team's sheet they are
 // not recused from.
-func markTeams(ctx context.Context, st Store, eventID int64, rules *scoring.Rules, panels []panel, entries []store.Contestant, rng *rand.Rand) error {
+func markTeams(ctx context.Context, st Store, eventID int64, rules *scoring.Rules, panels []panel, entries []store.Contestant,
+	conflict func(store.Judge, store.Contestant) bool, rng *rand.Rand) error {
 	ruleMods := map[string]scoring.Module{}
 	for _, m := range rules.Modules {
 		ruleMods[m.Code] = m
@@ -122,7 +141,7 @@ func markTeams(ctx context.Context, st Store, eventID int64, rules *scoring.Rule
 		rm := ruleMods[p.module.Code]
 		for ci, c := range entries {
 			for _, j := range p.judges {
-				if judges.ConflictReason(j, c, "") != "" {
+				if conflict(j, c) {
 					continue
 				}
 				by := fmt.Sprintf("judge:%d", j.ID)
