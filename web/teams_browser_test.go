@@ -12,8 +12,10 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"skillscore/demo"
 	"skillscore/internal/browsertest"
 	"skillscore/internal/testenv"
+	"skillscore/live"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -141,5 +143,58 @@ func TestTeamRosterInBrowser(t *testing.T) {
 	}
 	if wide := browsertest.Eval[bool](t, ctx, `document.documentElement.scrollWidth > window.innerWidth`); wide {
 		t.Errorf("the roster page scrolls sideways at 1024 px")
+	}
+}
+
+// TestTeamPublishedOnPhone: the 公示 of a team event names each team in full
+// with its members' names masked, and fits a phone.
+func TestTeamPublishedOnPhone(t *testing.T) {
+	ctx0 := context.Background()
+	st, err := store.Open(ctx0, "sqlite:"+filepath.Join(t.TempDir(), "teams.db"), store.Options{Keys: testenv.Keys(t)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	ev, err := demo.CreateTeams(ctx0, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Final(t, st, ev.ID)
+	members, err := st.TeamMembers(ctx0, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := templates.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := live.New(live.Config{Source: st, Logger: log})
+	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judging: st, Live: svc, LiveAdmin: st}))
+	t.Cleanup(func() {
+		svc.Close()
+		srv.Close()
+	})
+	page := srv.URL + "/events/" + ev.Code + "/published"
+	fitsPhone(t, page, "table.published tbody tr")
+
+	ctx := browsertest.New(t, 390, 844)
+	browsertest.Navigates(t, ctx, chromedp.Navigate(page))
+	text := browsertest.Eval[string](t, ctx, `document.body.innerText`)
+	snap, err := st.Snapshot(ctx0, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range snap.Contestants {
+		ms := members[e.ID]
+		want := e.Name + "（" + live.MaskName(ms[0].Name) + "、" + live.MaskName(ms[1].Name) + "）"
+		if !strings.Contains(text, want) {
+			t.Errorf("the 公示 lacks %q:\n%s", want, text)
+		}
+		for _, m := range ms {
+			if strings.Contains(text, m.Name) {
+				t.Errorf("the 公示 shows %s's full name", m.Name)
+			}
+		}
 	}
 }
