@@ -5,6 +5,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http/httptest"
+	"net/url"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -196,5 +197,51 @@ func TestTeamPublishedOnPhone(t *testing.T) {
 				t.Errorf("the 公示 shows %s's full name", m.Name)
 			}
 		}
+	}
+}
+
+// TestTeamMemberVerifies: /verify by a team member's own 证件号码 and name
+// finds their award certificate, naming the team.
+func TestTeamMemberVerifies(t *testing.T) {
+	o := newCertOffice(t)
+	ctx := context.Background()
+	ev, err := demo.CreateTeams(ctx, o.st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := o.svc.Issue(ctx, ev.ID, "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	members, err := o.st.TeamMembers(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	teamOf := map[int64]string{}
+	snap, err := o.st.Snapshot(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, e := range snap.Contestants {
+		for _, m := range members[e.ID] {
+			teamOf[m.ID] = e.Name
+		}
+	}
+	// Lookups by 证件号码 are limited to 5 per client before slowing down:
+	// four members of two teams.
+	checked := 0
+	for _, c := range res.Certificates {
+		if c.Kind != "award" || checked == 4 {
+			continue
+		}
+		code, body := o.browser().post("/verify", url.Values{"mode": {"id"}, "id_number": {c.IDNumber}, "name": {c.Name}})
+		if code != 200 || !strings.Contains(body, "所在队伍") || !strings.Contains(body, teamOf[c.ContestantID]) || !strings.Contains(body, c.Number) ||
+			strings.Contains(body, c.IDNumber) {
+			t.Fatalf("verify %s (%s): %d\n%s", c.Name, teamOf[c.ContestantID], code, body)
+		}
+		checked++
+	}
+	if checked < 4 {
+		t.Fatalf("%d award certificates in the team event, want at least 4", checked)
 	}
 }
