@@ -20,6 +20,12 @@ type Member struct {
 // has no level, each member is promoted by its own.
 const membersReason = "团体赛项：晋升按每名队员本人的现等级分别认定"
 
+// entry is the scoring core's contestant of a key, as Input made it.
+func (st *Standings) entry(key string) scoring.Contestant {
+	in, _ := Input(store.Snapshot{Contestants: []store.Contestant{st.Contestants[key]}})
+	return in.Contestants[0]
+}
+
 // teams fills Members from the snapshot's members and the entries' results
 // and takes the promotion off each team entry, whose level is nobody's.
 func (st *Standings) teams(year int) error {
@@ -44,7 +50,7 @@ func (st *Standings) teams(year int) error {
 		for j, m := range rows {
 			in[j] = scoring.Contestant{ID: Key(m.ID), Group: m.GroupCode, Level: m.Level, LastPromotionYear: m.LastPromotionYear}
 		}
-		rs, err := scoring.MemberPromotions(st.Rules, year, *x, in)
+		rs, err := scoring.MemberPromotions(st.Rules, year, st.entry(x.ID), *x, in)
 		if err != nil {
 			return skillscore.Wrap(skillscore.EConflict, err, fmt.Sprintf("队伍 %s 的队员晋升无法认定", row.Name))
 		}

@@ -44,43 +44,46 @@ func (t *TeamRule) Size() string {
 	return strconv.Itoa(t.Min) + "–" + strconv.Itoa(t.Max) + " 人"
 }
 
-// MemberPromotions decides the promotion of each member of a team entry
-// whose result (rank, award, group, pass, disqualification) is entry, a
-// result Compute returned under r for the year. Each member is judged by its
-// own current level and last promotion year, exactly as an individual
-// contestant with the entry's result would be: the same promotion table line,
-// the same reasons. Each returned result carries the member's ID, the entry's
-// rank, award, titles and pass, and the member's Promotion and promotion
-// reasons.
-func MemberPromotions(r *Rules, year int, entry ContestantResult, members []Contestant) ([]ContestantResult, error) {
+// MemberPromotions decides the promotion of each member of a team entry:
+// entry is the entry as given to Compute under r for the year, result its
+// result there (rank, award, group, pass, disqualification). Each member is
+// the entry with the member's own ID, current level, last promotion year
+// and target level (whatever else the entry carries, the members share),
+// judged exactly as an individual with the entry's result would be: the
+// same promotion table line, the same reasons. Each returned result carries
+// the member's ID, the entry's rank, award, titles and pass, and the
+// member's Promotion and promotion reasons.
+func MemberPromotions(r *Rules, year int, entry Contestant, result ContestantResult, members []Contestant) ([]ContestantResult, error) {
 	e, err := newEngine(r, year)
 	if err != nil {
 		return nil, err
 	}
 	group := 0
 	if len(r.Groups) > 0 {
-		g, ok := e.c.groups[entry.Group]
+		g, ok := e.c.groups[result.Group]
 		if !ok {
-			return nil, &InputError{Kind: "contestant", Index: -1, Message: fmt.Sprintf("队伍 %s 的组别 %q 不在规则中", entry.ID, entry.Group),
-				English: fmt.Sprintf("team %s: unknown group %q", entry.ID, entry.Group)}
+			return nil, &InputError{Kind: "contestant", Index: -1, Message: fmt.Sprintf("队伍 %s 的组别 %q 不在规则中", result.ID, result.Group),
+				English: fmt.Sprintf("team %s: unknown group %q", result.ID, result.Group)}
 		}
 		group = g
 	}
 	award := -1
-	if entry.Award != "" {
-		a, ok := e.c.awardBands[entry.Award]
+	if result.Award != "" {
+		a, ok := e.c.awardBands[result.Award]
 		if !ok {
-			return nil, &InputError{Kind: "contestant", Index: -1, Message: fmt.Sprintf("队伍 %s 的奖项 %q 不在规则中", entry.ID, entry.Award),
-				English: fmt.Sprintf("team %s: unknown award %q", entry.ID, entry.Award)}
+			return nil, &InputError{Kind: "contestant", Index: -1, Message: fmt.Sprintf("队伍 %s 的奖项 %q 不在规则中", result.ID, result.Award),
+				English: fmt.Sprintf("team %s: unknown award %q", result.ID, result.Award)}
 		}
 		award = a
 	}
 	out := make([]ContestantResult, len(members))
 	for i, m := range members {
-		cs := &cstate{c: m, group: group, rank: entry.Rank, shared: entry.SharedRank, award: award, disq: entry.Disqualified}
-		x := ContestantResult{ID: m.ID, Group: entry.Group, GroupName: entry.GroupName, Rank: entry.Rank, SharedRank: entry.SharedRank,
-			Award: entry.Award, AwardName: entry.AwardName, Titles: entry.Titles, Pass: entry.Pass, Disqualified: entry.Disqualified,
-			Total: entry.Total, Complete: entry.Complete}
+		c := entry
+		c.ID, c.Level, c.LastPromotionYear, c.TargetLevel = m.ID, m.Level, m.LastPromotionYear, m.TargetLevel
+		cs := &cstate{c: c, group: group, rank: result.Rank, shared: result.SharedRank, award: award, disq: result.Disqualified}
+		x := ContestantResult{ID: m.ID, Group: result.Group, GroupName: result.GroupName, Rank: result.Rank, SharedRank: result.SharedRank,
+			Award: result.Award, AwardName: result.AwardName, Titles: result.Titles, Pass: result.Pass, Disqualified: result.Disqualified,
+			Total: result.Total, Complete: result.Complete}
 		e.promote(cs, &x)
 		out[i] = x
 	}

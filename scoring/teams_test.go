@@ -53,7 +53,9 @@ func TestPropertyMemberPromotionIsIndividual(t *testing.T) {
 				members = append(members, Contestant{ID: "M-other", Group: self.Group, Level: l, LastPromotionYear: rng.IntN(2) * in.Year})
 			}
 			rng.Shuffle(len(members), func(i, j int) { members[i], members[j] = members[j], members[i] })
-			got, err := MemberPromotions(r, in.Year, x, members)
+			entry := byID[x.ID]
+			entry.Level, entry.LastPromotionYear = rng.IntN(6), rng.IntN(2)*in.Year // the entry's own are nobody's
+			got, err := MemberPromotions(r, in.Year, entry, x, members)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -86,7 +88,7 @@ func TestPropertyMemberPromotionIsIndividual(t *testing.T) {
 
 func TestMemberPromotionsUnknownAward(t *testing.T) {
 	r := demoRules(t)
-	_, err := MemberPromotions(r, 2024, ContestantResult{ID: "T01", Group: r.Groups[0].Code, Award: "nope"}, []Contestant{{ID: "a"}})
+	_, err := MemberPromotions(r, 2024, Contestant{ID: "T01"}, ContestantResult{ID: "T01", Group: r.Groups[0].Code, Award: "nope"}, []Contestant{{ID: "a"}})
 	if err == nil || !strings.Contains(err.Error(), "nope") {
 		t.Fatalf("err = %v, want the unknown award named", err)
 	}
