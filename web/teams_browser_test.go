@@ -182,6 +182,9 @@ func TestTeamPublishedOnPhone(t *testing.T) {
 	ctx := browsertest.New(t, 390, 844)
 	browsertest.Navigates(t, ctx, chromedp.Navigate(page))
 	text := browsertest.Eval[string](t, ctx, `document.body.innerText`)
+	if th := browsertest.Eval[string](t, ctx, `document.querySelector('table.published th.name').innerText`); th != "队伍（队员）" {
+		t.Errorf("name heading %q", th)
+	}
 	snap, err := st.Snapshot(ctx0, ev.ID)
 	if err != nil {
 		t.Fatal(err)
