@@ -150,6 +150,8 @@ type Report struct {
 	// Stored is the import record once the file is stored; nil on a dry run
 	// or when any row is rejected.
 	Stored *store.RosterImport `json:"stored,omitempty"`
+	// TeamCount is the number of teams of a team event's file (teams.go).
+	TeamCount int `json:"teams,omitempty"`
 }
 
 // Progress is reported while a large file is checked and then stored.

@@ -92,6 +92,7 @@ func checkTeams(rep *Report, rule *scoring.TeamRule, groups []store.Group) {
 			}
 		}
 	} else {
+		rep.TeamCount = len(teams)
 		for i, v := range rep.Verdicts {
 			if v.Person.Team == "" {
 				add(i, TeamMissing, "队伍名称为空：本赛项是团体赛项（每队 "+rule.Size()+"），请填写此人所在队伍的名称")

@@ -43,7 +43,7 @@ func TestImportTeams(t *testing.T) {
 			teamRow(t, 5, "孙七", "学生组", "", "赣州队"),
 		}})
 		rep, err := Import(ctx, st, ev.ID, "团体.xlsx", data, Options{Actor: "组织者", Basis: store.BasisConsent})
-		if err != nil || rep.Stored == nil || rep.Stored.Contestants != 5 {
+		if err != nil || rep.Stored == nil || rep.Stored.Contestants != 5 || rep.TeamCount != 2 {
 			t.Fatalf("import: %v %+v", err, rep)
 		}
 		snap, err := st.Snapshot(ctx, ev.ID)

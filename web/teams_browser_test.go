@@ -139,6 +139,9 @@ func TestTeamRosterInBrowser(t *testing.T) {
 	if strings.Join(shown, "|") != strings.Join(want, "|") {
 		t.Fatalf("roster shows %q\nwant %q", shown, want)
 	}
+	if sum := browsertest.Eval[string](t, ctx, `document.getElementById('job-summary').innerText`); !strings.Contains(sum, "合格 4 行，不合格 0 行，2 支队伍；已导入 4 名选手") {
+		t.Errorf("job summary %q", sum)
+	}
 	if count := browsertest.Eval[string](t, ctx, `document.getElementById('roster-count').innerText`); count != "4 人，2 支队伍" {
 		t.Errorf("count %q", count)
 	}
