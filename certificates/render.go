@@ -48,7 +48,7 @@ func (d Document) fields() map[string]string {
 		"number": f.Number, "name": f.Name, "id_type": f.IDType, "id_number": d.IDNumber, "id_masked": f.IDMasked,
 		"occupation": f.Occupation, "specialty": f.Specialty, "level": f.Level, "issuer": f.Issuer, "date": date,
 		"date_cn": date, "event": f.Event, "group": f.Group, "award": f.Award, "rank": rank, "promotion": f.Promotion,
-		"organization": f.Organization, "verify_url": d.VerifyURL,
+		"organization": f.Organization, "verify_url": d.VerifyURL, "team": f.Team,
 	}
 }
 

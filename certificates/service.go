@@ -130,6 +130,9 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 	if err := s.cfg.Store.OpenPersonal(snap.Contestants); err != nil {
 		return IssueResult{}, err
 	}
+	if err := s.cfg.Store.OpenPersonal(snap.Members); err != nil {
+		return IssueResult{}, err
+	}
 	st, err := results.Compute(snap)
 	if err != nil {
 		return IssueResult{}, err
@@ -145,11 +148,29 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 	if specialty == "" {
 		specialty = "--"
 	}
+	// A team entry's certificates go to each member: the entry's award,
+	// naming the team, and the level the member's own promotion grants.
+	type holder struct {
+		c    scoring.ContestantResult
+		row  store.Contestant
+		team string
+	}
+	var holders []holder
 	for _, c := range st.Result.Contestants {
 		row, ok := st.Contestants[c.ID]
 		if !ok {
 			continue
 		}
+		if ms, ok := st.Members[c.ID]; ok {
+			for _, m := range ms {
+				holders = append(holders, holder{m.Result, m.Row, row.Name})
+			}
+			continue
+		}
+		holders = append(holders, holder{c, row, ""})
+	}
+	for _, h := range holders {
+		c, row := h.c, h.row
 		base := Facts{Version: 1, Name: row.Name, IDType: row.IDType, IDMasked: idnumber.Mask(row.IDNumber),
 			Occupation: ev.Occupation, Specialty: specialty, Date: date.Format("2006-01-02")}
 		req := store.CertificateIssue{EventID: ev.ID, ContestantID: row.ID, Name: row.Name, IDType: row.IDType,
@@ -168,6 +189,7 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 			f := base
 			f.Kind, f.Issuer, f.Event, f.Group, f.Award, f.Rank, f.Organization = KindAward, s.cfg.AwardIssuers,
 				ev.Name, c.GroupName, c.AwardName, c.Rank, row.Organization
+			f.Team = h.team
 			if c.Promotion != nil {
 				f.Promotion = c.Promotion.ToName
 			}

@@ -40,6 +40,7 @@ type Facts struct {
 	Rank         int    `json:"rank,omitempty"`
 	Promotion    string `json:"promo,omitempty"` // the level granted, "二级/技师"
 	Organization string `json:"org,omitempty"`   // 单位
+	Team         string `json:"team,omitempty"`  // the team of a team entry's member (SC2 flag bit 5)
 }
 
 // Kinds of certificate.
@@ -133,6 +134,9 @@ func encodeFacts(f Facts) ([]byte, error) {
 	if f.Kind == KindAward {
 		kind = 2
 	}
+	if f.Team != "" {
+		return nil, fmt.Errorf("facts: a team needs the compact form")
+	}
 	b := []byte{factsVersion, kind}
 	for _, s := range factFields(&f) {
 		if len(*s) > maxFactLen {
@@ -175,13 +179,15 @@ func decodeFacts(b []byte) (Facts, bool) {
 // UTF-8, for text GB 18030 does not give back exactly); bit 3: the date is
 // a uvarint day count from 2000-01-01 instead of a field; bit 4: the
 // masked 证件号码 is a uvarint count of the '*' after its third character,
-// the field holding the rest. Every form is canonical: decoding re-encodes
+// the field holding the rest; bit 5: a team's name follows the fields (a
+// member of a team entry). Every form is canonical: decoding re-encodes
 // and must give back the same bytes, so one certificate has one token.
 const (
 	flagGB     = 1 << 2
 	flagDate   = 1 << 3
 	flagMasked = 1 << 4
-	flagsKnown = 3 | flagGB | flagDate | flagMasked
+	flagTeam   = 1 << 5
+	flagsKnown = 3 | flagGB | flagDate | flagMasked | flagTeam
 )
 
 var dayZero = time.Date(2000, 1, 1, 0, 0, 0, 0, time.UTC)
@@ -236,6 +242,10 @@ func encodeFacts2(f Facts) ([]byte, error) {
 		default:
 			values = append(values, *p)
 		}
+	}
+	if f.Team != "" {
+		flags |= flagTeam
+		values = append(values, f.Team)
 	}
 	encoded := make([][]byte, len(values))
 	flags |= flagGB
@@ -296,7 +306,11 @@ func decodeFacts2(b []byte) (Facts, bool) {
 		}
 	}
 	dec := simplifiedchinese.GB18030.NewDecoder()
-	for _, p := range factFields(&f) {
+	fields := factFields(&f)
+	if flags&flagTeam != 0 {
+		fields = append(fields, &f.Team)
+	}
+	for _, p := range fields {
 		if p == &f.Date && flags&flagDate != 0 {
 			continue
 		}

@@ -169,6 +169,9 @@ type Table struct {
 	// decimals its rounding states.
 	Rules  *scoring.Rules
 	people map[string]store.Contestant
+	// members: a team entry's members (results.Standings.Members), whose
+	// rows are in people too.
+	members map[string][]results.Member
 }
 
 // Fixed columns of the results table; the module columns follow 单位.
@@ -186,7 +189,18 @@ const (
 // public board.
 func NewTable(st *results.Standings, published bool) *Table {
 	t := &Table{Event: st.Snapshot.Event, Published: published, Results: st.Result.Contestants, Rules: st.Rules,
-		people: st.Contestants}
+		people: st.Contestants, members: st.Members}
+	if len(st.Members) > 0 {
+		t.people = make(map[string]store.Contestant, len(st.Contestants))
+		for k, p := range st.Contestants {
+			t.people[k] = p
+		}
+		for _, ms := range st.Members {
+			for _, m := range ms {
+				t.people[m.Result.ID] = m.Row
+			}
+		}
+	}
 	t.Header = []string{"组别", "名次", "编号", "姓名", "单位"}
 	for _, m := range st.Rules.Modules {
 		t.Modules = append(t.Modules, m.Name)
@@ -208,6 +222,24 @@ func NewTable(st *results.Standings, published bool) *Table {
 		promo := ""
 		if c.Promotion != nil {
 			promo = c.Promotion.FromName + "→" + c.Promotion.ToName
+		}
+		if ms := st.Members[c.ID]; len(ms) > 0 {
+			// A team: its members by name once published, each with the
+			// promotion its own level earns.
+			var names, promos []string
+			for _, m := range ms {
+				who := ""
+				if published {
+					names, who = append(names, m.Row.Name), m.Row.Name+" "
+				}
+				if pr := m.Result.Promotion; pr != nil {
+					promos = append(promos, who+pr.FromName+"→"+pr.ToName)
+				}
+			}
+			if published {
+				row[ColName] += "（" + strings.Join(names, "、") + "）"
+			}
+			promo = strings.Join(promos, "；")
 		}
 		row = append(row, c.Total.String(), c.AwardName, promo, ReasonsText(c))
 		t.Rows = append(t.Rows, row)
@@ -248,10 +280,7 @@ func (x *Exporter) promotions(ctx context.Context, t *Table, actor string) (*Pro
 		return nil, skillscore.Errorf(skillscore.EConflict, "赛事 %s 的成绩尚未解密公布，不能导出含姓名和证件号码的晋升名单", t.Event.Code)
 	}
 	var ids []int64
-	for _, c := range t.Results {
-		if c.Promotion == nil {
-			continue
-		}
+	for _, c := range t.promoted() {
 		p := []store.Contestant{t.people[c.ID]}
 		if err := x.src.OpenPersonal(p); err != nil {
 			return nil, err
@@ -278,14 +307,31 @@ func (t *Table) Promotions() (*PromotionList, error) {
 		occ += "/" + t.Event.Specialty
 	}
 	pl := &PromotionList{Event: t.Event, Header: []string{"姓名", "证件号码", "职业/工种", "原等级", "晋升等级", "依据"}}
-	for _, c := range t.Results {
-		if c.Promotion == nil {
-			continue
-		}
+	for _, c := range t.promoted() {
 		p := t.people[c.ID]
 		pl.Rows = append(pl.Rows, []string{p.Name, p.IDNumber, occ, c.Promotion.FromName, c.Promotion.ToName, PromotionReason(c)})
 	}
 	return pl, nil
+}
+
+// promoted are the results with a promotion, in table order: a team
+// entry's members' own in place of the entry's.
+func (t *Table) promoted() []scoring.ContestantResult {
+	var out []scoring.ContestantResult
+	for _, c := range t.Results {
+		if ms, ok := t.members[c.ID]; ok {
+			for _, m := range ms {
+				if m.Result.Promotion != nil {
+					out = append(out, m.Result)
+				}
+			}
+			continue
+		}
+		if c.Promotion != nil {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // PromotionReason is the scoring core's text for why a contestant is promoted.

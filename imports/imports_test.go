@@ -272,3 +272,25 @@ func TestJudgesEveryBadRowReported(t *testing.T) {
 		t.Errorf("row 12 is good: %s", got[12])
 	}
 }
+
+// A team event's theory scores go to the team by its code: a member's
+// 证件号码 is refused, naming the member, and nothing is planned for it.
+func TestScoresTeamMemberRefused(t *testing.T) {
+	team := int64(20)
+	roster := append([]store.Contestant{
+		{ID: team, Name: "南昌康养一队", Kind: store.KindTeam, Code: ptr("T001")},
+		{ID: 21, Name: "赵敏", IDNumber: "360102199001010027", Kind: store.KindMember, TeamID: &team},
+	}, people...)
+	data := xlsx(t, [][]string{
+		{"姓名", "证件号码", "加密号", "成绩"},
+		{"赵敏", "360102199001010027", "", "80"},
+		{"", "", "T001", "88"},
+	})
+	plan, ps, err := Scores("t.xlsx", data, ScoresInput{Modules: mods, Contestants: roster})
+	if err != nil || len(ps) != 1 || !strings.Contains(ps[0].Message, "赵敏 是团体赛项的队员") {
+		t.Fatalf("problems %+v, err %v", ps, err)
+	}
+	if len(plan.Scores) != 1 || plan.Scores[0].ContestantID != team {
+		t.Fatalf("plan %+v, want the team's score only", plan.Scores)
+	}
+}

@@ -110,6 +110,11 @@ func Scores(name string, data []byte, in ScoresInput) (ScoresPlan, []Problem, er
 				ps = append(ps, t.problem(r, "id", "证件号码 %s 不在本赛事名单中", id))
 				continue
 			}
+			if c.Kind == store.KindMember {
+				// A team entry has one result: its members hold none of their own.
+				ps = append(ps, t.problem(r, "id", "%s 是团体赛项的队员，成绩按队伍录入：请改填其队伍的加密号", c.Name))
+				continue
+			}
 			if n := roster.Name(r.get(t.col("name"))); n != "" && n != c.Name {
 				ps = append(ps, t.problem(r, "name", "姓名 %s 与名单中该证件号码的姓名 %s 不符", n, c.Name))
 				continue

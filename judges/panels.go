@@ -36,6 +36,25 @@ func ConflictReason(j store.Judge, c store.Contestant, relation string) string {
 	return strings.Join(why, "；")
 }
 
+// EntryConflict is ConflictReason for an entry: for a team entry, every
+// member's reason, each naming the member (relations are declared per
+// person, by contestant id).
+func EntryConflict(j store.Judge, entry store.Contestant, members []store.Contestant, relation map[int64]string) string {
+	if entry.Kind != store.KindTeam {
+		return ConflictReason(j, entry, relation[entry.ID])
+	}
+	var why []string
+	if r := relation[entry.ID]; r != "" {
+		why = append(why, "申报的关系："+r)
+	}
+	for _, m := range members {
+		if r := ConflictReason(j, m, relation[m.ID]); r != "" {
+			why = append(why, "队员 "+m.Name+"："+r)
+		}
+	}
+	return strings.Join(why, "；")
+}
+
 // AssignRequest assigns one panel judge to contestants of a module.
 type AssignRequest struct {
 	EventID       int64
@@ -79,15 +98,23 @@ func (s *Service) Assign(ctx context.Context, req AssignRequest) (assigned int, 
 	for _, id := range req.ContestantIDs {
 		want[id] = true
 	}
+	// A team entry is judged as one: its members are never assigned, and
+	// the judge must 回避 the team when any member calls for it.
+	members := map[int64][]store.Contestant{}
+	for _, c := range cs {
+		if c.Kind == store.KindMember && c.TeamID != nil {
+			members[*c.TeamID] = append(members[*c.TeamID], c)
+		}
+	}
 	var as []store.Assignment
 	found := 0
 	for _, c := range cs {
-		if req.ContestantIDs != nil && !want[c.ID] {
+		if req.ContestantIDs != nil && !want[c.ID] || c.Kind == store.KindMember {
 			continue
 		}
 		found++
 		a := store.Assignment{ModuleID: req.ModuleID, JudgeID: j.ID, ContestantID: c.ID}
-		if why := ConflictReason(j, c, relation[c.ID]); why != "" {
+		if why := EntryConflict(j, c, members[c.ID], relation); why != "" {
 			code := ""
 			if c.Code != nil {
 				code = *c.Code

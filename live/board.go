@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"time"
 	"unicode/utf8"
 
@@ -153,6 +154,7 @@ type computed struct {
 	groups   []Group // codes and names only
 	views    [numViews]*standings
 	people   map[int64]store.Contestant
+	teams    map[int64]string // a team entry's published name (teamName)
 }
 
 func compute(snap store.Snapshot, l store.LiveState) (*computed, error) {
@@ -184,6 +186,7 @@ func compute(snap store.Snapshot, l store.LiveState) (*computed, error) {
 	for _, p := range snap.Contestants {
 		c.people[p.ID] = p
 	}
+	c.teams = teamNames(snap)
 	drafts := results.DraftContestants(snap)
 	sealed := !l.JudgeMarksPublic()
 	c.views[Chief] = c.standings(all, drafts, false)
@@ -338,8 +341,33 @@ func (c *computed) row(e entry, published bool) Row {
 	}
 	if published {
 		r.Name, r.Org = MaskName(p.Name), p.Organization
+		if t, ok := c.teams[e.ID]; ok {
+			r.Name = t
+		}
 	}
 	return r
+}
+
+// teamNames are the published names of the snapshot's team entries: the
+// team's name, which is no one's personal data, in full, and its members'
+// masked as every published name is: 南昌康养一队（张*、李*）.
+func teamNames(snap store.Snapshot) map[int64]string {
+	if len(snap.Members) == 0 {
+		return nil
+	}
+	members := map[int64][]string{}
+	for _, m := range snap.Members {
+		if m.TeamID != nil {
+			members[*m.TeamID] = append(members[*m.TeamID], MaskName(m.Name))
+		}
+	}
+	out := map[int64]string{}
+	for _, p := range snap.Contestants {
+		if p.Kind == store.KindTeam {
+			out[p.ID] = p.Name + "（" + strings.Join(members[p.ID], "、") + "）"
+		}
+	}
+	return out
 }
 
 // MaskName shows a published name as its first character and one asterisk

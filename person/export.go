@@ -269,6 +269,17 @@ func (s *Service) result(ctx context.Context, ev store.Event, c store.Contestant
 		return r, err
 	}
 	key := results.Key(c.ID)
+	// A team member's result is the team's, with the promotion the member's
+	// own level earns (results.Standings.Members).
+	var own *results.Member
+	if c.TeamID != nil {
+		key = results.Key(*c.TeamID)
+		for i, m := range st.Members[key] {
+			if m.Row.ID == c.ID {
+				own = &st.Members[key][i]
+			}
+		}
+	}
 	for _, x := range st.Result.Contestants {
 		if x.ID != key {
 			continue
@@ -281,6 +292,13 @@ func (s *Service) result(ctx context.Context, ev store.Event, c store.Contestant
 			r.Promotion = x.Promotion.FromName + "→" + x.Promotion.ToName
 		}
 		r.Notes = exports.ReasonsText(x)
+	}
+	if own != nil {
+		r.Promotion = ""
+		if p := own.Result.Promotion; p != nil {
+			r.Promotion = p.FromName + "→" + p.ToName
+		}
+		r.Notes = "团体赛项，所在队伍：" + st.Contestants[key].Name + "；" + exports.ReasonsText(own.Result)
 	}
 	return r, nil
 }

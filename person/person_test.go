@@ -436,3 +436,49 @@ func testPhoto(t *testing.T, i int) []byte {
 	}
 	return b.Bytes()
 }
+
+// A team member's own data: their registration, the team's scores once
+// final, and the promotion their own level earned, with the team named.
+func TestExportOfATeamMember(t *testing.T) {
+	ctx := context.Background()
+	st := testenv.SQLite(t)
+	ev, err := demo.CreateTeams(ctx, st)
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc := person.New(person.Config{Store: st})
+	members, err := st.TeamMembers(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	testenv.Final(t, st, ev.ID)
+	snap, err := st.Snapshot(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checked := 0
+	for _, entry := range snap.Contestants {
+		for _, m := range members[entry.ID] {
+			x, err := svc.Export(ctx, person.Query{IDNumber: m.IDNumber, Name: m.Name}, "申请 2026-020", "organizer")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(x.Contestants) != 1 || x.Contestants[0].Name != m.Name || len(x.Results) != 1 {
+				t.Fatalf("export of %s: %+v", m.Name, x)
+			}
+			r := x.Results[0]
+			if r.Stage != "final" || len(r.Modules) == 0 || r.Total == "" || !strings.Contains(r.Notes, "所在队伍："+entry.Name) {
+				t.Fatalf("%s's result: %+v", m.Name, r)
+			}
+			if strings.Contains(r.Notes, "晋升为") != (r.Promotion != "") {
+				t.Errorf("%s: promotion %q, notes %q", m.Name, r.Promotion, r.Notes)
+			}
+			if r.Promotion != "" {
+				checked++
+			}
+		}
+	}
+	if checked == 0 {
+		t.Fatal("no member's export shows a promotion")
+	}
+}

@@ -25,6 +25,8 @@ type Standings struct {
 	// Done and Expected count (contestant, module) pairs whose marks are
 	// complete, for "已完成评分 x/y".
 	Done, Expected int
+	// Members maps a team entry's key to its members (teams.go).
+	Members map[string][]Member
 }
 
 // Key is the contestant id used inside the scoring core: the stored id, so
@@ -45,6 +47,9 @@ func Compute(snap store.Snapshot) (*Standings, error) {
 			fmt.Sprintf("赛事 %s 的成绩数据与评分规则不符", snap.Event.Code))
 	}
 	st := &Standings{Snapshot: snap, Rules: rules, Result: res, Contestants: byID}
+	if err := st.teams(in.Year); err != nil {
+		return nil, err
+	}
 	for _, c := range res.Contestants {
 		for _, m := range c.Modules {
 			st.Expected++

@@ -4,17 +4,21 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 
 	"skillscore"
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
 // Store is what Import needs of the database; *store.Store satisfies it.
 type Store interface {
+	Event(ctx context.Context, id int64) (store.Event, error)
 	Groups(ctx context.Context, eventID int64) ([]store.Group, error)
 	Contestants(ctx context.Context, eventID int64) ([]store.Contestant, error)
 	CheckRosterFile(ctx context.Context, eventID int64, sha256 string) error
 	ImportRoster(ctx context.Context, imp store.RosterImport, cs []store.Contestant, progress func(stored int)) (store.RosterImport, error)
+	ImportTeams(ctx context.Context, imp store.RosterImport, teams []store.Team, progress func(stored int)) (store.RosterImport, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -48,6 +52,10 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 		// would only waste the organizer's wait.
 		return nil, skillscore.Errorf(skillscore.EInvalid, "请选择处理选手个人信息的合法性基础（报名同意、履行合同或法定职责），未导入任何选手")
 	}
+	team, err := eventTeam(ctx, st, eventID)
+	if err != nil {
+		return nil, err
+	}
 	groups, err := st.Groups(ctx, eventID)
 	if err != nil {
 		return nil, err
@@ -63,7 +71,7 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 	if err != nil {
 		return nil, err
 	}
-	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held}, opt.Progress)
+	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held, Team: team}, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -77,16 +85,39 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 		return rep, nil
 	}
 	cs := rep.Contestants()
-	imp, err := st.ImportRoster(ctx, store.RosterImport{EventID: eventID, FileName: name, SHA256: rep.SHA256, Actor: opt.Actor,
-		Basis: opt.Basis, NoticeSHA256: opt.NoticeSHA256},
-		cs, func(stored int) {
-			if opt.Progress != nil {
-				opt.Progress(Progress{Stage: "store", Done: stored, Total: len(cs)})
-			}
-		})
+	ri := store.RosterImport{EventID: eventID, FileName: name, SHA256: rep.SHA256, Actor: opt.Actor,
+		Basis: opt.Basis, NoticeSHA256: opt.NoticeSHA256}
+	progress := func(stored int) {
+		if opt.Progress != nil {
+			opt.Progress(Progress{Stage: "store", Done: stored, Total: len(cs)})
+		}
+	}
+	var imp store.RosterImport
+	if team != nil {
+		imp, err = st.ImportTeams(ctx, ri, rep.Teams(), progress)
+	} else {
+		imp, err = st.ImportRoster(ctx, ri, cs, progress)
+	}
 	if err != nil {
 		return rep, err
 	}
 	rep.Stored = &imp
 	return rep, nil
+}
+
+// eventTeam is the team rule of the event's rules: rows of a team event
+// form team entries by their 队伍名称; nil for individual entries. Only
+// that member is read: the whole document was validated when it was saved.
+func eventTeam(ctx context.Context, st Store, eventID int64) (*scoring.TeamRule, error) {
+	ev, err := st.Event(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	var doc struct {
+		Team *scoring.TeamRule `json:"team"`
+	}
+	if err := json.Unmarshal([]byte(ev.Rules), &doc); err != nil {
+		return nil, skillscore.Wrap(skillscore.EInvalid, err, "本赛事的评分规则无法读取，请先在设置中修正规则")
+	}
+	return doc.Team, nil
 }

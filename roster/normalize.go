@@ -185,6 +185,8 @@ func headerField(s string) field {
 		return fLevel
 	case "手机", "手机号", "手机号码", "联系电话", "电话", "联系方式":
 		return fPhone
+	case "队伍名称", "队伍", "队名", "队号", "参赛队", "参赛队伍":
+		return fTeam
 	}
 	return ""
 }

@@ -17,6 +17,7 @@ import (
 
 	"skillscore"
 	"skillscore/idnumber"
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
@@ -84,6 +85,7 @@ const (
 	fGroup        field = "group"
 	fLevel        field = "level"
 	fPhone        field = "phone"
+	fTeam         field = "team" // teams.go
 )
 
 // Person is one row's values after normalisation.
@@ -97,6 +99,7 @@ type Person struct {
 	Group        string `json:"group"` // the event group's code
 	Level        int    `json:"level"` // 1..5, 0 = none
 	Phone        string `json:"phone,omitempty"`
+	Team         string `json:"team,omitempty"` // 队伍名称 of a team event (teams.go)
 }
 
 // Problem is one reason a row is rejected, with the cell to fix.
@@ -147,6 +150,8 @@ type Report struct {
 	// Stored is the import record once the file is stored; nil on a dry run
 	// or when any row is rejected.
 	Stored *store.RosterImport `json:"stored,omitempty"`
+	// TeamCount is the number of teams of a team event's file (teams.go).
+	TeamCount int `json:"teams,omitempty"`
 }
 
 // Progress is reported while a large file is checked and then stored.
@@ -157,10 +162,12 @@ type Progress struct {
 }
 
 // Event is what checking needs to know of the event: its groups and the
-// identities already on its roster.
+// identities already on its roster; Team, for a team event, the team size
+// its rules allow (nil: individual entries).
 type Event struct {
 	Groups []store.Group
 	Roster []store.Contestant
+	Team   *scoring.TeamRule
 }
 
 // progressEvery is how many rows pass between progress reports: often
@@ -259,11 +266,12 @@ func Check(ctx context.Context, name string, data []byte, ev Event, progress fun
 	if progress != nil && done%progressEvery != 0 {
 		progress(Progress{Stage: "check", Done: done, Total: total})
 	}
+	checkTeams(rep, ev.Team, ev.Groups)
 	return rep, nil
 }
 
 func fieldOrder() []field {
-	return []field{fName, fGender, fIDType, fIDNumber, fOrganization, fCity, fGroup, fLevel, fPhone}
+	return []field{fName, fGender, fIDType, fIDNumber, fOrganization, fCity, fGroup, fLevel, fPhone, fTeam}
 }
 
 // headerScan is how far down a sheet the header row is looked for: title
@@ -577,6 +585,11 @@ func (c *checker) row(t table, hdr, ri int, cols map[field]int, group string) Ve
 		p.Level = lv
 	} else {
 		fail(fLevel, LevelUnknown, "现等级“%s”无法识别：请填写如“三级/高级工”“高级工”“三级”，没有等级的留空", Text(get(fLevel)))
+	}
+
+	p.Team = Text(get(fTeam))
+	if n := len([]rune(p.Team)); n > maxName {
+		fail(fTeam, TooLong, "队伍名称有 %d 个字，超过 %d 个字：请使用简称", n, maxName)
 	}
 
 	if p.Phone = Phone(get(fPhone)); p.Phone != "" && !validPhone(p.Phone) {

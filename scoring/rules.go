@@ -67,6 +67,7 @@ type Rules struct {
 	// RunningTotals asks for each contestant's cumulative total and rank
 	// after each unit (modules in rule order, grouped by Module.Unit).
 	RunningTotals bool      `json:"running_totals,omitempty"`
+	Team          *TeamRule `json:"team,omitempty"` // team entries (teams.go); nil = individual entries
 	c             *compiled // set by Validate
 }
 

@@ -258,6 +258,7 @@ func (r *Rules) compile() (*compiled, []Problem) {
 			*f.dst = ratFromDecimal(*f.d)
 		}
 	}
+	v.probs = append(v.probs, r.Team.problems()...)
 	return c, v.probs
 }
 

@@ -66,7 +66,7 @@ func (s *Store) Draw(ctx context.Context, eventID int64, layer int, seed, actor 
 			IDType   string `db:"id_type"`
 			IDCipher string `db:"id_cipher"`
 		}
-		if err := tx.SelectContext(ctx, &people, "SELECT id, id_type, id_cipher FROM contestants WHERE event_id = ?", eventID); err != nil {
+		if err := tx.SelectContext(ctx, &people, "SELECT id, id_type, id_cipher FROM contestants WHERE event_id = ? AND kind <> 'member'", eventID); err != nil {
 			return fmt.Errorf("draw roster: %w", err)
 		}
 		if len(people) == 0 {
@@ -213,7 +213,7 @@ func (s *Store) DrawState(ctx context.Context, eventID int64) (DrawState, error)
 	if err := tx.GetContext(ctx, &st.Marks, eventMarksQuery, eventID); err != nil {
 		return st, err
 	}
-	if err := tx.GetContext(ctx, &st.Contestants, "SELECT COUNT(*) FROM contestants WHERE event_id = ?", eventID); err != nil {
+	if err := tx.GetContext(ctx, &st.Contestants, "SELECT COUNT(*) FROM contestants WHERE event_id = ? AND kind <> 'member'", eventID); err != nil {
 		return st, err
 	}
 	if err := tx.GetContext(ctx, &st.Coded, "SELECT COUNT(*) FROM contestants WHERE event_id = ? AND code IS NOT NULL", eventID); err != nil {

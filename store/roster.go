@@ -46,12 +46,32 @@ const rosterBatch = 500
 // not nil, is called with the number of contestants stored so far after
 // each batch (the commit follows the last call).
 func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contestant, progress func(stored int)) (RosterImport, error) {
+	return s.importRoster(ctx, imp, len(cs), nil, func(tx *sqlx.Tx, now time.Time) error {
+		if err := checkRosterBatch(ctx, tx, s.keys, imp.EventID, cs); err != nil {
+			return err
+		}
+		for start := 0; start < len(cs); start += rosterBatch {
+			end := min(start+rosterBatch, len(cs))
+			if err := insertContestants(ctx, tx, s.keys, imp.EventID, cs[start:end], now); err != nil {
+				return err
+			}
+			if progress != nil {
+				progress(end)
+			}
+		}
+		return nil
+	})
+}
+
+// importRoster records a roster file of people contestants around add, which checks
+// and stores them inside the transaction; detail adds to the audit entry.
+func (s *Store) importRoster(ctx context.Context, imp RosterImport, people int, detail map[string]any, add func(tx *sqlx.Tx, now time.Time) error) (RosterImport, error) {
 	now := s.now()
-	imp.ImportedAt, imp.Contestants = Time{now}, len(cs)
+	imp.ImportedAt, imp.Contestants = Time{now}, people
 	if len(imp.SHA256) != 64 {
 		return RosterImport{}, skillscore.Errorf(skillscore.EInvalid, "名单文件的 SHA-256 摘要无效")
 	}
-	if len(cs) == 0 {
+	if people == 0 {
 		return RosterImport{}, skillscore.Errorf(skillscore.EInvalid, "名单文件 %s 中没有选手", imp.FileName)
 	}
 	if err := checkBasis(imp.Basis); err != nil {
@@ -74,17 +94,8 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 		if err != nil {
 			return err
 		}
-		if err := checkRosterBatch(ctx, tx, s.keys, imp.EventID, cs); err != nil {
+		if err := add(tx, now); err != nil {
 			return err
-		}
-		for start := 0; start < len(cs); start += rosterBatch {
-			end := min(start+rosterBatch, len(cs))
-			if err := insertContestants(ctx, tx, s.keys, imp.EventID, cs[start:end], now); err != nil {
-				return err
-			}
-			if progress != nil {
-				progress(end)
-			}
 		}
 		res, err := tx.NamedExecContext(ctx, `INSERT INTO roster_imports
 			(event_id, file_name, sha256, contestants, actor, imported_at, basis, notice_id, notice_sha256)
@@ -98,8 +109,11 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 		if imp.ID, err = res.LastInsertId(); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, &imp.EventID, imp.Actor, "roster.import", imp.FileName,
-			rosterNoticeDetail(map[string]any{"import_id": imp.ID, "sha256": imp.SHA256, "contestants": len(cs)}, imp, notice), now)
+		d := map[string]any{"import_id": imp.ID, "sha256": imp.SHA256, "contestants": people}
+		for k, v := range detail {
+			d[k] = v
+		}
+		return s.appendAudit(ctx, tx, &imp.EventID, imp.Actor, "roster.import", imp.FileName, rosterNoticeDetail(d, imp, notice), now)
 	})
 	if err != nil {
 		return RosterImport{}, err
@@ -162,10 +176,10 @@ func checkRosterBatch(ctx context.Context, tx *sqlx.Tx, keys *privacy.Keyring, e
 
 // insertContestants adds one batch with a single multi-row INSERT.
 func insertContestants(ctx context.Context, tx *sqlx.Tx, keys *privacy.Keyring, eventID int64, cs []Contestant, now time.Time) error {
-	const cols = 16
+	const cols = 19
 	var q strings.Builder
 	q.WriteString(`INSERT INTO contestants (event_id, name, gender, id_type, id_cipher, id_index, organization, city, phone_cipher,
-		group_code, level, last_promotion_year, code, station, completion_ms, created_at) VALUES `)
+		group_code, level, last_promotion_year, code, station, completion_ms, created_at, delegation_id, kind, team_id) VALUES `)
 	args := make([]any, 0, cols*len(cs))
 	for i, c := range cs {
 		if err := sealContestant(keys, &c); err != nil {
@@ -174,9 +188,12 @@ func insertContestants(ctx context.Context, tx *sqlx.Tx, keys *privacy.Keyring, 
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		if c.Kind == "" {
+			c.Kind = KindPerson
+		}
 		args = append(args, eventID, c.Name, c.Gender, c.IDType, c.IDCipher, c.IDIndex, c.Organization, c.City, c.PhoneCipher,
-			c.GroupCode, c.Level, c.LastPromotionYear, c.Code, c.Station, c.CompletionMillis, Time{now})
+			c.GroupCode, c.Level, c.LastPromotionYear, c.Code, c.Station, c.CompletionMillis, Time{now}, c.DelegationID, c.Kind, c.TeamID)
 	}
 	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 		if isUniqueViolation(err) {

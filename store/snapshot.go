@@ -22,6 +22,9 @@ type Snapshot struct {
 	// Drafts are the sheets their judges have not submitted: their marks
 	// are drafts, which the public views leave out (docs/live.md).
 	Drafts []DraftSheet
+	// Members are the members of the team entries in Contestants (teams.go),
+	// by entry and roster order, sealed like Contestants.
+	Members []Contestant
 }
 
 // DraftSheet names an open (unsubmitted) sheet by the codes of its marks.
@@ -56,7 +59,8 @@ func (s *Store) Snapshot(ctx context.Context, eventID int64) (Snapshot, error) {
 	}{
 		{&snap.Groups, "SELECT * FROM event_groups WHERE event_id = ? ORDER BY position"},
 		{&snap.Modules, "SELECT * FROM modules WHERE event_id = ? ORDER BY position"},
-		{&snap.Contestants, "SELECT * FROM contestants WHERE event_id = ? ORDER BY id"},
+		{&snap.Contestants, "SELECT * FROM contestants WHERE event_id = ? AND kind <> 'member' ORDER BY id"}, // entries only (teams.go)
+		{&snap.Members, "SELECT * FROM contestants WHERE event_id = ? AND kind = 'member' ORDER BY team_id, id"},
 		{&snap.Judges, "SELECT * FROM judges WHERE event_id = ? ORDER BY code"},
 		{&snap.Panels, `SELECT p.* FROM panel_members p JOIN modules m ON m.id = p.module_id
 			WHERE m.event_id = ? ORDER BY m.position, p.chief DESC, p.judge_id`},

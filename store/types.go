@@ -119,6 +119,10 @@ type Contestant struct {
 	CompletionMillis  int64   `db:"completion_ms"`
 	DelegationID      *int64  `db:"delegation_id"` // 代表队 in a programme, nil = none
 	CreatedAt         Time    `db:"created_at"`
+	// Team entries (teams.go): Kind is KindPerson, KindTeam (an entry
+	// with no personal data) or KindMember (TeamID is its entry).
+	Kind   string `db:"kind"`
+	TeamID *int64 `db:"team_id"`
 }
 
 // Judge is a 裁判员 / 考评员 of one event.

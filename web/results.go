@@ -2,12 +2,14 @@ package web
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"slices"
 	"time"
 
 	"skillscore"
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
@@ -160,6 +162,7 @@ type publishedPage struct {
 	NotYet                      bool // before publication: the page says so (a 404 looked like a broken link)
 	PublicationEnd              string
 	Groups                      []publishedGroup
+	Teams                       bool // a team event: each row is a team, its members masked (live.teamNames)
 }
 
 // publishedGroup is one group's table: places are per group, so a reader
@@ -202,6 +205,10 @@ func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
 	}
 	page := publishedPage{Title: ev.Name + " · 成绩公示", EventCode: ev.Code, EventName: ev.Name,
 		Final: f.FinalizedAt.Valid(), PublicationEnd: cnFormat(f.PublicationEnd)}
+	var rules struct {
+		Team *scoring.TeamRule `json:"team"`
+	}
+	page.Teams = json.Unmarshal([]byte(ev.Rules), &rules) == nil && rules.Team != nil
 	// Tables in the rules' group order, keyed by group code (two groups may
 	// share a name); an event without groups has one table and no heading.
 	at := map[string]int{}

@@ -60,11 +60,18 @@ type rosterPage struct {
 	ConfirmError string
 	Basis        string
 	Notified     bool
+	// People counts the persons on the roster, Teams the team entries
+	// (each listed with its members below it).
+	People, Teams int
 }
 
 type rosterRow struct {
 	ID                                                                                  int64
 	Code, Name, Gender, IDType, IDMasked, Organization, City, Group, Level, PhoneMasked string
+	// Kind is store.KindPerson, KindTeam or KindMember; a member row names
+	// its Team, a team row counts its Members.
+	Kind, Team string
+	Members    int
 }
 
 type rosterImportRow struct {
@@ -135,7 +142,7 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 		return
 	}
 	page := rosterPage{Title: "选手名单", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
-		Message: r.URL.Query().Get("msg"), Groups: map[string]string{}, Reasons: roster.Reasons(),
+		Message: r.URL.Query().Get("msg"), Groups: map[string]string{}, Reasons: append(roster.Reasons(), roster.TeamReasons()...),
 		Bases: store.Bases(), Notice: privacy.Notice, ConfirmError: confirm.Error, Basis: confirm.Basis, Notified: confirm.Notified}
 	if s.exports != nil {
 		page.Exports = exports.Kinds()
@@ -143,16 +150,34 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 	for _, g := range groups {
 		page.Groups[g.Code] = g.Name
 	}
+	// A team's members follow its row (roster.go's teams).
+	members := map[int64][]store.Contestant{}
 	for _, c := range people {
-		// Masked by default: a full number is shown only through 查看, which
-		// asks why and records it (handleReveal).
-		row := rosterRow{ID: c.ID, Name: c.Name, Gender: c.Gender, IDType: c.IDType, IDMasked: maskID(c.IDNumber),
-			Organization: c.Organization, City: c.City, Group: nameOr(page.Groups, c.GroupCode), Level: scoring.LevelName(c.Level),
-			PhoneMasked: maskPhone(c.Phone)}
-		if c.Code != nil {
-			row.Code = *c.Code
+		if c.Kind == store.KindMember && c.TeamID != nil {
+			members[*c.TeamID] = append(members[*c.TeamID], c)
 		}
-		page.Roster = append(page.Roster, row)
+	}
+	for _, c := range people {
+		switch c.Kind {
+		case store.KindMember:
+			continue
+		case store.KindTeam:
+			row := rosterRow{ID: c.ID, Name: c.Name, Kind: c.Kind, Group: nameOr(page.Groups, c.GroupCode), Members: len(members[c.ID])}
+			if c.Code != nil {
+				row.Code = *c.Code
+			}
+			page.Roster = append(page.Roster, row)
+			page.Teams++
+			for _, m := range members[c.ID] {
+				row := rosterPerson(m, page.Groups)
+				row.Team = c.Name
+				page.Roster = append(page.Roster, row)
+				page.People++
+			}
+		default:
+			page.Roster = append(page.Roster, rosterPerson(c, page.Groups))
+			page.People++
+		}
 	}
 	labels := map[int64]string{}
 	for _, n := range versions {
@@ -326,4 +351,16 @@ func rosterURL(code, job, msg string) string {
 		u += "?" + q.Encode()
 	}
 	return u
+}
+
+// rosterPerson is a person's row, masked by default: a full number is shown
+// only through 查看, which asks why and records it (handleReveal).
+func rosterPerson(c store.Contestant, groups map[string]string) rosterRow {
+	row := rosterRow{ID: c.ID, Name: c.Name, Gender: c.Gender, IDType: c.IDType, IDMasked: maskID(c.IDNumber), Kind: c.Kind,
+		Organization: c.Organization, City: c.City, Group: nameOr(groups, c.GroupCode), Level: scoring.LevelName(c.Level),
+		PhoneMasked: maskPhone(c.Phone)}
+	if c.Code != nil {
+		row.Code = *c.Code
+	}
+	return row
 }

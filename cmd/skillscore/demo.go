@@ -297,7 +297,30 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	}
 	clock.Set(time.Time{}) // the event in progress is made now
 	_, created, err := demo.Ensure(ctx, st)
-	return finCreated || created, err
+	if err != nil {
+		return false, err
+	}
+	// Team entries (issue 14, teams): the 健康照护 team event and each
+	// member's certificates.
+	teams, teamsCreated, err := demo.EnsureTeams(ctx, st)
+	if err != nil {
+		return false, err
+	}
+	if teamsCreated {
+		kr, err := certificates.LoadKeyring(cc.keys)
+		if err != nil {
+			return false, err
+		}
+		svc, err := certificates.New(certificates.Config{Store: st, Numbering: cc.numbering, Issuer: cc.issuer,
+			AwardIssuers: strings.ReplaceAll(cc.awardIssuers, "|", "\n"), Keys: kr, Now: clock.Now})
+		if err != nil {
+			return false, err
+		}
+		if _, err := svc.Issue(ctx, teams.ID, "organizer"); err != nil {
+			return false, fmt.Errorf("demo team certificates: %w", err)
+		}
+	}
+	return finCreated || created || teamsCreated, nil
 }
 
 // flagSet reports whether a flag was given on the command line.

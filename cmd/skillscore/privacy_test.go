@@ -54,6 +54,9 @@ func TestNoPersonalDataInPlainTextAfterTheDemo(t *testing.T) {
 					t.Fatal(err)
 				}
 				for _, c := range cs {
+					if c.Kind == store.KindTeam {
+						continue // a team entry holds no personal data; its members are rows of their own
+					}
 					needles = append(needles, c.IDNumber, strings.ToLower(c.IDNumber))
 					if c.Phone != "" {
 						needles = append(needles, c.Phone)

@@ -104,7 +104,11 @@ func runRosterImport(ctx context.Context, args []string, stdout, stderr io.Write
 		if *dryRun {
 			fmt.Fprintf(stdout, "预检通过：%d 行全部合格，未写入数据库（去掉 --dry-run 即可导入）\n", rep.Accepted)
 		} else {
-			fmt.Fprintf(stdout, "已导入 %d 名选手到赛事 %s（导入记录 #%d）\n", rep.Stored.Contestants, ev.Code, rep.Stored.ID)
+			teams := ""
+			if rep.TeamCount > 0 {
+				teams = fmt.Sprintf("，%d 支队伍", rep.TeamCount)
+			}
+			fmt.Fprintf(stdout, "已导入 %d 名选手%s到赛事 %s（导入记录 #%d）\n", rep.Stored.Contestants, teams, ev.Code, rep.Stored.ID)
 			fmt.Fprintf(stdout, "合法性基础：%s；告知书：%s（SHA-256 %s）\n", store.BasisName(rep.Stored.Basis),
 				noticeLabel(ctx, st, ev.ID, rep.Stored.NoticeID), rep.Stored.NoticeSHA256[:12])
 		}
