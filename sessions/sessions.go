@@ -179,7 +179,7 @@ func Problems(ss []Session) []string {
 			}
 			for _, e := range b.Entries {
 				if _, ok := inA[e.ContestantID]; ok {
-					out = append(out, fmt.Sprintf("%s 同时在场次 %s（%s %s–%s）和场次 %s（%s–%s）", who(e),
+					out = append(out, fmt.Sprintf("%s同时在场次 %s（%s %s–%s）和场次 %s（%s–%s）", who(e),
 						a.Code, a.Day, a.Starts, a.Ends, b.Code, b.Starts, b.Ends))
 				}
 			}
