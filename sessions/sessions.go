@@ -216,6 +216,7 @@ type Person struct {
 	ContestantID int64
 	Name         string
 	EntryNo      string
+	Organization string
 	Station      string // drawn 赛位号, "" before the draw
 }
 

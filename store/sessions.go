@@ -58,16 +58,17 @@ func schedulePeople(ctx context.Context, q sqlx.QueryerContext, eventID int64) (
 	var rows []struct {
 		ID      int64   `db:"id"`
 		Name    string  `db:"name"`
+		Org     string  `db:"organization"`
 		EntryNo *string `db:"entry_no"`
 		Station *string `db:"station"`
 	}
-	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT c.id, c.name, e.entry_no, c.station FROM contestants c
+	if err := sqlx.SelectContext(ctx, q, &rows, `SELECT c.id, c.name, c.organization, e.entry_no, c.station FROM contestants c
 		LEFT JOIN entry_cards e ON e.contestant_id = c.id WHERE c.event_id = ? ORDER BY c.id`, eventID); err != nil {
 		return nil, fmt.Errorf("schedule people: %w", err)
 	}
 	out := make([]sessions.Person, len(rows))
 	for i, r := range rows {
-		out[i] = sessions.Person{ContestantID: r.ID, Name: r.Name}
+		out[i] = sessions.Person{ContestantID: r.ID, Name: r.Name, Organization: r.Org}
 		if r.EntryNo != nil {
 			out[i].EntryNo = *r.EntryNo
 		}
