@@ -1,0 +1,217 @@
+package web_test
+
+import (
+	"context"
+	"io"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+
+	"skillscore/sessions"
+	"skillscore/store"
+)
+
+// scheduleDemo numbers the demo event's contestants and seats them all in
+// one session S01; it returns them with their opened 证件号码.
+func scheduleDemo(t *testing.T, o *office) []store.Contestant {
+	t.Helper()
+	ctx := context.Background()
+	if _, err := o.st.AssignEntryNumbers(ctx, o.ev.ID, "test"); err != nil {
+		t.Fatal(err)
+	}
+	people, err := o.st.SchedulePeople(ctx, o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stations []string
+	for i := range people {
+		stations = append(stations, string(rune('A'+i%26))+strings.Repeat("1", i/26+1))
+	}
+	ss, err := sessions.Generate(sessions.Plan{Prefix: "S", Name: "实操", Venue: "一号实训楼", Stations: stations,
+		Day: "2026-05-20", First: "08:30", Minutes: 90}, people)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := o.st.SaveSchedule(ctx, o.ev.ID, ss, "test"); err != nil {
+		t.Fatal(err)
+	}
+	cs, err := o.st.Contestants(ctx, o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return cs
+}
+
+func entryNo(t *testing.T, o *office, id int64) string {
+	t.Helper()
+	people, err := o.st.SchedulePeople(context.Background(), o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, p := range people {
+		if p.ContestantID == id {
+			return p.EntryNo
+		}
+	}
+	t.Fatalf("no entry number for %d", id)
+	return ""
+}
+
+func checkins(t *testing.T, o *office) map[string]int {
+	t.Helper()
+	s, err := o.st.Session(context.Background(), o.ev.ID, "S01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s.Counts()
+}
+
+func TestCheckinPage(t *testing.T) {
+	o := newOffice(t)
+	cs := scheduleDemo(t, o)
+	base := "/events/" + o.ev.Code
+	if code, _ := o.browser().get(base + "/checkin"); code != 303 {
+		t.Fatalf("check-in page without login: %d", code)
+	}
+	keeper := o.browser()
+	keeper.login("keeper1", "pass-keeper1")
+	code, body := keeper.get(base + "/checkin?s=S01")
+	if code != 200 || !strings.Contains(body, cs[0].Name) || !strings.Contains(body, "待检录") {
+		t.Fatalf("check-in page: %d\n%s", code, body)
+	}
+	// The page never carries a full 证件号码.
+	for _, c := range cs {
+		if strings.Contains(body, c.IDNumber) {
+			t.Fatalf("page shows %s's 证件号码", c.Name)
+		}
+	}
+	a, b := cs[0], cs[1]
+	noA, noB := entryNo(t, o, a.ID), entryNo(t, o, b.ID)
+	post := func(form url.Values) (int, string) {
+		form.Set("csrf", keeper.csrf)
+		form.Set("session", "S01")
+		return keeper.post(base+"/checkin", form)
+	}
+	// Refusals: a precise message on the page, nothing stored.
+	for _, c := range []struct {
+		form url.Values
+		code int
+		msg  string
+	}{
+		{url.Values{"entry_no": {"9999"}, "digits": {"1234"}}, 404, "本赛项没有参赛证号为 9999 的选手"},
+		{url.Values{"entry_no": {noA}, "digits": {"12"}}, 400, "请输入证件号码的后 4 位"},
+		{url.Values{"token": {"SKC1:1:2:ABCDEF"}}, 400, "签名不符"},
+	} {
+		code, body := post(c.form)
+		if code != c.code || !strings.Contains(body, c.msg) || !strings.Contains(body, `id="checkin-error"`) {
+			t.Errorf("%v: %d, want %d %q\n%s", c.form, code, c.code, c.msg, body)
+		}
+	}
+	if n := checkins(t, o); n[""] != len(cs) {
+		t.Fatalf("a refusal stored a check-in: %v", n)
+	}
+	// Another event's contestant, by their card: refused by name.
+	ctx := context.Background()
+	other, err := o.st.CreateEvent(ctx, store.NewEvent{Event: store.Event{Code: "jx-other", Name: "江西省健康照护师职业技能竞赛",
+		Kind: "competition", Occupation: "健康照护师", Year: 2026, Rules: `{"modules":[]}`},
+		Groups: []store.Group{{Code: "employee", Name: "职工组"}}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	stranger, err := o.st.AddContestants(ctx, other.ID, []store.Contestant{{Name: "外赛项选手", Gender: "男", IDType: "护照",
+		IDNumber: "E77777777", GroupCode: "employee"}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tok, err := o.st.CardToken(other.ID, stranger[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if code, body := post(url.Values{"token": {tok}}); code != 400 || !strings.Contains(body, "这张参赛证属于另一赛项（江西省健康照护师职业技能竞赛）") {
+		t.Fatalf("another event's card: %d\n%s", code, body)
+	}
+	if n := checkins(t, o); n[""] != len(cs) {
+		t.Fatalf("another event's card stored a check-in: %v", n)
+	}
+	// Right digits: 检录成功.
+	last4 := func(c store.Contestant) string { return c.IDNumber[len(c.IDNumber)-4:] }
+	if code, _ := post(url.Values{"entry_no": {noA}, "digits": {strings.ToLower(last4(a))}}); code != 303 {
+		t.Fatalf("check-in: %d", code)
+	}
+	_, body = keeper.get(base + "/checkin?s=S01&c=" + strconv.FormatInt(a.ID, 10))
+	if !strings.Contains(body, "检录成功") || !strings.Contains(body, `data-outcome="present"`) {
+		t.Fatalf("no success shown:\n%s", body)
+	}
+	// Wrong digits: recorded as 人证不符 and shown so.
+	wrong := "0000"
+	if last4(b) == wrong {
+		wrong = "1111"
+	}
+	if code, _ := post(url.Values{"entry_no": {noB}, "digits": {wrong}}); code != 303 {
+		t.Fatalf("mismatch: %d", code)
+	}
+	_, body = keeper.get(base + "/checkin?s=S01&c=" + strconv.FormatInt(b.ID, 10))
+	if !strings.Contains(body, "人证不符！请裁判长核验证件") || strings.Contains(body, "核验无误，准予参赛") {
+		t.Fatalf("mismatch not shown, or a keeper offered the chief's decision:\n%s", body)
+	}
+	// The QR of the event's own card checks in.
+	tokC, _ := o.st.CardToken(o.ev.ID, cs[2].ID)
+	if code, _ := post(url.Values{"token": {tokC}}); code != 303 {
+		t.Fatalf("QR check-in: %d", code)
+	}
+	if n := checkins(t, o); n[sessions.Present] != 2 || n[sessions.IdentityMismatch] != 1 {
+		t.Fatalf("stored: %v", n)
+	}
+	// A keeper can neither decide nor close; the chief can.
+	decide := url.Values{"csrf": {keeper.csrf}, "session": {"S01"}, "contestant": {strconv.FormatInt(b.ID, 10)}, "decision": {"admit"}, "note": {"核对原件无误"}}
+	if code, _ := keeper.post(base+"/checkin/decide", decide); code != 403 {
+		t.Fatalf("keeper decides: %d", code)
+	}
+	chief := o.browser()
+	chief.login("chief", "pass-chief")
+	chief.get(base + "/checkin?s=S01")
+	decide.Set("csrf", chief.csrf)
+	if code, body := chief.post(base+"/checkin/decide", decide); code != 303 {
+		t.Fatalf("chief decides: %d %s", code, body)
+	}
+	code, body = chief.post(base+"/checkin/close", url.Values{"csrf": {chief.csrf}, "session": {"S01"}})
+	if code != 200 || !strings.Contains(body, "将记为缺考") || !strings.Contains(body, cs[3].Name) || checkins(t, o)[sessions.Absent] != 0 {
+		t.Fatalf("close step 1: %d\n%s", code, body)
+	}
+	if code, _ := chief.post(base+"/checkin/close", url.Values{"csrf": {chief.csrf}, "session": {"S01"}, "confirm": {"1"}}); code != 303 {
+		t.Fatalf("close: %d", code)
+	}
+	if n := checkins(t, o); n[sessions.Absent] != len(cs)-3 || n[sessions.Present] != 3 {
+		t.Fatalf("after close: %v", n)
+	}
+	if code, body := post(url.Values{"entry_no": {noB}, "digits": {last4(b)}}); code != 409 || !strings.Contains(body, "已结束检录") {
+		t.Fatalf("check-in after close: %d %s", code, body)
+	}
+	// The printed 检录表 shows the outcomes.
+	resp, err := keeper.c.Get(o.srv.URL + base + "/sessions/S01/checkin.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Fatalf("sheet: %d %s", resp.StatusCode, pdf)
+	}
+	path := filepath.Join(t.TempDir(), "s.pdf")
+	if err := os.WriteFile(path, pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	text, err := exec.Command("pdftotext", "-layout", path, "-").CombinedOutput()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"检录表", a.Name, noA, "已检录", "缺考"} {
+		if !strings.Contains(string(text), want) {
+			t.Errorf("sheet lacks %q:\n%s", want, text)
+		}
+	}
+}
