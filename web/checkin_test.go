@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"io"
 	"net/url"
@@ -10,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+
+	"github.com/xuri/excelize/v2"
 
 	"skillscore/sessions"
 	"skillscore/store"
@@ -213,5 +216,83 @@ func TestCheckinPage(t *testing.T) {
 		if !strings.Contains(string(text), want) {
 			t.Errorf("sheet lacks %q:\n%s", want, text)
 		}
+	}
+}
+
+// The organizer numbers the contestants, downloads the template, and an
+// import with bad rows names each and stores nothing; a good one and a
+// generated schedule replace the sessions.
+func TestSessionsImportAndGenerate(t *testing.T) {
+	o := newOffice(t)
+	base := "/events/" + o.ev.Code + "/sessions"
+	keeper := o.browser()
+	keeper.login("keeper1", "pass-keeper1")
+	if code, _ := keeper.get(base); code != 403 {
+		t.Fatalf("keeper on the sessions page: %d", code)
+	}
+	org := o.browser()
+	org.login("org", "pass-org")
+	if code, body := org.get(base); code != 200 || !strings.Contains(body, "尚无参赛证号") {
+		t.Fatalf("sessions page: %d\n%s", code, body)
+	}
+	if code, _ := org.post(base+"/numbers", url.Values{"csrf": {org.csrf}}); code != 303 {
+		t.Fatalf("numbers: %d", code)
+	}
+	resp, err := org.c.Get(o.srv.URL + base + "/template.xlsx")
+	if err != nil {
+		t.Fatal(err)
+	}
+	tmpl, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	f, err := excelize.OpenReader(bytes.NewReader(tmpl))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rows, _ := f.GetRows("场次安排")
+	if len(rows) < 3 || rows[1][9] != "0001" {
+		t.Fatalf("template rows: %v", rows)
+	}
+	fill := func(r int, vals ...any) {
+		if err := f.SetSheetRow("场次安排", "A"+strconv.Itoa(r), &vals); err != nil {
+			t.Fatal(err)
+		}
+	}
+	fill(2, "S01", "第一场", "一号实训楼", "", "2026-05-20", "08:30", "10:00", "01")
+	fill(3, "S01", "第一场", "一号实训楼", "", "2026-05-20", "08:30", "10:00", "01")
+	fill(4, "S02", "第二场", "一号实训楼", "", "2026-05-20", "9:70", "10:00", "02")
+	var buf bytes.Buffer
+	f.WriteTo(&buf)
+	code, body := org.postForm(base+"/import", url.Values{"csrf": {org.csrf}}, "file", "场次.xlsx", buf.Bytes())
+	if code != 400 || !strings.Contains(body, "第 4 行：时间“9:70–10:00”无效") {
+		t.Fatalf("bad import: %d\n%s", code, body)
+	}
+	// Row-level fine, schedule-level wrong: station 01 twice.
+	fill(4, "S02", "第二场", "一号实训楼", "", "2026-05-20", "10:30", "12:00", "02")
+	buf.Reset()
+	f.WriteTo(&buf)
+	code, body = org.postForm(base+"/import", url.Values{"csrf": {org.csrf}}, "file", "场次.xlsx", buf.Bytes())
+	if code != 400 || !strings.Contains(body, "场次 S01 的赛位 01 同时安排了") {
+		t.Fatalf("double-booked import: %d\n%s", code, body)
+	}
+	if ss, _ := o.st.Schedule(context.Background(), o.ev.ID); len(ss) != 0 {
+		t.Fatalf("a refused import stored %d sessions", len(ss))
+	}
+	fill(3, "S01", "第一场", "一号实训楼", "", "2026-05-20", "08:30", "10:00", "02")
+	buf.Reset()
+	f.WriteTo(&buf)
+	if code, body := org.postForm(base+"/import", url.Values{"csrf": {org.csrf}}, "file", "场次.xlsx", buf.Bytes()); code != 303 {
+		t.Fatalf("import: %d\n%s", code, body)
+	}
+	if ss, _ := o.st.Schedule(context.Background(), o.ev.ID); len(ss) != 2 || len(ss[0].Rows) != 2 {
+		t.Fatalf("imported: %+v", ss)
+	}
+	gen := url.Values{"csrf": {org.csrf}, "prefix": {"P"}, "name": {"生活照护"}, "venue": {"二号实训楼"}, "stations": {"01,02，03"},
+		"day": {"2026-05-21"}, "first": {"08:00"}, "minutes": {"60"}, "gap": {"15"}}
+	if code, body := org.post(base+"/generate", gen); code != 303 {
+		t.Fatalf("generate: %d %s", code, body)
+	}
+	code, body = org.get(base)
+	if code != 200 || !strings.Contains(body, "P01") || !strings.Contains(body, "09:15–10:15") || !strings.Contains(body, "打印参赛证") {
+		t.Fatalf("generated schedule: %d\n%s", code, body)
 	}
 }
