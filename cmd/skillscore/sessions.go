@@ -152,7 +152,9 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		if err := pdf(func(w io.Writer, f certificates.Fonts) error { return sheets.WriteEntryCards(w, f, ev.Name, cards, time.Now()) }); err != nil {
+		if err := pdf(func(w io.Writer, f certificates.Fonts) error {
+			return sheets.WriteEntryCards(w, f, ev.Name, cards, time.Now())
+		}); err != nil {
 			return err
 		}
 		fmt.Fprintf(stdout, "参赛证已写入 %s（%d 张）\n", *out, len(cards))
