@@ -18,35 +18,23 @@ import (
 	"skillscore/store"
 )
 
-// scheduleDemo numbers the demo event's contestants and seats them all in
-// one session S01; it returns them with their opened 证件号码.
-func scheduleDemo(t *testing.T, o *office) []store.Contestant {
+// demoSession is the demo's first session, under way: its rows and the
+// contestants (with their opened 证件号码) by id.
+func demoSession(t *testing.T, o *office) (store.SessionState, map[int64]store.Contestant) {
 	t.Helper()
-	ctx := context.Background()
-	if _, err := o.st.AssignEntryNumbers(ctx, o.ev.ID, "test"); err != nil {
-		t.Fatal(err)
-	}
-	people, err := o.st.SchedulePeople(ctx, o.ev.ID)
+	s, err := o.st.Session(context.Background(), o.ev.ID, "S01")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var stations []string
-	for i := range people {
-		stations = append(stations, string(rune('A'+i%26))+strings.Repeat("1", i/26+1))
-	}
-	ss, err := sessions.Generate(sessions.Plan{Prefix: "S", Name: "实操", Venue: "一号实训楼", Stations: stations,
-		Day: "2026-05-20", First: "08:30", Minutes: 90}, people)
+	cs, err := o.st.Contestants(context.Background(), o.ev.ID)
 	if err != nil {
 		t.Fatal(err)
 	}
-	if err := o.st.SaveSchedule(ctx, o.ev.ID, ss, "test"); err != nil {
-		t.Fatal(err)
+	byID := map[int64]store.Contestant{}
+	for _, c := range cs {
+		byID[c.ID] = c
 	}
-	cs, err := o.st.Contestants(ctx, o.ev.ID)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return cs
+	return s, byID
 }
 
 func entryNo(t *testing.T, o *office, id int64) string {
@@ -75,7 +63,17 @@ func checkins(t *testing.T, o *office) map[string]int {
 
 func TestCheckinPage(t *testing.T) {
 	o := newOffice(t)
-	cs := scheduleDemo(t, o)
+	sess, byID := demoSession(t, o)
+	before := sess.Counts()
+	if before[""] < 3 || before[sessions.Present] == 0 || before[sessions.IdentityMismatch] != 1 {
+		t.Fatalf("demo session S01: %v", before)
+	}
+	var pending []store.Contestant
+	for _, r := range sess.Rows {
+		if r.Outcome == "" {
+			pending = append(pending, byID[r.ContestantID])
+		}
+	}
 	base := "/events/" + o.ev.Code
 	if code, _ := o.browser().get(base + "/checkin"); code != 303 {
 		t.Fatalf("check-in page without login: %d", code)
@@ -83,16 +81,16 @@ func TestCheckinPage(t *testing.T) {
 	keeper := o.browser()
 	keeper.login("keeper1", "pass-keeper1")
 	code, body := keeper.get(base + "/checkin?s=S01")
-	if code != 200 || !strings.Contains(body, cs[0].Name) || !strings.Contains(body, "待检录") {
+	if code != 200 || !strings.Contains(body, pending[0].Name) || !strings.Contains(body, "待检录") || !strings.Contains(body, "人证不符") {
 		t.Fatalf("check-in page: %d\n%s", code, body)
 	}
 	// The page never carries a full 证件号码.
-	for _, c := range cs {
+	for _, c := range byID {
 		if strings.Contains(body, c.IDNumber) {
 			t.Fatalf("page shows %s's 证件号码", c.Name)
 		}
 	}
-	a, b := cs[0], cs[1]
+	a, b, c3 := pending[0], pending[1], pending[2]
 	noA, noB := entryNo(t, o, a.ID), entryNo(t, o, b.ID)
 	post := func(form url.Values) (int, string) {
 		form.Set("csrf", keeper.csrf)
@@ -114,7 +112,7 @@ func TestCheckinPage(t *testing.T) {
 			t.Errorf("%v: %d, want %d %q\n%s", c.form, code, c.code, c.msg, body)
 		}
 	}
-	if n := checkins(t, o); n[""] != len(cs) {
+	if n := checkins(t, o); n[""] != before[""] {
 		t.Fatalf("a refusal stored a check-in: %v", n)
 	}
 	// Another event's contestant, by their card: refused by name.
@@ -137,7 +135,7 @@ func TestCheckinPage(t *testing.T) {
 	if code, body := post(url.Values{"token": {tok}}); code != 400 || !strings.Contains(body, "这张参赛证属于另一赛项（江西省健康照护师职业技能竞赛）") {
 		t.Fatalf("another event's card: %d\n%s", code, body)
 	}
-	if n := checkins(t, o); n[""] != len(cs) {
+	if n := checkins(t, o); n[""] != before[""] {
 		t.Fatalf("another event's card stored a check-in: %v", n)
 	}
 	// Right digits: 检录成功.
@@ -162,11 +160,11 @@ func TestCheckinPage(t *testing.T) {
 		t.Fatalf("mismatch not shown, or a keeper offered the chief's decision:\n%s", body)
 	}
 	// The QR of the event's own card checks in.
-	tokC, _ := o.st.CardToken(o.ev.ID, cs[2].ID)
+	tokC, _ := o.st.CardToken(o.ev.ID, c3.ID)
 	if code, _ := post(url.Values{"token": {tokC}}); code != 303 {
 		t.Fatalf("QR check-in: %d", code)
 	}
-	if n := checkins(t, o); n[sessions.Present] != 2 || n[sessions.IdentityMismatch] != 1 {
+	if n := checkins(t, o); n[sessions.Present] != before[sessions.Present]+2 || n[sessions.IdentityMismatch] != 2 {
 		t.Fatalf("stored: %v", n)
 	}
 	// A keeper can neither decide nor close; the chief can.
@@ -182,13 +180,14 @@ func TestCheckinPage(t *testing.T) {
 		t.Fatalf("chief decides: %d %s", code, body)
 	}
 	code, body = chief.post(base+"/checkin/close", url.Values{"csrf": {chief.csrf}, "session": {"S01"}})
-	if code != 200 || !strings.Contains(body, "将记为缺考") || !strings.Contains(body, cs[3].Name) || checkins(t, o)[sessions.Absent] != 0 {
+	if code != 200 || !strings.Contains(body, "将记为缺考") || !strings.Contains(body, pending[len(pending)-1].Name) || checkins(t, o)[sessions.Absent] != 0 {
 		t.Fatalf("close step 1: %d\n%s", code, body)
 	}
 	if code, _ := chief.post(base+"/checkin/close", url.Values{"csrf": {chief.csrf}, "session": {"S01"}, "confirm": {"1"}}); code != 303 {
 		t.Fatalf("close: %d", code)
 	}
-	if n := checkins(t, o); n[sessions.Absent] != len(cs)-3 || n[sessions.Present] != 3 {
+	// The demo's 人证不符 nobody admitted and those never checked in are 缺考.
+	if n := checkins(t, o); n[sessions.Absent] != before[""]-3+1 || n[sessions.Present] != before[sessions.Present]+3 {
 		t.Fatalf("after close: %v", n)
 	}
 	if code, body := post(url.Values{"entry_no": {noB}, "digits": {last4(b)}}); code != 409 || !strings.Contains(body, "已结束检录") {
@@ -224,7 +223,23 @@ func TestCheckinPage(t *testing.T) {
 // generated schedule replace the sessions.
 func TestSessionsImportAndGenerate(t *testing.T) {
 	o := newOffice(t)
-	base := "/events/" + o.ev.Code + "/sessions"
+	ctx := context.Background()
+	ev, err := o.st.CreateEvent(ctx, store.NewEvent{Event: store.Event{Code: "jx-web-sessions", Name: "江西省养老护理员职业技能竞赛（场次）",
+		Kind: "competition", Occupation: "养老护理员", Year: 2026, Rules: `{"modules":[]}`},
+		Groups: []store.Group{{Code: "employee", Name: "职工组"}}}, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []store.Contestant
+	for i := 0; i < 6; i++ {
+		cs = append(cs, store.Contestant{Name: "选手" + strconv.Itoa(i+1), Gender: "女", IDType: "护照",
+			IDNumber: "E0000000" + strconv.Itoa(i+1), GroupCode: "employee"})
+	}
+	if _, err := o.st.AddContestants(ctx, ev.ID, cs, "test"); err != nil {
+		t.Fatal(err)
+	}
+	o.ev = ev
+	base := "/events/" + ev.Code + "/sessions"
 	keeper := o.browser()
 	keeper.login("keeper1", "pass-keeper1")
 	if code, _ := keeper.get(base); code != 403 {
