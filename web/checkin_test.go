@@ -310,4 +310,51 @@ func TestSessionsImportAndGenerate(t *testing.T) {
 	if code != 200 || !strings.Contains(body, "P01") || !strings.Contains(body, "09:15–10:15") || !strings.Contains(body, "打印参赛证") {
 		t.Fatalf("generated schedule: %d\n%s", code, body)
 	}
+	// The entry cards' QR codes, read off the printed page, check people in.
+	resp, err = org.c.Get(o.srv.URL + base + "/cards.pdf")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pdf, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "cards.pdf"), pdf, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if out, err := exec.Command("pdftoppm", "-r", "150", "-png", filepath.Join(dir, "cards.pdf"), filepath.Join(dir, "p")).CombinedOutput(); err != nil {
+		t.Fatalf("pdftoppm: %v %s", err, out)
+	}
+	pngs, _ := filepath.Glob(filepath.Join(dir, "p*.png"))
+	var tokens []string
+	for _, p := range pngs {
+		out, err := exec.Command("zbarimg", "--quiet", "--raw", "-Sdisable", "-Sqrcode.enable", p).Output()
+		if err != nil {
+			t.Fatalf("zbarimg: %v", err)
+		}
+		tokens = append(tokens, strings.Fields(string(out))...)
+	}
+	if len(tokens) != len(cs) {
+		t.Fatalf("read %d QR codes off %d cards", len(tokens), len(cs))
+	}
+	for _, c := range cs {
+		for _, tok := range tokens {
+			if strings.Contains(tok, c.IDNumber) || strings.Contains(tok, c.Name) {
+				t.Fatalf("a card's QR carries personal data: %s", tok)
+			}
+		}
+	}
+	p01, err := o.st.Session(ctx, ev.ID, "P01")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tok string
+	for _, x := range tokens {
+		if strings.Contains(x, ":"+strconv.FormatInt(p01.Rows[0].ContestantID, 10)+":") {
+			tok = x
+		}
+	}
+	keeper.get("/events/" + ev.Code + "/checkin?s=P01")
+	if code, body := keeper.post("/events/"+ev.Code+"/checkin", url.Values{"csrf": {keeper.csrf}, "session": {"P01"}, "token": {tok}}); code != 303 {
+		t.Fatalf("check-in by a printed card: %d %s", code, body)
+	}
 }
