@@ -2,9 +2,11 @@ package sheets
 
 import (
 	"bytes"
+	"cmp"
 	"fmt"
 	"image/png"
 	"io"
+	"slices"
 	"strings"
 	"time"
 
@@ -121,6 +123,11 @@ func WriteTimetable(w io.Writer, fonts certificates.Fonts, eventName string, ss 
 	var text strings.Builder
 	text.WriteString("场次时间表（裁判用）日期时间赛场场次名称模块赛位人数打印于第页共–")
 	text.WriteString(eventName)
+	// By day, then start, then venue: what a judge reads down the page.
+	ss = slices.Clone(ss)
+	slices.SortStableFunc(ss, func(a, b store.SessionState) int {
+		return cmp.Or(strings.Compare(a.Day, b.Day), strings.Compare(a.Starts, b.Starts), strings.Compare(a.Venue, b.Venue))
+	})
 	rows := make([][]string, len(ss))
 	for i, s := range ss {
 		rows[i] = []string{s.Day, s.Starts + "–" + s.Ends, s.Venue, s.Code, s.Name, s.Module, strings.Join(s.Stations, "、"), fmt.Sprint(len(s.Rows))}

@@ -413,8 +413,9 @@ func (s *Store) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResult,
 		if err := s.recordCheckin(ctx, tx, req.EventID, sess, cid, outcome, method, "", req.Actor, now); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, &req.EventID, req.Actor, "checkin.record", sess.Code,
-			map[string]any{"contestant": cid, "outcome": outcome, "method": method}, now)
+		// Subject the contestant, so their own data request (PersonData) finds it.
+		return s.appendAudit(ctx, tx, &req.EventID, req.Actor, "checkin.record", "contestant:"+strconv.FormatInt(cid, 10),
+			map[string]any{"session": sess.Code, "outcome": outcome, "method": method}, now)
 	})
 	return res, err
 }
@@ -505,8 +506,8 @@ func (s *Store) DecideMismatch(ctx context.Context, eventID int64, session strin
 		if err := s.recordCheckin(ctx, tx, eventID, sess, contestantID, outcome, sessions.MethodChief, note, actor, now); err != nil {
 			return err
 		}
-		return s.appendAudit(ctx, tx, &eventID, actor, "checkin.decide", session,
-			map[string]any{"contestant": contestantID, "admit": admit, "note": note}, now)
+		return s.appendAudit(ctx, tx, &eventID, actor, "checkin.decide", "contestant:"+strconv.FormatInt(contestantID, 10),
+			map[string]any{"session": session, "admit": admit, "note": note}, now)
 	})
 }
 

@@ -119,6 +119,20 @@ func TestSessionsCheckInAndClose(t *testing.T) {
 		if err != nil || !st.ClosedAt.Valid() || st.ClosedBy != "chief" || st.Rows[0].Outcome != sessions.Absent || st.Counts()[sessions.Absent] != 1 {
 			t.Fatalf("closed session: %+v %v", st, err)
 		}
+		// 李秀英's own data request shows her check-ins.
+		pd, err := s.PersonData(ctx, "36010219900307002X", "李秀英")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var seen []string
+		for _, a := range pd.Audit {
+			if strings.HasPrefix(a.Action, "checkin.") {
+				seen = append(seen, a.Action)
+			}
+		}
+		if !slices.Equal(seen, []string{"checkin.record", "checkin.decide"}) {
+			t.Fatalf("person's check-ins: %v", seen)
+		}
 		var audits int
 		if err := s.r.GetContext(ctx, &audits, "SELECT COUNT(*) FROM audit_log WHERE action LIKE 'checkin.%' OR action LIKE 'sessions.%'"); err != nil || audits < 5 {
 			t.Fatalf("audited: %d %v", audits, err)
