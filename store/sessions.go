@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -135,9 +134,13 @@ func (s *Store) SaveSchedule(ctx context.Context, eventID int64, ss []sessions.S
 		if err := tx.SelectContext(ctx, &ids, "SELECT id FROM contestants WHERE event_id = ?", eventID); err != nil {
 			return fmt.Errorf("event contestants: %w", err)
 		}
+		own := make(map[int64]bool, len(ids))
+		for _, id := range ids {
+			own[id] = true
+		}
 		for _, x := range ss {
 			for _, e := range x.Entries {
-				if !slices.Contains(ids, e.ContestantID) {
+				if !own[e.ContestantID] {
 					return skillscore.Errorf(skillscore.EInvalid, "场次 %s 中的选手 #%d 不是本赛项的选手", x.Code, e.ContestantID)
 				}
 			}

@@ -3,19 +3,28 @@ package web_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"log/slog"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/xuri/excelize/v2"
 
+	"skillscore/internal/testenv"
+	"skillscore/judges"
 	"skillscore/sessions"
 	"skillscore/store"
+	"skillscore/templates"
+	"skillscore/web"
 )
 
 // demoSession is the demo's first session, under way: its rows and the
@@ -356,5 +365,52 @@ func TestSessionsImportAndGenerate(t *testing.T) {
 	keeper.get("/events/" + ev.Code + "/checkin?s=P01")
 	if code, body := keeper.post("/events/"+ev.Code+"/checkin", url.Values{"csrf": {keeper.csrf}, "session": {"P01"}, "token": {tok}}); code != 303 {
 		t.Fatalf("check-in by a printed card: %d %s", code, body)
+	}
+}
+
+// statusRecorder stands for the statuses work's store method: closing a
+// session must give every contestant it records absent the status absent.
+type statusRecorder struct {
+	*store.Store
+	mu    sync.Mutex
+	calls []string
+}
+
+func (r *statusRecorder) SetContestantStatus(ctx context.Context, eventID, contestantID int64, status, reason, actor string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.calls = append(r.calls, fmt.Sprintf("%d/%d %s %s %s", eventID, contestantID, status, reason, actor))
+	return nil
+}
+
+func TestCloseSetsAbsentStatus(t *testing.T) {
+	st, ev := testenv.Demo(t)
+	addStaff(t, st, "chief")
+	tmpl, err := templates.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := judges.New(st, judges.Config{Logger: log})
+	t.Cleanup(svc.Close)
+	rec := &statusRecorder{Store: st}
+	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: svc, Judging: rec}))
+	t.Cleanup(srv.Close)
+	o := &office{t: t, st: st, srv: srv, ev: ev}
+	sess, _ := demoSession(t, o)
+	var want []string
+	for _, r := range sess.Rows {
+		if r.Outcome != sessions.Present {
+			want = append(want, fmt.Sprintf("%d/%d absent 场次 S01 检录结束时未检录 chief", ev.ID, r.ContestantID))
+		}
+	}
+	chief := o.browser()
+	chief.login("chief", "pass-chief")
+	chief.get("/events/" + ev.Code + "/checkin?s=S01")
+	if code, body := chief.post("/events/"+ev.Code+"/checkin/close", url.Values{"csrf": {chief.csrf}, "session": {"S01"}, "confirm": {"1"}}); code != 303 {
+		t.Fatalf("close: %d %s", code, body)
+	}
+	if len(want) == 0 || !slices.Equal(rec.calls, want) {
+		t.Fatalf("statuses set:\n%v\nwant\n%v", rec.calls, want)
 	}
 }
