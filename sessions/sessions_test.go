@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/xuri/excelize/v2"
 
@@ -254,5 +255,20 @@ func TestReadNamesEveryBadRow(t *testing.T) {
 	}
 	if err := Validate(ss); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// Date and time cells (Excel serials) read as the day and HH:MM they show.
+func TestReadDateAndTimeCells(t *testing.T) {
+	head := []any{}
+	for _, c := range Columns {
+		head = append(head, c)
+	}
+	data := sheet(t, [][]any{head,
+		{"S01", "第一场", "一号赛场", "", time.Date(2026, 5, 20, 0, 0, 0, 0, time.UTC), 0.354166666667, 0.4166666666667, "01", 1, "0001", ""},
+	})
+	ss, bad, err := Read("场次.xlsx", data, people(2))
+	if err != nil || len(bad) > 0 || len(ss) != 1 || ss[0].Day != "2026-05-20" || ss[0].Starts != "08:30" || ss[0].Ends != "10:00" {
+		t.Fatalf("%+v %v %v", ss, bad, err)
 	}
 }
