@@ -272,3 +272,26 @@ func TestReadDateAndTimeCells(t *testing.T) {
 		t.Fatalf("%+v %v %v", ss, bad, err)
 	}
 }
+
+// Whatever is scanned, parsing never panics, and what it accepts is exactly
+// a token the key signed.
+func FuzzParseCardToken(f *testing.F) {
+	k, err := privacy.NewMemory()
+	if err != nil {
+		f.Fatal(err)
+	}
+	tok, _ := CardToken(k, 3, 41)
+	f.Add(tok)
+	f.Add("SKC1:3:41:")
+	f.Add("skc1:0:0:00")
+	f.Fuzz(func(t *testing.T, s string) {
+		ev, c, err := ParseCardToken(k, s)
+		if err != nil {
+			return
+		}
+		want, _ := CardToken(k, ev, c)
+		if strings.ToUpper(strings.TrimSpace(s)) != want {
+			t.Fatalf("accepted %q as %d/%d, whose token is %q", s, ev, c, want)
+		}
+	})
+}

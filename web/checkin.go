@@ -219,12 +219,15 @@ func (s *Server) recordAbsences(ctx context.Context, ev store.Event, session str
 	if !ok {
 		return nil
 	}
+	// The session is closed already: one refusal must not leave the others
+	// without their status, so every one is tried and the failures named.
+	var errs []error
 	for _, cid := range absent {
 		if err := ar.SetContestantStatus(ctx, ev.ID, cid, "absent", "场次 "+session+" 检录结束时未检录", actor); err != nil {
-			return err
+			errs = append(errs, fmt.Errorf("选手 #%d: %w", cid, err))
 		}
 	}
-	return nil
+	return errors.Join(errs...)
 }
 
 // ---- printed: 检录表, timetable, entry cards --------------------------------
