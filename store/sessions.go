@@ -433,6 +433,9 @@ func (s *Store) recordCheckin(ctx context.Context, tx *sqlx.Tx, eventID int64, s
 
 func openSession(ctx context.Context, tx *sqlx.Tx, eventID int64, code string) (sessionRow, error) {
 	var r sessionRow
+	if code == "" {
+		return r, skillscore.Errorf(skillscore.EInvalid, "请先选择场次")
+	}
 	err := tx.GetContext(ctx, &r, "SELECT id, code, name, venue, module, stations, day, starts, ends, position, closed_at, closed_by FROM sessions WHERE event_id = ? AND code = ?", eventID, code)
 	if errors.Is(err, sql.ErrNoRows) {
 		return r, skillscore.Errorf(skillscore.ENotFound, "本赛项没有场次 %s", code)

@@ -103,7 +103,9 @@ func TestCheckinPage(t *testing.T) {
 	noA, noB := entryNo(t, o, a.ID), entryNo(t, o, b.ID)
 	post := func(form url.Values) (int, string) {
 		form.Set("csrf", keeper.csrf)
-		form.Set("session", "S01")
+		if _, ok := form["session"]; !ok {
+			form.Set("session", "S01")
+		}
 		return keeper.post(base+"/checkin", form)
 	}
 	// Refusals: a precise message on the page, nothing stored.
@@ -115,6 +117,7 @@ func TestCheckinPage(t *testing.T) {
 		{url.Values{"entry_no": {"9999"}, "digits": {"1234"}}, 404, "本赛项没有参赛证号为 9999 的选手"},
 		{url.Values{"entry_no": {noA}, "digits": {"12"}}, 400, "请输入证件号码的后 4 位"},
 		{url.Values{"token": {"SKC1:1:2:ABCDEF"}}, 400, "签名不符"},
+		{url.Values{"entry_no": {noA}, "digits": {"1234"}, "session": {""}}, 400, "请先选择场次"},
 	} {
 		code, body := post(c.form)
 		if code != c.code || !strings.Contains(body, c.msg) || !strings.Contains(body, `id="checkin-error"`) {
@@ -183,7 +186,9 @@ func TestCheckinPage(t *testing.T) {
 	}
 	chief := o.browser()
 	chief.login("chief", "pass-chief")
-	chief.get(base + "/checkin?s=S01")
+	if _, body := chief.get(base + "/checkin?s=S01"); strings.Count(body, "核验无误，准予参赛") != 2 {
+		t.Fatalf("the chief is not offered a decision on both 人证不符 rows:\n%s", body)
+	}
 	decide.Set("csrf", chief.csrf)
 	if code, body := chief.post(base+"/checkin/decide", decide); code != 303 {
 		t.Fatalf("chief decides: %d %s", code, body)
