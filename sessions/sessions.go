@@ -93,6 +93,15 @@ func overlaps(a, b Session) bool {
 	return as < be && bs < ae
 }
 
+// overlap is the time two overlapping sessions share.
+func overlap(a, b Session) (from, to string) {
+	as, _ := minutes(a.Starts)
+	ae, _ := minutes(a.Ends)
+	bs, _ := minutes(b.Starts)
+	be, _ := minutes(b.Ends)
+	return hhmm(max(as, bs)), hhmm(min(ae, be))
+}
+
 func who(e Entry) string {
 	switch {
 	case e.Name != "" && e.EntryNo != "":
@@ -186,10 +195,11 @@ func Problems(ss []Session) []string {
 			if a.Venue != b.Venue {
 				continue
 			}
+			from, to := overlap(a, b)
 			for _, st := range a.Stations {
 				if slices.Contains(b.Stations, st) {
 					out = append(out, fmt.Sprintf("赛场“%s”的赛位 %s 同时被场次 %s 和 %s 占用（%s %s–%s）", a.Venue, st,
-						a.Code, b.Code, a.Day, b.Starts, a.Ends))
+						a.Code, b.Code, a.Day, from, to))
 				}
 			}
 		}

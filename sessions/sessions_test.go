@@ -145,6 +145,10 @@ func TestProblemsInChinese(t *testing.T) {
 	if err := Validate(ss); err != nil {
 		t.Errorf("different venues, different people: %v", err)
 	}
+	ss[1].Venue = "一号赛场"
+	if err := Validate(ss); err == nil || !strings.Contains(err.Error(), "赛场“一号赛场”的赛位 01 同时被场次 S01 和 S02 占用（2026-05-20 09:00–10:00）") {
+		t.Errorf("station double-booked: %v", err)
+	}
 }
 
 func TestCardToken(t *testing.T) {
