@@ -36,6 +36,8 @@ type Store interface {
 	RecordMark(ctx context.Context, op store.MarkOp) (store.MarkAck, error)
 	ApplyOps(ctx context.Context, ops []store.SheetOp) ([]store.OpResult, error)
 	AddAssignments(ctx context.Context, eventID int64, as []store.Assignment, actor string) error
+	// Sessions (场次) and 检录 (issue 14).
+	SessionsStore
 }
 
 const actor = "demo"
@@ -118,6 +120,10 @@ func Create(ctx context.Context, st Store) (store.Event, error) {
 		return store.Event{}, err
 	}
 	if err := enterMarks(ctx, st, ev.ID, rules, mods, panels, cs, rng); err != nil {
+		return store.Event{}, err
+	}
+	// Sessions (场次) and 检录 (issue 14).
+	if err := addSessions(ctx, st, ev, mods, cs); err != nil {
 		return store.Event{}, err
 	}
 	return st.EventByCode(ctx, EventCode)

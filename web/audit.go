@@ -56,6 +56,9 @@ var auditActions = map[string]string{
 	"target.set": "设置年度目标",
 	"photo.set":  "设置持证人照片", "photo.delete": "删除持证人照片",
 	"person.correct": "更正选手个人信息", "personal.purge": "到期清除个人信息",
+	// Sessions (场次) and 检录 (issue 14).
+	"sessions.entry_numbers": "分配参赛证号", "sessions.save": "保存场次安排",
+	"checkin.record": "检录", "checkin.decide": "裁判长处理人证不符", "checkin.close": "结束检录（记缺考）",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to

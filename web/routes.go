@@ -118,6 +118,20 @@ func (s *Server) routes() http.Handler {
 	// Paper fallback: double entry by two scorekeepers.
 	handle("GET /events/{code}/paper", s.eventRoute(s.handlePaper, RoleScorekeeper))
 	handle("POST /events/{code}/paper", s.eventRoute(s.handlePaperSubmit, RoleScorekeeper))
+	// Sessions (场次) and 检录 (issue 14): the organizer's schedule, the
+	// check-in tablet for organizer, chief and scorekeepers, printed sheets.
+	handle("GET /events/{code}/sessions", s.eventRoute(s.handleSessionsPage))
+	handle("POST /events/{code}/sessions/numbers", s.eventRoute(s.handleEntryNumbers))
+	handle("GET /events/{code}/sessions/template.xlsx", s.eventRoute(s.handleSessionsTemplate))
+	handle("POST /events/{code}/sessions/import", s.eventRoute(s.handleSessionsImport))
+	handle("POST /events/{code}/sessions/generate", s.eventRoute(s.handleSessionsGenerate))
+	handle("GET /events/{code}/sessions/cards.pdf", s.eventRoute(s.handleEntryCards))
+	handle("GET /events/{code}/sessions/timetable.pdf", s.eventRoute(s.handleTimetable, RoleChief, RoleScorekeeper))
+	handle("GET /events/{code}/sessions/{session}/checkin.pdf", s.eventRoute(s.handleCheckinSheet, RoleChief, RoleScorekeeper))
+	handle("GET /events/{code}/checkin", s.eventRoute(s.handleCheckinPage, RoleChief, RoleScorekeeper))
+	handle("POST /events/{code}/checkin", s.eventRoute(s.handleCheckin, RoleChief, RoleScorekeeper))
+	handle("POST /events/{code}/checkin/decide", s.eventRoute(s.handleCheckinDecide, RoleChief))
+	handle("POST /events/{code}/checkin/close", s.eventRoute(s.handleCheckinClose, RoleChief))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

@@ -115,6 +115,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   组织者其他页面 (organizer): 名单导入与导出 %s/events/%s/roster   抽签与解密 %s/events/%s/draw   成绩与裁判导入 %s/events/%s/imports
     赛事设置 %s/events/%s/setup   成绩流程（公示、申诉、确认） %s/events/%s/results   新建赛事 %s/events/new   统计 %s/statistics
     大屏控制（封榜、颁奖揭晓） %s/events/%s/screen
+  检录 (check-in tablet, 组织者/裁判长/记分员): %s/events/%s/checkin?s=S01   场次安排 (sessions): %s/events/%s/sessions
 
 %s（已结束的赛事 / finished event: 已评分、锁定、签字、解密、公示、申诉复评、最终确认、证书已签发）
   成绩流程 (results workflow):   %s/events/%s/results      公示 (published results): %s/events/%s/published
@@ -128,6 +129,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			base, ev.Code, base, ev.Code, base, ev.Code,
 			base, ev.Code, base, ev.Code, base, base,
 			base, ev.Code,
+			base, ev.Code, base, ev.Code,
 			fin.Name, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code,
 			verifyLink)
 	})

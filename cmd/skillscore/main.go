@@ -66,6 +66,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
   skillscore purge   --event CODE [--dry-run] [--by NAME] [--db URL]
                                                        保存期限届满后永久清除赛事的个人信息 (retention purge)
 
+  skillscore sessions import|template|list|cards|sheet --event CODE [--db URL] ...
+                                                       场次表导入、检录进度、参赛证、检录表与场次时间表 (sessions and 检录)
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
@@ -193,6 +195,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "photos":
 		return runPhotos(ctx, args[1:], stdout, stderr)
+	// Sessions (场次) and 检录 (issue 14).
+	case "sessions":
+		return runSessions(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
