@@ -274,6 +274,9 @@ type Access struct {
 	Site       map[string]bool
 	Programmes map[string]map[string]bool
 	Events     map[string]map[string]bool
+	// ProgrammeOf names the programme of each event reached through a
+	// programme grant.
+	ProgrammeOf map[string]string
 }
 
 // InSite reports whether the user holds role site-wide.
@@ -314,7 +317,8 @@ func (s *Store) UserAccess(ctx context.Context, userID int64) (Access, error) {
 	if err != nil {
 		return Access{}, fmt.Errorf("load access: %w", err)
 	}
-	a := Access{Site: map[string]bool{}, Programmes: map[string]map[string]bool{}, Events: map[string]map[string]bool{}}
+	a := Access{Site: map[string]bool{}, Programmes: map[string]map[string]bool{}, Events: map[string]map[string]bool{},
+		ProgrammeOf: map[string]string{}}
 	add := func(m map[string]map[string]bool, code, role string) {
 		if m[code] == nil {
 			m[code] = map[string]bool{}
@@ -330,6 +334,9 @@ func (s *Store) UserAccess(ctx context.Context, userID int64) (Access, error) {
 		}
 		if r.EventCode.Valid {
 			add(a.Events, r.EventCode.String, r.Role)
+			if r.ProgrammeCode.Valid {
+				a.ProgrammeOf[r.EventCode.String] = r.ProgrammeCode.String
+			}
 		}
 	}
 	return a, nil

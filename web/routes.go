@@ -9,7 +9,11 @@ import (
 // routes lists every route in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	s.patterns = nil
 	handle := func(pattern string, h http.HandlerFunc) {
+		// Recorded so the route-walking test (roles_test.go) checks every
+		// route, the ones added later included.
+		s.patterns = append(s.patterns, pattern)
 		mux.Handle(pattern, s.instrument(pattern, h))
 	}
 	handle("GET /{$}", s.handleIndex)
@@ -118,6 +122,12 @@ func (s *Server) routes() http.Handler {
 	// Paper fallback: double entry by two scorekeepers.
 	handle("GET /events/{code}/paper", s.eventRoute(s.handlePaper, RoleScorekeeper))
 	handle("POST /events/{code}/paper", s.eventRoute(s.handlePaperSubmit, RoleScorekeeper))
+	// Users and their grants (roles per scope, docs/roles.md): organizers of
+	// any scope, each within its own.
+	handle("GET /users", s.requireAccess(s.handleUsersPage, userAdminAccess))
+	handle("POST /users", s.requireAccess(s.handleUserAdd, userAdminAccess))
+	handle("POST /users/grants", s.requireAccess(s.handleUserGrant, userAdminAccess))
+	handle("POST /users/grants/{grant}/revoke", s.requireAccess(s.handleUserRevoke, userAdminAccess))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))
