@@ -64,7 +64,7 @@ func mayGrant(a store.Access, g store.Grant) error {
 			return nil
 		}
 	}
-	return skillscore.Errorf(skillscore.EForbidden, "您无权授予或撤销此授权（%s · %s）", RoleNames[g.Role], scopeLabel(g))
+	return skillscore.Errorf(skillscore.EForbidden, "您无权授予或撤销此授权（%s · %s）", RoleNames[g.Role], ScopeLabel(g))
 }
 
 // programmeOrganizerOf: is a an organizer of the programme the event
@@ -74,8 +74,8 @@ func programmeOrganizerOf(a store.Access, eventCode string) bool {
 	return ok && a.Programmes[p][RoleOrganizer]
 }
 
-// scopeLabel names a grant's scope in Chinese.
-func scopeLabel(g store.Grant) string {
+// ScopeLabel names a grant's scope in Chinese.
+func ScopeLabel(g store.Grant) string {
 	switch {
 	case g.EventCode != "":
 		return "赛项 " + g.EventCode
@@ -85,9 +85,9 @@ func scopeLabel(g store.Grant) string {
 	return "全站"
 }
 
-// grantName is a grant's role as the UI names it: an organizer is 组织者
+// GrantName is a grant's role as the UI names it: an organizer is 组织者
 // site-wide, 大赛组织者 over a programme, 赛项组织者 over an event.
-func grantName(g store.Grant) string {
+func GrantName(g store.Grant) string {
 	if g.Role == RoleOrganizer {
 		switch {
 		case g.EventCode != "":
@@ -149,7 +149,7 @@ func (s *Server) handleUsersPage(w http.ResponseWriter, r *http.Request, u *auth
 		if !visible(u.Access, g) {
 			continue
 		}
-		byUser[g.Username] = append(byUser[g.Username], grantRow{ID: g.ID, Name: grantName(g), Scope: scopeLabel(g),
+		byUser[g.Username] = append(byUser[g.Username], grantRow{ID: g.ID, Name: GrantName(g), Scope: ScopeLabel(g),
 			MayRevoke: mayGrant(u.Access, g) == nil, EventCode: g.EventCode, Prog: g.ProgrammeCode})
 	}
 	for _, usr := range users {

@@ -297,7 +297,10 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	}
 	clock.Set(time.Time{}) // the event in progress is made now
 	_, created, err := demo.Ensure(ctx, st)
-	return finCreated || created, err
+	if err != nil {
+		return false, err
+	}
+	return finCreated || created, scopeDemoAccounts(ctx, st)
 }
 
 // flagSet reports whether a flag was given on the command line.
