@@ -190,6 +190,25 @@ func stateOf(t *testing.T, st *store.Store, eventID int64) storeState {
 	return s
 }
 
+// eventState is one event's data and its audit entries.
+type eventState struct {
+	Snap  store.Snapshot
+	Audit []store.AuditEntry
+}
+
+func eventStateOf(t *testing.T, st *store.Store, eventID int64) eventState {
+	t.Helper()
+	snap, err := st.Snapshot(context.Background(), eventID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	audit, err := st.AuditFor(context.Background(), eventID, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eventState{snap, audit}
+}
+
 var pathValueRE = regexp.MustCompile(`\{([a-z$]+)(\.\.\.)?\}`)
 
 // TestNoRouteCrossesScope walks every staff route registered in routes.go
@@ -275,6 +294,31 @@ func TestNoRouteCrossesScope(t *testing.T) {
 	}
 	if after := stateOf(t, o.st, o.ev.ID); !reflect.DeepEqual(before, after) {
 		t.Fatalf("refused requests changed the store: audit %d → %d", before.Audit, after.Audit)
+	}
+	// The same walk through event A's own URLs, as A's organizer, with the
+	// demo event's ids (sheets, modules, judges, contestants, grants): what
+	// A's handlers do to A is allowed, the demo event must not change.
+	beforeD := eventStateOf(t, o.st, o.ev.ID)
+	orgA := browsers["org-a"]
+	for _, p := range patterns {
+		if publicRoutes[p] || !strings.Contains(p, "{code}") {
+			continue
+		}
+		method, path, _ := strings.Cut(p, " ")
+		path = pathValueRE.ReplaceAllStringFunc(path, func(m string) string {
+			name := pathValueRE.FindStringSubmatch(m)[1]
+			if name == "code" {
+				return o.a.Code
+			}
+			if v, ok := values[name]; ok {
+				return v
+			}
+			return "1"
+		})
+		orgA.do(method, path, form)
+	}
+	if afterD := eventStateOf(t, o.st, o.ev.ID); !reflect.DeepEqual(beforeD, afterD) {
+		t.Fatalf("event A's routes changed the demo event: %d → %d audit entries", len(beforeD.Audit), len(afterD.Audit))
 	}
 	// An unknown event answers as an out-of-scope one does.
 	if code, _ := browsers["chief-a"].do("GET", "/events/no-such-event/desk", nil); code != 404 {
