@@ -221,7 +221,21 @@ func chrome(r *http.Request) *templates.Chrome {
 	if !ok {
 		return nil
 	}
-	return &templates.Chrome{User: u.User.Name, Role: RoleNames[u.User.Role], CSRF: u.CSRF}
+	return &templates.Chrome{User: u.User.Name, Role: roleLabel(u), CSRF: u.CSRF}
+}
+
+// roleLabel names a user's role in the page header, an organizer by its
+// widest scope (组织者 site-wide, else 大赛组织者 or 赛项组织者).
+func roleLabel(u *authed) string {
+	if u.User.Role != RoleOrganizer || u.Access.InSite(RoleOrganizer) {
+		return RoleNames[u.User.Role]
+	}
+	for _, roles := range u.Access.Programmes {
+		if roles[RoleOrganizer] {
+			return "大赛组织者"
+		}
+	}
+	return "赛项组织者"
 }
 
 // parseForm reads a POST's form, multipart or not. A body over the limit

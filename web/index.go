@@ -73,7 +73,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			page.Events = mine
-			c = &templates.Chrome{User: u.User.Name, Role: RoleNames[u.User.Role], CSRF: u.CSRF}
+			c = &templates.Chrome{User: u.User.Name, Role: roleLabel(u), CSRF: u.CSRF}
 		case skillscore.ErrorCode(err) != skillscore.EUnauthorized:
 			s.fail(w, r, err)
 			return
