@@ -162,8 +162,9 @@ func permit(r *http.Request, a store.Access, roles []string) error {
 
 // requireRole wraps a handler: not logged in → the login page (or 401 for
 // the API), an event or programme outside the user's grants → 404, a role
-// the route does not admit in its scope → 403 (permit), and every non-GET request must carry the
-// session's CSRF token (form field "csrf" or header X-CSRF-Token).
+// the route does not admit in its scope → 403 (permit), and every non-GET
+// request must carry the session's CSRF token (form field "csrf" or header
+// X-CSRF-Token).
 func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed), roles ...string) http.HandlerFunc {
 	return s.requireAccess(h, func(r *http.Request, a store.Access) error { return permit(r, a, roles) })
 }
