@@ -160,6 +160,20 @@ func permit(r *http.Request, a store.Access, roles []string) error {
 	return skillscore.Errorf(skillscore.EForbidden, "您在此范围内的角色无权进行此操作")
 }
 
+// organizerOnly keeps observers from a GET that hands out personal data
+// (exports, certificate files, rejected roster rows): an observer reads the
+// scope's pages, it does not take 证件号码 home. Only an organizer of the
+// scope passes.
+func (s *Server) organizerOnly(h func(http.ResponseWriter, *http.Request, *authed)) func(http.ResponseWriter, *http.Request, *authed) {
+	return func(w http.ResponseWriter, r *http.Request, u *authed) {
+		if !scopeHas(r, u.Access, RoleOrganizer) {
+			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "观察员不能下载含个人信息的文件"))
+			return
+		}
+		h(w, r, u)
+	}
+}
+
 // requireRole wraps a handler: not logged in → the login page (or 401 for
 // the API), an event or programme outside the user's grants → 404, a role
 // the route does not admit in its scope → 403 (permit), and every non-GET

@@ -390,6 +390,12 @@ func TestScopedRolesWithinScope(t *testing.T) {
 			t.Fatalf("observer of D reads %s: %d", p, code)
 		}
 	}
+	// Personal data files are the organizer's, not an observer's.
+	for _, p := range []string{d + "/exports/roster.xlsx", d + "/certificates/pdf/1", d + "/roster/jobs/1/rejected.xlsx"} {
+		if code, _ := obs.get(p); code != 403 {
+			t.Fatalf("observer of D downloads %s: %d", p, code)
+		}
+	}
 	before := stateOf(t, o.st, o.ev.ID)
 	if code, _ := obs.do("POST", "/api/v1"+d+"/sheets/"+strconv.FormatInt(sheet, 10)+"/reopen", url.Values{"reason": {"x"}}); code != 403 {
 		t.Fatalf("observer posts: %d", code)

@@ -35,8 +35,8 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/certificates", s.requireRole(s.handleCertificates))
 	handle("POST /events/{code}/certificates/batch", s.requireRole(s.handleCertificateBatch))
 	handle("GET /api/v1/events/{code}/certificates/batch", s.requireRole(s.handleCertificateBatchStatus))
-	handle("GET /events/{code}/certificates/files/{name}", s.requireRole(s.handleCertificateFile))
-	handle("GET /events/{code}/certificates/pdf/{number}", s.requireRole(s.handleCertificatePDF))
+	handle("GET /events/{code}/certificates/files/{name}", s.requireRole(s.organizerOnly(s.handleCertificateFile)))
+	handle("GET /events/{code}/certificates/pdf/{number}", s.requireRole(s.organizerOnly(s.handleCertificatePDF)))
 	handle("POST /events/{code}/certificates/{number}/revoke", s.requireRole(s.handleRevokeCertificate))
 	handle("POST /events/{code}/certificates/assets", s.requireRole(s.handleCertificateAsset))
 	handle("POST /events/{code}/certificates/photos", s.requireRole(s.handlePhotoUpload))
@@ -45,10 +45,10 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/roster/upload", s.requireRole(s.handleRosterUpload))
 	handle("POST /events/{code}/roster/jobs/{job}/import", s.requireRole(s.handleRosterConfirm))
 	handle("GET /api/v1/events/{code}/roster/jobs/{job}", s.requireRole(s.handleRosterJobStatus))
-	handle("GET /events/{code}/roster/jobs/{job}/rejected.xlsx", s.requireRole(s.handleRosterRejected))
+	handle("GET /events/{code}/roster/jobs/{job}/rejected.xlsx", s.requireRole(s.organizerOnly(s.handleRosterRejected)))
 	// One person's full 证件号码 and phone, audited with a reason.
 	handle("POST /api/v1/events/{code}/contestants/{id}/reveal", s.requireRole(s.handleReveal))
-	handle("GET /events/{code}/exports/{what}", s.requireRole(s.handleExport))
+	handle("GET /events/{code}/exports/{what}", s.requireRole(s.organizerOnly(s.handleExport)))
 	// A person's own data: looked up, exported and corrected by the
 	// organizer, always by POST so the 证件号码 never appears in a URL.
 	handle("GET /person", s.requireRole(s.handlePersonPage))
