@@ -18,7 +18,7 @@ type User struct {
 	ID           int64  `db:"id"`
 	Username     string `db:"username"`
 	Name         string `db:"name"`
-	Role         string `db:"role"` // organizer | chief | scorekeeper
+	Role         string `db:"role"` // the role it was created with; grants decide what it may do
 	PasswordHash string `db:"password_hash"`
 	CreatedAt    Time   `db:"created_at"`
 }
@@ -30,27 +30,6 @@ type UserSession struct {
 	CSRF      string `db:"csrf"`
 	CreatedAt Time   `db:"created_at"`
 	ExpiresAt Time   `db:"expires_at"`
-}
-
-// CreateUser adds a user; a taken username is a conflict.
-func (s *Store) CreateUser(ctx context.Context, u User, actor string) (User, error) {
-	now := s.now()
-	u.CreatedAt = Time{now}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.NamedExecContext(ctx, `INSERT INTO users (username, name, role, password_hash, created_at)
-			VALUES (:username, :name, :role, :password_hash, :created_at)`, u)
-		if isUniqueViolation(err) {
-			return skillscore.Errorf(skillscore.EConflict, "用户名 %s 已存在", u.Username)
-		}
-		if err != nil {
-			return fmt.Errorf("insert user: %w", err)
-		}
-		if u.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		return s.appendAudit(ctx, tx, nil, actor, "user.add", u.Username, map[string]any{"name": u.Name, "role": u.Role}, now)
-	})
-	return u, err
 }
 
 // UserByUsername returns the user with that username.

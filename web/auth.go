@@ -22,15 +22,16 @@ import (
 	"skillscore/templates"
 )
 
-// Roles of users who are not judges.
+// Roles of users who are not judges, each held over a scope (docs/roles.md).
 const (
-	RoleOrganizer   = "organizer"
-	RoleChief       = "chief"
-	RoleScorekeeper = "scorekeeper"
+	RoleOrganizer   = store.RoleOrganizer
+	RoleChief       = store.RoleChief
+	RoleScorekeeper = store.RoleScorekeeper
+	RoleObserver    = store.RoleObserver
 )
 
 // RoleNames are the roles' names in Chinese.
-var RoleNames = map[string]string{RoleOrganizer: "组织者", RoleChief: "裁判长", RoleScorekeeper: "记分员"}
+var RoleNames = map[string]string{RoleOrganizer: "组织者", RoleChief: "裁判长", RoleScorekeeper: "记分员", RoleObserver: "观察员"}
 
 const (
 	sessionCookie = "skillscore_session"
@@ -57,12 +58,16 @@ type AccountStore interface {
 	CreateSession(ctx context.Context, sess store.UserSession, username string) error
 	SessionUser(ctx context.Context, tokenHash string) (store.UserSession, store.User, error)
 	DeleteSession(ctx context.Context, tokenHash string) error
+	UserAccess(ctx context.Context, userID int64) (store.Access, error)
+	UserAdmin
 }
 
-// authed is a logged-in user with the session's CSRF token.
+// authed is a logged-in user with the session's CSRF token and what its
+// grants let it do.
 type authed struct {
-	User store.User
-	CSRF string
+	User   store.User
+	CSRF   string
+	Access store.Access
 }
 
 func randomString(n int) string {
@@ -98,13 +103,89 @@ func (s *Server) currentUser(r *http.Request) (*authed, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &authed{User: u, CSRF: sess.CSRF}, nil
+	acc, err := s.accounts.UserAccess(r.Context(), u.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &authed{User: u, CSRF: sess.CSRF, Access: acc}, nil
+}
+
+// The scope of a route is named by its path values: {code} is an event's
+// code, {programme} a programme's code; a route with neither is site-wide.
+// Every staff route is checked against that scope (docs/roles.md).
+
+// scopeHas reports whether the access holds role over the request's scope.
+func scopeHas(r *http.Request, a store.Access, role string) bool {
+	if code := r.PathValue("code"); code != "" {
+		return a.InEvent(code, role)
+	}
+	if prog := r.PathValue("programme"); prog != "" {
+		return a.InProgramme(prog, role)
+	}
+	return a.InSite(role)
+}
+
+// outOfScope is the answer for an event or programme the user holds no
+// role over: the same 404 as for one that does not exist, so a user of
+// another event learns nothing about it. Nil when the user holds some role
+// over the scope (or the route is site-wide).
+func outOfScope(r *http.Request, a store.Access) error {
+	if code := r.PathValue("code"); code != "" && !a.AnyInEvent(code) {
+		return skillscore.Errorf(skillscore.ENotFound, "赛事 %s 不存在", code)
+	}
+	if prog := r.PathValue("programme"); prog != "" && len(a.Site) == 0 && len(a.Programmes[prog]) == 0 {
+		return skillscore.Errorf(skillscore.ENotFound, "大赛 %s 不存在", prog)
+	}
+	return nil
+}
+
+// permit decides a staff request: an organizer of the scope may do
+// everything, the listed roles of the scope may use the route, and an
+// observer of the scope may read (GET) but never change anything.
+func permit(r *http.Request, a store.Access, roles []string) error {
+	if err := outOfScope(r, a); err != nil {
+		return err
+	}
+	if scopeHas(r, a, RoleOrganizer) {
+		return nil
+	}
+	for _, role := range roles {
+		if scopeHas(r, a, role) {
+			return nil
+		}
+	}
+	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && scopeHas(r, a, RoleObserver) {
+		return nil
+	}
+	return skillscore.Errorf(skillscore.EForbidden, "您在此范围内的角色无权进行此操作")
+}
+
+// organizerOnly keeps observers from a GET that hands out personal data
+// (exports, certificate files, rejected roster rows): an observer reads the
+// scope's pages, it does not take 证件号码 home. Only an organizer of the
+// scope passes.
+func (s *Server) organizerOnly(h func(http.ResponseWriter, *http.Request, *authed)) func(http.ResponseWriter, *http.Request, *authed) {
+	return func(w http.ResponseWriter, r *http.Request, u *authed) {
+		if !scopeHas(r, u.Access, RoleOrganizer) {
+			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "观察员不能下载含个人信息的文件"))
+			return
+		}
+		h(w, r, u)
+	}
 }
 
 // requireRole wraps a handler: not logged in → the login page (or 401 for
-// the API), wrong role → 403, and every non-GET request must carry the
-// session's CSRF token (form field "csrf" or header X-CSRF-Token).
+// the API), an event or programme outside the user's grants → 404, a role
+// the route does not admit in its scope → 403 (permit), and every non-GET
+// request must carry the session's CSRF token (form field "csrf" or header
+// X-CSRF-Token).
 func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed), roles ...string) http.HandlerFunc {
+	return s.requireAccess(h, func(r *http.Request, a store.Access) error { return permit(r, a, roles) })
+}
+
+// requireAccess is requireRole with the access decision given: check
+// returns the refusal, nil to admit.
+func (s *Server) requireAccess(h func(http.ResponseWriter, *http.Request, *authed), check func(*http.Request, store.Access) error) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		u, err := s.currentUser(r)
 		if err != nil {
@@ -119,12 +200,8 @@ func (s *Server) requireRole(h func(http.ResponseWriter, *http.Request, *authed)
 		// refusal's error page too: a keeper at the wrong page can still
 		// log out of a shared venue PC.
 		r = r.WithContext(context.WithValue(r.Context(), authedKey{}, u))
-		allowed := u.User.Role == RoleOrganizer // the organizer may do everything
-		for _, role := range roles {
-			allowed = allowed || u.User.Role == role
-		}
-		if !allowed {
-			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "您的角色（%s）无权访问此页面", RoleNames[u.User.Role]))
+		if err := check(r, u.Access); err != nil {
+			s.fail(w, r, err)
 			return
 		}
 		if r.Method != http.MethodGet && r.Method != http.MethodHead {
@@ -159,7 +236,21 @@ func chrome(r *http.Request) *templates.Chrome {
 	if !ok {
 		return nil
 	}
-	return &templates.Chrome{User: u.User.Name, Role: RoleNames[u.User.Role], CSRF: u.CSRF}
+	return &templates.Chrome{User: u.User.Name, Role: roleLabel(u), CSRF: u.CSRF}
+}
+
+// roleLabel names a user's role in the page header, an organizer by its
+// widest scope (组织者 site-wide, else 大赛组织者 or 赛项组织者).
+func roleLabel(u *authed) string {
+	if u.User.Role != RoleOrganizer || u.Access.InSite(RoleOrganizer) {
+		return RoleNames[u.User.Role]
+	}
+	for _, roles := range u.Access.Programmes {
+		if roles[RoleOrganizer] {
+			return "大赛组织者"
+		}
+	}
+	return "赛项组织者"
 }
 
 // parseForm reads a POST's form, multipart or not. A body over the limit
@@ -182,14 +273,18 @@ func parseForm(r *http.Request) error {
 	return nil
 }
 
-// ChiefAuth admits a logged-in chief judge or organizer (for other packages'
-// routes, such as the chief's unfrozen live view).
+// ChiefAuth admits a logged-in chief judge or organizer of the event named
+// by the request's {code} (for other packages' routes, such as the chief's
+// unfrozen live view); another event's users get its 404.
 func (s *Server) ChiefAuth(r *http.Request) error {
 	u, err := s.currentUser(r)
 	if err != nil {
 		return err
 	}
-	if u.User.Role != RoleChief && u.User.Role != RoleOrganizer {
+	if err := outOfScope(r, u.Access); err != nil {
+		return err
+	}
+	if !scopeHas(r, u.Access, RoleChief) && !scopeHas(r, u.Access, RoleOrganizer) {
 		return skillscore.Errorf(skillscore.EForbidden, "仅裁判长和组织者可以查看")
 	}
 	return nil
@@ -223,12 +318,17 @@ func safeNext(next string) string {
 
 // landing is where a user goes after a login that names no page: the
 // organizer to the events, a chief judge to the desk and a scorekeeper to
-// the paper sheets of the one event under way, or to the events (each with
-// those links) when there are several or none. Users are not bound to
-// events (store/accounts.go), so "their" events are those not yet final.
+// the paper sheets of the one event of theirs under way (their grants,
+// store.Access), or to the events (each with those links) when there are
+// several or none.
 func (s *Server) landing(ctx context.Context, u store.User) string {
 	page := map[string]string{RoleChief: "desk", RoleScorekeeper: "paper"}[u.Role]
 	if page == "" {
+		return "/"
+	}
+	acc, err := s.accounts.UserAccess(ctx, u.ID)
+	if err != nil {
+		s.log.ErrorContext(ctx, "landing: access", "err", err)
 		return "/"
 	}
 	evs, err := s.store.Events(ctx)
@@ -238,7 +338,7 @@ func (s *Server) landing(ctx context.Context, u store.User) string {
 	}
 	var open []store.Event
 	for _, ev := range evs {
-		if ev.Status != "final" {
+		if ev.Status != "final" && acc.InEvent(ev.Code, u.Role) {
 			open = append(open, ev)
 		}
 	}

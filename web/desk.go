@@ -222,7 +222,7 @@ func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed, e
 		return
 	}
 	s.render(w, r, "desk", deskPage{Title: ev.Name + " · 裁判长工作台", CSRF: u.CSRF, EventCode: ev.Code,
-		User: u.User.Name, Message: r.URL.Query().Get("msg"), Organizer: u.User.Role == RoleOrganizer, Desk: d})
+		User: u.User.Name, Message: r.URL.Query().Get("msg"), Organizer: scopeHas(r, u.Access, RoleOrganizer), Desk: d})
 }
 
 func (s *Server) handleDeskAPI(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {

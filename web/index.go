@@ -11,14 +11,31 @@ import (
 type indexPage struct {
 	Title  string
 	Events []eventItem
-	// Role is the logged-in user's role, "" for a visitor: each event row
-	// links the pages that role works on (管理 only for the organizer).
+	// Role is the logged-in user's role, "" for a visitor.
 	Role string
+	// SiteOrganizer: the site-wide links (new event, statistics, person)
+	// are shown to a site-wide organizer and to visitors (who log in first);
+	// Organizer: the user administration link, for an organizer of any scope.
+	SiteOrganizer, Organizer bool
 }
 
 type eventItem struct {
 	Code, Name, Occupation, KindName, StatusName string
 	Year                                         int
+	// Role is the logged-in user's role in this event: each row links the
+	// pages that role works on (管理 for organizers, observers and visitors).
+	Role string
+}
+
+// eventRole is the role a row's links are for: the strongest the user
+// holds over that event.
+func eventRole(a store.Access, code string) string {
+	for _, role := range []string{RoleOrganizer, RoleChief, RoleScorekeeper, RoleObserver} {
+		if a.InEvent(code, role) {
+			return role
+		}
+	}
+	return ""
 }
 
 func eventItems(evs []store.Event) []eventItem {
@@ -30,23 +47,33 @@ func eventItems(evs []store.Event) []eventItem {
 	return out
 }
 
-// handleIndex lists the events: public, but a logged-in user sees the links
-// of their role and the logout form, since this is where a chief judge or
-// scorekeeper with several events lands after logging in.
+// handleIndex lists the events: public, but a logged-in user sees only the
+// events of their grants with the links of their role there and the logout
+// form, since this is where a chief judge or scorekeeper with several
+// events lands after logging in.
 func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 	evs, err := s.store.Events(r.Context())
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	page := indexPage{Title: "首页", Events: eventItems(evs)}
+	page := indexPage{Title: "首页", Events: eventItems(evs), SiteOrganizer: true}
 	c := &templates.Chrome{LoginLink: true}
 	if _, err := r.Cookie(sessionCookie); err == nil && s.accounts != nil {
 		u, err := s.currentUser(r)
 		switch {
 		case err == nil:
 			page.Role = u.User.Role
-			c = &templates.Chrome{User: u.User.Name, Role: RoleNames[u.User.Role], CSRF: u.CSRF}
+			page.SiteOrganizer = u.Access.InSite(RoleOrganizer)
+			page.Organizer = page.SiteOrganizer || canAdminUsers(u.Access)
+			var mine []eventItem
+			for _, it := range page.Events {
+				if it.Role = eventRole(u.Access, it.Code); it.Role != "" {
+					mine = append(mine, it)
+				}
+			}
+			page.Events = mine
+			c = &templates.Chrome{User: u.User.Name, Role: roleLabel(u), CSRF: u.CSRF}
 		case skillscore.ErrorCode(err) != skillscore.EUnauthorized:
 			s.fail(w, r, err)
 			return

@@ -163,13 +163,20 @@ func (s *Server) handleIssueLogin(w http.ResponseWriter, r *http.Request, u *aut
 		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "裁判编号无效"))
 		return
 	}
-	l, err := s.judges.IssueLogin(r.Context(), id, u.User.Username)
+	// Checked before issuing: another event's judge gets no login through
+	// this event's page (roles per scope, docs/roles.md).
+	js, err := s.judging.Judges(r.Context(), ev.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if l.Judge.EventID != ev.ID {
+	if !hasJudge(js, id) {
 		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "裁判不属于本赛事"))
+		return
+	}
+	l, err := s.judges.IssueLogin(r.Context(), id, u.User.Username)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	scheme := "http"

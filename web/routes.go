@@ -9,7 +9,11 @@ import (
 // routes lists every route in one place.
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	s.patterns = nil
 	handle := func(pattern string, h http.HandlerFunc) {
+		// Recorded so the route-walking test (roles_test.go) checks every
+		// route, the ones added later included.
+		s.patterns = append(s.patterns, pattern)
 		mux.Handle(pattern, s.instrument(pattern, h))
 	}
 	handle("GET /{$}", s.handleIndex)
@@ -31,8 +35,8 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/certificates", s.requireRole(s.handleCertificates))
 	handle("POST /events/{code}/certificates/batch", s.requireRole(s.handleCertificateBatch))
 	handle("GET /api/v1/events/{code}/certificates/batch", s.requireRole(s.handleCertificateBatchStatus))
-	handle("GET /events/{code}/certificates/files/{name}", s.requireRole(s.handleCertificateFile))
-	handle("GET /events/{code}/certificates/pdf/{number}", s.requireRole(s.handleCertificatePDF))
+	handle("GET /events/{code}/certificates/files/{name}", s.requireRole(s.organizerOnly(s.handleCertificateFile)))
+	handle("GET /events/{code}/certificates/pdf/{number}", s.requireRole(s.organizerOnly(s.handleCertificatePDF)))
 	handle("POST /events/{code}/certificates/{number}/revoke", s.requireRole(s.handleRevokeCertificate))
 	handle("POST /events/{code}/certificates/assets", s.requireRole(s.handleCertificateAsset))
 	handle("POST /events/{code}/certificates/photos", s.requireRole(s.handlePhotoUpload))
@@ -41,10 +45,10 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/roster/upload", s.requireRole(s.handleRosterUpload))
 	handle("POST /events/{code}/roster/jobs/{job}/import", s.requireRole(s.handleRosterConfirm))
 	handle("GET /api/v1/events/{code}/roster/jobs/{job}", s.requireRole(s.handleRosterJobStatus))
-	handle("GET /events/{code}/roster/jobs/{job}/rejected.xlsx", s.requireRole(s.handleRosterRejected))
+	handle("GET /events/{code}/roster/jobs/{job}/rejected.xlsx", s.requireRole(s.organizerOnly(s.handleRosterRejected)))
 	// One person's full 证件号码 and phone, audited with a reason.
 	handle("POST /api/v1/events/{code}/contestants/{id}/reveal", s.requireRole(s.handleReveal))
-	handle("GET /events/{code}/exports/{what}", s.requireRole(s.handleExport))
+	handle("GET /events/{code}/exports/{what}", s.requireRole(s.organizerOnly(s.handleExport)))
 	// A person's own data: looked up, exported and corrected by the
 	// organizer, always by POST so the 证件号码 never appears in a URL.
 	handle("GET /person", s.requireRole(s.handlePersonPage))
@@ -132,6 +136,12 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/checkin", s.eventRoute(s.handleCheckin, RoleChief, RoleScorekeeper))
 	handle("POST /events/{code}/checkin/decide", s.eventRoute(s.handleCheckinDecide, RoleChief))
 	handle("POST /events/{code}/checkin/close", s.eventRoute(s.handleCheckinClose, RoleChief))
+	// Users and their grants (roles per scope, docs/roles.md): organizers of
+	// any scope, each within its own.
+	handle("GET /users", s.requireAccess(s.handleUsersPage, userAdminAccess))
+	handle("POST /users", s.requireAccess(s.handleUserAdd, userAdminAccess))
+	handle("POST /users/grants", s.requireAccess(s.handleUserGrant, userAdminAccess))
+	handle("POST /users/grants/{grant}/revoke", s.requireAccess(s.handleUserRevoke, userAdminAccess))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

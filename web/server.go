@@ -116,6 +116,8 @@ type Server struct {
 	proxies    []netip.Prefix
 	health     health
 	handler    http.Handler
+	// patterns are the routes registered with handle, in order.
+	patterns []string
 }
 
 // New builds a Server and its routes.

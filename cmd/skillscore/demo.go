@@ -322,7 +322,7 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 			return false, fmt.Errorf("demo team certificates: %w", err)
 		}
 	}
-	return finCreated || created || teamsCreated, nil
+	return finCreated || created || teamsCreated, scopeDemoAccounts(ctx, st)
 }
 
 // flagSet reports whether a flag was given on the command line.

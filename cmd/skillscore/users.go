@@ -10,29 +10,76 @@ import (
 	"strings"
 
 	"skillscore"
+	"skillscore/demo"
 	"skillscore/judges"
 	"skillscore/store"
 	"skillscore/web"
 )
 
-// runUser: skillscore user add --username U --name N --role R [--password-stdin]
+const userUsage = `用法 (usage):
+  skillscore user add --username 用户名 --name 姓名 --role 角色 [--event 赛项代码 | --programme 大赛代码] [--db URL] [--password-stdin]
+  skillscore user grant --username 用户名 --role 角色 [--event 赛项代码 | --programme 大赛代码] [--db URL]
+  skillscore user revoke --username 用户名 --role 角色 [--event 赛项代码 | --programme 大赛代码] [--db URL]
+  skillscore user list [--db URL]
+角色 (roles): organizer（组织者）| chief（裁判长）| scorekeeper（记分员）| observer（观察员，只读）
+范围 (scope): 不指定 --event/--programme 即全站 (site-wide when neither is given); docs/roles.md
+`
+
+// runUser: skillscore user add|grant|revoke|list (docs/roles.md).
 func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
-	if len(args) == 0 || args[0] != "add" {
-		return actionError("user", args, "用法 (usage): skillscore user add --username 用户名 --name 姓名 --role organizer|chief|scorekeeper [--db URL] [--password-stdin]\n")
+	if len(args) == 0 {
+		return actionError("user", args, userUsage)
 	}
+	switch args[0] {
+	case "add":
+		return runUserAdd(ctx, args[1:], stdin, stdout, stderr)
+	case "grant", "revoke":
+		return runUserGrant(ctx, args[0], args[1:], stdout, stderr)
+	case "list":
+		return runUserList(ctx, args[1:], stdout, stderr)
+	}
+	return actionError("user", args, userUsage)
+}
+
+// grantFlags are the role and scope flags of add, grant and revoke.
+type grantFlags struct{ role, event, programme *string }
+
+func bindGrantFlags(fs *flag.FlagSet) grantFlags {
+	return grantFlags{
+		role:      fs.String("role", "", "角色 organizer（组织者）| chief（裁判长）| scorekeeper（记分员）| observer（观察员）"),
+		event:     fs.String("event", "", "授权范围：一个赛项的代码"),
+		programme: fs.String("programme", "", "授权范围：一个大赛的代码（其全部赛项）"),
+	}
+}
+
+func (f grantFlags) grant() (store.Grant, error) {
+	if _, ok := web.RoleNames[*f.role]; !ok {
+		return store.Grant{}, skillscore.Errorf(skillscore.EInvalid, "角色 --role 必须是 organizer、chief、scorekeeper 或 observer (--role must be organizer, chief, scorekeeper or observer)")
+	}
+	if *f.event != "" && *f.programme != "" {
+		return store.Grant{}, skillscore.Errorf(skillscore.EInvalid, "--event 和 --programme 只能指定一个 (give --event or --programme, not both)")
+	}
+	return store.Grant{Role: *f.role, EventCode: *f.event, ProgrammeCode: *f.programme}, nil
+}
+
+// scopeText names a grant's role and scope for the command's output.
+func scopeText(g store.Grant) string { return web.GrantName(g) + " · " + web.ScopeLabel(g) }
+
+func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	fs := flag.NewFlagSet("user add", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
 	keyFile := bindKeyFile(fs)
 	username := fs.String("username", "", "登录用户名")
 	name := fs.String("name", "", "姓名")
-	role := fs.String("role", "", "角色 organizer（组织者）| chief（裁判长）| scorekeeper（记分员）")
+	gf := bindGrantFlags(fs)
 	fromStdin := fs.Bool("password-stdin", false, "从标准输入读取密码（一行），否则交互输入")
-	if err := parseFlags(fs, args[1:]); err != nil {
+	if err := parseFlags(fs, args); err != nil {
 		return err
 	}
-	if _, ok := web.RoleNames[*role]; !ok {
-		return skillscore.Errorf(skillscore.EInvalid, "角色 --role 必须是 organizer、chief 或 scorekeeper (--role must be organizer, chief or scorekeeper)")
+	g, err := gf.grant()
+	if err != nil {
+		return err
 	}
 	*username = strings.TrimSpace(*username)
 	if *username == "" || len(*username) > 64 || strings.ContainsAny(*username, " \t\r\n") {
@@ -58,11 +105,96 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 	if err != nil {
 		return err
 	}
-	u, err := st.CreateUser(ctx, store.User{Username: *username, Name: *name, Role: *role, PasswordHash: hash}, "cli:"+osUser())
+	u, err := st.CreateUserWithGrant(ctx, store.User{Username: *username, Name: *name, Role: g.Role, PasswordHash: hash}, g, "cli:"+osUser())
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "已创建用户 %s（%s，%s）\n", u.Username, u.Name, web.RoleNames[u.Role])
+	fmt.Fprintf(stdout, "已创建用户 %s（%s，%s）\n", u.Username, u.Name, scopeText(g))
+	return nil
+}
+
+// runUserGrant gives (grant) or takes away (revoke) a role over a scope.
+func runUserGrant(ctx context.Context, action string, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user "+action, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
+	username := fs.String("username", "", "登录用户名")
+	gf := bindGrantFlags(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	g, err := gf.grant()
+	if err != nil {
+		return err
+	}
+	st, err := openExisting(ctx, *db, *keyFile)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	u, err := st.UserByUsername(ctx, strings.TrimSpace(*username))
+	if err != nil {
+		return err
+	}
+	actor := "cli:" + osUser()
+	if action == "grant" {
+		g.UserID = u.ID
+		if _, err := st.Grant(ctx, g, actor); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "已授权 %s：%s\n", u.Username, scopeText(g))
+		return nil
+	}
+	gs, err := st.GrantsOf(ctx, u.ID)
+	if err != nil {
+		return err
+	}
+	for _, have := range gs {
+		if have.Role == g.Role && have.EventCode == g.EventCode && have.ProgrammeCode == g.ProgrammeCode {
+			if err := st.Revoke(ctx, have.ID, actor); err != nil {
+				return err
+			}
+			fmt.Fprintf(stdout, "已撤销 %s：%s\n", u.Username, scopeText(g))
+			return nil
+		}
+	}
+	return skillscore.Errorf(skillscore.ENotFound, "用户 %s 没有该授权（%s）(no such grant)", u.Username, scopeText(g))
+}
+
+// runUserList prints every user with its grants.
+func runUserList(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user list", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := openExisting(ctx, *db, *keyFile)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	users, err := st.Users(ctx)
+	if err != nil {
+		return err
+	}
+	grants, err := st.Grants(ctx)
+	if err != nil {
+		return err
+	}
+	byUser := map[int64][]string{}
+	for _, g := range grants {
+		byUser[g.UserID] = append(byUser[g.UserID], scopeText(g))
+	}
+	for _, u := range users {
+		gs := strings.Join(byUser[u.ID], "；")
+		if gs == "" {
+			gs = "（无授权）"
+		}
+		fmt.Fprintf(stdout, "%s\t%s\t%s\n", u.Username, u.Name, gs)
+	}
 	return nil
 }
 
@@ -124,6 +256,41 @@ func ensureDemoAccounts(ctx context.Context, st *store.Store) error {
 		}
 		if _, err := st.CreateUser(ctx, store.User{Username: a.username, Name: a.name, Role: a.role, PasswordHash: hash}, "demo"); err != nil {
 			return err
+		}
+	}
+	return nil
+}
+
+// scopeDemoAccounts turns the demo chief judge's and scorekeepers'
+// site-wide grants (made with the accounts, before the events exist) into
+// grants on the two demo events: they log in to these events' desk and
+// paper pages as the printed links say, and see no other event.
+func scopeDemoAccounts(ctx context.Context, st *store.Store) error {
+	for _, a := range demoAccounts {
+		if a.role == web.RoleOrganizer {
+			continue
+		}
+		u, err := st.UserByUsername(ctx, a.username)
+		if err != nil {
+			return err
+		}
+		gs, err := st.GrantsOf(ctx, u.ID)
+		if err != nil {
+			return err
+		}
+		for _, g := range gs {
+			if !g.Site() || g.CreatedBy != "demo" {
+				continue
+			}
+			for _, code := range []string{demo.EventCode, demo.FinishedCode} {
+				if _, err := st.Grant(ctx, store.Grant{UserID: u.ID, Role: a.role, EventCode: code}, "demo"); err != nil &&
+					skillscore.ErrorCode(err) != skillscore.EConflict {
+					return err
+				}
+			}
+			if err := st.Revoke(ctx, g.ID, "demo"); err != nil {
+				return err
+			}
 		}
 	}
 	return nil

@@ -100,3 +100,48 @@ func TestDemoPrintsWorkingLogins(t *testing.T) {
 		t.Fatalf("chief login → %d %s", resp.StatusCode, resp.Request.URL)
 	}
 }
+
+// TestUserGrantsPerScope: user add with a scope, grant, revoke and list.
+func TestUserGrantsPerScope(t *testing.T) {
+	bin := binary(t)
+	path := filepath.Join(t.TempDir(), "g.db")
+	db := "sqlite:" + path
+	if out, err := exec.Command(bin, "migrate", "--db", db).CombinedOutput(); err != nil {
+		t.Fatalf("migrate: %v %s", err, out)
+	}
+	raw, err := sql.Open("sqlite", path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := raw.ExecContext(context.Background(), `INSERT INTO programmes (code, name, year, rules, created_at, updated_at)
+		VALUES ('jx-2026', '大赛', 2026, '{}', 0, 0)`); err != nil {
+		t.Fatal(err)
+	}
+	raw.Close()
+	if out, err := addCmd(bin, db, "a-long-password\n", "--username", "porg", "--role", "organizer", "--programme", "jx-2026").CombinedOutput(); err != nil ||
+		!strings.Contains(string(out), "大赛组织者 · 大赛 jx-2026") {
+		t.Fatalf("user add --programme: %v %s", err, out)
+	}
+	runFail(t, addCmd(bin, db, "a-long-password\n", "--username", "c2", "--role", "chief", "--programme", "jx-2026"), "不能授予整个大赛")
+	runFail(t, addCmd(bin, db, "a-long-password\n", "--username", "c3", "--role", "chief", "--event", "no-such"), "不存在")
+	if out, err := exec.Command(bin, "user", "grant", "--db", db, "--username", "porg", "--role", "observer").CombinedOutput(); err != nil {
+		t.Fatalf("user grant: %v %s", err, out)
+	}
+	runFail(t, exec.Command(bin, "user", "grant", "--db", db, "--username", "porg", "--role", "observer"), "已有该授权")
+	out, err := exec.Command(bin, "user", "list", "--db", db).CombinedOutput()
+	if err != nil || !strings.Contains(string(out), "观察员 · 全站；大赛组织者 · 大赛 jx-2026") || strings.Contains(string(out), "c2") {
+		t.Fatalf("user list: %v %s", err, out)
+	}
+	if out, err := exec.Command(bin, "user", "revoke", "--db", db, "--username", "porg", "--role", "organizer", "--programme", "jx-2026").CombinedOutput(); err != nil {
+		t.Fatalf("user revoke: %v %s", err, out)
+	}
+	runFail(t, exec.Command(bin, "user", "revoke", "--db", db, "--username", "porg", "--role", "organizer", "--programme", "jx-2026"), "没有该授权")
+	out, _ = exec.Command(bin, "user", "list", "--db", db).CombinedOutput()
+	if strings.Contains(string(out), "大赛 jx-2026") {
+		t.Fatalf("revoked grant listed: %s", out)
+	}
+	out, _ = exec.Command(bin, "audit", "verify", "--db", db).CombinedOutput()
+	if !strings.Contains(string(out), "审计链完整") {
+		t.Fatalf("audit: %s", out)
+	}
+}

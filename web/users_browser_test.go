@@ -1,0 +1,64 @@
+package web_test
+
+import (
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/chromedp/chromedp"
+
+	"skillscore/demo"
+	"skillscore/internal/browsertest"
+)
+
+// TestUsersPageInBrowser: the site organizer opens 用户与授权 from the
+// events page on a portrait tablet, adds a chief judge of the demo event,
+// who then holds exactly that grant, and revokes it again.
+func TestUsersPageInBrowser(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	b := browsertest.New(t, 768, 1024)
+	err := chromedp.Do(b,
+		chromedp.Navigate(o.srv.URL+"/login"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#users`)),
+		chromedp.Click(chromedp.CSS(`#users`)),
+		chromedp.WaitVisible(chromedp.CSS(`#add-user`)),
+		chromedp.SendKeys(chromedp.CSS(`#add-user input[name=username]`), "chief2"),
+		chromedp.SendKeys(chromedp.CSS(`#add-user input[name=name]`), "第二裁判长"),
+		chromedp.SendKeys(chromedp.CSS(`#add-user input[name=password]`), "pass-chief2"),
+		chromedp.SetValue(chromedp.CSS(`#add-user select[name=role]`), "chief"),
+		chromedp.SetValue(chromedp.CSS(`#add-user select[name=scope]`), "event:"+demo.EventCode),
+		chromedp.Submit(chromedp.CSS(`#add-user input[name=password]`)),
+		chromedp.WaitVisible(chromedp.CSS(`tr[data-user=chief2] .grant`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if text := browsertest.Eval[string](t, b, `document.querySelector('tr[data-user=chief2] .grant').innerText`); !strings.Contains(text, "裁判长 · 赛项 "+demo.EventCode) {
+		t.Fatalf("grant shown: %q", text)
+	}
+	if over := browsertest.Eval[bool](t, b, `document.documentElement.scrollWidth > window.innerWidth`); over {
+		t.Fatal("the users page scrolls sideways at 768 px")
+	}
+	u, err := o.st.UserByUsername(ctx, "chief2")
+	if err != nil {
+		t.Fatal(err)
+	}
+	acc, err := o.st.UserAccess(ctx, u.ID)
+	if err != nil || !acc.InEvent(demo.EventCode, "chief") || acc.AllEvents() {
+		t.Fatalf("access of the new chief: %v %+v", err, acc)
+	}
+	err = chromedp.Do(b,
+		chromedp.Click(chromedp.CSS(`tr[data-user=chief2] .grant button`)),
+		chromedp.WaitVisible(chromedp.CSS(`[role=status]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('tr[data-user=chief2] .grant').length`); n != 0 {
+		t.Fatalf("revoked grant still shown: %d", n)
+	}
+}
