@@ -77,6 +77,9 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 		if err := checkRosterBatch(ctx, tx, s.keys, imp.EventID, cs); err != nil {
 			return err
 		}
+		if err := checkContestantDelegations(ctx, tx, imp.EventID, cs); err != nil {
+			return err
+		}
 		for start := 0; start < len(cs); start += rosterBatch {
 			end := min(start+rosterBatch, len(cs))
 			if err := insertContestants(ctx, tx, s.keys, imp.EventID, cs[start:end], now); err != nil {
@@ -162,10 +165,10 @@ func checkRosterBatch(ctx context.Context, tx *sqlx.Tx, keys *privacy.Keyring, e
 
 // insertContestants adds one batch with a single multi-row INSERT.
 func insertContestants(ctx context.Context, tx *sqlx.Tx, keys *privacy.Keyring, eventID int64, cs []Contestant, now time.Time) error {
-	const cols = 16
+	const cols = 17
 	var q strings.Builder
 	q.WriteString(`INSERT INTO contestants (event_id, name, gender, id_type, id_cipher, id_index, organization, city, phone_cipher,
-		group_code, level, last_promotion_year, code, station, completion_ms, created_at) VALUES `)
+		group_code, level, last_promotion_year, code, station, completion_ms, delegation_id, created_at) VALUES `)
 	args := make([]any, 0, cols*len(cs))
 	for i, c := range cs {
 		if err := sealContestant(keys, &c); err != nil {
@@ -174,9 +177,9 @@ func insertContestants(ctx context.Context, tx *sqlx.Tx, keys *privacy.Keyring, 
 		if i > 0 {
 			q.WriteByte(',')
 		}
-		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
+		q.WriteString("(?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)")
 		args = append(args, eventID, c.Name, c.Gender, c.IDType, c.IDCipher, c.IDIndex, c.Organization, c.City, c.PhoneCipher,
-			c.GroupCode, c.Level, c.LastPromotionYear, c.Code, c.Station, c.CompletionMillis, Time{now})
+			c.GroupCode, c.Level, c.LastPromotionYear, c.Code, c.Station, c.CompletionMillis, c.DelegationID, Time{now})
 	}
 	if _, err := tx.ExecContext(ctx, q.String(), args...); err != nil {
 		if isUniqueViolation(err) {
