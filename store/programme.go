@@ -432,6 +432,10 @@ func (s *Store) SetContestantDelegation(ctx context.Context, eventID, contestant
 		if _, err := tx.ExecContext(ctx, "UPDATE contestants SET delegation_id = ? WHERE id = ?", delegationID, contestantID); err != nil {
 			return fmt.Errorf("set delegation: %w", err)
 		}
+		// Boards showing the delegation table catch up with the change.
+		if _, err := bumpRevision(ctx, tx, eventID); err != nil {
+			return err
+		}
 		return s.appendAudit(ctx, tx, &eventID, actor, "contestant.delegation", fmt.Sprintf("contestant:%d", contestantID),
 			map[string]any{"delegation_id": delegationID}, now)
 	})
