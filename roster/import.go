@@ -15,6 +15,8 @@ type Store interface {
 	Contestants(ctx context.Context, eventID int64) ([]store.Contestant, error)
 	CheckRosterFile(ctx context.Context, eventID int64, sha256 string) error
 	ImportRoster(ctx context.Context, imp store.RosterImport, cs []store.Contestant, progress func(stored int)) (store.RosterImport, error)
+	Event(ctx context.Context, id int64) (store.Event, error)
+	EventDelegations(ctx context.Context, eventID int64) ([]store.Delegation, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -63,7 +65,15 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 	if err != nil {
 		return nil, err
 	}
-	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held}, opt.Progress)
+	ev, err := st.Event(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	dels, err := st.EventDelegations(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held, InProgramme: ev.ProgrammeID != nil, Delegations: dels}, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
