@@ -26,7 +26,7 @@ type ProgrammeStore interface {
 	ProgrammeByCode(ctx context.Context, code string) (store.Programme, error)
 	CreateProgramme(ctx context.Context, p store.Programme, actor string) (store.Programme, error)
 	CreateEventInProgramme(ctx context.Context, programmeID int64, ne store.NewEvent, actor string) (store.Event, error)
-	ImportDelegations(ctx context.Context, programmeID int64, ds []store.Delegation, firstRow int, actor string) (int, int, error)
+	ImportDelegations(ctx context.Context, programmeID int64, ds []store.Delegation, rows []int, actor string) (int, int, error)
 	Delegations(ctx context.Context, programmeID int64) ([]store.Delegation, error)
 }
 
@@ -83,7 +83,7 @@ func CreateProgramme(ctx context.Context, st ProgrammeStore, clock *Clock, p Peo
 	if err != nil {
 		return store.Programme{}, err
 	}
-	if _, _, err := st.ImportDelegations(ctx, pr.ID, programmeDelegations, 2, p.Organizer); err != nil {
+	if _, _, err := st.ImportDelegations(ctx, pr.ID, programmeDelegations, nil, p.Organizer); err != nil {
 		return store.Programme{}, err
 	}
 	dels, err := st.Delegations(ctx, pr.ID)

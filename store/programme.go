@@ -325,15 +325,21 @@ func (s *Store) DeleteDelegation(ctx context.Context, programmeID, delegationID 
 
 // ImportDelegations adds the delegations of a sheet, all or none: a code
 // already in the programme updates its name and kind, a new code is added
-// at the end. Row numbers in errors count from the sheet's first data row
-// (firstRow).
-func (s *Store) ImportDelegations(ctx context.Context, programmeID int64, ds []Delegation, firstRow int, actor string) (added, updated int, err error) {
+// at the end. rows[i] is the sheet row of ds[i] for error messages (nil:
+// the i-th line).
+func (s *Store) ImportDelegations(ctx context.Context, programmeID int64, ds []Delegation, rows []int, actor string) (added, updated int, err error) {
 	if len(ds) == 0 {
 		return 0, 0, skillscore.Errorf(skillscore.EInvalid, "表格中没有代表队")
 	}
+	rowOf := func(i int) int {
+		if i < len(rows) {
+			return rows[i]
+		}
+		return i + 1
+	}
 	codes, names := map[string]int{}, map[string]int{}
 	for i := range ds {
-		row := firstRow + i
+		row := rowOf(i)
 		if err := checkDelegation(row, &ds[i]); err != nil {
 			return 0, 0, err
 		}
@@ -376,7 +382,7 @@ func (s *Store) ImportDelegations(ctx context.Context, programmeID int64, ds []D
 				d.ID = old.ID
 				if _, err := tx.ExecContext(ctx, "UPDATE delegations SET name = ?, kind = ? WHERE id = ?", d.Name, d.Kind, d.ID); err != nil {
 					if isUniqueViolation(err) {
-						return skillscore.Errorf(skillscore.EConflict, "第 %d 行：代表队名称 %s 已被本大赛另一代表队使用", firstRow+i, d.Name)
+						return skillscore.Errorf(skillscore.EConflict, "第 %d 行：代表队名称 %s 已被本大赛另一代表队使用", rowOf(i), d.Name)
 					}
 					return fmt.Errorf("update delegation: %w", err)
 				}
@@ -388,7 +394,7 @@ func (s *Store) ImportDelegations(ctx context.Context, programmeID int64, ds []D
 			if _, err := tx.NamedExecContext(ctx, `INSERT INTO delegations (programme_id, code, name, kind, position)
 				VALUES (:programme_id, :code, :name, :kind, :position)`, d); err != nil {
 				if isUniqueViolation(err) {
-					return skillscore.Errorf(skillscore.EConflict, "第 %d 行：代表队名称 %s 已被本大赛另一代表队使用", firstRow+i, d.Name)
+					return skillscore.Errorf(skillscore.EConflict, "第 %d 行：代表队名称 %s 已被本大赛另一代表队使用", rowOf(i), d.Name)
 				}
 				return fmt.Errorf("insert delegation: %w", err)
 			}

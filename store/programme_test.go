@@ -56,15 +56,15 @@ func TestProgrammeAndDelegations(t *testing.T) {
 		added, updated, err := s.ImportDelegations(ctx, p.ID, []Delegation{
 			{Code: "jj", Name: "九江市代表队"}, {Code: "nc", Name: "南昌代表队", Kind: ParseDelegationKind("设区市")},
 			{Code: "yl", Name: "省民政厅代表队", Kind: ParseDelegationKind("行业")},
-		}, 2, "organizer")
+		}, nil, "organizer")
 		if err != nil || added != 2 || updated != 1 {
 			t.Fatalf("import: %d %d %v", added, updated, err)
 		}
-		_, _, err = s.ImportDelegations(ctx, p.ID, []Delegation{{Code: "gz", Name: "赣州"}, {Code: "gz", Name: "赣州2"}}, 2, "organizer")
-		wantRefused(t, "duplicate row", err, skillscore.EInvalid, "第 3 行：代表队代码 gz 与第 2 行重复")
-		_, _, err = s.ImportDelegations(ctx, p.ID, []Delegation{{Code: "gz", Name: "赣州", Kind: "planet"}}, 2, "organizer")
-		wantRefused(t, "bad kind", err, skillscore.EInvalid, "第 2 行：代表队 gz 的类别")
-		_, _, err = s.ImportDelegations(ctx, p.ID, []Delegation{{Code: "gz", Name: "九江市代表队"}}, 2, "organizer")
+		_, _, err = s.ImportDelegations(ctx, p.ID, []Delegation{{Code: "gz", Name: "赣州"}, {Code: "gz", Name: "赣州2"}}, nil, "organizer")
+		wantRefused(t, "duplicate row", err, skillscore.EInvalid, "第 2 行：代表队代码 gz 与第 1 行重复")
+		_, _, err = s.ImportDelegations(ctx, p.ID, []Delegation{{Code: "gz", Name: "赣州", Kind: "planet"}}, nil, "organizer")
+		wantRefused(t, "bad kind", err, skillscore.EInvalid, "第 1 行：代表队 gz 的类别")
+		_, _, err = s.ImportDelegations(ctx, p.ID, []Delegation{{Code: "gz", Name: "九江市代表队"}}, nil, "organizer")
 		wantRefused(t, "name taken", err, skillscore.EConflict, "已被本大赛另一代表队使用")
 		ds, err := s.Delegations(ctx, p.ID)
 		if err != nil || len(ds) != 3 || ds[0].Name != "南昌代表队" || ds[2].Kind != "industry" {

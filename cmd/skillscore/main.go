@@ -66,6 +66,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
   skillscore purge   --event CODE [--dry-run] [--by NAME] [--db URL]
                                                        保存期限届满后永久清除赛事的个人信息 (retention purge)
 
+  skillscore programme new|add-event|rules|delegations import|table --programme CODE [--db URL]
+                                                       大赛：加入赛项、导入代表队、代表队奖牌榜 (programmes, delegation table)
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
@@ -193,6 +195,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "photos":
 		return runPhotos(ctx, args[1:], stdout, stderr)
+	// issue 14 programme: the 大赛 level
+	case "programme":
+		return runProgramme(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
