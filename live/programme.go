@@ -40,7 +40,6 @@ var statusNames = map[string]string{StatusSetup: "准备中", StatusRunning: "�
 // status and the delegation table of the events whose results are public.
 type ProgrammeBoard struct {
 	Programme ProgrammeInfo   `json:"programme"`
-	Version   string          `json:"version"`
 	Events    []EventStatus   `json:"events"`
 	Table     DelegationTable `json:"table"`
 }
