@@ -351,7 +351,7 @@ func readProgEvent(ctx context.Context, src Source, psrc ProgrammeSource, ev sto
 		pe.people[key] = c.DelegationID
 	}
 	for _, r := range st.Result.Contestants {
-		pe.entries = append(pe.entries, programme.Entry{ID: r.ID, Group: r.Group, Rank: r.Rank, Award: r.Award})
+		pe.entries = append(pe.entries, programme.Entry{ID: r.ID, Group: r.Group, GroupName: r.GroupName, Rank: r.Rank, Award: r.Award})
 	}
 	return pe, nil
 }

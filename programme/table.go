@@ -25,6 +25,7 @@ type Entry struct {
 	ID         string
 	Delegation string // delegation code; "" = none
 	Group      string // ranked group (职工组/学生组); places are per group
+	GroupName  string // the group's name, for reasons ("职工组第1名")
 	Rank       int    // 0 = unranked
 	Award      string // the event's award code; "" = none
 }
@@ -199,7 +200,7 @@ func (t *TeamRule) points(r *Rules, e Entry, band map[string]int) (int, string) 
 		if e.Rank < 1 {
 			return 0, ""
 		}
-		return t.Points[strconv.Itoa(e.Rank)], fmt.Sprintf("第%d名", e.Rank)
+		return t.Points[strconv.Itoa(e.Rank)], fmt.Sprintf("%s第%d名", e.GroupName, e.Rank)
 	case ByBand:
 		b, ok := band[e.Award]
 		if !ok || e.Award == "" {
