@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -121,6 +122,8 @@ type progHub struct {
 	err     error
 	changed chan struct{} // closed and replaced at each new version
 	events  map[int64]*progEvent
+	key     string // what the current board was built from (inputs)
+	waiting int    // long polls waiting for the next version
 }
 
 func (s *Service) programmeHub(ctx context.Context, code string) (*progHub, error) {
@@ -170,13 +173,16 @@ func (s *Service) ProgrammeBoard(ctx context.Context, code, since string, wait t
 	}
 	h.mu.Lock()
 	data, etag, changed, err := h.data, h.etag(), h.changed, h.err
-	h.mu.Unlock()
 	if data == nil {
+		h.mu.Unlock()
 		return nil, "", skillscore.Wrap(skillscore.EUnavailable, fmt.Errorf("programme %s: %w", code, err), "大赛看板暂不可用，请稍后重试")
 	}
 	if since != etag || wait <= 0 {
+		h.mu.Unlock()
 		return data, etag, nil
 	}
+	h.waiting++
+	h.mu.Unlock()
 	t := time.NewTimer(wait)
 	defer t.Stop()
 	select {
@@ -187,7 +193,22 @@ func (s *Service) ProgrammeBoard(ctx context.Context, code, since string, wait t
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	h.waiting--
 	return h.data, h.etag(), nil
+}
+
+// ProgrammeWaiters counts the long polls waiting on a programme's board on
+// this instance.
+func (s *Service) ProgrammeWaiters(code string) int {
+	s.mu.Lock()
+	h := s.progs[code]
+	s.mu.Unlock()
+	if h == nil {
+		return 0
+	}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	return h.waiting
 }
 
 // etag names the current version; called with h.mu held.
@@ -295,14 +316,32 @@ func (h *progHub) refresh(ctx context.Context) error {
 		}
 		cur[ev.ID] = pe
 	}
-	b := buildProgrammeBoard(p, rules, dels, evs, cur, h.svc.now())
+	now := h.svc.now()
+	// A poll that finds nothing moved (no revision, delegation, rule or
+	// freeze state) rebuilds nothing: one computation per change.
+	var key strings.Builder
+	fmt.Fprintf(&key, "%d|%s|", p.UpdatedAt.UnixMicro(), p.Name)
+	for _, d := range dels {
+		fmt.Fprintf(&key, "%d:%s:%s|", d.ID, d.Code, d.Name)
+	}
+	for _, ev := range evs {
+		fmt.Fprintf(&key, "%d:%d:%t|", ev.ID, cur[ev.ID].rev, cur[ev.ID].live.Frozen(now))
+	}
+	h.mu.Lock()
+	same := key.String() == h.key && h.data != nil
+	h.events = cur
+	h.mu.Unlock()
+	if same {
+		return nil
+	}
+	b := buildProgrammeBoard(p, rules, dels, evs, cur, now)
 	data, err := json.Marshal(b)
 	if err != nil {
 		return err
 	}
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	h.events = cur
+	h.key = key.String()
 	if bytes.Equal(data, h.data) {
 		return nil
 	}

@@ -88,9 +88,11 @@ func BenchmarkProgrammeRefreshAfterMark(b *testing.B) {
 	}
 	b.ResetTimer()
 	for b.Loop() {
-		// The mark moved the event's revision: its cached computation is stale.
+		// The mark moved the event's revision: its cached computation is
+		// stale and the board's inputs changed.
 		h.mu.Lock()
 		h.events[infant.ID].rev = -1
+		h.key = ""
 		h.mu.Unlock()
 		if err := h.refresh(ctx); err != nil {
 			b.Fatal(err)

@@ -6,6 +6,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"runtime"
 	"testing"
 	"time"
 
@@ -105,4 +106,58 @@ func TestProgrammeBoardSealsAndUpdates(t *testing.T) {
 	if after.Table.Counted != 1 {
 		t.Fatalf("unpublished event still counted: %+v", after.Table)
 	}
+}
+
+// TestProgrammeBoardTenThousandWaiters: 10,000 viewers waiting on the board
+// all get the new version after one change, the same bytes (one encoding),
+// in one computation.
+func TestProgrammeBoardTenThousandWaiters(t *testing.T) {
+	st := demoProgramme(t)
+	ctx := context.Background()
+	svc := live.New(live.Config{Source: st, Programmes: st, Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
+		PollInterval: time.Hour})
+	t.Cleanup(svc.Close)
+	_, etag, err := svc.ProgrammeBoard(ctx, demo.ProgrammeCode, "", 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const viewers = 10000
+	type answer struct {
+		data []byte
+		etag string
+	}
+	answers := make(chan answer, viewers)
+	for range viewers {
+		go func() {
+			data, next, _ := svc.ProgrammeBoard(ctx, demo.ProgrammeCode, etag, time.Minute)
+			answers <- answer{data, next}
+		}()
+	}
+	ev, err := st.EventByCode(ctx, demo.ProgrammeHealthCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Every viewer is waiting before the change.
+	for svc.ProgrammeWaiters(demo.ProgrammeCode) < viewers {
+		runtime.Gosched()
+	}
+	start := time.Now()
+	rev, err := st.SetPublished(ctx, ev.ID, false, "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.EventChanged(ctx, ev.ID, rev)
+	var first answer
+	for i := range viewers {
+		a := <-answers
+		if a.etag == etag {
+			t.Fatalf("viewer %d got the old version", i)
+		}
+		if i == 0 {
+			first = a
+		} else if &a.data[0] != &first.data[0] {
+			t.Fatalf("viewer %d got a copy of its own, not the board's one encoding", i)
+		}
+	}
+	t.Logf("%d viewers had the new board %v after the change", viewers, time.Since(start))
 }
