@@ -21,6 +21,7 @@ type programmeManagePage struct {
 	Table       *live.DelegationTable
 	Rules       string
 	Error       string
+	Message     string // a form's notice after its redirect
 }
 
 type delegationLine struct {
@@ -46,7 +47,8 @@ func (s *Server) renderProgrammeManage(w http.ResponseWriter, r *http.Request, u
 		s.fail(w, r, err)
 		return
 	}
-	page := programmeManagePage{Title: p.Name + " · 大赛管理", CSRF: u.CSRF, Programme: p, Rules: p.Rules, Error: msg}
+	page := programmeManagePage{Title: p.Name + " · 大赛管理", CSRF: u.CSRF, Programme: p, Rules: p.Rules, Error: msg,
+		Message: r.URL.Query().Get("msg")}
 	if rules != "" {
 		page.Rules = rules // what was typed, refused
 	}

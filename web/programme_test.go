@@ -124,6 +124,9 @@ func TestProgrammeOrganizerPages(t *testing.T) {
 	if code != http.StatusSeeOther {
 		t.Fatalf("import: %d", code)
 	}
+	if _, body := org.get("/programmes/test-2026/manage?msg=delegations-imported.2.0"); !strings.Contains(body, "代表队已导入：新增 2 个，更新 0 个") {
+		t.Error("no notice after the import")
+	}
 	p, err := o.st.ProgrammeByCode(context.Background(), "test-2026")
 	if err != nil {
 		t.Fatal(err)
