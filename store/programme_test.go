@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 
 	"skillscore"
@@ -133,6 +134,59 @@ func TestProgrammeAndDelegations(t *testing.T) {
 			if actions[a] == 0 {
 				t.Errorf("no audit entry %s in %v", a, actions)
 			}
+		}
+	})
+}
+
+// TestRosterImportKeepsDelegations: a roster import stores each
+// contestant's delegation, and refuses one of another programme with nothing
+// stored.
+func TestRosterImportKeepsDelegations(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		p, err := s.CreateProgramme(ctx, Programme{Code: "jx-2026", Name: "大赛", Year: 2026}, "organizer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.AddEventToProgramme(ctx, p.ID, d.ev.ID, "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		nc, err := s.SaveDelegation(ctx, Delegation{ProgrammeID: p.ID, Code: "nc", Name: "南昌市代表队"}, "organizer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		other, err := s.CreateProgramme(ctx, Programme{Code: "other", Name: "另一大赛", Year: 2026}, "organizer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		foreign, err := s.SaveDelegation(ctx, Delegation{ProgrammeID: other.ID, Code: "nc", Name: "南昌"}, "organizer")
+		if err != nil {
+			t.Fatal(err)
+		}
+		person := func(delegation int64) []Contestant {
+			return []Contestant{{Name: "赵六", IDType: "居民身份证", IDNumber: "360102199001011234", City: "南昌",
+				GroupCode: "employee", DelegationID: &delegation}}
+		}
+		imp := RosterImport{EventID: d.ev.ID, FileName: "名单.xlsx", SHA256: strings.Repeat("a", 64), Actor: "organizer", Basis: BasisConsent}
+		_, err = s.ImportRoster(ctx, imp, person(foreign.ID), nil)
+		wantRefused(t, "foreign delegation", err, skillscore.EInvalid, "不属于本赛事所在的大赛")
+		if _, err := s.ImportRoster(ctx, imp, person(nc.ID), nil); err != nil {
+			t.Fatal(err)
+		}
+		cs, err := s.Contestants(ctx, d.ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, c := range cs {
+			if c.Name == "赵六" {
+				found = c.DelegationID != nil && *c.DelegationID == nc.ID
+			}
+		}
+		if !found || len(cs) != len(d.cs)+1 {
+			t.Fatalf("imported contestants: %+v", cs)
 		}
 	})
 }
