@@ -119,7 +119,7 @@ func Create(ctx context.Context, st Store) (store.Event, error) {
 	if err := importTheory(ctx, st, ev.ID, mods, cs, rng); err != nil {
 		return store.Event{}, err
 	}
-	if err := enterMarks(ctx, st, ev.ID, rules, mods, panels, cs, rng); err != nil {
+	if err := enterMarks(ctx, st, "demo", ev.ID, rules, mods, panels, cs, rng); err != nil {
 		return store.Event{}, err
 	}
 	// Sessions (场次) and 检录 (issue 14).
@@ -305,7 +305,7 @@ func importTheory(ctx context.Context, st Store, eventID int64, mods []store.Mod
 // first submits the sheets: the public board counts submitted sheets only,
 // so J01's stay drafts (草稿), shown on the chief judge's view, and J01,
 // whose tablet login the demo prints, still has sheets to finish.
-func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rules, mods []store.Module,
+func enterMarks(ctx context.Context, st Store, prefix string, eventID int64, rules *scoring.Rules, mods []store.Module,
 	panels []panel, cs []store.Contestant, rng *rand.Rand) error {
 	ruleMods := map[string]scoring.Module{}
 	for _, m := range rules.Modules {
@@ -341,7 +341,7 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 					}
 					op++
 					if _, err := st.RecordMark(ctx, store.MarkOp{
-						OpID:    fmt.Sprintf("demo-%05d", op),
+						OpID:    fmt.Sprintf("%s-%05d", prefix, op),
 						EventID: eventID, ModuleID: p.module.ID, ContestantID: cs[ci].ID, JudgeID: j.ID,
 						AspectID: p.module.Aspects[ai].ID, Value: int64(v), Actor: j.Code,
 					}); err != nil {
@@ -351,7 +351,7 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 				if pi == 0 && ji == 0 {
 					continue // J01's sheets stay drafts
 				}
-				submits = append(submits, store.SheetOp{OpID: fmt.Sprintf("demo-submit-%05d", len(submits)), Kind: store.OpSubmit,
+				submits = append(submits, store.SheetOp{OpID: fmt.Sprintf("%s-submit-%05d", prefix, len(submits)), Kind: store.OpSubmit,
 					EventID: eventID, ModuleID: p.module.ID, ContestantID: cs[ci].ID, JudgeID: j.ID, Actor: j.Code})
 			}
 		}

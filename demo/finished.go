@@ -134,7 +134,7 @@ func CreateFinished(ctx context.Context, st FinishedStore, clock *Clock, p Peopl
 		return store.Event{}, err
 	}
 	clock.Set(FinishedAt(18, 10))
-	if err := markAll(ctx, st, ev.ID, rules, panels, cs, rng); err != nil {
+	if err := markAll(ctx, st, "final", ev.ID, rules, panels, cs, rng); err != nil {
 		return store.Event{}, err
 	}
 	clock.Set(FinishedAt(18, 17))
@@ -162,7 +162,7 @@ func CreateFinished(ctx context.Context, st FinishedStore, clock *Clock, p Peopl
 // markAll has every judge mark and submit every sheet assigned to them, a
 // sheet per batch as a tablet sends it; one contestant triggers the veto of
 // the second module, as in the event in progress.
-func markAll(ctx context.Context, st FinishedStore, eventID int64, rules *scoring.Rules, panels []panel,
+func markAll(ctx context.Context, st FinishedStore, prefix string, eventID int64, rules *scoring.Rules, panels []panel,
 	cs []store.Contestant, rng *rand.Rand) error {
 	ruleMods := map[string]scoring.Module{}
 	for _, m := range rules.Modules {
@@ -191,12 +191,12 @@ func markAll(ctx context.Context, st FinishedStore, eventID int64, rules *scorin
 						return fmt.Errorf("demo mark %s/%s: %w", p.module.Code, a.Code, err)
 					}
 					n++
-					ops = append(ops, store.SheetOp{OpID: fmt.Sprintf("final-%05d", n), Kind: store.OpMark, EventID: eventID,
+					ops = append(ops, store.SheetOp{OpID: fmt.Sprintf("%s-%05d", prefix, n), Kind: store.OpMark, EventID: eventID,
 						ModuleID: p.module.ID, ContestantID: c.ID, JudgeID: j.ID, AspectID: p.module.Aspects[ai].ID,
 						Value: int64(v), Actor: actor, Subject: *c.Code})
 				}
 				n++
-				ops = append(ops, store.SheetOp{OpID: fmt.Sprintf("final-%05d", n), Kind: store.OpSubmit, EventID: eventID,
+				ops = append(ops, store.SheetOp{OpID: fmt.Sprintf("%s-%05d", prefix, n), Kind: store.OpSubmit, EventID: eventID,
 					ModuleID: p.module.ID, ContestantID: c.ID, JudgeID: j.ID, Actor: actor, Subject: *c.Code})
 				if err := apply(ctx, st, ops); err != nil {
 					return err

@@ -54,6 +54,9 @@ type Config struct {
 	Plain bool
 	// Now is the clock for freeze times; nil means time.Now.
 	Now func() time.Time
+	// Programmes reads programmes for their boards; nil: no programme
+	// boards.
+	Programmes ProgrammeSource
 	// OnJudge receives the other instances' judge notices (a judge's
 	// tablets must reload, or were revoked): judges.Service.PeerChanged.
 	OnJudge func(judgeID int64, revoked bool)
@@ -75,6 +78,7 @@ type Service struct {
 	closed bool
 	hubs   map[int64]*hub
 	byCode map[string]*hub
+	progs  map[string]*progHub // programme boards by programme code
 }
 
 // New starts a Service.
@@ -103,7 +107,7 @@ func New(cfg Config) *Service {
 	s := &Service{
 		cfg: cfg, log: cfg.Logger, origin: hex.EncodeToString(b), metrics: newMetrics(cfg.Registry),
 		ctx: ctx, cancel: cancel, publish: make(chan Notice, 1024),
-		hubs: map[int64]*hub{}, byCode: map[string]*hub{},
+		hubs: map[int64]*hub{}, byCode: map[string]*hub{}, progs: map[string]*progHub{},
 	}
 	s.goRun(s.poll)
 	if cfg.Broker != nil {
@@ -161,6 +165,7 @@ func (s *Service) EventChanged(ctx context.Context, eventID, revision int64) {
 	if h != nil {
 		h.notify(revision, now)
 	}
+	s.kickProgrammes(eventID)
 	s.offer(Notice{EventID: eventID, Revision: revision, Origin: s.origin})
 }
 
@@ -213,12 +218,18 @@ func (s *Service) deliver(n Notice) {
 	if h != nil {
 		h.notify(n.Revision, time.Now())
 	}
+	s.kickProgrammes(n.EventID)
 }
 
 // resyncAll makes every hub check the database now: the broker calls it when
 // it (re)connects, since notices may have been lost while it was away.
 func (s *Service) resyncAll() {
 	for _, h := range s.hubList() {
+		h.poke()
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, h := range s.progs {
 		h.poke()
 	}
 }

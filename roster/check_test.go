@@ -158,7 +158,8 @@ func TestEachReasonCode(t *testing.T) {
 		}
 	}
 	for _, ri := range Reasons() {
-		if !seen[ri.Code] {
+		// delegation_unknown needs an event in a programme: delegation_test.go.
+		if !seen[ri.Code] && ri.Code != DelegationUnknown {
 			t.Errorf("no test row produced reason %s", ri.Code)
 		}
 	}

@@ -19,6 +19,7 @@ type Store interface {
 	CheckRosterFile(ctx context.Context, eventID int64, sha256 string) error
 	ImportRoster(ctx context.Context, imp store.RosterImport, cs []store.Contestant, progress func(stored int)) (store.RosterImport, error)
 	ImportTeams(ctx context.Context, imp store.RosterImport, teams []store.Team, progress func(stored int)) (store.RosterImport, error)
+	EventDelegations(ctx context.Context, eventID int64) ([]store.Delegation, error)
 }
 
 var _ Store = (*store.Store)(nil)
@@ -71,7 +72,15 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 	if err != nil {
 		return nil, err
 	}
-	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held, Team: team}, opt.Progress)
+	ev, err := st.Event(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	dels, err := st.EventDelegations(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held, Team: team, InProgramme: ev.ProgrammeID != nil, Delegations: dels}, opt.Progress)
 	if err != nil {
 		return nil, err
 	}

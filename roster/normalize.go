@@ -3,6 +3,8 @@ package roster
 import (
 	"strings"
 	"unicode"
+
+	"skillscore/store"
 )
 
 // The normalisers below are pure and idempotent: applying one twice gives
@@ -187,6 +189,34 @@ func headerField(s string) field {
 		return fPhone
 	case "队伍名称", "队伍", "队名", "队号", "参赛队", "参赛队伍":
 		return fTeam
+	case "代表队", "参赛代表队", "所属代表队", "代表团", "代表队名称":
+		return fDelegation
 	}
 	return ""
+}
+
+// matchDelegation finds the delegation a cell names: its name or code, or
+// its name without the "代表队" every name ends with ("南昌市" for 南昌市代表队).
+func matchDelegation(s string, ds []store.Delegation) (store.Delegation, bool) {
+	if s == "" {
+		return store.Delegation{}, false
+	}
+	for _, d := range ds {
+		if s == d.Name || strings.EqualFold(s, d.Code) || s+"代表队" == d.Name {
+			return d, true
+		}
+	}
+	return store.Delegation{}, false
+}
+
+// delegationList names the delegations for an error message.
+func delegationList(ds []store.Delegation) string {
+	if len(ds) == 0 {
+		return "本大赛的代表队（大赛还没有代表队，请先导入代表队）"
+	}
+	names := make([]string, len(ds))
+	for i, d := range ds {
+		names[i] = d.Name
+	}
+	return strings.Join(names, "、")
 }

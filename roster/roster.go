@@ -41,6 +41,8 @@ const (
 	GroupUnknown   Reason = "group_unknown"
 	LevelUnknown   Reason = "level_unknown"
 	PhoneInvalid   Reason = "phone_invalid"
+	// DelegationUnknown: the 代表队 is empty or not one of the programme's.
+	DelegationUnknown Reason = "delegation_unknown"
 )
 
 // ReasonInfo is a reason code with its meaning.
@@ -69,6 +71,7 @@ func Reasons() []ReasonInfo {
 		{GroupUnknown, "组别为空或不是本赛事的组别"},
 		{LevelUnknown, "现等级无法识别"},
 		{PhoneInvalid, "手机号码格式不对"},
+		{DelegationUnknown, "代表队为空或不是本赛事所在大赛的代表队"},
 	}
 }
 
@@ -86,6 +89,7 @@ const (
 	fLevel        field = "level"
 	fPhone        field = "phone"
 	fTeam         field = "team" // teams.go
+	fDelegation   field = "delegation"
 )
 
 // Person is one row's values after normalisation.
@@ -100,6 +104,10 @@ type Person struct {
 	Level        int    `json:"level"` // 1..5, 0 = none
 	Phone        string `json:"phone,omitempty"`
 	Team         string `json:"team,omitempty"` // 队伍名称 of a team event (teams.go)
+	// Delegation is the 代表队's name as the programme has it; DelegationID
+	// its id (events in a programme only).
+	Delegation   string `json:"delegation,omitempty"`
+	DelegationID *int64 `json:"-"`
 }
 
 // Problem is one reason a row is rejected, with the cell to fix.
@@ -168,6 +176,11 @@ type Event struct {
 	Groups []store.Group
 	Roster []store.Contestant
 	Team   *scoring.TeamRule
+	// InProgramme: the event belongs to a programme (大赛), whose
+	// Delegations a 代表队 column names; for an event in no programme such
+	// a column is refused.
+	InProgramme bool
+	Delegations []store.Delegation
 }
 
 // progressEvery is how many rows pass between progress reports: often
@@ -204,6 +217,11 @@ func Check(ctx context.Context, name string, data []byte, ev Event, progress fun
 		l := located{t: t, header: hdr, cols: cols}
 		if err := requireColumns(t, hdr, cols); err != nil {
 			return nil, err
+		}
+		if i, ok := cols[fDelegation]; ok && !ev.InProgramme {
+			return nil, skillscore.Errorf(skillscore.EInvalid,
+				"%s第 %d 行的表头有“%s”列（%s 列），但本赛事不属于任何大赛，没有代表队：请删除该列，或先把赛事加入大赛",
+				sheetPrefix(t.sheet), hdr+1, headerText(t.rows, hdr, i), colName(i))
 		}
 		if _, ok := cols[fGroup]; !ok {
 			if l.group = defaultGroup(t.sheet, ev.Groups); l.group == "" {
@@ -271,7 +289,7 @@ func Check(ctx context.Context, name string, data []byte, ev Event, progress fun
 }
 
 func fieldOrder() []field {
-	return []field{fName, fGender, fIDType, fIDNumber, fOrganization, fCity, fGroup, fLevel, fPhone, fTeam}
+	return []field{fName, fGender, fIDType, fIDNumber, fOrganization, fCity, fGroup, fLevel, fPhone, fTeam, fDelegation}
 }
 
 // headerScan is how far down a sheet the header row is looked for: title
@@ -463,10 +481,13 @@ type checker struct {
 	groups []store.Group
 	held   map[[2]string]string // identity → name on the event's roster
 	seen   map[[2]string]string // identity → where in the file it first appeared
+
+	delegations []store.Delegation
 }
 
 func newChecker(ev Event) *checker {
-	c := &checker{groups: ev.Groups, held: make(map[[2]string]string, len(ev.Roster)), seen: map[[2]string]string{}}
+	c := &checker{groups: ev.Groups, held: make(map[[2]string]string, len(ev.Roster)), seen: map[[2]string]string{},
+		delegations: ev.Delegations}
 	for _, p := range ev.Roster {
 		c.held[[2]string{p.IDType, p.IDNumber}] = p.Name
 	}
@@ -595,6 +616,18 @@ func (c *checker) row(t table, hdr, ri int, cols map[field]int, group string) Ve
 	if p.Phone = Phone(get(fPhone)); p.Phone != "" && !validPhone(p.Phone) {
 		fail(fPhone, PhoneInvalid, "手机号码“%s”格式不对：应为 11 位手机号（1 开头）或带区号的固定电话", p.Phone)
 	}
+
+	if _, ok := cols[fDelegation]; ok {
+		ds := Text(get(fDelegation))
+		if d, ok := matchDelegation(ds, c.delegations); ok {
+			p.Delegation, p.DelegationID = d.Name, &d.ID
+		} else if ds == "" {
+			fail(fDelegation, DelegationUnknown, "代表队为空：请填写 %s 之一", delegationList(c.delegations))
+		} else {
+			p.Delegation = ds
+			fail(fDelegation, DelegationUnknown, "代表队“%s”不是本大赛的代表队：请填写 %s 之一（名称或代码）", ds, delegationList(c.delegations))
+		}
+	}
 	v.Accepted = len(v.Problems) == 0
 	return v
 }
@@ -673,7 +706,8 @@ func (r *Report) Contestants() []store.Contestant {
 		}
 		p := v.Person
 		out = append(out, store.Contestant{Name: p.Name, Gender: p.Gender, IDType: p.IDType, IDNumber: p.IDNumber,
-			Organization: p.Organization, City: p.City, Phone: p.Phone, GroupCode: p.Group, Level: p.Level})
+			Organization: p.Organization, City: p.City, Phone: p.Phone, GroupCode: p.Group, Level: p.Level,
+			DelegationID: p.DelegationID})
 	}
 	return out
 }

@@ -31,9 +31,9 @@ func (s *Store) CreateEvent(ctx context.Context, ne NewEvent, actor string) (Eve
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res, err := tx.NamedExecContext(ctx, `INSERT INTO events
 			(code, name, kind, occupation, occupation_code, specialty, level, tier, class, year, venue, starts_on,
-			 status, rules, revision, created_at, updated_at)
+			 status, rules, revision, programme_id, created_at, updated_at)
 			VALUES (:code, :name, :kind, :occupation, :occupation_code, :specialty, :level, :tier, :class, :year, :venue,
-			 :starts_on, :status, :rules, 0, :created_at, :updated_at)`, ev)
+			 :starts_on, :status, :rules, 0, :programme_id, :created_at, :updated_at)`, ev)
 		if isUniqueViolation(err) {
 			return skillscore.Errorf(skillscore.EConflict, "赛事代码 %s 已存在", ev.Code)
 		}

@@ -23,6 +23,9 @@ func (s *Store) AddContestants(ctx context.Context, eventID int64, cs []Contesta
 		for _, g := range codes {
 			groups[g] = true
 		}
+		if err := checkContestantDelegations(ctx, tx, eventID, cs); err != nil {
+			return err
+		}
 		for i, c := range cs {
 			if !groups[c.GroupCode] {
 				return skillscore.Errorf(skillscore.EInvalid, "第 %d 名选手 %s 的组别 %q 不属于本赛事", i+1, c.Name, c.GroupCode)
@@ -33,9 +36,9 @@ func (s *Store) AddContestants(ctx context.Context, eventID int64, cs []Contesta
 			}
 			res, err := tx.NamedExecContext(ctx, `INSERT INTO contestants
 				(event_id, name, gender, id_type, id_cipher, id_index, organization, city, phone_cipher, group_code, level,
-				 last_promotion_year, code, station, completion_ms, created_at)
+				 last_promotion_year, code, station, completion_ms, delegation_id, created_at)
 				VALUES (:event_id, :name, :gender, :id_type, :id_cipher, :id_index, :organization, :city, :phone_cipher,
-				 :group_code, :level, :last_promotion_year, :code, :station, :completion_ms, :created_at)`, c)
+				 :group_code, :level, :last_promotion_year, :code, :station, :completion_ms, :delegation_id, :created_at)`, c)
 			if isUniqueViolation(err) {
 				return skillscore.Errorf(skillscore.EConflict, "第 %d 名选手 %s：证件号码或参赛编号已在本赛事名单中", i+1, c.Name)
 			}

@@ -50,6 +50,9 @@ func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contest
 		if err := checkRosterBatch(ctx, tx, s.keys, imp.EventID, cs); err != nil {
 			return err
 		}
+		if err := checkContestantDelegations(ctx, tx, imp.EventID, cs); err != nil {
+			return err
+		}
 		for start := 0; start < len(cs); start += rosterBatch {
 			end := min(start+rosterBatch, len(cs))
 			if err := insertContestants(ctx, tx, s.keys, imp.EventID, cs[start:end], now); err != nil {

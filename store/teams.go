@@ -59,6 +59,9 @@ func (s *Store) ImportTeams(ctx context.Context, imp RosterImport, teams []Team,
 		if err := checkRosterBatch(ctx, tx, s.keys, imp.EventID, members); err != nil {
 			return err
 		}
+		if err := checkContestantDelegations(ctx, tx, imp.EventID, members); err != nil {
+			return err
+		}
 		seen := map[string]bool{}
 		stored := 0
 		for _, t := range teams {

@@ -142,6 +142,17 @@ func (s *Server) routes() http.Handler {
 	handle("POST /users", s.requireAccess(s.handleUserAdd, userAdminAccess))
 	handle("POST /users/grants", s.requireAccess(s.handleUserGrant, userAdminAccess))
 	handle("POST /users/grants/{grant}/revoke", s.requireAccess(s.handleUserRevoke, userAdminAccess))
+	// issue 14 programme: 大赛 pages. The organizer's (scoped by {programme});
+	// the public overview for phones, the big screen and their board.
+	handle("GET /programmes", s.requireRole(s.handleProgrammes))
+	handle("POST /programmes", s.requireRole(s.handleProgrammeCreate))
+	handle("GET /programmes/{programme}/manage", s.requireRole(s.handleProgrammeManage))
+	handle("POST /programmes/{programme}/events", s.requireRole(s.handleProgrammeAddEvent))
+	handle("POST /programmes/{programme}/delegations", s.requireRole(s.handleProgrammeDelegations))
+	handle("POST /programmes/{programme}/rules", s.requireRole(s.handleProgrammeRules))
+	handle("GET /programmes/{programme}", s.handleProgrammePhone)
+	handle("GET /programmes/{programme}/bigscreen", s.handleProgrammeBigScreen)
+	handle("GET /api/v1/programmes/{programme}/board", s.handleProgrammeBoard)
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

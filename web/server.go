@@ -81,6 +81,10 @@ type Config struct {
 	// retention period has ended; nil answers those pages with
 	// "unavailable".
 	Person PersonRequests
+	// Programmes serves the organizer's programme (大赛) pages; nil
+	// answers them with "unavailable". The public programme boards are
+	// Live's (live.Config.Programmes).
+	Programmes ProgrammeAdmin
 	// SongFont and KaiFont are the CJK TrueType files for the PDFs the
 	// organizer prints from the web (draw sheet, judge cards); empty means
 	// certificates' defaults (Debian's Arphic fonts).
@@ -112,6 +116,7 @@ type Server struct {
 	exports    Exporter
 	personal   PersonalViews
 	person     PersonRequests
+	programmes ProgrammeAdmin
 	fonts      [2]string // Song, Kai
 	proxies    []netip.Prefix
 	health     health
@@ -142,6 +147,7 @@ func New(cfg Config) *Server {
 		exports:    cfg.Exports,
 		personal:   cfg.Personal,
 		person:     cfg.Person,
+		programmes: cfg.Programmes,
 		proxies:    cfg.TrustedProxies,
 		fonts:      [2]string{cmp.Or(cfg.SongFont, certificates.DefaultSongFont), cmp.Or(cfg.KaiFont, certificates.DefaultKaiFont)},
 	}

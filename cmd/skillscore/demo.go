@@ -96,6 +96,17 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
+	prog, err := st.ProgrammeByCode(ctx, demo.ProgrammeCode)
+	if err != nil {
+		return err
+	}
+	// issue 14 programme: the programme's pages.
+	progBanner := fmt.Sprintf(`
+%s（大赛 / programme: 3 个赛项、5 个代表队、代表队奖牌榜与团体奖）
+  总览（手机） (overview, phone): %s/programmes/%s   大屏 (big screen): %s/programmes/%s/bigscreen
+  组织者 (organizer): 大赛管理 %s/programmes/%s/manage   全部大赛 %s/programmes
+  奖牌榜 JSON (board API): %s/api/v1/programmes/%s/board
+`, prog.Name, base, prog.Code, base, prog.Code, base, prog.Code, base, base, prog.Code)
 	return serve(ctx, ln, st, cfg, log, func(string) {
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
@@ -122,7 +133,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   申诉 (appeals, 一件驳回、一件复评): %s/events/%s/appeals    裁判长工作台 (desk): %s/events/%s/desk
   证书 (certificates):           %s/events/%s/certificates   审计 (audit): %s/events/%s/audit
   一张证书的二维码 (one certificate's QR code): %s
-按 Ctrl+C 停止 (press Ctrl+C to stop)
+%s按 Ctrl+C 停止 (press Ctrl+C to stop)
 `, ev.Name, base, ev.Code, base, ev.Code, base, ev.Code, base, ev.Code, base, base, base,
 			base, base, ev.Code, base, ev.Code, base, ev.Code,
 			judgeLogin.Judge.Code, judgeLogin.Judge.Name, base, judgeLogin.Ticket, judgeLogin.PIN, base, ev.Code, base,
@@ -131,7 +142,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			base, ev.Code,
 			base, ev.Code, base, ev.Code,
 			fin.Name, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code,
-			verifyLink)
+			verifyLink, progBanner)
 	})
 }
 
@@ -297,6 +308,11 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 			return false, fmt.Errorf("demo certificates: %w", err)
 		}
 	}
+	// issue 14 programme: the demo programme (its own clock steps).
+	_, progCreated, err := demo.EnsureProgramme(ctx, st, clock, demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID})
+	if err != nil {
+		return false, err
+	}
 	clock.Set(time.Time{}) // the event in progress is made now
 	_, created, err := demo.Ensure(ctx, st)
 	if err != nil {
@@ -322,7 +338,10 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 			return false, fmt.Errorf("demo team certificates: %w", err)
 		}
 	}
-	return finCreated || created || teamsCreated, scopeDemoAccounts(ctx, st)
+	if err := scopeDemoAccounts(ctx, st); err != nil {
+		return false, err
+	}
+	return finCreated || progCreated || created || teamsCreated, nil
 }
 
 // flagSet reports whether a flag was given on the command line.

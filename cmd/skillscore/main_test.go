@@ -234,10 +234,10 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 			codes = append(codes, e.Code)
 		}
 		slices.Sort(codes)
-		want := []string{demo.EventCode, demo.FinishedCode, demo.TeamsCode}
+		want := []string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.ProgrammeHealthCode, demo.ProgrammeInfantCode, demo.TeamsCode}
 		slices.Sort(want)
 		if err != nil || !slices.Equal(codes, want) {
-			t.Fatalf("run %d: events %s (%v), want the event in progress, the finished one and the team event, once each", run, body, err)
+			t.Fatalf("run %d: events %s (%v), want the event in progress, the finished one and the programme's and the team event, once each", run, body, err)
 		}
 		_, standings[run] = get(t, p.base+"/api/v1/events/"+demo.EventCode+"/standings")
 		_, finished[run] = get(t, p.base+"/api/v1/events/"+demo.FinishedCode+"/standings")

@@ -172,6 +172,7 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 			js.PeerChanged(judgeID, revoked)
 		}
 	}
+	liveCfg.Programmes = st // issue 14 programme: programme boards
 	liveSvc := live.New(liveCfg)
 	// Stopped before the HTTP server: spectators' websockets are hijacked
 	// connections that Shutdown would not close.
@@ -198,7 +199,8 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
 		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, Photos: photoAdmin, LiveAdmin: st,
 		Roster: st, Personal: st, Person: personService(st, certSvc, cfg.certs.photos), Exports: exports.New(st, cfg.certs.fontSong, cfg.certs.fontKai),
-		SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai, TrustedProxies: cfg.proxies})
+		SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai, TrustedProxies: cfg.proxies,
+		Programmes: st}) // issue 14 programme
 	// Runs after the HTTP server has shut down (defers run last in, first
 	// out): a roster import still running is cancelled and waited for.
 	defer webSrv.Close()

@@ -1,0 +1,271 @@
+package web_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"skillscore/demo"
+	"skillscore/internal/testenv"
+	"skillscore/judges"
+	"skillscore/live"
+	"skillscore/results"
+	"skillscore/scoring"
+	"skillscore/store"
+	"skillscore/templates"
+	"skillscore/web"
+)
+
+// programmeOffice serves the demo programme with the live service, the
+// organizer's pages and the staff logins of addStaff.
+func programmeOffice(t *testing.T) (*office, *live.Service) {
+	t.Helper()
+	ctx := context.Background()
+	clock := &demo.Clock{}
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "prog.db"), store.Options{Keys: testenv.Keys(t), Now: clock.Now})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	addStaff(t, st, "org", "chief")
+	chief, err := st.UserByUsername(ctx, "chief")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := demo.CreateProgramme(ctx, st, clock, demo.People{Organizer: "org", Chief: "chief", ChiefUserID: chief.ID}); err != nil {
+		t.Fatal(err)
+	}
+	tmpl, err := templates.New()
+	if err != nil {
+		t.Fatal(err)
+	}
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	svc := live.New(live.Config{Source: st, Programmes: st, Logger: log, MinInterval: time.Millisecond, PollInterval: 200 * time.Millisecond})
+	js := judges.New(st, judges.Config{Logger: log})
+	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Live: svc, Judges: js, Judging: st,
+		Programmes: st}))
+	t.Cleanup(func() {
+		svc.Close()
+		js.Close()
+		srv.Close()
+	})
+	return &office{t: t, st: st, srv: srv}, svc
+}
+
+func programmeBoard(t *testing.T, base, since string) (live.ProgrammeBoard, string, int) {
+	t.Helper()
+	req, _ := http.NewRequest("GET", base+"/api/v1/programmes/"+demo.ProgrammeCode+"/board?since="+url.QueryEscape(since), nil)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	var b live.ProgrammeBoard
+	if resp.StatusCode == 200 {
+		if err := json.NewDecoder(resp.Body).Decode(&b); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return b, resp.Header.Get("ETag"), resp.StatusCode
+}
+
+func TestProgrammeOrganizerPages(t *testing.T) {
+	o, _ := programmeOffice(t)
+	anon := o.browser()
+	if code, _ := anon.get("/programmes/" + demo.ProgrammeCode + "/manage"); code != http.StatusSeeOther {
+		t.Fatalf("manage page without login: %d", code)
+	}
+	chief := o.browser()
+	chief.login("chief", "pass-chief")
+	if code, _ := chief.get("/programmes"); code != http.StatusForbidden {
+		t.Fatalf("chief on the programmes page: %d", code)
+	}
+	org := o.browser()
+	if code := org.login("org", "pass-org"); code != 303 {
+		t.Fatalf("login: %d", code)
+	}
+	code, body := org.get("/programmes")
+	if code != 200 || !strings.Contains(body, "江西省第二届职业技能大赛（康养赛区）") {
+		t.Fatalf("programmes: %d", code)
+	}
+	code, body = org.post("/programmes", url.Values{"csrf": {org.csrf}, "name": {"测试大赛"}, "code": {"Bad Code"}, "year": {"2026"}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "大赛代码 &#34;Bad Code&#34; 无效") || !strings.Contains(body, `value="测试大赛"`) {
+		t.Fatalf("bad code: %d %s", code, body)
+	}
+	code, _ = org.post("/programmes", url.Values{"csrf": {org.csrf}, "name": {"测试大赛"}, "code": {"test-2026"}, "year": {"2026"}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("create: %d", code)
+	}
+	code, body = org.get("/programmes/" + demo.ProgrammeCode + "/manage")
+	for _, want := range []string{"成绩已确认", "公示中", "比赛中", "南昌市代表队", "省民政系统代表队", "团体一等奖", "team_award"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("manage page lacks %q", want)
+		}
+	}
+	if code != 200 {
+		t.Fatalf("manage: %d", code)
+	}
+	// A delegations sheet with an unknown kind is refused with its row.
+	code, body = org.upload("/programmes/test-2026/delegations", "代表队.csv", []byte("代码,名称,类别\nnc,南昌市代表队,设区市\ngz,赣州市代表队,海外\n"))
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "第 3 行：代表队 gz 的类别") {
+		t.Fatalf("bad sheet: %d", code)
+	}
+	org.get("/programmes/test-2026/manage")
+	code, _ = org.upload("/programmes/test-2026/delegations", "代表队.csv", []byte("代码,名称,类别\nnc,南昌市代表队,设区市\ngz,赣州市代表队,行业\n"))
+	if code != http.StatusSeeOther {
+		t.Fatalf("import: %d", code)
+	}
+	if _, body := org.get("/programmes/test-2026/manage?msg=delegations-imported.2.0"); !strings.Contains(body, "代表队已导入：新增 2 个，更新 0 个") {
+		t.Error("no notice after the import")
+	}
+	p, err := o.st.ProgrammeByCode(context.Background(), "test-2026")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ds, err := o.st.Delegations(context.Background(), p.ID); err != nil || len(ds) != 2 || ds[1].Kind != "industry" {
+		t.Fatalf("delegations: %+v %v", ds, err)
+	}
+	org.get("/programmes/test-2026/manage")
+	code, body = org.post("/programmes/test-2026/rules", url.Values{"csrf": {org.csrf}, "rules": {`{"bands":[],"order":"points"}`}})
+	if code != http.StatusUnprocessableEntity || !strings.Contains(body, "至少需要一个奖项档次") || !strings.Contains(body, "team_award") {
+		t.Fatalf("bad rules: %d", code)
+	}
+	// Without a token nothing changes.
+	if code, _ := org.post("/programmes/test-2026/rules", url.Values{"rules": {"{}"}}); code != http.StatusForbidden {
+		t.Fatalf("rules without CSRF: %d", code)
+	}
+}
+
+func TestProgrammeBoardLongPoll(t *testing.T) {
+	o, svc := programmeOffice(t)
+	b, etag, code := programmeBoard(t, o.srv.URL, "")
+	if code != 200 || etag == "" || len(b.Events) != 3 || b.Table.Counted != 2 {
+		t.Fatalf("board: %d %q %+v", code, etag, b)
+	}
+	for _, e := range b.Events {
+		if e.Code == demo.ProgrammeInfantCode && e.Counted {
+			t.Fatal("the sealed event is counted")
+		}
+	}
+	// A re-mark in the published event wakes the waiting poll with a new
+	// table.
+	got := make(chan string, 1)
+	go func() {
+		_, next, _ := programmeBoard(t, o.srv.URL, etag)
+		got <- next
+	}()
+	ev, _ := vetoTopContestant(t, o.st)
+	svc.EventChanged(context.Background(), ev.ID, ev.Revision)
+	select {
+	case next := <-got:
+		if next == etag {
+			t.Fatal("the long poll answered the old version")
+		}
+	case <-time.After(20 * time.Second):
+		t.Fatal("the long poll did not answer after the change")
+	}
+	// The re-mark is several writes; the board may move through states in
+	// between. Long polls follow it until the table shows the change.
+	after, next := b, etag
+	for i := 0; fmt.Sprint(after.Table.Rows) == fmt.Sprint(b.Table.Rows); i++ {
+		if i == 10 {
+			t.Fatal("the table did not change after the re-mark")
+		}
+		after, next, _ = programmeBoard(t, o.srv.URL, next)
+	}
+}
+
+// vetoTopContestant re-marks the published 健康照护师 event the way an
+// appeal does: the sheets of a module with a veto item of 南昌's
+// best-placed contestant are reopened and the veto is marked, so the
+// contestant drops out of the awards. It returns the event after the change and that contestant.
+func vetoTopContestant(t *testing.T, st *store.Store) (store.Event, store.Contestant) {
+	t.Helper()
+	ctx := context.Background()
+	ev, err := st.EventByCode(ctx, demo.ProgrammeHealthCode)
+	if err != nil {
+		t.Fatal(err)
+	}
+	snap, err := st.Snapshot(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, err := results.Compute(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The best-placed contestant of 南昌市代表队 (the demo's 南昌 contestants):
+	// a small delegation, whose count shows the change.
+	var top store.Contestant
+	best := 0
+	for _, r := range res.Result.Contestants {
+		if c := res.Contestants[r.ID]; c.City == "南昌" && r.Rank > 0 && r.Award != "" && (best == 0 || r.Rank < best) {
+			top, best = c, r.Rank
+		}
+	}
+	mods, err := st.Modules(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sheets, err := st.Sheets(ctx, ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The veto counts when most of the module's judges mark it: every
+	// sheet of the module is re-marked.
+	for _, m := range mods {
+		for _, a := range m.Aspects {
+			if a.Kind != string(scoring.Veto) {
+				continue
+			}
+			var ids []int64
+			var judgeOf []int64
+			for _, sh := range sheets {
+				if sh.ModuleID == m.ID && sh.ContestantID == top.ID {
+					ids, judgeOf = append(ids, sh.ID), append(judgeOf, sh.JudgeID)
+				}
+			}
+			if len(ids) == 0 {
+				continue
+			}
+			ap, err := st.FileAppeal(ctx, ev.ID, store.AppealFiling{ContestantID: top.ID, Body: "现场安全违规未计入"}, "org")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := st.DecideAppeal(ctx, ev.ID, ap.ID, store.AppealDecision{Outcome: "remark", Reason: "经查看录像，复评",
+				SheetIDs: ids}, "org"); err != nil {
+				t.Fatal(err)
+			}
+			for i, id := range ids {
+				if _, _, err := st.SetSheetStatus(ctx, ev.ID, id, "open", "申诉复评", "chief"); err != nil {
+					t.Fatal(err)
+				}
+				actor := fmt.Sprintf("judge:%d", judgeOf[i])
+				res, err := st.ApplyOps(ctx, []store.SheetOp{
+					{OpID: fmt.Sprintf("test-veto-%d", i), Kind: store.OpMark, EventID: ev.ID, ModuleID: m.ID, ContestantID: top.ID,
+						JudgeID: judgeOf[i], AspectID: a.ID, Value: int64(scoring.Points(1)), Actor: actor, Subject: "veto"},
+					{OpID: fmt.Sprintf("test-veto-submit-%d", i), Kind: store.OpSubmit, EventID: ev.ID, ModuleID: m.ID,
+						ContestantID: top.ID, JudgeID: judgeOf[i], Actor: actor, Subject: "veto"},
+				})
+				if err != nil || res[0].Err != nil || res[1].Err != nil {
+					t.Fatalf("re-mark: %v %+v", err, res)
+				}
+			}
+			if ev, err = st.EventByCode(ctx, demo.ProgrammeHealthCode); err != nil {
+				t.Fatal(err)
+			}
+			return ev, top
+		}
+	}
+	t.Fatal("no sheet with a veto item for the first-placed contestant")
+	return store.Event{}, store.Contestant{}
+}
