@@ -73,6 +73,8 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 			Level:             c.Level,
 			LastPromotionYear: c.LastPromotionYear,
 			CompletionTime:    c.CompletionMillis,
+			Status:            c.Status,
+			StatusReason:      c.StatusReason,
 		})
 	}
 	for _, m := range snap.Marks {
@@ -206,6 +208,10 @@ var publicReasons = map[string]bool{
 	"promotion.granted": true, "promotion.none": true, "promotion.not_passed": true, "promotion.this_year": true,
 	"promotion.already": true, "promotion.capped": true,
 	"title.granted": true, "title.not_passed": true, "standardised": true,
+	// statuses show in the published results with their reasons
+	"status.absent": true, "status.withdrew": true, "status.disqualified": true, "status.ineligible": true,
+	"award.ineligible": true, "award.moved_up": true, "title.ineligible": true, "title.moved_up": true,
+	"promotion.ineligible": true, "promotion.moved_up": true,
 }
 
 // Redact returns a contestant's result as the public may see it while

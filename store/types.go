@@ -119,6 +119,10 @@ type Contestant struct {
 	CompletionMillis  int64   `db:"completion_ms"`
 	DelegationID      *int64  `db:"delegation_id"` // 代表队 in a programme, nil = none
 	CreatedAt         Time    `db:"created_at"`
+	Status            string  `db:"status"` // "" competing, or a scoring.Status* constant
+	StatusReason      string  `db:"status_reason"`
+	StatusBy          string  `db:"status_by"`
+	StatusAt          Time    `db:"status_at"`
 }
 
 // Judge is a 裁判员 / 考评员 of one event.
