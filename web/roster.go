@@ -60,11 +60,14 @@ type rosterPage struct {
 	ConfirmError string
 	Basis        string
 	Notified     bool
+	// StatusChoices feed the status dialog (缺考, 弃权, 取消资格, 不参与评奖).
+	StatusChoices []statusChoice
 }
 
 type rosterRow struct {
 	ID                                                                                  int64
 	Code, Name, Gender, IDType, IDMasked, Organization, City, Group, Level, PhoneMasked string
+	StatusName, StatusReason                                                            string
 }
 
 type rosterImportRow struct {
@@ -136,7 +139,8 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 	}
 	page := rosterPage{Title: "选手名单", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
 		Message: r.URL.Query().Get("msg"), Groups: map[string]string{}, Reasons: roster.Reasons(),
-		Bases: store.Bases(), Notice: privacy.Notice, ConfirmError: confirm.Error, Basis: confirm.Basis, Notified: confirm.Notified}
+		Bases: store.Bases(), Notice: privacy.Notice, ConfirmError: confirm.Error, Basis: confirm.Basis, Notified: confirm.Notified,
+		StatusChoices: statusChoices(u.User.Role)}
 	if s.exports != nil {
 		page.Exports = exports.Kinds()
 	}
@@ -148,7 +152,7 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 		// asks why and records it (handleReveal).
 		row := rosterRow{ID: c.ID, Name: c.Name, Gender: c.Gender, IDType: c.IDType, IDMasked: maskID(c.IDNumber),
 			Organization: c.Organization, City: c.City, Group: nameOr(page.Groups, c.GroupCode), Level: scoring.LevelName(c.Level),
-			PhoneMasked: maskPhone(c.Phone)}
+			PhoneMasked: maskPhone(c.Phone), StatusName: scoring.StatusName(c.Status), StatusReason: c.StatusReason}
 		if c.Code != nil {
 			row.Code = *c.Code
 		}

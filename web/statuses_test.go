@@ -1,0 +1,98 @@
+package web_test
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+
+	"skillscore/demo"
+	"skillscore/store"
+)
+
+func (o *office) contestant(id int64) store.Contestant {
+	o.t.Helper()
+	c, err := o.st.Contestant(context.Background(), o.ev.ID, id)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	return c
+}
+
+// The chief judge's 取消资格: refused without a reason, refused for other
+// statuses, refused to a scorekeeper; nothing changes on a refusal.
+func TestChiefDisqualifiesWithReason(t *testing.T) {
+	o := newOffice(t)
+	cs, err := o.st.Contestants(context.Background(), o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var target store.Contestant
+	for _, c := range cs {
+		if c.Status == "" {
+			target = c
+			break
+		}
+	}
+	path := "/api/v1/events/" + demo.EventCode + "/contestants/" + strconv.FormatInt(target.ID, 10) + "/status"
+	revision := func() int64 {
+		ev, err := o.st.Event(context.Background(), o.ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return ev.Revision
+	}
+	unchanged := func(step string, rev int64) {
+		t.Helper()
+		if c := o.contestant(target.ID); c.Status != "" || c.StatusReason != "" || revision() != rev {
+			t.Fatalf("%s changed the contestant: %+v", step, c)
+		}
+	}
+
+	keeper := o.browser()
+	keeper.login("keeper1", "pass-keeper1")
+	keeper.get("/events/" + demo.EventCode + "/paper")
+	rev := revision()
+	if code, body := keeper.post(path, url.Values{"csrf": {keeper.csrf}, "status": {"disqualified"}, "reason": {"作弊"}}); code != http.StatusForbidden {
+		t.Fatalf("scorekeeper: %d %s", code, body)
+	}
+	unchanged("a scorekeeper", rev)
+
+	chief := o.browser()
+	chief.login("chief", "pass-chief")
+	if code, body := chief.get("/events/" + demo.EventCode + "/desk"); code != 200 || !strings.Contains(body, `id="status-dialog"`) || !strings.Contains(body, "取消资格…") {
+		t.Fatalf("desk: %d, no status control", code)
+	}
+	if code, body := chief.post(path, url.Values{"csrf": {chief.csrf}, "status": {"disqualified"}, "reason": {"  "}}); code != http.StatusBadRequest || !strings.Contains(body, "取消资格须填写原因") {
+		t.Fatalf("without reason: %d %s", code, body)
+	}
+	unchanged("no reason", rev)
+	if code, body := chief.post(path, url.Values{"csrf": {chief.csrf}, "status": {"absent"}}); code != http.StatusForbidden || !strings.Contains(body, "由组织者设置") {
+		t.Fatalf("chief sets 缺考: %d %s", code, body)
+	}
+	unchanged("chief's 缺考", rev)
+	if code, body := chief.post(path, url.Values{"csrf": {chief.csrf}, "status": {"disqualified"}, "reason": {"冒名顶替参赛"}}); code != 200 {
+		t.Fatalf("with reason: %d %s", code, body)
+	}
+	if c := o.contestant(target.ID); c.Status != "disqualified" || c.StatusReason != "冒名顶替参赛" || c.StatusBy != "chief" || revision() <= rev {
+		t.Fatalf("after 取消资格: %+v", c)
+	}
+	if _, body := chief.get("/events/" + demo.EventCode + "/desk"); !strings.Contains(body, "冒名顶替参赛") {
+		t.Fatal("desk does not show the status's reason")
+	}
+	// The organizer's roster page has the control for every status.
+	org := o.browser()
+	org.login("org", "pass-org")
+	if code, body := org.get("/events/" + demo.EventCode + "/roster"); code != 200 && code != http.StatusServiceUnavailable ||
+		code == 200 && (!strings.Contains(body, `value="ineligible"`) || !strings.Contains(body, "冒名顶替参赛")) {
+		t.Fatalf("roster: %d", code)
+	}
+	if code, body := org.post(path, url.Values{"csrf": {org.csrf}, "status": {"clear"}}); code != 200 {
+		t.Fatalf("organizer clears: %d %s", code, body)
+	}
+	if c := o.contestant(target.ID); c.Status != "" {
+		t.Fatalf("not cleared: %+v", c)
+	}
+}
