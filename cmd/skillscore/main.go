@@ -66,6 +66,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
   skillscore purge   --event CODE [--dry-run] [--by NAME] [--db URL]
                                                        保存期限届满后永久清除赛事的个人信息 (retention purge)
 
+  skillscore status  --event CODE --contestant CODE_OR_ID --set absent|withdrew|disqualified|ineligible|clear [--reason R]
+                                                       选手缺考、弃权、取消资格、不参与评奖 (contestant status)
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
@@ -193,6 +195,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runKeys(ctx, args[1:], stdout, stderr)
 	case "photos":
 		return runPhotos(ctx, args[1:], stdout, stderr)
+	case "status": // contestant statuses (issue 14)
+		return runStatus(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
