@@ -69,3 +69,27 @@ func (s *Store) SetContestantStatus(ctx context.Context, eventID, contestantID i
 			map[string]any{"contestant_id": contestantID, "status": status, "reason": reason, "from": prev.Status, "from_reason": prev.Reason}, now)
 	})
 }
+
+// absentFromImport makes a contestant whom a score file marks 缺考 absent
+// from the whole event when nothing else shows they competed: no judge's
+// mark, no other imported score, no status already.
+func (s *Store) absentFromImport(ctx context.Context, tx *sqlx.Tx, eventID, contestantID int64, source, actor string) error {
+	var n int
+	if err := tx.GetContext(ctx, &n, `SELECT
+		(SELECT COUNT(*) FROM marks mk JOIN sheets sh ON sh.id = mk.sheet_id WHERE sh.contestant_id = ?) +
+		(SELECT COUNT(*) FROM imported_scores WHERE contestant_id = ? AND absent = 0) +
+		(SELECT COUNT(*) FROM contestants WHERE id = ? AND status <> '')`, contestantID, contestantID, contestantID); err != nil {
+		return fmt.Errorf("other marks: %w", err)
+	}
+	if n > 0 {
+		return nil
+	}
+	now := s.now()
+	reason := "成绩导入文件 " + source + " 记为缺考"
+	if _, err := tx.ExecContext(ctx, "UPDATE contestants SET status = ?, status_reason = ?, status_by = ?, status_at = ? WHERE id = ?",
+		scoring.StatusAbsent, reason, actor, Time{now}, contestantID); err != nil {
+		return fmt.Errorf("set absent: %w", err)
+	}
+	return s.appendAudit(ctx, tx, &eventID, actor, "contestant.status", contestantSubject(ctx, tx, contestantID),
+		map[string]any{"contestant_id": contestantID, "status": scoring.StatusAbsent, "reason": reason, "from": "", "from_reason": ""}, now)
+}

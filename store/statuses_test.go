@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,6 +107,38 @@ func TestAbsentContestantDoesNotBlockWorkflow(t *testing.T) {
 		}
 		if w, err = s.Workflow(ctx, d.ev.ID); err != nil || w.Unlocked != 1 {
 			t.Fatalf("after: %v %+v", err, w)
+		}
+	})
+}
+
+// 缺考 in a score file: recorded as absent; a contestant with nothing else
+// becomes 缺考, one with a judge's mark keeps competing.
+func TestImportScoresAbsent(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		assignAll(t, s, d)
+		op := SheetOp{OpID: "m1", Kind: OpMark, EventID: d.ev.ID, ModuleID: d.pra.ID, ContestantID: d.cs[1].ID, JudgeID: d.judge.ID,
+			AspectID: d.pra.Aspects[0].ID, Value: 20000, Actor: "judge:1", Subject: "x"}
+		if res, err := s.ApplyOps(ctx, []SheetOp{op}); err != nil || res[0].Err != nil {
+			t.Fatalf("mark: %v %v", err, res)
+		}
+		if _, err := s.ImportScores(ctx, d.ev.ID, d.theory.ID, []ImportedScore{
+			{ContestantID: d.cs[0].ID, ModuleCode: "T", Absent: true},
+			{ContestantID: d.cs[1].ID, ModuleCode: "T", Absent: true},
+		}, "理论.xlsx", "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		if c, _ := s.Contestant(ctx, d.ev.ID, d.cs[0].ID); c.Status != "absent" || !strings.Contains(c.StatusReason, "理论.xlsx") || c.StatusBy != "organizer" {
+			t.Errorf("no other marks: %+v", c)
+		}
+		if c, _ := s.Contestant(ctx, d.ev.ID, d.cs[1].ID); c.Status != "" {
+			t.Errorf("with a judge's mark: %+v", c)
+		}
+		got, err := s.ImportedScores(ctx, d.ev.ID)
+		if err != nil || len(got) != 2 || !got[0].Absent || !got[1].Absent || got[0].Value != 0 {
+			t.Fatalf("stored: %v %+v", err, got)
 		}
 	})
 }

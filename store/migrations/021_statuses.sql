@@ -6,3 +6,7 @@ ALTER TABLE contestants ADD COLUMN status VARCHAR(16) NOT NULL DEFAULT '';
 ALTER TABLE contestants ADD COLUMN status_reason VARCHAR(500) NOT NULL DEFAULT '';
 ALTER TABLE contestants ADD COLUMN status_by VARCHAR(100) NOT NULL DEFAULT '';
 ALTER TABLE contestants ADD COLUMN status_at BIGINT;
+
+-- A theory-score file may say 缺考 for a contestant instead of a score: the
+-- module is recorded as absent (value 0, absent = 1), not as a real 0.
+ALTER TABLE imported_scores ADD COLUMN absent INTEGER NOT NULL DEFAULT 0;
