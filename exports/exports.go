@@ -203,13 +203,13 @@ func NewTable(st *results.Standings, published bool) *Table {
 			row[ColName], row[ColOrganization] = p.Name, p.Organization
 		}
 		for _, m := range c.Modules {
-			row = append(row, m.Score.String())
+			row = append(row, results.ModuleText(m, results.Plain))
 		}
 		promo := ""
 		if c.Promotion != nil {
 			promo = c.Promotion.FromName + "→" + c.Promotion.ToName
 		}
-		row = append(row, c.Total.String(), c.AwardName, promo, ReasonsText(c))
+		row = append(row, results.TotalText(c, results.Plain), results.AwardText(c), promo, ReasonsText(c))
 		t.Rows = append(t.Rows, row)
 	}
 	return t

@@ -8,6 +8,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"skillscore/certificates"
+	"skillscore/results"
 	"skillscore/scoring"
 )
 
@@ -238,11 +239,11 @@ func (t *Table) pdfRows() [][]string {
 			continue
 		}
 		for j, m := range c.Modules {
-			if row[colModules+j] != "" {
+			if row[colModules+j] != "" && !results.ModuleAbsent(m) {
 				row[colModules+j] = m.Score.Format(places[j])
 			}
 		}
-		if at := colModules + len(mods); total >= 0 && row[at] != "" {
+		if at := colModules + len(mods); total >= 0 && row[at] != "" && !results.NoScore(c) {
 			row[at] = c.Total.Format(total)
 		}
 	}

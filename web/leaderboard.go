@@ -7,6 +7,7 @@ import (
 
 	"skillscore"
 	"skillscore/live"
+	"skillscore/results"
 )
 
 type leaderboardPage struct {
@@ -119,13 +120,13 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 			Code:     c.Code,
 			Name:     c.Name,
 			Org:      c.Org,
-			Total:    c.Total.Format(2),
-			Award:    c.AwardName,
+			Total:    results.TotalText(c.ContestantResult, results.Fixed2),
+			Award:    results.AwardText(c.ContestantResult),
 			Complete: c.Complete,
 			Draft:    c.Draft,
 		}
 		for i, m := range c.Modules {
-			cell := boardCell{Score: m.Score.Format(2), Complete: m.Complete, Note: "评分完成"}
+			cell := boardCell{Score: results.ModuleText(m, results.Fixed2), Complete: m.Complete, Note: "评分完成"}
 			if !m.Complete {
 				cell.Note = "评分进行中"
 			}

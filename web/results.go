@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"skillscore"
+	"skillscore/results"
 	"skillscore/store"
 )
 
@@ -218,7 +219,7 @@ func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
 		}
 		g := &page.Groups[i]
 		g.Rows = append(g.Rows, publishedRow{Group: c.GroupName, Code: c.Code, Name: c.Name,
-			Org: c.Org, Total: c.Total.String(), Award: c.AwardName, Rank: c.Rank})
+			Org: c.Org, Total: results.TotalText(c.ContestantResult, results.Plain), Award: results.AwardText(c.ContestantResult), Rank: c.Rank})
 	}
 	page.Groups = slices.DeleteFunc(page.Groups, func(g publishedGroup) bool { return len(g.Rows) == 0 })
 	w.Header().Set("Cache-Control", "no-store")
