@@ -36,6 +36,7 @@ type Store interface {
 	RecordMark(ctx context.Context, op store.MarkOp) (store.MarkAck, error)
 	ApplyOps(ctx context.Context, ops []store.SheetOp) ([]store.OpResult, error)
 	AddAssignments(ctx context.Context, eventID int64, as []store.Assignment, actor string) error
+	SetContestantStatus(ctx context.Context, eventID, contestantID int64, status, reason, actor string) error
 }
 
 const actor = "demo"
@@ -75,6 +76,15 @@ var givenNames = []string{"秀英", "桂兰", "玉梅", "淑珍", "丽华", "建
 const (
 	employees = 16
 	students  = 12
+)
+
+// The demo's statuses, by roster position: the last student is 缺考 (the
+// theory file says so and no judge scores them), the first employee competes
+// but is 不参与评奖, so an award or title passes to the next (递补).
+const (
+	Absent           = employees + students - 1
+	Ineligible       = 0
+	IneligibleReason = "上届一等奖获得者，按竞赛规程本届参赛但不参与评奖"
 )
 
 // Ensure returns the demo event, creating it first if the store lacks it.
@@ -119,6 +129,9 @@ func Create(ctx context.Context, st Store) (store.Event, error) {
 	}
 	if err := enterMarks(ctx, st, ev.ID, rules, mods, panels, cs, rng); err != nil {
 		return store.Event{}, err
+	}
+	if err := st.SetContestantStatus(ctx, ev.ID, cs[Ineligible].ID, scoring.StatusIneligible, IneligibleReason, actor); err != nil {
+		return store.Event{}, fmt.Errorf("demo status: %w", err)
 	}
 	return st.EventByCode(ctx, EventCode)
 }
@@ -281,9 +294,14 @@ func importTheory(ctx context.Context, st Store, eventID int64, mods []store.Mod
 			continue
 		}
 		var scores []store.ImportedScore
-		for _, c := range cs {
+		for ci, c := range cs {
 			// 58.0–97.5 in half points, as a computer-based test reports them.
 			v := int64(116+rng.IntN(80)) * int64(scoring.DecimalScale) / 2
+			if ci == Absent {
+				// The row says 缺考, which makes the contestant 缺考.
+				scores = append(scores, store.ImportedScore{ContestantID: c.ID, Absent: true})
+				continue
+			}
 			scores = append(scores, store.ImportedScore{ContestantID: c.ID, Value: v})
 		}
 		if _, err := st.ImportScores(ctx, eventID, m.ID, scores, "理论考试成绩（演示）.xlsx", actor); err != nil {
@@ -321,6 +339,9 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 		}
 		rm := ruleMods[p.module.Code]
 		for ci := 0; ci < scored; ci++ {
+			if ci == Absent {
+				continue
+			}
 			for ji, j := range p.judges {
 				if judges.ConflictReason(j, cs[ci], "") != "" {
 					continue // recused

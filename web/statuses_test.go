@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"skillscore/demo"
+	"skillscore/results"
 	"skillscore/store"
 )
 
@@ -94,5 +95,48 @@ func TestChiefDisqualifiesWithReason(t *testing.T) {
 	}
 	if c := o.contestant(target.ID); c.Status != "" {
 		t.Fatalf("not cleared: %+v", c)
+	}
+}
+
+// The demo has one 缺考 and one 不参与评奖 contestant; the results say so
+// with the reasons, and the leaderboard shows 缺考 where there is no score.
+func TestDemoStatusesShown(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	snap, err := o.st.Snapshot(ctx, o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	st, err := results.Compute(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	absent, ineligible := snap.Contestants[demo.Absent], snap.Contestants[demo.Ineligible]
+	if absent.Status != "absent" || ineligible.Status != "ineligible" || ineligible.StatusReason != demo.IneligibleReason {
+		t.Fatalf("demo statuses: %+v %+v", absent, ineligible)
+	}
+	for _, c := range st.Result.Contestants {
+		switch c.ID {
+		case results.Key(absent.ID):
+			if c.Rank != 0 || c.StatusName != "缺考" || results.TotalText(c, results.Fixed2) != "缺考" {
+				t.Errorf("absent: %+v", c)
+			}
+			if !results.ModuleAbsent(c.Modules[0]) && !results.ModuleAbsent(c.Modules[len(c.Modules)-1]) {
+				t.Errorf("the theory module is not marked 缺考: %+v", c.Modules)
+			}
+		case results.Key(ineligible.ID):
+			if c.Rank == 0 || c.Award != "" || c.Promotion != nil || len(c.Titles) > 0 || !strings.Contains(results.AwardText(c), demo.IneligibleReason) {
+				t.Errorf("ineligible: %+v", c)
+			}
+		}
+	}
+	for _, g := range st.Result.Groups {
+		if g.Code == "student" && (g.Ranked != g.Contestants-1 || g.AwardBase != g.Contestants-1) {
+			t.Errorf("student group counts the absent contestant: %+v", g)
+		}
+	}
+	anon := o.browser()
+	if code, body := anon.get("/events/" + demo.EventCode + "/leaderboard"); code != 200 || !strings.Contains(body, `<td class="num total">缺考</td>`) {
+		t.Fatalf("leaderboard: %d, no 缺考", code)
 	}
 }
