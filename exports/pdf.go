@@ -246,6 +246,10 @@ func (t *Table) pdfRows() [][]string {
 		if at := colModules + len(mods); total >= 0 && row[at] != "" && !results.NoScore(c) {
 			row[at] = c.Total.Format(total)
 		}
+		// The award column is narrow: the status's reason is in 说明.
+		if at := colModules + len(mods) + 1; c.AwardName == "" && len(row) > at {
+			row[at] = c.StatusName
+		}
 	}
 	return rows
 }
