@@ -78,12 +78,13 @@ const (
 	students  = 12
 )
 
-// The demo's statuses, by roster position: the last student is 缺考 (the
-// theory file says so and no judge scores them), the first employee competes
-// but is 不参与评奖, so an award or title passes to the next (递补).
+// The demo's statuses, by roster position, chosen so that the demo's
+// promotions stay as they were: a student with no award is 缺考 (the theory
+// file says so and no judge scores them); an employee placed for an award competes
+// but is 不参与评奖, so the 三等奖 its place holds passes to the next (递补).
 const (
-	Absent           = employees + students - 1
-	Ineligible       = 0
+	Absent           = employees + 6
+	Ineligible       = 2
 	IneligibleReason = "上届一等奖获得者，按竞赛规程本届参赛但不参与评奖"
 )
 
@@ -339,9 +340,6 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 		}
 		rm := ruleMods[p.module.Code]
 		for ci := 0; ci < scored; ci++ {
-			if ci == Absent {
-				continue
-			}
 			for ji, j := range p.judges {
 				if judges.ConflictReason(j, cs[ci], "") != "" {
 					continue // recused
@@ -354,6 +352,9 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 					if err := a.CheckValue(v); err != nil {
 						return fmt.Errorf("demo mark %s/%s: %w", p.module.Code, a.Code, err)
 					}
+					if ci == Absent {
+						continue // drawn all the same, so everyone else's marks stay as they were
+					}
 					op++
 					if _, err := st.RecordMark(ctx, store.MarkOp{
 						OpID:    fmt.Sprintf("demo-%05d", op),
@@ -363,8 +364,8 @@ func enterMarks(ctx context.Context, st Store, eventID int64, rules *scoring.Rul
 						return fmt.Errorf("demo mark: %w", err)
 					}
 				}
-				if pi == 0 && ji == 0 {
-					continue // J01's sheets stay drafts
+				if pi == 0 && ji == 0 || ci == Absent {
+					continue // J01's sheets stay drafts; the absent contestant has none
 				}
 				submits = append(submits, store.SheetOp{OpID: fmt.Sprintf("demo-submit-%05d", len(submits)), Kind: store.OpSubmit,
 					EventID: eventID, ModuleID: p.module.ID, ContestantID: cs[ci].ID, JudgeID: j.ID, Actor: j.Code})
