@@ -386,7 +386,15 @@ func TestResultsPDFDecimalsAndAnnex(t *testing.T) {
 	if annex < 0 {
 		t.Fatalf("the PDF has no annex of notes:\n%s", text)
 	}
-	body := strings.Join(strings.Fields(text[annex:]), "")
+	// A note may run over a page break: the annex's text without the
+	// signature lines, page numbers and headings of the pages it spans.
+	var annexLines []string
+	for _, l := range strings.Split(text[annex:], "\n") {
+		if !strings.Contains(l, "（签字）") && !strings.Contains(l, "日期：") && !strings.Contains(l, "成绩汇总表") && !strings.Contains(l, "附：说明") {
+			annexLines = append(annexLines, l)
+		}
+	}
+	body := strings.Join(strings.Fields(strings.Join(annexLines, "\n")), "")
 	lines := strings.Split(text[:annex], "\n")
 	shortened, notes := 0, 0
 	for _, c := range want.Result.Contestants {
