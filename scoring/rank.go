@@ -414,6 +414,13 @@ func (e *engine) passOf(cs *cstate, x *ContestantResult) {
 	if pr == nil {
 		return
 	}
+	if cs.c.Status == StatusAbsent || cs.c.Status == StatusWithdrew {
+		// No conditions to weigh for someone who did not compete.
+		ok := false
+		x.Pass = &ok
+		x.Reasons = append(x.Reasons, Reason{Code: "pass.failed", Text: cs.outText() + "，不合格"})
+		return
+	}
 	ok := !cs.unranked()
 	tl := cs.c.TargetLevel
 	if tl == 0 {
