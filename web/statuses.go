@@ -46,6 +46,24 @@ func statusAllowed(role, from, to string) error {
 	return skillscore.Errorf(skillscore.EForbidden, "您的角色（%s）无权更改选手状态", RoleNames[role])
 }
 
+// statusRoute admits chief judges and organizers to one event's status
+// change; unlike eventRoute it needs no judges service, since the roster
+// page offers it too.
+func (s *Server) statusRoute(h func(http.ResponseWriter, *http.Request, *authed, store.Event)) http.HandlerFunc {
+	return s.requireRole(func(w http.ResponseWriter, r *http.Request, u *authed) {
+		if s.judging == nil {
+			s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "选手状态功能未启用"))
+			return
+		}
+		ev, err := s.eventFor(r)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		h(w, r, u, ev)
+	}, RoleChief)
+}
+
 // handleContestantStatus sets or clears a contestant's status (the status
 // dialog on the roster page and the chief judge's desk): form fields status
 // (absent | withdrew | disqualified | ineligible | clear) and reason.
