@@ -4,8 +4,9 @@ import "skillscore/scoring"
 
 // How a status shows wherever results are shown (leaderboard, big screen,
 // 公示, exports): the total column says 缺考 or 弃权 where there is no score;
-// the award column says the award or, without one, the status with its
-// reason; a module a score file marked 缺考 says 缺考.
+// the award column says the award or, without one, the status name, with
+// the status's reason in small print beneath it on the pages (in 说明 in
+// the exports); a module a score file marked 缺考 says 缺考.
 
 // NoScore reports whether a result has no score to show: 缺考 or 弃权.
 func NoScore(c scoring.ContestantResult) bool {
@@ -33,12 +34,12 @@ func TotalText(c scoring.ContestantResult, format func(scoring.Decimal) string) 
 	return format(c.Total)
 }
 
-// AwardText is the award column: the award, else the status note.
+// AwardText is the award column: the award, else the status name.
 func AwardText(c scoring.ContestantResult) string {
 	if c.AwardName != "" {
 		return c.AwardName
 	}
-	return StatusNote(c)
+	return c.StatusName
 }
 
 // ModuleText is a module score cell: 缺考 for a module a score file marked

@@ -153,6 +153,7 @@ func (s *Server) resultsRedirect(w http.ResponseWriter, r *http.Request, ev stor
 type publishedRow struct {
 	Group, Code, Name, Org, Total, Award string
 	Rank                                 int
+	StatusReason                         string // shown beneath the award column
 }
 
 type publishedPage struct {
@@ -219,7 +220,8 @@ func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
 		}
 		g := &page.Groups[i]
 		g.Rows = append(g.Rows, publishedRow{Group: c.GroupName, Code: c.Code, Name: c.Name,
-			Org: c.Org, Total: results.TotalText(c.ContestantResult, results.Plain), Award: results.AwardText(c.ContestantResult), Rank: c.Rank})
+			Org: c.Org, Total: results.TotalText(c.ContestantResult, results.Plain), Award: results.AwardText(c.ContestantResult), Rank: c.Rank,
+			StatusReason: c.StatusReason})
 	}
 	page.Groups = slices.DeleteFunc(page.Groups, func(g publishedGroup) bool { return len(g.Rows) == 0 })
 	w.Header().Set("Cache-Control", "no-store")

@@ -125,7 +125,7 @@ func TestDemoStatusesShown(t *testing.T) {
 				t.Errorf("the theory module is not marked 缺考: %+v", c.Modules)
 			}
 		case results.Key(ineligible.ID):
-			if c.Rank == 0 || c.Award != "" || c.Promotion != nil || len(c.Titles) > 0 || !strings.Contains(results.AwardText(c), demo.IneligibleReason) {
+			if c.Rank == 0 || c.Award != "" || c.Promotion != nil || len(c.Titles) > 0 || results.AwardText(c) != "不参与评奖" || c.StatusReason != demo.IneligibleReason {
 				t.Errorf("ineligible: %+v", c)
 			}
 		}
@@ -136,7 +136,9 @@ func TestDemoStatusesShown(t *testing.T) {
 		}
 	}
 	anon := o.browser()
-	if code, body := anon.get("/events/" + demo.EventCode + "/leaderboard"); code != 200 || !strings.Contains(body, `<td class="num total">缺考</td>`) {
-		t.Fatalf("leaderboard: %d, no 缺考", code)
+	code, body := anon.get("/events/" + demo.EventCode + "/leaderboard")
+	if code != 200 || !strings.Contains(body, `<td class="num total">缺考</td>`) ||
+		!strings.Contains(body, `不参与评奖<small class="status-note">`+demo.IneligibleReason+`</small>`) {
+		t.Fatalf("leaderboard: %d, no 缺考 or no 不参与评奖 with its reason", code)
 	}
 }
