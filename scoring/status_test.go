@@ -214,3 +214,50 @@ func TestStandingsWithStatuses(t *testing.T) {
 		}
 	}
 }
+
+// Adding an ineligible contestant adds one to a "competed" base and
+// nothing to an "eligible" one; under "eligible" nobody else's award
+// changes, and an absent newcomer changes nothing under either.
+func TestPropertyAddingStatusContestantBase(t *testing.T) {
+	for _, base := range []string{BaseCompeted, BaseEligible} {
+		aw := proportional()
+		aw["base"] = base
+		r := awardRules(t, aw, nil)
+		for seed := uint64(1); seed <= 100; seed++ {
+			rng := rand.New(rand.NewPCG(seed, 33))
+			n := 1 + rng.IntN(40)
+			var totals []string
+			for i := 0; i < n; i++ {
+				totals = append(totals, fmt.Sprint(50+rng.IntN(40)))
+			}
+			in := totalsInput(totals...)
+			before, err := Compute(r, in)
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, st := range []string{StatusIneligible, StatusAbsent} {
+				more := in
+				more.Contestants = append(slices.Clone(in.Contestants), Contestant{ID: "NEW", Group: "employee", Status: st, StatusReason: "理由"})
+				more.Marks = append(slices.Clone(in.Marks), Mark{Contestant: "NEW", Module: "T", Value: MustDecimal(fmt.Sprint(50 + rng.IntN(50)))})
+				after, err := Compute(r, more)
+				if err != nil {
+					t.Fatal(err)
+				}
+				want := before.Groups[0].AwardBase
+				if st == StatusIneligible && base == BaseCompeted {
+					want++
+				}
+				if got := after.Groups[0].AwardBase; got != want {
+					t.Fatalf("%s seed %d: adding a %s contestant: base %d, want %d", base, seed, st, got, want)
+				}
+				if base == BaseEligible || st == StatusAbsent {
+					for _, c := range before.Contestants {
+						if a := byID(after, c.ID); a.Award != c.Award {
+							t.Fatalf("%s seed %d: adding a %s contestant changed %s's award %q → %q", base, seed, st, c.ID, c.Award, a.Award)
+						}
+					}
+				}
+			}
+		}
+	}
+}
