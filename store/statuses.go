@@ -51,8 +51,8 @@ func (s *Store) SetContestantStatus(ctx context.Context, eventID, contestantID i
 		if w.FinalizedAt.Valid() {
 			return skillscore.Errorf(skillscore.EConflict, "成绩已最终确认，不能再更改选手状态")
 		}
-		var at any
-		by := ""
+		// Clearing leaves no trace on the row; the audit trail keeps it.
+		at, by := Time{}, ""
 		if status != "" {
 			at, by = Time{now}, actor
 		} else {
