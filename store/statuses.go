@@ -51,15 +51,14 @@ func (s *Store) SetContestantStatus(ctx context.Context, eventID, contestantID i
 		if w.FinalizedAt.Valid() {
 			return skillscore.Errorf(skillscore.EConflict, "成绩已最终确认，不能再更改选手状态")
 		}
-		// Clearing leaves no trace on the row; the audit trail keeps it.
-		at, by := Time{}, ""
+		// Clearing leaves no trace on the row; the audit trail keeps it,
+		// with the reason given for clearing.
+		at, by, kept := Time{}, "", ""
 		if status != "" {
-			at, by = Time{now}, actor
-		} else {
-			reason = ""
+			at, by, kept = Time{now}, actor, reason
 		}
 		if _, err := tx.ExecContext(ctx, "UPDATE contestants SET status = ?, status_reason = ?, status_by = ?, status_at = ? WHERE id = ?",
-			status, reason, by, at, contestantID); err != nil {
+			status, kept, by, at, contestantID); err != nil {
 			return fmt.Errorf("set status: %w", err)
 		}
 		if _, err := bumpRevision(ctx, tx, eventID); err != nil {
