@@ -47,6 +47,9 @@ func Compute(snap store.Snapshot) (*Standings, error) {
 	st := &Standings{Snapshot: snap, Rules: rules, Result: res, Contestants: byID}
 	markAbsentModules(snap, res)
 	for _, c := range res.Contestants {
+		if NoScore(c) {
+			continue // nobody will score a contestant who was absent or withdrew
+		}
 		for _, m := range c.Modules {
 			st.Expected++
 			if m.Complete {
