@@ -63,8 +63,9 @@ func TestChiefDisqualifiesWithReason(t *testing.T) {
 
 	chief := o.browser()
 	chief.login("chief", "pass-chief")
-	if code, body := chief.get("/events/" + demo.EventCode + "/desk"); code != 200 || !strings.Contains(body, `id="status-dialog"`) || !strings.Contains(body, "取消资格…") {
-		t.Fatalf("desk: %d, no status control", code)
+	if code, body := chief.get("/events/" + demo.EventCode + "/desk"); code != 200 || !strings.Contains(body, `id="status-dialog"`) || !strings.Contains(body, "取消资格…") ||
+		strings.Contains(body, `value="absent"`) {
+		t.Fatalf("desk: %d, no 取消资格 control, or one for 缺考", code)
 	}
 	if code, body := chief.post(path, url.Values{"csrf": {chief.csrf}, "status": {"disqualified"}, "reason": {"  "}}); code != http.StatusBadRequest || !strings.Contains(body, "取消资格须填写原因") {
 		t.Fatalf("without reason: %d %s", code, body)
