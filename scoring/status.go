@@ -14,7 +14,9 @@ const (
 )
 
 // Statuses lists the statuses in display order.
-var Statuses = []string{StatusAbsent, StatusWithdrew, StatusDisqualified, StatusIneligible}
+func Statuses() []string {
+	return []string{StatusAbsent, StatusWithdrew, StatusDisqualified, StatusIneligible}
+}
 
 // StatusName is a status's Chinese name ("" for competing or unknown).
 func StatusName(s string) string {

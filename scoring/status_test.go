@@ -80,7 +80,7 @@ func randomStatuses(in Input, rng *rand.Rand) Input {
 	in.Contestants = slices.Clone(in.Contestants)
 	for i := range in.Contestants {
 		if rng.IntN(5) == 0 {
-			in.Contestants[i].Status = Statuses[rng.IntN(len(Statuses))]
+			in.Contestants[i].Status = Statuses()[rng.IntN(len(Statuses()))]
 			in.Contestants[i].StatusReason = "理由"
 		}
 	}

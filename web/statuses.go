@@ -21,7 +21,7 @@ type statusChoice struct {
 // the chief judge only 取消资格 (and clearing it).
 func statusChoices(role string) []statusChoice {
 	var out []statusChoice
-	for _, st := range scoring.Statuses {
+	for _, st := range scoring.Statuses() {
 		if statusAllowed(role, "", st) == nil {
 			out = append(out, statusChoice{Value: st, Name: scoring.StatusName(st), NeedsReason: scoring.StatusNeedsReason(st)})
 		}
