@@ -38,6 +38,7 @@ type Store interface {
 	AddAssignments(ctx context.Context, eventID int64, as []store.Assignment, actor string) error
 	// Sessions (场次) and 检录 (issue 14).
 	SessionsStore
+	SetContestantStatus(ctx context.Context, eventID, contestantID int64, status, reason, actor string) error
 }
 
 const actor = "demo"
@@ -77,6 +78,16 @@ var givenNames = []string{"秀英", "桂兰", "玉梅", "淑珍", "丽华", "建
 const (
 	employees = 16
 	students  = 12
+)
+
+// The demo's statuses, by roster position, chosen so that the demo's
+// promotions stay as they were: a student with no award is 缺考 (the theory
+// file says so and no judge scores them); an employee placed for an award competes
+// but is 不参与评奖, so the 三等奖 its place holds passes to the next (递补).
+const (
+	Absent           = employees + 6
+	Ineligible       = 2
+	IneligibleReason = "上届一等奖获得者，按竞赛规程本届参赛但不参与评奖"
 )
 
 // Ensure returns the demo event, creating it first if the store lacks it.
@@ -125,6 +136,9 @@ func Create(ctx context.Context, st Store) (store.Event, error) {
 	// Sessions (场次) and 检录 (issue 14).
 	if err := addSessions(ctx, st, ev, mods, cs); err != nil {
 		return store.Event{}, err
+	}
+	if err := st.SetContestantStatus(ctx, ev.ID, cs[Ineligible].ID, scoring.StatusIneligible, IneligibleReason, actor); err != nil {
+		return store.Event{}, fmt.Errorf("demo status: %w", err)
 	}
 	return st.EventByCode(ctx, EventCode)
 }
@@ -287,9 +301,14 @@ func importTheory(ctx context.Context, st Store, eventID int64, mods []store.Mod
 			continue
 		}
 		var scores []store.ImportedScore
-		for _, c := range cs {
+		for ci, c := range cs {
 			// 58.0–97.5 in half points, as a computer-based test reports them.
 			v := int64(116+rng.IntN(80)) * int64(scoring.DecimalScale) / 2
+			if ci == Absent {
+				// The row says 缺考, which makes the contestant 缺考.
+				scores = append(scores, store.ImportedScore{ContestantID: c.ID, Absent: true})
+				continue
+			}
 			scores = append(scores, store.ImportedScore{ContestantID: c.ID, Value: v})
 		}
 		if _, err := st.ImportScores(ctx, eventID, m.ID, scores, "理论考试成绩（演示）.xlsx", actor); err != nil {
@@ -339,6 +358,9 @@ func enterMarks(ctx context.Context, st Store, prefix string, eventID int64, rul
 					if err := a.CheckValue(v); err != nil {
 						return fmt.Errorf("demo mark %s/%s: %w", p.module.Code, a.Code, err)
 					}
+					if ci == Absent {
+						continue // drawn all the same, so everyone else's marks stay as they were
+					}
 					op++
 					if _, err := st.RecordMark(ctx, store.MarkOp{
 						OpID:    fmt.Sprintf("%s-%05d", prefix, op),
@@ -348,8 +370,8 @@ func enterMarks(ctx context.Context, st Store, prefix string, eventID int64, rul
 						return fmt.Errorf("demo mark: %w", err)
 					}
 				}
-				if pi == 0 && ji == 0 {
-					continue // J01's sheets stay drafts
+				if pi == 0 && ji == 0 || ci == Absent {
+					continue // J01's sheets stay drafts; the absent contestant has none
 				}
 				submits = append(submits, store.SheetOp{OpID: fmt.Sprintf("%s-submit-%05d", prefix, len(submits)), Kind: store.OpSubmit,
 					EventID: eventID, ModuleID: p.module.ID, ContestantID: cs[ci].ID, JudgeID: j.ID, Actor: j.Code})

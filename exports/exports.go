@@ -217,7 +217,7 @@ func NewTable(st *results.Standings, published bool) *Table {
 			row[ColName], row[ColOrganization] = p.Name, p.Organization
 		}
 		for _, m := range c.Modules {
-			row = append(row, m.Score.String())
+			row = append(row, results.ModuleText(m, results.Plain))
 		}
 		promo := ""
 		if c.Promotion != nil {
@@ -241,7 +241,7 @@ func NewTable(st *results.Standings, published bool) *Table {
 			}
 			promo = strings.Join(promos, "；")
 		}
-		row = append(row, c.Total.String(), c.AwardName, promo, ReasonsText(c))
+		row = append(row, results.TotalText(c, results.Plain), results.AwardText(c), promo, ReasonsText(c))
 		t.Rows = append(t.Rows, row)
 	}
 	return t

@@ -22,6 +22,7 @@ import (
 	"skillscore/idnumber"
 	"skillscore/internal/testenv"
 	"skillscore/results"
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
@@ -112,16 +113,18 @@ func TestResultsXLSX(t *testing.T) {
 			if got := cell(row, exports.ColOrganization); got != wantOrg {
 				t.Errorf("published=%v row %d 单位 %q, want %q", published, i, got, wantOrg)
 			}
+			// A status shows instead of a score where there is none, and
+			// in the award column with its reason (results/display.go).
 			for j, m := range c.Modules {
-				if got := cell(row, 5+j); got != m.Score.String() {
-					t.Errorf("row %d module %s: %q, want %q", i, m.Code, got, m.Score.String())
+				if got, want := cell(row, 5+j), results.ModuleText(m, results.Plain); got != want {
+					t.Errorf("row %d module %s: %q, want %q", i, m.Code, got, want)
 				}
 			}
-			if got := cell(row, 5+nmod); got != c.Total.String() {
-				t.Errorf("row %d total %q, want %q", i, got, c.Total.String())
+			if got, want := cell(row, 5+nmod), results.TotalText(c, results.Plain); got != want {
+				t.Errorf("row %d total %q, want %q", i, got, want)
 			}
-			if got := cell(row, 6+nmod); got != c.AwardName {
-				t.Errorf("row %d award %q, want %q", i, got, c.AwardName)
+			if got, want := cell(row, 6+nmod), results.AwardText(c); got != want {
+				t.Errorf("row %d award %q, want %q", i, got, want)
 			}
 			if c.Promotion != nil {
 				promoted++
@@ -302,7 +305,12 @@ func TestResultsPDF(t *testing.T) {
 				continue
 			}
 			found = true
-			for _, s := range []string{p.Name, c.Total.Format(want.Rules.Total.Rounding.Places), c.AwardName} {
+			award := c.AwardName
+			if award == "" {
+				award = c.StatusName
+			}
+			total := results.TotalText(c, func(d scoring.Decimal) string { return d.Format(want.Rules.Total.Rounding.Places) })
+			for _, s := range []string{p.Name, total, award} {
 				if s != "" && !contains(fields, s) {
 					t.Errorf("%s: line %q lacks %q", code, l, s)
 				}
@@ -378,7 +386,15 @@ func TestResultsPDFDecimalsAndAnnex(t *testing.T) {
 	if annex < 0 {
 		t.Fatalf("the PDF has no annex of notes:\n%s", text)
 	}
-	body := strings.Join(strings.Fields(text[annex:]), "")
+	// A note may run over a page break: the annex's text without the
+	// signature lines, page numbers and headings of the pages it spans.
+	var annexLines []string
+	for _, l := range strings.Split(text[annex:], "\n") {
+		if !strings.Contains(l, "（签字）") && !strings.Contains(l, "日期：") && !strings.Contains(l, "成绩汇总表") && !strings.Contains(l, "附：说明") {
+			annexLines = append(annexLines, l)
+		}
+	}
+	body := strings.Join(strings.Fields(strings.Join(annexLines, "\n")), "")
 	lines := strings.Split(text[:annex], "\n")
 	shortened, notes := 0, 0
 	for _, c := range want.Result.Contestants {
@@ -392,16 +408,17 @@ func TestResultsPDFDecimalsAndAnnex(t *testing.T) {
 		if fields == nil {
 			t.Fatalf("no table row for %s", code)
 		}
+		format := func(d scoring.Decimal) string { return d.Format(places) }
 		for _, m := range c.Modules {
-			if !contains(fields, m.Score.Format(places)) {
-				t.Errorf("%s: %s printed as %v, want %s", code, m.Name, fields, m.Score.Format(places))
+			if want := results.ModuleText(m, format); !contains(fields, want) {
+				t.Errorf("%s: %s printed as %v, want %s", code, m.Name, fields, want)
 			}
 			if m.Score.String() != m.Score.Format(places) {
 				shortened++
 			}
 		}
-		if !contains(fields, c.Total.Format(places)) {
-			t.Errorf("%s: total %s not printed as %s: %v", code, c.Total, c.Total.Format(places), fields)
+		if want := results.TotalText(c, format); !contains(fields, want) {
+			t.Errorf("%s: total %s not printed as %s: %v", code, c.Total, want, fields)
 		}
 		reasons := exports.ReasonsText(c)
 		if len([]rune(reasons)) < 40 {

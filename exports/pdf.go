@@ -8,6 +8,7 @@ import (
 	"github.com/jung-kurt/gofpdf"
 
 	"skillscore/certificates"
+	"skillscore/results"
 	"skillscore/scoring"
 )
 
@@ -238,12 +239,16 @@ func (t *Table) pdfRows() [][]string {
 			continue
 		}
 		for j, m := range c.Modules {
-			if row[colModules+j] != "" {
+			if row[colModules+j] != "" && !results.ModuleAbsent(m) {
 				row[colModules+j] = m.Score.Format(places[j])
 			}
 		}
-		if at := colModules + len(mods); total >= 0 && row[at] != "" {
+		if at := colModules + len(mods); total >= 0 && row[at] != "" && !results.NoScore(c) {
 			row[at] = c.Total.Format(total)
+		}
+		// The award column is narrow: the status's reason is in 说明.
+		if at := colModules + len(mods) + 1; c.AwardName == "" && len(row) > at {
+			row[at] = c.StatusName
 		}
 	}
 	return rows

@@ -121,6 +121,27 @@ func TestScoresSigned(t *testing.T) {
 	}
 }
 
+// 缺考 in a score cell is recorded as absent, not as 0; an empty cell is
+// refused with a message that says to write 缺考, never 0.
+func TestScoresAbsent(t *testing.T) {
+	data := xlsx(t, [][]string{
+		{"加密号", "成绩"},
+		{"A001", "85"},
+		{"A002", " 缺考 "},
+	})
+	plan, ps, err := Scores("t.xlsx", data, ScoresInput{Modules: mods, Contestants: people})
+	if err != nil || len(ps) > 0 || len(plan.Scores) != 2 {
+		t.Fatalf("%v %v %+v", err, ps, plan)
+	}
+	if s := plan.Scores[1]; s.ContestantID != 12 || !s.Absent || s.Value != 0 || plan.Scores[0].Absent {
+		t.Errorf("absent row: %+v", plan.Scores)
+	}
+	_, ps, _ = Scores("t.xlsx", xlsx(t, [][]string{{"加密号", "成绩"}, {"A001", ""}}), ScoresInput{Modules: mods, Contestants: people})
+	if len(ps) != 1 || !strings.Contains(ps[0].String(), "填“缺考”") || strings.Contains(ps[0].String(), "填 0") {
+		t.Errorf("empty cell: %v", ps)
+	}
+}
+
 func TestScoresEveryBadRowReported(t *testing.T) {
 	data := xlsx(t, [][]string{
 		{"姓名", "证件号码", "加密号", "成绩"},

@@ -65,10 +65,14 @@ func PickModule(mods []store.Module, want string) (store.Module, error) {
 	return store.Module{}, skillscore.Errorf(skillscore.EInvalid, "模块 %q 不是本赛事导入成绩的模块；可选：%s", want, strings.Join(names, "、"))
 }
 
+// AbsentCell is what a score cell says for a contestant who did not sit the
+// test: recorded as 缺考, not as 0.
+const AbsentCell = "缺考"
+
 // Scores reads and checks a theory-score .xlsx: each row is matched to a
 // contestant by 证件号码 or, when that cell is empty or the column absent,
 // by anonymous code; the score must be 0 to the module's maximum with at
-// most four decimals. Any problem rejects the file.
+// most four decimals, or 缺考. Any problem rejects the file.
 func Scores(name string, data []byte, in ScoresInput) (ScoresPlan, []Problem, error) {
 	mod, err := PickModule(in.Modules, in.Module)
 	if err != nil {
@@ -143,12 +147,16 @@ func Scores(name string, data []byte, in ScoresInput) (ScoresPlan, []Problem, er
 		seen[c.ID] = r.num
 		raw := strings.TrimSpace(r.get(t.col(scoreField)))
 		if raw == "" {
-			ps = append(ps, t.problem(r, scoreField, "成绩为空：缺考请填 0"))
+			ps = append(ps, t.problem(r, scoreField, "成绩为空：请填成绩；未参加考试的填“缺考”"))
+			continue
+		}
+		if raw == AbsentCell {
+			plan.Scores = append(plan.Scores, store.ImportedScore{ContestantID: c.ID, ModuleCode: mod.Code, Absent: true})
 			continue
 		}
 		v, err := scoring.ParseDecimal(raw)
 		if err != nil {
-			ps = append(ps, t.problem(r, scoreField, "成绩 %q 不是最多 4 位小数的数字", raw))
+			ps = append(ps, t.problem(r, scoreField, "成绩 %q 不是最多 4 位小数的数字，也不是“缺考”", raw))
 			continue
 		}
 		if v < lo || int64(v) > mod.MaxMarks {

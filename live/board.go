@@ -109,6 +109,11 @@ type Row struct {
 	// Scores are the module scores in the board's module order; "" is a
 	// module with no marks yet (shown as "—"), unlike a real "0.00".
 	Scores []string `json:"scores"`
+	// Status is the contestant's status (缺考, 弃权, 取消资格, 不参与评奖), ""
+	// when competing; Total and Award already show it (results.TotalText).
+	Status string `json:"status,omitempty"`
+	// StatusReason is why, shown beneath the award.
+	StatusReason string `json:"status_reason,omitempty"`
 }
 
 // entry is a computed row with the contestant's stored id, the form a frozen
@@ -127,6 +132,8 @@ type entry struct {
 	Draft    bool                      `json:"draft,omitempty"`
 	Scores   []string                  `json:"scores"`
 	Detail   *scoring.ContestantResult `json:"detail,omitempty"`
+	Status   string                    `json:"status,omitempty"`
+	Reason   string                    `json:"status_reason,omitempty"`
 }
 
 // frozen is the captured public board of a freeze.
@@ -219,12 +226,12 @@ func (c *computed) standings(st *results.Standings, drafts map[int64]bool, seale
 	}
 	for _, r := range st.Result.Contestants {
 		p := st.Contestants[r.ID]
-		e := entry{ID: p.ID, Group: r.Group, Rank: r.Rank, Total: r.Total.Format(2), Award: r.AwardName,
-			Complete: r.Complete, Draft: drafts[p.ID]}
+		e := entry{ID: p.ID, Group: r.Group, Rank: r.Rank, Total: results.TotalText(r, results.Fixed2), Award: results.AwardText(r),
+			Complete: r.Complete, Draft: drafts[p.ID], Status: r.StatusName, Reason: r.StatusReason}
 		for _, m := range r.Modules {
 			score := ""
 			if marked[pair{p.ID, m.Code}] {
-				score = m.Score.Format(2)
+				score = results.ModuleText(m, results.Fixed2)
 			}
 			e.Scores = append(e.Scores, score)
 		}
@@ -334,7 +341,7 @@ func (c *computed) board(v View, l store.LiveState, now time.Time) (*shown, erro
 func (c *computed) row(e entry, published bool) Row {
 	p := c.people[e.ID]
 	r := Row{Code: results.DisplayCode(p), Rank: e.Rank, Total: e.Total, Award: e.Award, Complete: e.Complete,
-		Draft: e.Draft, Scores: e.Scores}
+		Draft: e.Draft, Scores: e.Scores, Status: e.Status, StatusReason: e.Reason}
 	r.Key = r.Code
 	if p.Code == nil || *p.Code == "" {
 		r.Key = fmt.Sprintf("#%d", e.ID)

@@ -50,7 +50,11 @@ func Compute(snap store.Snapshot) (*Standings, error) {
 	if err := st.teams(in.Year); err != nil {
 		return nil, err
 	}
+	markAbsentModules(snap, res)
 	for _, c := range res.Contestants {
+		if NoScore(c) {
+			continue // nobody will score a contestant who was absent or withdrew
+		}
 		for _, m := range c.Modules {
 			st.Expected++
 			if m.Complete {
@@ -78,6 +82,8 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 			Level:             c.Level,
 			LastPromotionYear: c.LastPromotionYear,
 			CompletionTime:    c.CompletionMillis,
+			Status:            c.Status,
+			StatusReason:      c.StatusReason,
 		})
 	}
 	for _, m := range snap.Marks {
@@ -92,6 +98,11 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 	}
 	in.Recusals = recusals(snap)
 	for _, s := range snap.Imported {
+		// 缺考 in a score file counts 0 for a contestant who competed
+		// otherwise; one who is absent altogether has no marks at all.
+		if st := byID[Key(s.ContestantID)].Status; s.Absent && (st == scoring.StatusAbsent || st == scoring.StatusWithdrew) {
+			continue
+		}
 		in.Marks = append(in.Marks, scoring.Mark{
 			Contestant: Key(s.ContestantID),
 			Module:     s.ModuleCode,
@@ -99,6 +110,42 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 		})
 	}
 	return in, byID
+}
+
+// markAbsentModules says in each module a score file marked 缺考 that it
+// was 缺考, not a real 0.
+func markAbsentModules(snap store.Snapshot, res *scoring.Result) {
+	absent := map[[2]string]bool{}
+	for _, s := range snap.Imported {
+		if s.Absent {
+			absent[[2]string{Key(s.ContestantID), s.ModuleCode}] = true
+		}
+	}
+	if len(absent) == 0 {
+		return
+	}
+	for i := range res.Contestants {
+		c := &res.Contestants[i]
+		for j := range c.Modules {
+			m := &c.Modules[j]
+			if absent[[2]string{c.ID, m.Code}] {
+				m.Reasons = append(m.Reasons, scoring.Reason{Code: ReasonModuleAbsent, Module: m.Code, Text: m.Name + "：缺考（成绩导入文件记为缺考），本模块计 0 分"})
+			}
+		}
+	}
+}
+
+// ReasonModuleAbsent marks a module a score file recorded as 缺考.
+const ReasonModuleAbsent = "module.absent"
+
+// ModuleAbsent reports whether a module's result was recorded as 缺考.
+func ModuleAbsent(m scoring.ModuleScore) bool {
+	for _, r := range m.Reasons {
+		if r.Code == ReasonModuleAbsent {
+			return true
+		}
+	}
+	return false
 }
 
 // DisplayCode is what the public sees for a contestant before decryption:
@@ -213,6 +260,10 @@ var publicReasons = map[string]bool{
 	"title.granted": true, "title.not_passed": true, "standardised": true,
 	// rule-language extensions (issue 14): module arithmetic, no judge in them
 	"module.multiplier": true, "module.status": true,
+	// statuses show in the published results with their reasons
+	"status.absent": true, "status.withdrew": true, "status.disqualified": true, "status.ineligible": true,
+	"award.ineligible": true, "award.moved_up": true, "title.ineligible": true, "title.moved_up": true,
+	"promotion.ineligible": true, "promotion.moved_up": true, ReasonModuleAbsent: true,
 }
 
 // Redact returns a contestant's result as the public may see it while

@@ -251,6 +251,9 @@ func (e *engine) load(in *Input) ([]*cstate, map[string]int, error) {
 		if err != nil {
 			return nil, nil, err
 		}
+		if err := checkStatus(i, &c); err != nil {
+			return nil, nil, err
+		}
 		if _, dup := ids[c.ID]; dup {
 			return nil, nil, &InputError{Kind: "contestant", Index: i, Message: "选手编号 " + c.ID + " 重复", English: "duplicate contestant " + c.ID}
 		}

@@ -49,8 +49,8 @@ func (e *engine) compareTie(a, b *cstate, k tieKey) int {
 // index of the tie-break that decided (-1: the total or disqualification;
 // len(tie): shared).
 func (e *engine) compareRank(a, b *cstate) (int, int) {
-	if a.disq != b.disq {
-		if a.disq {
+	if ua, ub := a.unranked(), b.unranked(); ua != ub {
+		if ua {
 			return 1, -1
 		}
 		return -1, -1
@@ -93,7 +93,7 @@ func (e *engine) assignRanks(l []*cstate) {
 	for i, cs := range l {
 		cs.pos = i
 		cs.decided, cs.shared, cs.rank = -1, false, 0
-		if cs.disq || e.r.Kind != Competition {
+		if cs.unranked() || e.r.Kind != Competition {
 			continue
 		}
 		cs.rank = i + 1
@@ -101,7 +101,7 @@ func (e *engine) assignRanks(l []*cstate) {
 			continue
 		}
 		prev := l[i-1]
-		if prev.total != cs.total || prev.disq {
+		if prev.total != cs.total || prev.unranked() {
 			continue
 		}
 		c, by := e.compareRank(prev, cs)
@@ -117,6 +117,7 @@ func (e *engine) assignRanks(l []*cstate) {
 // standardised scores, group summaries and judge consistency.
 func (e *engine) finish(states []*cstate, xs []ContestantResult, lists [][]*cstate) *Result {
 	res := &Result{Event: e.r.Name, Contestants: make([]ContestantResult, 0, len(states))}
+	erank := make([]int, len(states))
 	for gi, l := range lists {
 		gs := GroupSummary{Contestants: len(l)}
 		if len(e.r.Groups) > 0 {
@@ -126,18 +127,26 @@ func (e *engine) finish(states []*cstate, xs []ContestantResult, lists [][]*csta
 			e.explainRank(cs, l, &xs[cs.idx])
 		}
 		gs.Awards = e.awards(l, xs)
+		if gs.Awards != nil {
+			gs.AwardBase = e.awardBase(l)
+		}
 		e.standardise(l, xs, states)
+		eligibleRanks(l, erank)
 		for _, cs := range l {
 			x := &xs[cs.idx]
-			if !cs.disq {
+			if !cs.unranked() {
 				gs.Ranked++
 			}
 			if cs.complete {
 				gs.Complete++
 			}
+			e.explainStatus(cs, x)
 			e.passOf(cs, x)
-			e.promote(cs, x)
-			e.titles(cs, x)
+			e.promote(cs, x, erank[cs.idx])
+			e.titles(cs, x, erank[cs.idx])
+			if erank[cs.idx] != cs.rank {
+				x.EligibleRank = erank[cs.idx]
+			}
 			x.ID, x.Group, x.GroupName = cs.c.ID, gs.Code, gs.Name
 			res.Contestants = append(res.Contestants, *x)
 		}
@@ -161,7 +170,7 @@ func (e *engine) explainRank(cs *cstate, l []*cstate, x *ContestantResult) {
 	}
 	if cs.pos+1 < len(l) {
 		next := l[cs.pos+1]
-		if !next.disq && next.total == cs.total && next.decided >= 0 {
+		if !next.unranked() && next.total == cs.total && next.decided >= 0 {
 			k := e.c.tie[next.decided]
 			if x.DecidedBy == "" {
 				x.DecidedBy = k.raw
@@ -193,7 +202,10 @@ func roundCount(r rat, mode RoundingMode) int {
 
 // awards assigns award bands in one ranked list. Band boundaries are the
 // nominal cumulative counts moved to the edge of a tie block, so tied
-// contestants never split across two awards.
+// contestants never split across two awards. Nominal counts come from the
+// rule's stated base; places are taken by eligible contestants only, so a
+// place a 不参与评奖 contestant would hold passes to the next (递补) and the
+// number of awards stays the same.
 func (e *engine) awards(l []*cstate, xs []ContestantResult) []AwardCount {
 	ar := e.r.Awards
 	for _, cs := range l {
@@ -202,64 +214,55 @@ func (e *engine) awards(l []*cstate, xs []ContestantResult) []AwardCount {
 	if ar == nil || e.r.Kind != Competition {
 		return nil
 	}
-	n := 0
+	n := e.awardBase(l)
+	el := make([]*cstate, 0, len(l))
+	ranked := 0
 	for _, cs := range l {
-		if !cs.disq {
-			n++
+		if cs.eligible() {
+			el = append(el, cs)
+		}
+		if !cs.unranked() {
+			ranked++
 		}
 	}
-	mode := HalfUp
-	if ar.CountRounding != nil {
-		mode = ar.CountRounding.Mode
-	}
+	nominal, bound := e.bandBounds(el, n)
 	nb := len(ar.Bands)
-	nominal := make([]int, nb)
-	bound := make([]int, nb) // actual cumulative boundary
-	target := 0
-	var cumPct Decimal
-	prevBound := 0
 	counts := make([]AwardCount, nb)
 	for i, b := range ar.Bands {
-		switch {
-		case b.Percent != nil:
-			cumPct += *b.Percent
-			nominal[i] = roundCount(rat{int64(n), 1}.mul(ratFactor(*b.Percent)).divInt(100).mulInt(DecimalScale), mode)
-			if ar.Counting == "cumulative" {
-				t := roundCount(rat{int64(n), 1}.mul(ratFactor(cumPct)).divInt(100).mulInt(DecimalScale), mode)
-				nominal[i] = max(t-target, 0)
-				target = max(t, target)
-			} else {
-				target += nominal[i]
-			}
-		case b.Count != nil:
-			nominal[i] = *b.Count
-			target += *b.Count
-		case b.UntilPercent != nil:
-			t := roundCount(rat{int64(n), 1}.mul(ratFactor(*b.UntilPercent)).divInt(100).mulInt(DecimalScale), mode)
-			nominal[i] = max(t-target, 0)
-			target = max(t, target)
-		}
-		t := min(target, n)
-		// move t to a tie-block edge
-		if ar.Ties == "exclude" {
-			for t > prevBound && t < n && l[t-1].total == l[t].total && l[t-1].rank == l[t].rank {
-				t--
-			}
-		} else {
-			for t > 0 && t < n && l[t-1].rank == l[t].rank && l[t].rank != 0 {
-				t++
-			}
-		}
-		t = max(t, prevBound)
-		bound[i] = t
-		prevBound = t
 		counts[i] = AwardCount{Code: b.Code, Name: b.Name, Nominal: nominal[i]}
 	}
 	explain := xs != nil
-	for p, cs := range l {
-		if cs.disq {
-			continue
+	// Without ineligible contestants there is nothing to pass on; with
+	// them, the bands they would have held tell who moved up.
+	var would []int
+	if explain && len(el) < ranked {
+		rl := make([]*cstate, 0, ranked)
+		for _, cs := range l {
+			if !cs.unranked() {
+				rl = append(rl, cs)
+			}
 		}
+		_, rb := e.bandBounds(rl, n)
+		would = make([]int, len(l))
+		for p, cs := range rl {
+			would[cs.pos] = e.bandOf(cs, p, rb)
+		}
+	}
+	why := ""
+	if n != len(l) {
+		why = "；获奖基数按" + baseName(ar.Base) + "人数计 " + strconv.Itoa(n) + " 人"
+	}
+	for _, cs := range l {
+		if explain && cs.c.Status == StatusIneligible && !cs.unranked() {
+			x := &xs[cs.idx]
+			if would != nil && would[cs.pos] >= 0 {
+				x.Reasons = append(x.Reasons, Reason{Code: "award.ineligible", Text: "按名次本可获" + ar.Bands[would[cs.pos]].Name + "，因不参与评奖不获奖，名额由后一名递补"})
+			} else {
+				x.Reasons = append(x.Reasons, Reason{Code: "award.ineligible", Text: "不参与评奖，不获奖"})
+			}
+		}
+	}
+	for p, cs := range el {
 		var x *ContestantResult
 		if explain {
 			x = &xs[cs.idx]
@@ -303,15 +306,91 @@ func (e *engine) awards(l []*cstate, xs []ContestantResult) []AwardCount {
 			continue
 		}
 		b := ar.Bands[first]
-		why := "按名次属" + b.Name + "名额（" + bandRule(b, nominal[first], n) + "，本组实际前 " + strconv.Itoa(bound[first]) + " 人内）"
+		text := "按名次属" + b.Name + "名额（" + bandRule(b, nominal[first], n) + "，本组实际前 " + strconv.Itoa(bound[first]) + " 人内" + why + "）"
 		if bound[first] != sumUpTo(nominal, first) && bound[first] > 0 {
-			why += "；名额边界因并列调整"
+			text += "；名额边界因并列调整"
 		}
 		b = ar.Bands[bi]
 		x.Award, x.AwardName = b.Code, b.Name
-		x.Reasons = append(x.Reasons, Reason{Code: "award.band", Text: "获" + b.Name + "：" + why})
+		x.Reasons = append(x.Reasons, Reason{Code: "award.band", Text: "获" + b.Name + "：" + text})
+		if would != nil && (would[cs.pos] < 0 || would[cs.pos] > bi) {
+			x.Reasons = append(x.Reasons, Reason{Code: "award.moved_up", Text: "名次在前的选手不参与评奖，递补获" + b.Name})
+		}
 	}
 	return counts
+}
+
+// bandBounds computes each band's nominal count for a base of n and its
+// cumulative boundary in the list l, moved to a tie-block edge.
+func (e *engine) bandBounds(l []*cstate, n int) (nominal, bound []int) {
+	ar := e.r.Awards
+	mode := HalfUp
+	if ar.CountRounding != nil {
+		mode = ar.CountRounding.Mode
+	}
+	nb := len(ar.Bands)
+	nominal = make([]int, nb)
+	bound = make([]int, nb)
+	target := 0
+	var cumPct Decimal
+	prevBound := 0
+	size := len(l)
+	for i, b := range ar.Bands {
+		switch {
+		case b.Percent != nil:
+			cumPct += *b.Percent
+			nominal[i] = roundCount(rat{int64(n), 1}.mul(ratFactor(*b.Percent)).divInt(100).mulInt(DecimalScale), mode)
+			if ar.Counting == "cumulative" {
+				t := roundCount(rat{int64(n), 1}.mul(ratFactor(cumPct)).divInt(100).mulInt(DecimalScale), mode)
+				nominal[i] = max(t-target, 0)
+				target = max(t, target)
+			} else {
+				target += nominal[i]
+			}
+		case b.Count != nil:
+			nominal[i] = *b.Count
+			target += *b.Count
+		case b.UntilPercent != nil:
+			t := roundCount(rat{int64(n), 1}.mul(ratFactor(*b.UntilPercent)).divInt(100).mulInt(DecimalScale), mode)
+			nominal[i] = max(t-target, 0)
+			target = max(t, target)
+		}
+		t := min(target, size)
+		// move t to a tie-block edge
+		if ar.Ties == "exclude" {
+			for t > prevBound && t < size && l[t-1].total == l[t].total && l[t-1].rank == l[t].rank {
+				t--
+			}
+		} else {
+			for t > 0 && t < size && l[t-1].rank == l[t].rank && l[t].rank != 0 {
+				t++
+			}
+		}
+		t = max(t, prevBound)
+		bound[i] = t
+		prevBound = t
+	}
+	return nominal, bound
+}
+
+// bandOf is the band the contestant at position p of a list gets under the
+// boundaries bound and the score floors, -1 none.
+func (e *engine) bandOf(cs *cstate, p int, bound []int) int {
+	ar := e.r.Awards
+	bi := 0
+	for bi < len(bound) && p >= bound[bi] {
+		bi++
+	}
+	if bi == len(bound) || ar.MinScore != nil && cs.total < *ar.MinScore {
+		return -1
+	}
+	for bi < len(bound) && ar.Bands[bi].MinScore != nil && cs.total < *ar.Bands[bi].MinScore {
+		bi++
+	}
+	if bi == len(bound) {
+		return -1
+	}
+	return bi
 }
 
 func sumUpTo(a []int, i int) int {
@@ -338,7 +417,14 @@ func (e *engine) passOf(cs *cstate, x *ContestantResult) {
 	if pr == nil {
 		return
 	}
-	ok := !cs.disq
+	if cs.c.Status == StatusAbsent || cs.c.Status == StatusWithdrew {
+		// No conditions to weigh for someone who did not compete.
+		ok := false
+		x.Pass = &ok
+		x.Reasons = append(x.Reasons, Reason{Code: "pass.failed", Text: cs.outText() + "，不合格"})
+		return
+	}
+	ok := !cs.unranked()
 	tl := cs.c.TargetLevel
 	if tl == 0 {
 		tl = e.r.Level
@@ -364,21 +450,26 @@ func (e *engine) passOf(cs *cstate, x *ContestantResult) {
 			x.Reasons = append(x.Reasons, Reason{Code: "pass.failed", Text: name + "成绩 " + fmtRat(v) + " < " + pc.Min.String() + "，不合格"})
 		}
 	}
-	if cs.disq {
-		x.Reasons = append(x.Reasons, Reason{Code: "pass.failed", Text: "已取消资格，不合格"})
+	if cs.unranked() {
+		x.Reasons = append(x.Reasons, Reason{Code: "pass.failed", Text: cs.outText() + "，不合格"})
 	}
 	x.Pass = &ok
 }
 
-// promote applies the first matching line of the promotion table.
-func (e *engine) promote(cs *cstate, x *ContestantResult) {
+// promote applies the first matching line of the promotion table; rank
+// lines use erank, the rank among contestants eligible for promotion.
+func (e *engine) promote(cs *cstate, x *ContestantResult, erank int) {
 	pr := e.r.Promotion
 	if pr == nil {
 		return
 	}
 	none := func(code, text string) { x.Reasons = append(x.Reasons, Reason{Code: code, Text: text}) }
-	if cs.disq {
-		none("promotion.none", "已取消资格，不予晋升")
+	if cs.unranked() {
+		none("promotion.none", cs.outText()+"，不予晋升")
+		return
+	}
+	if cs.c.Status == StatusIneligible {
+		none("promotion.ineligible", "不参与评奖，不予晋升，名额由后一名递补")
 		return
 	}
 	passed := x.Pass != nil && *x.Pass
@@ -393,7 +484,7 @@ func (e *engine) promote(cs *cstate, x *ContestantResult) {
 		}
 		switch {
 		case s.Ranks != nil:
-			if cs.rank >= s.Ranks.From && cs.rank <= s.Ranks.To {
+			if erank >= s.Ranks.From && erank <= s.Ranks.To {
 				idx = i
 			}
 		case len(s.Awards) > 0:
@@ -459,6 +550,9 @@ func (e *engine) promote(cs *cstate, x *ContestantResult) {
 	}
 	x.Promotion = &Promotion{From: cur, To: to, FromName: LevelName(cur), ToName: LevelName(to), Rule: idx}
 	x.Reasons = append(x.Reasons, Reason{Code: "promotion.granted", Text: "按" + rule + "，由" + LevelName(cur) + "晋升为" + LevelName(to)})
+	if s.Ranks != nil && erank != cs.rank {
+		x.Reasons = append(x.Reasons, Reason{Code: "promotion.moved_up", Text: "名次在前的选手不参与评奖，按第 " + strconv.Itoa(erank) + " 个晋升名额递补"})
+	}
 }
 
 func stepText(s PromotionStep, e *engine) string {
@@ -503,13 +597,25 @@ func stepText(s PromotionStep, e *engine) string {
 	return t
 }
 
-func (e *engine) titles(cs *cstate, x *ContestantResult) {
+// titles grants the titles whose top places cs holds; erank is its rank
+// among the contestants eligible for a title, so an ineligible
+// contestant's place passes to the next (递补).
+func (e *engine) titles(cs *cstate, x *ContestantResult, erank int) {
 	group := ""
 	if len(e.r.Groups) > 0 {
 		group = e.r.Groups[cs.group].Code
 	}
 	for _, t := range e.r.Titles {
-		if t.Group != "" && t.Group != group || cs.rank == 0 || cs.rank > t.Top {
+		if t.Group != "" && t.Group != group || cs.rank == 0 {
+			continue
+		}
+		if cs.c.Status == StatusIneligible {
+			if cs.rank <= t.Top {
+				x.Reasons = append(x.Reasons, Reason{Code: "title.ineligible", Text: "名次在“" + t.Name + "”前 " + strconv.Itoa(t.Top) + " 名内，但不参与评奖，不授予，由后一名递补"})
+			}
+			continue
+		}
+		if erank > t.Top {
 			continue
 		}
 		if t.RequirePass && (x.Pass == nil || !*x.Pass) {
@@ -517,6 +623,10 @@ func (e *engine) titles(cs *cstate, x *ContestantResult) {
 			continue
 		}
 		x.Titles = append(x.Titles, t.Name)
+		if erank != cs.rank {
+			x.Reasons = append(x.Reasons, Reason{Code: "title.moved_up", Text: "第 " + strconv.Itoa(cs.rank) + " 名；名次在前的选手不参与评奖，递补为“" + t.Name + "”第 " + strconv.Itoa(erank) + " 个名额，授予“" + t.Name + "”"})
+			continue
+		}
 		x.Reasons = append(x.Reasons, Reason{Code: "title.granted", Text: "第 " + strconv.Itoa(cs.rank) + " 名，在前 " + strconv.Itoa(t.Top) + " 名内，授予“" + t.Name + "”"})
 	}
 }
@@ -533,7 +643,7 @@ func (e *engine) standardise(l []*cstate, xs []ContestantResult, all []*cstate) 
 	}
 	var ts []rat
 	for _, cs := range pool {
-		if !cs.disq {
+		if !cs.unranked() {
 			ts = append(ts, ratFromDecimal(cs.total))
 		}
 	}
@@ -551,7 +661,7 @@ func (e *engine) standardise(l []*cstate, xs []ContestantResult, all []*cstate) 
 	}
 	mad := median(devs)
 	for _, cs := range l {
-		if cs.disq {
+		if cs.unranked() {
 			continue
 		}
 		v := ratFromDecimal(sr.Center)

@@ -214,6 +214,7 @@ type AwardRule struct {
 	Ties          string      `json:"ties,omitempty"` // include (default) | exclude
 	MinScore      *Decimal    `json:"min_score,omitempty"`
 	Bands         []AwardBand `json:"bands"`
+	Base          string      `json:"base,omitempty"` // whom percentages count: competed (default) | entered | eligible | roster (status.go)
 }
 
 // AwardBand is one award class; exactly one of Percent, Count, UntilPercent.

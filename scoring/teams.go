@@ -84,7 +84,11 @@ func MemberPromotions(r *Rules, year int, entry Contestant, result ContestantRes
 		x := ContestantResult{ID: m.ID, Group: result.Group, GroupName: result.GroupName, Rank: result.Rank, SharedRank: result.SharedRank,
 			Award: result.Award, AwardName: result.AwardName, Titles: result.Titles, Pass: result.Pass, Disqualified: result.Disqualified,
 			Total: result.Total, Complete: result.Complete}
-		e.promote(cs, &x)
+		erank := result.Rank
+		if result.EligibleRank != 0 {
+			erank = result.EligibleRank
+		}
+		e.promote(cs, &x, erank)
 		out[i] = x
 	}
 	return out, nil

@@ -18,6 +18,8 @@ type Contestant struct {
 	LastPromotionYear int    `json:"last_promotion_year,omitempty"` // 0 = never
 	CompletionTime    int64  `json:"completion_time_ms,omitempty"`  // milliseconds, 0 = unknown
 	TargetLevel       int    `json:"target_level,omitempty"`        // assessment: level applied for, 0 = Rules.Level
+	Status            string `json:"status,omitempty"`              // "" competing, or a Status* constant (status.go)
+	StatusReason      string `json:"status_reason,omitempty"`       // why, as stated by whoever set the status
 }
 
 // Mark is one judge's value for one contestant and aspect. Its meaning by
@@ -62,6 +64,7 @@ type GroupSummary struct {
 	Ranked      int          `json:"ranked"`
 	Complete    int          `json:"complete"`
 	Awards      []AwardCount `json:"awards,omitempty"`
+	AwardBase   int          `json:"award_base,omitempty"` // contestants the award percentages count (AwardRule.Base)
 }
 
 // AwardCount is how many contestants of a group got an award band, against
@@ -96,7 +99,13 @@ type ContestantResult struct {
 	Reasons      []Reason      `json:"reasons"`
 
 	// Progress is the running total and rank after each unit (running_totals).
-	Progress []UnitStanding `json:"progress,omitempty"`
+	Progress     []UnitStanding `json:"progress,omitempty"`
+	Status       string         `json:"status,omitempty"`      // Contestant.Status
+	StatusName   string         `json:"status_name,omitempty"` // 缺考, 弃权, 取消资格, 不参与评奖
+	StatusReason string         `json:"status_reason,omitempty"`
+	// EligibleRank is the rank among those who may take an award, title or
+	// promotion, when 不参与评奖 contestants above make it differ from Rank.
+	EligibleRank int `json:"eligible_rank,omitempty"`
 }
 
 // PartScore is the score of a part (理论, 实操 …) on its own 100-point scale

@@ -689,6 +689,7 @@ func (r *Rules) compileAwards(v *validator, c *compiled) {
 	if a.Ties != "" && a.Ties != "include" && a.Ties != "exclude" {
 		v.add("awards.ties", "须为 include 或 exclude", "must be include or exclude")
 	}
+	compileAwardBase(v, a)
 	if len(a.Bands) == 0 {
 		v.add("awards.bands", "至少需要一个奖项", "at least one band is required")
 	}

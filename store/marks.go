@@ -116,10 +116,13 @@ type ImportedScore struct {
 	ModuleCode   string `db:"module_code"`
 	Value        int64  `db:"value"`
 	Source       string `db:"source"`
+	Absent       bool   `db:"absent"` // 缺考 in the score file: value 0, shown as 缺考
 }
 
 // ImportScores stores the scores of an imported module, all or none,
-// replacing earlier imports for the same contestants.
+// replacing earlier imports for the same contestants. A score marked Absent
+// (缺考) is recorded as such; a contestant absent here with no other marks
+// and no status becomes 缺考 (absentFromImport).
 func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, scores []ImportedScore, source, actor string) (int64, error) {
 	var rev int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -144,9 +147,16 @@ func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, score
 				moduleID, sc.ContestantID); err != nil {
 				return err
 			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO imported_scores (module_id, contestant_id, value, source, imported_at)
-				VALUES (?, ?, ?, ?, ?)`, moduleID, sc.ContestantID, sc.Value, source, now); err != nil {
+			if _, err := tx.ExecContext(ctx, `INSERT INTO imported_scores (module_id, contestant_id, value, source, imported_at, absent)
+				VALUES (?, ?, ?, ?, ?, ?)`, moduleID, sc.ContestantID, sc.Value, source, now, sc.Absent); err != nil {
 				return fmt.Errorf("insert imported score: %w", err)
+			}
+		}
+		for _, sc := range scores {
+			if sc.Absent {
+				if err := s.absentFromImport(ctx, tx, eventID, sc.ContestantID, source, actor); err != nil {
+					return err
+				}
 			}
 		}
 		var err error
@@ -179,6 +189,6 @@ const marksQuery = `SELECT sh.contestant_id, m.code AS module_code, a.code AS as
 		WHERE m.event_id = ?
 		ORDER BY sh.contestant_id, m.position, a.position, j.code`
 
-const importedQuery = `SELECT i.contestant_id, m.code AS module_code, i.value, i.source
+const importedQuery = `SELECT i.contestant_id, m.code AS module_code, i.value, i.source, i.absent
 		FROM imported_scores i JOIN modules m ON m.id = i.module_id
 		WHERE m.event_id = ? ORDER BY i.contestant_id, m.position`

@@ -121,8 +121,12 @@ type Contestant struct {
 	CreatedAt         Time    `db:"created_at"`
 	// Team entries (teams.go): Kind is KindPerson, KindTeam (an entry
 	// with no personal data) or KindMember (TeamID is its entry).
-	Kind   string `db:"kind"`
-	TeamID *int64 `db:"team_id"`
+	Kind         string `db:"kind"`
+	TeamID       *int64 `db:"team_id"`
+	Status       string `db:"status"` // "" competing, or a scoring.Status* constant
+	StatusReason string `db:"status_reason"`
+	StatusBy     string `db:"status_by"`
+	StatusAt     Time   `db:"status_at"`
 }
 
 // Judge is a 裁判员 / 考评员 of one event.

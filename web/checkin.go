@@ -14,6 +14,7 @@ import (
 
 	"skillscore"
 	"skillscore/certificates"
+	"skillscore/scoring"
 	"skillscore/sessions"
 	"skillscore/sheets"
 	"skillscore/store"
@@ -31,13 +32,6 @@ type SessionsStore interface {
 	DecideMismatch(ctx context.Context, eventID int64, session string, contestantID int64, admit bool, note, actor string) error
 	CloseSession(ctx context.Context, eventID int64, session, actor string) ([]int64, error)
 	CardToken(eventID, contestantID int64) (string, error)
-}
-
-// AbsenceRecorder is the contestant status (缺考) the statuses work keeps;
-// the store gains it there. Closing a session records each absence with it
-// when the store has it.
-type AbsenceRecorder interface {
-	SetContestantStatus(ctx context.Context, eventID, contestantID int64, status, reason, actor string) error
 }
 
 func (s *Server) sessionsStore() (SessionsStore, error) {
@@ -89,7 +83,7 @@ func (s *Server) renderCheckin(w http.ResponseWriter, r *http.Request, u *authed
 		return
 	}
 	page := checkinPage{Title: ev.Name + " · 检录", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
-		Chief: u.User.Role == RoleChief || u.User.Role == RoleOrganizer, Sessions: all, Outcomes: sessions.OutcomeNames}
+		Chief: scopeHas(r, u.Access, RoleChief) || scopeHas(r, u.Access, RoleOrganizer), Sessions: all, Outcomes: sessions.OutcomeNames}
 	for i := range all {
 		if all[i].Code == code {
 			page.Current = &all[i]
@@ -215,15 +209,11 @@ func (s *Server) handleCheckinClose(w http.ResponseWriter, r *http.Request, u *a
 // recordAbsences gives each contestant absent at a session's close the
 // status 缺考: the one place 检录 sets a contestant status.
 func (s *Server) recordAbsences(ctx context.Context, ev store.Event, session string, absent []int64, actor string) error {
-	ar, ok := s.judging.(AbsenceRecorder)
-	if !ok {
-		return nil
-	}
 	// The session is closed already: one refusal must not leave the others
 	// without their status, so every one is tried and the failures named.
 	var errs []error
 	for _, cid := range absent {
-		if err := ar.SetContestantStatus(ctx, ev.ID, cid, "absent", "场次 "+session+" 检录结束时未检录", actor); err != nil {
+		if err := s.judging.SetContestantStatus(ctx, ev.ID, cid, scoring.StatusAbsent, "场次 "+session+" 检录结束时未检录", actor); err != nil {
 			errs = append(errs, fmt.Errorf("选手 #%d: %w", cid, err))
 		}
 	}

@@ -24,6 +24,19 @@ type Desk struct {
 	Modules  []deskModule         `json:"modules"`
 	Flags    []scoring.Flag       `json:"flags"`
 	Judges   []scoring.JudgeStats `json:"judges"`
+	// Contestants are everyone by code with their status, for 取消资格.
+	Contestants []deskContestant `json:"contestants"`
+}
+
+// deskContestant is one contestant's status on the desk (by code: the
+// chief judge does not see names).
+type deskContestant struct {
+	ID           int64  `json:"id"`
+	Code         string `json:"code"`
+	Station      string `json:"station"`
+	Status       string `json:"status,omitempty"`
+	StatusName   string `json:"status_name,omitempty"`
+	StatusReason string `json:"status_reason,omitempty"`
 }
 
 type deskModule struct {
@@ -45,6 +58,7 @@ type deskRow struct {
 	Contestant string     `json:"contestant"`
 	Station    string     `json:"station"`
 	Cells      []deskCell `json:"cells"`
+	Status     string     `json:"status,omitempty"` // 缺考 … ("" competing)
 }
 
 type deskCell struct {
@@ -151,6 +165,14 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 	}
 	cs := append([]store.Contestant(nil), snap.Contestants...)
 	sort.Slice(cs, func(i, k int) bool { return results.DisplayCode(cs[i]) < results.DisplayCode(cs[k]) })
+	d.Contestants = make([]deskContestant, 0, len(cs))
+	for _, c := range cs {
+		dc := deskContestant{ID: c.ID, Code: results.DisplayCode(c), Status: c.Status, StatusName: scoring.StatusName(c.Status), StatusReason: c.StatusReason}
+		if c.Station != nil {
+			dc.Station = *c.Station
+		}
+		d.Contestants = append(d.Contestants, dc)
+	}
 	for _, m := range snap.Modules {
 		if m.Imported {
 			continue
@@ -164,7 +186,7 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 			}
 		}
 		for _, c := range cs {
-			row := deskRow{Contestant: results.DisplayCode(c)}
+			row := deskRow{Contestant: results.DisplayCode(c), Status: scoring.StatusName(c.Status)}
 			if c.Station != nil {
 				row.Station = *c.Station
 			}
@@ -213,6 +235,7 @@ type deskPage struct {
 	Title, CSRF, EventCode, User, Message string
 	Organizer                             bool
 	Desk                                  Desk
+	StatusChoices                         []statusChoice
 }
 
 func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
@@ -222,7 +245,8 @@ func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed, e
 		return
 	}
 	s.render(w, r, "desk", deskPage{Title: ev.Name + " · 裁判长工作台", CSRF: u.CSRF, EventCode: ev.Code,
-		User: u.User.Name, Message: r.URL.Query().Get("msg"), Organizer: scopeHas(r, u.Access, RoleOrganizer), Desk: d})
+		User: u.User.Name, Message: r.URL.Query().Get("msg"), Organizer: scopeHas(r, u.Access, RoleOrganizer), Desk: d,
+		StatusChoices: statusChoices(scopeRole(r, u.Access))})
 }
 
 func (s *Server) handleDeskAPI(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {

@@ -176,3 +176,29 @@ func TestImportsPageScoresJudgesAndCards(t *testing.T) {
 		t.Fatalf("card login: %d %v %+v", lr.StatusCode, err, login)
 	}
 }
+
+// A theory file may say 缺考: the page takes it, the contestant with no
+// other marks becomes 缺考, and an empty cell asks for 缺考, not 0.
+func TestImportsScoresAbsent(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	ev := importsEvent(t, o)
+	base := "/events/" + ev.Code
+	org := o.browser()
+	org.login("org", "pass-org")
+	org.get(base + "/imports")
+	empty := workbook(t, [][]string{{"证件号码", "成绩"}, {"E00000001", "88"}, {"E00000002", ""}})
+	if code, body := org.upload(base+"/imports/scores", "theory.xlsx", empty); code != 422 || !strings.Contains(body, "未参加考试的填“缺考”") || strings.Contains(body, "缺考请填 0") {
+		t.Fatalf("empty cell: %d\n%s", code, body)
+	}
+	org.get(base + "/imports")
+	file := workbook(t, [][]string{{"证件号码", "成绩"}, {"E00000001", "88"}, {"E00000002", "缺考"}, {"E00000003", "70"}})
+	if code, body := org.upload(base+"/imports/scores", "theory.xlsx", file); code != 303 {
+		t.Fatalf("缺考 file: %d\n%s", code, body)
+	}
+	got, _ := o.st.ImportedScores(ctx, ev.ID)
+	cs, _ := o.st.Contestants(ctx, ev.ID)
+	if len(got) != 3 || !got[1].Absent || got[1].Value != 0 || cs[1].Status != "absent" || cs[0].Status != "" {
+		t.Fatalf("stored %+v, statuses %q %q", got, cs[0].Status, cs[1].Status)
+	}
+}

@@ -31,6 +31,7 @@ type JudgingStore interface {
 	AuditFor(ctx context.Context, eventID int64, subject, actor string) ([]store.AuditEntry, error)
 	VerifyAudit(ctx context.Context) (badID int64, checked int, err error)
 	SubmitPaperEntry(ctx context.Context, e store.PaperEntry) (store.PaperOutcome, error)
+	SetContestantStatus(ctx context.Context, eventID, contestantID int64, status, reason, actor string) error
 }
 
 // eventFor loads the event named in the path.

@@ -7,6 +7,7 @@ import (
 
 	"skillscore"
 	"skillscore/live"
+	"skillscore/results"
 )
 
 type leaderboardPage struct {
@@ -44,6 +45,8 @@ type boardRow struct {
 	Complete bool
 	Draft    bool
 	Reasons  []string
+	// StatusReason is why the contestant is 缺考, 弃权, 取消资格 or 不参与评奖.
+	StatusReason string
 }
 
 type boardCell struct {
@@ -114,18 +117,19 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 	}
 	for _, c := range st.Contestants {
 		row := boardRow{
-			Key:      c.Key,
-			Rank:     c.Rank,
-			Code:     c.Code,
-			Name:     c.Name,
-			Org:      c.Org,
-			Total:    c.Total.Format(2),
-			Award:    c.AwardName,
-			Complete: c.Complete,
-			Draft:    c.Draft,
+			Key:          c.Key,
+			Rank:         c.Rank,
+			Code:         c.Code,
+			Name:         c.Name,
+			Org:          c.Org,
+			Total:        results.TotalText(c.ContestantResult, results.Fixed2),
+			Award:        results.AwardText(c.ContestantResult),
+			Complete:     c.Complete,
+			Draft:        c.Draft,
+			StatusReason: c.StatusReason,
 		}
 		for i, m := range c.Modules {
-			cell := boardCell{Score: m.Score.Format(2), Complete: m.Complete, Note: "评分完成"}
+			cell := boardCell{Score: results.ModuleText(m, results.Fixed2), Complete: m.Complete, Note: "评分完成"}
 			if !m.Complete {
 				cell.Note = "评分进行中"
 			}

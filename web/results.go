@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"skillscore"
+	"skillscore/results"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -154,6 +155,7 @@ func (s *Server) resultsRedirect(w http.ResponseWriter, r *http.Request, ev stor
 type publishedRow struct {
 	Group, Code, Name, Org, Total, Award string
 	Rank                                 int
+	StatusReason                         string // shown beneath the award column
 }
 
 type publishedPage struct {
@@ -225,7 +227,8 @@ func (s *Server) handlePublished(w http.ResponseWriter, r *http.Request) {
 		}
 		g := &page.Groups[i]
 		g.Rows = append(g.Rows, publishedRow{Group: c.GroupName, Code: c.Code, Name: c.Name,
-			Org: c.Org, Total: c.Total.String(), Award: c.AwardName, Rank: c.Rank})
+			Org: c.Org, Total: results.TotalText(c.ContestantResult, results.Plain), Award: results.AwardText(c.ContestantResult), Rank: c.Rank,
+			StatusReason: c.StatusReason})
 	}
 	page.Groups = slices.DeleteFunc(page.Groups, func(g publishedGroup) bool { return len(g.Rows) == 0 })
 	w.Header().Set("Cache-Control", "no-store")

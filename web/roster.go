@@ -63,6 +63,8 @@ type rosterPage struct {
 	// People counts the persons on the roster, Teams the team entries
 	// (each listed with its members below it).
 	People, Teams int
+	// StatusChoices feed the status dialog (缺考, 弃权, 取消资格, 不参与评奖).
+	StatusChoices []statusChoice
 }
 
 type rosterRow struct {
@@ -70,8 +72,9 @@ type rosterRow struct {
 	Code, Name, Gender, IDType, IDMasked, Organization, City, Group, Level, PhoneMasked string
 	// Kind is store.KindPerson, KindTeam or KindMember; a member row names
 	// its Team, a team row counts its Members.
-	Kind, Team string
-	Members    int
+	Kind, Team               string
+	Members                  int
+	StatusName, StatusReason string
 }
 
 type rosterImportRow struct {
@@ -143,7 +146,8 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 	}
 	page := rosterPage{Title: "选手名单", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
 		Message: r.URL.Query().Get("msg"), Groups: map[string]string{}, Reasons: append(roster.Reasons(), roster.TeamReasons()...),
-		Bases: store.Bases(), Notice: privacy.Notice, ConfirmError: confirm.Error, Basis: confirm.Basis, Notified: confirm.Notified}
+		Bases: store.Bases(), Notice: privacy.Notice, ConfirmError: confirm.Error, Basis: confirm.Basis, Notified: confirm.Notified,
+		StatusChoices: statusChoices(scopeRole(r, u.Access))}
 	if s.exports != nil {
 		page.Exports = exports.Kinds()
 	}
@@ -162,7 +166,8 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 		case store.KindMember:
 			continue
 		case store.KindTeam:
-			row := rosterRow{ID: c.ID, Name: c.Name, Kind: c.Kind, Group: nameOr(page.Groups, c.GroupCode), Members: len(members[c.ID])}
+			row := rosterRow{ID: c.ID, Name: c.Name, Kind: c.Kind, Group: nameOr(page.Groups, c.GroupCode), Members: len(members[c.ID]),
+				StatusName: scoring.StatusName(c.Status), StatusReason: c.StatusReason}
 			if c.Code != nil {
 				row.Code = *c.Code
 			}
@@ -358,7 +363,7 @@ func rosterURL(code, job, msg string) string {
 func rosterPerson(c store.Contestant, groups map[string]string) rosterRow {
 	row := rosterRow{ID: c.ID, Name: c.Name, Gender: c.Gender, IDType: c.IDType, IDMasked: maskID(c.IDNumber), Kind: c.Kind,
 		Organization: c.Organization, City: c.City, Group: nameOr(groups, c.GroupCode), Level: scoring.LevelName(c.Level),
-		PhoneMasked: maskPhone(c.Phone)}
+		PhoneMasked: maskPhone(c.Phone), StatusName: scoring.StatusName(c.Status), StatusReason: c.StatusReason}
 	if c.Code != nil {
 		row.Code = *c.Code
 	}

@@ -153,6 +153,10 @@ func (s *Server) routes() http.Handler {
 	handle("GET /programmes/{programme}", s.handleProgrammePhone)
 	handle("GET /programmes/{programme}/bigscreen", s.handleProgrammeBigScreen)
 	handle("GET /api/v1/programmes/{programme}/board", s.handleProgrammeBoard)
+	// Contestant statuses (缺考, 弃权, 取消资格, 不参与评奖): the status dialog
+	// of the roster page and the chief judge's desk; who may set which is
+	// checked in the handler.
+	handle("POST /api/v1/events/{code}/contestants/{id}/status", s.statusRoute(s.handleContestantStatus))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

@@ -70,6 +70,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        场次表导入、检录进度、参赛证、检录表与场次时间表 (sessions and 检录)
   skillscore programme new|add-event|rules|delegations import|table --programme CODE [--db URL]
                                                        大赛：加入赛项、导入代表队、代表队奖牌榜 (programmes, delegation table)
+  skillscore status  --event CODE --contestant CODE_OR_ID --set absent|withdrew|disqualified|ineligible|clear [--reason R]
+                                                       选手缺考、弃权、取消资格、不参与评奖 (contestant status)
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
@@ -203,6 +205,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// issue 14 programme: the 大赛 level
 	case "programme":
 		return runProgramme(ctx, args[1:], stdout, stderr)
+	case "status": // contestant statuses (issue 14)
+		return runStatus(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

@@ -120,6 +120,13 @@
   // score shows a module score; "" is a module nobody has marked yet.
   function score(s) { return s === '' ? '—' : s; }
 
+  // The award, or a status (缺考, 取消资格 …) with its reason beneath.
+  function awardCell(td, r) {
+    td.textContent = r.award || '';
+    if (r.status_reason) td.append(el('small', 'status-note', r.status_reason));
+    return td;
+  }
+
   function el(tag, cls, text) {
     const e = document.createElement(tag);
     if (cls) e.className = cls;
@@ -276,7 +283,7 @@
       tr.append(rank, who);
       if (board.published) tr.append(el('td', 'org', r.org || ''));
       r.scores.forEach(function (s) { tr.append(el('td', 'num module', score(s))); });
-      tr.append(el('td', 'num total', r.total), el('td', 'award', r.award || ''));
+      tr.append(el('td', 'num total', r.total), awardCell(el('td', 'award'), r));
       return tr;
     }
 
@@ -380,8 +387,7 @@
       const total = cell(tr, 'total');
       total.classList.add('num');
       total.textContent = r.total;
-      const award = cell(tr, 'award');
-      award.textContent = r.award || '';
+      const award = awardCell(cell(tr, 'award'), r);
       tr.append(total, award); // total and award stay the last cells
     }
 
