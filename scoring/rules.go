@@ -65,6 +65,7 @@ type Rules struct {
 	Consistency  *ConsistencyRule  `json:"consistency,omitempty"`
 	Notes        string            `json:"notes,omitempty"`
 	c            *compiled         // set by Validate
+	Rounds       []Round           `json:"rounds,omitempty"` // stages (预赛 → 决赛), scoring/rounds.go
 }
 
 // Group is a ranking group such as 职工组 (employee) or 学生组 (student).
