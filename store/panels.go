@@ -299,9 +299,14 @@ type JudgeAssignment struct {
 // JudgeAssignments returns one judge's assignments, by module and code.
 func (s *Store) JudgeAssignments(ctx context.Context, judgeID int64) ([]JudgeAssignment, error) {
 	var out []JudgeAssignment
-	if err := s.r.SelectContext(ctx, &out, `SELECT a.module_id, a.contestant_id, c.code, c.station
-		FROM assignments a JOIN contestants c ON c.id = a.contestant_id
-		WHERE a.judge_id = ? ORDER BY a.module_id, c.code`, judgeID); err != nil {
+	// A later round's module lists only who advanced to it, at the station
+	// of that round's draw (store/rounds.go).
+	if err := s.r.SelectContext(ctx, &out, `SELECT a.module_id, a.contestant_id, c.code, COALESCE(re.station, c.station) AS station
+		FROM assignments a JOIN contestants c ON c.id = a.contestant_id JOIN modules m ON m.id = a.module_id
+		LEFT JOIN round_modules rm ON rm.event_id = m.event_id AND rm.module_code = m.code
+		LEFT JOIN round_entries re ON re.event_id = m.event_id AND re.round_code = rm.round_code AND re.contestant_id = a.contestant_id
+		WHERE a.judge_id = ? AND (rm.round_position IS NULL OR rm.round_position = 0 OR re.contestant_id IS NOT NULL)
+		ORDER BY a.module_id, c.code`, judgeID); err != nil {
 		return nil, fmt.Errorf("judge assignments: %w", err)
 	}
 	return out, nil
