@@ -297,7 +297,12 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	}
 	clock.Set(time.Time{}) // the event in progress is made now
 	_, created, err := demo.Ensure(ctx, st)
-	return finCreated || created, err
+	if err != nil {
+		return false, err
+	}
+	// Rounds: a two-round event with the 预赛 confirmed and the 决赛 under way.
+	_, roundsCreated, err := demo.EnsureRounds(ctx, st, "chief")
+	return finCreated || created || roundsCreated, err
 }
 
 // flagSet reports whether a flag was given on the command line.
