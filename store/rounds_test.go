@@ -49,7 +49,7 @@ func TestRoundsConfirmDrawAndBarredMarks(t *testing.T) {
 		if err := mark("m0", d.cs[0].ID); skillscore.ErrorCode(err) != skillscore.ENotAdvanced {
 			t.Fatalf("final mark before confirmation: %v", err)
 		}
-		if as, err := s.JudgeAssignments(ctx, d.judge.ID); err != nil || len(as) != 0 {
+		if as, err := s.JudgeAssignments(ctx, d.judge.ID); err != nil || len(as) != 2 || !as[0].NotAdvanced || !as[1].NotAdvanced {
 			t.Fatalf("final assignments before confirmation: %v %+v", err, as)
 		}
 		if err := s.ConfirmRound(ctx, d.ev.ID, "final", []RoundEntry{{ContestantID: d.cs[0].ID}}, "chief"); skillscore.ErrorCode(err) != skillscore.EConflict {
@@ -87,8 +87,13 @@ func TestRoundsConfirmDrawAndBarredMarks(t *testing.T) {
 			t.Fatalf("round draw %+v", r)
 		}
 		as, err := s.JudgeAssignments(ctx, d.judge.ID)
-		if err != nil || len(as) != 1 || as[0].ContestantID != d.cs[0].ID || as[0].Station == nil || *as[0].Station != "01" {
+		if err != nil || len(as) != 2 {
 			t.Fatalf("final assignments: %v %+v", err, as)
+		}
+		for _, a := range as {
+			if a.NotAdvanced != (a.ContestantID != d.cs[0].ID) || a.ContestantID == d.cs[0].ID && (a.Station == nil || *a.Station != "01") {
+				t.Fatalf("final assignments: %+v", as)
+			}
 		}
 		if err := mark("m1", d.cs[0].ID); err != nil {
 			t.Fatalf("mark an advanced contestant: %v", err)

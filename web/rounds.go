@@ -226,6 +226,7 @@ func (s *Server) handleConfirmRound(w http.ResponseWriter, r *http.Request, u *a
 		s.fail(w, r, err)
 		return
 	}
+	s.roundsChanged(r, ev)
 	s.log.Info("round confirmed", "event", ev.Code, "round", code, "advancing", len(entries), "by", u.User.Username)
 	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/rounds", "round-confirmed", len(entries)), http.StatusSeeOther)
 }
@@ -250,6 +251,15 @@ func (s *Server) handleDrawRound(w http.ResponseWriter, r *http.Request, u *auth
 		s.fail(w, r, err)
 		return
 	}
+	s.roundsChanged(r, ev)
 	s.log.Info("round drawn", "event", ev.Code, "round", rd.Code, "by", u.User.Username)
 	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/rounds", "round-drawn", len(rd.Entries)), http.StatusSeeOther)
+}
+
+// roundsChanged has the tablets reload: what is stored is done, so a failure
+// here only delays the new round's sheets until the tablet reconnects.
+func (s *Server) roundsChanged(r *http.Request, ev store.Event) {
+	if err := s.judges.RoundsChanged(r.Context(), ev.ID); err != nil {
+		s.log.Warn("rounds: reload tablets", "event", ev.Code, "err", err)
+	}
 }
