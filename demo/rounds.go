@@ -40,44 +40,52 @@ func EnsureRounds(ctx context.Context, st RoundsStore, chief string) (ev store.E
 	if ev, err = st.EventByCode(ctx, RoundsCode); err == nil {
 		return ev, false, nil
 	}
+	ev, err = CreateRounds(ctx, st, RoundsCode, chief, true)
+	return ev, err == nil, err
+}
+
+// CreateRounds makes a two-round event under code with the 预赛 fully
+// marked; with confirm, chief also confirms its advancement, draws the 决赛
+// and its first module is marked.
+func CreateRounds(ctx context.Context, st RoundsStore, code, chief string, confirm bool) (store.Event, error) {
 	raw, err := examples.Files.ReadFile(RoundsFile)
 	if err != nil {
-		return store.Event{}, false, fmt.Errorf("demo rounds rules: %w", err)
+		return store.Event{}, fmt.Errorf("demo rounds rules: %w", err)
 	}
 	rules, err := scoring.ParseRules(raw)
 	if err != nil {
-		return store.Event{}, false, fmt.Errorf("demo rounds rules: %w", err)
+		return store.Event{}, fmt.Errorf("demo rounds rules: %w", err)
 	}
-	ev, err = st.CreateEvent(ctx, store.NewEvent{
-		Event: store.Event{Code: RoundsCode, Name: "2026年江西省养老护理员职业技能竞赛（预赛、决赛）", Kind: "competition",
+	ev, err := st.CreateEvent(ctx, store.NewEvent{
+		Event: store.Event{Code: code, Name: "2026年江西省养老护理员职业技能竞赛（预赛、决赛）", Kind: "competition",
 			Occupation: "养老护理员", OccupationCode: "4-10-01-05", Specialty: "--", Tier: "provincial", Class: "two", Year: 2026,
 			Venue: "南昌 · 江西省康养职业技能实训基地（演示）", StartsOn: "2026-12-06", Status: "running", Rules: string(raw)},
 		Groups:  []store.Group{{Code: rules.Groups[0].Code, Name: rules.Groups[0].Name}},
 		Modules: Modules(rules),
 	}, actor)
 	if err != nil {
-		return store.Event{}, false, fmt.Errorf("demo rounds event: %w", err)
+		return store.Event{}, fmt.Errorf("demo rounds event: %w", err)
 	}
 	rng := rand.New(rand.NewPCG(2026, 24))
 	all := roster(rng)[:10]
 	for i := range all {
-		code, station := fmt.Sprintf("R%03d", 101+i), fmt.Sprintf("%02d", 1+i)
-		all[i].GroupCode, all[i].Code, all[i].Station = rules.Groups[0].Code, &code, &station
+		c, station := fmt.Sprintf("R%03d", 101+i), fmt.Sprintf("%02d", 1+i)
+		all[i].GroupCode, all[i].Code, all[i].Station = rules.Groups[0].Code, &c, &station
 	}
 	cs, err := st.AddContestants(ctx, ev.ID, all, actor)
 	if err != nil {
-		return store.Event{}, false, fmt.Errorf("demo rounds roster: %w", err)
+		return store.Event{}, fmt.Errorf("demo rounds roster: %w", err)
 	}
 	mods, err := st.Modules(ctx, ev.ID)
 	if err != nil {
-		return store.Event{}, false, err
+		return store.Event{}, err
 	}
 	panels, err := addJudges(ctx, st, ev.ID, mods)
 	if err != nil {
-		return store.Event{}, false, err
+		return store.Event{}, err
 	}
 	if err := assign(ctx, st, ev.ID, panels, cs); err != nil {
-		return store.Event{}, false, err
+		return store.Event{}, err
 	}
 	skill := make([]int, len(cs))
 	for i := range skill {
@@ -85,18 +93,21 @@ func EnsureRounds(ctx context.Context, st RoundsStore, chief string) (ev store.E
 	}
 	// The 预赛 (module P), every sheet submitted.
 	if err := roundMarks(ctx, st, ev.ID, rules, panels[0], cs, skill, rng, true); err != nil {
-		return store.Event{}, false, err
+		return store.Event{}, err
+	}
+	if !confirm {
+		return ev, nil
 	}
 	if err := confirmComputed(ctx, st, ev.ID, "prelim", chief); err != nil {
-		return store.Event{}, false, err
+		return store.Event{}, err
 	}
 	if _, err := st.DrawRound(ctx, ev.ID, "final", RoundsSeed, chief); err != nil {
-		return store.Event{}, false, fmt.Errorf("demo rounds draw: %w", err)
+		return store.Event{}, fmt.Errorf("demo rounds draw: %w", err)
 	}
 	// The 决赛: its first module marked (drafts), the second still to come.
 	rs, err := st.Rounds(ctx, ev.ID)
 	if err != nil {
-		return store.Event{}, false, err
+		return store.Event{}, err
 	}
 	var finalists []store.Contestant
 	for _, e := range rs[1].Entries {
@@ -107,10 +118,9 @@ func EnsureRounds(ctx context.Context, st RoundsStore, chief string) (ev store.E
 		}
 	}
 	if err := roundMarks(ctx, st, ev.ID, rules, panels[1], finalists, skill, rng, false); err != nil {
-		return store.Event{}, false, err
+		return store.Event{}, err
 	}
-	ev, err = st.EventByCode(ctx, RoundsCode)
-	return ev, err == nil, err
+	return st.EventByCode(ctx, code)
 }
 
 // roundMarks has every unrecused judge of a panel mark the contestants.
