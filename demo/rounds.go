@@ -178,11 +178,7 @@ func confirmComputed(ctx context.Context, st RoundsStore, eventID int64, round, 
 	if err != nil {
 		return err
 	}
-	states, err := st.Rounds(ctx, eventID)
-	if err != nil {
-		return err
-	}
-	res, err := results.Rounds(sd, states)
+	res, err := results.Rounds(sd)
 	if err != nil {
 		return err
 	}

@@ -33,7 +33,7 @@ func TestEnsureRounds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	res, err := results.Rounds(sd, rs)
+	res, err := results.Rounds(sd)
 	if err != nil {
 		t.Fatal(err)
 	}

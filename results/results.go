@@ -206,6 +206,9 @@ var publicReasons = map[string]bool{
 	"promotion.granted": true, "promotion.none": true, "promotion.not_passed": true, "promotion.this_year": true,
 	"promotion.already": true, "promotion.capped": true,
 	"title.granted": true, "title.not_passed": true, "standardised": true,
+	// rounds (scoring/rounds.go)
+	"round.carried": true, "round.reset": true, "round.rank": true, "round.advance": true, "round.out": true,
+	"round.disqualified": true, "final.place": true,
 }
 
 // Redact returns a contestant's result as the public may see it while

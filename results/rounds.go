@@ -8,14 +8,14 @@ import (
 	"skillscore/store"
 )
 
-// Rounds computes an event's rounds (scoring.ComputeRounds) with the stored
-// confirmed advancement; nil when its rules have no rounds.
-func Rounds(st *Standings, rounds []store.RoundState) (*scoring.RoundsResult, error) {
+// Rounds computes an event's rounds (scoring.ComputeRounds) with the
+// confirmed advancement of its snapshot; nil when its rules have no rounds.
+func Rounds(st *Standings) (*scoring.RoundsResult, error) {
 	if len(st.Rules.Rounds) == 0 {
 		return nil, nil
 	}
 	confirmed := map[string][]string{}
-	for code, ids := range store.ConfirmedAdvancement(rounds) {
+	for code, ids := range store.ConfirmedAdvancement(st.Snapshot.Rounds) {
 		keys := make([]string, len(ids))
 		for i, id := range ids {
 			keys[i] = Key(id)

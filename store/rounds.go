@@ -122,12 +122,19 @@ func containsString(xs []string, x string) bool {
 // Rounds returns an event's rounds in order with their entries; none for an
 // event without rounds.
 func (s *Store) Rounds(ctx context.Context, eventID int64) ([]RoundState, error) {
+	return readRounds(ctx, s.r, eventID)
+}
+
+func readRounds(ctx context.Context, q sqlx.QueryerContext, eventID int64) ([]RoundState, error) {
 	var out []RoundState
-	if err := s.r.SelectContext(ctx, &out, "SELECT * FROM event_rounds WHERE event_id = ? ORDER BY position", eventID); err != nil {
+	if err := sqlx.SelectContext(ctx, q, &out, "SELECT * FROM event_rounds WHERE event_id = ? ORDER BY position", eventID); err != nil {
 		return nil, fmt.Errorf("rounds: %w", err)
 	}
+	if len(out) == 0 {
+		return nil, nil
+	}
 	var entries []RoundEntry
-	if err := s.r.SelectContext(ctx, &entries, `SELECT re.round_code, re.contestant_id, re.reason, re.appearance, re.station, c.code
+	if err := sqlx.SelectContext(ctx, q, &entries, `SELECT re.round_code, re.contestant_id, re.reason, re.appearance, re.station, c.code
 		FROM round_entries re JOIN contestants c ON c.id = re.contestant_id
 		WHERE re.event_id = ? ORDER BY re.round_code, CASE WHEN re.appearance IS NULL THEN 1 ELSE 0 END, re.appearance, c.code, re.contestant_id`, eventID); err != nil {
 		return nil, fmt.Errorf("round entries: %w", err)

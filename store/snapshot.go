@@ -22,6 +22,9 @@ type Snapshot struct {
 	// Drafts are the sheets their judges have not submitted: their marks
 	// are drafts, which the public views leave out (docs/live.md).
 	Drafts []DraftSheet
+	// Rounds are the event's rounds with their entries (store/rounds.go);
+	// none without rounds.
+	Rounds []RoundState
 }
 
 // DraftSheet names an open (unsubmitted) sheet by the codes of its marks.
@@ -74,6 +77,9 @@ func (s *Store) Snapshot(ctx context.Context, eventID int64) (Snapshot, error) {
 		}
 	}
 	if err := attachAspects(ctx, tx, eventID, snap.Modules); err != nil {
+		return Snapshot{}, err
+	}
+	if snap.Rounds, err = readRounds(ctx, tx, eventID); err != nil {
 		return Snapshot{}, err
 	}
 	return snap, nil

@@ -15,7 +15,6 @@ import (
 // RoundsStore is what the rounds page needs; the judging store provides it
 // (the same *store.Store), like the draw page's DrawStore.
 type RoundsStore interface {
-	Rounds(ctx context.Context, eventID int64) ([]store.RoundState, error)
 	ConfirmRound(ctx context.Context, eventID int64, code string, advancing []store.RoundEntry, actor string) error
 	DrawRound(ctx context.Context, eventID int64, code, seed, actor string) (store.RoundState, error)
 }
@@ -36,10 +35,6 @@ type eventRounds struct {
 }
 
 func (s *Server) loadRounds(ctx context.Context, ev store.Event) (eventRounds, error) {
-	rs, err := s.roundsStore()
-	if err != nil {
-		return eventRounds{}, err
-	}
 	snap, err := s.judging.Snapshot(ctx, ev.ID)
 	if err != nil {
 		return eventRounds{}, err
@@ -48,15 +43,11 @@ func (s *Server) loadRounds(ctx context.Context, ev store.Event) (eventRounds, e
 	if err != nil {
 		return eventRounds{}, err
 	}
-	states, err := rs.Rounds(ctx, ev.ID)
+	res, err := results.Rounds(st)
 	if err != nil {
 		return eventRounds{}, err
 	}
-	res, err := results.Rounds(st, states)
-	if err != nil {
-		return eventRounds{}, err
-	}
-	return eventRounds{st: st, states: states, res: res}, nil
+	return eventRounds{st: st, states: snap.Rounds, res: res}, nil
 }
 
 type roundsPage struct {
