@@ -56,6 +56,7 @@ var auditActions = map[string]string{
 	"target.set": "设置年度目标",
 	"photo.set":  "设置持证人照片", "photo.delete": "删除持证人照片",
 	"person.correct": "更正选手个人信息", "personal.purge": "到期清除个人信息",
+	"round.confirm": "确认晋级名单", "round.draw": "轮次抽签（出场顺序与赛位）", // rounds
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to
