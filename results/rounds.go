@@ -30,3 +30,27 @@ func Rounds(st *Standings) (*scoring.RoundsResult, error) {
 	}
 	return res, nil
 }
+
+// RoundEntrants maps each module of a later round to who takes part in that
+// round (with their station of its draw); modules of the first round, and
+// every module of an event without rounds, are absent: everyone takes part.
+func RoundEntrants(st *Standings) map[string]map[int64]store.RoundEntry {
+	out := map[string]map[int64]store.RoundEntry{}
+	for i, rd := range st.Rules.Rounds {
+		if i == 0 {
+			continue
+		}
+		in := map[int64]store.RoundEntry{}
+		for _, s := range st.Snapshot.Rounds {
+			if s.Code == rd.Code {
+				for _, e := range s.Entries {
+					in[e.ContestantID] = e
+				}
+			}
+		}
+		for _, m := range rd.Modules {
+			out[m] = in
+		}
+	}
+	return out
+}

@@ -2,12 +2,14 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"net/url"
 	"strings"
 	"testing"
 
 	"skillscore/demo"
 	"skillscore/store"
+	"skillscore/web"
 )
 
 // roundsEvent adds a two-round event to the office's store with the 预赛
@@ -44,5 +46,43 @@ func TestRoundsConfirmRefusesAChangedList(t *testing.T) {
 	rs, _ := o.st.Rounds(context.Background(), ev.ID)
 	if rs[0].Status != store.RoundOpen || len(rs[1].Entries) != 0 {
 		t.Fatalf("a refused confirmation changed the rounds: %+v", rs)
+	}
+}
+
+// TestDeskListsOnlyEntrantsOfALaterRound: the chief's desk shows every
+// contestant in the 预赛's module and only the finalists, at the stations
+// of the 决赛's draw, in the 决赛's.
+func TestDeskListsOnlyEntrantsOfALaterRound(t *testing.T) {
+	o := newOffice(t)
+	ctx := context.Background()
+	ev, _, err := demo.EnsureRounds(ctx, o.st, "chief")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rs, _ := o.st.Rounds(ctx, ev.ID)
+	station := map[string]string{}
+	for _, e := range rs[1].Entries {
+		station[*e.Code] = *e.Station
+	}
+	b := o.browser()
+	b.login("chief", "pass-chief")
+	code, body := b.get("/api/v1/events/" + ev.Code + "/desk")
+	var d web.Desk
+	if err := json.Unmarshal([]byte(body), &d); code != 200 || err != nil {
+		t.Fatalf("desk: %d %v", code, err)
+	}
+	rows := map[string]int{}
+	for _, m := range d.Modules {
+		rows[m.Code] = len(m.Rows)
+		if m.Code == "F1" {
+			for _, r := range m.Rows {
+				if s, ok := station[r.Contestant]; !ok || s != r.Station {
+					t.Fatalf("final row %+v: entrant %v at %q", r, ok, s)
+				}
+			}
+		}
+	}
+	if rows["P"] != 10 || rows["F1"] != len(rs[1].Entries) || rows["F2"] != len(rs[1].Entries) {
+		t.Fatalf("desk rows per module %v, %d finalists", rows, len(rs[1].Entries))
 	}
 }
