@@ -3,6 +3,7 @@ package web
 import (
 	"context"
 	"net/http"
+	"slices"
 	"strings"
 
 	"skillscore"
@@ -72,7 +73,7 @@ type roundRow struct {
 	Code, Group                  string
 	Rank                         int
 	Shared, Advances, Complete   bool
-	Score, Own, Carried, Reasons string
+	Score, Own, Carried, Reasons string // Carried "" when the round carries nothing
 }
 
 type unitView struct {
@@ -110,6 +111,10 @@ func (s *Server) handleRoundsPage(w http.ResponseWriter, r *http.Request, u *aut
 func roundViews(er eventRounds) []roundView {
 	code := func(id string) string { return results.DisplayCode(er.st.Contestants[id]) }
 	places := er.st.Rules.Total.Rounding.Places
+	groupName := map[string]string{}
+	for _, g := range er.st.Rules.Groups {
+		groupName[g.Code] = g.Name
+	}
 	out := make([]roundView, 0, len(er.res.Rounds))
 	for i, rr := range er.res.Rounds {
 		rd := er.st.Rules.Rounds[i]
@@ -136,7 +141,8 @@ func roundViews(er eventRounds) []roundView {
 		v.Open = v.Status == store.RoundOpen
 		last := i == len(er.res.Rounds)-1
 		v.Confirmable = v.Open && !last
-		v.Drawable = v.Open && i > 0
+		// a round's draw is refused once its first mark is in: no form then
+		v.Drawable = v.Open && i > 0 && !roundMarked(er.st, rd)
 		if !last {
 			v.NextName = er.res.Rounds[i+1].Name
 		}
@@ -146,9 +152,12 @@ func roundViews(er eventRounds) []roundView {
 			for j, re := range x.Reasons {
 				texts[j] = re.Text
 			}
-			v.Rows = append(v.Rows, roundRow{Code: code(x.ID), Group: x.Group, Rank: x.Rank, Shared: x.Shared, Advances: x.Advances,
-				Complete: x.Complete, Score: x.Score.Format(places), Own: x.Own.Format(places), Carried: x.Carried.Format(places),
-				Reasons: strings.Join(texts, "；")})
+			row := roundRow{Code: code(x.ID), Group: groupName[x.Group], Rank: x.Rank, Shared: x.Shared, Advances: x.Advances,
+				Complete: x.Complete, Score: x.Score.Format(places), Own: x.Own.Format(places), Reasons: strings.Join(texts, "；")}
+			if x.CarriedFrom != "" {
+				row.Carried = x.Carried.Format(places)
+			}
+			v.Rows = append(v.Rows, row)
 		}
 		for _, u := range rr.Units {
 			uv := unitView{Name: u.Name}
@@ -160,6 +169,16 @@ func roundViews(er eventRounds) []roundView {
 		out = append(out, v)
 	}
 	return out
+}
+
+// roundMarked reports whether any judge's mark of the round is in.
+func roundMarked(st *results.Standings, rd scoring.Round) bool {
+	for _, m := range st.Snapshot.Marks {
+		if slices.Contains(rd.Modules, m.ModuleCode) {
+			return true
+		}
+	}
+	return false
 }
 
 func roundStr(p *string) string {

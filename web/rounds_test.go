@@ -51,7 +51,8 @@ func TestRoundsConfirmRefusesAChangedList(t *testing.T) {
 
 // TestDeskListsOnlyEntrantsOfALaterRound: the chief's desk shows every
 // contestant in the 预赛's module and only the finalists, at the stations
-// of the 决赛's draw, in the 决赛's.
+// of the 决赛's draw, in the 决赛's; the rounds page shows the recorded draw
+// and, marks being in, no redraw and (last round) no confirmation.
 func TestDeskListsOnlyEntrantsOfALaterRound(t *testing.T) {
 	o := newOffice(t)
 	ctx := context.Background()
@@ -84,5 +85,11 @@ func TestDeskListsOnlyEntrantsOfALaterRound(t *testing.T) {
 	}
 	if rows["P"] != 10 || rows["F1"] != len(rs[1].Entries) || rows["F2"] != len(rs[1].Entries) {
 		t.Fatalf("desk rows per module %v, %d finalists", rows, len(rs[1].Entries))
+	}
+	// With the final's marks coming in, its draw is shown but offers no redraw.
+	code, body = b.get("/events/" + ev.Code + "/rounds")
+	if code != 200 || strings.Contains(body, "draw-round") || !strings.Contains(body, `<code class="seed">`+demo.RoundsSeed) ||
+		!strings.Contains(body, "职工组") || strings.Contains(body, "confirm-round") {
+		t.Fatalf("rounds page of the final under way: %d\n%s", code, body)
 	}
 }
