@@ -54,6 +54,14 @@ func (s *Server) loadRounds(ctx context.Context, ev store.Event) (eventRounds, e
 type roundsPage struct {
 	Title, CSRF, EventCode, EventName, User, Message string
 	Rounds                                           []roundView
+	Final                                            []finalRow // places over all rounds, provisional until the last is complete
+}
+
+type finalRow struct {
+	Place         int
+	Shared        bool
+	Code, Group   string
+	Round, Reason string
 }
 
 type roundView struct {
@@ -103,6 +111,15 @@ func (s *Server) handleRoundsPage(w http.ResponseWriter, r *http.Request, u *aut
 		User: u.User.Name, Message: r.URL.Query().Get("msg")}
 	if er.res != nil {
 		page.Rounds = roundViews(er)
+		for _, f := range er.res.Final {
+			page.Final = append(page.Final, finalRow{Place: f.Place, Shared: f.Shared, Code: results.DisplayCode(er.st.Contestants[f.ID]),
+				Group: er.st.Contestants[f.ID].GroupCode, Round: f.RoundName, Reason: f.Reasons[0].Text})
+			for _, g := range er.st.Rules.Groups {
+				if g.Code == f.Group {
+					page.Final[len(page.Final)-1].Group = g.Name
+				}
+			}
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "rounds", page)

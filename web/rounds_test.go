@@ -89,7 +89,8 @@ func TestDeskListsOnlyEntrantsOfALaterRound(t *testing.T) {
 	// With the final's marks coming in, its draw is shown but offers no redraw.
 	code, body = b.get("/events/" + ev.Code + "/rounds")
 	if code != 200 || strings.Contains(body, "draw-round") || !strings.Contains(body, `<code class="seed">`+demo.RoundsSeed) ||
-		!strings.Contains(body, "职工组") || strings.Contains(body, "confirm-round") {
+		!strings.Contains(body, "职工组") || strings.Contains(body, "confirm-round") || !strings.Contains(body, "含带入预赛成绩") ||
+		!strings.Contains(body, "名次 10：预赛第 10 名") {
 		t.Fatalf("rounds page of the final under way: %d\n%s", code, body)
 	}
 }
