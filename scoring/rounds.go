@@ -454,44 +454,54 @@ func (e *engine) cut(ri int, x *rstate) {
 		st.Reasons = append(st.Reasons, Reason{Code: "round.disqualified", Text: fmt.Sprintf("%s被取消资格，不晋级%s", rd.Name, nextName)})
 		return
 	}
-	byRank, byScore := false, false
-	var texts []string
-	if a.Top > 0 {
-		byRank = st.Rank <= a.Top
+	rankPart := func() string {
+		return rd.Name + rankText(st.Rank, st.Shared)
+	}
+	scorePart := func() string {
+		return fmt.Sprintf("%s %s 分", rd.Name, st.Score.Format(places))
+	}
+	byRank := a.Top > 0 && st.Rank <= a.Top
+	byScore := a.MinScore != nil && st.Score >= *a.MinScore
+	var text string
+	switch {
+	case a.MinScore == nil: // by rank only
+		st.Advances = byRank
 		tied := ""
 		if st.Shared && a.Ties == TiesInclude {
 			tied = "，并列者均晋级"
 		}
 		if byRank {
-			texts = append(texts, fmt.Sprintf("%s%s，晋级%s（前 %d 名%s）", rd.Name, rankText(st.Rank, st.Shared), nextName, a.Top, tied))
+			text = fmt.Sprintf("%s，晋级%s（前 %d 名%s）", rankPart(), nextName, a.Top, tied)
 		} else {
-			texts = append(texts, fmt.Sprintf("%s%s，未进入前 %d 名", rd.Name, rankText(st.Rank, st.Shared), a.Top))
+			text = fmt.Sprintf("%s，未进入前 %d 名", rankPart(), a.Top)
 		}
-	}
-	if a.MinScore != nil {
-		byScore = st.Score >= *a.MinScore
+	case a.Top == 0: // by score only
+		st.Advances = byScore
 		if byScore {
-			texts = append(texts, fmt.Sprintf("%s %s 分，达到 %s 分", rd.Name, st.Score.Format(places), a.MinScore.String()))
+			text = fmt.Sprintf("%s，达到 %s 分，晋级%s", scorePart(), a.MinScore, nextName)
 		} else {
-			texts = append(texts, fmt.Sprintf("%s %s 分，未达 %s 分", rd.Name, st.Score.Format(places), a.MinScore.String()))
+			text = fmt.Sprintf("%s，未达 %s 分，不晋级%s", scorePart(), a.MinScore, nextName)
 		}
-	}
-	switch {
-	case a.Top > 0 && a.MinScore != nil && a.Combine == "all":
-		st.Advances = byRank && byScore
-	case a.Top > 0 && a.MinScore != nil:
-		st.Advances = byRank || byScore
-	default:
-		st.Advances = byRank || byScore
-	}
-	text := strings.Join(texts, "；")
-	if a.MinScore != nil {
-		if st.Advances {
-			if a.Top == 0 || !byRank {
-				text += "，晋级" + nextName
-			}
+	default: // both, combined as stated
+		in, met := "在前 %d 名内", "达到 %s 分"
+		if !byRank {
+			in = "未进入前 %d 名"
+		}
+		if !byScore {
+			met = "未达 %s 分"
+		}
+		parts := fmt.Sprintf("%s（"+in+"），%s（"+met+"）", rankPart(), a.Top, scorePart(), a.MinScore)
+		if a.Combine == "all" {
+			st.Advances = byRank && byScore
+			parts += "；须两者都满足"
 		} else {
-			text += "，不晋级" + nextName
+			st.Advances = byRank || byScore
+			parts += "；满足其一即可"
+		}
+		if st.Advances {
+			text = parts + "，晋级" + nextName
+		} else {
+			text = parts + "，不晋级" + nextName
 		}
 	}
 	code := "round.out"

@@ -148,6 +148,82 @@ func TestRoundsReasons(t *testing.T) {
 	if _, err := scoring.ComputeRounds(r, in, map[string][]string{"prelim": {"X"}}); err == nil {
 		t.Fatal("unknown contestant in a confirmed list accepted")
 	}
+
+	// both, combined as stated
+	for _, tc := range []struct {
+		adv  scoring.Advance
+		a, b string
+	}{
+		{scoring.Advance{Top: 1, Ties: "include", MinScore: ptr(scoring.Points(75)), Combine: "all"},
+			"预赛第 1 名（在前 1 名内），预赛 90.00 分（达到 75 分）；须两者都满足，晋级决赛",
+			"预赛第 2 名（未进入前 1 名），预赛 66.67 分（未达 75 分）；须两者都满足，不晋级决赛"},
+		{scoring.Advance{Top: 1, Ties: "include", MinScore: ptr(scoring.Points(60)), Combine: "any"},
+			"预赛第 1 名（在前 1 名内），预赛 90.00 分（达到 60 分）；满足其一即可，晋级决赛",
+			"预赛第 2 名（未进入前 1 名），预赛 66.67 分（达到 60 分）；满足其一即可，晋级决赛"},
+	} {
+		r.Rounds[0].Advance = &tc.adv
+		if err := r.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		res, err := scoring.ComputeRounds(r, in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		got := []string{res.Rounds[0].Standings[0].Reasons[0].Text, res.Rounds[0].Standings[1].Reasons[0].Text}
+		if got[0] != tc.a || got[1] != tc.b {
+			t.Fatalf("combined reasons %q", got)
+		}
+	}
+}
+
+// TestRoundsCutProperty: for every form of cut (rank, score, both with all
+// or any) a contestant advances exactly when the stated condition holds,
+// and the advancing are a prefix of each group's ranking.
+func TestRoundsCutProperty(t *testing.T) {
+	for seed := range uint64(200) {
+		rng := rand.New(rand.NewPCG(seed, 7))
+		r := twoRounds(t)
+		r.Groups = []scoring.Group{{Code: "employee", Name: "职工组"}, {Code: "student", Name: "学生组"}}
+		top, line := 1+rng.IntN(5), scoring.Points(int64(30+rng.IntN(40)))
+		adv := scoring.Advance{}
+		switch seed % 4 {
+		case 0:
+			adv = scoring.Advance{Top: top, Ties: "include"}
+		case 1:
+			adv = scoring.Advance{MinScore: &line}
+		case 2:
+			adv = scoring.Advance{Top: top, Ties: "include", MinScore: &line, Combine: "all"}
+		case 3:
+			adv = scoring.Advance{Top: top, Ties: "include", MinScore: &line, Combine: "any"}
+		}
+		r.Rounds[0].Advance = &adv
+		if err := r.Validate(); err != nil {
+			t.Fatal(err)
+		}
+		in := roundsInput(r, 2+rng.IntN(16), rng)
+		res, err := scoring.ComputeRounds(r, in, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := map[string]bool{} // a group has had a non-advancing row
+		for _, s := range res.Rounds[0].Standings {
+			byRank, byScore := adv.Top > 0 && s.Rank <= adv.Top, adv.MinScore != nil && s.Score >= *adv.MinScore
+			want := byRank || byScore
+			if adv.Combine == "all" {
+				want = byRank && byScore
+			}
+			if s.Advances != want {
+				t.Fatalf("seed %d: %+v advances %v under %+v", seed, s, s.Advances, adv)
+			}
+			if s.Advances && out[s.Group] {
+				t.Fatalf("seed %d: %s advances below a contestant who does not", seed, s.ID)
+			}
+			out[s.Group] = out[s.Group] || !s.Advances
+			if len(s.Reasons) == 0 || (s.Reasons[0].Code == "round.advance") != s.Advances {
+				t.Fatalf("seed %d: reasons %+v", seed, s.Reasons)
+			}
+		}
+	}
 }
 
 func ptr[T any](v T) *T { return &v }
