@@ -18,6 +18,7 @@ import (
 	"skillscore/internal/testenv"
 	"skillscore/live"
 	"skillscore/results"
+	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
 )
@@ -92,4 +93,25 @@ func TestLiveBoardShowsTheCurrentRound(t *testing.T) {
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('.live-group:not([hidden]) tbody tr').length`); n != len(final.Standings) {
 		t.Fatalf("big screen shows %d rows, the final has %d", n, len(final.Standings))
 	}
+	// A mark in the final's second unit: the screen now shows the standings after it.
+	var f2 store.Module
+	for _, m := range snap.Modules {
+		if m.Code == "F2" {
+			f2 = m
+		}
+	}
+	var judge int64
+	for _, p := range snap.Panels {
+		if p.ModuleID == f2.ID {
+			judge = p.JudgeID
+		}
+	}
+	finalist := sd.Contestants[final.Standings[0].ID]
+	ack, err := st.RecordMark(ctx, store.MarkOp{OpID: "live-f2", EventID: ev.ID, ModuleID: f2.ID, ContestantID: finalist.ID,
+		JudgeID: judge, AspectID: f2.Aspects[0].ID, Value: 30000, Actor: "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	svc.EventChanged(ctx, ev.ID, ack.Revision)
+	browsertest.WaitTrue(t, b, `document.querySelector('.live-round').textContent === '决赛排名（决赛 实操二 康复服务 之后）'`)
 }

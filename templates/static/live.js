@@ -411,6 +411,8 @@
         }
       }
       progressEl.textContent = b.progress.done + '/' + b.progress.expected;
+      const roundEl = root.querySelector('#round');
+      if (roundEl && b.round) roundEl.textContent = b.round.name + '排名' + (b.round.after ? '（' + b.round.after + ' 之后）' : '');
       for (const g of b.groups) {
         const table = root.querySelector('table.standings[data-group="' + g.code + '"]');
         if (!table) continue;
