@@ -97,6 +97,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 		return err
 	}
 	return serve(ctx, ln, st, cfg, log, func(string) {
+		// Rounds: the two-round event, 预赛 confirmed and 决赛 under way.
+		fmt.Fprintf(stdout, `
+%s（两轮赛事 / two rounds: 预赛前 6 名晋级决赛，预赛成绩 ×0.3 带入）
+  轮次与晋级 (rounds, chief): %s/events/%s/rounds   决赛实时大屏 (final, big screen): %s/events/%s/bigscreen
+`, demo.RoundsCode, base, demo.RoundsCode, base, demo.RoundsCode)
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
   大屏 / 成绩排行 (big screen, leaderboard):  %s/events/%s/leaderboard

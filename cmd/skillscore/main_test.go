@@ -218,7 +218,7 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 	for run := 0; run < 2; run++ {
 		p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", dir)
 		banner := p.waitOutput(t, bannerEnd)
-		for _, want := range []string{"/events/" + demo.EventCode + "/leaderboard", "/healthz"} {
+		for _, want := range []string{"/events/" + demo.EventCode + "/leaderboard", "/healthz", "/events/" + demo.RoundsCode + "/rounds"} {
 			if !strings.Contains(banner, want) {
 				t.Errorf("run %d: demo did not print %s:\n%s", run, want, banner)
 			}
@@ -234,8 +234,8 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 			codes = append(codes, e.Code)
 		}
 		slices.Sort(codes)
-		if err != nil || !slices.Equal(codes, []string{demo.EventCode, demo.FinishedCode}) {
-			t.Fatalf("run %d: events %s (%v), want the event in progress and the finished one, once each", run, body, err)
+		if err != nil || !slices.Equal(codes, []string{demo.EventCode, demo.FinishedCode, demo.RoundsCode}) {
+			t.Fatalf("run %d: events %s (%v), want the event in progress, the finished one and the two-round one, once each", run, body, err)
 		}
 		_, standings[run] = get(t, p.base+"/api/v1/events/"+demo.EventCode+"/standings")
 		_, finished[run] = get(t, p.base+"/api/v1/events/"+demo.FinishedCode+"/standings")
