@@ -202,6 +202,17 @@ func (s *Store) ConfirmRound(ctx context.Context, eventID int64, code string, ad
 		case RoundConfirmed:
 			return skillscore.Errorf(skillscore.EConflict, "%s的晋级名单已经确认", r.Name)
 		}
+		// Advancement stands on submitted marks only: no judge may still be
+		// changing a sheet of the round.
+		var open int
+		if err := tx.GetContext(ctx, &open, `SELECT COUNT(*) FROM sheets sh JOIN modules m ON m.id = sh.module_id
+			JOIN round_modules rm ON rm.event_id = m.event_id AND rm.module_code = m.code
+			WHERE m.event_id = ? AND rm.round_code = ? AND sh.status = 'open'`, eventID, code); err != nil {
+			return fmt.Errorf("round sheets: %w", err)
+		}
+		if open > 0 {
+			return skillscore.Errorf(skillscore.EConflict, "%s还有 %d 份评分表未提交，不能确认晋级名单", r.Name, open)
+		}
 		var next RoundState
 		err = tx.GetContext(ctx, &next, "SELECT * FROM event_rounds WHERE event_id = ? AND position = ?", eventID, r.Position+1)
 		if errors.Is(err, sql.ErrNoRows) {

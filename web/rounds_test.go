@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -42,6 +43,16 @@ func TestRoundsConfirmRefusesAChangedList(t *testing.T) {
 	}
 	if code, _ := b.post("/events/"+ev.Code+"/rounds/prelim/confirm", url.Values{"csrf": {b.csrf}, "advancing": {"1,2"}}); code != 409 {
 		t.Fatalf("confirm a stale list: %d", code)
+	}
+	// A sheet of the 预赛 reopened: the right list is refused too until it is submitted again.
+	sheets, _ := o.st.Sheets(context.Background(), ev.ID)
+	if _, _, err := o.st.SetSheetStatus(context.Background(), ev.ID, sheets[0].ID, "open", "复核", "chief"); err != nil {
+		t.Fatal(err)
+	}
+	list := regexp.MustCompile(`name="advancing" value="([^"]*)"`).FindStringSubmatch(body)
+	if code, body := b.post("/events/"+ev.Code+"/rounds/prelim/confirm", url.Values{"csrf": {b.csrf}, "advancing": {list[1]}}); code != 409 ||
+		!strings.Contains(body, "预赛还有 1 份评分表未提交") {
+		t.Fatalf("confirm with a sheet open: %d\n%s", code, body)
 	}
 	rs, _ := o.st.Rounds(context.Background(), ev.ID)
 	if rs[0].Status != store.RoundOpen || len(rs[1].Entries) != 0 {
