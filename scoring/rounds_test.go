@@ -346,6 +346,21 @@ func TestRoundsProperties(t *testing.T) {
 		if len(fin.Standings) != len(pre.Advancing) || len(res.Final) != n {
 			t.Fatalf("seed %d: final %d of %d advancing, %d placed of %d", seed, len(fin.Standings), len(pre.Advancing), len(res.Final), n)
 		}
+		// final places: per group from 1, never decreasing, finalists first
+		lastPlace, seenOut := map[string]int{}, map[string]bool{}
+		for _, f := range res.Final {
+			if f.Place == 0 {
+				continue
+			}
+			if f.Place < lastPlace[f.Group] || lastPlace[f.Group] == 0 && f.Place != 1 {
+				t.Fatalf("seed %d: place %d after %d in group %q", seed, f.Place, lastPlace[f.Group], f.Group)
+			}
+			if f.Round == "final" && seenOut[f.Group] {
+				t.Fatalf("seed %d: finalist %s placed after an eliminated contestant", seed, f.ID)
+			}
+			seenOut[f.Group] = seenOut[f.Group] || f.Round != "final"
+			lastPlace[f.Group] = f.Place
+		}
 		// the last unit's standings are the round's
 		last := fin.Units[len(fin.Units)-1]
 		for i, row := range last.Rows {
