@@ -225,6 +225,7 @@ type rstate struct {
 	exact   rat
 	score   Decimal
 	tie     []rat
+	disq    bool // disqualified by a veto of this round or an earlier one
 	st      RoundStanding
 }
 
@@ -290,6 +291,17 @@ func (e *engine) roundRounding(rd *Round) *Rounding {
 	return e.r.Total.Rounding
 }
 
+// roundOfModule is the index of the round module mi belongs to.
+func (e *engine) roundOfModule(mi int) int {
+	code := e.c.mods[mi].m.Code
+	for ri, rd := range e.r.Rounds {
+		if slices.Contains(rd.Modules, code) {
+			return ri
+		}
+	}
+	return 0
+}
+
 func (e *engine) groupCode(g int) string {
 	if len(e.r.Groups) == 0 {
 		return ""
@@ -323,7 +335,7 @@ func (e *engine) computeRound(ri int, parts []*cstate, prev map[*cstate]*rstate)
 	rr := RoundResult{Code: rd.Code, Name: rd.Name, Complete: true}
 	rs := make([]*rstate, len(parts))
 	for i, cs := range parts {
-		x := &rstate{cs: cs, own: ratZero, carried: ratZero}
+		x := &rstate{cs: cs, own: ratZero, carried: ratZero, disq: cs.disq && e.roundOfModule(e.c.aspects[cs.disqBy].mod) <= ri}
 		complete := true
 		for _, mi := range mods {
 			x.own = x.own.add(cs.mods[mi].contrib)
@@ -341,7 +353,7 @@ func (e *engine) computeRound(ri int, parts []*cstate, prev map[*cstate]*rstate)
 		x.score = x.exact.mustRound(rnd.Places, rnd.Mode)
 		x.st = RoundStanding{ID: cs.c.ID, Group: e.groupCode(cs.group), Score: x.score,
 			Own: x.own.mustRound(rnd.Places, rnd.Mode), Carried: x.carried.mustRound(rnd.Places, rnd.Mode),
-			CarriedFrom: carryFrom, Complete: complete, Disqualified: cs.disq}
+			CarriedFrom: carryFrom, Complete: complete, Disqualified: x.disq}
 		rr.Complete = rr.Complete && complete
 		rs[i] = x
 	}
@@ -385,8 +397,8 @@ type rankOf struct {
 // disqualified last and unranked, and returns the ranks in the sorted order.
 func rankRound(xs []*rstate, score func(*rstate) Decimal, tie func(*rstate) []rat) []rankOf {
 	compare := func(a, b *rstate) int {
-		if a.cs.disq != b.cs.disq {
-			if a.cs.disq {
+		if a.disq != b.disq {
+			if a.disq {
 				return 1
 			}
 			return -1
@@ -419,7 +431,7 @@ func rankRound(xs []*rstate, score func(*rstate) Decimal, tie func(*rstate) []ra
 		if i > 0 && xs[i-1].cs.group != x.cs.group {
 			start = i
 		}
-		if x.cs.disq {
+		if x.disq {
 			continue
 		}
 		out[i].rank = i - start + 1

@@ -418,3 +418,44 @@ func TestRoundsProperties(t *testing.T) {
 		t.Fatalf("no rounds: %v %v", res, err)
 	}
 }
+
+// TestRoundsDisqualification: a disqualifying veto counts from its own
+// round on: in the 预赛 it stops advancement; in the 决赛 it leaves the
+// 预赛 ranking as it was.
+func TestRoundsDisqualification(t *testing.T) {
+	r := twoRounds(t)
+	r.Modules[0].Aspects = append(r.Modules[0].Aspects, scoring.Aspect{Code: "PV", Name: "严重违规", Kind: scoring.Veto, Effect: "disqualify"})
+	r.Modules[1].Aspects = append(r.Modules[1].Aspects, scoring.Aspect{Code: "FV", Name: "严重违规", Kind: scoring.Veto, Effect: "disqualify"})
+	r.Rounds[0].Advance = &scoring.Advance{Top: 2, Ties: "include"}
+	if err := r.Validate(); err != nil {
+		t.Fatal(err)
+	}
+	in := scoring.Input{Contestants: []scoring.Contestant{{ID: "A"}, {ID: "B"}, {ID: "C"}}}
+	add := func(c, mod, asp string, v int64) {
+		for j := range 3 {
+			in.Marks = append(in.Marks, scoring.Mark{Contestant: c, Module: mod, Aspect: asp, Judge: fmt.Sprintf("J%d", j+1), Value: scoring.Points(v)})
+		}
+	}
+	for i, c := range []string{"A", "B", "C"} {
+		for _, a := range []string{"P1", "P2", "P3"} {
+			add(c, "P", a, int64(3-i))
+		}
+		add(c, "P", "PV", 0)
+	}
+	in.Marks = in.Marks[:len(in.Marks)-3]
+	add("C", "P", "PV", 1) // C: disqualified in the 预赛
+	add("A", "F1", "FV", 1) // A: disqualified in the 决赛
+	res, err := scoring.ComputeRounds(r, in, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pre := res.Rounds[0].Standings
+	if pre[0].ID != "A" || pre[0].Rank != 1 || pre[0].Disqualified || pre[2].ID != "C" || !pre[2].Disqualified || pre[2].Advances ||
+		pre[2].Reasons[0].Text != "预赛被取消资格，不晋级决赛" {
+		t.Fatalf("prelim %+v", pre)
+	}
+	fin := res.Rounds[1].Standings
+	if len(fin) != 2 || fin[1].ID != "A" || !fin[1].Disqualified || fin[1].Rank != 0 || fin[0].Rank != 1 {
+		t.Fatalf("final %+v", fin)
+	}
+}
