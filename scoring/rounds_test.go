@@ -443,7 +443,7 @@ func TestRoundsDisqualification(t *testing.T) {
 		add(c, "P", "PV", 0)
 	}
 	in.Marks = in.Marks[:len(in.Marks)-3]
-	add("C", "P", "PV", 1) // C: disqualified in the 预赛
+	add("C", "P", "PV", 1)  // C: disqualified in the 预赛
 	add("A", "F1", "FV", 1) // A: disqualified in the 决赛
 	res, err := scoring.ComputeRounds(r, in, nil)
 	if err != nil {
