@@ -13,6 +13,7 @@ const (
 	EConflict      = "conflict"      // valid, but not in the current state (locked sheet, duplicate roster)
 	EUnauthorized  = "unauthorized"  // not logged in, or bad credentials
 	EForbidden     = "forbidden"     // logged in, not allowed
+	ENotAdvanced   = "not_advanced"  // a mark for a contestant who did not advance to the round (rounds)
 	ETooLarge      = "too_large"     // payload over its limit
 	EUnprocessable = "unprocessable" // a file past a structural bound (columns, compression ratio, line length)
 	ERateLimited   = "rate_limited"  // too many requests

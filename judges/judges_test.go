@@ -37,8 +37,14 @@ type env struct {
 
 func newEnv(t *testing.T, cfg judges.Config) *env {
 	t.Helper()
-	ctx := context.Background()
 	st, ev := testenv.Demo(t)
+	return newEnvOn(t, cfg, st, ev)
+}
+
+// newEnvOn serves the judge protocol for an event of st.
+func newEnvOn(t *testing.T, cfg judges.Config, st *store.Store, ev store.Event) *env {
+	t.Helper()
+	ctx := context.Background()
 	svc := judges.New(st, cfg)
 	t.Cleanup(svc.Close)
 	mux := http.NewServeMux()

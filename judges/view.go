@@ -21,6 +21,7 @@ type view struct {
 	modules     map[string]*moduleView // by module code
 	contestants map[string]store.Contestant
 	assigned    map[[2]int64]bool // (module id, contestant id)
+	notAdvanced map[[2]int64]bool // assigned in a later round the contestant did not reach
 	welcome     Welcome
 }
 
@@ -63,7 +64,7 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 		}
 	}
 	v := &view{event: ev, judge: j, modules: map[string]*moduleView{}, contestants: map[string]store.Contestant{},
-		assigned: map[[2]int64]bool{}}
+		assigned: map[[2]int64]bool{}, notAdvanced: map[[2]int64]bool{}}
 	v.welcome = Welcome{Type: TypeWelcome, V: ProtocolVersion, Judge: JudgeInfo{Code: j.Code, Name: j.Name},
 		Event: EventInfo{Code: ev.Code, Name: ev.Name}, Modules: []ModuleInfo{}, Assignments: []SheetState{},
 		Limits: ProtocolLimit{MaxMessageBytes: s.cfg.MaxMessageBytes, RatePerSecond: s.cfg.RatePerSecond,
@@ -138,6 +139,11 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 		}
 		c := store.Contestant{ID: a.ContestantID, Code: a.Code, Station: a.Station}
 		k := [2]int64{a.ModuleID, a.ContestantID}
+		if a.NotAdvanced {
+			v.notAdvanced[k] = true
+			v.contestants[*c.Code] = c
+			continue
+		}
 		v.assigned[k] = true
 		v.contestants[*c.Code] = c
 		st := status[k]
@@ -185,6 +191,9 @@ func (v *view) resolve(m ClientMessage) (store.SheetOp, error) {
 		return store.SheetOp{}, skillscore.Errorf(skillscore.ENotFound, "模块 %q 不存在或您不在其裁判组中", clip(m.Module))
 	}
 	c, ok := v.contestants[m.Contestant]
+	if ok && v.notAdvanced[[2]int64{mv.m.ID, c.ID}] {
+		return store.SheetOp{}, skillscore.Errorf(skillscore.ENotAdvanced, "选手 %s 未晋级本轮，不能评分（模块 %s）", *c.Code, mv.m.Name)
+	}
 	if !ok || !v.assigned[[2]int64{mv.m.ID, c.ID}] {
 		return store.SheetOp{}, skillscore.Errorf(skillscore.EForbidden, "选手 %q 未分配给您评分（模块 %s）", clip(m.Contestant), mv.m.Name)
 	}

@@ -61,6 +61,7 @@ type Board struct {
 	Progress  Progress     `json:"progress"`
 	Modules   []ModuleInfo `json:"modules"`
 	Groups    []Group      `json:"groups"`
+	Round     *RoundInfo   `json:"round,omitempty"` // the round shown, for an event with rounds (live/rounds.go)
 }
 
 // EventInfo names the event on the board.
@@ -148,6 +149,7 @@ type standings struct {
 	progress  Progress
 	entries   []entry // by group, then rank
 	summaries []scoring.GroupSummary
+	round     *RoundInfo
 }
 
 // computed is one revision's standings: the public's (marks of submitted
@@ -162,6 +164,7 @@ type computed struct {
 	views    [numViews]*standings
 	people   map[int64]store.Contestant
 	teams    map[int64]string // a team entry's published name (teamName)
+	roundIdx int              // the round shown, -1 without rounds
 }
 
 func compute(snap store.Snapshot, l store.LiveState) (*computed, error) {
@@ -182,8 +185,15 @@ func compute(snap store.Snapshot, l store.LiveState) (*computed, error) {
 		revision: ev.Revision,
 		event:    EventInfo{Code: ev.Code, Name: ev.Name, Occupation: ev.Occupation},
 		people:   make(map[int64]store.Contestant, len(snap.Contestants)),
+		roundIdx: -1,
+	}
+	if len(all.Rules.Rounds) > 0 {
+		c.roundIdx = currentRound(snap.Rounds)
 	}
 	for _, m := range all.Rules.Modules {
+		if c.roundIdx >= 0 && !slices.Contains(all.Rules.Rounds[c.roundIdx].Modules, m.Code) {
+			continue // a board of rounds shows the current round's modules
+		}
 		c.modules = append(c.modules, ModuleInfo{Code: m.Code, Name: m.Name})
 		c.heads = append(c.heads, ModuleHead{Code: m.Code, Name: m.Name, Weight: weightText(m)})
 	}
@@ -196,7 +206,9 @@ func compute(snap store.Snapshot, l store.LiveState) (*computed, error) {
 	c.teams = teamNames(snap)
 	drafts := results.DraftContestants(snap)
 	sealed := !l.JudgeMarksPublic()
-	c.views[Chief] = c.standings(all, drafts, false)
+	if c.views[Chief], err = c.standings(all, drafts, false); err != nil {
+		return nil, err
+	}
 	if pub == all && !sealed && l.LiveDraftMarks {
 		c.views[Public] = c.views[Chief]
 	} else {
@@ -204,12 +216,17 @@ func compute(snap store.Snapshot, l store.LiveState) (*computed, error) {
 		if !l.LiveDraftMarks {
 			publicDrafts = nil
 		}
-		c.views[Public] = c.standings(pub, publicDrafts, sealed)
+		if c.views[Public], err = c.standings(pub, publicDrafts, sealed); err != nil {
+			return nil, err
+		}
 	}
 	return c, nil
 }
 
-func (c *computed) standings(st *results.Standings, drafts map[int64]bool, sealed bool) *standings {
+func (c *computed) standings(st *results.Standings, drafts map[int64]bool, sealed bool) (*standings, error) {
+	if c.roundIdx >= 0 {
+		return c.roundStandings(st, drafts, sealed)
+	}
 	out := &standings{progress: Progress{Done: st.Done, Expected: st.Expected}, summaries: st.Result.Groups}
 	// A module nobody has marked yet scores 0 in the core, like a real 0;
 	// the board shows it as "" (no marks) so viewers can tell them apart.
@@ -245,7 +262,7 @@ func (c *computed) standings(st *results.Standings, drafts map[int64]bool, seale
 		}
 		out.entries = append(out.entries, e)
 	}
-	return out
+	return out, nil
 }
 
 // displayKey is a scoring key's public code.
@@ -282,7 +299,7 @@ type shown struct {
 // state at time now.
 func (c *computed) board(v View, l store.LiveState, now time.Time) (*shown, error) {
 	st := c.views[v]
-	b := &Board{Event: c.event, Mode: ModeLive, Published: l.Published(), Progress: st.progress, Modules: c.modules}
+	b := &Board{Event: c.event, Mode: ModeLive, Published: l.Published(), Progress: st.progress, Modules: c.modules, Round: st.round}
 	out := &shown{board: b, summaries: st.summaries}
 	entries := st.entries
 	reveal := -1
@@ -391,7 +408,7 @@ func MaskName(name string) string {
 // otherwise a fresh snapshot is sent.
 func sameShape(a, b *Board) bool {
 	if a.Event != b.Event || a.Mode != b.Mode || a.Published != b.Published ||
-		len(a.Groups) != len(b.Groups) || !slices.Equal(a.Modules, b.Modules) {
+		len(a.Groups) != len(b.Groups) || !slices.Equal(a.Modules, b.Modules) || !sameRound(a.Round, b.Round) {
 		return false
 	}
 	for i := range a.Groups {

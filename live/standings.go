@@ -34,6 +34,7 @@ type Standings struct {
 	Modules     []ModuleHead     `json:"modules"`
 	Groups      []StandingsGroup `json:"groups"`
 	Contestants []StandingsItem  `json:"contestants"`
+	Round       *RoundInfo       `json:"round,omitempty"` // the round shown (live/rounds.go)
 }
 
 // StandingsGroup is one group with its counts (contestants, ranked,
@@ -71,7 +72,7 @@ type StandingsItem struct {
 // judges' marks again from results captured while they were public.
 func (c *computed) standingsDoc(v View, sh *shown, sealed bool, published bool) *Standings {
 	d := &Standings{View: v.String(), Mode: sh.board.Mode, Published: published, Progress: sh.board.Progress,
-		Modules: c.heads}
+		Modules: c.heads, Round: sh.board.Round}
 	d.Event.Code, d.Event.Name, d.Event.Occupation = c.event.Code, c.event.Name, c.event.Occupation
 	for _, g := range sh.board.Groups {
 		sg := StandingsGroup{Code: g.Code, Name: g.Name, Hidden: g.Hidden}

@@ -264,6 +264,9 @@ var publicReasons = map[string]bool{
 	"status.absent": true, "status.withdrew": true, "status.disqualified": true, "status.ineligible": true,
 	"award.ineligible": true, "award.moved_up": true, "title.ineligible": true, "title.moved_up": true,
 	"promotion.ineligible": true, "promotion.moved_up": true, ReasonModuleAbsent: true,
+	// rounds (scoring/rounds.go)
+	"round.carried": true, "round.reset": true, "round.rank": true, "round.advance": true, "round.out": true,
+	"round.disqualified": true, "final.place": true,
 }
 
 // Redact returns a contestant's result as the public may see it while

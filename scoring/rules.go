@@ -67,7 +67,8 @@ type Rules struct {
 	// RunningTotals asks for each contestant's cumulative total and rank
 	// after each unit (modules in rule order, grouped by Module.Unit).
 	RunningTotals bool      `json:"running_totals,omitempty"`
-	Team          *TeamRule `json:"team,omitempty"` // team entries (teams.go); nil = individual entries
+	Team          *TeamRule `json:"team,omitempty"`   // team entries (teams.go); nil = individual entries
+	Rounds        []Round   `json:"rounds,omitempty"` // stages (预赛 → 决赛), scoring/rounds.go
 	c             *compiled // set by Validate
 }
 

@@ -190,6 +190,7 @@ func (r *Rules) compile() (*compiled, []Problem) {
 		v.rounding("parts.rounding", r.Parts.Rounding, false)
 	}
 	r.compileTieBreaks(v, c)
+	r.compileRounds(v, c)
 	r.compileAwards(v, c)
 	r.compilePromotion(v, c)
 	for i, t := range r.Titles {

@@ -58,6 +58,9 @@ func (s *Store) CreateEvent(ctx context.Context, ne NewEvent, actor string) (Eve
 				return err
 			}
 		}
+		if err := s.syncRounds(ctx, tx, ev.ID, ev.Rules); err != nil { // rounds (store/rounds.go)
+			return err
+		}
 		return s.appendAudit(ctx, tx, &ev.ID, actor, "event.create", ev.Code,
 			map[string]any{"name": ev.Name, "kind": ev.Kind, "modules": len(ne.Modules)}, now)
 	})

@@ -296,13 +296,16 @@ func checkTarget(ctx context.Context, tx execer, op SheetOp) error {
 		Aspect     int `db:"aspect"`
 		Contestant int `db:"contestant"`
 		Panel      int `db:"panel"`
+		Barred     int `db:"barred"`
 	}
 	if err := tx.GetContext(ctx, &c, `SELECT
 		(SELECT COUNT(*) FROM modules WHERE id = ? AND event_id = ? AND imported = 0) AS module,
 		(SELECT COUNT(*) FROM aspects WHERE id = ? AND module_id = ?) AS aspect,
 		(SELECT COUNT(*) FROM contestants WHERE id = ? AND event_id = ?) AS contestant,
-		(SELECT COUNT(*) FROM panel_members WHERE module_id = ? AND judge_id = ?) AS panel`,
-		op.ModuleID, op.EventID, op.AspectID, op.ModuleID, op.ContestantID, op.EventID, op.ModuleID, op.JudgeID); err != nil {
+		(SELECT COUNT(*) FROM panel_members WHERE module_id = ? AND judge_id = ?) AS panel,
+		`+roundBarredQuery,
+		op.ModuleID, op.EventID, op.AspectID, op.ModuleID, op.ContestantID, op.EventID, op.ModuleID, op.JudgeID,
+		op.ModuleID, op.ContestantID); err != nil {
 		return fmt.Errorf("check target: %w", err)
 	}
 	switch {
@@ -314,6 +317,8 @@ func checkTarget(ctx context.Context, tx execer, op SheetOp) error {
 		return skillscore.Errorf(skillscore.ENotFound, "选手不存在")
 	case c.Panel == 0:
 		return skillscore.Errorf(skillscore.EForbidden, "该裁判不在此模块的裁判组中")
+	case c.Barred > 0:
+		return notAdvanced(ctx, tx, op.ModuleID)
 	}
 	return nil
 }

@@ -294,13 +294,21 @@ type JudgeAssignment struct {
 	ContestantID int64   `db:"contestant_id"`
 	Code         *string `db:"code"`
 	Station      *string `db:"station"`
+	// NotAdvanced: the module belongs to a later round the contestant did
+	// not advance to (store/rounds.go); the tablet neither lists nor marks it.
+	NotAdvanced bool `db:"not_advanced"`
 }
 
 // JudgeAssignments returns one judge's assignments, by module and code.
 func (s *Store) JudgeAssignments(ctx context.Context, judgeID int64) ([]JudgeAssignment, error) {
 	var out []JudgeAssignment
-	if err := s.r.SelectContext(ctx, &out, `SELECT a.module_id, a.contestant_id, c.code, c.station
-		FROM assignments a JOIN contestants c ON c.id = a.contestant_id
+	// In a later round's module, who did not advance is flagged, and who did
+	// sits at the station of that round's draw (store/rounds.go).
+	if err := s.r.SelectContext(ctx, &out, `SELECT a.module_id, a.contestant_id, c.code, COALESCE(re.station, c.station) AS station,
+			CASE WHEN rm.round_position > 0 AND re.contestant_id IS NULL THEN 1 ELSE 0 END AS not_advanced
+		FROM assignments a JOIN contestants c ON c.id = a.contestant_id JOIN modules m ON m.id = a.module_id
+		LEFT JOIN round_modules rm ON rm.event_id = m.event_id AND rm.module_code = m.code
+		LEFT JOIN round_entries re ON re.event_id = m.event_id AND re.round_code = rm.round_code AND re.contestant_id = a.contestant_id
 		WHERE a.judge_id = ? ORDER BY a.module_id, c.code`, judgeID); err != nil {
 		return nil, fmt.Errorf("judge assignments: %w", err)
 	}

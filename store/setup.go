@@ -57,6 +57,9 @@ func (s *Store) ReplaceRules(ctx context.Context, eventID int64, es EventSetup, 
 		if n, _ := res.RowsAffected(); n == 0 {
 			return skillscore.Errorf(skillscore.ENotFound, "赛事 %d 不存在", eventID)
 		}
+		if err := s.syncRounds(ctx, tx, eventID, es.Rules); err != nil { // rounds (store/rounds.go)
+			return err
+		}
 		if err := syncGroups(ctx, tx, eventID, es.Groups); err != nil {
 			return err
 		}

@@ -25,6 +25,9 @@ type Snapshot struct {
 	// Members are the members of the team entries in Contestants (teams.go),
 	// by entry and roster order, sealed like Contestants.
 	Members []Contestant
+	// Rounds are the event's rounds with their entries (store/rounds.go);
+	// none without rounds.
+	Rounds []RoundState
 }
 
 // DraftSheet names an open (unsubmitted) sheet by the codes of its marks.
@@ -78,6 +81,9 @@ func (s *Store) Snapshot(ctx context.Context, eventID int64) (Snapshot, error) {
 		}
 	}
 	if err := attachAspects(ctx, tx, eventID, snap.Modules); err != nil {
+		return Snapshot{}, err
+	}
+	if snap.Rounds, err = readRounds(ctx, tx, eventID); err != nil {
 		return Snapshot{}, err
 	}
 	return snap, nil

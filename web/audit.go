@@ -59,6 +59,7 @@ var auditActions = map[string]string{
 	// Sessions (场次) and 检录 (issue 14).
 	"sessions.entry_numbers": "分配参赛证号", "sessions.save": "保存场次安排",
 	"checkin.record": "检录", "checkin.decide": "裁判长处理人证不符", "checkin.close": "结束检录（记缺考）",
+	"round.confirm": "确认晋级名单", "round.draw": "轮次抽签（出场顺序与赛位）", // rounds
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to

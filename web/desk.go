@@ -139,7 +139,9 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 	}
 	d := Desk{Event: ev.Code, Name: ev.Name, Revision: snap.Event.Revision, Modules: []deskModule{}}
 	scores := sheetScores(snap)
+	var entrants map[string]map[int64]store.RoundEntry // rounds: a later round's rows are its entrants only
 	if st, err := results.Compute(snap); err == nil {
+		entrants = results.RoundEntrants(st)
 		d.Flags, d.Judges = st.Result.Flags, st.Result.Judges
 		// The flags name contestants by internal id; the desk shows codes.
 		for i := range d.Flags {
@@ -189,6 +191,15 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 			row := deskRow{Contestant: results.DisplayCode(c), Status: scoring.StatusName(c.Status)}
 			if c.Station != nil {
 				row.Station = *c.Station
+			}
+			if in, ok := entrants[m.Code]; ok {
+				e, entered := in[c.ID]
+				if !entered {
+					continue
+				}
+				if e.Station != nil {
+					row.Station = *e.Station
+				}
 			}
 			for _, jid := range panel {
 				k := key{m.ID, jid, c.ID}

@@ -16,6 +16,7 @@ var statusOf = map[string]int{
 	skillscore.EConflict:      http.StatusConflict,
 	skillscore.EUnauthorized:  http.StatusUnauthorized,
 	skillscore.EForbidden:     http.StatusForbidden,
+	skillscore.ENotAdvanced:   http.StatusForbidden,
 	skillscore.ETooLarge:      http.StatusRequestEntityTooLarge,
 	skillscore.EUnprocessable: http.StatusUnprocessableEntity,
 	skillscore.ERateLimited:   http.StatusTooManyRequests,

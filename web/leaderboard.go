@@ -25,6 +25,7 @@ type leaderboardPage struct {
 	Groups         []groupBoard
 	ReasonSpan     int
 	Error          string
+	Round          *live.RoundInfo // an event with rounds: the round shown
 }
 
 type groupBoard struct {
@@ -106,6 +107,7 @@ func (s *Server) handleLeaderboard(w http.ResponseWriter, r *http.Request) {
 		Published:  st.Published,
 		Modules:    st.Modules,
 		ReasonSpan: len(st.Modules) + 3,
+		Round:      st.Round,
 	}
 	if st.Published {
 		page.ReasonSpan += 2

@@ -23,6 +23,8 @@ var notices = map[string]string{
 	"asset-level-background":   "已上传 职业技能等级证书底图，之后生成的证书将使用它",
 	"asset-award-background":   "已上传 获奖证书底图，之后生成的证书将使用它",
 	"draw-done":                "第 %d 层抽签完成",
+	"round-confirmed":          "晋级名单已确认：%d 人晋级，下一轮已开始", // rounds
+	"round-drawn":              "本轮出场顺序与赛位已抽签（%d 人）",    // rounds
 	"decrypted":                "已解密",
 	"scores-imported":          "已导入成绩 %d 条",
 	"judges-imported":          "已导入裁判 %d 名",

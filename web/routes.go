@@ -157,6 +157,10 @@ func (s *Server) routes() http.Handler {
 	// of the roster page and the chief judge's desk; who may set which is
 	// checked in the handler.
 	handle("POST /api/v1/events/{code}/contestants/{id}/status", s.statusRoute(s.handleContestantStatus))
+	// Rounds (预赛 → 决赛): standings per round, confirmed advancement, per-round draw.
+	handle("GET /events/{code}/rounds", s.eventRoute(s.handleRoundsPage, RoleChief))
+	handle("POST /events/{code}/rounds/{round}/confirm", s.eventRoute(s.handleConfirmRound, RoleChief))
+	handle("POST /events/{code}/rounds/{round}/draw", s.eventRoute(s.handleDrawRound, RoleChief))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

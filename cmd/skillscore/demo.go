@@ -108,6 +108,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   奖牌榜 JSON (board API): %s/api/v1/programmes/%s/board
 `, prog.Name, base, prog.Code, base, prog.Code, base, prog.Code, base, base, prog.Code)
 	return serve(ctx, ln, st, cfg, log, func(string) {
+		// Rounds: the two-round event, 预赛 confirmed and 决赛 under way.
+		fmt.Fprintf(stdout, `
+%s（两轮赛事 / two rounds: 预赛前 6 名晋级决赛，预赛成绩 ×0.3 带入）
+  轮次与晋级 (rounds, chief): %s/events/%s/rounds   决赛实时大屏 (final, big screen): %s/events/%s/bigscreen
+`, demo.RoundsCode, base, demo.RoundsCode, base, demo.RoundsCode)
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
   大屏 / 成绩排行 (big screen, leaderboard):  %s/events/%s/leaderboard
@@ -338,10 +343,15 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 			return false, fmt.Errorf("demo team certificates: %w", err)
 		}
 	}
+	// Rounds: a two-round event with the 预赛 confirmed and the 决赛 under way.
+	_, roundsCreated, err := demo.EnsureRounds(ctx, st, "chief")
+	if err != nil {
+		return false, err
+	}
 	if err := scopeDemoAccounts(ctx, st); err != nil {
 		return false, err
 	}
-	return finCreated || progCreated || created || teamsCreated, nil
+	return finCreated || progCreated || created || teamsCreated || roundsCreated, nil
 }
 
 // flagSet reports whether a flag was given on the command line.

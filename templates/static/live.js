@@ -142,6 +142,7 @@
     const tabsEl = root.querySelector('.live-tabs');
     const progressEl = root.querySelector('.live-progress b');
     const modeEl = root.querySelector('.live-mode');
+    const roundEl = root.querySelector('.live-round');
     const statusEl = root.querySelector('.live-status');
     const clockEl = root.querySelector('.live-clock');
     const rotateMs = 1000 * (Number(root.dataset.rotate) || 10);
@@ -177,6 +178,11 @@
       root.dataset.mode = board.mode;
       root.dataset.published = board.published ? 'yes' : 'no';
       progressEl.textContent = board.progress.done + '/' + board.progress.expected;
+      // an event with rounds shows its current round, standings so far
+      if (roundEl) {
+        roundEl.hidden = !board.round;
+        roundEl.textContent = board.round ? board.round.name + '排名' + (board.round.after ? '（' + board.round.after + ' 之后）' : '') : '';
+      }
       modeEl.hidden = !modeText[board.mode];
       modeEl.textContent = modeText[board.mode] || '';
       if (!board.groups.some(function (g) { return g.code === active; })) {
@@ -240,7 +246,7 @@
       head.append(el('th', 'rank', '名次'), el('th', 'who', board.published ? '选手' : '参赛编号'));
       if (board.published) head.append(el('th', 'org', '单位'));
       for (const m of board.modules) head.append(el('th', 'num module', m.name));
-      head.append(el('th', 'num total', '总成绩'), el('th', 'award', '奖项'));
+      head.append(el('th', 'num total', board.round ? '本轮成绩' : '总成绩'), el('th', 'award', '奖项'));
       const thead = el('thead');
       thead.append(head);
       const tbody = el('tbody');
@@ -411,6 +417,8 @@
         }
       }
       progressEl.textContent = b.progress.done + '/' + b.progress.expected;
+      const roundEl = root.querySelector('#round');
+      if (roundEl && b.round) roundEl.textContent = b.round.name + '排名' + (b.round.after ? '（' + b.round.after + ' 之后）' : '');
       for (const g of b.groups) {
         const table = root.querySelector('table.standings[data-group="' + g.code + '"]');
         if (!table) continue;
