@@ -71,6 +71,7 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 		Year:        snap.Event.Year,
 		Contestants: make([]scoring.Contestant, 0, len(snap.Contestants)),
 		Marks:       make([]scoring.Mark, 0, len(snap.Marks)+len(snap.Imported)),
+		Advanced:    advanced(snap),
 	}
 	byID := make(map[string]store.Contestant, len(snap.Contestants))
 	for _, c := range snap.Contestants {
@@ -266,7 +267,7 @@ var publicReasons = map[string]bool{
 	"promotion.ineligible": true, "promotion.moved_up": true, ReasonModuleAbsent: true,
 	// rounds (scoring/rounds.go)
 	"round.carried": true, "round.reset": true, "round.rank": true, "round.advance": true, "round.out": true,
-	"round.disqualified": true, "final.place": true,
+	"round.disqualified": true, "final.place": true, "round.not_reached": true,
 }
 
 // Redact returns a contestant's result as the public may see it while

@@ -14,21 +14,30 @@ func Rounds(st *Standings) (*scoring.RoundsResult, error) {
 	if len(st.Rules.Rounds) == 0 {
 		return nil, nil
 	}
+	in, _ := Input(st.Snapshot)
+	res, err := scoring.ComputeRounds(st.Rules, in, in.Advanced)
+	if err != nil {
+		return nil, skillscore.Wrap(skillscore.EConflict, err,
+			fmt.Sprintf("赛事 %s 的轮次成绩无法计算：晋级名单与规则或名单不符", st.Snapshot.Event.Code))
+	}
+	return res, nil
+}
+
+// advanced is the confirmed advancement of each round of the snapshot, by
+// the core's contestant keys; nil for an event without rounds.
+func advanced(snap store.Snapshot) map[string][]string {
+	if len(snap.Rounds) == 0 {
+		return nil
+	}
 	confirmed := map[string][]string{}
-	for code, ids := range store.ConfirmedAdvancement(st.Snapshot.Rounds) {
+	for code, ids := range store.ConfirmedAdvancement(snap.Rounds) {
 		keys := make([]string, len(ids))
 		for i, id := range ids {
 			keys[i] = Key(id)
 		}
 		confirmed[code] = keys
 	}
-	in, _ := Input(st.Snapshot)
-	res, err := scoring.ComputeRounds(st.Rules, in, confirmed)
-	if err != nil {
-		return nil, skillscore.Wrap(skillscore.EConflict, err,
-			fmt.Sprintf("赛事 %s 的轮次成绩无法计算：晋级名单与规则或名单不符", st.Snapshot.Event.Code))
-	}
-	return res, nil
+	return confirmed
 }
 
 // RoundEntrants maps each module of a later round to who takes part in that

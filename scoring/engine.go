@@ -23,6 +23,8 @@ type engine struct {
 	// slabs for explanations
 	jmSlab []JudgeMark
 	asSlab []AspectScore
+	// byPlace: ranks are the rounds' final places (placeByRounds)
+	byPlace bool
 }
 
 type jmark struct {
@@ -65,6 +67,9 @@ type cstate struct {
 	decided int // tie-break index that separated it from an equal total above, -1 none
 	award   int // band index, -1 none
 	pos     int // position in its ranking list
+	// rounds (placeByRounds): the final place over all rounds, 0 = none
+	place       int
+	placeShared bool
 }
 
 func newEngine(r *Rules, year int) (*engine, error) {
@@ -430,13 +435,18 @@ func Compute(r *Rules, in Input) (res *Result, err error) {
 	if err != nil {
 		return nil, err
 	}
-	states, _, err := e.load(&in)
+	states, ids, err := e.load(&in)
 	if err != nil {
 		return nil, err
 	}
 	xs := make([]ContestantResult, len(states))
 	for i, cs := range states {
 		e.score(cs, &xs[i])
+	}
+	if len(r.Rounds) > 0 {
+		if err := e.placeByRounds(states, ids, xs, in.Advanced); err != nil {
+			return nil, err
+		}
 	}
 	lists := e.rank(states)
 	return e.result(states, xs, lists), nil

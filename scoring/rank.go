@@ -81,6 +81,15 @@ func (e *engine) rank(states []*cstate) [][]*cstate {
 
 func (e *engine) rankList(l []*cstate) {
 	slices.SortFunc(l, func(a, b *cstate) int {
+		if e.byPlace {
+			if c := cmp.Compare(unplacedState(a), unplacedState(b)); c != 0 {
+				return c
+			}
+			if c := cmp.Compare(a.place, b.place); c != 0 {
+				return c
+			}
+			return cmp.Compare(a.c.ID, b.c.ID)
+		}
 		if c, _ := e.compareRank(a, b); c != 0 {
 			return c
 		}
@@ -94,6 +103,10 @@ func (e *engine) assignRanks(l []*cstate) {
 		cs.pos = i
 		cs.decided, cs.shared, cs.rank = -1, false, 0
 		if cs.unranked() || e.r.Kind != Competition {
+			continue
+		}
+		if e.byPlace {
+			cs.rank, cs.shared = cs.place, cs.placeShared
 			continue
 		}
 		cs.rank = i + 1
@@ -683,4 +696,12 @@ func median(vs []rat) rat {
 		return s[n/2]
 	}
 	return s[n/2-1].add(s[n/2]).divInt(2)
+}
+
+// unplacedState sorts contestants without a final place (unranked) last.
+func unplacedState(cs *cstate) int {
+	if cs.place == 0 || cs.unranked() {
+		return 1
+	}
+	return 0
 }

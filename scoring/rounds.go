@@ -249,7 +249,13 @@ func ComputeRounds(r *Rules, in Input, confirmed map[string][]string) (res *Roun
 	for _, cs := range states {
 		e.score(cs, nil)
 	}
-	res = &RoundsResult{}
+	return e.rounds(states, ids, confirmed)
+}
+
+// rounds ranks each round of scored states; confirmed as for ComputeRounds.
+func (e *engine) rounds(states []*cstate, ids map[string]int, confirmed map[string][]string) (*RoundsResult, error) {
+	r := e.r
+	res := &RoundsResult{}
 	participants := states
 	prev := map[*cstate]*rstate{}
 	provisional := false
@@ -605,4 +611,52 @@ func unplaced(f FinalEntry) int {
 		return 1
 	}
 	return 0
+}
+
+// placeByRounds makes the rounds' final places the event's ranking (Compute
+// with rules that have rounds): a contestant's total is the score of the
+// last round reached (with what it carried), ranks follow the final places
+// — the last round's ranking, then those out in each earlier round — and
+// awards, titles and promotion then go by those ranks. Modules of rounds a
+// contestant did not reach are not theirs to complete.
+func (e *engine) placeByRounds(states []*cstate, ids map[string]int, xs []ContestantResult, confirmed map[string][]string) error {
+	rr, err := e.rounds(states, ids, confirmed)
+	if err != nil {
+		return err
+	}
+	e.byPlace = true
+	reached := map[string]int{}
+	for ri, round := range rr.Rounds {
+		for _, st := range round.Standings {
+			reached[st.ID] = ri
+		}
+	}
+	for _, f := range rr.Final {
+		cs := states[ids[f.ID]]
+		x := &xs[cs.idx]
+		cs.place, cs.placeShared = f.Place, f.Shared
+		cs.total, cs.exact = f.Score, ratFromDecimal(f.Score)
+		if f.Place == 0 && !cs.unranked() {
+			cs.disq, x.Disqualified = true, true
+		}
+		x.Total, x.TotalExact = f.Score, ""
+		x.Reasons = slices.DeleteFunc(x.Reasons, func(r Reason) bool { return r.Code == "total.formula" })
+		x.Reasons = append(x.Reasons, f.Reasons...)
+		last := reached[f.ID]
+		cs.complete = true
+		for mi := range x.Modules {
+			ms := &x.Modules[mi]
+			if ri := e.roundOfModule(mi); ri > last {
+				ms.Complete = true
+				ms.Reasons = append(ms.Reasons, Reason{Code: "round.not_reached", Module: ms.Code,
+					Text: ms.Name + "：属于" + e.r.Rounds[ri].Name + "，未晋级该轮，不计入成绩"})
+				continue
+			}
+			if !ms.Complete {
+				cs.complete = false
+			}
+		}
+		x.Complete = cs.complete
+	}
+	return nil
 }

@@ -274,9 +274,8 @@ func TestRoundsValidation(t *testing.T) {
 // advances exactly top N per group unless the N-th place is shared and ties
 // are included; nobody outside the advancing set appears in the next round;
 // carry adds the previous score × factor and reset adds nothing; the core
-// result ignores rounds.
+// result ranks and awards by the final places.
 func TestRoundsProperties(t *testing.T) {
-	base := twoRounds(t)
 	for seed := range uint64(300) {
 		rng := rand.New(rand.NewPCG(seed, 99))
 		r := twoRounds(t)
@@ -396,22 +395,38 @@ func TestRoundsProperties(t *testing.T) {
 				t.Fatalf("seed %d: carry %+v, want carried %v own %v", seed, s, want, own[s.ID])
 			}
 		}
-		// the core result is the same with and without rounds
-		plain := *base
-		plain.Rounds = nil
-		plain.Groups = r.Groups
-		if err := plain.Validate(); err != nil {
+		// the core's result ranks by the rounds' final places: each
+		// contestant's rank and total are its final place and the score of
+		// the last round it reached, and award bands follow those ranks
+		a, err := scoring.Compute(r, in)
+		if err != nil {
 			t.Fatal(err)
 		}
-		a, err1 := scoring.Compute(r, in)
-		b, err2 := scoring.Compute(&plain, in)
-		if err1 != nil || err2 != nil {
-			t.Fatal(err1, err2)
+		all, err := scoring.ComputeRounds(r, in, nil)
+		if err != nil {
+			t.Fatal(err)
 		}
-		ja, _ := json.Marshal(a)
-		jb, _ := json.Marshal(b)
-		if !bytes.Equal(ja, jb) {
-			t.Fatalf("seed %d: rounds change the core result", seed)
+		final := map[string]scoring.FinalEntry{}
+		for _, f := range all.Final {
+			final[f.ID] = f
+		}
+		awarded := 0
+		bestAward := map[string]int{} // group → the worst rank holding an award so far
+		for _, c := range a.Contestants {
+			f, ok := final[c.ID]
+			if !ok || c.Rank != f.Place || c.Total != f.Score || c.SharedRank != f.Shared {
+				t.Fatalf("seed %d: %s ranked %d (%v) total %v, final place %+v", seed, c.ID, c.Rank, c.SharedRank, c.Total, f)
+			}
+			if c.Award != "" {
+				if c.Rank < bestAward[c.Group] {
+					t.Fatalf("seed %d: %s (rank %d) has an award after a lower rank", seed, c.ID, c.Rank)
+				}
+				bestAward[c.Group] = c.Rank
+				awarded++
+			}
+		}
+		if awarded == 0 && len(a.Contestants) > 0 {
+			t.Fatalf("seed %d: no awards at all", seed)
 		}
 	}
 	if res, err := scoring.ComputeRounds(&scoring.Rules{}, scoring.Input{}, nil); res != nil || err != nil {

@@ -8,6 +8,10 @@ type Input struct {
 	Contestants []Contestant
 	Marks       []Mark
 	Recusals    []Recusal // judges who may not score a contestant (回避)
+	// Advanced is, for rules with rounds, the confirmed list of who went on
+	// from each round (by round code); a round without one advances its
+	// computed cut.
+	Advanced map[string][]string
 }
 
 // Contestant carries the attributes rules need.
