@@ -60,6 +60,11 @@ var auditActions = map[string]string{
 	"sessions.entry_numbers": "分配参赛证号", "sessions.save": "保存场次安排",
 	"checkin.record": "检录", "checkin.decide": "裁判长处理人证不符", "checkin.close": "结束检录（记缺考）",
 	"round.confirm": "确认晋级名单", "round.draw": "轮次抽签（出场顺序与赛位）", // rounds
+	// Roles per scope and programmes (大赛) with their delegations.
+	"user.grant": "授予角色", "user.revoke": "撤销角色",
+	"programme.create": "新建大赛", "programme.add_event": "赛项加入大赛", "programme.rules": "修改大赛成绩规则",
+	"delegation.create": "新增代表队", "delegation.update": "修改代表队", "delegation.delete": "删除代表队",
+	"delegation.import": "导入代表队", "contestant.delegation": "更改选手所属代表队",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to
