@@ -6,23 +6,26 @@ import (
 	"math/rand/v2"
 	"time"
 
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
 // ProgrammeCode is the demo programme's code (its URL slug).
 const ProgrammeCode = "jx-zyjn-2026-ky"
 
-// The demo programme's events, one function each (later parts turn one into
-// a team event and one into a two-round event).
-const (
-	ProgrammeElderCode  = "jx-zyjn-2026-ylhly" // 养老护理员: results final
-	ProgrammeHealthCode = "jx-zyjn-2026-jkzhs" // 健康照护师: results published (公示)
-	ProgrammeInfantCode = "jx-zyjn-2026-yyy"   // 育婴员: marks coming in, sealed
-)
+// ProgrammeElderCode is the programme's individual event (养老护理员:
+// results final, one 缺考 and one 不参与评奖). The team event (TeamsCode,
+// 公示中) and the two-round event (RoundsCode, 决赛 under way) are its other
+// two 赛项.
+const ProgrammeElderCode = "jx-zyjn-2026-ylhly"
 
 // ProgrammeStore is what building the demo programme needs.
 type ProgrammeStore interface {
 	FinishedStore
+	TeamsStore
+	RoundsStore
+	AddEventToProgramme(ctx context.Context, programmeID, eventID int64, actor string) error
+	SetContestantDelegation(ctx context.Context, eventID, contestantID int64, delegationID *int64, actor string) error
 	ProgrammeByCode(ctx context.Context, code string) (store.Programme, error)
 	CreateProgramme(ctx context.Context, p store.Programme, actor string) (store.Programme, error)
 	CreateEventInProgramme(ctx context.Context, programmeID int64, ne store.NewEvent, actor string) (store.Event, error)
@@ -74,8 +77,9 @@ func EnsureProgramme(ctx context.Context, st ProgrammeStore, clock *Clock, p Peo
 }
 
 // CreateProgramme makes 江西省第二届职业技能大赛（康养赛区）: five delegations
-// and three events, one final, one published, one in progress, so the
-// delegation table has data and the overview shows every status.
+// and three events: an individual one final, the team event published and
+// the two-round event in progress, so the delegation table has data from
+// individual and team entries and the overview shows every status.
 func CreateProgramme(ctx context.Context, st ProgrammeStore, clock *Clock, p People) (store.Programme, error) {
 	clock.Set(FinishedAt(10, 9))
 	pr, err := st.CreateProgramme(ctx, store.Programme{Code: ProgrammeCode, Name: "江西省第二届职业技能大赛（康养赛区）",
@@ -97,10 +101,10 @@ func CreateProgramme(ctx context.Context, st ProgrammeStore, clock *Clock, p Peo
 	if err := programmeElderCare(ctx, st, clock, p, pr.ID, ids); err != nil {
 		return store.Programme{}, err
 	}
-	if err := programmeHealthCare(ctx, st, clock, p, pr.ID, ids); err != nil {
+	if err := programmeTeams(ctx, st, clock, p, pr.ID, ids); err != nil {
 		return store.Programme{}, err
 	}
-	if err := programmeInfantCare(ctx, st, clock, p, pr.ID, ids); err != nil {
+	if err := programmeRounds(ctx, st, clock, p, pr.ID, ids); err != nil {
 		return store.Programme{}, err
 	}
 	clock.Set(time.Time{})
@@ -130,12 +134,7 @@ func programmeEvent(ctx context.Context, st ProgrammeStore, p People, programmeI
 	}
 	people := roster(rng)
 	for i := range people {
-		d, ok := delegationOfCity[people[i].City]
-		if !ok {
-			d = "mz"
-		}
-		id := ids[d]
-		people[i].DelegationID = &id
+		people[i].DelegationID = delegationOf(ids, people[i].City)
 		// A letter per event tells the events' contestant codes apart.
 		c := letter + (*people[i].Code)[1:]
 		people[i].Code = &c
@@ -177,6 +176,9 @@ func scoreAndDecrypt(ctx context.Context, st ProgrammeStore, p People, prefix st
 }
 
 // programmeElderCare: 养老护理员, held on 18 April, published and final.
+// The theory file makes the contestant at roster position Absent 缺考 (as
+// in the demo's other events); the chief marks one more 不参与评奖 before
+// the results are published, so the place passes to the next.
 func programmeElderCare(ctx context.Context, st ProgrammeStore, clock *Clock, p People, programmeID int64, ids map[string]int64) error {
 	clock.Set(FinishedAt(12, 9))
 	ev, panels, cs, rng, err := programmeEvent(ctx, st, p, programmeID, ids, ProgrammeElderCode,
@@ -185,6 +187,9 @@ func programmeElderCare(ctx context.Context, st ProgrammeStore, clock *Clock, p 
 		return err
 	}
 	clock.Set(FinishedAt(18, 10))
+	if err := st.SetContestantStatus(ctx, ev.ID, cs[Ineligible].ID, scoring.StatusIneligible, ProgrammeIneligibleReason, p.Chief); err != nil {
+		return fmt.Errorf("demo status %s: %w", ev.Code, err)
+	}
 	if err := scoreAndDecrypt(ctx, st, p, "prog-yl", ev, panels, cs, rng); err != nil {
 		return err
 	}
@@ -199,37 +204,67 @@ func programmeElderCare(ctx context.Context, st ProgrammeStore, clock *Clock, p 
 	return nil
 }
 
-// programmeHealthCare: 健康照护师, scored and published; its publication
-// period runs until a year after the demo is built, so it stays 公示中.
-func programmeHealthCare(ctx context.Context, st ProgrammeStore, clock *Clock, p People, programmeID int64, ids map[string]int64) error {
-	clock.Set(FinishedAt(12, 10))
-	ev, panels, cs, rng, err := programmeEvent(ctx, st, p, programmeID, ids, ProgrammeHealthCode,
-		"健康照护师（大赛赛项）", "健康照护师", "H", 22)
+// ProgrammeIneligibleReason is why the programme event's 不参与评奖
+// contestant takes no award.
+const ProgrammeIneligibleReason = "省级技术能手已获者，按大赛规程参赛但不参与评奖"
+
+// delegationOf is the delegation of a contestant from city: that city's,
+// else the industry delegation.
+func delegationOf(ids map[string]int64, city string) *int64 {
+	d, ok := delegationOfCity[city]
+	if !ok {
+		d = "mz"
+	}
+	id := ids[d]
+	return &id
+}
+
+// joinProgramme adds an event made on its own to the programme and puts
+// each of its contestants in the delegation delegation returns, as an
+// organizer does after the fact.
+func joinProgramme(ctx context.Context, st ProgrammeStore, p People, programmeID, eventID int64,
+	delegation func(store.Contestant) *int64) error {
+	if err := st.AddEventToProgramme(ctx, programmeID, eventID, p.Organizer); err != nil {
+		return fmt.Errorf("demo programme event: %w", err)
+	}
+	cs, err := st.Contestants(ctx, eventID)
 	if err != nil {
 		return err
 	}
-	clock.Set(FinishedAt(19, 10))
-	if err := scoreAndDecrypt(ctx, st, p, "prog-jk", ev, panels, cs, rng); err != nil {
-		return err
-	}
-	start := FinishedAt(20, 10)
-	clock.Set(start)
-	if _, err := st.PublishResults(ctx, ev.ID, start, time.Now().AddDate(1, 0, 0), p.Organizer); err != nil {
-		return fmt.Errorf("demo publish %s: %w", ev.Code, err)
+	for _, c := range cs {
+		if err := st.SetContestantDelegation(ctx, eventID, c.ID, delegation(c), p.Organizer); err != nil {
+			return fmt.Errorf("demo delegation %s: %w", c.Name, err)
+		}
 	}
 	return nil
 }
 
-// programmeInfantCare: 育婴员, marks coming in: its results stay sealed and
-// out of the delegation table.
-func programmeInfantCare(ctx context.Context, st ProgrammeStore, clock *Clock, p People, programmeID int64, ids map[string]int64) error {
-	clock.Set(FinishedAt(12, 11))
-	ev, panels, cs, rng, err := programmeEvent(ctx, st, p, programmeID, ids, ProgrammeInfantCode,
-		"育婴员（大赛赛项）", "育婴员", "B", 23)
+// programmeTeams: the team event joins the programme, each team (and its
+// members) in the delegation of the city its name starts with; scored,
+// decrypted and published with a period that runs until a year after the
+// demo is built, so it stays 公示中 and its awards count in the table.
+func programmeTeams(ctx context.Context, st ProgrammeStore, clock *Clock, p People, programmeID int64, ids map[string]int64) error {
+	clock.Set(FinishedAt(12, 10))
+	ev, err := CreateTeams(ctx, st)
 	if err != nil {
 		return err
 	}
-	rules, _, err := demoRules()
+	cs, err := st.Contestants(ctx, ev.ID)
+	if err != nil {
+		return err
+	}
+	team := map[int64]*int64{}
+	for _, c := range cs {
+		if c.Kind == store.KindTeam {
+			team[c.ID] = delegationOf(ids, string([]rune(c.Name)[:2]))
+		}
+	}
+	err = joinProgramme(ctx, st, p, programmeID, ev.ID, func(c store.Contestant) *int64 {
+		if c.Kind == store.KindMember {
+			return team[*c.TeamID]
+		}
+		return team[c.ID]
+	})
 	if err != nil {
 		return err
 	}
@@ -237,6 +272,33 @@ func programmeInfantCare(ctx context.Context, st ProgrammeStore, clock *Clock, p
 	if err != nil {
 		return err
 	}
-	clock.Set(time.Time{})
-	return enterMarks(ctx, st, "prog-yy", ev.ID, rules, mods, panels, cs, rng)
+	panels := make([]panel, len(mods))
+	for i, m := range mods {
+		panels[i].module = m
+	}
+	clock.Set(FinishedAt(19, 11))
+	if err := lockAndSignOff(ctx, st, ev.ID, panels, p); err != nil {
+		return err
+	}
+	if _, err := st.Decrypt(ctx, ev.ID, p.Organizer); err != nil {
+		return fmt.Errorf("demo decrypt %s: %w", ev.Code, err)
+	}
+	start := FinishedAt(20, 11)
+	clock.Set(start)
+	if _, err := st.PublishResults(ctx, ev.ID, start, time.Now().AddDate(1, 0, 0), p.Organizer); err != nil {
+		return fmt.Errorf("demo publish %s: %w", ev.Code, err)
+	}
+	return nil
+}
+
+// programmeRounds: the two-round event joins the programme, each
+// contestant in the delegation of their city; its 决赛 is under way, so it
+// is out of the table until its results are published.
+func programmeRounds(ctx context.Context, st ProgrammeStore, clock *Clock, p People, programmeID int64, ids map[string]int64) error {
+	clock.Set(FinishedAt(12, 11))
+	ev, err := CreateRounds(ctx, st, RoundsCode, p.Chief, true)
+	if err != nil {
+		return err
+	}
+	return joinProgramme(ctx, st, p, programmeID, ev.ID, func(c store.Contestant) *int64 { return delegationOf(ids, c.City) })
 }

@@ -32,21 +32,10 @@ type RoundsStore interface {
 	DrawRound(ctx context.Context, eventID int64, code, seed, actor string) (store.RoundState, error)
 }
 
-// EnsureRounds returns the two-round demo event, creating it first if the
-// store lacks it: ten contestants, the 预赛 fully marked and its advancement
-// confirmed by chief, the 决赛 drawn and its first module marked, so the
-// rounds page and the tablets show a final under way.
-func EnsureRounds(ctx context.Context, st RoundsStore, chief string) (ev store.Event, created bool, err error) {
-	if ev, err = st.EventByCode(ctx, RoundsCode); err == nil {
-		return ev, false, nil
-	}
-	ev, err = CreateRounds(ctx, st, RoundsCode, chief, true)
-	return ev, err == nil, err
-}
-
-// CreateRounds makes a two-round event under code with the 预赛 fully
-// marked; with confirm, chief also confirms its advancement, draws the 决赛
-// and its first module is marked.
+// CreateRounds makes a two-round event under code: ten contestants, the
+// 预赛 fully marked; with confirm, chief also confirms its advancement and
+// draws the 决赛, whose first module is marked, so the rounds page and the
+// tablets show a final under way.
 func CreateRounds(ctx context.Context, st RoundsStore, code, chief string, confirm bool) (store.Event, error) {
 	raw, err := examples.Files.ReadFile(RoundsFile)
 	if err != nil {

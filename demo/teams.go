@@ -29,19 +29,8 @@ type TeamsStore interface {
 // teamNames name the demo's six teams (invented).
 var teamNames = []string{"南昌康养一队", "九江康养队", "赣州照护队", "上饶照护队", "宜春康养队", "吉安照护队"}
 
-// EnsureTeams makes the team event unless the store holds it.
-func EnsureTeams(ctx context.Context, st TeamsStore) (store.Event, bool, error) {
-	if ev, err := st.EventByCode(ctx, TeamsCode); err == nil {
-		return ev, false, nil
-	}
-	ev, err := CreateTeams(ctx, st)
-	if err != nil {
-		return store.Event{}, false, fmt.Errorf("demo team event: %w", err)
-	}
-	return ev, true, nil
-}
-
-// CreateTeams makes the team event: the demo rules with teams of two, six
+// CreateTeams makes the team event (the demo programme's team 赛项, and on
+// its own a fixture of tests): the demo rules with teams of two, six
 // teams of the 职工组 imported as a roster sheet would be (members with
 // their own levels), a draw of the teams' codes, theory scores and every
 // practical sheet marked and submitted.

@@ -18,7 +18,7 @@ import (
 func TestFinalRefusesNonAdvanced(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.SQLite(t)
-	ev, _, err := demo.EnsureRounds(ctx, st, "chief")
+	ev, err := demo.CreateRounds(ctx, st, demo.RoundsCode, "chief", true)
 	if err != nil {
 		t.Fatal(err)
 	}

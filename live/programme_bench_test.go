@@ -82,7 +82,7 @@ func BenchmarkProgrammeRefreshAfterMark(b *testing.B) {
 		big.extra = append(big.extra, ev)
 		h.events[ev.ID] = pe
 	}
-	infant, err := st.EventByCode(ctx, demo.ProgrammeInfantCode)
+	running, err := st.EventByCode(ctx, demo.RoundsCode)
 	if err != nil {
 		b.Fatal(err)
 	}
@@ -91,7 +91,7 @@ func BenchmarkProgrammeRefreshAfterMark(b *testing.B) {
 		// The mark moved the event's revision: its cached computation is
 		// stale and the board's inputs changed.
 		h.mu.Lock()
-		h.events[infant.ID].rev = -1
+		h.events[running.ID].rev = -1
 		h.key = ""
 		h.mu.Unlock()
 		if err := h.refresh(ctx); err != nil {

@@ -55,8 +55,8 @@ func TestProgrammeBoardSealsAndUpdates(t *testing.T) {
 	for _, e := range b.Events {
 		status[e.Code] = e
 	}
-	if status[demo.ProgrammeElderCode].Status != live.StatusFinal || status[demo.ProgrammeHealthCode].Status != live.StatusPublication ||
-		status[demo.ProgrammeInfantCode].Status != live.StatusRunning || status[demo.ProgrammeInfantCode].Counted {
+	if status[demo.ProgrammeElderCode].Status != live.StatusFinal || status[demo.TeamsCode].Status != live.StatusPublication ||
+		status[demo.RoundsCode].Status != live.StatusRunning || status[demo.RoundsCode].Counted {
 		t.Fatalf("statuses %+v", b.Events)
 	}
 	if b.Table.Counted != 2 || b.Table.Pending != 1 || len(b.Table.Rows) != 5 {
@@ -70,9 +70,9 @@ func TestProgrammeBoardSealsAndUpdates(t *testing.T) {
 		t.Fatalf("table without awards or prize: %+v", b.Table.Rows)
 	}
 
-	// The same version again waits; publishing the sealed event's results
+	// The same version again waits; withdrawing the team event's publication
 	// moves the board (one long poll wakes with the new bytes).
-	ev, err := st.EventByCode(ctx, demo.ProgrammeHealthCode)
+	ev, err := st.EventByCode(ctx, demo.TeamsCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -81,7 +81,7 @@ func TestProgrammeBoardSealsAndUpdates(t *testing.T) {
 		_, next, _ := svc.ProgrammeBoard(ctx, demo.ProgrammeCode, etag, 10*time.Second)
 		done <- next
 	}()
-	// Withdrawing the health event's publication takes its awards out.
+	// Withdrawing the team event's publication takes its awards out.
 	rev, err := st.SetPublished(ctx, ev.ID, false, "test")
 	if err != nil {
 		t.Fatal(err)
@@ -133,7 +133,7 @@ func TestProgrammeBoardTenThousandWaiters(t *testing.T) {
 			answers <- answer{data, next}
 		}()
 	}
-	ev, err := st.EventByCode(ctx, demo.ProgrammeHealthCode)
+	ev, err := st.EventByCode(ctx, demo.TeamsCode)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -30,7 +30,7 @@ import (
 func TestLiveBoardShowsTheCurrentRound(t *testing.T) {
 	ctx := context.Background()
 	st := testenv.SQLite(t)
-	ev, _, err := demo.EnsureRounds(ctx, st, "chief")
+	ev, err := demo.CreateRounds(ctx, st, demo.RoundsCode, "chief", true)
 	if err != nil {
 		t.Fatal(err)
 	}

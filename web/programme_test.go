@@ -152,8 +152,8 @@ func TestProgrammeBoardLongPoll(t *testing.T) {
 		t.Fatalf("board: %d %q %+v", code, etag, b)
 	}
 	for _, e := range b.Events {
-		if e.Code == demo.ProgrammeInfantCode && e.Counted {
-			t.Fatal("the sealed event is counted")
+		if e.Code == demo.RoundsCode && e.Counted {
+			t.Fatal("the two-round event in progress is counted")
 		}
 	}
 	// A re-mark in the published event wakes the waiting poll with a new
@@ -184,14 +184,13 @@ func TestProgrammeBoardLongPoll(t *testing.T) {
 	}
 }
 
-// vetoTopContestant re-marks the published 健康照护师 event the way an
-// appeal does: the sheets of a module with a veto item of 南昌's
-// best-placed contestant are reopened and the veto is marked, so the
-// contestant drops out of the awards. It returns the event after the change and that contestant.
+// vetoTopContestant re-marks the published team event the way an appeal
+// does: the sheets of a module with a veto item of its best-placed team are
+// reopened and the veto is marked, so the team drops out of the awards. It returns the event after the change and that contestant.
 func vetoTopContestant(t *testing.T, st *store.Store) (store.Event, store.Contestant) {
 	t.Helper()
 	ctx := context.Background()
-	ev, err := st.EventByCode(ctx, demo.ProgrammeHealthCode)
+	ev, err := st.EventByCode(ctx, demo.TeamsCode)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -203,12 +202,12 @@ func vetoTopContestant(t *testing.T, st *store.Store) (store.Event, store.Contes
 	if err != nil {
 		t.Fatal(err)
 	}
-	// The best-placed contestant of 南昌市代表队 (the demo's 南昌 contestants):
-	// a small delegation, whose count shows the change.
+	// The best-placed team with an award: its delegation's count shows the
+	// change.
 	var top store.Contestant
 	best := 0
 	for _, r := range res.Result.Contestants {
-		if c := res.Contestants[r.ID]; c.City == "南昌" && r.Rank > 0 && r.Award != "" && (best == 0 || r.Rank < best) {
+		if c := res.Contestants[r.ID]; c.Kind == store.KindTeam && r.Rank > 0 && r.Award != "" && (best == 0 || r.Rank < best) {
 			top, best = c, r.Rank
 		}
 	}
@@ -260,12 +259,12 @@ func vetoTopContestant(t *testing.T, st *store.Store) (store.Event, store.Contes
 					t.Fatalf("re-mark: %v %+v", err, res)
 				}
 			}
-			if ev, err = st.EventByCode(ctx, demo.ProgrammeHealthCode); err != nil {
+			if ev, err = st.EventByCode(ctx, demo.TeamsCode); err != nil {
 				t.Fatal(err)
 			}
 			return ev, top
 		}
 	}
-	t.Fatal("no sheet with a veto item for the first-placed contestant")
+	t.Fatal("no sheet with a veto item for the first-placed team")
 	return store.Event{}, store.Contestant{}
 }

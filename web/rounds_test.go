@@ -67,7 +67,7 @@ func TestRoundsConfirmRefusesAChangedList(t *testing.T) {
 func TestDeskListsOnlyEntrantsOfALaterRound(t *testing.T) {
 	o := newOffice(t)
 	ctx := context.Background()
-	ev, _, err := demo.EnsureRounds(ctx, o.st, "chief")
+	ev, err := demo.CreateRounds(ctx, o.st, demo.RoundsCode, "chief", true)
 	if err != nil {
 		t.Fatal(err)
 	}

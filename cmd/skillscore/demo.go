@@ -100,17 +100,23 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	// issue 14 programme: the programme's pages.
+	// issue 14 programme: the programme's pages and its individual and team 赛项.
 	progBanner := fmt.Sprintf(`
 %s（大赛 / programme: 3 个赛项、5 个代表队、代表队奖牌榜与团体奖）
   总览（手机） (overview, phone): %s/programmes/%s   大屏 (big screen): %s/programmes/%s/bigscreen
   组织者 (organizer): 大赛管理 %s/programmes/%s/manage   全部大赛 %s/programmes
   奖牌榜 JSON (board API): %s/api/v1/programmes/%s/board
-`, prog.Name, base, prog.Code, base, prog.Code, base, prog.Code, base, base, prog.Code)
+  个人赛项 (individual, final; 一名缺考、一名不参与评奖): 成绩流程 %s/events/%s/results   公示 %s/events/%s/published
+  团体赛项 (teams of two, 公示中): 成绩流程 %s/events/%s/results   公示 %s/events/%s/published
+    每名队员的证书 (certificates per member): %s/events/%s/certificates
+  两轮赛项 (two rounds): 见上 (see above) %s/events/%s/rounds
+`, prog.Name, base, prog.Code, base, prog.Code, base, prog.Code, base, base, prog.Code,
+		base, demo.ProgrammeElderCode, base, demo.ProgrammeElderCode,
+		base, demo.TeamsCode, base, demo.TeamsCode, base, demo.TeamsCode, base, demo.RoundsCode)
 	return serve(ctx, ln, st, cfg, log, func(string) {
 		// Rounds: the two-round event, 预赛 confirmed and 决赛 under way.
 		fmt.Fprintf(stdout, `
-%s（两轮赛事 / two rounds: 预赛前 6 名晋级决赛，预赛成绩 ×0.3 带入）
+%s（大赛的两轮赛项 / the programme's two-round event: 预赛前 6 名晋级决赛，预赛成绩 ×0.3 带入）
   轮次与晋级 (rounds, chief): %s/events/%s/rounds   决赛实时大屏 (final, big screen): %s/events/%s/bigscreen
 `, demo.RoundsCode, base, demo.RoundsCode, base, demo.RoundsCode)
 		fmt.Fprintf(stdout, `
@@ -284,8 +290,9 @@ func demoKeys(dir, keyFile string) (*privacy.Keyring, error) {
 }
 
 // buildDemo makes what the demo database lacks: the staff logins, the
-// finished event with its certificates (signed with the key in cc.keys) and
-// the event in progress.
+// finished event with its certificates (signed with the key in cc.keys), the
+// programme with its three events (the team event's certificates issued)
+// and the event in progress.
 func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certConfig) (bool, error) {
 	if err := ensureDemoAccounts(ctx, st); err != nil {
 		return false, err
@@ -300,58 +307,53 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	}
 	if finCreated {
 		clock.Set(demo.CertificatesAt)
-		kr, err := certificates.LoadKeyring(cc.keys)
-		if err != nil {
+		if err := issueDemoCertificates(ctx, st, clock, cc, fin.ID); err != nil {
 			return false, err
-		}
-		svc, err := certificates.New(certificates.Config{Store: st, Numbering: cc.numbering, Issuer: cc.issuer,
-			AwardIssuers: strings.ReplaceAll(cc.awardIssuers, "|", "\n"), Keys: kr, Now: clock.Now})
-		if err != nil {
-			return false, err
-		}
-		if _, err := svc.Issue(ctx, fin.ID, "organizer"); err != nil {
-			return false, fmt.Errorf("demo certificates: %w", err)
 		}
 	}
-	// issue 14 programme: the demo programme (its own clock steps).
+	// issue 14: the demo programme (its own clock steps) with its three
+	// 赛项: an individual event, the team event and the two-round event;
+	// each member of a team gets the team's certificates.
 	_, progCreated, err := demo.EnsureProgramme(ctx, st, clock, demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID})
 	if err != nil {
 		return false, err
+	}
+	if progCreated {
+		teams, err := st.EventByCode(ctx, demo.TeamsCode)
+		if err != nil {
+			return false, err
+		}
+		if err := issueDemoCertificates(ctx, st, clock, cc, teams.ID); err != nil {
+			return false, err
+		}
 	}
 	clock.Set(time.Time{}) // the event in progress is made now
 	_, created, err := demo.Ensure(ctx, st)
 	if err != nil {
 		return false, err
 	}
-	// Team entries (issue 14, teams): the 健康照护 team event and each
-	// member's certificates.
-	teams, teamsCreated, err := demo.EnsureTeams(ctx, st)
-	if err != nil {
-		return false, err
-	}
-	if teamsCreated {
-		kr, err := certificates.LoadKeyring(cc.keys)
-		if err != nil {
-			return false, err
-		}
-		svc, err := certificates.New(certificates.Config{Store: st, Numbering: cc.numbering, Issuer: cc.issuer,
-			AwardIssuers: strings.ReplaceAll(cc.awardIssuers, "|", "\n"), Keys: kr, Now: clock.Now})
-		if err != nil {
-			return false, err
-		}
-		if _, err := svc.Issue(ctx, teams.ID, "organizer"); err != nil {
-			return false, fmt.Errorf("demo team certificates: %w", err)
-		}
-	}
-	// Rounds: a two-round event with the 预赛 confirmed and the 决赛 under way.
-	_, roundsCreated, err := demo.EnsureRounds(ctx, st, "chief")
-	if err != nil {
-		return false, err
-	}
 	if err := scopeDemoAccounts(ctx, st); err != nil {
 		return false, err
 	}
-	return finCreated || progCreated || created || teamsCreated || roundsCreated, nil
+	return finCreated || progCreated || created, nil
+}
+
+// issueDemoCertificates issues an event's certificates at the clock's time,
+// signed with the key in cc.keys.
+func issueDemoCertificates(ctx context.Context, st *store.Store, clock *demo.Clock, cc certConfig, eventID int64) error {
+	kr, err := certificates.LoadKeyring(cc.keys)
+	if err != nil {
+		return err
+	}
+	svc, err := certificates.New(certificates.Config{Store: st, Numbering: cc.numbering, Issuer: cc.issuer,
+		AwardIssuers: strings.ReplaceAll(cc.awardIssuers, "|", "\n"), Keys: kr, Now: clock.Now})
+	if err != nil {
+		return err
+	}
+	if _, err := svc.Issue(ctx, eventID, "organizer"); err != nil {
+		return fmt.Errorf("demo certificates: %w", err)
+	}
+	return nil
 }
 
 // flagSet reports whether a flag was given on the command line.

@@ -218,7 +218,8 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 	for run := 0; run < 2; run++ {
 		p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", dir)
 		banner := p.waitOutput(t, bannerEnd)
-		for _, want := range []string{"/events/" + demo.EventCode + "/leaderboard", "/healthz", "/events/" + demo.RoundsCode + "/rounds"} {
+		for _, want := range []string{"/events/" + demo.EventCode + "/leaderboard", "/healthz", "/events/" + demo.RoundsCode + "/rounds",
+			"/programmes/" + demo.ProgrammeCode + "/bigscreen", "/events/" + demo.TeamsCode + "/"} {
 			if !strings.Contains(banner, want) {
 				t.Errorf("run %d: demo did not print %s:\n%s", run, want, banner)
 			}
@@ -234,10 +235,10 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 			codes = append(codes, e.Code)
 		}
 		slices.Sort(codes)
-		want := []string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.ProgrammeHealthCode, demo.ProgrammeInfantCode, demo.TeamsCode, demo.RoundsCode}
+		want := []string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.TeamsCode, demo.RoundsCode}
 		slices.Sort(want)
 		if err != nil || !slices.Equal(codes, want) {
-			t.Fatalf("run %d: events %s (%v), want the event in progress, the finished one and the programme's the team event and the two-round one, once each", run, body, err)
+			t.Fatalf("run %d: events %s (%v), want the event in progress, the finished one and the programme's three (individual, team, two-round), once each", run, body, err)
 		}
 		_, standings[run] = get(t, p.base+"/api/v1/events/"+demo.EventCode+"/standings")
 		_, finished[run] = get(t, p.base+"/api/v1/events/"+demo.FinishedCode+"/standings")

@@ -263,8 +263,9 @@ func ensureDemoAccounts(ctx context.Context, st *store.Store) error {
 
 // scopeDemoAccounts turns the demo chief judge's and scorekeepers'
 // site-wide grants (made with the accounts, before the events exist) into
-// grants on the two demo events: they log in to these events' desk and
-// paper pages as the printed links say, and see no other event.
+// grants on the demo events (the event in progress, the finished one and
+// the programme's three): they log in to these events' desk, paper and
+// rounds pages as the printed links say, and see no other event.
 func scopeDemoAccounts(ctx context.Context, st *store.Store) error {
 	for _, a := range demoAccounts {
 		if a.role == web.RoleOrganizer {
@@ -282,7 +283,7 @@ func scopeDemoAccounts(ctx context.Context, st *store.Store) error {
 			if !g.Site() || g.CreatedBy != "demo" {
 				continue
 			}
-			for _, code := range []string{demo.EventCode, demo.FinishedCode} {
+			for _, code := range []string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.TeamsCode, demo.RoundsCode} {
 				if _, err := st.Grant(ctx, store.Grant{UserID: u.ID, Role: a.role, EventCode: code}, "demo"); err != nil &&
 					skillscore.ErrorCode(err) != skillscore.EConflict {
 					return err
