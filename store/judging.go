@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -76,7 +77,9 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 	err := func() error {
 		now := s.now()
 		revs := map[int64]int64{}
-		audit, err := openChain(ctx, tx)
+		// The audit chains of the batch's events, locked in event order so
+		// that two transactions never wait for each other's heads.
+		chains, err := openChains(ctx, tx, ops)
 		if err != nil {
 			return err
 		}
@@ -143,7 +146,7 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 				results[i].Err = err
 				continue
 			}
-			if err := audit.append(ctx, &op.EventID, op.Actor, "sheet."+op.Kind, op.Subject, opDetail(op), at); err != nil {
+			if err := chains[op.EventID].append(ctx, op.Actor, "sheet."+op.Kind, op.Subject, opDetail(op), at); err != nil {
 				return err // the audit is not optional
 			}
 			results[i].Revision, revs[op.EventID] = rev, rev
@@ -154,14 +157,44 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 		if err := insertRows(ctx, tx, "client_ops", []string{"op_id", "event_id", "actor", "kind", "revision", "created_at"}, applied); err != nil {
 			return fmt.Errorf("record ops: %w", err)
 		}
-		for ev, rev := range revs {
-			if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = ? WHERE id = ?", rev, ev); err != nil {
+		for _, ev := range sortedKeys(revs) {
+			if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = ? WHERE id = ?", revs[ev], ev); err != nil {
 				return fmt.Errorf("set revision: %w", err)
 			}
 		}
-		return audit.close(ctx)
+		for _, ev := range sortedKeys(chains) {
+			if err := chains[ev].close(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
 	}()
 	return results, err
+}
+
+// openChains opens the audit chain of every event of ops, in event order.
+func openChains(ctx context.Context, tx execer, ops []SheetOp) (map[int64]*chain, error) {
+	chains := map[int64]*chain{}
+	for _, op := range ops {
+		chains[op.EventID] = nil
+	}
+	for _, ev := range sortedKeys(chains) {
+		c, err := openChain(ctx, tx, &ev)
+		if err != nil {
+			return nil, err
+		}
+		chains[ev] = c
+	}
+	return chains, nil
+}
+
+func sortedKeys[V any](m map[int64]V) []int64 {
+	keys := make([]int64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // priorOp is an operation applied before: the revision it produced and who
