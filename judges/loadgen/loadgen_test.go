@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"skillscore/internal/testdb"
 	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/judges/loadgen"
@@ -59,10 +60,23 @@ func TestLoadSmoke(t *testing.T) {
 }
 
 // TestLoadProgrammeSmoke spreads judges over several events at an offered
-// rate: every event gets marks, only from its own judges, none refused.
+// rate, with three writers committing different events' batches at once
+// (in parallel on MariaDB): every event gets marks, only from its own
+// judges, none refused, and every audit chain verifies.
 func TestLoadProgrammeSmoke(t *testing.T) {
+	type target struct{ name, url string }
+	targets := []target{{"sqlite", "sqlite:" + filepath.Join(t.TempDir(), "load.db")}}
+	if dsn := testdb.DSN(t); dsn != "" {
+		targets = append(targets, target{"mysql", "mysql:" + testdb.Scratch(t, dsn, "skillscore_t_")})
+	}
+	for _, tg := range targets {
+		t.Run(tg.name, func(t *testing.T) { programmeSmoke(t, tg.url) })
+	}
+}
+
+func programmeSmoke(t *testing.T, url string) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(t.TempDir(), "load.db"), store.Options{Keys: testenv.Keys(t)})
+	st, err := store.Open(ctx, url, store.Options{Keys: testenv.Keys(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -74,7 +88,7 @@ func TestLoadProgrammeSmoke(t *testing.T) {
 	if len(setup.Events) != 3 || len(setup.Judges) != 7 {
 		t.Fatalf("prepared %d events, %d judges; want 3 and 7", len(setup.Events), len(setup.Judges))
 	}
-	svc := judges.New(st, judges.Config{Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	svc := judges.New(st, judges.Config{Writers: 3, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	defer svc.Close()
 	mux := http.NewServeMux()
 	mux.HandleFunc("/api/v1/judge/ws", func(w http.ResponseWriter, r *http.Request) { svc.ServeWS(w, r, r.RemoteAddr) })
@@ -108,5 +122,8 @@ func TestLoadProgrammeSmoke(t *testing.T) {
 	}
 	if sum != res.Acked {
 		t.Errorf("events hold %d marks, %d acknowledged", sum, res.Acked)
+	}
+	if rep, err := st.VerifyAuditChains(ctx); err != nil || rep.Break != nil {
+		t.Fatalf("audit after the load: %+v %v", rep, err)
 	}
 }
