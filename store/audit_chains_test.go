@@ -309,3 +309,66 @@ func TestAuditUpgradeKeepsLegacyChain(t *testing.T) {
 }
 
 func ptr(v int64) *int64 { return &v }
+
+// BenchmarkApplyOpsEvents: batches of 200 marks spread over 85 events, or
+// all in one (SQLite, no network): the cost of opening one audit chain per
+// event of a batch.
+func BenchmarkApplyOpsEvents(b *testing.B) {
+	for _, events := range []int{1, 85} {
+		b.Run(fmt.Sprintf("events=%d", events), func(b *testing.B) {
+			s, err := Open(context.Background(), "sqlite:"+b.TempDir()+"/bench.db", withTestKeys(b, Options{}))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer s.Close()
+			ctx := context.Background()
+			type target struct {
+				ev, mod, aspect, judge, contestant int64
+			}
+			var ts []target
+			for e := 0; e < events; e++ {
+				ev, err := s.CreateEvent(ctx, NewEvent{
+					Event: Event{Code: fmt.Sprintf("b%02d", e), Name: "压测", Kind: "competition", Occupation: "养老护理员",
+						Year: 2026, Rules: `{"modules":[]}`},
+					Groups: []Group{{Code: "g", Name: "职工组"}},
+					Modules: []Module{{Code: "A", Name: "实操", Kind: "practical", Weight: 1000000, MaxMarks: 1000000,
+						Aspects: []Aspect{{Code: "A1", Name: "要点", Kind: "judgement", MaxMarks: 100000}}}},
+				}, "bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				mods, _ := s.Modules(ctx, ev.ID)
+				code := "Y001"
+				cs, err := s.AddContestants(ctx, ev.ID, []Contestant{{Name: "压测选手", Gender: "女", IDType: "其他",
+					IDNumber: fmt.Sprintf("B-%d", e), GroupCode: "g", Code: &code}}, "bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				j, err := s.AddJudge(ctx, Judge{EventID: ev.ID, Code: "J01", Name: "裁判"}, []PanelMember{{ModuleID: mods[0].ID}}, "bench")
+				if err != nil {
+					b.Fatal(err)
+				}
+				if err := s.AddAssignments(ctx, ev.ID, []Assignment{{ModuleID: mods[0].ID, JudgeID: j.ID, ContestantID: cs[0].ID}}, "bench"); err != nil {
+					b.Fatal(err)
+				}
+				ts = append(ts, target{ev.ID, mods[0].ID, mods[0].Aspects[0].ID, j.ID, cs[0].ID})
+			}
+			n := 0
+			b.ResetTimer()
+			start := time.Now()
+			for i := 0; i < b.N; i++ {
+				ops := make([]SheetOp, 200)
+				for k := range ops {
+					n++
+					t := ts[k%len(ts)]
+					ops[k] = SheetOp{OpID: fmt.Sprintf("o%d", n), Kind: OpMark, EventID: t.ev, ModuleID: t.mod, ContestantID: t.contestant,
+						JudgeID: t.judge, AspectID: t.aspect, Value: int64(n%10) * 10000, Actor: "judge:1", Subject: "Y001"}
+				}
+				if _, err := s.ApplyOps(ctx, ops); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(time.Since(start).Microseconds())/float64(n), "µs/mark")
+		})
+	}
+}
