@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
@@ -56,15 +57,48 @@ type OpResult struct {
 // aspect) leaves the others alone. The error is for the whole batch (the
 // database failed): then nothing was stored.
 func (s *Store) ApplyOps(ctx context.Context, ops []SheetOp) ([]OpResult, error) {
-	var results []OpResult
-	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
-		results, err = s.applyOps(ctx, tx, ops)
-		return err
-	})
+	// On MySQL several judges' writers commit different events' batches at
+	// once (judges.Config.Writers). READ COMMITTED takes no gap locks when
+	// a search finds no mark yet, so two batches inserting marks into
+	// neighbouring sheets do not deadlock on the gap between them; a
+	// deadlock that still happens rolled the whole batch back, so it is
+	// simply run again.
+	var opts *sql.TxOptions
+	if s.dialect == MySQL {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	for attempt := 1; ; attempt++ {
+		results, err := s.applyOpsTx(ctx, opts, ops)
+		if err == nil {
+			return results, nil
+		}
+		if attempt == 3 || !isDeadlock(err) {
+			return nil, err
+		}
+	}
+}
+
+func (s *Store) applyOpsTx(ctx context.Context, opts *sql.TxOptions, ops []SheetOp) ([]OpResult, error) {
+	tx, err := s.w.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	results, err := s.applyOps(ctx, tx, ops)
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
 	return results, nil
+}
+
+// isDeadlock reports a MySQL deadlock or lock wait timeout: the
+// transaction was rolled back and may be run again.
+func isDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // applyOps is ApplyOps inside the caller's transaction.
