@@ -35,6 +35,7 @@ type config struct {
 	judges, per             int
 	dur, drain              time.Duration
 	rate                    float64
+	warmup                  time.Duration
 	pid                     int
 }
 
@@ -50,6 +51,7 @@ func main() {
 	flag.DurationVar(&c.dur, "duration", 60*time.Second, "how long to send new marks")
 	flag.DurationVar(&c.drain, "drain", 15*time.Second, "how long to wait for the last acknowledgements")
 	flag.Float64Var(&c.rate, "rate", 0, "total marks/s offered, spread over the judges (0: each judge sends as fast as acknowledgements return)")
+	flag.DurationVar(&c.warmup, "warmup", 5*time.Second, "also report latency of the marks sent after this (every judge connects at the start)")
 	flag.StringVar(&c.code, "event", "", "load event code, or prefix of the events' codes (default load-<time>)")
 	flag.IntVar(&c.pid, "pid", 0, "the server's process id: report the CPU time it spent per mark (Linux /proc)")
 	flag.Parse()
@@ -102,13 +104,18 @@ func run(c config) error {
 		offered = fmt.Sprintf("%.0f marks/s offered", c.rate)
 	}
 	cpu0, self0 := cpuTime(c.pid), cpuTime(os.Getpid())
-	res := loadgen.Run(ctx, c.base, setup, loadgen.Options{Generate: c.dur, Drain: c.drain, Rate: c.rate})
+	res := loadgen.Run(ctx, c.base, setup, loadgen.Options{Generate: c.dur, Drain: c.drain, Rate: c.rate, Warmup: c.warmup})
 	cpu1, self1 := cpuTime(c.pid), cpuTime(os.Getpid())
 	secs := res.Elapsed.Seconds()
 	fmt.Printf("judges %d (%s), %v: %d marks acknowledged durable (%.0f marks/s), %d duplicates, %d rejected, %d reconnects, %d unacknowledged\n",
 		c.judges, offered, res.Elapsed.Round(time.Millisecond), res.Acked, float64(res.Acked)/secs, res.Duplicates, res.Rejected, res.Reconnects, len(res.Unacked))
 	fmt.Printf("acknowledgement latency: p50 %v  p90 %v  p99 %v  max %v\n", res.Percentile(50).Round(10*time.Microsecond),
 		res.Percentile(90).Round(10*time.Microsecond), res.Percentile(99).Round(10*time.Microsecond), res.Percentile(100).Round(10*time.Microsecond))
+	if len(res.Steady) > 0 {
+		fmt.Printf("after the first %v: p50 %v  p90 %v  p99 %v  max %v (%d marks)\n", c.warmup, res.SteadyPercentile(50).Round(10*time.Microsecond),
+			res.SteadyPercentile(90).Round(10*time.Microsecond), res.SteadyPercentile(99).Round(10*time.Microsecond),
+			res.SteadyPercentile(100).Round(10*time.Microsecond), len(res.Steady))
+	}
 	if len(setup.Events) > 1 {
 		// The spread over events: one event starved by another's lock
 		// would show as a low minimum.

@@ -173,6 +173,7 @@ type Result struct {
 	Reconnects int             // connections re-established after a failure
 	Elapsed    time.Duration   // from start until generation stopped
 	Latencies  []time.Duration // send → acknowledgement, per acknowledged operation
+	Steady     []time.Duration // the same, of operations sent after Options.Warmup
 	Ops        []Op            // every operation acknowledged (new or duplicate), in ack order per judge
 	Unacked    []Op            // operations still unacknowledged when the run ended
 	Errors     []string        // first few rejection or connection messages
@@ -180,11 +181,16 @@ type Result struct {
 }
 
 // Percentile returns the p-th percentile (0–100) of the latencies.
-func (r *Result) Percentile(p float64) time.Duration {
-	if len(r.Latencies) == 0 {
+func (r *Result) Percentile(p float64) time.Duration { return percentile(r.Latencies, p) }
+
+// SteadyPercentile is Percentile of the operations sent after the warm-up.
+func (r *Result) SteadyPercentile(p float64) time.Duration { return percentile(r.Steady, p) }
+
+func percentile(l []time.Duration, p float64) time.Duration {
+	if len(l) == 0 {
 		return 0
 	}
-	ls := append([]time.Duration(nil), r.Latencies...)
+	ls := append([]time.Duration(nil), l...)
 	sort.Slice(ls, func(i, j int) bool { return ls[i] < ls[j] })
 	i := int(float64(len(ls)-1) * p / 100)
 	return ls[i]
@@ -205,6 +211,10 @@ type Options struct {
 	// tick, so a server that falls behind shows it instead of slowing the
 	// senders. 0: every judge sends as fast as acknowledgements return.
 	Rate float64
+	// Warmup: latencies of operations sent (or due) later than this after
+	// the start are also kept apart in Result.Steady, so the figure without
+	// every judge's connection and hello at once can be told.
+	Warmup time.Duration
 }
 
 // Run drives every judge of the setup against base (http://host:port).
@@ -241,6 +251,9 @@ func Run(ctx context.Context, base string, setup Setup, opt Options) *Result {
 						res.Duplicates++
 					}
 					res.Latencies = append(res.Latencies, lat)
+					if opt.Warmup > 0 && time.Since(start)-lat >= opt.Warmup {
+						res.Steady = append(res.Steady, lat)
+					}
 					res.Ops = append(res.Ops, op)
 					if opt.OnAck != nil {
 						opt.OnAck(op)
