@@ -310,12 +310,13 @@ func TestAuditUpgradeKeepsLegacyChain(t *testing.T) {
 
 func ptr(v int64) *int64 { return &v }
 
-// BenchmarkApplyOpsEvents: batches of 200 marks spread over 85 events, or
-// all in one (SQLite, no network): the cost of opening one audit chain per
-// event of a batch.
+// BenchmarkApplyOpsEvents: batches of 20 or 200 marks spread over 85
+// events, or all in one (SQLite, no network): the cost of opening one audit
+// chain per event of a batch.
 func BenchmarkApplyOpsEvents(b *testing.B) {
-	for _, events := range []int{1, 85} {
-		b.Run(fmt.Sprintf("events=%d", events), func(b *testing.B) {
+	for _, c := range []struct{ events, batch int }{{1, 200}, {85, 200}, {1, 20}, {85, 20}} {
+		events, batch := c.events, c.batch
+		b.Run(fmt.Sprintf("events=%d/batch=%d", events, batch), func(b *testing.B) {
 			s, err := Open(context.Background(), "sqlite:"+b.TempDir()+"/bench.db", withTestKeys(b, Options{}))
 			if err != nil {
 				b.Fatal(err)
@@ -357,7 +358,7 @@ func BenchmarkApplyOpsEvents(b *testing.B) {
 			b.ResetTimer()
 			start := time.Now()
 			for i := 0; i < b.N; i++ {
-				ops := make([]SheetOp, 200)
+				ops := make([]SheetOp, batch)
 				for k := range ops {
 					n++
 					t := ts[k%len(ts)]

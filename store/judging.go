@@ -113,7 +113,7 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 		revs := map[int64]int64{}
 		// The audit chains of the batch's events, locked in event order so
 		// that two transactions never wait for each other's heads.
-		chains, err := openChains(ctx, tx, ops)
+		chains, err := s.openChains(ctx, tx, sqltx, ops)
 		if err != nil {
 			return err
 		}
@@ -207,12 +207,38 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 }
 
 // openChains opens the audit chain of every event of ops, in event order.
-func openChains(ctx context.Context, tx execer, ops []SheetOp) (map[int64]*chain, error) {
+func (s *Store) openChains(ctx context.Context, tx execer, sqltx *sqlx.Tx, ops []SheetOp) (map[int64]*chain, error) {
 	chains := map[int64]*chain{}
 	for _, op := range ops {
 		chains[op.EventID] = nil
 	}
-	for _, ev := range sortedKeys(chains) {
+	evs := sortedKeys(chains)
+	if s.dialect == SQLite {
+		// SQLite runs one write transaction at a time and this one has held
+		// the lock since BEGIN, so the heads read current without parking
+		// them first: one statement for all the batch's events instead of
+		// two per event.
+		var heads []struct {
+			Chain int64  `db:"chain"`
+			Seq   int64  `db:"seq"`
+			Hash  string `db:"hash"`
+		}
+		args := make([]any, len(evs))
+		for i, ev := range evs {
+			args[i] = ev
+		}
+		if err := sqltx.SelectContext(ctx, &heads, "SELECT chain, seq, hash FROM audit_head WHERE chain IN ("+inList(len(evs))+")", args...); err != nil {
+			return nil, fmt.Errorf("audit head: %w", err)
+		}
+		for _, h := range heads {
+			ev := h.Chain
+			chains[ev] = &chain{tx: tx, eventID: &ev, key: ev, seq: h.Seq, prev: h.Hash}
+		}
+	}
+	for _, ev := range evs {
+		if chains[ev] != nil {
+			continue
+		}
 		c, err := openChain(ctx, tx, &ev)
 		if err != nil {
 			return nil, err
