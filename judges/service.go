@@ -52,8 +52,9 @@ type Store interface {
 	RevokeJudgeAccess(ctx context.Context, judgeID int64, actor string) (int, error)
 }
 
-// defaultMySQLWriters: the MariaDB judge load ran best with this many
-// writers (docs/benchmarks.md, "Programme scale: 85 events").
+// defaultMySQLWriters: in the 85-event MariaDB judge load 4 writers beat 1
+// (docs/benchmarks.md, "Programme scale: 85 events"); other counts were not
+// measured.
 const defaultMySQLWriters = 4
 
 // Config tunes a Service; zero values take the defaults.
