@@ -32,6 +32,39 @@ type writeReq struct {
 	done func(store.OpResult, error)
 }
 
+// writers is the group commit split by event: each event's operations all
+// go to one writer, so they keep their order, while different events'
+// batches may commit at the same time (each event has its own revision and
+// audit chain, so they lock nothing in common).
+type writers []*writer
+
+func newWriters(n int, st Store, maxBatch int, log *slog.Logger, onCommit func(int64, int64)) writers {
+	ws := make(writers, n)
+	for i := range ws {
+		ws[i] = newWriter(st, maxBatch, log, onCommit)
+	}
+	return ws
+}
+
+func (ws writers) submit(ctx context.Context, op store.SheetOp, done func(store.OpResult, error)) {
+	i := op.EventID % int64(len(ws))
+	if i < 0 {
+		i = -i
+	}
+	ws[i].submit(ctx, op, done)
+}
+
+// close stops every writer after what is queued is applied: all are told
+// first, so they drain at the same time.
+func (ws writers) close() {
+	for _, w := range ws {
+		w.once.Do(func() { close(w.quit) })
+	}
+	for _, w := range ws {
+		w.wg.Wait()
+	}
+}
+
 func newWriter(st Store, maxBatch int, log *slog.Logger, onCommit func(int64, int64)) *writer {
 	w := &writer{st: st, in: make(chan writeReq, 4*maxBatch), maxBatch: maxBatch, log: log, onCommit: onCommit,
 		quit: make(chan struct{})}
@@ -50,11 +83,6 @@ func (w *writer) submit(ctx context.Context, op store.SheetOp, done func(store.O
 	case <-ctx.Done():
 		done(store.OpResult{}, skillscore.Errorf(skillscore.EUnavailable, "连接已关闭"))
 	}
-}
-
-func (w *writer) close() {
-	w.once.Do(func() { close(w.quit) })
-	w.wg.Wait()
 }
 
 func (w *writer) run() {

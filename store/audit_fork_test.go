@@ -52,22 +52,24 @@ func TestAuditAppendsAfterReadsKeepOneChain(t *testing.T) {
 }
 
 // TestVerifyAuditDetectsTruncation: deleting the newest entries leaves every
-// remaining link valid; the head still gives them away.
+// remaining link valid; the chain's head still gives them away.
 func TestVerifyAuditDetectsTruncation(t *testing.T) {
 	forEach(t, func(t *testing.T, open func(Options) *Store) {
 		s := open(Options{})
 		ctx := context.Background()
-		seed(t, s)
-		var last int64
-		if err := s.r.GetContext(ctx, &last, "SELECT MAX(id) FROM audit_log"); err != nil {
-			t.Fatal(err)
+		d := seed(t, s)
+		// The newest entry is the seed event's; the break is after the one
+		// before it in that event's chain.
+		var es []AuditEntry
+		if err := s.r.SelectContext(ctx, &es, "SELECT * FROM audit_log WHERE event_id = ? ORDER BY seq DESC LIMIT 2", d.ev.ID); err != nil || len(es) != 2 {
+			t.Fatal(err, len(es))
 		}
-		if _, err := s.w.ExecContext(ctx, "DELETE FROM audit_log WHERE id = ?", last); err != nil {
+		if _, err := s.w.ExecContext(ctx, "DELETE FROM audit_log WHERE id = ?", es[0].ID); err != nil {
 			t.Fatal(err)
 		}
 		bad, _, err := s.VerifyAudit(ctx)
-		if err != nil || bad != last {
-			t.Fatalf("truncated chain: bad=%d, want %d (err %v)", bad, last, err)
+		if err != nil || bad != es[1].ID {
+			t.Fatalf("truncated chain: bad=%d, want %d (err %v)", bad, es[1].ID, err)
 		}
 	})
 }

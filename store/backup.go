@@ -49,7 +49,8 @@ type BackupInfo struct {
 	CreatedAt     time.Time
 	Source        Dialect
 	SchemaVersion int
-	// AuditLastID and AuditHash are the audit chain's head at the snapshot.
+	// AuditLastID is the newest audit entry's id at the snapshot, AuditHash
+	// a digest of every audit chain's head then.
 	AuditLastID int64
 	AuditHash   string
 	// Revisions holds every event's revision (by event code) at the snapshot;
@@ -148,7 +149,7 @@ func (s *Store) backupTo(ctx context.Context, tmpPath string) (BackupInfo, error
 	// the first read, not at BEGIN), so the recorded point is the copy's.
 	info := BackupInfo{Format: BackupFormat, CreatedAt: s.now().UTC().Truncate(time.Microsecond), Source: s.dialect,
 		Revisions: map[string]int64{}, Rows: map[string]int64{}}
-	if err := src.QueryRowxContext(ctx, "SELECT last_id, hash FROM audit_head WHERE id = 1").Scan(&info.AuditLastID, &info.AuditHash); err != nil {
+	if info.AuditLastID, info.AuditHash, err = auditPoint(ctx, src); err != nil {
 		return BackupInfo{}, fmt.Errorf("backup: audit head: %w", err)
 	}
 	if err := src.QueryRowxContext(ctx, "SELECT COALESCE(MAX(version), 0) FROM schema_migrations").Scan(&info.SchemaVersion); err != nil {

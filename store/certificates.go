@@ -118,10 +118,14 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 	var numbers []string
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		numbers = numbers[:0]
-		// Lock the audit head before any read: on InnoDB the first plain
-		// read fixes the transaction's snapshot, and a snapshot taken
-		// before the lock would show a stale head and fork the chain.
-		chain, err := openChain(ctx, tx)
+		// Lock the event's audit head before any read: on InnoDB the first
+		// plain read fixes the transaction's snapshot, and a snapshot taken
+		// before the lock could miss a certificate issued meanwhile.
+		var ev *int64
+		if len(reqs) > 0 {
+			ev = &reqs[0].EventID // one event's requests
+		}
+		chain, err := openChain(ctx, tx, ev)
 		if err != nil {
 			return err
 		}
@@ -185,7 +189,7 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 		// whole issue.
 		for start := 0; start < len(numbers); start += auditNumbers {
 			part := numbers[start:min(start+auditNumbers, len(numbers))]
-			if err := chain.append(ctx, &reqs[0].EventID, actor, "certificates.issue", "",
+			if err := chain.append(ctx, actor, "certificates.issue", "",
 				map[string]any{"count": len(part), "numbers": part}, now); err != nil {
 				return err
 			}
@@ -288,10 +292,21 @@ func (s *Store) RevokeCertificate(ctx context.Context, number, reason, actor str
 		return Certificate{}, skillscore.Errorf(skillscore.EInvalid, "撤销原因不能超过 500 字")
 	}
 	now := s.now()
+	// The certificate's event names the audit chain to lock; a
+	// certificate's event never changes, so it is read before the
+	// transaction.
+	var eventID int64
+	err := s.w.GetContext(ctx, &eventID, "SELECT event_id FROM certificates WHERE number = ?", number)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Certificate{}, skillscore.Errorf(skillscore.ENotFound, "证书 %s 不存在", number)
+	}
+	if err != nil {
+		return Certificate{}, fmt.Errorf("load certificate: %w", err)
+	}
 	var c Certificate
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+	err = s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// The audit head first, before any read (see issueCertificates).
-		chain, err := openChain(ctx, tx)
+		chain, err := openChain(ctx, tx, &eventID)
 		if err != nil {
 			return err
 		}
@@ -311,7 +326,7 @@ func (s *Store) RevokeCertificate(ctx context.Context, number, reason, actor str
 			WHERE id = ? AND revoked_at IS NULL`, c.RevokedAt, reason, actor, c.ID); err != nil {
 			return fmt.Errorf("revoke certificate: %w", err)
 		}
-		if err := chain.append(ctx, &c.EventID, actor, "certificate.revoke", number, map[string]any{"reason": reason}, now); err != nil {
+		if err := chain.append(ctx, actor, "certificate.revoke", number, map[string]any{"reason": reason}, now); err != nil {
 			return err
 		}
 		return chain.close(ctx)

@@ -5,10 +5,12 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
@@ -55,15 +57,48 @@ type OpResult struct {
 // aspect) leaves the others alone. The error is for the whole batch (the
 // database failed): then nothing was stored.
 func (s *Store) ApplyOps(ctx context.Context, ops []SheetOp) ([]OpResult, error) {
-	var results []OpResult
-	err := s.inTx(ctx, func(tx *sqlx.Tx) (err error) {
-		results, err = s.applyOps(ctx, tx, ops)
-		return err
-	})
+	// On MySQL several judges' writers commit different events' batches at
+	// once (judges.Config.Writers). READ COMMITTED takes no gap locks when
+	// a search finds no mark yet, so two batches inserting marks into
+	// neighbouring sheets do not deadlock on the gap between them; a
+	// deadlock that still happens rolled the whole batch back, so it is
+	// simply run again.
+	var opts *sql.TxOptions
+	if s.dialect == MySQL {
+		opts = &sql.TxOptions{Isolation: sql.LevelReadCommitted}
+	}
+	for attempt := 1; ; attempt++ {
+		results, err := s.applyOpsTx(ctx, opts, ops)
+		if err == nil {
+			return results, nil
+		}
+		if attempt == 3 || !isDeadlock(err) {
+			return nil, err
+		}
+	}
+}
+
+func (s *Store) applyOpsTx(ctx context.Context, opts *sql.TxOptions, ops []SheetOp) ([]OpResult, error) {
+	tx, err := s.w.BeginTxx(ctx, opts)
+	if err != nil {
+		return nil, fmt.Errorf("begin: %w", err)
+	}
+	defer tx.Rollback()
+	results, err := s.applyOps(ctx, tx, ops)
 	if err != nil {
 		return nil, err
 	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("commit: %w", err)
+	}
 	return results, nil
+}
+
+// isDeadlock reports a MySQL deadlock or lock wait timeout: the
+// transaction was rolled back and may be run again.
+func isDeadlock(err error) bool {
+	var me *mysql.MySQLError
+	return errors.As(err, &me) && (me.Number == 1213 || me.Number == 1205)
 }
 
 // applyOps is ApplyOps inside the caller's transaction.
@@ -76,7 +111,9 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 	err := func() error {
 		now := s.now()
 		revs := map[int64]int64{}
-		audit, err := openChain(ctx, tx)
+		// The audit chains of the batch's events, locked in event order so
+		// that two transactions never wait for each other's heads.
+		chains, err := s.openChains(ctx, tx, sqltx, ops)
 		if err != nil {
 			return err
 		}
@@ -143,7 +180,7 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 				results[i].Err = err
 				continue
 			}
-			if err := audit.append(ctx, &op.EventID, op.Actor, "sheet."+op.Kind, op.Subject, opDetail(op), at); err != nil {
+			if err := chains[op.EventID].append(ctx, op.Actor, "sheet."+op.Kind, op.Subject, opDetail(op), at); err != nil {
 				return err // the audit is not optional
 			}
 			results[i].Revision, revs[op.EventID] = rev, rev
@@ -154,14 +191,70 @@ func (s *Store) applyOps(ctx context.Context, sqltx *sqlx.Tx, ops []SheetOp) ([]
 		if err := insertRows(ctx, tx, "client_ops", []string{"op_id", "event_id", "actor", "kind", "revision", "created_at"}, applied); err != nil {
 			return fmt.Errorf("record ops: %w", err)
 		}
-		for ev, rev := range revs {
-			if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = ? WHERE id = ?", rev, ev); err != nil {
+		for _, ev := range sortedKeys(revs) {
+			if _, err := tx.ExecContext(ctx, "UPDATE events SET revision = ? WHERE id = ?", revs[ev], ev); err != nil {
 				return fmt.Errorf("set revision: %w", err)
 			}
 		}
-		return audit.close(ctx)
+		for _, ev := range sortedKeys(chains) {
+			if err := chains[ev].close(ctx); err != nil {
+				return err
+			}
+		}
+		return nil
 	}()
 	return results, err
+}
+
+// openChains opens the audit chain of every event of ops, in event order.
+func (s *Store) openChains(ctx context.Context, tx execer, sqltx *sqlx.Tx, ops []SheetOp) (map[int64]*chain, error) {
+	chains := map[int64]*chain{}
+	for _, op := range ops {
+		chains[op.EventID] = nil
+	}
+	evs := sortedKeys(chains)
+	if s.dialect == SQLite {
+		// SQLite runs one write transaction at a time and this one has held
+		// the lock since BEGIN, so the heads read current without parking
+		// them first: one statement for all the batch's events instead of
+		// two per event.
+		var heads []struct {
+			Chain int64  `db:"chain"`
+			Seq   int64  `db:"seq"`
+			Hash  string `db:"hash"`
+		}
+		args := make([]any, len(evs))
+		for i, ev := range evs {
+			args[i] = ev
+		}
+		if err := sqltx.SelectContext(ctx, &heads, "SELECT chain, seq, hash FROM audit_head WHERE chain IN ("+inList(len(evs))+")", args...); err != nil {
+			return nil, fmt.Errorf("audit head: %w", err)
+		}
+		for _, h := range heads {
+			ev := h.Chain
+			chains[ev] = &chain{tx: tx, eventID: &ev, key: ev, seq: h.Seq, prev: h.Hash}
+		}
+	}
+	for _, ev := range evs {
+		if chains[ev] != nil {
+			continue
+		}
+		c, err := openChain(ctx, tx, &ev)
+		if err != nil {
+			return nil, err
+		}
+		chains[ev] = c
+	}
+	return chains, nil
+}
+
+func sortedKeys[V any](m map[int64]V) []int64 {
+	keys := make([]int64, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
 }
 
 // priorOp is an operation applied before: the revision it produced and who

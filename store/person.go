@@ -301,7 +301,7 @@ func (s *Store) CorrectContestant(ctx context.Context, c Correction, reissue Rei
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		res = CorrectionResult{}
 		// The audit head first, before any read (see issueCertificates).
-		chain, err := openChain(ctx, tx)
+		chain, err := openChain(ctx, tx, &c.EventID)
 		if err != nil {
 			return err
 		}
@@ -370,7 +370,7 @@ func (s *Store) CorrectContestant(ctx context.Context, c Correction, reissue Rei
 		if len(res.Reissued) > 0 {
 			detail["reissued"] = res.Reissued
 		}
-		if err := chain.append(ctx, &c.EventID, actor, "person.correct", "contestant:"+strconv.FormatInt(c.ContestantID, 10), detail, now); err != nil {
+		if err := chain.append(ctx, actor, "person.correct", "contestant:"+strconv.FormatInt(c.ContestantID, 10), detail, now); err != nil {
 			return err
 		}
 		return chain.close(ctx)

@@ -72,7 +72,7 @@ func (s *Store) SetPhotos(ctx context.Context, eventID int64, ps []Photo, actor 
 	var replaced []Photo
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		replaced = nil
-		c, err := openChain(ctx, tx)
+		c, err := openChain(ctx, tx, &eventID)
 		if err != nil {
 			return err
 		}
@@ -106,7 +106,7 @@ func (s *Store) SetPhotos(ctx context.Context, eventID int64, ps []Photo, actor 
 			if err != nil {
 				return fmt.Errorf("insert photo: %w", err)
 			}
-			if err := c.append(ctx, &eventID, actor, "photo.set", contestantKey(p.ContestantID), detail, now); err != nil {
+			if err := c.append(ctx, actor, "photo.set", contestantKey(p.ContestantID), detail, now); err != nil {
 				return err
 			}
 		}

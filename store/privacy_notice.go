@@ -295,7 +295,7 @@ func (s *Store) SetPrivacyNotice(ctx context.Context, eventID int64, body, actor
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// The audit head's lock first: it queues concurrent edits, so two
 		// never take the same version number.
-		c, err := openChain(ctx, tx)
+		c, err := openChain(ctx, tx, &eventID)
 		if err != nil {
 			return err
 		}
@@ -318,7 +318,7 @@ func (s *Store) SetPrivacyNotice(ctx context.Context, eventID int64, body, actor
 		}
 		out.Text = p.Render(body)
 		out.SHA256 = textSHA256(out.Text)
-		if err := c.append(ctx, &eventID, actor, "privacy.notice", out.Label(),
+		if err := c.append(ctx, actor, "privacy.notice", out.Label(),
 			map[string]any{"notice_id": out.ID, "version": out.Version, "body_sha256": textSHA256(body)}, now); err != nil {
 			return err
 		}
@@ -411,7 +411,7 @@ func (s *Store) updatePrivacy(ctx context.Context, eventID int64, actor string, 
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// The audit head's lock queues concurrent changes, so the row is
 		// read and written by one transaction at a time.
-		c, err := openChain(ctx, tx)
+		c, err := openChain(ctx, tx, &eventID)
 		if err != nil {
 			return err
 		}
@@ -431,7 +431,7 @@ func (s *Store) updatePrivacy(ctx context.Context, eventID int64, actor string, 
 			VALUES (?, ?, ?, ?, ?, ?)`, eventID, p.Organizer, p.Contact, p.RetentionDays, micros(now), actor); err != nil {
 			return fmt.Errorf("insert privacy settings: %w", err)
 		}
-		if err := c.append(ctx, &eventID, actor, action, subject, detail, now); err != nil {
+		if err := c.append(ctx, actor, action, subject, detail, now); err != nil {
 			return err
 		}
 		return c.close(ctx)

@@ -124,7 +124,7 @@ func (s *Store) PurgeEvent(ctx context.Context, eventID int64, actor string) (Pu
 	var photos []Photo
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
 		// The audit head first, before any read (see issueCertificates).
-		chain, err := openChain(ctx, tx)
+		chain, err := openChain(ctx, tx, &eventID)
 		if err != nil {
 			return err
 		}
@@ -180,7 +180,7 @@ func (s *Store) PurgeEvent(ctx context.Context, eventID int64, actor string) (Pu
 				return fmt.Errorf("record purge: %w", err)
 			}
 		}
-		if err := chain.append(ctx, &eventID, actor, "personal.purge", strconv.FormatInt(eventID, 10), done, now); err != nil {
+		if err := chain.append(ctx, actor, "personal.purge", strconv.FormatInt(eventID, 10), done, now); err != nil {
 			return err
 		}
 		return chain.close(ctx)

@@ -19,7 +19,7 @@ type auditPage struct {
 	Entries                             []auditRow
 	Total                               int
 	ChainOK                             bool
-	ChainBad                            int64
+	ChainBreak                          string // where this event's chain (or the legacy chain) breaks
 	Checked                             int
 }
 
@@ -360,11 +360,16 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, u *authed, 
 	for i := len(rows) - 1; i >= 0; i-- { // newest first
 		page.Entries = append(page.Entries, rows[i])
 	}
-	page.ChainBad, page.Checked, err = s.judging.VerifyAudit(ctx)
+	// This event's chain (and the chain from before chains were per
+	// event): the page need not read every other event's trail.
+	rep, err := s.judging.VerifyEventAudit(ctx, ev.ID)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	page.ChainOK = page.ChainBad == 0
+	page.Checked, page.ChainOK = rep.Checked, rep.Break == nil
+	if rep.Break != nil {
+		page.ChainBreak = rep.Break.Message()
+	}
 	s.render(w, r, "audit", page)
 }

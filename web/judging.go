@@ -30,6 +30,7 @@ type JudgingStore interface {
 	SignOffModule(ctx context.Context, eventID, moduleID, userID int64, actor string) error
 	AuditFor(ctx context.Context, eventID int64, subject, actor string) ([]store.AuditEntry, error)
 	VerifyAudit(ctx context.Context) (badID int64, checked int, err error)
+	VerifyEventAudit(ctx context.Context, eventID int64) (store.AuditReport, error) // issue 14 scale: per-event chains
 	SubmitPaperEntry(ctx context.Context, e store.PaperEntry) (store.PaperOutcome, error)
 	SetContestantStatus(ctx context.Context, eventID, contestantID int64, status, reason, actor string) error
 }

@@ -146,13 +146,14 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		}
 		return err
 	}
-	bad, n, err := st.VerifyAudit(ctx)
+	rep, err := st.VerifyAuditChains(ctx)
 	if err != nil {
 		return err
 	}
-	if bad != 0 {
+	n := rep.Checked
+	if b := rep.Break; b != nil {
 		return skillscore.Errorf(skillscore.EConflict,
-			"已恢复，但备份中的审计链在第 %d 条记录处断裂（已检查 %d 条）(restored, audit chain broken in the backup)", bad, n)
+			"已恢复，但备份中的审计链在第 %d 条记录处断裂：%s（已检查 %d 条）(restored, audit chain broken in the backup)", b.ID, b.Message(), n)
 	}
 	var rows int64
 	for _, c := range info.Rows {

@@ -222,14 +222,17 @@ func runAudit(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 		return err
 	}
 	defer st.Close()
-	bad, n, err := st.VerifyAudit(ctx)
+	// Every chain (one per event since migration 027, the system's, and
+	// the single chain from before): the break names its event and entry.
+	rep, err := st.VerifyAuditChains(ctx)
 	if err != nil {
 		return err
 	}
-	if bad != 0 {
-		return skillscore.Errorf(skillscore.EConflict, "审计链在第 %d 条记录处断裂：历史记录被修改过（已检查 %d 条）(audit chain broken)", bad, n)
+	if b := rep.Break; b != nil {
+		return skillscore.Errorf(skillscore.EConflict, "审计链在第 %d 条记录处断裂：历史记录被修改过。%s（已检查 %d 条）(audit chain broken)",
+			b.ID, b.Message(), rep.Checked)
 	}
-	fmt.Fprintf(stdout, "审计链完整：%d 条记录 (audit chain intact)\n", n)
+	fmt.Fprintf(stdout, "审计链完整：%d 条记录，%d 条链 (audit chain intact)\n", rep.Checked, rep.Chains)
 	return nil
 }
 

@@ -27,14 +27,16 @@ const Aspects = 10
 
 // Judge is one simulated judge's credentials and the sheets it may mark.
 type Judge struct {
+	Event       string // code of the judge's event
 	Code        string
 	Token       string
 	Contestants []string // anonymous codes assigned to it
 }
 
-// Setup is a prepared load event.
+// Setup is a prepared load: one or more events and their judges.
 type Setup struct {
-	EventCode string
+	EventCode string   // the one event's code, or the prefix of the events' codes
+	Events    []string // every event's code
 	Judges    []Judge
 }
 
@@ -54,6 +56,48 @@ func rules() string {
 // contestants of its own, and logs every judge in (tickets redeemed in
 // process). code names the event; it must not exist yet.
 func Prepare(ctx context.Context, st *store.Store, code string, n, per int) (Setup, error) {
+	return PrepareProgramme(ctx, st, Programme{Code: code, Events: 1, Contestants: n * per, Judges: n, Per: per})
+}
+
+// Programme is the shape of a multi-event load: Contestants and Judges are
+// totals, spread as evenly as they divide over Events.
+type Programme struct {
+	Code        string // the event's code when Events is 1, else the prefix of "<code>-e01" …
+	Events      int
+	Contestants int
+	Judges      int
+	Per         int // contestants on each judge's sheets, all of the judge's own event
+}
+
+// PrepareProgramme creates the events of p, each with its share of the
+// contestants and judges; judge k of an event is assigned Per of that
+// event's contestants from the k·Per-th on (cyclically, so judges of a small
+// event share contestants, each on its own sheet). Every judge is logged in.
+func PrepareProgramme(ctx context.Context, st *store.Store, p Programme) (Setup, error) {
+	if p.Events < 1 || p.Judges < p.Events || p.Contestants < p.Events || p.Per < 1 {
+		return Setup{}, fmt.Errorf("load programme %+v: every event needs a judge and a contestant", p)
+	}
+	svc := judges.New(st, judges.Config{})
+	defer svc.Close()
+	setup := Setup{EventCode: p.Code}
+	for e := 0; e < p.Events; e++ {
+		code := p.Code
+		if p.Events > 1 {
+			code = fmt.Sprintf("%s-e%02d", p.Code, e+1)
+		}
+		// Event e gets the e-th even share of each total.
+		share := func(total int) int { return (e+1)*total/p.Events - e*total/p.Events }
+		js, err := prepareEvent(ctx, st, svc, code, share(p.Contestants), share(p.Judges), p.Per)
+		if err != nil {
+			return Setup{}, fmt.Errorf("event %s: %w", code, err)
+		}
+		setup.Events = append(setup.Events, code)
+		setup.Judges = append(setup.Judges, js...)
+	}
+	return setup, nil
+}
+
+func prepareEvent(ctx context.Context, st *store.Store, svc *judges.Service, code string, nc, nj, per int) ([]Judge, error) {
 	var mods []store.Module
 	var as []store.Aspect
 	for i := 1; i <= Aspects; i++ {
@@ -67,51 +111,49 @@ func Prepare(ctx context.Context, st *store.Store, code string, n, per int) (Set
 		Modules: mods,
 	}, "loadgen")
 	if err != nil {
-		return Setup{}, err
+		return nil, err
 	}
 	dbMods, err := st.Modules(ctx, ev.ID)
 	if err != nil {
-		return Setup{}, err
+		return nil, err
 	}
 	moduleID := dbMods[0].ID
 	var cs []store.Contestant
-	for i := 0; i < n*per; i++ {
+	for i := 0; i < nc; i++ {
 		c, s := fmt.Sprintf("L%05d", i+1), fmt.Sprintf("%04d", i+1)
 		cs = append(cs, store.Contestant{Name: fmt.Sprintf("压测选手%d", i+1), Gender: "女", IDType: "其他",
 			IDNumber: fmt.Sprintf("LOAD-%s-%d", code, i+1), GroupCode: "g", Code: &c, Station: &s})
 	}
 	if cs, err = st.AddContestants(ctx, ev.ID, cs, "loadgen"); err != nil {
-		return Setup{}, err
+		return nil, err
 	}
-	svc := judges.New(st, judges.Config{})
-	defer svc.Close()
-	setup := Setup{EventCode: code}
+	var out []Judge
 	var assignments []store.Assignment
-	for j := 0; j < n; j++ {
+	for j := 0; j < nj; j++ {
 		jd, err := st.AddJudge(ctx, store.Judge{EventID: ev.ID, Code: fmt.Sprintf("J%03d", j+1), Name: fmt.Sprintf("压测裁判%d", j+1)},
 			[]store.PanelMember{{ModuleID: moduleID}}, "loadgen")
 		if err != nil {
-			return Setup{}, err
+			return nil, err
 		}
-		sj := Judge{Code: jd.Code}
-		for k := 0; k < per; k++ {
-			c := cs[j*per+k]
+		sj := Judge{Event: code, Code: jd.Code}
+		for k := 0; k < min(per, nc); k++ {
+			c := cs[(j*per+k)%nc]
 			assignments = append(assignments, store.Assignment{ModuleID: moduleID, JudgeID: jd.ID, ContestantID: c.ID})
 			sj.Contestants = append(sj.Contestants, *c.Code)
 		}
 		l, err := svc.IssueLogin(ctx, jd.ID, "loadgen")
 		if err != nil {
-			return Setup{}, err
+			return nil, err
 		}
-		if sj.Token, _, err = svc.Redeem(ctx, l.Ticket, l.PIN, "loadgen", "loadgen-"+jd.Code); err != nil {
-			return Setup{}, err
+		if sj.Token, _, err = svc.Redeem(ctx, l.Ticket, l.PIN, "loadgen", "loadgen-"+code+"-"+jd.Code); err != nil {
+			return nil, err
 		}
-		setup.Judges = append(setup.Judges, sj)
+		out = append(out, sj)
 	}
 	if err := st.AddAssignments(ctx, ev.ID, assignments, "loadgen"); err != nil {
-		return Setup{}, err
+		return nil, err
 	}
-	return setup, nil
+	return out, nil
 }
 
 // Op is one mark a simulated judge sent.
@@ -131,17 +173,24 @@ type Result struct {
 	Reconnects int             // connections re-established after a failure
 	Elapsed    time.Duration   // from start until generation stopped
 	Latencies  []time.Duration // send → acknowledgement, per acknowledged operation
+	Steady     []time.Duration // the same, of operations sent after Options.Warmup
 	Ops        []Op            // every operation acknowledged (new or duplicate), in ack order per judge
 	Unacked    []Op            // operations still unacknowledged when the run ended
 	Errors     []string        // first few rejection or connection messages
+	PerEvent   map[string]int  // operations acknowledged as new, by event code
 }
 
 // Percentile returns the p-th percentile (0–100) of the latencies.
-func (r *Result) Percentile(p float64) time.Duration {
-	if len(r.Latencies) == 0 {
+func (r *Result) Percentile(p float64) time.Duration { return percentile(r.Latencies, p) }
+
+// SteadyPercentile is Percentile of the operations sent after the warm-up.
+func (r *Result) SteadyPercentile(p float64) time.Duration { return percentile(r.Steady, p) }
+
+func percentile(l []time.Duration, p float64) time.Duration {
+	if len(l) == 0 {
 		return 0
 	}
-	ls := append([]time.Duration(nil), r.Latencies...)
+	ls := append([]time.Duration(nil), l...)
 	sort.Slice(ls, func(i, j int) bool { return ls[i] < ls[j] })
 	i := int(float64(len(ls)-1) * p / 100)
 	return ls[i]
@@ -156,12 +205,22 @@ type Options struct {
 	// OnAck, if set, is called for every acknowledged operation (from the
 	// judges' goroutines).
 	OnAck func(Op)
+	// Rate, if above 0, is the total marks per second offered, spread
+	// evenly over the judges: each judge sends its k-th mark at its k-th
+	// tick (or at once when it is behind), and latency counts from the
+	// tick, so a server that falls behind shows it instead of slowing the
+	// senders. 0: every judge sends as fast as acknowledgements return.
+	Rate float64
+	// Warmup: latencies of operations sent (or due) later than this after
+	// the start are also kept apart in Result.Steady, so the figure without
+	// every judge's connection and hello at once can be told.
+	Warmup time.Duration
 }
 
 // Run drives every judge of the setup against base (http://host:port).
 func Run(ctx context.Context, base string, setup Setup, opt Options) *Result {
 	wsURL := "ws" + strings.TrimPrefix(base, "http") + "/api/v1/judge/ws"
-	res := &Result{}
+	res := &Result{PerEvent: map[string]int{}}
 	var mu sync.Mutex
 	genCtx, stopGen := context.WithTimeout(ctx, opt.Generate)
 	defer stopGen()
@@ -173,7 +232,13 @@ func Run(ctx context.Context, base string, setup Setup, opt Options) *Result {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			sim := &simJudge{j: j, url: wsURL, prefix: fmt.Sprintf("%s-%s-%d", setup.EventCode, j.Code, start.UnixNano()%1e9), seed: i}
+			sim := &simJudge{j: j, url: wsURL, prefix: fmt.Sprintf("%s-%s-%d", j.Event, j.Code, start.UnixNano()%1e9), seed: i}
+			if opt.Rate > 0 {
+				// Ticks spread over the first interval, so the judges do not
+				// all send at the same instant.
+				sim.interval = time.Duration(float64(len(setup.Judges)) / opt.Rate * float64(time.Second))
+				sim.tick = start.Add(sim.interval * time.Duration(i) / time.Duration(len(setup.Judges)))
+			}
 			sim.run(genCtx, drainCtx, func(kind string, op Op, lat time.Duration, msg string) {
 				mu.Lock()
 				defer mu.Unlock()
@@ -181,10 +246,14 @@ func Run(ctx context.Context, base string, setup Setup, opt Options) *Result {
 				case "ack", "dup":
 					if kind == "ack" {
 						res.Acked++
+						res.PerEvent[j.Event]++
 					} else {
 						res.Duplicates++
 					}
 					res.Latencies = append(res.Latencies, lat)
+					if opt.Warmup > 0 && time.Since(start)-lat >= opt.Warmup {
+						res.Steady = append(res.Steady, lat)
+					}
 					res.Ops = append(res.Ops, op)
 					if opt.OnAck != nil {
 						opt.OnAck(op)
@@ -219,6 +288,9 @@ type simJudge struct {
 	seed   int
 	n      int
 	ws     *websocket.Conn
+	// With a rate: the time between a judge's marks and its next tick.
+	interval time.Duration
+	tick     time.Time
 }
 
 func (s *simJudge) dial(ctx context.Context) error {
@@ -262,6 +334,23 @@ func (s *simJudge) next() Op {
 	}
 }
 
+// waitTick sleeps until the judge's next tick; false when generation ended
+// first.
+func (s *simJudge) waitTick(gen context.Context) bool {
+	d := time.Until(s.tick)
+	if d <= 0 {
+		return gen.Err() == nil
+	}
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-t.C:
+		return true
+	case <-gen.Done():
+		return false
+	}
+}
+
 // run sends one operation at a time: a new one while generating, the
 // unacknowledged one again after any failure, until drained.
 func (s *simJudge) run(gen, drain context.Context, report func(kind string, op Op, lat time.Duration, msg string)) {
@@ -276,8 +365,16 @@ func (s *simJudge) run(gen, drain context.Context, report func(kind string, op O
 		}
 	}()
 	connected, everConnected := false, false
+	var due time.Time // when the pending operation was due (with a rate)
 	for {
 		if pending == nil {
+			if s.interval > 0 {
+				if !s.waitTick(gen) {
+					return
+				}
+				due = s.tick
+				s.tick = s.tick.Add(s.interval)
+			}
 			if gen.Err() != nil {
 				return
 			}
@@ -301,6 +398,9 @@ func (s *simJudge) run(gen, drain context.Context, report func(kind string, op O
 		}
 		op := *pending
 		sent := time.Now()
+		if s.interval > 0 {
+			sent = due
+		}
 		err := s.ws.WriteJSON(map[string]any{"type": "mark", "op": op.ID, "contestant": op.Contestant, "module": "P",
 			"aspect": op.Aspect, "value": op.Value})
 		var reply struct {
