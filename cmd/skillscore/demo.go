@@ -109,16 +109,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
   个人赛项 (individual, final; 一名缺考、一名不参与评奖): 成绩流程 %s/events/%s/results   公示 %s/events/%s/published
   团体赛项 (teams of two, 公示中): 成绩流程 %s/events/%s/results   公示 %s/events/%s/published
     每名队员的证书 (certificates per member): %s/events/%s/certificates
-  两轮赛项 (two rounds): 见上 (see above) %s/events/%s/rounds
+  两轮赛项 (two rounds: 预赛前 6 名晋级决赛，预赛成绩 ×0.3 带入；决赛进行中):
+    轮次与晋级 (rounds, chief) %s/events/%s/rounds   决赛实时大屏 (final, big screen) %s/events/%s/bigscreen
 `, prog.Name, base, prog.Code, base, prog.Code, base, prog.Code, base, base, prog.Code,
 		base, demo.ProgrammeElderCode, base, demo.ProgrammeElderCode,
-		base, demo.TeamsCode, base, demo.TeamsCode, base, demo.TeamsCode, base, demo.RoundsCode)
+		base, demo.TeamsCode, base, demo.TeamsCode, base, demo.TeamsCode, base, demo.RoundsCode, base, demo.RoundsCode)
 	return serve(ctx, ln, st, cfg, log, func(string) {
-		// Rounds: the two-round event, 预赛 confirmed and 决赛 under way.
-		fmt.Fprintf(stdout, `
-%s（大赛的两轮赛项 / the programme's two-round event: 预赛前 6 名晋级决赛，预赛成绩 ×0.3 带入）
-  轮次与晋级 (rounds, chief): %s/events/%s/rounds   决赛实时大屏 (final, big screen): %s/events/%s/bigscreen
-`, demo.RoundsCode, base, demo.RoundsCode, base, demo.RoundsCode)
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
   大屏 / 成绩排行 (big screen, leaderboard):  %s/events/%s/leaderboard
