@@ -35,6 +35,7 @@ const (
 	cardW    = 95.0
 	cardH    = 92.0
 	qrSize   = 46.0
+	cardPad  = 5.0
 )
 
 // WriteJudgeCards renders the cards, six to an A4 page, with cutting
@@ -56,54 +57,72 @@ func WriteJudgeCards(w io.Writer, fonts certificates.Fonts, eventName string, ca
 		p.Text(10, 292, fmt.Sprintf("%s · 裁判登录卡 · 打印于 %s · 第 %d 页 · 发放后销毁本页", eventName,
 			printed.Format("2006-01-02 15:04"), p.PageNo()))
 	})
-	const left, top = 10.0, 10.0
-	for i, c := range cards {
-		slot := i % (cardCols * cardRows)
-		if slot == 0 {
-			p.AddPage()
-		}
-		x := left + float64(slot%cardCols)*cardW
-		y := top + float64(slot/cardCols)*cardH
-		if err := drawCard(p, x, y, eventName, c, i); err != nil {
-			return err
-		}
-	}
-	if len(cards) == 0 {
-		p.AddPage()
-	}
-	if err := p.Error(); err != nil {
+	if err := layCards(p, len(cards), func(x, y float64, i int) error { return drawCard(p, x, y, eventName, cards[i], i) }); err != nil {
 		return fmt.Errorf("judge cards: %w", err)
 	}
 	return p.Output(w)
 }
 
-func drawCard(p *gofpdf.Fpdf, x, y float64, eventName string, c JudgeCard, i int) error {
+// layCards places n cards six to an A4 page (two columns of three), each
+// drawn by draw at its top-left corner; no cards still give one page.
+func layCards(p *gofpdf.Fpdf, n int, draw func(x, y float64, i int) error) error {
+	const left, top = 10.0, 10.0
+	for i := range n {
+		slot := i % (cardCols * cardRows)
+		if slot == 0 {
+			p.AddPage()
+		}
+		if err := draw(left+float64(slot%cardCols)*cardW, top+float64(slot/cardCols)*cardH, i); err != nil {
+			return err
+		}
+	}
+	if n == 0 {
+		p.AddPage()
+	}
+	return p.Error()
+}
+
+// cardHead draws a card's cutting border, its title and the event's name,
+// and returns where the text below the name may start.
+func cardHead(p *gofpdf.Fpdf, x, y float64, title string, titleSize, titleDrop float64, eventName string) float64 {
 	p.SetDrawColor(150, 150, 150)
 	p.SetDashPattern([]float64{1.5, 1}, 0)
 	p.Rect(x, y, cardW, cardH, "D")
 	p.SetDashPattern(nil, 0)
 	p.SetDrawColor(0, 0, 0)
-	const pad = 5.0
-	p.SetFont("kai", "", 15)
-	p.Text(x+pad, y+pad+5, "裁判登录卡")
+	p.SetFont("kai", "", titleSize)
+	p.Text(x+cardPad, y+cardPad+titleDrop, title)
 	p.SetFont("song", "", 9)
-	ly := y + pad + 8
-	for _, l := range certificates.WrapText(p, eventName, cardW-2*pad) {
+	ly := y + cardPad + titleDrop + 3
+	for _, l := range certificates.WrapText(p, eventName, cardW-2*cardPad) {
 		ly += 4.2
-		p.Text(x+pad, ly, l)
+		p.Text(x+cardPad, ly, l)
 	}
-	img, err := certificates.QRImage([]byte(c.URL))
+	return ly
+}
+
+// cardQR draws a QR code of content, size mm square, at (x, y).
+func cardQR(p *gofpdf.Fpdf, name string, content []byte, x, y, size float64) error {
+	img, err := certificates.QRImage(content)
 	if err != nil {
-		return fmt.Errorf("QR code of %s: %w", c.JudgeCode, err)
+		return err
 	}
 	var buf bytes.Buffer
 	if err := png.Encode(&buf, img); err != nil {
 		return err
 	}
-	name := fmt.Sprintf("qr%d", i)
 	p.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "PNG"}, &buf)
+	p.ImageOptions(name, x, y, size, size, false, gofpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	return nil
+}
+
+func drawCard(p *gofpdf.Fpdf, x, y float64, eventName string, c JudgeCard, i int) error {
+	const pad = cardPad
+	ly := cardHead(p, x, y, "裁判登录卡", 15, 5, eventName)
 	qy := ly + 3
-	p.ImageOptions(name, x+pad, qy, qrSize, qrSize, false, gofpdf.ImageOptions{ImageType: "PNG"}, 0, "")
+	if err := cardQR(p, fmt.Sprintf("qr%d", i), []byte(c.URL), x+pad, qy, qrSize); err != nil {
+		return fmt.Errorf("QR code of %s: %w", c.JudgeCode, err)
+	}
 	tx, tw := x+pad+qrSize+4, cardW-2*pad-qrSize-4
 	ty := qy + 6
 	p.SetFont("kai", "", 16)

@@ -1,10 +1,8 @@
 package sheets
 
 import (
-	"bytes"
 	"cmp"
 	"fmt"
-	"image/png"
 	"io"
 	"slices"
 	"strings"
@@ -180,53 +178,19 @@ func WriteEntryCards(w io.Writer, fonts certificates.Fonts, eventName string, ca
 		p.SetFont("song", "", 8)
 		p.Text(10, 292, fmt.Sprintf("%s · 参赛证 · 打印于 %s · 第 %d 页", eventName, printed.Format("2006-01-02 15:04"), p.PageNo()))
 	})
-	const left, top = 10.0, 10.0
-	for i, c := range cards {
-		slot := i % (cardCols * cardRows)
-		if slot == 0 {
-			p.AddPage()
-		}
-		if err := drawEntryCard(p, left+float64(slot%cardCols)*cardW, top+float64(slot/cardCols)*cardH, eventName, c, i); err != nil {
-			return err
-		}
-	}
-	if len(cards) == 0 {
-		p.AddPage()
-	}
-	if err := p.Error(); err != nil {
+	if err := layCards(p, len(cards), func(x, y float64, i int) error { return drawEntryCard(p, x, y, eventName, cards[i], i) }); err != nil {
 		return fmt.Errorf("entry cards: %w", err)
 	}
 	return p.Output(w)
 }
 
 func drawEntryCard(p *gofpdf.Fpdf, x, y float64, eventName string, c EntryCard, i int) error {
-	p.SetDrawColor(150, 150, 150)
-	p.SetDashPattern([]float64{1.5, 1}, 0)
-	p.Rect(x, y, cardW, cardH, "D")
-	p.SetDashPattern(nil, 0)
-	p.SetDrawColor(0, 0, 0)
-	const pad = 5.0
-	p.SetFont("kai", "", 18)
-	p.Text(x+pad, y+pad+6, "参赛证")
-	p.SetFont("song", "", 9)
-	ly := y + pad + 9
-	for _, l := range certificates.WrapText(p, eventName, cardW-2*pad) {
-		ly += 4.2
-		p.Text(x+pad, ly, l)
-	}
-	img, err := certificates.QRImage([]byte(c.Token))
-	if err != nil {
+	const pad, qr = cardPad, 36.0
+	ly := cardHead(p, x, y, "参赛证", 18, 6, eventName)
+	qy := ly + 3
+	if err := cardQR(p, fmt.Sprintf("eqr%d", i), []byte(c.Token), x+cardW-pad-qr, qy, qr); err != nil {
 		return fmt.Errorf("QR code of %s: %w", c.EntryNo, err)
 	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		return err
-	}
-	name := fmt.Sprintf("eqr%d", i)
-	p.RegisterImageOptionsReader(name, gofpdf.ImageOptions{ImageType: "PNG"}, &buf)
-	const qr = 36.0
-	qy := ly + 3
-	p.ImageOptions(name, x+cardW-pad-qr, qy, qr, qr, false, gofpdf.ImageOptions{ImageType: "PNG"}, 0, "")
 	tw := cardW - 2*pad - qr - 3
 	ty := qy + 7
 	p.SetFont("kai", "", 20)
