@@ -122,6 +122,7 @@ func runServer(ctx context.Context, args []string) error {
 	dir := fs.String("data", "", "directory for the SQLite file")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
 	perEvent := fs.Int("contestants", 100, "programme mode: contestants in each running event (one mark each)")
+	events := fs.Int("events", 4, "programme mode: running events besides the demo programme's three")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -141,7 +142,7 @@ func runServer(ctx context.Context, args []string) error {
 	defer st.Close()
 	var markers []*livetest.Marker
 	if *mode == "programme" {
-		if markers, err = setupProgramme(ctx, st, clock, *perEvent); err != nil {
+		if markers, err = setupProgramme(ctx, st, clock, *events, *perEvent); err != nil {
 			return err
 		}
 	} else {
@@ -275,7 +276,7 @@ func (c *child) ask(cmd string, v any) error {
 	return json.Unmarshal(c.out.Bytes(), v)
 }
 
-func startServer(mode, profile string, contestants int) (*child, string, error) {
+func startServer(mode, profile string, events, contestants int) (*child, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, "", err
@@ -284,7 +285,7 @@ func startServer(mode, profile string, contestants int) (*child, string, error) 
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.Command(exe, "server", "-mode", mode, "-data", dir, "-cpuprofile", profile, "-contestants", strconv.Itoa(contestants))
+	cmd := exec.Command(exe, "server", "-mode", mode, "-data", dir, "-cpuprofile", profile, "-events", strconv.Itoa(events), "-contestants", strconv.Itoa(contestants))
 	cmd.Stderr = os.Stderr
 	in, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
@@ -380,13 +381,13 @@ func loadavg() string {
 	return strings.Join(f[:3], " ")
 }
 
-func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Duration, sources, readers int, batch time.Duration, profile string) (result, error) {
+func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Duration, sources, readers int, batch time.Duration, profile string, events int) (result, error) {
 	r := result{mode: mode, viewers: n, loadBefore: loadavg()}
 	if profile != "" {
 		profile += "." + mode
 	}
 	// One contestant per programme mark, with some to spare.
-	c, addr, err := startServer(mode, profile, int(rate*dur.Seconds())/progEvents+20)
+	c, addr, err := startServer(mode, profile, events, int(rate*dur.Seconds())/events+20)
 	if err != nil {
 		return r, err
 	}
@@ -568,6 +569,7 @@ func runDriver(ctx context.Context, args []string) error {
 	profile := fs.String("cpuprofile", "", "write each server's CPU profile of the run to FILE.MODE")
 	readers := fs.Int("readers", runtime.GOMAXPROCS(0), "epoll loops reading the spectator sockets")
 	batch := fs.Duration("batch", time.Millisecond, "how long a reader lets frames gather after each pass (counted in the delays)")
+	events := fs.Int("events", 4, "programme mode: running events (the marks go round them) besides the demo programme's three")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -577,7 +579,7 @@ func runDriver(ctx context.Context, args []string) error {
 	var rs []result
 	for _, mode := range strings.Split(*modes, ",") {
 		fmt.Fprintf(os.Stderr, "liveload: %s hub, %d viewers, %g updates/s for %s …\n", mode, *n, *rate, *dur)
-		r, err := runMode(ctx, mode, *n, *rate, *dur, *sources, *readers, *batch, *profile)
+		r, err := runMode(ctx, mode, *n, *rate, *dur, *sources, *readers, *batch, *profile, *events)
 		if err != nil {
 			return fmt.Errorf("%s: %w", mode, err)
 		}

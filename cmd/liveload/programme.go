@@ -19,13 +19,11 @@ import (
 // keep-alive connection and asks again as soon as it is answered, as
 // templates/static/programme.js does. The programme is the demo programme
 // (its final and published events fill the delegation table) plus
-// progEvents running events in which the marks are written. Each of their
+// -events running events in which the marks are written. Each of their
 // events has one judged module of one aspect, so each mark on a contestant
 // not yet marked completes one (contestant, module) pair: the sum of the
 // board's "done" figures counts the marks it shows, which ties every answer
 // to the marks' commit times without anything added to the board.
-
-const progEvents = 4
 
 func progEventRules() string {
 	return `{"schema":"skillscore.rules/v1","name":"大赛看板压测","kind":"competition","groups":[{"code":"g","name":"职工组"}],` +
@@ -36,9 +34,9 @@ func progEventRules() string {
 }
 
 // setupProgramme builds the programme in st (opened with clock) and returns
-// a marker per running event. Each event gets perEvent contestants, enough
-// that no contestant is marked twice in the run.
-func setupProgramme(ctx context.Context, st *store.Store, clock *demo.Clock, perEvent int) ([]*livetest.Marker, error) {
+// a marker per running event. Each of the events gets perEvent contestants,
+// enough that no contestant is marked twice in the run.
+func setupProgramme(ctx context.Context, st *store.Store, clock *demo.Clock, events, perEvent int) ([]*livetest.Marker, error) {
 	u, err := st.CreateUser(ctx, store.User{Username: "chief", Name: "裁判长", Role: "chief", PasswordHash: "x"}, "liveload")
 	if err != nil {
 		return nil, err
@@ -52,7 +50,7 @@ func setupProgramme(ctx context.Context, st *store.Store, clock *demo.Clock, per
 		return nil, err
 	}
 	var markers []*livetest.Marker
-	for e := range progEvents {
+	for e := range events {
 		code := fmt.Sprintf("liveload-p%02d", e+1)
 		ev, err := st.CreateEventInProgramme(ctx, pr.ID, store.NewEvent{
 			Event: store.Event{Code: code, Name: fmt.Sprintf("看板压测赛项%d", e+1), Kind: "competition", Occupation: "养老护理员",
