@@ -5,9 +5,12 @@
 // reports delivery latency, server CPU and memory per viewer. It runs the
 // same load against the shared-bytes hub and against the plain hub (each
 // update encoded and framed per viewer) in one run, so the two figures are
-// comparable. Everything stays on the loopback interface.
+// comparable. Mode "programme" measures the programme big screen instead:
+// each viewer long-polls the programme board over HTTP (programme.go).
+// Everything stays on the loopback interface.
 //
 //	go run ./cmd/liveload -viewers 10000 -rate 5 -duration 30s
+//	go run ./cmd/liveload -viewers 10000 -modes programme,shared -events 82
 package main
 
 import (
