@@ -150,7 +150,7 @@ func pollRequest(host string, since []byte) []byte {
 var (
 	keyDone          = []byte(`"done":`)
 	hdrContentLength = []byte("\r\nContent-Length: ")
-	hdrETag          = []byte("\r\nEtag: ")
+	hdrETag          = []byte("\r\nEtag: ") // net/http's canonical form of ETag
 	status200        = []byte("HTTP/1.1 200 ")
 )
 
@@ -185,14 +185,13 @@ func (l *loop) parseHTTP(c *rawConn, b []byte, now int64) bool {
 			l.st.errors.Add(1)
 			return false
 		}
-		etag := head
-		if j := bytes.Index(bytes.ToLower(head), bytes.ToLower(hdrETag)); j >= 0 {
-			etag = head[j+len(hdrETag):]
-			etag = etag[:bytes.IndexByte(etag, '\r')]
-		} else {
+		j := bytes.Index(head, hdrETag)
+		if j < 0 {
 			l.st.errors.Add(1)
 			return false
 		}
+		etag := head[j+len(hdrETag):]
+		etag = etag[:bytes.IndexByte(etag, '\r')]
 		var done int64
 		for rest := body; ; {
 			k := bytes.Index(rest, keyDone)
