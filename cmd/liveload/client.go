@@ -24,8 +24,10 @@ type rawConn struct {
 	fd      int
 	pending []byte // an incomplete frame carried to the next read
 	message []byte // a fragmented message's payload so far
-	rev     int64
+	rev     int64  // the last update's revision; a programme viewer's marks shown
 	first   bool
+	poll    bool   // a programme board long poll, not a websocket
+	etag    []byte // a programme viewer's board version
 }
 
 // dialRaw opens a spectator websocket from the local address ip with
@@ -120,13 +122,15 @@ type loop struct {
 	st    *stats
 	ready *sync.WaitGroup
 	batch time.Duration
+	host  string // the server, for the programme viewers' requests
 
 	mu    sync.Mutex
 	added []*rawConn
 
-	conns []*rawConn // by descriptor
-	buf   []byte
-	local []time.Duration
+	conns   []*rawConn // by descriptor
+	buf     []byte
+	local   []time.Duration
+	answers []answer // the programme viewers' changed boards
 }
 
 func newLoop(st *stats, ready *sync.WaitGroup, batch time.Duration) (*loop, error) {
@@ -138,9 +142,9 @@ func newLoop(st *stats, ready *sync.WaitGroup, batch time.Duration) (*loop, erro
 }
 
 // add hands a freshly opened socket to the loop.
-func (l *loop) add(fd int, rest []byte) {
+func (l *loop) add(fd int, rest []byte, poll bool) {
 	l.mu.Lock()
-	l.added = append(l.added, &rawConn{fd: fd, pending: rest, rev: -1, first: true})
+	l.added = append(l.added, &rawConn{fd: fd, pending: rest, rev: -1, first: true, poll: poll})
 	l.mu.Unlock()
 }
 
@@ -159,7 +163,7 @@ func (l *loop) run(ctx context.Context) {
 			}
 		}
 		syscall.Close(l.epfd)
-		l.st.add(l.local)
+		l.st.add(l.local, l.answers)
 	}()
 	events := make([]syscall.EpollEvent, 512)
 	for ctx.Err() == nil {
@@ -238,6 +242,9 @@ func (l *loop) readFrom(ctx context.Context, c *rawConn) {
 // parse handles the complete frames in b, keeps an incomplete one for
 // later, and reports whether the connection may go on.
 func (l *loop) parse(c *rawConn, b []byte, now int64) bool {
+	if c.poll {
+		return l.parseHTTP(c, b, now)
+	}
 	for len(b) >= 2 {
 		fin, op, size, hdr := b[0]&0x80 != 0, b[0]&0x0f, int(b[1]&0x7f), 2
 		if b[1]&0x80 != 0 {

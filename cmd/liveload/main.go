@@ -5,9 +5,12 @@
 // reports delivery latency, server CPU and memory per viewer. It runs the
 // same load against the shared-bytes hub and against the plain hub (each
 // update encoded and framed per viewer) in one run, so the two figures are
-// comparable. Everything stays on the loopback interface.
+// comparable. Mode "programme" measures the programme big screen instead:
+// each viewer long-polls the programme board over HTTP (programme.go).
+// Everything stays on the loopback interface.
 //
 //	go run ./cmd/liveload -viewers 10000 -rate 5 -duration 30s
+//	go run ./cmd/liveload -viewers 10000 -modes programme,shared -events 82
 package main
 
 import (
@@ -30,6 +33,7 @@ import (
 	"runtime/debug"
 	"runtime/pprof"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -39,6 +43,7 @@ import (
 	"skillscore/demo"
 	"skillscore/live"
 	"skillscore/live/livetest"
+	"skillscore/privacy"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -116,35 +121,55 @@ func measureMem() memStat {
 // report CPU seconds used), "quit".
 func runServer(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	mode := fs.String("mode", "shared", "shared | plain")
+	mode := fs.String("mode", "shared", "shared | plain | programme")
 	dir := fs.String("data", "", "directory for the SQLite file")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
+	perEvent := fs.Int("contestants", 100, "programme mode: contestants in each running event (one mark each)")
+	events := fs.Int("events", 4, "programme mode: running events besides the demo programme's three")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
 	if err := raiseFileLimit(0); err != nil {
 		return err
 	}
-	st, err := store.Open(ctx, "sqlite:"+filepath.Join(*dir, "liveload.db"), store.Options{})
+	clock := &demo.Clock{}
+	// The demo programme's rosters seal 证件号码: a throwaway key in memory.
+	keys, err := privacy.NewMemory()
+	if err != nil {
+		return err
+	}
+	st, err := store.Open(ctx, "sqlite:"+filepath.Join(*dir, "liveload.db"), store.Options{Now: clock.Now, Keys: keys})
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	ev, err := demo.Create(ctx, st)
-	if err != nil {
-		return err
-	}
-	// The load's marks are never submitted: the public board moves with
-	// them only as sports-style live marks (docs/live.md).
-	if _, err := st.SetLiveSettings(ctx, ev.ID, false, true, "liveload"); err != nil {
-		return err
+	var markers []*livetest.Marker
+	if *mode == "programme" {
+		if markers, err = setupProgramme(ctx, st, clock, *events, *perEvent); err != nil {
+			return err
+		}
+	} else {
+		ev, err := demo.Create(ctx, st)
+		if err != nil {
+			return err
+		}
+		// The load's marks are never submitted: the public board moves with
+		// them only as sports-style live marks (docs/live.md).
+		if _, err := st.SetLiveSettings(ctx, ev.ID, false, true, "liveload"); err != nil {
+			return err
+		}
+		marker, err := livetest.NewMarker(ctx, st, demo.EventCode)
+		if err != nil {
+			return err
+		}
+		markers = append(markers, marker)
 	}
 	tmpl, err := templates.New()
 	if err != nil {
 		return err
 	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	svc := live.New(live.Config{Source: st, Logger: log, Plain: *mode == "plain",
+	svc := live.New(live.Config{Source: st, Programmes: st, Logger: log, Plain: *mode == "plain",
 		// A viewer may lag 64 frames (13 s at 5 updates a second) before
 		// it is called slow: the load generator shares the CPU.
 		SendQueue: 64})
@@ -156,10 +181,6 @@ func runServer(ctx context.Context, args []string) error {
 	}
 	go srv.Serve(ln)
 	defer srv.Close()
-	marker, err := livetest.NewMarker(ctx, st, demo.EventCode)
-	if err != nil {
-		return err
-	}
 	out := bufio.NewWriter(os.Stdout)
 	reply := func(v any) {
 		b, _ := json.Marshal(v)
@@ -177,7 +198,11 @@ func runServer(ctx context.Context, args []string) error {
 		case "mem":
 			reply(measureMem())
 		case "viewers":
-			reply(map[string]int{"viewers": svc.Viewers()})
+			if *mode == "programme" {
+				reply(map[string]int{"viewers": svc.ProgrammeWaiters(demo.ProgrammeCode)})
+			} else {
+				reply(map[string]int{"viewers": svc.Viewers()})
+			}
 		case "cpu":
 			reply(map[string]float64{"cpu": cpuSeconds()})
 		case "profile":
@@ -206,6 +231,9 @@ func runServer(ctx context.Context, args []string) error {
 			t := time.NewTicker(time.Duration(float64(time.Second) / rate))
 			end := time.After(dur)
 			updates := 0
+			// When each mark committed (µs), for the programme viewers'
+			// delays; the event board's frames carry their own.
+			var commits []int64
 		loop:
 			for {
 				select {
@@ -215,16 +243,18 @@ func runServer(ctx context.Context, args []string) error {
 				case <-end:
 					break loop
 				case <-t.C:
+					marker := markers[updates%len(markers)]
 					rev, err := marker.Next(ctx)
 					if err != nil {
 						return err
 					}
+					commits = append(commits, time.Now().UnixMicro())
 					svc.EventChanged(ctx, marker.Event.ID, rev)
 					updates++
 				}
 			}
 			t.Stop()
-			reply(map[string]any{"updates": updates})
+			reply(map[string]any{"updates": updates, "commits": commits})
 		case "quit":
 			return nil
 		}
@@ -249,7 +279,7 @@ func (c *child) ask(cmd string, v any) error {
 	return json.Unmarshal(c.out.Bytes(), v)
 }
 
-func startServer(mode, profile string) (*child, string, error) {
+func startServer(mode, profile string, events, contestants int) (*child, string, error) {
 	exe, err := os.Executable()
 	if err != nil {
 		return nil, "", err
@@ -258,7 +288,7 @@ func startServer(mode, profile string) (*child, string, error) {
 	if err != nil {
 		return nil, "", err
 	}
-	cmd := exec.Command(exe, "server", "-mode", mode, "-data", dir, "-cpuprofile", profile)
+	cmd := exec.Command(exe, "server", "-mode", mode, "-data", dir, "-cpuprofile", profile, "-events", strconv.Itoa(events), "-contestants", strconv.Itoa(contestants))
 	cmd.Stderr = os.Stderr
 	in, _ := cmd.StdinPipe()
 	out, _ := cmd.StdoutPipe()
@@ -290,11 +320,18 @@ type stats struct {
 	gaps      atomic.Int64 // updates that did not follow the viewer's revision
 	dropped   atomic.Int64 // viewers whose connection ended during the run
 	measuring atomic.Bool
+	// The programme viewers': every answer (a changed board or a long
+	// poll's timeout), refused or malformed answers, the marks shown on the
+	// first board, and each viewer's changed boards.
+	polls, errors atomic.Int64
+	base          atomic.Int64
+	answers       []answer
 }
 
-func (s *stats) add(local []time.Duration) {
+func (s *stats) add(local []time.Duration, answers []answer) {
 	s.mu.Lock()
 	s.latencies = append(s.latencies, local...)
+	s.answers = append(s.answers, answers...)
 	s.mu.Unlock()
 }
 
@@ -325,7 +362,10 @@ type result struct {
 	updates               int
 	frames                int64
 	gaps, dropped         int64
-	p50, p99, max         time.Duration
+	p50, p90, p99, max    time.Duration
+	polls, errors         int64   // programme: every answer, refused or malformed ones
+	marksSeen             int     // programme: (mark, viewer) deliveries measured
+	elapsed               float64 // s from the first mark until frames stopped
 	serverCPU, clientCPU  float64
 	frameBytes            float64 // mean payload of a delivered frame
 	idleHeap, idleStack   float64 // bytes per viewer
@@ -344,12 +384,13 @@ func loadavg() string {
 	return strings.Join(f[:3], " ")
 }
 
-func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Duration, sources, readers int, batch time.Duration, profile string) (result, error) {
+func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Duration, sources, readers int, batch time.Duration, profile string, events int) (result, error) {
 	r := result{mode: mode, viewers: n, loadBefore: loadavg()}
 	if profile != "" {
 		profile += "." + mode
 	}
-	c, addr, err := startServer(mode, profile)
+	// One contestant per programme mark, with some to spare.
+	c, addr, err := startServer(mode, profile, events, int(rate*dur.Seconds())/events+20)
 	if err != nil {
 		return r, err
 	}
@@ -363,11 +404,13 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 	}
 	// The first viewer starts the event's hub; take the baseline after it.
 	path := "/api/v1/events/" + demo.EventCode + "/live"
+	prog := mode == "programme"
 	tcpAddr, err := net.ResolveTCPAddr("tcp", addr)
 	if err != nil {
 		return r, err
 	}
 	st := &stats{}
+	st.base.Store(-1)
 	var ready, done sync.WaitGroup
 	// On every return the reading loops stop, and are waited for.
 	defer done.Wait()
@@ -378,6 +421,7 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 		if loops[i], err = newLoop(st, &ready, batch); err != nil {
 			return r, err
 		}
+		loops[i].host = addr
 		done.Add(1)
 		go func() {
 			defer done.Done()
@@ -385,12 +429,20 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 		}()
 	}
 	dial := func(i int) error {
-		fd, rest, err := dialRaw(net.IPv4(127, 0, 0, byte(2+i%sources)), tcpAddr, path)
+		ip := net.IPv4(127, 0, 0, byte(2+i%sources))
+		var fd int
+		var rest []byte
+		var err error
+		if prog {
+			fd, err = dialPoll(ip, tcpAddr)
+		} else {
+			fd, rest, err = dialRaw(ip, tcpAddr, path)
+		}
 		if err != nil {
 			return err
 		}
 		ready.Add(1)
-		loops[i%len(loops)].add(fd, rest)
+		loops[i%len(loops)].add(fd, rest, prog)
 		return nil
 	}
 	if err := dial(0); err != nil {
@@ -421,9 +473,16 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 	if e := dialErrs.Load(); e > 0 {
 		return r, fmt.Errorf("%d of %d websockets failed to open: %v", e, n, firstErr.Load())
 	}
+	// A programme viewer is counted once its second request (with since)
+	// waits on the server; give the last ones a moment to get there.
 	var v struct{ Viewers int }
-	if err := c.ask("viewers", &v); err != nil {
-		return r, err
+	for t0 := time.Now(); ; time.Sleep(100 * time.Millisecond) {
+		if err := c.ask("viewers", &v); err != nil {
+			return r, err
+		}
+		if !prog || v.Viewers >= n || time.Since(t0) > 10*time.Second {
+			break
+		}
 	}
 	r.connected = v.Viewers
 	var idle memStat
@@ -437,14 +496,17 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 	st.measuring.Store(true)
 	var cpu0, cpu1 struct{ CPU float64 }
 	var ok struct{ OK bool }
-	var run struct{ Updates int }
+	var run struct {
+		Updates int
+		Commits []int64
+	}
 	if err := c.ask("profile start", &ok); err != nil {
 		return r, err
 	}
 	if err := c.ask("cpu", &cpu0); err != nil {
 		return r, err
 	}
-	client0 := cpuSeconds()
+	client0, t0 := cpuSeconds(), time.Now()
 	if err := c.ask(fmt.Sprintf("run %g %s", rate, dur), &run); err != nil {
 		return r, err
 	}
@@ -460,6 +522,7 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 			last, quiet = f, time.Now()
 		}
 	}
+	r.elapsed = time.Since(t0).Seconds()
 	if err := c.ask("cpu", &cpu1); err != nil {
 		return r, err
 	}
@@ -477,12 +540,18 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 		r.frameBytes = float64(st.bytes.Load()) / float64(r.frames)
 	}
 	r.gaps = st.gaps.Load()
+	r.polls, r.errors = st.polls.Load(), st.errors.Load()
+	if prog {
+		st.latencies = programmeLatencies(st.answers, run.Commits)
+		r.marksSeen = len(st.latencies)
+	}
 	r.dropped = st.dropped.Load()
 	r.loadAfter = loadavg()
 	lat := st.latencies
 	sort.Slice(lat, func(i, j int) bool { return lat[i] < lat[j] })
 	if len(lat) > 0 {
 		r.p50 = lat[len(lat)/2]
+		r.p90 = lat[len(lat)*9/10]
 		r.p99 = lat[len(lat)*99/100]
 		r.max = lat[len(lat)-1]
 	}
@@ -498,11 +567,12 @@ func runDriver(ctx context.Context, args []string) error {
 	n := fs.Int("viewers", 10000, "spectator websockets to open")
 	rate := fs.Float64("rate", 5, "standings updates per second")
 	dur := fs.Duration("duration", 30*time.Second, "how long to drive updates")
-	modes := fs.String("modes", "shared,plain", "hubs to measure, in order: shared (encode once), plain (per viewer)")
+	modes := fs.String("modes", "shared,plain", "hubs to measure, in order: shared (encode once), plain (per viewer), programme (the programme board's long polls)")
 	sources := fs.Int("sources", 4, "loopback source addresses to spread the client ports over (127.0.0.2 …)")
 	profile := fs.String("cpuprofile", "", "write each server's CPU profile of the run to FILE.MODE")
 	readers := fs.Int("readers", runtime.GOMAXPROCS(0), "epoll loops reading the spectator sockets")
 	batch := fs.Duration("batch", time.Millisecond, "how long a reader lets frames gather after each pass (counted in the delays)")
+	events := fs.Int("events", 4, "programme mode: running events (the marks go round them) besides the demo programme's three")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -512,7 +582,7 @@ func runDriver(ctx context.Context, args []string) error {
 	var rs []result
 	for _, mode := range strings.Split(*modes, ",") {
 		fmt.Fprintf(os.Stderr, "liveload: %s hub, %d viewers, %g updates/s for %s …\n", mode, *n, *rate, *dur)
-		r, err := runMode(ctx, mode, *n, *rate, *dur, *sources, *readers, *batch, *profile)
+		r, err := runMode(ctx, mode, *n, *rate, *dur, *sources, *readers, *batch, *profile, *events)
 		if err != nil {
 			return fmt.Errorf("%s: %w", mode, err)
 		}
@@ -520,15 +590,21 @@ func runDriver(ctx context.Context, args []string) error {
 		// Let the closed connections' TIME_WAIT and the server's exit settle.
 		time.Sleep(2 * time.Second)
 	}
-	fmt.Printf("| hub | viewers | marks (5/s) | frames delivered (per viewer) | gaps | dropped | p50 | p99 | max | server CPU s | msgs / CPU s | CPU µs / viewer / s | load tool CPU s | bytes / frame | idle heap / viewer | idle stacks / viewer | idle RSS / viewer | load avg before → after |\n")
-	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	fmt.Printf("| hub | viewers | marks (%g/s) | frames delivered (per viewer) | frames / s | gaps | dropped | errors | p50 | p90 | p99 | max | server CPU s | msgs / CPU s | CPU µs / viewer / s | load tool CPU s | bytes / frame | idle heap / viewer | idle stacks / viewer | idle RSS / viewer | load avg before → after |\n", *rate)
+	fmt.Printf("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range rs {
-		fmt.Printf("| %s | %d (%d on server) | %d | %d (%.1f) | %d | %d | %s | %s | %s | %.2f | %.0f | %.2f | %.2f | %.0f | %.1f KiB | %.1f KiB | %.1f KiB | %s → %s |\n",
-			r.mode, r.viewers, r.connected, r.updates, r.frames, float64(r.frames)/float64(r.viewers), r.gaps, r.dropped,
-			ms(r.p50), ms(r.p99), ms(r.max), r.serverCPU, r.msgsPerCPU, r.cpuPerViewerPerSec, r.clientCPU, r.frameBytes,
-			r.idleHeap/1024, r.idleStack/1024, r.idleRSS/1024, r.loadBefore, r.loadAfter)
+		fmt.Printf("| %s | %d (%d on server) | %d | %d (%.1f) | %.0f | %d | %d | %d | %s | %s | %s | %s | %.2f | %.0f | %.2f | %.2f | %.0f | %.1f KiB | %.1f KiB | %.1f KiB | %s → %s |\n",
+			r.mode, r.viewers, r.connected, r.updates, r.frames, float64(r.frames)/float64(r.viewers), float64(r.frames)/r.elapsed,
+			r.gaps, r.dropped, r.errors, ms(r.p50), ms(r.p90), ms(r.p99), ms(r.max), r.serverCPU, r.msgsPerCPU, r.cpuPerViewerPerSec,
+			r.clientCPU, r.frameBytes, r.idleHeap/1024, r.idleStack/1024, r.idleRSS/1024, r.loadBefore, r.loadAfter)
 	}
-	if len(rs) == 2 && rs[1].msgsPerCPU > 0 {
+	for _, r := range rs {
+		if r.mode == "programme" {
+			fmt.Printf("\nprogramme: %d answers in all (changed boards and long-poll timeouts), %d (mark, viewer) deliveries timed from each mark's commit, over %.1f s.\n",
+				r.polls, r.marksSeen, r.elapsed)
+		}
+	}
+	if len(rs) == 2 && rs[0].mode == "shared" && rs[1].mode == "plain" && rs[1].msgsPerCPU > 0 {
 		fmt.Printf("\n%s delivers %.2f× the messages per server CPU-second of %s.\n", rs[0].mode, rs[0].msgsPerCPU/rs[1].msgsPerCPU, rs[1].mode)
 	}
 	return nil
