@@ -17,6 +17,17 @@ type indexPage struct {
 	// are shown to a site-wide organizer and to visitors (who log in first);
 	// Organizer: the user administration link, for an organizer of any scope.
 	SiteOrganizer, Organizer bool
+	// Programmes are the 大赛 shown: all of them to visitors (their public
+	// overviews), those of the user's grants to a logged-in user.
+	Programmes []programmeItem
+}
+
+// programmeItem is one 大赛 on the index page; Manage links its organizer
+// page for an organizer of it.
+type programmeItem struct {
+	Code, Name string
+	Year       int
+	Manage     bool
 }
 
 type eventItem struct {
@@ -58,6 +69,16 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	page := indexPage{Title: "首页", Events: eventItems(evs), SiteOrganizer: true}
+	var progs []store.Programme
+	if s.programmes != nil {
+		if progs, err = s.programmes.Programmes(r.Context()); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+	}
+	for _, p := range progs {
+		page.Programmes = append(page.Programmes, programmeItem{Code: p.Code, Name: p.Name, Year: p.Year})
+	}
 	c := &templates.Chrome{LoginLink: true}
 	if _, err := r.Cookie(sessionCookie); err == nil && s.accounts != nil {
 		u, err := s.currentUser(r)
@@ -73,6 +94,14 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 				}
 			}
 			page.Events = mine
+			var ours []programmeItem
+			for _, p := range page.Programmes {
+				if held := u.Access.Programmes[p.Code]; len(held) > 0 || page.SiteOrganizer {
+					p.Manage = page.SiteOrganizer || held[RoleOrganizer]
+					ours = append(ours, p)
+				}
+			}
+			page.Programmes = ours
 			c = &templates.Chrome{User: u.User.Name, Role: roleLabel(u), CSRF: u.CSRF}
 		case skillscore.ErrorCode(err) != skillscore.EUnauthorized:
 			s.fail(w, r, err)

@@ -106,7 +106,7 @@ func newScopedOffice(t *testing.T) *scopedOffice {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := judges.New(st, judges.Config{Logger: log})
 	t.Cleanup(svc.Close)
-	w := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: svc, Judging: st})
+	w := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: svc, Judging: st, Programmes: st})
 	srv := httptest.NewServer(w)
 	t.Cleanup(srv.Close)
 	return &scopedOffice{office: office{t: t, st: st, srv: srv, ev: d}, web: w, a: a, c: c}
@@ -421,6 +421,11 @@ func TestScopedRolesWithinScope(t *testing.T) {
 	}
 	if code, _ := porg.get("/statistics"); code != 403 {
 		t.Fatalf("organizer of q at the site's statistics: %d", code)
+	}
+	// Its home page lists its own programme with the organizer's page, not p.
+	if _, body := porg.get("/"); !strings.Contains(body, `data-programme="q"`) || !strings.Contains(body, `href="/programmes/q/manage"`) ||
+		strings.Contains(body, `data-programme="p"`) {
+		t.Fatalf("home page of the organizer of q:\n%s", body)
 	}
 	// The programme organizer grants in its programme, not outside it.
 	if code, body := porg.do("POST", "/users", url.Values{"username": {"chief-c"}, "name": {"丙裁判长"}, "password": {"pass-chief-c"},
