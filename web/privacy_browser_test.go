@@ -131,10 +131,16 @@ func TestRosterImportNeedsBasisInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#basis-consent`)),
 		chromedp.Click(chromedp.CSS(`#notified`)),
 		chromedp.Click(chromedp.CSS(`#confirm`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=done] #job-summary`)),
-		chromedp.WaitVisible(chromedp.CSS(`#imports`)),
 	)
 	if err != nil {
+		t.Fatal(err)
+	}
+	// Wait for the import to end either way, so a failure names itself.
+	browsertest.WaitTrue(t, ctx, `(document.getElementById('job') || {dataset: {}}).dataset.state && document.getElementById('job').dataset.state !== 'running'`)
+	if state := browsertest.Eval[string](t, ctx, `document.getElementById('job').dataset.state + ': ' + document.getElementById('job').innerText`); !strings.HasPrefix(state, "done") {
+		t.Fatalf("the confirmed import ended %q", state)
+	}
+	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#imports`))); err != nil {
 		t.Fatal(err)
 	}
 	if n := rosterCount(t, o); n != 2 {
