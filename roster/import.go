@@ -53,7 +53,11 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 		// would only waste the organizer's wait.
 		return nil, skillscore.Errorf(skillscore.EInvalid, "请选择处理选手个人信息的合法性基础（报名同意、履行合同或法定职责），未导入任何选手")
 	}
-	team, err := eventTeam(ctx, st, eventID)
+	ev, err := st.Event(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	team, err := eventTeam(ev)
 	if err != nil {
 		return nil, err
 	}
@@ -69,10 +73,6 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 		return nil, err
 	}
 	held, err := st.Contestants(ctx, eventID)
-	if err != nil {
-		return nil, err
-	}
-	ev, err := st.Event(ctx, eventID)
 	if err != nil {
 		return nil, err
 	}
@@ -117,11 +117,7 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 // eventTeam is the team rule of the event's rules: rows of a team event
 // form team entries by their 队伍名称; nil for individual entries. Only
 // that member is read: the whole document was validated when it was saved.
-func eventTeam(ctx context.Context, st Store, eventID int64) (*scoring.TeamRule, error) {
-	ev, err := st.Event(ctx, eventID)
-	if err != nil {
-		return nil, err
-	}
+func eventTeam(ev store.Event) (*scoring.TeamRule, error) {
 	var doc struct {
 		Team *scoring.TeamRule `json:"team"`
 	}
