@@ -12,13 +12,22 @@ import (
 )
 
 // Roles a grant can hold (docs/roles.md). An organizer over a scope may do
-// everything in it; an observer may only read its staff pages.
+// everything in it; an observer may only read its staff pages. A 督导员
+// (supervisor) and an 审核员 (reviewer of the supervising office) read like
+// an observer and each has the one action of its own: filing a 督导记录,
+// approving or returning an assessment batch.
 const (
 	RoleOrganizer   = "organizer"
 	RoleChief       = "chief"
 	RoleScorekeeper = "scorekeeper"
 	RoleObserver    = "observer"
+	RoleSupervisor  = "supervisor"
+	RoleReviewer    = "reviewer"
 )
+
+// ReadOnlyRoles read every staff page of their scope and change nothing
+// beyond the routes that name them.
+var ReadOnlyRoles = []string{RoleObserver, RoleSupervisor, RoleReviewer}
 
 // Grant is a role held over one scope: the whole site (no programme, no
 // event), a programme (all its events) or one event. On the way in the
@@ -56,13 +65,13 @@ func (g Grant) scopeName() string {
 // programmes, site-wide), never over a whole programme.
 func checkGrant(g Grant) error {
 	switch g.Role {
-	case RoleOrganizer, RoleObserver:
+	case RoleOrganizer, RoleObserver, RoleSupervisor, RoleReviewer:
 	case RoleChief, RoleScorekeeper:
 		if g.ProgrammeCode != "" {
 			return skillscore.Errorf(skillscore.EInvalid, "裁判长和记分员只能授予某个赛项（或全站），不能授予整个大赛")
 		}
 	default:
-		return skillscore.Errorf(skillscore.EInvalid, "角色 %q 无效：应为 organizer、chief、scorekeeper 或 observer", g.Role)
+		return skillscore.Errorf(skillscore.EInvalid, "角色 %q 无效：应为 organizer、chief、scorekeeper、observer、supervisor 或 reviewer", g.Role)
 	}
 	if g.ProgrammeCode != "" && g.EventCode != "" {
 		return skillscore.Errorf(skillscore.EInvalid, "授权范围只能是一个赛项或一个大赛，不能同时指定")

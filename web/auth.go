@@ -28,10 +28,13 @@ const (
 	RoleChief       = store.RoleChief
 	RoleScorekeeper = store.RoleScorekeeper
 	RoleObserver    = store.RoleObserver
+	RoleSupervisor  = store.RoleSupervisor
+	RoleReviewer    = store.RoleReviewer
 )
 
 // RoleNames are the roles' names in Chinese.
-var RoleNames = map[string]string{RoleOrganizer: "组织者", RoleChief: "裁判长", RoleScorekeeper: "记分员", RoleObserver: "观察员"}
+var RoleNames = map[string]string{RoleOrganizer: "组织者", RoleChief: "裁判长", RoleScorekeeper: "记分员", RoleObserver: "观察员",
+	RoleSupervisor: "督导员", RoleReviewer: "审核员"}
 
 const (
 	sessionCookie = "skillscore_session"
@@ -154,8 +157,12 @@ func permit(r *http.Request, a store.Access, roles []string) error {
 			return nil
 		}
 	}
-	if (r.Method == http.MethodGet || r.Method == http.MethodHead) && scopeHas(r, a, RoleObserver) {
-		return nil
+	if r.Method == http.MethodGet || r.Method == http.MethodHead {
+		for _, role := range store.ReadOnlyRoles {
+			if scopeHas(r, a, role) {
+				return nil
+			}
+		}
 	}
 	return skillscore.Errorf(skillscore.EForbidden, "您在此范围内的角色无权进行此操作")
 }
@@ -167,7 +174,7 @@ func permit(r *http.Request, a store.Access, roles []string) error {
 func (s *Server) organizerOnly(h func(http.ResponseWriter, *http.Request, *authed)) func(http.ResponseWriter, *http.Request, *authed) {
 	return func(w http.ResponseWriter, r *http.Request, u *authed) {
 		if !scopeHas(r, u.Access, RoleOrganizer) {
-			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "观察员不能下载含个人信息的文件"))
+			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "只读角色（观察员、督导员、审核员）不能下载含个人信息的文件"))
 			return
 		}
 		h(w, r, u)

@@ -21,7 +21,7 @@ const userUsage = `用法 (usage):
   skillscore user grant --username 用户名 --role 角色 [--event 赛项代码 | --programme 大赛代码] [--db URL]
   skillscore user revoke --username 用户名 --role 角色 [--event 赛项代码 | --programme 大赛代码] [--db URL]
   skillscore user list [--db URL]
-角色 (roles): organizer（组织者）| chief（裁判长）| scorekeeper（记分员）| observer（观察员，只读）
+角色 (roles): organizer（组织者）| chief（裁判长）| scorekeeper（记分员）| observer（观察员，只读）| supervisor（督导员：只读，另可填写督导记录）| reviewer（审核员：只读，另可审核认定批次）
 范围 (scope): 不指定 --event/--programme 即全站 (site-wide when neither is given); docs/roles.md
 `
 
@@ -46,7 +46,7 @@ type grantFlags struct{ role, event, programme *string }
 
 func bindGrantFlags(fs *flag.FlagSet) grantFlags {
 	return grantFlags{
-		role:      fs.String("role", "", "角色 organizer（组织者）| chief（裁判长）| scorekeeper（记分员）| observer（观察员）"),
+		role:      fs.String("role", "", "角色 organizer（组织者）| chief（裁判长）| scorekeeper（记分员）| observer（观察员）| supervisor（督导员）| reviewer（审核员）"),
 		event:     fs.String("event", "", "授权范围：一个赛项的代码"),
 		programme: fs.String("programme", "", "授权范围：一个大赛的代码（其全部赛项）"),
 	}
@@ -54,7 +54,7 @@ func bindGrantFlags(fs *flag.FlagSet) grantFlags {
 
 func (f grantFlags) grant() (store.Grant, error) {
 	if _, ok := web.RoleNames[*f.role]; !ok {
-		return store.Grant{}, skillscore.Errorf(skillscore.EInvalid, "角色 --role 必须是 organizer、chief、scorekeeper 或 observer (--role must be organizer, chief, scorekeeper or observer)")
+		return store.Grant{}, skillscore.Errorf(skillscore.EInvalid, "角色 --role 必须是 organizer、chief、scorekeeper、observer、supervisor 或 reviewer (--role must be organizer, chief, scorekeeper, observer, supervisor or reviewer)")
 	}
 	if *f.event != "" && *f.programme != "" {
 		return store.Grant{}, skillscore.Errorf(skillscore.EInvalid, "--event 和 --programme 只能指定一个 (give --event or --programme, not both)")
