@@ -73,7 +73,7 @@ func newCertOffice(t *testing.T) *certOffice {
 	o := &certOffice{t: t, st: st, ev: ev, lib: photos.New(st, filepath.Join(t.TempDir(), "photos"))}
 	srv := httptest.NewUnstartedServer(nil)
 	o.srv = srv
-	svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.DefaultNumbering(),
+	svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.Numbering{Letter: "S", BodyCode: "0000", Province: "36", BodySerial: "000001"},
 		Issuer: "江西省康养职业技能评价中心（演示）", AwardIssuers: "竞赛组委会（演示）",
 		VerifyURL: "http://" + srv.Listener.Addr().String() + "/verify", Keys: kr, Renderer: rend,
 		AssetsDir: t.TempDir(), Photos: o.lib})
