@@ -100,6 +100,13 @@ func (n Numbering) RequireBody() error {
 // ErrBodyUnset is the cause of RequireBody's refusal, for errors.Is.
 var ErrBodyUnset = errors.New("certificates: the assessment body's codes are not set")
 
+// Numbers reports whether a level certificate number was made with n's
+// letter, body codes and province.
+func (n Numbering) Numbers(number string) bool {
+	p, err := ParseLevelNumber(number)
+	return err == nil && p.Letter == n.Letter && p.BodyCode == n.BodyCode && p.Province == n.Province && p.BodySerial == n.BodySerial
+}
+
 // levelCodes is the character a level takes in position 16 of the number.
 // The national rule has a digit for each 级 (1–5). 特级技师 and 首席技师
 // certificates are numbered with two capital letters and 20 digits, the

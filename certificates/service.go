@@ -330,12 +330,7 @@ func (s *Service) viewOf(c store.Certificate) (View, error) {
 // demoNumber reports whether a certificate's number carries the demo's
 // stand-in body codes.
 func (s *Service) demoNumber(f Facts) bool {
-	n := s.cfg.Numbering
-	if !n.Demo || f.Kind != KindLevel {
-		return false
-	}
-	p, err := ParseLevelNumber(f.Number)
-	return err == nil && p.BodyCode == n.BodyCode && p.BodySerial == n.BodySerial && p.Province == n.Province && p.Letter == n.Letter
+	return s.cfg.Numbering.Demo && f.Kind == KindLevel && s.cfg.Numbering.Numbers(f.Number)
 }
 
 // Numbering is the numbering the service issues with: pages warn while the
