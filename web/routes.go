@@ -161,6 +161,12 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/rounds", s.eventRoute(s.handleRoundsPage, RoleChief))
 	handle("POST /events/{code}/rounds/{round}/confirm", s.eventRoute(s.handleConfirmRound, RoleChief))
 	handle("POST /events/{code}/rounds/{round}/draw", s.eventRoute(s.handleDrawRound, RoleChief))
+	// An assessment batch's certificate data for the provincial/national
+	// system and its papers (issue 15, docs/reporting.md): the check for
+	// everyone of the batch, the files for its organizers.
+	handle("GET /events/{code}/batch/report", s.requireRole(s.handleBatchReport))
+	handle("GET /events/{code}/batch/report/{what}", s.requireRole(s.organizerOnly(s.handleBatchReportFile)))
+	handle("GET /events/{code}/batch/report/transcripts/{id}", s.requireRole(s.organizerOnly(s.handleBatchTranscript)))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

@@ -38,11 +38,9 @@ type certConfig struct {
 }
 
 func (c *certConfig) bind(fs *flag.FlagSet, defaultKeys string) {
-	def := certificates.DefaultNumbering()
 	fs.StringVar(&c.keys, "keys", envOr("SKILLSCORE_CERT_KEYS", defaultKeys), "证书签名密钥目录 (env SKILLSCORE_CERT_KEYS)")
 	fs.StringVar(&c.baseURL, "base-url", envOr("SKILLSCORE_BASE_URL", "http://127.0.0.1:8080"),
 		"公开网址，二维码指向 BASE/verify (env SKILLSCORE_BASE_URL)")
-	fs.StringVar(&c.issuer, "issuer", envOr("SKILLSCORE_CERT_ISSUER", "江西省康养职业技能评价中心（演示）"), "评价机构名称（等级证书）")
 	fs.StringVar(&c.awardIssuers, "award-issuers", envOr("SKILLSCORE_CERT_AWARD_ISSUERS", "江西省康养职业技能竞赛组委会（演示）"),
 		"获奖证书颁发单位，多个用 | 分隔")
 	fs.StringVar(&c.fontSong, "font-song", envOr("SKILLSCORE_FONT_SONG", certificates.DefaultSongFont), "宋体 TrueType 字体 (fonts-arphic-gbsn00lp)")
@@ -54,6 +52,15 @@ func (c *certConfig) bind(fs *flag.FlagSet, defaultKeys string) {
 		"等级证书须贴照片：缺照片时拒绝签发并列出人员 (env SKILLSCORE_CERT_REQUIRE_PHOTOS=true)")
 	fs.StringVar(&c.batches, "cert-batches", envOr("SKILLSCORE_CERT_BATCHES", "./certificate-batches"),
 		"服务端批量生成的证书文件目录 (serve/demo)")
+	c.bindBody(fs)
+}
+
+// bindBody binds the 评价机构's own settings: its name and the parts of its
+// certificate numbers. The report command takes these alone (its --photos
+// names the ZIP it writes, not the photo store).
+func (c *certConfig) bindBody(fs *flag.FlagSet) {
+	def := certificates.DefaultNumbering()
+	fs.StringVar(&c.issuer, "issuer", envOr("SKILLSCORE_CERT_ISSUER", "江西省康养职业技能评价中心（演示）"), "评价机构名称（等级证书）")
 	fs.StringVar(&c.numbering.Letter, "cert-letter", envOr("SKILLSCORE_CERT_LETTER", def.Letter), "证书编号首字母 Y|S")
 	fs.StringVar(&c.numbering.BodyCode, "cert-body", envOr("SKILLSCORE_CERT_BODY", def.BodyCode),
 		"评价机构代码 (4 位，按备案填写；先向省级人社部门备案的为 0000)。无默认值：未设置时拒绝签发职业技能等级证书 (env SKILLSCORE_CERT_BODY)")
