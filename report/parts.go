@@ -1,6 +1,7 @@
 package report
 
 import (
+	"skillscore/levels"
 	"skillscore/results"
 	"skillscore/scoring"
 )
@@ -40,7 +41,7 @@ var (
 // condition for it names the levels it applies to (综合评审: 技师 and
 // above), the batch's level is one of them. Parts that do not apply are
 // left out.
-func partResults(rules *scoring.Rules, level int, c scoring.ContestantResult) []Part {
+func partResults(rules *scoring.Rules, level levels.Level, c scoring.ContestantResult) []Part {
 	has := map[string]bool{}
 	for _, m := range rules.Modules {
 		has[m.Part] = true
@@ -60,7 +61,7 @@ func partResults(rules *scoring.Rules, level int, c scoring.ContestantResult) []
 			if part == "" {
 				part = partOf[pc.Module]
 			}
-			applies := pc.TargetLevelAtMost == 0 || (level != 0 && level <= pc.TargetLevelAtMost)
+			applies := pc.TargetLevelAtMost == levels.None || (level != levels.None && level.AtLeast(pc.TargetLevelAtMost))
 			if old, ok := conds[part]; ok && old.applies && !applies {
 				continue
 			}

@@ -24,6 +24,7 @@ import (
 	"skillscore"
 	"skillscore/certificates"
 	"skillscore/idnumber"
+	"skillscore/levels"
 	"skillscore/results"
 	"skillscore/scoring"
 	"skillscore/sessions"
@@ -125,7 +126,7 @@ type Batch struct {
 	Event store.Event
 	Info  store.Batch
 	Body  Body
-	Level int // the level assessed (1 = 一级/高级技师 … 5)
+	Level levels.Level // the level assessed
 	// Candidates are every candidate of the batch, by 准考证号 (roster order
 	// before numbers are assigned).
 	Candidates []Candidate
