@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -165,7 +164,7 @@ func (s *Store) SigningPINFailed(ctx context.Context, userID, eventID int64, act
 			p.Failures, p.LockedUntil, userID); err != nil {
 			return fmt.Errorf("count wrong pin: %w", err)
 		}
-		return s.appendAudit(ctx, tx, &eventID, actor, "supervision.pin_failed", "user:"+actor, detail, now)
+		return s.appendAudit(ctx, tx, &eventID, actor, "supervision.pin_failed", "督导员 "+actor, detail, now)
 	})
 	return p, err
 }
@@ -196,7 +195,7 @@ func (s *Store) ResetSigningPIN(ctx context.Context, username, actor string) (bo
 		if had = n > 0; !had {
 			return nil
 		}
-		return s.appendAudit(ctx, tx, nil, actor, "supervision.pin_reset", "user:"+username, map[string]any{"username": username}, now)
+		return s.appendAudit(ctx, tx, nil, actor, "supervision.pin_reset", "督导员 "+username, map[string]any{"username": username}, now)
 	})
 	return had, err
 }
@@ -295,7 +294,7 @@ func (s *Store) FileSupervisionRecord(ctx context.Context, rec supervision.Recor
 				}
 				return fmt.Errorf("set signing pin: %w", err)
 			}
-			if err := s.appendAudit(ctx, tx, &ev.ID, sig.Username, "supervision.pin_set", "user:"+sig.Username, map[string]any{}, now); err != nil {
+			if err := s.appendAudit(ctx, tx, &ev.ID, sig.Username, "supervision.pin_set", "督导员 "+sig.Username, map[string]any{}, now); err != nil {
 				return err
 			}
 			rec.PINSetAt = now
@@ -353,7 +352,7 @@ func (s *Store) FileSupervisionRecord(ctx context.Context, rec supervision.Recor
 		if rec.Supersedes != 0 {
 			detail["supersedes"], detail["reason"] = rec.Supersedes, rec.CorrectionReason
 		}
-		return s.appendAudit(ctx, tx, &ev.ID, sig.Username, "supervision.record", "supervision:"+strconv.Itoa(rec.No), detail, now)
+		return s.appendAudit(ctx, tx, &ev.ID, sig.Username, "supervision.record", fmt.Sprintf("督导记录第 %d 号（%s）", rec.No, rec.Session), detail, now)
 	})
 	if err != nil {
 		return supervision.Record{}, err

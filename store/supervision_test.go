@@ -233,7 +233,7 @@ func TestSupervisionRecordsSignedAppendOnly(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		if r1.No != 1 || r1.RoomCode != "K01" || r1.RoomName != "第一考场" || r1.SessionLabel != "S02 操作技能 第1场 2026-07-10 10:00–11:30" ||
+		if r1.No != 1 || r1.RoomCode != "K01" || r1.RoomName != "第一考场" || r1.SessionLabel != "S02 操作技能 第1场 2026-07-10 10:00至11:30" ||
 			r1.Event != d.ev.Code || r1.Digest != supervision.Digest(r1) || len(r1.Digest) != 64 {
 			t.Fatalf("record 1: %+v", r1)
 		}

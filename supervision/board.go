@@ -94,8 +94,10 @@ func (s Sitting) Label() string { return label(s.Code, s.Name, s.Day, s.Starts, 
 // Label names a sitting as a record keeps it: code, name, day and times.
 func (s InSitting) Label() string { return label(s.Code, s.Name, s.Day, s.Starts, s.Ends) }
 
+// label joins the times with 至, not a dash: the printed record must show
+// what was signed, and the CJK fonts the PDFs embed have no en dash.
 func label(code, name, day, starts, ends string) string {
-	return strings.Join(strings.Fields(code+" "+name+" "+day+" "+starts+"–"+ends), " ")
+	return strings.Join(strings.Fields(code+" "+name+" "+day+" "+starts+"至"+ends), " ")
 }
 
 // Counts are the candidates of a sitting (or room) by sign-in state.
@@ -126,6 +128,14 @@ type ModuleProgress struct {
 	Code, Name          string
 	Imported            bool
 	Submitted, Expected int
+}
+
+// Percent is how much of the expected sheets are submitted, 0–100.
+func (m ModuleProgress) Percent() int {
+	if m.Expected == 0 {
+		return 0
+	}
+	return min(100, m.Submitted*100/m.Expected)
 }
 
 // Examiner is a 考评员 on a sitting.

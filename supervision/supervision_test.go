@@ -142,7 +142,7 @@ func TestBoardCounts(t *testing.T) {
 	if rooms[1].Sittings[0].Examiners != nil || rooms[1].Sittings[0].Counts.SheetsDue != 0 {
 		t.Errorf("S2, module B assigned elsewhere only: %+v", rooms[1].Sittings[0])
 	}
-	if got := s.Label(); got != "S1 实操 2026-07-10 08:00–09:00" {
+	if got := s.Label(); got != "S1 实操 2026-07-10 08:00至09:00" {
 		t.Errorf("label %q", got)
 	}
 }
