@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -427,6 +428,28 @@ func (s *Store) SupervisionRecords(ctx context.Context, eventID int64) ([]superv
 	out := make([]supervision.Record, len(rows))
 	for i, r := range rows {
 		out[i] = r.record()
+	}
+	return out, nil
+}
+
+// SupervisionAuditDigests are the digests the audit trail recorded for a
+// batch's 督导记录 when each was signed, by record number
+// (supervision.Verify compares them with the records).
+func (s *Store) SupervisionAuditDigests(ctx context.Context, eventID int64) (map[int]string, error) {
+	var details []string
+	if err := s.r.SelectContext(ctx, &details, "SELECT detail FROM audit_log WHERE event_id = ? AND action = 'supervision.record' ORDER BY id", eventID); err != nil {
+		return nil, fmt.Errorf("supervision audit: %w", err)
+	}
+	out := make(map[int]string, len(details))
+	for _, d := range details {
+		var x struct {
+			No     int    `json:"no"`
+			Digest string `json:"digest"`
+		}
+		if err := json.Unmarshal([]byte(d), &x); err != nil {
+			return nil, fmt.Errorf("supervision audit detail: %w", err)
+		}
+		out[x.No] = x.Digest
 	}
 	return out, nil
 }

@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -354,6 +355,39 @@ func TestSupervisionRecordsSignedAppendOnly(t *testing.T) {
 		}
 		if rep, err := s.VerifyAuditChains(ctx); err != nil || rep.Break != nil {
 			t.Fatalf("audit chains: %+v %v", rep, err)
+		}
+
+		// A record changed in the database no longer verifies: with its
+		// digest kept, against its content; with the digest recomputed,
+		// against the audit trail.
+		audited, err := s.SupervisionAuditDigests(ctx, d.ev.ID)
+		if err != nil || len(audited) != 4 {
+			t.Fatalf("audited digests: %v %v", audited, err)
+		}
+		for _, r := range all {
+			if problem := supervision.Verify(r, audited); problem != "" {
+				t.Fatalf("record %d: %s", r.No, problem)
+			}
+		}
+		if _, err := s.w.ExecContext(ctx, "UPDATE supervision_records SET obs_violations = 'found', obs_violations_note = '补记' WHERE id = ?", r2.ID); err != nil {
+			t.Fatal(err)
+		}
+		changed, err := s.SupervisionRecord(ctx, d.ev.ID, r2.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := supervision.Verify(changed, audited); got == "" || !strings.Contains(got, "签名摘要不符") {
+			t.Errorf("edited record verifies: %q", got)
+		}
+		changed.Obs.Values["order"] = "poor"
+		if _, err := s.w.ExecContext(ctx, "UPDATE supervision_records SET obs_order = 'poor', digest = ? WHERE id = ?", supervision.Digest(changed), r2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if changed, err = s.SupervisionRecord(ctx, d.ev.ID, r2.ID); err != nil {
+			t.Fatal(err)
+		}
+		if got := supervision.Verify(changed, audited); !strings.Contains(got, "审计记录") {
+			t.Errorf("record with a recomputed digest verifies: %q", got)
 		}
 	})
 }

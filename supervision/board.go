@@ -151,6 +151,10 @@ type Candidate struct {
 	StateName           string
 }
 
+// StateNames are the sign-in states as an assessment calls them (签到, not
+// a competition's 检录).
+var StateNames = map[string]string{"": "待签到", sessions.Present: "已签到", sessions.Absent: "缺考", sessions.IdentityMismatch: "人证不符"}
+
 // RoomOf is the exam room a sitting's venue names: by the room's code or
 // its name. -1 when it names none.
 func RoomOf(rooms []InRoom, venue string) int {
@@ -223,7 +227,7 @@ func Board(in Input) []Room {
 			default:
 				s.Counts.Pending++
 			}
-			c.StateName = sessions.OutcomeNames[c.State]
+			c.StateName = StateNames[c.State]
 			if out(st) && st != scoring.StatusAbsent {
 				c.State, c.StateName = st, scoring.StatusName(st)
 			}

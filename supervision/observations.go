@@ -188,6 +188,23 @@ func Digest(r Record) string {
 	return hex.EncodeToString(sum[:])
 }
 
+// Verify says what is wrong with a stored record, "" when nothing is: its
+// content must still give its digest, and the digest must be the one the
+// audit trail recorded when it was signed (audited: digests by record
+// number). A record edited in the database fails the first; one edited
+// with a digest recomputed, the second.
+func Verify(r Record, audited map[int]string) string {
+	switch d, ok := audited[r.No]; {
+	case Digest(r) != r.Digest:
+		return "记录内容与其签名摘要不符：签名后被改动过"
+	case !ok:
+		return "审计记录中没有这份记录的签名"
+	case d != r.Digest:
+		return "签名摘要与审计记录中的不符：签名后被改动过"
+	}
+	return ""
+}
+
 // Wrong PINs: after MaxPINFailures in a row, signing is locked for
 // PINLockout, so a PIN of six digits cannot be tried through at the venue.
 const (

@@ -26,6 +26,7 @@ type SupervisionStore interface {
 	SupervisionInput(ctx context.Context, eventID int64) (supervision.Input, error)
 	SupervisionRecords(ctx context.Context, eventID int64) ([]supervision.Record, error)
 	SupervisionRecord(ctx context.Context, eventID, id int64) (supervision.Record, error)
+	SupervisionAuditDigests(ctx context.Context, eventID int64) (map[int]string, error)
 	SigningPIN(ctx context.Context, userID int64) (store.SigningPIN, error)
 	SigningPINFailed(ctx context.Context, userID, eventID int64, actor string) (store.SigningPIN, error)
 	FileSupervisionRecord(ctx context.Context, rec supervision.Record, sig store.Signature) (supervision.Record, error)
@@ -364,6 +365,9 @@ type recordView struct {
 	Summary       string
 	CorrectsNo    int // the number of the record this one corrects
 	CorrectedByNo int
+	// Problem is what supervision.Verify found wrong ("" when the record
+	// still gives its digest and the digest is the audited one).
+	Problem string
 }
 
 // handleSupervisionRecords lists the batch's 督导记录 (?session= for one
@@ -383,6 +387,11 @@ func (s *Server) handleSupervisionRecords(w http.ResponseWriter, r *http.Request
 	page := supervisionRecordsPage{Title: ev.Name + " · 督导记录", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
 		BatchNo: no, Message: r.URL.Query().Get("msg"), UserID: u.User.ID, Supervisor: supervisorOnly(r, u) == nil,
 		Session: r.URL.Query().Get("session")}
+	audited, err := st.SupervisionAuditDigests(r.Context(), ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	byID := recordNumbers(all)
 	for i := len(all) - 1; i >= 0; i-- { // newest first
 		rec := all[i]
@@ -390,7 +399,7 @@ func (s *Server) handleSupervisionRecords(w http.ResponseWriter, r *http.Request
 			continue
 		}
 		page.Records = append(page.Records, recordView{Record: rec, Lines: sheets.RecordLines(rec, byID, time.Local), Summary: sheets.Summary(rec),
-			CorrectsNo: byID[rec.Supersedes], CorrectedByNo: byID[rec.SupersededBy]})
+			CorrectsNo: byID[rec.Supersedes], CorrectedByNo: byID[rec.SupersededBy], Problem: supervision.Verify(rec, audited)})
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "supervisionrecords", page)

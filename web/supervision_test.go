@@ -223,8 +223,8 @@ func TestSupervisionPagesAndRoles(t *testing.T) {
 		t.Fatalf("records for the chief: %d", code)
 	}
 	digests := digestRE.FindAllStringSubmatch(body, -1)
-	if len(digests) != 3 {
-		t.Fatalf("digests on the records page: %d", len(digests))
+	if len(digests) != 3 || strings.Count(body, "摘要核对一致") != 3 || strings.Contains(body, "data-problem") {
+		t.Fatalf("digests on the records page: %d, verified %d", len(digests), strings.Count(body, "摘要核对一致"))
 	}
 
 	// The PDFs, read back.
