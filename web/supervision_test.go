@@ -124,6 +124,11 @@ func TestSupervisionPagesAndRoles(t *testing.T) {
 		t.Error("board shows a candidate's 单位 or 证件类型")
 	}
 
+	// The events page leads a 督导员 to the board.
+	if code, body := sup.get("/"); code != 200 || !strings.Contains(body, `href="/events/`+o.batch.Event.Code+`/batch/supervision" class="supervision"`) {
+		t.Errorf("events page for a 督导员: %d", code)
+	}
+
 	// Who reads, who files.
 	chief, org, obs, keeper, far := o.as("chief"), o.as("org"), o.as("obs"), o.as("keeper1"), o.as("far")
 	for name, b := range map[string]*browser{"chief": chief, "org": org, "obs": obs} {
