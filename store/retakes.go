@@ -29,8 +29,8 @@ type CarriedPart struct {
 	// source date plus the source batch's validity period. A part carried
 	// on keeps it, so a chain of retakes never extends it.
 	ValidUntil string `db:"valid_until"`
-	CheckedBy     string `db:"checked_by"`
-	CheckedAt     Time   `db:"checked_at"`
+	CheckedBy  string `db:"checked_by"`
+	CheckedAt  Time   `db:"checked_at"`
 }
 
 // EarlierAttempt is a 补考 candidate's sitting of an earlier batch of the
