@@ -106,12 +106,8 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 	}
 	in.Recusals = recusals(snap)
 	for _, s := range snap.Imported {
-		// 缺考 in a score file is a module not sat (scored 0, shown as 缺考)
-		// for a contestant who competed otherwise; one who is absent
-		// altogether has no marks at all.
-		if st := byID[Key(s.ContestantID)].Status; s.Absent && (st == scoring.StatusAbsent || st == scoring.StatusWithdrew) {
-			continue
-		}
+		// 缺考 in a score file is a module not sat: scored 0 and shown as
+		// 缺考, never a mark (and so no mark of one absent altogether).
 		if s.Absent {
 			in.Absences = append(in.Absences, scoring.Absence{Contestant: Key(s.ContestantID), Module: s.ModuleCode})
 			continue

@@ -69,6 +69,8 @@ var auditActions = map[string]string{
 	// 督导 of assessment batches (issue 15).
 	"supervision.record": "督导员签名提交督导记录", "supervision.pin_set": "督导员设置签名 PIN",
 	"supervision.pin_failed": "督导员签名 PIN 输错", "supervision.pin_reset": "重置督导员签名 PIN",
+	// 核对补考 (issue 15).
+	"batch.retakes": "核对补考（沿用已合格部分）",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to

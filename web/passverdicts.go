@@ -18,6 +18,7 @@ type assessmentVerdicts struct {
 	Rows                            []passRow
 	Passed, Failed, Absent, Pending int
 	Error                           string // the results cannot be computed: why
+	Names                           bool   // names may be shown: no codes drawn, or decrypted
 }
 
 type passRow struct {
@@ -70,6 +71,7 @@ func (s *Server) assessmentVerdicts(ctx context.Context, ev store.Event, f store
 		}
 	}
 	names := f.Coded == 0 || f.DecryptedAt.Valid()
+	out.Names = names
 	for _, c := range st.Result.Contestants {
 		sc := st.Contestants[c.ID]
 		row := passRow{Code: results.DisplayCode(sc), Note: results.StatusNote(c)}
