@@ -152,6 +152,10 @@ func TestRetakeLookupAndCarriedParts(t *testing.T) {
 		if got, _ := s.CarriedParts(ctx, ev.ID); len(got) != 1 || got[0].Part != "practical" {
 			t.Fatalf("carried parts after a second check: %+v", got)
 		}
+		sup, err := s.SupervisionInput(ctx, ev.ID)
+		if err != nil || len(sup.Carried) != 1 || sup.Carried[0].Module != "skill" || sup.Carried[0].ContestantID != cs[0].ID {
+			t.Fatalf("督导 board input: %+v %v", sup.Carried, err)
+		}
 		ja, err := s.JudgeAssignments(ctx, judge.ID)
 		if err != nil || len(ja) != 3 {
 			t.Fatalf("judge assignments: %+v %v", ja, err)
