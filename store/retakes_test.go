@@ -2,11 +2,14 @@ package store
 
 import (
 	"context"
+	"fmt"
+	"slices"
 	"strings"
 	"testing"
 
 	"skillscore"
 	"skillscore/levels"
+	"skillscore/sessions"
 )
 
 // retakeBatch creates an assessment batch of 养老护理员 at level with a
@@ -151,6 +154,22 @@ func TestRetakeLookupAndCarriedParts(t *testing.T) {
 		}
 		if got, _ := s.CarriedParts(ctx, ev.ID); len(got) != 1 || got[0].Part != "practical" {
 			t.Fatalf("carried parts after a second check: %+v", got)
+		}
+		// The 操作技能 sitting's 检录 closes: 李华, who carries it, is not 缺考.
+		if _, err := s.AssignEntryNumbers(ctx, ev.ID, "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		var entries []sessions.Entry
+		for i, c := range cs {
+			entries = append(entries, sessions.Entry{ContestantID: c.ID, Station: fmt.Sprintf("%02d", i+1), Order: i + 1})
+		}
+		if err := s.SaveSchedule(ctx, ev.ID, []sessions.Session{{Code: "S01", Name: "操作技能", Venue: "第一考场", Module: "skill",
+			Stations: []string{"01", "02", "03"}, Day: "2026-06-10", Starts: "08:30", Ends: "10:00", Entries: entries}}, "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		absent, err := s.CloseSession(ctx, ev.ID, "S01", "chief")
+		if err != nil || len(absent) != 2 || slices.Contains(absent, cs[0].ID) {
+			t.Fatalf("absent at close: %v %v", absent, err)
 		}
 		sup, err := s.SupervisionInput(ctx, ev.ID)
 		if err != nil || len(sup.Carried) != 1 || sup.Carried[0].Module != "skill" || sup.Carried[0].ContestantID != cs[0].ID {
