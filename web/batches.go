@@ -287,4 +287,3 @@ func parseRooms(f url.Values) ([]store.ExamRoom, []roomForm, string) {
 	}
 	return rooms, typed, problem
 }
-
