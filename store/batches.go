@@ -34,11 +34,11 @@ type Batch struct {
 // as the 358×441 photo many offices ask for, is a minimum equal to the
 // maximum.
 type PhotoSpec struct {
-	MinWidth  int `db:"photo_min_width"`
-	MinHeight int `db:"photo_min_height"`
-	MaxWidth  int `db:"photo_max_width"`
-	MaxHeight int `db:"photo_max_height"`
-	MaxKB     int `db:"photo_max_kb"`
+	MinWidth  int `db:"photo_min_width" json:"min_width"`
+	MinHeight int `db:"photo_min_height" json:"min_height"`
+	MaxWidth  int `db:"photo_max_width" json:"max_width"`
+	MaxHeight int `db:"photo_max_height" json:"max_height"`
+	MaxKB     int `db:"photo_max_kb" json:"max_kb"`
 }
 
 // IsZero reports a spec that adds nothing to the photo store's bounds.

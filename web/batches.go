@@ -21,6 +21,9 @@ import (
 // more digits where an office uses them (4-10-01-05-01).
 var occupationCodePattern = regexp.MustCompile(`^[1-8]-\d{2}-\d{2}-\d{2}(-\d{2})?$`)
 
+// ValidOccupationCode reports whether s is shaped as a 职业编码.
+func ValidOccupationCode(s string) bool { return occupationCodePattern.MatchString(s) }
+
 // batchGroup is the one group of a batch's candidates: an assessment ranks
 // no one, but a roster row needs a group.
 var batchGroup = scoring.Group{Code: "all", Name: "考生"}
@@ -209,10 +212,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request, u *au
 		Levels: levelOptions(), Form: f, Rooms: blankRooms(typed, 4), Errors: errs}
 	var ne store.NewEvent
 	if len(errs) == 0 {
-		if raw, err = batchRules(raw, ev.Level); err == nil {
-			ne, err = newEventFromRules(ev, raw)
-		}
-		if err != nil {
+		if ne, err = NewBatchEvent(ev, raw); err != nil {
 			errs["preset"] = skillscore.ErrorMessage(err)
 		}
 	}
@@ -238,13 +238,41 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request, u *au
 	s.render(w, r, "batchnew", page)
 }
 
+// NewBatchEvent is the event of a new assessment batch (kind assessment)
+// from a rule document, an assessment template's or the office's own: the
+// document's name, occupation, year and level are the event's, and it is
+// fitted to a batch (batchRules) and validated as the set-up page does.
+// The command line's batch new uses it too.
+func NewBatchEvent(ev store.Event, rules []byte) (store.NewEvent, error) {
+	ev.Kind, ev.Tier, ev.Class = "assessment", "", ""
+	raw, err := batchRules(rules, ev.Level)
+	if err != nil {
+		return store.NewEvent{}, err
+	}
+	return newEventFromRules(ev, raw)
+}
+
+// AssessmentPreset is the rule document of an assessment template by its
+// value ("" for the first), as the new-batch page offers them.
+func AssessmentPreset(value string) ([]byte, error) {
+	for _, p := range assessmentPresets() {
+		if value == "" || p.Value == value {
+			return examples.Files.ReadFile(p.File)
+		}
+	}
+	return nil, skillscore.Errorf(skillscore.EInvalid, "没有等级认定模板 %q", value)
+}
+
 // batchRules fits an assessment template to a batch: one group of
 // candidates when it names none, and a pass grants the batch's level
 // (the template's promotion table may name another).
 func batchRules(raw []byte, level int) ([]byte, error) {
 	var doc scoring.Rules
 	if err := json.Unmarshal(raw, &doc); err != nil {
-		return nil, fmt.Errorf("preset: %w", err)
+		return nil, skillscore.Wrap(skillscore.EInvalid, err, "评分规则文件不是有效的 JSON")
+	}
+	if doc.Kind != "" && doc.Kind != scoring.Assessment {
+		return nil, skillscore.Errorf(skillscore.EInvalid, "评分规则是竞赛（%s）的，不是等级认定的", doc.Kind)
 	}
 	if len(doc.Groups) == 0 {
 		doc.Groups = []scoring.Group{batchGroup}
