@@ -43,14 +43,19 @@ func (s *Server) batchStore() (BatchStore, error) {
 	return st, nil
 }
 
-// batchRoute is eventRoute for the pages of one assessment batch: it also
-// loads the batch, answering 404 for an event that is no batch (a
-// competition, or an assessment made without its batch details).
+// batchRoute is requireRole for the pages of one assessment batch: it
+// loads the event named in the path (after the login check, so no one
+// learns which exist) and its batch, answering 404 for an event that is no
+// batch (a competition, or an assessment made without its batch details).
 func (s *Server) batchRoute(h func(http.ResponseWriter, *http.Request, *authed, store.Event, store.Batch, BatchStore), roles ...string) http.HandlerFunc {
-	return s.eventRoute(func(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	return s.requireRole(func(w http.ResponseWriter, r *http.Request, u *authed) {
 		st, err := s.batchStore()
 		if err != nil {
 			s.fail(w, r, err)
+			return
+		}
+		ev, ok := s.pathEvent(w, r, true, "")
+		if !ok {
 			return
 		}
 		b, err := st.Batch(r.Context(), ev.ID)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"cmp"
-	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -176,8 +175,11 @@ func (s *Server) handleBatchSeats(w http.ResponseWriter, r *http.Request, u *aut
 		return
 	}
 	s.log.Info("batch seated", "event", ev.Code, "seated", rec.Seated, "method", rec.Method, "by", u.User.Username)
-	msg := fmt.Sprintf("已为 %d 名考生分配考场座位（%s），每个考场每个科目一个场次", rec.Seated, seating.MethodName(rec.Method))
-	http.Redirect(w, r, "/events/"+ev.Code+"/batch/seats?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	key := "batch-seated"
+	if rec.Method == seating.BySeed {
+		key = "batch-seated-seed"
+	}
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/batch/seats", key, rec.Seated), http.StatusSeeOther)
 }
 
 // handleBatchSeatsWithdraw withdraws the seating and its sessions, so the
@@ -191,5 +193,5 @@ func (s *Server) handleBatchSeatsWithdraw(w http.ResponseWriter, r *http.Request
 		s.renderBatchSeats(w, r, u, ev, b, st, nil, skillscore.ErrorMessage(err), HTTPStatus(err))
 		return
 	}
-	http.Redirect(w, r, "/events/"+ev.Code+"/batch/seats?msg="+url.QueryEscape("已撤销座位安排和场次，可以修改考场"), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/batch/seats", "batch-seating-withdrawn"), http.StatusSeeOther)
 }

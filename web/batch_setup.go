@@ -112,7 +112,7 @@ func (s *Server) handleBatchSave(w http.ResponseWriter, r *http.Request, u *auth
 		s.renderBatchSetup(w, r, u, ev, b, st, f, nil, skillscore.ErrorMessage(err), "", HTTPStatus(err))
 		return
 	}
-	http.Redirect(w, r, "/events/"+ev.Code+"/batch/setup?msg="+url.QueryEscape("已保存批次信息"), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/batch/setup", "batch-saved"), http.StatusSeeOther)
 }
 
 // handleBatchRooms replaces the batch's exam rooms (refused while anyone is
@@ -144,6 +144,5 @@ func (s *Server) handleBatchRooms(w http.ResponseWriter, r *http.Request, u *aut
 	for _, x := range rooms {
 		seats += x.Seats
 	}
-	msg := "已保存 " + strconv.Itoa(len(rooms)) + " 个考场，共 " + strconv.Itoa(seats) + " 个座位"
-	http.Redirect(w, r, "/events/"+ev.Code+"/batch/setup?msg="+url.QueryEscape(msg), http.StatusSeeOther)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/batch/setup", "batch-rooms-saved", len(rooms), seats), http.StatusSeeOther)
 }

@@ -221,7 +221,7 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request, u *au
 		switch {
 		case err == nil:
 			s.log.Info("batch created", "event", created.Code, "batch", b.BatchNo, "by", u.User.Username)
-			http.Redirect(w, r, "/events/"+created.Code+"/batch?msg="+url.QueryEscape("已创建认定批次 "+b.BatchNo), http.StatusSeeOther)
+			http.Redirect(w, r, noticeURL("/events/"+created.Code+"/batch", "batch-created"), http.StatusSeeOther)
 			return
 		case skillscore.ErrorCode(err) == skillscore.EConflict && strings.Contains(skillscore.ErrorMessage(err), "批次号"):
 			errs["batch_no"] = skillscore.ErrorMessage(err)
