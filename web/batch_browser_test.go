@@ -170,9 +170,21 @@ func TestBatchSetupAndOverviewInBrowser(t *testing.T) {
 		t.Errorf("batch nav links %.0f px tall on a phone", h)
 	}
 	shot(t, b, "batch-overview-390")
-	if err := chromedp.Do(b, chromedp.Navigate(o.srv.URL+"/batches/new"), chromedp.WaitVisible(chromedp.CSS(`#create`))); err != nil {
-		t.Fatal(err)
+	for _, p := range []struct{ path, wait, name string }{
+		{"/batches/new", "#create", "batch-new-390"},
+		{"/events/jx-rd-2026-06/batch/setup", "#save-rooms", "batch-setup-390"},
+		{"/events/jx-rd-2026-06/batch/seats", "#assign-seats", "batch-seats-390"},
+		{"/events/jx-rd-2026-06/batch/photos", "#upload-photos", "batch-photos-390"},
+		{"/events/jx-rd-2026-06/roster", "#roster", "batch-roster-390"},
+	} {
+		if err := chromedp.Do(b, chromedp.Navigate(o.srv.URL+p.path), chromedp.WaitVisible(chromedp.CSS(p.wait))); err != nil {
+			t.Fatalf("%s: %v", p.path, err)
+		}
+		noSidewaysScroll(t, b, p.path+" on a phone")
+		shot(t, b, p.name)
 	}
-	noSidewaysScroll(t, b, "new batch on a phone")
-	shot(t, b, "batch-new-390")
+	// The roster of a batch shows what the office columns said.
+	if src := browsertest.Eval[string](t, b, `[...document.querySelectorAll('#roster td.source')].map(td => td.innerText).join('')`); src != "新考新考补考新考新考补考" {
+		t.Errorf("考生来源 on the roster: %q", src)
+	}
 }
