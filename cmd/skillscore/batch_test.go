@@ -26,6 +26,10 @@ func TestBatchCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	if _, err := st.CreateEvent(context.Background(), store.NewEvent{Event: store.Event{Code: "jx-comp", Name: "竞赛", Kind: "competition",
+		Occupation: "养老护理员", Year: 2026, Rules: `{"modules":[]}`}, Groups: []store.Group{{Code: "employee", Name: "职工组"}}}, "tester"); err != nil {
+		t.Fatal(err)
+	}
 	st.Close()
 	run := func(args ...string) string {
 		t.Helper()
@@ -80,6 +84,14 @@ func TestBatchCommands(t *testing.T) {
 		fmt.Fprintf(&roster, "考生%d,%s,汉族,大专,南昌,%s,从事本职业 5 年,五级,S00003600000123500000%d\n", i+1, cliID(t, 21+2*i), src, i+1)
 	}
 	run("roster", "import", "--db", db, "--event", "jx-rd-cli", "--basis", "duty", write("考生.csv", roster.String()))
+
+	// A competition's 报名表 with 民族 and 文化程度: read as before, the
+	// columns named as not read.
+	comp := write("竞赛.csv", "姓名,证件号码,民族,文化程度,设区市\n张三,"+cliID(t, 41)+",火星族,幼儿园,南昌\n")
+	if out := run("roster", "import", "--db", db, "--event", "jx-comp", "--dry-run", comp); !strings.Contains(out, "本赛事未读取的列：民族（C 列）、文化程度（D 列）") ||
+		!strings.Contains(out, "预检通过") {
+		t.Errorf("competition with office columns:\n%s", out)
+	}
 
 	sit := []string{"--sitting", "theory=2026-06-10,9:00-10:30", "--sitting", "skill=2026-06-11,08:30-11:30"}
 	runFail(t, exec.Command(bin, append([]string{"batch", "seats", "--db", db, "--event", "jx-rd-cli"}, sit...)...), "还差 1 个座位")
