@@ -14,6 +14,7 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 	"time"
@@ -278,5 +279,87 @@ func TestBatchPhotosPage(t *testing.T) {
 	_, body = b.get("/events/jx-rd-2026-06/batch")
 	if !strings.Contains(body, `data-stage="photo"><td class="stage"><a href="/events/jx-rd-2026-06/batch/photos">已有照片</a></td><td class="num new">2</td>`) {
 		t.Errorf("overview photo stage:\n%s", body)
+	}
+}
+
+// A batch's roster goes through the roster page's job like any other: a
+// bad 民族 is named at its row and column, and a good file stores each
+// candidate's office fields, shown on the roster.
+func TestBatchRosterThroughThePage(t *testing.T) {
+	o := newBatchOffice(t)
+	b := o.browser()
+	b.login("org", "pass-org")
+	b.get("/batches/new")
+	if code, _ := b.post("/batches/new", batchForm(b.csrf)); code != http.StatusSeeOther {
+		t.Fatalf("create: %d", code)
+	}
+	id := func(seq int) string {
+		s, err := idnumber.Make("360102", time.Date(1990, 3, 3, 0, 0, 0, 0, time.UTC), seq)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	file := func(eth string) []byte {
+		return []byte("姓名,证件号码,民族,文化程度,设区市,考生来源,申报条件\n" +
+			"甲," + id(1) + ",汉族,本科,南昌,新考,从事本职业 3 年\n" +
+			"乙," + id(3) + "," + eth + ",中专,九江,补考,从事本职业 6 年\n")
+	}
+	job := func(data []byte) (string, string) {
+		t.Helper()
+		b.get("/events/jx-rd-2026-06/roster")
+		resp := b.uploadResp("/events/jx-rd-2026-06/roster/upload", "考生.csv", data)
+		loc := resp.Header.Get("Location")
+		_, jobID, ok := strings.Cut(loc, "job=")
+		if resp.StatusCode != http.StatusSeeOther || !ok {
+			t.Fatalf("upload: %d %q", resp.StatusCode, loc)
+		}
+		deadline := time.Now().Add(time.Minute)
+		for {
+			_, body := b.get("/api/v1/events/jx-rd-2026-06/roster/jobs/" + jobID)
+			if !strings.Contains(body, `"state":"running"`) {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatal("the roster job did not end within a minute")
+			}
+			time.Sleep(20 * time.Millisecond) // polling the job's state, bounded by the deadline
+		}
+		_, page := b.get("/events/jx-rd-2026-06/roster?job=" + jobID)
+		return jobID, page
+	}
+	_, page := job(file("火星族"))
+	if !strings.Contains(page, "民族“火星族”不是 GB 3304 所列的民族名称") || !strings.Contains(page, `<td class="reason">ethnicity_unknown</td>`) ||
+		!strings.Contains(page, "C（民族）") {
+		t.Fatalf("bad 民族 not named on the page:\n%s", page)
+	}
+	jobID, page := job(file("畲"))
+	if !strings.Contains(page, `id="confirm"`) {
+		t.Fatalf("clean dry run cannot be confirmed:\n%s", page)
+	}
+	_, confirm := b.get("/events/jx-rd-2026-06/roster?job=" + jobID)
+	notice := regexp.MustCompile(`name="notice_sha256" value="([0-9a-f]{64})"`).FindStringSubmatch(confirm)
+	if notice == nil {
+		t.Fatal("no notice hash on the page")
+	}
+	code, _ := b.post("/events/jx-rd-2026-06/roster/jobs/"+jobID+"/import", url.Values{"csrf": {b.csrf}, "basis": {"duty"},
+		"notified": {"1"}, "notice_sha256": {notice[1]}})
+	if code != http.StatusSeeOther {
+		t.Fatalf("confirm: %d", code)
+	}
+	ev, _ := o.st.EventByCode(context.Background(), "jx-rd-2026-06")
+	deadline := time.Now().Add(time.Minute)
+	for {
+		if cs, _ := o.st.Candidates(context.Background(), ev.ID); len(cs) == 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the import did not store the candidates within a minute")
+		}
+		time.Sleep(20 * time.Millisecond) // polling the store, bounded by the deadline
+	}
+	_, page = b.get("/events/jx-rd-2026-06/roster")
+	if !strings.Contains(page, "<td>畲族</td><td>中等专科</td><td class=\"source\">补考</td>") || !strings.Contains(page, "考生名单") {
+		t.Errorf("roster lacks the office fields:\n%s", page)
 	}
 }
