@@ -3,6 +3,7 @@ package roster
 import (
 	"strings"
 
+	"skillscore"
 	"skillscore/certificates"
 	"skillscore/scoring"
 	"skillscore/store"
@@ -187,7 +188,8 @@ func checkCandidate(p *Person, cols map[field]int, get func(field) string, fail 
 		n, err := certificates.ParseLevelNumber(p.LevelCertNo)
 		switch {
 		case err != nil:
-			fail(fLevelCertNo, CertNoInvalid, "现等级证书编号“%s”格式不对：应为 22 位，Y 或 S 开头，后接 21 位数字（第 16 位为等级 1–5）", p.LevelCertNo)
+			// The certificates package says which part is wrong.
+			fail(fLevelCertNo, CertNoInvalid, "现%s：请按证书核对", skillscore.ErrorMessage(err))
 		case p.Level == 0:
 			fail(fLevelCertNo, CertNoInvalid, "填了现等级证书编号 %s，但现等级为空：请填写现等级", p.LevelCertNo)
 		case n.Level != p.Level:

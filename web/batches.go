@@ -12,6 +12,7 @@ import (
 
 	"skillscore"
 	"skillscore/examples"
+	"skillscore/levels"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -84,22 +85,8 @@ type batchNewPage struct {
 	Error             string
 }
 
-type levelOption struct {
-	Value int
-	Label string
-}
-
 // roomForm is one row of the rooms table of a form, as typed.
 type roomForm struct{ Code, Site, Name, Seats string }
-
-// levelOptions are the levels a batch may assess (1 = 一级/高级技师).
-func levelOptions() []levelOption {
-	var out []levelOption
-	for l := 5; l >= 1; l-- {
-		out = append(out, levelOption{l, scoring.LevelName(l)})
-	}
-	return out
-}
 
 // assessmentPresets are the rule documents written for an assessment.
 func assessmentPresets() []eventPreset {
@@ -157,10 +144,16 @@ func (s *Server) handleBatchCreate(w http.ResponseWriter, r *http.Request, u *au
 	if !occupationCodePattern.MatchString(ev.OccupationCode) {
 		errs["occupation_code"] = "职业编码如 4-10-01-05（职业分类大典）"
 	}
-	if n, err := strconv.Atoi(get("level")); err != nil || n < 1 || n > 5 {
+	// The select sends a level's code; a name typed by a script reads too.
+	lv := get("level")
+	l, ok := levels.Parse(lv)
+	if n, err := strconv.Atoi(lv); err == nil {
+		l, ok = levels.FromCode(n)
+	}
+	if !ok || !l.Valid() {
 		errs["level"] = "请选择认定等级"
 	} else {
-		ev.Level = n
+		ev.Level = l
 	}
 	if ev.StartsOn == "" || !validDate(ev.StartsOn) {
 		errs["starts_on"] = "请填写考核日期，如 2027-06-10"
@@ -266,7 +259,7 @@ func AssessmentPreset(value string) ([]byte, error) {
 // batchRules fits an assessment template to a batch: one group of
 // candidates when it names none, and a pass grants the batch's level
 // (the template's promotion table may name another).
-func batchRules(raw []byte, level int) ([]byte, error) {
+func batchRules(raw []byte, level levels.Level) ([]byte, error) {
 	var doc scoring.Rules
 	if err := json.Unmarshal(raw, &doc); err != nil {
 		return nil, skillscore.Wrap(skillscore.EInvalid, err, "评分规则文件不是有效的 JSON")

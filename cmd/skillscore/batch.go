@@ -9,10 +9,12 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"text/tabwriter"
 
 	"skillscore"
+	"skillscore/levels"
 	"skillscore/scoring"
 	"skillscore/seating"
 	"skillscore/store"
@@ -20,7 +22,7 @@ import (
 )
 
 const batchUsage = `用法 (usage): 职业技能等级认定批次 (assessment batches, docs/batches.md)
-  skillscore batch new   --code CODE --name 名称 --occupation 职业 --occupation-code 4-10-01-05 --level 1-5
+  skillscore batch new   --code CODE --name 名称 --occupation 职业 --occupation-code 4-10-01-05 --level 四级
                          --starts YYYY-MM-DD [--ends YYYY-MM-DD] --batch-no 批次号 [--specialty 工种] [--venue 地点]
                          [--publicity-days 5] [--retake-months 12] [--photo 358x441] [--photo-kb 100]
                          [--rules FILE.json] [--rooms 考场表.xlsx|.csv]
@@ -89,7 +91,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	occupation := fs.String("occupation", "", "职业，如 养老护理员")
 	occCode := fs.String("occupation-code", "", "职业编码，如 4-10-01-05")
 	specialty := fs.String("specialty", "", "工种（无则不填）")
-	level := fs.Int("level", 0, "认定等级 1（一级/高级技师）… 5（五级/初级工）")
+	level := fs.String("level", "", "认定等级：代码（4）或名称（四级、中级工、技师、特级技师 …）")
 	starts := fs.String("starts", "", "考核首日 YYYY-MM-DD")
 	ends := fs.String("ends", "", "考核末日 YYYY-MM-DD（一天考完不填）")
 	venue := fs.String("venue", "", "地点")
@@ -181,7 +183,7 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 
 type batchNewArgs struct {
 	code, name, occupation, occCode, specialty string
-	level                                      int
+	level                                      string
 	starts, ends, venue, batchNo               string
 	publicity, retake                          int
 	photo                                      string
@@ -193,11 +195,15 @@ var photoSize = regexp.MustCompile(`^(\d{2,4})[xX×*](\d{2,4})$`)
 
 func batchNew(ctx context.Context, dbURL, keyFile, actor string, stdout io.Writer, a batchNewArgs) error {
 	const cmd = "batch new"
+	lv, _ := levels.Parse(a.level)
+	if n, err := strconv.Atoi(a.level); err == nil {
+		lv, _ = levels.FromCode(n)
+	}
 	switch {
 	case a.code == "" || a.name == "" || a.occupation == "" || a.batchNo == "" || a.starts == "":
 		return usagef(cmd, "需要 --code、--name、--occupation、--occupation-code、--level、--starts 和 --batch-no", "missing required flags")
-	case a.level < 1 || a.level > 5:
-		return usagef(cmd, "--level 应为 1–5（1 = 一级/高级技师，5 = 五级/初级工）", "--level must be 1..5")
+	case !lv.Valid():
+		return usagef(cmd, "--level 应为一个职业技能等级：代码（1–8）或名称（四级、中级工、技师 …）", "--level names no level")
 	case len(a.starts) != 10:
 		return usagef(cmd, "--starts 应为 YYYY-MM-DD", "--starts must be YYYY-MM-DD")
 	}
@@ -224,7 +230,7 @@ func batchNew(ctx context.Context, dbURL, keyFile, actor string, stdout io.Write
 		return err
 	}
 	ev := store.Event{Code: a.code, Name: a.name, Occupation: a.occupation, OccupationCode: a.occCode, Specialty: a.specialty,
-		Level: a.level, Year: year, Venue: a.venue, StartsOn: a.starts, Status: "setup"}
+		Level: lv, Year: year, Venue: a.venue, StartsOn: a.starts, Status: "setup"}
 	if !web.ValidOccupationCode(a.occCode) {
 		return usagef(cmd, "--occupation-code 应为职业分类大典的职业编码，如 4-10-01-05", "--occupation-code must look like 4-10-01-05")
 	}
@@ -313,7 +319,7 @@ func batchShow(ctx context.Context, st *store.Store, ev store.Event, b store.Bat
 		Occupation     string            `json:"occupation"`
 		OccupationCode string            `json:"occupation_code"`
 		Specialty      string            `json:"specialty"`
-		Level          int               `json:"level"`
+		Level          levels.Level      `json:"level"`
 		StartsOn       string            `json:"starts_on"`
 		EndsOn         string            `json:"ends_on,omitempty"`
 		PublicityDays  int               `json:"publicity_days"`
