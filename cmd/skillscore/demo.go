@@ -17,6 +17,7 @@ import (
 	"skillscore/demo"
 	"skillscore/privacy"
 	"skillscore/store"
+	"skillscore/web"
 )
 
 // demoDBName is the SQLite file the demo keeps under --data.
@@ -119,7 +120,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
     轮次与晋级 (rounds, chief) %s/events/%s/rounds   决赛实时大屏 (final, big screen) %s/events/%s/bigscreen
 `, prog.Name, base, prog.Code, base, prog.Code, base, prog.Code, base, base, prog.Code,
 		base, demo.ProgrammeElderCode, base, demo.ProgrammeElderCode,
-		base, demo.TeamsCode, base, demo.TeamsCode, base, demo.TeamsCode, base, demo.RoundsCode, base, demo.RoundsCode) + bodyNote
+		base, demo.TeamsCode, base, demo.TeamsCode, base, demo.TeamsCode, base, demo.RoundsCode, base, demo.RoundsCode)
+	batchText, err := batchBanner(ctx, st, base)
+	if err != nil {
+		return err
+	}
+	progBanner += batchText + bodyNote
 	return serve(ctx, ln, st, cfg, log, func(string) {
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
@@ -157,6 +163,46 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fin.Name, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code,
 			verifyLink, progBanner)
 	})
+}
+
+// batchBanner is what the demo prints of its assessment batches (issue
+// 15): every role's pages of the current batch and of the approved one,
+// the 督导员's and 审核员's logins and a fresh one-time tablet login for the
+// current batch's first 考评员.
+func batchBanner(ctx context.Context, st *store.Store, base string) (string, error) {
+	cur, err := st.EventByCode(ctx, demo.BatchCode)
+	if err != nil {
+		return "", err
+	}
+	prev, err := st.EventByCode(ctx, demo.EarlierBatchCode)
+	if err != nil {
+		return "", err
+	}
+	examiner, err := demoJudgeLogin(ctx, st, cur.ID)
+	if err != nil {
+		return "", err
+	}
+	c, p := base+"/events/"+cur.Code, base+"/events/"+prev.Code
+	return fmt.Sprintf(`
+%s（认定批次 %s / assessment batch: 养老护理员 二级/技师，考核第一天下午：理论已考完，一名缺考；一名补考沿用 %s 批次的理论；实操考评中，综合评审在明天）
+  批次总览 (overview):               %s/batch
+  准考证与签到表 (admission):         %s/batch/admission
+  签到平板 (sign-in tablet, keeper1): %s/checkin?s=K01-skill
+  核对补考 (retakes):                 %s/batch/retakes
+  成绩与合格判定 (results):           %s/results
+  考场督导 (督导 board):              %s/batch/supervision
+  报审 (review):                      %s/batch/review
+  报送数据与文书 (report, 成绩单):     %s/batch/report
+  考评员平板 (examiner tablet, %s %s): %s/judge?t=%s   PIN: %s
+%s（认定批次 %s：已公示 5 个工作日、报审并经审核员批准，证书已签发；一名理论合格、实操不合格）
+  批次总览 %s/batch   成绩 %s/results   报审 (review) %s/batch/review
+  审核 (reviewer's approval) %s/batch/approval   待审核批次 (reviews) %s/reviews
+  报送数据与文书 (report) %s/batch/report   证书 (certificates) %s/certificates   公开查询 (verify) %s/verify
+  登录 (log in): 督导员 supervisor / demo-supervisor → %s/batch/supervision
+                 审核员 reviewer / demo-reviewer     → %s/reviews
+`, cur.Name, demo.BatchNo, demo.EarlierBatchNo, c, c, c, c, c, c, c, c,
+		examiner.Judge.Code, examiner.Judge.Name, base, examiner.Ticket, examiner.PIN,
+		prev.Name, demo.EarlierBatchNo, p, p, p, p, base, p, p, base, c, base), nil
 }
 
 // reachableHost turns the demo's listen address into one others can open:
@@ -329,6 +375,21 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 			return false, err
 		}
 	}
+	// issue 15: two assessment batches (their own clock steps), the
+	// earlier one approved by the demo 审核员 and its certificates issued,
+	// the current one on its first day with a 补考 carrying that batch's
+	// theory.
+	batchesCreated, err := demo.EnsureBatches(ctx, st, clock, demo.BatchOptions{
+		People:   demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID},
+		NewEvent: web.NewBatchEvent,
+		Photos:   cc.photos,
+		Issue: func(ctx context.Context, eventID int64) error {
+			return issueDemoCertificates(ctx, st, clock, cc, eventID)
+		},
+	})
+	if err != nil {
+		return false, err
+	}
 	clock.Set(time.Time{}) // the event in progress is made now
 	_, created, err := demo.Ensure(ctx, st)
 	if err != nil {
@@ -337,7 +398,7 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	if err := scopeDemoAccounts(ctx, st); err != nil {
 		return false, err
 	}
-	return finCreated || progCreated || created, nil
+	return finCreated || progCreated || batchesCreated || created, nil
 }
 
 // issueDemoCertificates issues an event's certificates at the clock's time,

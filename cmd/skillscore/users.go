@@ -274,6 +274,22 @@ var demoAccounts = []struct{ username, name, role, password string }{
 	{"chief", "演示裁判长", web.RoleChief, "demo-chief"},
 	{"keeper1", "演示记分员甲", web.RoleScorekeeper, "demo-keeper1"},
 	{"keeper2", "演示记分员乙", web.RoleScorekeeper, "demo-keeper2"},
+	// The assessment batches' 督导员 and the supervising office's 审核员.
+	{"supervisor", "演示督导员", web.RoleSupervisor, "demo-supervisor"},
+	{"reviewer", "演示审核员", web.RoleReviewer, "demo-reviewer"},
+}
+
+// demoScope is the demo events each scoped account works in: the chief
+// judge and the scorekeepers in every demo event (at a batch, the chief
+// closes the sittings and the keepers run the 签到 tablet), the 督导员 and
+// the 审核员 in the assessment batches only.
+func demoScope(role string) []string {
+	batches := []string{demo.BatchCode, demo.EarlierBatchCode}
+	switch role {
+	case web.RoleSupervisor, web.RoleReviewer:
+		return batches
+	}
+	return append([]string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.TeamsCode, demo.RoundsCode}, batches...)
 }
 
 // ensureDemoAccounts creates the demo logins that are missing.
@@ -295,11 +311,11 @@ func ensureDemoAccounts(ctx context.Context, st *store.Store) error {
 	return nil
 }
 
-// scopeDemoAccounts turns the demo chief judge's and scorekeepers'
-// site-wide grants (made with the accounts, before the events exist) into
-// grants on the demo events (the event in progress, the finished one and
-// the programme's three): they log in to these events' desk, paper and
-// rounds pages as the printed links say, and see no other event.
+// scopeDemoAccounts turns the site-wide grants of the demo accounts but the
+// organizer's (made with the accounts, before the events exist) into
+// grants on the demo events of demoScope: they log in to these events'
+// pages as the printed links say, and see no other event. The 审核员
+// approves the earlier batch before this, on the site-wide grant.
 func scopeDemoAccounts(ctx context.Context, st *store.Store) error {
 	for _, a := range demoAccounts {
 		if a.role == web.RoleOrganizer {
@@ -313,18 +329,28 @@ func scopeDemoAccounts(ctx context.Context, st *store.Store) error {
 		if err != nil {
 			return err
 		}
+		// A demo made before the batches existed gains their grants when
+		// it is reopened and they are added.
+		held := map[string]bool{}
 		for _, g := range gs {
-			if !g.Site() || g.CreatedBy != "demo" {
+			if g.Role == a.role {
+				held[g.EventCode] = true
+			}
+		}
+		for _, code := range demoScope(a.role) {
+			if held[code] {
 				continue
 			}
-			for _, code := range []string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.TeamsCode, demo.RoundsCode} {
-				if _, err := st.Grant(ctx, store.Grant{UserID: u.ID, Role: a.role, EventCode: code}, "demo"); err != nil &&
-					skillscore.ErrorCode(err) != skillscore.EConflict {
+			if _, err := st.Grant(ctx, store.Grant{UserID: u.ID, Role: a.role, EventCode: code}, "demo"); err != nil &&
+				skillscore.ErrorCode(err) != skillscore.EConflict {
+				return err
+			}
+		}
+		for _, g := range gs {
+			if g.Site() && g.CreatedBy == "demo" {
+				if err := st.Revoke(ctx, g.ID, "demo"); err != nil {
 					return err
 				}
-			}
-			if err := st.Revoke(ctx, g.ID, "demo"); err != nil {
-				return err
 			}
 		}
 	}
