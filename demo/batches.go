@@ -108,7 +108,7 @@ func day(month time.Month, d, hour, minute int) time.Time {
 // candidate is one invented person of a batch's roster file.
 type candidate struct {
 	name, gender, id, ethnicity, education, org, city, qualification, certNo, phone string
-	source                                                                      string // 新考 | 补考
+	source                                                                          string // 新考 | 补考
 }
 
 // The 申报条件 of 二级/技师 in the 国家职业技能标准 养老护理员 (2019).
