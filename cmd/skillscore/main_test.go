@@ -235,10 +235,11 @@ func TestDemoTwiceGivesOneEvent(t *testing.T) {
 			codes = append(codes, e.Code)
 		}
 		slices.Sort(codes)
-		want := []string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.TeamsCode, demo.RoundsCode}
+		want := []string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.TeamsCode, demo.RoundsCode,
+			demo.EarlierBatchCode, demo.BatchCode}
 		slices.Sort(want)
 		if err != nil || !slices.Equal(codes, want) {
-			t.Fatalf("run %d: events %s (%v), want the event in progress, the finished one and the programme's three (individual, team, two-round), once each", run, body, err)
+			t.Fatalf("run %d: events %s (%v), want the event in progress, the finished one, the programme's three (individual, team, two-round) and the two assessment batches, once each", run, body, err)
 		}
 		_, standings[run] = get(t, p.base+"/api/v1/events/"+demo.EventCode+"/standings")
 		_, finished[run] = get(t, p.base+"/api/v1/events/"+demo.FinishedCode+"/standings")
