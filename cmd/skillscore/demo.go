@@ -342,6 +342,10 @@ func demoKeys(dir, keyFile string) (*privacy.Keyring, error) {
 // programme with its three events (the team event's certificates issued)
 // and the event in progress.
 func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certConfig) (bool, error) {
+	// The approved batch's level certificates need the body's codes: the
+	// demo's stand-ins unless given (runDemo and certs --demo have set
+	// and announced them already).
+	cc.useDemoBody()
 	if err := ensureDemoAccounts(ctx, st); err != nil {
 		return false, err
 	}

@@ -37,6 +37,7 @@ func TestNoPersonalDataInPlainTextAfterTheDemo(t *testing.T) {
 			if err := fs.Parse(nil); err != nil {
 				t.Fatal(err)
 			}
+			cc.photos = filepath.Join(t.TempDir(), "photos") // the batches' candidates' photos, as the demo keeps them
 			if err := ensureKey(cc.keys); err != nil {
 				t.Fatal(err)
 			}
