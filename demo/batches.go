@@ -85,14 +85,15 @@ type BatchOptions struct {
 // them (the earlier first: the current one's 补考 finds it). The store
 // must have been opened with clock.
 func EnsureBatches(ctx context.Context, st BatchesStore, clock *Clock, o BatchOptions) (created bool, err error) {
+	pt := newPainter(BatchPhotoSpec.MinWidth, BatchPhotoSpec.MinHeight)
 	if _, err := st.EventByCode(ctx, EarlierBatchCode); err != nil {
-		if err := createEarlierBatch(ctx, st, clock, o); err != nil {
+		if err := createEarlierBatch(ctx, st, clock, o, pt); err != nil {
 			return false, fmt.Errorf("demo batch %s: %w", EarlierBatchNo, err)
 		}
 		created = true
 	}
 	if _, err := st.EventByCode(ctx, BatchCode); err != nil {
-		if err := createCurrentBatch(ctx, st, clock, o); err != nil {
+		if err := createCurrentBatch(ctx, st, clock, o, pt); err != nil {
 			return false, fmt.Errorf("demo batch %s: %w", BatchNo, err)
 		}
 		created = true
@@ -170,15 +171,16 @@ func rosterCSV(cs []candidate) []byte {
 
 // photoZIP is the photo ZIP an office collects: one JPEG per candidate
 // named by 证件号码, each meeting the batch's spec.
-func photoZIP(cs []candidate, rng *rand.Rand) ([]byte, error) {
+func photoZIP(cs []candidate, pt *painter, rng *rand.Rand) ([]byte, error) {
 	var buf bytes.Buffer
 	zw := zip.NewWriter(&buf)
 	for _, c := range cs {
-		w, err := zw.Create(c.id + ".jpg")
+		// Stored, not deflated: a JPEG does not shrink.
+		w, err := zw.CreateHeader(&zip.FileHeader{Name: c.id + ".jpg", Method: zip.Store})
 		if err != nil {
 			return nil, err
 		}
-		if _, err := w.Write(portrait(BatchPhotoSpec.MinWidth, BatchPhotoSpec.MinHeight, c.gender == "女", rng)); err != nil {
+		if _, err := w.Write(pt.portrait(c.gender == "女", rng)); err != nil {
 			return nil, err
 		}
 	}
@@ -195,7 +197,7 @@ var batchExaminers = []string{"游建华", "刘春兰", "程志勇", "廖晓梅"
 // newBatch creates a batch as the new-batch page does, its rooms with it,
 // and imports its roster and photos as an office's files.
 func newBatch(ctx context.Context, st BatchesStore, o BatchOptions, ev store.Event, b store.Batch, rooms []store.ExamRoom,
-	cs []candidate, rng *rand.Rand) (store.Event, []store.Contestant, error) {
+	cs []candidate, pt *painter, rng *rand.Rand) (store.Event, []store.Contestant, error) {
 	raw, err := examples.Files.ReadFile(BatchRulesFile)
 	if err != nil {
 		return store.Event{}, nil, err
@@ -212,7 +214,7 @@ func newBatch(ctx context.Context, st BatchesStore, o BatchOptions, ev store.Eve
 	if _, err := rosters.Import(ctx, st, ev.ID, file, rosterCSV(cs), rosters.Options{Actor: o.Organizer, Basis: store.BasisConsent}); err != nil {
 		return store.Event{}, nil, fmt.Errorf("roster: %w", err)
 	}
-	data, err := photoZIP(cs, rng)
+	data, err := photoZIP(cs, pt, rng)
 	if err != nil {
 		return store.Event{}, nil, err
 	}
@@ -497,7 +499,7 @@ func batchSittings(first, second string) []seating.Sitting {
 // 报审, approved by the reviewer and certificates issued. One candidate
 // passes theory and fails the skills (they come back as the current
 // batch's 补考); one fails theory.
-func createEarlierBatch(ctx context.Context, st BatchesStore, clock *Clock, o BatchOptions) error {
+func createEarlierBatch(ctx context.Context, st BatchesStore, clock *Clock, o BatchOptions, pt *painter) error {
 	rng := rand.New(rand.NewPCG(2026, 6))
 	used := map[string]bool{}
 	cs := batchRoster(rng, EarlierCount, used)
@@ -505,7 +507,7 @@ func createEarlierBatch(ctx context.Context, st BatchesStore, clock *Clock, o Ba
 	ev := batchEvent(EarlierBatchCode, "2026年第6批养老护理员（技师）职业技能等级认定", "南昌 · 江西省康养职业技能评价中心（演示）", "2026-06-13", "final")
 	b := store.Batch{BatchNo: EarlierBatchNo, EndsOn: "2026-06-14", PublicityDays: 5, RetakeMonths: 12, PhotoSpec: BatchPhotoSpec}
 	rooms := []store.ExamRoom{{Code: "K01", Site: "江西省康养职业技能评价中心", Name: "第一考场（实训楼 201）", Seats: 15}}
-	ev, people, err := newBatch(ctx, st, o, ev, b, rooms, cs, rng)
+	ev, people, err := newBatch(ctx, st, o, ev, b, rooms, cs, pt, rng)
 	if err != nil {
 		return err
 	}
@@ -640,7 +642,7 @@ func failedSkills(eventID int64, p panel, rm scoring.Module, j store.Judge, c st
 // skills under way in both rooms: in 第一考场 most candidates signed in and
 // several sheets submitted, in 第二考场 sign-in done and the first sheets
 // coming. The 综合评审 is tomorrow.
-func createCurrentBatch(ctx context.Context, st BatchesStore, clock *Clock, o BatchOptions) error {
+func createCurrentBatch(ctx context.Context, st BatchesStore, clock *Clock, o BatchOptions, pt *painter) error {
 	earlier, err := st.EventByCode(ctx, EarlierBatchCode)
 	if err != nil {
 		return err
@@ -672,7 +674,7 @@ func createCurrentBatch(ctx context.Context, st BatchesStore, clock *Clock, o Ba
 		{Code: "K01", Site: "江西省康养职业技能评价中心", Name: "第一考场（实训楼 201）", Seats: 14},
 		{Code: "K02", Site: "江西省康养职业技能评价中心", Name: "第二考场（实训楼 202）", Seats: 14},
 	}
-	ev, people, err := newBatch(ctx, st, o, ev, b, rooms, cs, rng)
+	ev, people, err := newBatch(ctx, st, o, ev, b, rooms, cs, pt, rng)
 	if err != nil {
 		return err
 	}
