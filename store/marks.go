@@ -122,7 +122,8 @@ type ImportedScore struct {
 // ImportScores stores the scores of an imported module, all or none,
 // replacing earlier imports for the same contestants. A score marked Absent
 // (缺考) is recorded as such; a contestant absent here with no other marks
-// and no status becomes 缺考 (absentFromImport).
+// and no status becomes 缺考 (absentFromImport), except at an assessment,
+// where it is the imported part's absence only.
 func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, scores []ImportedScore, source, actor string) (int64, error) {
 	var rev int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -152,14 +153,21 @@ func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, score
 				return fmt.Errorf("insert imported score: %w", err)
 			}
 		}
+		// At an assessment 缺考 in the theory file is that part's absence,
+		// not the candidate's: the practical may still follow, so the
+		// candidate keeps no status (检录 gives 缺考 to one absent from
+		// every sitting).
+		t, err := eventTerms(ctx, tx, eventID)
+		if err != nil {
+			return err
+		}
 		for _, sc := range scores {
-			if sc.Absent {
+			if sc.Absent && !t.Assessment() {
 				if err := s.absentFromImport(ctx, tx, eventID, sc.ContestantID, source, actor); err != nil {
 					return err
 				}
 			}
 		}
-		var err error
 		if rev, err = bumpRevision(ctx, tx, eventID); err != nil {
 			return err
 		}

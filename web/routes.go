@@ -136,6 +136,7 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/checkin", s.sessionsRoute(s.handleCheckin, RoleChief, RoleScorekeeper))
 	handle("POST /events/{code}/checkin/decide", s.sessionsRoute(s.handleCheckinDecide, RoleChief))
 	handle("POST /events/{code}/checkin/close", s.sessionsRoute(s.handleCheckinClose, RoleChief))
+	handle("GET /events/{code}/checkin/photo/{contestant}", s.sessionsRoute(s.handleCheckinPhoto, RoleChief, RoleScorekeeper))
 	// Users and their grants (roles per scope, docs/roles.md): organizers of
 	// any scope, each within its own.
 	handle("GET /users", s.requireAccess(s.handleUsersPage, userAdminAccess))
