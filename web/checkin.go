@@ -19,15 +19,19 @@ type checkinPage struct {
 	Title, CSRF, EventCode, EventName, User string
 	Terms                                   scoring.Terms // 参赛证/选手/赛场 or 准考证/考生/考场
 	Chief                                   bool          // may decide 人证不符 and close a session
-	Sessions                                []store.SessionState
-	Current                                 *store.SessionState
-	Counts                                  map[string]int
-	Last                                    *store.EntryState // the contestant just checked in
-	Already                                 bool
-	Error                                   string
-	Confirming                              bool               // the close step
-	Closing                                 []store.EntryState // who the close will record absent
-	Outcomes                                map[string]string
+	Organizer                               bool          // may print the 签到表 with photos
+	// Places names an assessment's rooms by the sessions' venue (a room's
+	// code): 第一考场（江西卫生职业学院）.
+	Places     map[string]string
+	Sessions   []store.SessionState
+	Current    *store.SessionState
+	Counts     map[string]int
+	Last       *store.EntryState // the contestant just checked in
+	Already    bool
+	Error      string
+	Confirming bool               // the close step
+	Closing    []store.EntryState // who the close will record absent
+	Outcomes   map[string]string
 	// Identity is the person a good card or number named at an
 	// assessment's 签到, shown (photo, masked 证件号码, seat) for the
 	// keeper's identity check before anything is recorded; Again carries
@@ -63,7 +67,25 @@ func (s *Server) renderCheckin(w http.ResponseWriter, r *http.Request, u *authed
 	}
 	t := scoring.TermsFor(ev.Kind)
 	page := checkinPage{Title: ev.Name + " · " + t.CheckIn, CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
-		Terms: t, Chief: scopeHas(r, u.Access, RoleChief) || scopeHas(r, u.Access, RoleOrganizer), Sessions: all, Outcomes: outcomeNames(t)}
+		Terms: t, Chief: scopeHas(r, u.Access, RoleChief) || scopeHas(r, u.Access, RoleOrganizer), Organizer: scopeHas(r, u.Access, RoleOrganizer),
+		Sessions: all, Outcomes: outcomeNames(t)}
+	if rs, ok := st.(interface {
+		ExamRooms(ctx context.Context, eventID int64) ([]store.ExamRoom, error)
+	}); ok && t.Assessment() {
+		rooms, err := rs.ExamRooms(r.Context(), ev.ID)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		page.Places = map[string]string{}
+		for _, room := range rooms {
+			place := room.Name
+			if room.Site != "" {
+				place += "（" + room.Site + "）"
+			}
+			page.Places[room.Code], page.Places[room.Name] = place, place
+		}
+	}
 	for i := range all {
 		if all[i].Code == code {
 			page.Current = &all[i]
