@@ -9,6 +9,7 @@ import (
 	"image/jpeg"
 	"io"
 	"log/slog"
+	"mime/multipart"
 	"net/http/httptest"
 	"os"
 	"os/exec"
@@ -364,5 +365,86 @@ func TestAdmissionNumbersAndRules(t *testing.T) {
 	if text, _ = readPDF(t, pdf); !strings.Contains(text, "二者缺一不得入场") {
 		t.Fatalf("default rules not back:\n%s", text)
 	}
-	_ = fmt.Sprint
+}
+
+// uploadWith posts a file with more form fields, as the page's form does.
+func (b *browser) uploadWith(path, name string, data []byte, fields map[string]string) (int, string) {
+	b.t.Helper()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	mw.WriteField("csrf", b.csrf)
+	for k, v := range fields {
+		mw.WriteField(k, v)
+	}
+	fw, _ := mw.CreateFormFile("file", name)
+	fw.Write(data)
+	mw.Close()
+	resp, err := b.c.Post(b.base+path, mw.FormDataContentType(), &body)
+	if err != nil {
+		b.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, string(out)
+}
+
+// TestTheoryImportReconciled: the exam system's .csv by 准考证号, 缺考
+// included, is reconciled with the batch's roster on the imports page:
+// a candidate the file leaves out refuses it (nothing stored) until the
+// organizer allows it, and is then named; 缺考 is the theory part's
+// absence, not a 0 and not the candidate's status; a file with mismatches
+// names each by its row.
+func TestTheoryImportReconciled(t *testing.T) {
+	o := newBatchOffice(t)
+	ctx := context.Background()
+	base := "/events/" + o.ev.Code + "/imports"
+	org := o.browser()
+	org.login("org", "pass-org")
+	code, body := org.get(base)
+	if code != 200 || !strings.Contains(body, "导入成绩与考评员") || !strings.Contains(body, "允许文件缺少名单中的考生") || !strings.Contains(body, "准考证号") {
+		t.Fatalf("imports page: %d\n%s", code, body)
+	}
+	no := func(i int) string { return o.entryNo[o.cs[i].ID] }
+	csv := fmt.Sprintf("\ufeff准考证号,姓名,理论成绩\n%s,李秀英,86.5\n%s,王建华,缺考\n%s,张丽,61\n", no(0), no(1), no(2))
+	code, body = org.uploadWith(base+"/scores", "理论成绩.csv", []byte(csv), nil)
+	if code != 422 || !strings.Contains(body, "名单中有 1 名考生在文件中没有成绩：刘芳（"+no(3)+"）") || !strings.Contains(body, `<td class="num">—</td>`) {
+		t.Fatalf("missing candidate: %d\n%s", code, body)
+	}
+	if got, _ := o.st.ImportedScores(ctx, o.ev.ID); len(got) != 0 {
+		t.Fatalf("a refused file stored %d scores", len(got))
+	}
+	code, body = org.uploadWith(base+"/scores", "理论成绩.csv", []byte(csv), map[string]string{"allow_missing": "1"})
+	if code != 200 || !strings.Contains(body, "已导入成绩 3 条（其中缺考 1 条）") || !strings.Contains(body, `id="missing"`) ||
+		!strings.Contains(body, "刘芳（准考证号 "+no(3)+"）") {
+		t.Fatalf("allowed: %d\n%s", code, body)
+	}
+	got, err := o.st.ImportedScores(ctx, o.ev.ID)
+	if err != nil || len(got) != 3 {
+		t.Fatalf("stored %+v %v", got, err)
+	}
+	for _, sc := range got {
+		if sc.ContestantID == o.cs[1].ID && (!sc.Absent || sc.Value != 0) {
+			t.Errorf("王建华's 缺考 stored as %+v", sc)
+		}
+	}
+	cs, err := o.st.Contestants(ctx, o.ev.ID)
+	if err != nil || cs[1].Status != "" {
+		t.Fatalf("缺考 in theory gave the candidate status %q (%v)", cs[1].Status, err)
+	}
+	// Every mismatch of a bad file, each by its row; nothing stored.
+	bad := fmt.Sprintf("准考证号,姓名,成绩\n%s,李秀英,90\n0099,无名,80\n%s,王小华,70\n%s,张丽,120\n%s,李秀英,91\n%s,刘芳,缺考\n",
+		no(0), no(1), no(2), no(0), no(3))
+	code, body = org.uploadWith(base+"/scores", "理论成绩.csv", []byte(bad), nil)
+	for _, want := range []string{"准考证号 0099 不在本批次名单中", "姓名 王小华 与名单中该准考证号的姓名 王建华 不符", "成绩 120 超出范围",
+		"与第 2 行是同一位考生（李秀英）", "有 5 处错误"} {
+		if !strings.Contains(body, want) {
+			t.Errorf("bad file: lacks %q", want)
+		}
+	}
+	if code != 422 {
+		t.Errorf("bad file: %d", code)
+	}
+	if got, _ := o.st.ImportedScores(ctx, o.ev.ID); len(got) != 3 || t.Failed() {
+		t.Fatalf("after the bad file: %d scores\n%s", len(got), body)
+	}
 }

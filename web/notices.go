@@ -26,7 +26,7 @@ var notices = map[string]string{
 	"round-confirmed":          "晋级名单已确认：%d 人晋级，下一轮已开始", // rounds
 	"round-drawn":              "本轮出场顺序与赛位已抽签（%d 人）",    // rounds
 	"decrypted":                "已解密",
-	"scores-imported":          "已导入成绩 %d 条",
+	"scores-reconciled":        "已导入成绩 %d 条（其中缺考 %d 条）",
 	"judges-imported":          "已导入裁判 %d 名",
 	"logins-revoked":           "已撤销 %d 台平板的登录",
 	"panels-assigned":          "已分配 %d 份评分表；%d 项因回避未分配",

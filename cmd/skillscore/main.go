@@ -55,8 +55,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        抽签加密、二次加密、抽签结果表 (draw)
   skillscore decrypt --event CODE [--db URL]           全部模块签字确认后解密 (decrypt)
   skillscore stats   [--db URL] [--year Y] [--json]    按设区市统计人数与年度目标 (statistics against targets)
-  skillscore scores import --event CODE [--db URL] [--module CODE] [--json] FILE.xlsx
-                                                       导入理论成绩，全部合格才导入 (theory scores import)
+  skillscore scores import --event CODE [--db URL] [--module CODE] [--allow-missing] [--json] FILE.xlsx|FILE.csv
+                                                       导入理论成绩，与名单核对、全部合格才导入 (theory scores import)
   skillscore judges import|cards --event CODE [--db URL] FILE.xlsx | --url BASE --out FILE.pdf
                                                        导入裁判及裁判组；打印裁判登录卡 (judges import, judge cards)
   skillscore photos  import --event CODE [--db URL] [--photos DIR] [--dry-run] 目录|FILE.zip | prune
