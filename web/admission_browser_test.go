@@ -9,6 +9,8 @@ import (
 	"skillscore/idnumber"
 	"skillscore/internal/browsertest"
 	"skillscore/sessions"
+	"skillscore/sheets"
+	"skillscore/store"
 )
 
 // TestAssessmentSignInInBrowser is a scorekeeper signing candidates in at
@@ -145,5 +147,74 @@ func TestAssessmentSignInInBrowser(t *testing.T) {
 	s, err := o.st.Session(t.Context(), o.ev.ID, "T02")
 	if err != nil || s.Rows[0].Outcome != sessions.Present || s.Rows[0].Method != sessions.MethodCode || s.Rows[0].Note != "人证核验一致" {
 		t.Fatalf("T02: %+v %v", s.Rows, err)
+	}
+}
+
+// TestAssessorTabletInBrowser is a 考评员 with an assessment's login card:
+// the card's QR code names the batch, so the login screen already says
+// 考评员; after the login the list shows the candidates' seats (座位) and
+// the tablet never says 裁判, 选手 or 赛位; a competition's card keeps them.
+func TestAssessorTabletInBrowser(t *testing.T) {
+	o := newBatchOffice(t)
+	ctx := t.Context()
+	if _, err := o.st.Draw(ctx, o.ev.ID, 1, "0123456789abcdef0123456789abcdef", "org"); err != nil {
+		t.Fatal(err)
+	}
+	mods, err := o.st.Modules(ctx, o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := o.st.AddJudge(ctx, store.Judge{EventID: o.ev.ID, Code: "K01", Name: "陈考评"}, []store.PanelMember{{ModuleID: mods[1].ID, Chief: true}}, "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := o.judges.AssignPanels(ctx, o.ev.ID, "org"); err != nil {
+		t.Fatal(err)
+	}
+	login, err := o.judges.IssueLogin(ctx, j.ID, "org")
+	if err != nil {
+		t.Fatal(err)
+	}
+	b := browsertest.New(t, 1024, 768)
+	if err := chromedp.Do(b, chromedp.Navigate(sheets.JudgeLoginURL(o.srv.URL, login.Ticket, o.ev.Code)),
+		chromedp.WaitVisible(chromedp.CSS(`#pinpad`))); err != nil {
+		t.Fatal(err)
+	}
+	if h := browsertest.Eval[string](t, b, `document.querySelector('#login h1').innerText + document.querySelector('#login-hint').innerText + document.title`); !strings.Contains(h, "考评员登录") ||
+		!strings.Contains(h, "考评员登录卡上的 6 位 PIN") || !strings.HasPrefix(browsertest.Eval[string](t, b, `document.title`), "考评员评分") || strings.Contains(h, "裁判") {
+		t.Fatalf("login screen: %q", h)
+	}
+	screenshot(t, b, "assessor-login-1024.png")
+	for _, d := range login.PIN {
+		browsertest.WaitTrue(t, b, `(function(){var e=document.querySelector('#pinpad button:nth-child(`+pinPadIndex(d)+`)');if(!e)return false;e.click();return true})()`)
+	}
+	browsertest.WaitTrue(t, b, `(function(){var e=document.querySelector('#login-go');if(!e)return false;e.click();return true})()`)
+	browsertest.WaitTrue(t, b, `document.querySelectorAll('#modules button[data-code]').length === 4`)
+	text := browsertest.Eval[string](t, b, `document.body.innerText`)
+	if !strings.Contains(text, "座位 ") {
+		t.Errorf("the list shows no 座位:\n%s", text)
+	}
+	for _, competition := range []string{"裁判", "选手", "赛位"} {
+		if strings.Contains(text, competition) {
+			t.Errorf("an assessment's tablet says %q:\n%s", competition, text)
+		}
+	}
+	if got := browsertest.Eval[string](t, b, `JSON.parse(localStorage.getItem('skillscore.judge.terms')).judge`); got != "考评员" {
+		t.Errorf("stored terms: %q", got)
+	}
+	// The submit box's words too.
+	browsertest.WaitTrue(t, b, `(function(){var e=document.querySelector('#modules button[data-code]');if(!e)return false;e.click();return true})()`)
+	browsertest.WaitTrue(t, b, `!document.querySelector('#sheet').hidden`)
+	if box := browsertest.Eval[string](t, b, `document.querySelector('#submit-box').textContent`); !strings.Contains(box, "需考评组长重新开放") {
+		t.Errorf("submit box: %q", box)
+	}
+	screenshot(t, b, "assessor-sheet-1024.png")
+	// Another tablet with a card of no known event keeps a competition's words.
+	other := browsertest.Device(t, b, 1024, 768)
+	if err := chromedp.Do(other, chromedp.Navigate(o.srv.URL+"/judge?t=x&e=nosuch"), chromedp.WaitVisible(chromedp.CSS(`#pinpad`))); err != nil {
+		t.Fatal(err)
+	}
+	if h := browsertest.Eval[string](t, other, `document.querySelector('#login h1').innerText`); h != "裁判登录" {
+		t.Errorf("unknown event's login screen: %q", h)
 	}
 }

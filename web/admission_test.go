@@ -35,6 +35,7 @@ import (
 // keeper2) and an observer.
 type batchOffice struct {
 	*office
+	judges  *judges.Service
 	cs      []store.Contestant // with their 证件号码 opened
 	entryNo map[int64]string
 	theory  store.Module
@@ -59,6 +60,15 @@ func portrait(t *testing.T, tint uint8) []byte {
 	return buf.Bytes()
 }
 
+// batchRules are the batch's rules: theory imported, practical by one
+// 考评员 on one judgement aspect; each part passes at 60.
+const batchRules = `{"schema": "skillscore.rules/v1", "name": "养老护理员三级认定", "kind": "assessment", "occupation": "养老护理员", "level": 3,
+  "modules": [{"code": "T", "name": "理论知识", "part": "theory", "weight": 30, "max": 100, "imported": true},
+    {"code": "A", "name": "操作技能", "part": "practical", "weight": 70, "max": 100, "panel": {"judges": 1, "method": "mean"},
+     "aspects": [{"code": "A1", "name": "照护操作", "kind": "judgement", "max": 100}]}],
+  "total": {"rounding": {"mode": "half_up", "places": 1}},
+  "pass": {"conditions": [{"part": "theory", "min": 60}, {"part": "practical", "min": 60}]}}`
+
 func newBatchOffice(t *testing.T) *batchOffice {
 	t.Helper()
 	ctx := context.Background()
@@ -73,7 +83,7 @@ func newBatchOffice(t *testing.T) *batchOffice {
 	}
 	ev, err := st.CreateEvent(ctx, store.NewEvent{Event: store.Event{Code: "jx-rd-2026-07", Name: "2026年第7批养老护理员职业技能等级认定",
 		Kind: "assessment", Occupation: "养老护理员", OccupationCode: "4-10-01-05", Level: 3, Year: 2026, StartsOn: "2026-07-10",
-		Venue: "江西卫生职业学院", Rules: `{"modules":[]}`},
+		Venue: "江西卫生职业学院", Rules: batchRules},
 		Groups: []store.Group{{Code: "g", Name: "考生"}},
 		Modules: []store.Module{
 			{Code: "T", Name: "理论知识", Kind: "theory", Weight: 300000, MaxMarks: 1000000, Imported: true,
@@ -149,7 +159,7 @@ func newBatchOffice(t *testing.T) *batchOffice {
 	t.Cleanup(svc.Close)
 	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: svc, Judging: st, Photos: lib, Personal: st}))
 	t.Cleanup(srv.Close)
-	return &batchOffice{office: &office{t: t, st: st, srv: srv, ev: ev}, cs: cs, entryNo: entryNo, theory: mods[0]}
+	return &batchOffice{office: &office{t: t, st: st, srv: srv, ev: ev}, judges: svc, cs: cs, entryNo: entryNo, theory: mods[0]}
 }
 
 // download GETs a file as the browser's user and returns its status and body.

@@ -256,13 +256,13 @@ func (s *Server) handleJudgeCards(w http.ResponseWriter, r *http.Request, u *aut
 	if secureRequest(r) {
 		scheme = "https"
 	}
-	cards, err := sheets.IssueJudgeCards(ctx, s.judges, in.Judges, in.Panels, in.Modules, scheme+"://"+r.Host, u.User.Username)
+	cards, err := sheets.IssueJudgeCards(ctx, s.judges, ev, in.Judges, in.Panels, in.Modules, scheme+"://"+r.Host, u.User.Username)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
-	if err := sheets.WriteJudgeCards(&buf, fonts, ev.Name, cards, time.Now()); err != nil {
+	if err := sheets.WriteJudgeCards(&buf, fonts, ev.Name, scoring.TermsFor(ev.Kind), cards, time.Now()); err != nil {
 		s.fail(w, r, err)
 		return
 	}

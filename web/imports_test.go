@@ -156,8 +156,11 @@ func TestImportsPageScoresJudgesAndCards(t *testing.T) {
 		t.Fatalf("zbarimg: %v", err)
 	}
 	loginURL := strings.TrimSpace(string(qr))
-	ticket, ok := strings.CutPrefix(loginURL, o.srv.URL+"/judge?t=")
-	if !ok {
+	// The tablet app with the ticket, and the event for the login screen's words.
+	rest, ok := strings.CutPrefix(loginURL, o.srv.URL+"/judge?")
+	q, err := url.ParseQuery(rest)
+	ticket := q.Get("t")
+	if !ok || err != nil || ticket == "" || q.Get("e") != ev.Code {
 		t.Fatalf("QR holds %q, want the server's tablet login", loginURL)
 	}
 	req, _ := json.Marshal(map[string]string{"ticket": ticket, "pin": pin, "device": "tablet-1"})

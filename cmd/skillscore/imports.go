@@ -14,6 +14,7 @@ import (
 	"skillscore/certificates"
 	"skillscore/imports"
 	"skillscore/judges"
+	"skillscore/scoring"
 	"skillscore/sheets"
 	"skillscore/store"
 )
@@ -232,7 +233,7 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	svc := judges.New(st, judges.Config{})
 	defer svc.Close()
-	cards, err := sheets.IssueJudgeCards(ctx, svc, in.Judges, in.Panels, in.Modules, *base, *actor)
+	cards, err := sheets.IssueJudgeCards(ctx, svc, ev, in.Judges, in.Panels, in.Modules, *base, *actor)
 	if err != nil {
 		return err
 	}
@@ -240,7 +241,7 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法写入 %s: %v", *out, err))
 	}
-	if err := sheets.WriteJudgeCards(file, fonts, ev.Name, cards, time.Now()); err != nil {
+	if err := sheets.WriteJudgeCards(file, fonts, ev.Name, scoring.TermsFor(ev.Kind), cards, time.Now()); err != nil {
 		file.Close()
 		return err
 	}
