@@ -11,6 +11,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"skillscore/sessions"
+	"skillscore/store"
 )
 
 // testPhoto is a 300×400 JPEG: a face-sized oval on a light background.
@@ -198,5 +201,29 @@ func TestDoorListsReadBack(t *testing.T) {
 	}
 	if t.Failed() {
 		t.Log(text)
+	}
+}
+
+// TestBatchSittings: a sitting's room is the batch's room named by the
+// session's venue (its code or its name), at the room's 考点 or else the
+// batch's venue; its subject is the module's name; another venue prints
+// as written.
+func TestBatchSittings(t *testing.T) {
+	b := BatchRoster{Event: store.Event{Venue: "南昌市职业技能鉴定中心"},
+		Rooms:   []store.ExamRoom{{Code: "K01", Site: "江西卫生职业学院", Name: "第一考场"}, {Code: "K02", Name: "第二考场"}},
+		Modules: []store.Module{{Code: "T", Name: "理论知识"}}}
+	for _, c := range []struct {
+		s          store.SessionState
+		room, site string
+		subject    string
+	}{
+		{store.SessionState{Session: sessions.Session{Code: "T01", Name: "上午场", Venue: "K01", Module: "T"}}, "第一考场", "江西卫生职业学院", "理论知识"},
+		{store.SessionState{Session: sessions.Session{Code: "T02", Name: "上午场", Venue: "第二考场", Module: "T"}}, "第二考场", "南昌市职业技能鉴定中心", "理论知识"},
+		{store.SessionState{Session: sessions.Session{Code: "P01", Name: "操作技能", Venue: "实训楼 301"}}, "实训楼 301", "南昌市职业技能鉴定中心", "操作技能"},
+	} {
+		got := b.Sitting(c.s)
+		if got.Room != c.room || got.Site != c.site || got.Subject != c.subject || got.Session != c.s.Code {
+			t.Errorf("%s: %+v, want room %s at %s, subject %s", c.s.Code, got, c.room, c.site, c.subject)
+		}
 	}
 }

@@ -2,6 +2,7 @@ package sheets
 
 import (
 	"cmp"
+	"context"
 	"fmt"
 	"maps"
 	"slices"
@@ -28,6 +29,50 @@ type BatchRoster struct {
 	Candidates []store.Contestant
 	EntryNos   map[int64]string // contestant id → 准考证号
 	Schedule   []store.SessionState
+}
+
+// BatchReader reads what the admission papers are built from
+// (*store.Store).
+type BatchReader interface {
+	Batch(ctx context.Context, eventID int64) (store.Batch, error)
+	ExamRooms(ctx context.Context, eventID int64) ([]store.ExamRoom, error)
+	Modules(ctx context.Context, eventID int64) ([]store.Module, error)
+	Contestants(ctx context.Context, eventID int64) ([]store.Contestant, error)
+	SchedulePeople(ctx context.Context, eventID int64) ([]sessions.Person, error)
+	Schedule(ctx context.Context, eventID int64) ([]store.SessionState, error)
+}
+
+// LoadBatchRoster reads an assessment batch for its admission papers; an
+// event of another kind is refused (a competition has 参赛证, not 准考证).
+func LoadBatchRoster(ctx context.Context, r BatchReader, ev store.Event) (BatchRoster, error) {
+	b := BatchRoster{Event: ev, EntryNos: map[int64]string{}}
+	if !scoring.TermsFor(ev.Kind).Assessment() {
+		return b, skillscore.Errorf(skillscore.EInvalid, "%s 是竞赛，不是等级认定批次：准考证只用于认定批次，竞赛请打印参赛证", ev.Code)
+	}
+	var err error
+	if b.Batch, err = r.Batch(ctx, ev.ID); err != nil && skillscore.ErrorCode(err) != skillscore.ENotFound {
+		return b, err
+	}
+	if b.Rooms, err = r.ExamRooms(ctx, ev.ID); err != nil {
+		return b, err
+	}
+	if b.Modules, err = r.Modules(ctx, ev.ID); err != nil {
+		return b, err
+	}
+	if b.Candidates, err = r.Contestants(ctx, ev.ID); err != nil {
+		return b, err
+	}
+	people, err := r.SchedulePeople(ctx, ev.ID)
+	if err != nil {
+		return b, err
+	}
+	for _, p := range people {
+		if p.EntryNo != "" {
+			b.EntryNos[p.ContestantID] = p.EntryNo
+		}
+	}
+	b.Schedule, err = r.Schedule(ctx, ev.ID)
+	return b, err
 }
 
 // Admission is what the batch's 准考证 share; rules "" is the default.

@@ -59,31 +59,7 @@ func (s *Server) admissionRoute(h func(http.ResponseWriter, *http.Request, *auth
 
 // batchRoster reads everything the admission papers are built from.
 func batchRoster(ctx context.Context, st AdmissionStore, ev store.Event) (sheets.BatchRoster, error) {
-	b := sheets.BatchRoster{Event: ev, EntryNos: map[int64]string{}}
-	var err error
-	if b.Batch, err = st.Batch(ctx, ev.ID); err != nil && skillscore.ErrorCode(err) != skillscore.ENotFound {
-		return b, err
-	}
-	if b.Rooms, err = st.ExamRooms(ctx, ev.ID); err != nil {
-		return b, err
-	}
-	if b.Modules, err = st.Modules(ctx, ev.ID); err != nil {
-		return b, err
-	}
-	if b.Candidates, err = st.Contestants(ctx, ev.ID); err != nil {
-		return b, err
-	}
-	people, err := st.SchedulePeople(ctx, ev.ID)
-	if err != nil {
-		return b, err
-	}
-	for _, p := range people {
-		if p.EntryNo != "" {
-			b.EntryNos[p.ContestantID] = p.EntryNo
-		}
-	}
-	b.Schedule, err = st.Schedule(ctx, ev.ID)
-	return b, err
+	return sheets.LoadBatchRoster(ctx, st, ev)
 }
 
 // photoSource reads candidates' photos: nil bytes for everyone on a server

@@ -68,6 +68,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
 
   skillscore sessions import|template|list|cards|sheet --event CODE [--db URL] ...
                                                        场次表导入、检录进度、参赛证、检录表与场次时间表 (sessions and 检录)
+  skillscore admission numbers|tickets|signin|doors --event CODE [--db URL] [--photos DIR] --out FILE.pdf
+                                                       认定批次：准考证号、准考证、签到表、门贴 (assessment admission papers)
   skillscore programme new|add-event|rules|delegations import|table --programme CODE [--db URL]
                                                        大赛：加入赛项、导入代表队、代表队奖牌榜 (programmes, delegation table)
   skillscore status  --event CODE --contestant CODE_OR_ID --set absent|withdrew|disqualified|ineligible|clear [--reason R]
@@ -202,6 +204,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Sessions (场次) and 检录 (issue 14).
 	case "sessions":
 		return runSessions(ctx, args[1:], stdout, stderr)
+	case "admission": // an assessment batch's 准考证, 签到表, 门贴 (issue 15)
+		return runAdmission(ctx, args[1:], stdout, stderr)
 	// issue 14 programme: the 大赛 level
 	case "programme":
 		return runProgramme(ctx, args[1:], stdout, stderr)
