@@ -125,12 +125,18 @@ func markAbsentModules(snap store.Snapshot, res *scoring.Result) {
 	if len(absent) == 0 {
 		return
 	}
+	// At an assessment the part is absent, not a 0 to pass or fail on (the
+	// pass rules read ModuleAbsent); a competition's total counts it 0.
+	text := "：缺考（成绩导入文件记为缺考），本模块计 0 分"
+	if scoring.TermsFor(snap.Event.Kind).Assessment() {
+		text = "：缺考（成绩导入文件记为缺考），本科目未参加考试"
+	}
 	for i := range res.Contestants {
 		c := &res.Contestants[i]
 		for j := range c.Modules {
 			m := &c.Modules[j]
 			if absent[[2]string{c.ID, m.Code}] {
-				m.Reasons = append(m.Reasons, scoring.Reason{Code: ReasonModuleAbsent, Module: m.Code, Text: m.Name + "：缺考（成绩导入文件记为缺考），本模块计 0 分"})
+				m.Reasons = append(m.Reasons, scoring.Reason{Code: ReasonModuleAbsent, Module: m.Code, Text: m.Name + text})
 			}
 		}
 	}

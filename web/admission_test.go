@@ -21,6 +21,7 @@ import (
 	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/photos"
+	"skillscore/results"
 	"skillscore/sessions"
 	"skillscore/store"
 	"skillscore/templates"
@@ -63,6 +64,7 @@ func portrait(t *testing.T, tint uint8) []byte {
 // batchRules are the batch's rules: theory imported, practical by one
 // 考评员 on one judgement aspect; each part passes at 60.
 const batchRules = `{"schema": "skillscore.rules/v1", "name": "养老护理员三级认定", "kind": "assessment", "occupation": "养老护理员", "level": 3,
+  "groups": [{"code": "g", "name": "考生"}],
   "modules": [{"code": "T", "name": "理论知识", "part": "theory", "weight": 30, "max": 100, "imported": true},
     {"code": "A", "name": "操作技能", "part": "practical", "weight": 70, "max": 100, "panel": {"judges": 1, "method": "mean"},
      "aspects": [{"code": "A1", "name": "照护操作", "kind": "judgement", "max": 100}]}],
@@ -440,6 +442,25 @@ func TestTheoryImportReconciled(t *testing.T) {
 	cs, err := o.st.Contestants(ctx, o.ev.ID)
 	if err != nil || cs[1].Status != "" {
 		t.Fatalf("缺考 in theory gave the candidate status %q (%v)", cs[1].Status, err)
+	}
+	// The results say his theory was 缺考, as the part's absence.
+	snap, err := o.st.Snapshot(ctx, o.ev.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	standings, err := results.Compute(snap)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range standings.Result.Contestants {
+		if c.ID != results.Key(o.cs[1].ID) {
+			continue
+		}
+		for _, m := range c.Modules {
+			if m.Code == "T" && (!results.ModuleAbsent(m) || !strings.Contains(m.Reasons[len(m.Reasons)-1].Text, "本科目未参加考试")) {
+				t.Errorf("theory of 王建华: %+v", m)
+			}
+		}
 	}
 	// Every mismatch of a bad file, each by its row; nothing stored.
 	bad := fmt.Sprintf("准考证号,姓名,成绩\n%s,李秀英,90\n0099,无名,80\n%s,王小华,70\n%s,张丽,120\n%s,李秀英,91\n%s,刘芳,缺考\n",
