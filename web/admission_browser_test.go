@@ -218,3 +218,37 @@ func TestAssessorTabletInBrowser(t *testing.T) {
 		t.Errorf("unknown event's login screen: %q", h)
 	}
 }
+
+// TestAdmissionPageInBrowser: the organizer's admission page fits a
+// 1024-px screen, its sittings table names each room and the single
+// ticket's form opens that candidate's 准考证.
+func TestAdmissionPageInBrowser(t *testing.T) {
+	o := newBatchOffice(t)
+	b := browsertest.New(t, 1024, 768)
+	err := chromedp.Do(b,
+		chromedp.Navigate(o.srv.URL+"/events/"+o.ev.Code+"/batch/admission"),
+		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+		chromedp.WaitVisible(chromedp.CSS(`#sittings`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if sw := browsertest.Eval[int](t, b, `document.documentElement.scrollWidth`); sw > 1024 {
+		t.Errorf("page is %d px wide", sw)
+	}
+	rows := browsertest.Eval[[]string](t, b, `[...document.querySelectorAll('#sittings tbody tr')].map(r => r.cells[3].innerText)`)
+	if strings.Join(rows, ",") != "第一考场,第二考场,第一考场" {
+		t.Errorf("rooms: %v", rows)
+	}
+	if href := browsertest.Eval[string](t, b, `document.querySelector('#ticket-one').action`); !strings.HasSuffix(href, "/batch/admission/tickets.pdf") {
+		t.Errorf("single ticket form: %s", href)
+	}
+	screenshot(t, b, "admission-1024.png")
+	if err := chromedp.Do(b, chromedp.Navigate(o.srv.URL+"/events/"+o.ev.Code+"/imports"), chromedp.WaitVisible(chromedp.CSS(`#allow-missing`))); err != nil {
+		t.Fatal(err)
+	}
+	screenshot(t, b, "imports-assessment-1024.png")
+}
