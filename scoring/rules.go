@@ -5,7 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
+
+	"skillscore/levels"
 )
 
 // SchemaV1 identifies the rule language described in docs/rules.md.
@@ -43,14 +46,14 @@ var partNames = map[string]string{PartTheory: "理论", PartPractical: "实操",
 // everything that turns marks into results. Build it with ParseRules (or
 // fill it in Go and call Validate); the zero value is not valid.
 type Rules struct {
-	Schema     string    `json:"schema,omitempty"`
-	Name       string    `json:"name"`
-	Kind       EventKind `json:"kind"`
-	Occupation string    `json:"occupation,omitempty"`
-	Tier       string    `json:"tier,omitempty"`  // national | provincial | city
-	Class      int       `json:"class,omitempty"` // 1 一类 | 2 二类
-	Level      int       `json:"level,omitempty"` // assessment: the level assessed (1..5)
-	Year       int       `json:"year,omitempty"`  // default for Input.Year
+	Schema     string       `json:"schema,omitempty"`
+	Name       string       `json:"name"`
+	Kind       EventKind    `json:"kind"`
+	Occupation string       `json:"occupation,omitempty"`
+	Tier       string       `json:"tier,omitempty"`  // national | provincial | city
+	Class      int          `json:"class,omitempty"` // 1 一类 | 2 二类
+	Level      levels.Level `json:"level,omitempty"` // assessment: the level assessed
+	Year       int          `json:"year,omitempty"`  // default for Input.Year
 
 	Groups       []Group           `json:"groups,omitempty"`
 	Modules      []Module          `json:"modules"`
@@ -123,6 +126,10 @@ type Panel struct {
 	Missing   string    `json:"missing,omitempty"`
 	MinJudges int       `json:"min_judges,omitempty"` // fewer marks than this: the aspect scores 0 for now
 	Rounding  *Rounding `json:"rounding,omitempty"`   // each panel aggregate
+	// SeatedMin states a panel of SeatedMin..Judges judges (综合评审 by a
+	// panel of 3–5): the panel seated for the event (Input.Seated) is then
+	// the full panel. 0: the panel is always Judges.
+	SeatedMin int `json:"seated_min,omitempty"`
 }
 
 // Rounding is one stated rounding step.
@@ -231,7 +238,7 @@ type AwardBand struct {
 // PromotionRule grants skill levels (晋升).
 type PromotionRule struct {
 	Preset      string          `json:"preset,omitempty"`
-	Cap         int             `json:"cap,omitempty"` // for the one_level_up preset
+	Cap         levels.Level    `json:"cap,omitempty"` // for the one_level_up preset
 	OncePerYear bool            `json:"once_per_year,omitempty"`
 	RequirePass bool            `json:"require_pass,omitempty"`
 	Rules       []PromotionStep `json:"rules,omitempty"`
@@ -241,14 +248,17 @@ type PromotionRule struct {
 // contestant applies. Exactly one selector (Ranks, Awards, Passed) and one
 // grant (To, Up).
 type PromotionStep struct {
-	Group  string     `json:"group,omitempty"` // "" = every group
-	Ranks  *RankRange `json:"ranks,omitempty"`
-	Awards []string   `json:"awards,omitempty"`  // award codes; "*" = any award
-	Passed bool       `json:"passed,omitempty"`  // anyone who passes
-	To     int        `json:"to,omitempty"`      // grant this level
-	Up     int        `json:"up,omitempty"`      // grant this many levels above the current one
-	Cap    int        `json:"cap,omitempty"`     // never above this level (1 = 高级技师)
-	NoneTo int        `json:"none_to,omitempty"` // with Up: level for someone with none (default 5)
+	Group  string       `json:"group,omitempty"` // "" = every group
+	Ranks  *RankRange   `json:"ranks,omitempty"`
+	Awards []string     `json:"awards,omitempty"` // award codes; "*" = any award
+	Passed bool         `json:"passed,omitempty"` // anyone who passes
+	To     levels.Level `json:"to,omitempty"`     // grant this level
+	Up     int          `json:"up,omitempty"`     // grant this many levels above the current one
+	// Cap: never above this level. Without one a step grants at most
+	// 高级技师 (一级), the top of the 五级…一级 scale rules were written for:
+	// 特级技师 and 首席技师 are granted only by a step whose to or cap names them.
+	Cap    levels.Level `json:"cap,omitempty"`
+	NoneTo levels.Level `json:"none_to,omitempty"` // with Up: level for someone with none (default 五级)
 	// Already: when the contestant already holds To or higher: "none"
 	// (default, no promotion) or "up" (one level above the current, capped).
 	Already string `json:"already,omitempty"`
@@ -274,13 +284,32 @@ type PassRule struct {
 	Conditions []PassCondition `json:"conditions"`
 }
 
-// PassCondition: Part (or Module) score >= Min. With TargetLevelAtMost > 0 it
-// applies only to candidates for that level or higher (技师 = 2 and above).
+// PassCondition: Part (or Module) score >= Min. It applies to every
+// candidate unless it says which target levels: TargetLevelAtMost for that
+// level or higher (技师 = 2: 技师, 高级技师, 特级技师, 首席技师; the name is
+// the JSON key rules were written with when a higher level was a smaller
+// number), or Levels, the target levels it applies to. Name is the part's
+// name on results (default 理论, 实操, 综合评审 or the module's name).
 type PassCondition struct {
-	Part              string  `json:"part,omitempty"`
-	Module            string  `json:"module,omitempty"`
-	Min               Decimal `json:"min"`
-	TargetLevelAtMost int     `json:"target_level_at_most,omitempty"`
+	Part              string         `json:"part,omitempty"`
+	Module            string         `json:"module,omitempty"`
+	Name              string         `json:"name,omitempty"`
+	Min               Decimal        `json:"min"`
+	TargetLevelAtMost levels.Level   `json:"target_level_at_most,omitempty"`
+	Levels            []levels.Level `json:"levels,omitempty"`
+}
+
+// Applies reports whether the condition applies to a candidate for the
+// target level (levels.None: none known, when only unconditional
+// conditions apply). Levels compare by their order, never by code.
+func (pc PassCondition) Applies(level levels.Level) bool {
+	switch {
+	case len(pc.Levels) > 0:
+		return slices.Contains(pc.Levels, level)
+	case pc.TargetLevelAtMost != levels.None:
+		return level != levels.None && level.AtLeast(pc.TargetLevelAtMost)
+	}
+	return true
 }
 
 // StandardisedRule maps totals to a scale centred on the median:

@@ -60,6 +60,9 @@ type resultsPage struct {
 	PublishRefused, AppealRefused, FinalRefused      string
 	PublishedAt, PublicationEnd, FinalizedAt         string
 	DefaultStart, DefaultEnd                         string
+	// Assessment: each candidate's verdict per part (web/passverdicts.go);
+	// nil for a competition.
+	Assessment *assessmentVerdicts
 }
 
 func refusal(err error) string {
@@ -104,6 +107,12 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *au
 		{Name: "成绩公示", Done: published, State: "未公示"},
 		{Name: "申诉处理完毕", Done: published && f.OpenAppeals == 0, State: fmt.Sprintf("待处理 %d 件", f.OpenAppeals)},
 		{Name: "最终成绩确认", Done: f.FinalizedAt.Valid(), State: "未确认"},
+	}
+	if ev.Kind == string(scoring.Assessment) {
+		if page.Assessment, err = s.assessmentVerdicts(r.Context(), ev, f); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "results", page)
