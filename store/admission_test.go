@@ -175,31 +175,59 @@ func TestCheckInIdentityAtAssessment(t *testing.T) {
 }
 
 // TestTheoryAbsentIsThePartOnly: 缺考 in an assessment's theory file is
-// stored as that part's absence (absent, not a 0 score) and leaves the
-// candidate without a status, since the practical may follow; at a
-// competition a contestant with nothing else becomes 缺考.
+// stored as that part's absence (absent, not a 0 score); a candidate with
+// a sitting still to come (the practical may follow) keeps no status, one
+// with none becomes 缺考 as at a competition.
 func TestTheoryAbsentIsThePartOnly(t *testing.T) {
 	forEach(t, func(t *testing.T, open func(Options) *Store) {
 		s := open(Options{})
 		ctx := context.Background()
 		d := seedBatch(t, s)
+		late, err := s.AddContestants(ctx, d.ev.ID, []Contestant{{Name: "赵敏", Gender: "女", IDType: "居民身份证",
+			IDNumber: "360102199001010027", GroupCode: "g", Level: 4}}, "tester")
+		if err != nil {
+			t.Fatal(err)
+		}
 		if _, err := s.ImportScores(ctx, d.ev.ID, d.theory.ID, []ImportedScore{{ContestantID: d.cs[0].ID, Value: 820000},
-			{ContestantID: d.cs[1].ID, Absent: true}}, "理论成绩.csv", "organizer"); err != nil {
+			{ContestantID: d.cs[1].ID, Absent: true}, {ContestantID: late[0].ID, Absent: true}}, "理论成绩.csv", "organizer"); err != nil {
 			t.Fatal(err)
 		}
 		got, err := s.ImportedScores(ctx, d.ev.ID)
-		if err != nil || len(got) != 2 || !got[1].Absent || got[1].Value != 0 || got[0].Absent {
+		if err != nil || len(got) != 3 || !got[1].Absent || got[1].Value != 0 || got[0].Absent {
 			t.Fatalf("imported: %+v %v", got, err)
 		}
-		cs, err := s.Contestants(ctx, d.ev.ID)
-		if err != nil || cs[1].Status != "" {
-			t.Fatalf("absent from theory gave the candidate status %q (%v)", cs[1].Status, err)
+		status := func() map[int64]string {
+			t.Helper()
+			cs, err := s.Contestants(ctx, d.ev.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[int64]string{}
+			for _, c := range cs {
+				out[c.ID] = c.Status
+			}
+			return out
+		}
+		// 王建华's sitting T01 is open: the practical may follow.
+		if st := status(); st[d.cs[1].ID] != "" || st[late[0].ID] != "absent" {
+			t.Fatalf("statuses after the theory file: %v", st)
+		}
+		// Once T01 has closed without him, the file's 缺考 is his whole absence.
+		if _, err := s.CloseSession(ctx, d.ev.ID, "T01", "chief"); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.ImportScores(ctx, d.ev.ID, d.theory.ID, []ImportedScore{{ContestantID: d.cs[1].ID, Absent: true}}, "理论成绩.csv", "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		if st := status(); st[d.cs[1].ID] != "absent" {
+			t.Fatalf("after T01 closed: %v", st)
 		}
 		c := seed(t, s)
 		if _, err := s.ImportScores(ctx, c.ev.ID, c.theory.ID, []ImportedScore{{ContestantID: c.cs[0].ID, Absent: true}}, "理论成绩.xlsx", "organizer"); err != nil {
 			t.Fatal(err)
 		}
-		if cs, err = s.Contestants(ctx, c.ev.ID); err != nil || cs[0].Status != "absent" {
+		cs, err := s.Contestants(ctx, c.ev.ID)
+		if err != nil || cs[0].Status != "absent" {
 			t.Fatalf("competition: status %q (%v)", cs[0].Status, err)
 		}
 	})

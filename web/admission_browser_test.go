@@ -21,7 +21,7 @@ import (
 // typed 准考证号 with the right last 4 shows the same check, and "人证不符"
 // records the mismatch; a candidate without a photo says so.
 func TestAssessmentSignInInBrowser(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newAdmitOffice(t)
 	li, zhang, liu := o.cs[0], o.cs[2], o.cs[3]
 	tok, err := o.st.CardToken(o.ev.ID, li.ID)
 	if err != nil {
@@ -155,7 +155,7 @@ func TestAssessmentSignInInBrowser(t *testing.T) {
 // 考评员; after the login the list shows the candidates' seats (座位) and
 // the tablet never says 裁判, 选手 or 赛位; a competition's card keeps them.
 func TestAssessorTabletInBrowser(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newAdmitOffice(t)
 	ctx := t.Context()
 	if _, err := o.st.Draw(ctx, o.ev.ID, 1, "0123456789abcdef0123456789abcdef", "org"); err != nil {
 		t.Fatal(err)
@@ -223,7 +223,7 @@ func TestAssessorTabletInBrowser(t *testing.T) {
 // 1024-px screen, its sittings table names each room and the single
 // ticket's form opens that candidate's 准考证.
 func TestAdmissionPageInBrowser(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newAdmitOffice(t)
 	b := browsertest.New(t, 1024, 768)
 	err := chromedp.Do(b,
 		chromedp.Navigate(o.srv.URL+"/events/"+o.ev.Code+"/batch/admission"),

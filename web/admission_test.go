@@ -28,13 +28,13 @@ import (
 	"skillscore/web"
 )
 
-// batchOffice is an assessment batch served by the real server: four
+// admitOffice is an assessment batch served by the real server: four
 // candidates (three with photos) with 准考证号, rooms K01 and K02 at one
 // 考点, a theory sitting in each room and a practical sitting in K01, as
 // the batch seat assignment makes them (sessions with venue = room,
 // stations = seats); the staff of the office tests (org, chief, keeper1,
 // keeper2) and an observer.
-type batchOffice struct {
+type admitOffice struct {
 	*office
 	judges  *judges.Service
 	cs      []store.Contestant // with their 证件号码 opened
@@ -71,7 +71,7 @@ const batchRules = `{"schema": "skillscore.rules/v1", "name": "养老护理员�
   "total": {"rounding": {"mode": "half_up", "places": 1}},
   "pass": {"conditions": [{"part": "theory", "min": 60}, {"part": "practical", "min": 60}]}}`
 
-func newBatchOffice(t *testing.T) *batchOffice {
+func newAdmitOffice(t *testing.T) *admitOffice {
 	t.Helper()
 	ctx := context.Background()
 	st := testenv.SQLite(t)
@@ -161,11 +161,11 @@ func newBatchOffice(t *testing.T) *batchOffice {
 	t.Cleanup(svc.Close)
 	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Judges: svc, Judging: st, Photos: lib, Personal: st}))
 	t.Cleanup(srv.Close)
-	return &batchOffice{office: &office{t: t, st: st, srv: srv, ev: ev}, judges: svc, cs: cs, entryNo: entryNo, theory: mods[0]}
+	return &admitOffice{office: &office{t: t, st: st, srv: srv, ev: ev}, judges: svc, cs: cs, entryNo: entryNo, theory: mods[0]}
 }
 
 // download GETs a file as the browser's user and returns its status and body.
-func (b *browser) download(path string) (int, []byte) {
+func (b *browser) getFile(path string) (int, []byte) {
 	b.t.Helper()
 	resp, err := b.c.Get(b.base + path)
 	if err != nil {
@@ -206,7 +206,7 @@ func readPDF(t *testing.T, pdf []byte) (string, []string) {
 	return string(text), codes
 }
 
-func (o *batchOffice) personalExports(t *testing.T) []store.AuditEntry {
+func (o *admitOffice) personalExports(t *testing.T) []store.AuditEntry {
 	t.Helper()
 	entries, err := o.st.AuditTrail(context.Background(), o.ev.ID)
 	if err != nil {
@@ -229,7 +229,7 @@ func (o *batchOffice) personalExports(t *testing.T) []store.AuditEntry {
 // the personal files, an observer neither file, and a competition has no
 // 准考证.
 func TestAdmissionPapers(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newAdmitOffice(t)
 	base := "/events/" + o.ev.Code + "/batch/admission"
 	org := o.browser()
 	org.login("org", "pass-org")
@@ -238,7 +238,7 @@ func TestAdmissionPapers(t *testing.T) {
 		!strings.Contains(body, "批次号 2026-KY-07") || strings.Contains(body, "尚无准考证号") {
 		t.Fatalf("admission page: %d\n%s", code, body)
 	}
-	code, pdf := org.download(base + "/tickets.pdf")
+	code, pdf := org.getFile(base + "/tickets.pdf")
 	if code != 200 {
 		t.Fatalf("tickets: %d %s", code, pdf)
 	}
@@ -274,22 +274,22 @@ func TestAdmissionPapers(t *testing.T) {
 		}
 	}
 	// One candidate's; an unknown number is named.
-	code, pdf = org.download(base + "/tickets.pdf?entry=" + o.entryNo[o.cs[1].ID])
+	code, pdf = org.getFile(base + "/tickets.pdf?entry=" + o.entryNo[o.cs[1].ID])
 	if text, qrs = readPDF(t, pdf); code != 200 || strings.Count(text, "准 考 证") != 1 || !strings.Contains(text, "王建华") || len(qrs) != 1 {
 		t.Fatalf("one ticket: %d %v\n%s", code, qrs, text)
 	}
-	if code, pdf = org.download(base + "/tickets.pdf?entry=0099"); code != 404 || !strings.Contains(string(pdf), "没有准考证号为 0099 的考生") {
+	if code, pdf = org.getFile(base + "/tickets.pdf?entry=0099"); code != 404 || !strings.Contains(string(pdf), "没有准考证号为 0099 的考生") {
 		t.Fatalf("unknown number: %d %s", code, pdf)
 	}
 	// The 签到表 of T01: its three candidates with a signature column.
-	code, pdf = org.download(base + "/signin.pdf?session=T01")
+	code, pdf = org.getFile(base + "/signin.pdf?session=T01")
 	text, _ = readPDF(t, pdf)
 	if code != 200 || !strings.Contains(text, "考场签到表") || !strings.Contains(text, "考场：第一考场") || !strings.Contains(text, "张丽") ||
 		!strings.Contains(text, "360***********0021") || !strings.Contains(text, "考生签名") || strings.Contains(text, "刘芳") || !strings.Contains(text, "应到 3 人") {
 		t.Fatalf("sign-in sheet: %d\n%s", code, text)
 	}
 	// Every sitting's door list; no 证件号码 at all.
-	code, pdf = org.download(base + "/doors.pdf")
+	code, pdf = org.getFile(base + "/doors.pdf")
 	text, _ = readPDF(t, pdf)
 	if code != 200 || strings.Count(text, "考生名单") != 3 || !strings.Contains(text, "刘芳") || strings.Contains(text, "360") {
 		t.Fatalf("door lists: %d\n%s", code, text)
@@ -306,13 +306,13 @@ func TestAdmissionPapers(t *testing.T) {
 		t.Fatalf("keeper's page: %d", code)
 	}
 	for path, want := range map[string]int{base + "/tickets.pdf": 403, base + "/signin.pdf": 403, base + "/doors.pdf?session=P01": 200} {
-		if code, _ := keeper.download(path); code != want {
+		if code, _ := keeper.getFile(path); code != want {
 			t.Errorf("keeper %s: %d, want %d", path, code, want)
 		}
 	}
 	observer := o.browser()
 	observer.login("observer", "pass-observer")
-	if code, _ := observer.download(base + "/tickets.pdf"); code != 403 {
+	if code, _ := observer.getFile(base + "/tickets.pdf"); code != 403 {
 		t.Errorf("observer's tickets: %d", code)
 	}
 	if code, _ := keeper.post(base+"/numbers", nil); code != 403 {
@@ -333,7 +333,7 @@ func TestAdmissionPapers(t *testing.T) {
 // so no 准考证 prints until the organizer assigns one; the batch's own
 // 考生须知 prints on its tickets, and an empty one is the default again.
 func TestAdmissionNumbersAndRules(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newAdmitOffice(t)
 	ctx := context.Background()
 	base := "/events/" + o.ev.Code + "/batch/admission"
 	if _, err := o.st.AddContestants(ctx, o.ev.ID, []store.Contestant{{Name: "赵敏", Gender: "女", IDType: "居民身份证",
@@ -345,7 +345,7 @@ func TestAdmissionNumbersAndRules(t *testing.T) {
 	if code, body := org.get(base); code != 200 || !strings.Contains(body, "<strong>1</strong> 人尚无准考证号") || !strings.Contains(body, "<strong>1</strong> 人尚未安排考场座位") {
 		t.Fatalf("page: %d\n%s", code, body)
 	}
-	if code, body := org.download(base + "/tickets.pdf"); code != 409 || !strings.Contains(string(body), "还有 1 名考生没有准考证号") {
+	if code, body := org.getFile(base + "/tickets.pdf"); code != 409 || !strings.Contains(string(body), "还有 1 名考生没有准考证号") {
 		t.Fatalf("tickets before numbers: %d", code)
 	}
 	if code, _ := org.post(base+"/numbers", map[string][]string{"csrf": {org.csrf}}); code != 303 {
@@ -354,7 +354,7 @@ func TestAdmissionNumbersAndRules(t *testing.T) {
 	if code, body := org.get(base + "?msg=entry-numbers.1"); code != 200 || !strings.Contains(body, "已为 1 名考生分配准考证号") {
 		t.Fatalf("after numbers: %d", code)
 	}
-	code, pdf := org.download(base + "/tickets.pdf?entry=0005")
+	code, pdf := org.getFile(base + "/tickets.pdf?entry=0005")
 	text, _ := readPDF(t, pdf)
 	if code != 200 || !strings.Contains(text, "赵敏") || !strings.Contains(text, "尚未安排") {
 		t.Fatalf("the new candidate's ticket: %d\n%s", code, text)
@@ -362,7 +362,7 @@ func TestAdmissionNumbersAndRules(t *testing.T) {
 	if code, _ := org.post(base+"/rules", map[string][]string{"csrf": {org.csrf}, "rules": {"1. 本批次须自带蓝色工作服。\n2. 7:30 开始签到。"}}); code != 303 {
 		t.Fatalf("rules: %d", code)
 	}
-	_, pdf = org.download(base + "/tickets.pdf?entry=0001")
+	_, pdf = org.getFile(base + "/tickets.pdf?entry=0001")
 	if text, _ = readPDF(t, pdf); !strings.Contains(text, "须自带蓝色工作服") || strings.Contains(text, "二者缺一不得入场") {
 		t.Fatalf("own rules not printed:\n%s", text)
 	}
@@ -373,7 +373,7 @@ func TestAdmissionNumbersAndRules(t *testing.T) {
 	if code, _ := org.post(base+"/rules", map[string][]string{"csrf": {org.csrf}, "rules": {""}}); code != 303 {
 		t.Fatalf("reset: %d", code)
 	}
-	_, pdf = org.download(base + "/tickets.pdf?entry=0001")
+	_, pdf = org.getFile(base + "/tickets.pdf?entry=0001")
 	if text, _ = readPDF(t, pdf); !strings.Contains(text, "二者缺一不得入场") {
 		t.Fatalf("default rules not back:\n%s", text)
 	}
@@ -407,7 +407,7 @@ func (b *browser) uploadWith(path, name string, data []byte, fields map[string]s
 // absence, not a 0 and not the candidate's status; a file with mismatches
 // names each by its row.
 func TestTheoryImportReconciled(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newAdmitOffice(t)
 	ctx := context.Background()
 	base := "/events/" + o.ev.Code + "/imports"
 	org := o.browser()
