@@ -78,7 +78,7 @@ func LoadBatchRoster(ctx context.Context, r BatchReader, ev store.Event) (BatchR
 // Admission is what the batch's 准考证 share; rules "" is the default.
 func (b BatchRoster) Admission(rules string, printed time.Time) Admission {
 	return Admission{EventName: b.Event.Name, BatchNo: b.Batch.BatchNo, Occupation: b.Event.Occupation,
-		OccupationCode: b.Event.OccupationCode, Specialty: b.Event.Specialty, Level: scoring.LevelName(b.Event.Level),
+		OccupationCode: b.Event.OccupationCode, Specialty: b.Event.Specialty, Level: b.Event.Level.String(),
 		Rules: rules, Printed: printed}
 }
 
