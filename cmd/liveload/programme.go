@@ -25,14 +25,6 @@ import (
 // board's "done" figures counts the marks it shows, which ties every answer
 // to the marks' commit times without anything added to the board.
 
-func progEventRules() string {
-	return `{"schema":"skillscore.rules/v1","name":"大赛看板压测","kind":"competition","groups":[{"code":"g","name":"职工组"}],` +
-		`"modules":[{"code":"P","name":"实操","part":"practical","weight":100,"max":10,` +
-		`"panel":{"judges":1,"method":"mean","missing":"present","min_judges":1},` +
-		`"aspects":[{"code":"P1","name":"操作要点","kind":"judgement","max":10}]}],` +
-		`"total":{"rounding":{"mode":"half_up","places":2}}}`
-}
-
 // setupProgramme builds the programme in st (opened with clock) and returns
 // a marker per running event. Each of the events gets perEvent contestants,
 // enough that no contestant is marked twice in the run.
@@ -52,48 +44,7 @@ func setupProgramme(ctx context.Context, st *store.Store, clock *demo.Clock, eve
 	var markers []*livetest.Marker
 	for e := range events {
 		code := fmt.Sprintf("liveload-p%02d", e+1)
-		ev, err := st.CreateEventInProgramme(ctx, pr.ID, store.NewEvent{
-			Event: store.Event{Code: code, Name: fmt.Sprintf("看板压测赛项%d", e+1), Kind: "competition", Occupation: "养老护理员",
-				Year: 2026, Status: "running", Rules: progEventRules()},
-			Groups: []store.Group{{Code: "g", Name: "职工组"}},
-			Modules: []store.Module{{Code: "P", Name: "实操", Kind: "practical", Weight: 1000000, MaxMarks: 100000,
-				Aspects: []store.Aspect{{Code: "P1", Name: "操作要点", Kind: "judgement", MaxMarks: 100000}}}},
-		}, "liveload")
-		if err != nil {
-			return nil, fmt.Errorf("event %s: %w", code, err)
-		}
-		mods, err := st.Modules(ctx, ev.ID)
-		if err != nil {
-			return nil, err
-		}
-		var cs []store.Contestant
-		for i := range perEvent {
-			c, s := fmt.Sprintf("P%d%04d", e+1, i+1), fmt.Sprintf("%04d", i+1)
-			cs = append(cs, store.Contestant{Name: fmt.Sprintf("看板选手%d", i+1), Gender: "女", IDType: "其他",
-				IDNumber: fmt.Sprintf("PROG-%s-%d", code, i+1), GroupCode: "g", Code: &c, Station: &s,
-				DelegationID: &dels[(e+i)%len(dels)].ID})
-		}
-		if cs, err = st.AddContestants(ctx, ev.ID, cs, "liveload"); err != nil {
-			return nil, fmt.Errorf("event %s roster: %w", code, err)
-		}
-		jd, err := st.AddJudge(ctx, store.Judge{EventID: ev.ID, Code: "J001", Name: "看板裁判长"},
-			[]store.PanelMember{{ModuleID: mods[0].ID, Chief: true}}, "liveload")
-		if err != nil {
-			return nil, err
-		}
-		as := make([]store.Assignment, len(cs))
-		for i, c := range cs {
-			as[i] = store.Assignment{ModuleID: mods[0].ID, JudgeID: jd.ID, ContestantID: c.ID}
-		}
-		if err := st.AddAssignments(ctx, ev.ID, as, "liveload"); err != nil {
-			return nil, err
-		}
-		// Unsubmitted marks move the public board (sports-style live
-		// marks), as in the event board's mode.
-		if _, err := st.SetLiveSettings(ctx, ev.ID, false, true, "liveload"); err != nil {
-			return nil, err
-		}
-		m, err := livetest.NewMarker(ctx, st, code)
+		m, err := livetest.AddProgrammeEvent(ctx, st, pr.ID, dels, e, code, fmt.Sprintf("看板压测赛项%d", e+1), perEvent)
 		if err != nil {
 			return nil, err
 		}
