@@ -14,16 +14,20 @@ import (
 	"skillscore/store"
 )
 
-// The programme mode measures the programme big screen: every viewer holds
-// one long poll of GET /api/v1/programmes/{code}/board?since=ETAG open on a
-// keep-alive connection and asks again as soon as it is answered, as
-// templates/static/programme.js does. The programme is the demo programme
+// The programme modes measure the programme big screen. In "programme" every
+// viewer holds the board's websocket (GET /api/v1/programmes/{code}/live),
+// as templates/static/programme.js does: a snapshot, then an update frame
+// per change with the changed event lines. In "programme-poll" every viewer
+// holds one long poll of GET /api/v1/programmes/{code}/board?since=ETAG
+// open on a keep-alive connection and asks again as soon as it is
+// answered, as the page does when websockets are refused. The programme is the demo programme
 // (its final and published events fill the delegation table) plus
 // -events running events in which the marks are written. Each of their
 // events has one judged module of one aspect, so each mark on a contestant
 // not yet marked completes one (contestant, module) pair: the sum of the
 // board's "done" figures counts the marks it shows, which ties every answer
-// to the marks' commit times without anything added to the board.
+// (or update frame) to the marks' commit times without anything added to
+// the board.
 
 // setupProgramme builds the programme in st (opened with clock) and returns
 // a marker per running event. Each of the events gets perEvent contestants,
@@ -192,4 +196,46 @@ func programmeLatencies(answers []answer, commits []int64) []time.Duration {
 		}
 	}
 	return lat
+}
+
+var (
+	keyCode    = []byte(`"code":"`)
+	loadPrefix = []byte("liveload-p")
+)
+
+// marksShown counts the marks a programme websocket viewer's board shows
+// after msg: the sum of the running events' "done" figures. A snapshot
+// carries every event line; an update only the changed ones, whole. An
+// event line is a "code" followed by its "done" before the next "code"
+// (the table's rows carry a code and no done).
+func (c *rawConn) marksShown(msg []byte, update bool) {
+	if !update {
+		clear(c.done)
+		c.shown = 0
+	}
+	for rest := msg; ; {
+		i := bytes.Index(rest, keyCode)
+		if i < 0 {
+			return
+		}
+		rest = rest[i+len(keyCode):]
+		next := bytes.Index(rest, keyCode)
+		seg := rest
+		if next >= 0 {
+			seg = rest[:next]
+		}
+		if !bytes.HasPrefix(seg, loadPrefix) {
+			continue
+		}
+		n, _ := field(seg, loadPrefix)
+		done, ok := field(seg, keyDone)
+		if !ok {
+			done = 0 // frozen or not started: shows none
+		}
+		for int(n) >= len(c.done) {
+			c.done = append(c.done, 0)
+		}
+		c.shown += done - c.done[n]
+		c.done[n] = done
+	}
 }
