@@ -542,7 +542,10 @@ func (h *progHub) join(v *viewer, epoch string, since int64) error {
 		return fmt.Errorf("live: programme %s: service stopping", h.code)
 	}
 	if h.data == nil {
-		return fmt.Errorf("live: programme %s has no board yet: %w", h.code, h.err)
+		if h.err != nil {
+			return h.err
+		}
+		return fmt.Errorf("live: programme %s has no board yet", h.code)
 	}
 	frames, err := h.catchUp(epoch, since)
 	if err != nil {
