@@ -373,21 +373,33 @@ func (h *hub) snapshot(s *stream) (*frame, error) {
 // stream's revision: nothing, the updates it missed, or a snapshot. Called
 // with h.mu held.
 func (h *hub) catchUp(s *stream, epoch string, since int64) ([]*frame, error) {
-	if epoch == s.epoch {
-		if since == s.rev {
-			return nil, nil
-		}
-		for i, f := range s.history {
-			if f.from == since && len(s.history)-i <= h.svc.cfg.SendQueue/2 {
-				return s.history[i:], nil
-			}
-		}
+	if frames, ok := missed(s.epoch, s.rev, s.history, h.svc.cfg.SendQueue/2, epoch, since); ok {
+		return frames, nil
 	}
 	f, err := h.snapshot(s)
 	if err != nil {
 		return nil, err
 	}
 	return []*frame{f}, nil
+}
+
+// missed returns what a viewer at (epoch, since) lacks of a history that
+// is at rev in cur: nothing when it is up to date, else the updates since
+// its revision when the history still has them and number at most most;
+// false when it needs a snapshot.
+func missed(cur string, rev int64, history []*frame, most int, epoch string, since int64) ([]*frame, bool) {
+	if epoch != cur {
+		return nil, false
+	}
+	if since == rev {
+		return nil, true
+	}
+	for i, f := range history {
+		if f.from == since && len(history)-i <= most {
+			return history[i:], true
+		}
+	}
+	return nil, false
 }
 
 // broadcast hands f to every viewer of s. Called with h.mu held.

@@ -516,15 +516,8 @@ func (h *progHub) snapshot() (*frame, error) {
 // current board: nothing, the updates it missed, or a snapshot. Called with
 // h.mu held.
 func (h *progHub) catchUp(epoch string, since int64) ([]*frame, error) {
-	if epoch == h.epoch {
-		if since == h.version {
-			return nil, nil
-		}
-		for i, f := range h.history {
-			if f.from == since && len(h.history)-i <= h.svc.cfg.SendQueue/2 {
-				return h.history[i:], nil
-			}
-		}
+	if frames, ok := missed(h.epoch, h.version, h.history, h.svc.cfg.SendQueue/2, epoch, since); ok {
+		return frames, nil
 	}
 	f, err := h.snapshot()
 	if err != nil {

@@ -91,19 +91,9 @@ func (s *Server) handleProgrammeSocket(w http.ResponseWriter, r *http.Request) {
 		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用实时成绩"))
 		return
 	}
-	q := r.URL.Query()
-	var since int64
-	if v := q.Get("since"); v != "" {
-		n, err := strconv.ParseInt(v, 10, 64)
-		if err != nil || n < 0 {
-			s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "since 参数 %q 无效：应为非负整数（版本号）", v))
-			return
-		}
-		since = n
-	}
-	epoch := q.Get("epoch")
-	if len(epoch) > 64 {
-		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "epoch 参数过长"))
+	epoch, since, err := resumeAt(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	feed, err := s.live.svc.ProgrammeFeed(r.Context(), r.PathValue("programme"))
