@@ -163,6 +163,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /programmes/{programme}", s.handleProgrammePhone)
 	handle("GET /programmes/{programme}/bigscreen", s.handleProgrammeBigScreen)
 	handle("GET /api/v1/programmes/{programme}/board", s.handleProgrammeBoard)
+	handle("GET /api/v1/programmes/{programme}/live", s.handleProgrammeSocket)
 	// Contestant statuses (缺考, 弃权, 取消资格, 不参与评奖): the status dialog
 	// of the roster page and the chief judge's desk; who may set which is
 	// checked in the handler.
