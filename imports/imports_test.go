@@ -8,6 +8,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"skillscore"
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
@@ -166,8 +167,8 @@ func TestScoresEveryBadRowReported(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[int]string{3: "B 列（证件号码）：证件号码存成了数字", 4: "不在本赛事名单中", 5: "A 列（姓名）：姓名 王小华 与名单",
-		6: "C 列（加密号）：加密号 A009", 7: "缺少证件号码或加密号", 9: "B 列（证件号码）：与第 8 行是同一位选手", 10: "D 列（成绩）：成绩为空",
+	want := map[int]string{3: "B 列（证件号码）：证件号码存成了数字", 4: "证件号码 360***********0000 不在本赛项名单中", 5: "A 列（姓名）：姓名 王小华 与名单",
+		6: "C 列（加密号）：加密号 A009", 7: "缺少证件号码、参赛证号或加密号", 9: "B 列（证件号码）：与第 8 行是同一位选手", 10: "D 列（成绩）：成绩为空",
 		11: "最多 4 位小数", 12: "超出范围：应在 0 到 100", 13: "超出范围", 14: "不是最多 4 位小数的数字"}
 	got := map[int]string{}
 	for _, p := range ps {
@@ -188,8 +189,12 @@ func TestScoresEveryBadRowReported(t *testing.T) {
 }
 
 func TestScoresFileErrors(t *testing.T) {
-	if _, _, err := Scores("t.csv", []byte("a,b"), ScoresInput{Modules: mods}); skillscore.ErrorCode(err) != skillscore.EInvalid {
-		t.Errorf("csv: %v", err)
+	if _, _, err := Scores("t.csv", []byte("a,b"), ScoresInput{Modules: mods}); !strings.Contains(skillscore.ErrorMessage(err), "找不到表头") {
+		t.Errorf("csv without a header: %v", err)
+	}
+	if _, _, err := Scores("t.txt", []byte("准考证号,成绩\n0001,80"), ScoresInput{Modules: mods}); skillscore.ErrorCode(err) != skillscore.EInvalid ||
+		!strings.Contains(skillscore.ErrorMessage(err), "不是 .xlsx 工作簿或 .csv 文件") {
+		t.Errorf("txt: %v", err)
 	}
 	noHeader := xlsx(t, [][]string{{"姓名", "分组"}, {"李秀英", "1"}})
 	if _, _, err := Scores("t.xlsx", noHeader, ScoresInput{Modules: mods}); !strings.Contains(skillscore.ErrorMessage(err), "找不到表头") {
@@ -313,5 +318,75 @@ func TestScoresTeamMemberRefused(t *testing.T) {
 	}
 	if len(plan.Scores) != 1 || plan.Scores[0].ContestantID != team {
 		t.Fatalf("plan %+v, want the team's score only", plan.Scores)
+	}
+}
+
+// An assessment's exam system exports one row per candidate by 准考证号 or
+// 证件号码, 缺考 included, often as .csv: the file is reconciled with the
+// roster and every mismatch named by its row, and a candidate the file
+// leaves out is named too, refusing the file unless allowed.
+func TestScoresAssessmentReconciliation(t *testing.T) {
+	candidates := append([]store.Contestant(nil), people...)
+	candidates = append(candidates, store.Contestant{ID: 14, Name: "刘芳", IDNumber: "360103199202020048"},
+		store.Contestant{ID: 15, Name: "陈明", IDNumber: "360103199303030011"},
+		store.Contestant{ID: 16, Name: "周强", IDNumber: "360103199404040012", Status: "withdrew"})
+	entryNos := map[int64]string{11: "0001", 12: "0002", 13: "0003", 14: "0004", 15: "0005", 16: "0006"}
+	in := ScoresInput{Modules: mods, Contestants: candidates, EntryNos: entryNos, Terms: scoring.TermsFor("assessment"), Complete: true}
+	good := "\ufeff考试批次,准考证号,姓名,证件号码,理论成绩\n" +
+		"2026-07,0001,李秀英,,86.5\n" +
+		"2026-07,0002,王建华,,缺考\n" +
+		"2026-07,,张丽,360102198604050021,59\n" +
+		"2026-07,0004,刘 芳,,100\n"
+	// 陈明 (0005) has no row: named, and the file refused until allowed.
+	plan, ps, err := Scores("理论成绩.csv", []byte(good), in)
+	if err != nil || len(ps) != 1 || ps[0].Row != 0 || !strings.Contains(ps[0].String(), "名单中有 1 名考生在文件中没有成绩：陈明（0005）") ||
+		strings.HasPrefix(ps[0].String(), "第") {
+		t.Fatalf("missing candidate: %v %v", ps, err)
+	}
+	in.AllowMissing = true
+	plan, ps, err = Scores("理论成绩.csv", []byte(good), in)
+	if err != nil || len(ps) != 0 || len(plan.Scores) != 4 || plan.Absent != 1 || len(plan.Missing) != 1 || plan.Missing[0].ContestantID != 15 {
+		t.Fatalf("allowed: %+v %v %v", plan, ps, err)
+	}
+	want := map[int64]store.ImportedScore{11: {Value: 865000}, 12: {Absent: true}, 13: {Value: 590000}, 14: {Value: 1000000}}
+	for _, sc := range plan.Scores {
+		if w := want[sc.ContestantID]; sc.Value != w.Value || sc.Absent != w.Absent || sc.ModuleCode != "T" {
+			t.Errorf("contestant %d: %+v, want %+v", sc.ContestantID, sc, w)
+		}
+	}
+	in.AllowMissing = false
+	bad := "准考证号,姓名,证件号码,成绩\n" +
+		"0001,李秀英,,86\n" + // 2: good
+		"0099,某人,,70\n" + // 3: not on the roster
+		"0002,王小华,,70\n" + // 4: name differs
+		"0003,张丽,,101\n" + // 5: out of range
+		",李秀英,36010219900307002X,88\n" + // 6: the same person as row 2
+		"0004,刘芳,360402200101010013,60\n" + // 7: number and 证件号码 of two people
+		",陈明,3.60103E+17,60\n" + // 8: an ID Excel turned into a number
+		"0005,陈明,,-1\n" // 9: negative
+	_, ps, err = Scores("理论成绩.csv", []byte(bad), in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wantRows := map[int]string{3: "准考证号 0099 不在本批次名单中", 4: "姓名 王小华 与名单中该准考证号的姓名 王建华 不符", 5: "成绩 101 超出范围",
+		6: "与第 2 行是同一位考生（李秀英）", 7: "准考证号 0004 与证件号码不是同一位考生", 8: "证件号码存成了数字", 9: "超出范围",
+		0: "名单中有 2 名考生在文件中没有成绩：王建华（0002）、刘芳（0004）"}
+	got := map[int]string{}
+	for _, p := range ps {
+		got[p.Row] += p.String()
+	}
+	for row, w := range wantRows {
+		if !strings.Contains(got[row], w) {
+			t.Errorf("row %d: got %q, want %q", row, got[row], w)
+		}
+	}
+	if len(ps) != len(wantRows) {
+		t.Errorf("%d problems, want %d: %v", len(ps), len(wantRows), ps)
+	}
+	// The withdrawn candidate is not asked for; no message carries a full 证件号码.
+	for _, p := range ps {
+		if strings.Contains(p.String(), "周强") || strings.Contains(p.String(), "360102198604050021") {
+			t.Errorf("problem %q", p)
+		}
 	}
 }

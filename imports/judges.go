@@ -21,9 +21,9 @@ var judgeFields = []field{
 	{"name", []string{"姓名"}},
 	{"org", []string{"单位", "工作单位"}},
 	{"city", []string{"设区市", "地市", "市"}},
-	{"module", []string{"模块", "裁判组", "评分模块", "赛项模块"}},
-	{"chief", []string{"裁判长", "是否裁判长"}},
-	{"code", []string{"编号", "裁判编号"}},
+	{"module", []string{"模块", "裁判组", "考评组", "评分模块", "赛项模块"}},
+	{"chief", []string{"裁判长", "是否裁判长", "考评组长", "是否考评组长"}},
+	{"code", []string{"编号", "裁判编号", "考评员编号"}},
 }
 
 var judgeCodeRE = regexp.MustCompile(`^[A-Z0-9-]{1,32}$`)
@@ -175,7 +175,7 @@ func moduleNames(cell string, mods map[string]store.Module) []string {
 
 func yesNo(s string) (bool, bool) {
 	switch strings.ToLower(strings.TrimSpace(s)) {
-	case "是", "y", "yes", "1", "√", "✓", "true", "裁判长":
+	case "是", "y", "yes", "1", "√", "✓", "true", "裁判长", "考评组长":
 		return true, true
 	case "", "否", "n", "no", "0", "×", "false":
 		return false, true

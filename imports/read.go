@@ -1,5 +1,5 @@
 // Package imports reads the organizer's theory-score and judge spreadsheets
-// (.xlsx) and checks every row against the event, reporting each bad row by
+// (.xlsx or .csv) and checks every row against the event, reporting each bad row by
 // its row and column as the spreadsheet shows them. It stores nothing: the
 // callers hand the checked rows to the store, all or nothing.
 package imports
@@ -7,6 +7,7 @@ package imports
 import (
 	"bytes"
 	"fmt"
+	"path"
 	"strings"
 
 	"github.com/xuri/excelize/v2"
@@ -22,13 +23,16 @@ const MaxFileBytes = 20 << 20
 
 // Problem is one bad cell or row.
 type Problem struct {
-	Row     int    `json:"row"`    // as the spreadsheet shows it, from 1
+	Row     int    `json:"row"`    // as the spreadsheet shows it, from 1; 0 for the file as a whole
 	Column  string `json:"column"` // column letter, empty for a whole row
 	Header  string `json:"header"` // the column's header text
 	Message string `json:"message"`
 }
 
 func (p Problem) String() string {
+	if p.Row == 0 {
+		return p.Message // about the file as a whole (the roster's people it lacks)
+	}
 	if p.Column == "" {
 		return fmt.Sprintf("第 %d 行：%s", p.Row, p.Message)
 	}
@@ -81,19 +85,31 @@ func readTable(name string, data []byte, fields []field, required []string) (*ta
 	if len(data) > MaxFileBytes {
 		return nil, skillscore.Errorf(skillscore.ETooLarge, "文件 %s 超过 %d MB 上限", name, MaxFileBytes>>20)
 	}
-	if !bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		return nil, skillscore.Errorf(skillscore.EInvalid, "文件 %s 不是 .xlsx 工作簿：请在 Excel 中“另存为” .xlsx 后再导入", name)
-	}
 	lim := tabular.Default()
 	lim.FileBytes = MaxFileBytes
-	book, err := tabular.ReadXLSX(name, data, lim)
-	if skillscore.ErrorCode(err) == skillscore.EInvalid {
-		return nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法读取工作簿 %s：文件已损坏或不是 .xlsx", name))
+	var sheets []*tabular.Table
+	switch {
+	case bytes.HasPrefix(data, []byte("PK\x03\x04")):
+		book, err := tabular.ReadXLSX(name, data, lim)
+		if skillscore.ErrorCode(err) == skillscore.EInvalid {
+			return nil, skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法读取工作簿 %s：文件已损坏或不是 .xlsx", name))
+		}
+		if err != nil {
+			return nil, err
+		}
+		sheets = book.Sheets
+	case strings.EqualFold(path.Ext(name), ".csv"):
+		// Exam systems export .csv as often as .xlsx (UTF-8 with or
+		// without BOM, or GB18030: tabular finds which).
+		c, err := tabular.ReadCSV(name, data, lim)
+		if err != nil {
+			return nil, err
+		}
+		sheets = append(sheets, &c.Table)
+	default:
+		return nil, skillscore.Errorf(skillscore.EInvalid, "文件 %s 不是 .xlsx 工作簿或 .csv 文件：请在 Excel 中“另存为” .xlsx 后再导入", name)
 	}
-	if err != nil {
-		return nil, err
-	}
-	for _, sh := range book.Sheets {
+	for _, sh := range sheets {
 		rows := sh.Rows
 		for hi := 0; hi < len(rows) && hi < 30; hi++ {
 			cols := map[string]int{}

@@ -211,6 +211,10 @@ func TestWelcomeShowsOnlyAssignedCodesNeverNames(t *testing.T) {
 	if len(w.Assignments) != len(e.codes) || len(e.codes) == 0 {
 		t.Fatalf("welcome lists %d sheets, judge is assigned %d", len(w.Assignments), len(e.codes))
 	}
+	// The tablet's words come with the event: a competition's.
+	if w.Event.Kind != "competition" || w.Event.Terms.Judge != "裁判" || w.Event.Terms.Station != "赛位" {
+		t.Errorf("welcome event %+v", w.Event)
+	}
 	cs, _ := e.st.Contestants(context.Background(), e.ev.ID)
 	raw, _ := json.Marshal(w)
 	for _, ct := range cs {

@@ -199,10 +199,14 @@ type JudgeInfo struct {
 	Name string `json:"name"`
 }
 
-// EventInfo names the event.
+// EventInfo names the event, and the words the tablet uses for its people
+// and places: 裁判/选手/赛位 at a competition, 考评员/考生/座位 at an
+// assessment (scoring.TermsFor).
 type EventInfo struct {
-	Code string `json:"code"`
-	Name string `json:"name"`
+	Code  string        `json:"code"`
+	Name  string        `json:"name"`
+	Kind  string        `json:"kind"`
+	Terms scoring.Terms `json:"terms"`
 }
 
 // ModuleInfo is a module the judge scores, with its rubric.

@@ -67,7 +67,7 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 	v := &view{event: ev, judge: j, modules: map[string]*moduleView{}, contestants: map[string]store.Contestant{},
 		assigned: map[[2]int64]bool{}, notAdvanced: map[[2]int64]bool{}, carried: map[[2]int64]bool{}}
 	v.welcome = Welcome{Type: TypeWelcome, V: ProtocolVersion, Judge: JudgeInfo{Code: j.Code, Name: j.Name},
-		Event: EventInfo{Code: ev.Code, Name: ev.Name}, Modules: []ModuleInfo{}, Assignments: []SheetState{},
+		Event: EventInfo{Code: ev.Code, Name: ev.Name, Kind: ev.Kind, Terms: scoring.TermsFor(ev.Kind)}, Modules: []ModuleInfo{}, Assignments: []SheetState{},
 		Limits: ProtocolLimit{MaxMessageBytes: s.cfg.MaxMessageBytes, RatePerSecond: s.cfg.RatePerSecond,
 			Burst: s.cfg.Burst, HeartbeatSecs: int(heartbeat.Seconds())}}
 	modByID := map[int64]*moduleView{}

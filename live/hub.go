@@ -74,30 +74,58 @@ type stream struct {
 	docData []byte // doc encoded on first need
 	docETag string
 	history []*frame // the latest updates, oldest first
+	audience
+}
+
+// audience is the viewers of one stream or programme board.
+type audience struct {
 	viewers map[*viewer]struct{}
 	list    []*viewer // viewers as a slice for the fan-out; nil after a change
 }
 
-func (s *stream) add(v *viewer) {
-	s.viewers[v] = struct{}{}
-	s.list = nil
+func newAudience() audience { return audience{viewers: map[*viewer]struct{}{}} }
+
+func (a *audience) add(v *viewer) {
+	a.viewers[v] = struct{}{}
+	a.list = nil
 }
 
-func (s *stream) remove(v *viewer) {
-	delete(s.viewers, v)
-	s.list = nil
+func (a *audience) remove(v *viewer) {
+	delete(a.viewers, v)
+	a.list = nil
 }
 
 // all returns the viewers, rebuilt only after one joined or left: viewers
 // come and go far less often than updates, which each walk all of them.
-func (s *stream) all() []*viewer {
-	if s.list == nil {
-		s.list = make([]*viewer, 0, len(s.viewers))
-		for v := range s.viewers {
-			s.list = append(s.list, v)
+func (a *audience) all() []*viewer {
+	if a.list == nil {
+		a.list = make([]*viewer, 0, len(a.viewers))
+		for v := range a.viewers {
+			a.list = append(a.list, v)
 		}
 	}
-	return s.list
+	return a.list
+}
+
+// broadcast hands f to every viewer, dropping those too far behind. The
+// caller holds the lock that guards a; it never waits for a viewer.
+func (a *audience) broadcast(svc *Service, f *frame) {
+	for _, v := range svc.fanOut(a.all(), f) {
+		a.remove(v)
+		svc.metrics.dropped("slow")
+		v.kill()
+	}
+}
+
+// takeAll empties the audience and returns who was in it.
+func (a *audience) takeAll() []*viewer {
+	all := make([]*viewer, 0, len(a.viewers))
+	for v := range a.viewers {
+		all = append(all, v)
+	}
+	clear(a.viewers)
+	a.list = nil
+	return all
 }
 
 func newEpoch() string {
@@ -131,7 +159,7 @@ type hub struct {
 func newHub(svc *Service, eventID int64, code string) *hub {
 	h := &hub{svc: svc, eventID: eventID, code: code, wake: make(chan struct{}, 1), ready: make(chan struct{})}
 	for v := range h.streams {
-		h.streams[v] = &stream{view: View(v), epoch: newEpoch(), viewers: map[*viewer]struct{}{}}
+		h.streams[v] = &stream{view: View(v), epoch: newEpoch(), audience: newAudience()}
 	}
 	return h
 }
@@ -345,15 +373,8 @@ func (h *hub) snapshot(s *stream) (*frame, error) {
 // stream's revision: nothing, the updates it missed, or a snapshot. Called
 // with h.mu held.
 func (h *hub) catchUp(s *stream, epoch string, since int64) ([]*frame, error) {
-	if epoch == s.epoch {
-		if since == s.rev {
-			return nil, nil
-		}
-		for i, f := range s.history {
-			if f.from == since && len(s.history)-i <= h.svc.cfg.SendQueue/2 {
-				return s.history[i:], nil
-			}
-		}
+	if frames, ok := missed(s.epoch, s.rev, s.history, h.svc.cfg.SendQueue/2, epoch, since); ok {
+		return frames, nil
 	}
 	f, err := h.snapshot(s)
 	if err != nil {
@@ -362,12 +383,33 @@ func (h *hub) catchUp(s *stream, epoch string, since int64) ([]*frame, error) {
 	return []*frame{f}, nil
 }
 
-// broadcast hands f to every viewer of s, dropping those too far behind.
-// Called with h.mu held; it never waits for a viewer. Large audiences are
-// split across one goroutine per CPU (the writes are system calls), which
-// it waits for.
-func (h *hub) broadcast(s *stream, f *frame) {
-	vs := s.all()
+// missed returns what a viewer at (epoch, since) lacks of a history that
+// is at rev in cur: nothing when it is up to date, else the updates since
+// its revision when the history still has them and number at most most;
+// false when it needs a snapshot.
+func missed(cur string, rev int64, history []*frame, most int, epoch string, since int64) ([]*frame, bool) {
+	if epoch != cur {
+		return nil, false
+	}
+	if since == rev {
+		return nil, true
+	}
+	for i, f := range history {
+		if f.from == since && len(history)-i <= most {
+			return history[i:], true
+		}
+	}
+	return nil, false
+}
+
+// broadcast hands f to every viewer of s. Called with h.mu held.
+func (h *hub) broadcast(s *stream, f *frame) { s.broadcast(h.svc, f) }
+
+// fanOut hands f to every viewer in vs without waiting for any, and
+// returns those too far behind to take it. Large audiences are split
+// across one goroutine per CPU (the writes are system calls), which it
+// waits for.
+func (s *Service) fanOut(vs []*viewer, f *frame) []*viewer {
 	workers := min(runtime.GOMAXPROCS(0), len(vs)/256+1)
 	slow := make([][]*viewer, workers)
 	var wg sync.WaitGroup
@@ -383,13 +425,11 @@ func (h *hub) broadcast(s *stream, f *frame) {
 		}()
 	}
 	wg.Wait()
+	var out []*viewer
 	for _, part := range slow {
-		for _, v := range part {
-			s.remove(v)
-			h.svc.metrics.dropped("slow")
-			v.kill()
-		}
+		out = append(out, part...)
 	}
+	return out
 }
 
 func (h *hub) broadcastAll(f *frame) {
@@ -476,11 +516,7 @@ func (h *hub) shutdown() {
 	h.stopped = true
 	var all []*viewer
 	for _, s := range h.streams {
-		for v := range s.viewers {
-			all = append(all, v)
-		}
-		clear(s.viewers)
-		s.list = nil
+		all = append(all, s.takeAll()...)
 	}
 	h.mu.Unlock()
 	for _, v := range all {

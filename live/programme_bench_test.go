@@ -60,7 +60,7 @@ func BenchmarkProgrammeRefreshAfterMark(b *testing.B) {
 	}
 	svc := New(Config{Source: st, Programmes: big, Logger: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	defer svc.Close()
-	h := &progHub{svc: svc, code: demo.ProgrammeCode, epoch: newEpoch(), changed: make(chan struct{}), events: map[int64]*progEvent{}}
+	h := newProgHub(svc, demo.ProgrammeCode)
 	if err := h.refresh(ctx); err != nil {
 		b.Fatal(err)
 	}

@@ -165,7 +165,7 @@ func (s *Service) EventChanged(ctx context.Context, eventID, revision int64) {
 	if h != nil {
 		h.notify(revision, now)
 	}
-	s.kickProgrammes(eventID)
+	s.kickProgrammes(eventID, now)
 	s.offer(Notice{EventID: eventID, Revision: revision, Origin: s.origin})
 }
 
@@ -218,7 +218,7 @@ func (s *Service) deliver(n Notice) {
 	if h != nil {
 		h.notify(n.Revision, time.Now())
 	}
-	s.kickProgrammes(n.EventID)
+	s.kickProgrammes(n.EventID, time.Now())
 }
 
 // resyncAll makes every hub check the database now: the broker calls it when

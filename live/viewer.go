@@ -290,7 +290,42 @@ func (f *Feed) Snapshot() (data []byte, epoch string, revision int64, err error)
 // admit, when not nil, is asked again at every pong (each PingInterval):
 // a view behind a login stays open only as long as the login does.
 func (f *Feed) Attach(conn *websocket.Conn, epoch string, since int64, admit Admit) {
-	svc := f.h.svc
+	attach(f.h.svc, eventRoom{f.h, f.view}, conn, epoch, since, admit)
+}
+
+// room is what a viewer watches: one view of an event's board, or a
+// programme's board. Both keep a numbered history under an epoch, so
+// joining, catching up and leaving work alike.
+type room interface {
+	// join queues what a viewer at (epoch, since) needs and adds it, under
+	// one lock, so it misses nothing in between.
+	join(v *viewer, epoch string, since int64) error
+	// resync answers a viewer's request for what it missed.
+	resync(v *viewer, epoch string, since int64) error
+	leave(v *viewer)
+	name() string // for logs
+}
+
+// eventRoom is one view of an event's hub.
+type eventRoom struct {
+	h    *hub
+	view View
+}
+
+func (r eventRoom) join(v *viewer, epoch string, since int64) error {
+	return r.h.join(v, r.view, epoch, since)
+}
+
+func (r eventRoom) resync(v *viewer, epoch string, since int64) error {
+	return r.h.resync(v, r.view, epoch, since)
+}
+
+func (r eventRoom) leave(v *viewer) { r.h.leave(v, r.view) }
+func (r eventRoom) name() string    { return "event " + r.h.code }
+
+// attach is Attach for any room: the viewer joins it, and its read loop
+// (and, in plain mode, its writer) run as the service's goroutines.
+func attach(svc *Service, r room, conn *websocket.Conn, epoch string, since int64, admit Admit) {
 	v := newViewer(svc, conn)
 	goroutines := 1
 	if v.send != nil {
@@ -300,8 +335,8 @@ func (f *Feed) Attach(conn *websocket.Conn, epoch string, since int64, admit Adm
 		v.goodbye(websocket.CloseGoingAway, "服务器正在停止")
 		return
 	}
-	if err := f.h.join(v, f.view, epoch, since); err != nil {
-		svc.log.Warn("live: join failed", "event", f.h.code, "err", err)
+	if err := r.join(v, epoch, since); err != nil {
+		svc.log.Warn("live: join failed", "room", r.name(), "err", err)
 		v.goodbye(websocket.CloseTryAgainLater, "成绩暂不可用，请稍后重试")
 		svc.wg.Add(-goroutines)
 		return
@@ -316,15 +351,15 @@ func (f *Feed) Attach(conn *websocket.Conn, epoch string, since int64, admit Adm
 	go func() {
 		defer svc.wg.Done()
 		defer svc.metrics.viewers.Dec()
-		defer f.h.leave(v, f.view)
-		f.readLoop(v, admit)
+		defer r.leave(v)
+		readLoop(svc, r, v, admit)
 	}()
 }
 
 // readLoop reads what the viewer sends: pongs, and resync requests; any
 // other message, or too many requests, drops it.
-func (f *Feed) readLoop(v *viewer, admit Admit) {
-	cfg := &f.h.svc.cfg
+func readLoop(svc *Service, r room, v *viewer, admit Admit) {
+	cfg := &svc.cfg
 	conn := v.conn
 	conn.SetReadLimit(512)
 	readWait := 2*cfg.PingInterval + 10*time.Second
@@ -352,7 +387,7 @@ func (f *Feed) readLoop(v *viewer, admit Admit) {
 	for {
 		typ, data, err := conn.ReadMessage()
 		if errors.Is(err, errAdmissionEnded) {
-			f.h.svc.metrics.dropped("login_ended")
+			svc.metrics.dropped("login_ended")
 			v.goodbye(CloseLoginEnded, "登录已结束，请重新登录")
 			return
 		}
@@ -372,11 +407,11 @@ func (f *Feed) readLoop(v *viewer, admit Admit) {
 		}
 		resyncs++
 		if !ok || resyncs > maxResyncsPerMinute {
-			f.h.svc.metrics.dropped("hostile")
+			svc.metrics.dropped("hostile")
 			v.goodbye(websocket.ClosePolicyViolation, "无效消息，连接已断开")
 			return
 		}
-		if err := f.h.resync(v, f.view, req.Epoch, req.Revision); err != nil {
+		if err := r.resync(v, req.Epoch, req.Revision); err != nil {
 			v.goodbye(websocket.CloseInternalServerErr, "成绩暂不可用")
 			return
 		}

@@ -50,6 +50,11 @@ const (
 	MethodQR    = "qr"    // the entry card's QR code
 	MethodChief = "chief" // the chief's decision on 人证不符
 	MethodClose = "close" // absent when the session closed
+
+	// The keeper's answer to the identity check at an assessment's 签到:
+	// the person, their ID card and the photo on the roster agree, or not.
+	VerdictMatch    = "match"
+	VerdictMismatch = "mismatch"
 )
 
 // OutcomeNames are the outcomes as the pages and printed sheets show them.

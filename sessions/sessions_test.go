@@ -10,7 +10,9 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"skillscore"
 	"skillscore/privacy"
+	"skillscore/scoring"
 )
 
 func people(n int) []Person {
@@ -163,7 +165,7 @@ func TestCardToken(t *testing.T) {
 	if !strings.HasPrefix(tok, "SKC1:12:345:") || strings.ToUpper(tok) != tok {
 		t.Fatalf("token %q", tok)
 	}
-	ev, c, err := ParseCardToken(k, " "+strings.ToLower(tok)+"\n")
+	ev, c, err := ParseCardToken(k, " "+strings.ToLower(tok)+"\n", scoring.TermsFor("competition"))
 	if err != nil || ev != 12 || c != 345 {
 		t.Fatalf("parse: %d %d %v", ev, c, err)
 	}
@@ -172,14 +174,19 @@ func TestCardToken(t *testing.T) {
 		if bad == tok {
 			continue
 		}
-		if _, _, err := ParseCardToken(k, bad); err == nil {
+		if _, _, err := ParseCardToken(k, bad, scoring.TermsFor("competition")); err == nil {
 			t.Errorf("%q accepted", bad)
 		}
 	}
 	// Another keyring's token does not verify.
 	k2, _ := privacy.NewMemory()
-	if _, _, err := ParseCardToken(k2, tok); err == nil {
+	_, _, err = ParseCardToken(k2, tok, scoring.TermsFor("assessment"))
+	if err == nil {
 		t.Error("token of another key accepted")
+	}
+	// The refusal names the card as the event kind calls it.
+	if msg := skillscore.ErrorMessage(err); !strings.Contains(msg, "准考证二维码的签名不符") {
+		t.Errorf("assessment refusal: %q", msg)
 	}
 }
 
@@ -289,7 +296,7 @@ func FuzzParseCardToken(f *testing.F) {
 	f.Add("SKC1:3:41:")
 	f.Add("skc1:0:0:00")
 	f.Fuzz(func(t *testing.T, s string) {
-		ev, c, err := ParseCardToken(k, s)
+		ev, c, err := ParseCardToken(k, s, scoring.TermsFor("competition"))
 		if err != nil {
 			return
 		}

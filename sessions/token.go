@@ -7,6 +7,7 @@ import (
 
 	"skillscore"
 	"skillscore/privacy"
+	"skillscore/scoring"
 )
 
 // An entry card's QR code carries a token naming the event and the
@@ -46,9 +47,10 @@ func CardToken(k Indexer, eventID, contestantID int64) (string, error) {
 
 // ParseCardToken checks a scanned or typed token and returns the event and
 // contestant it names. Surrounding spaces and a lower-case copy are
-// accepted; anything else altered is refused.
-func ParseCardToken(k Indexer, token string) (eventID, contestantID int64, err error) {
-	bad := skillscore.Errorf(skillscore.EInvalid, "这不是本系统的参赛证二维码，或二维码已损坏：请改用参赛证号和证件号码后 4 位检录")
+// accepted; anything else altered is refused, in the words of the event
+// (参赛证 or 准考证).
+func ParseCardToken(k Indexer, token string, t scoring.Terms) (eventID, contestantID int64, err error) {
+	bad := skillscore.Errorf(skillscore.EInvalid, "这不是本系统的%s二维码，或二维码已损坏：请改用%s和证件号码后 4 位%s", t.Card, t.CardNo, t.CheckIn)
 	parts := strings.Split(strings.ToUpper(strings.TrimSpace(token)), ":")
 	if len(parts) != 4 || parts[0] != tokenPrefix {
 		return 0, 0, bad
@@ -67,5 +69,5 @@ func ParseCardToken(k Indexer, token string) (eventID, contestantID int64, err e
 			return eventID, contestantID, nil
 		}
 	}
-	return 0, 0, skillscore.Errorf(skillscore.EInvalid, "参赛证二维码的签名不符：此证不是本系统签发，或已被改动")
+	return 0, 0, skillscore.Errorf(skillscore.EInvalid, "%s二维码的签名不符：此证不是本系统签发，或已被改动", t.Card)
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"image/png"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -14,6 +15,7 @@ import (
 	"skillscore"
 	"skillscore/certificates"
 	"skillscore/judges"
+	"skillscore/scoring"
 	"skillscore/store"
 )
 
@@ -39,12 +41,14 @@ const (
 )
 
 // WriteJudgeCards renders the cards, six to an A4 page, with cutting
-// borders. Every card carries a live login: the sheet is to be handed out
-// and then destroyed, which the footer says.
-func WriteJudgeCards(w io.Writer, fonts certificates.Fonts, eventName string, cards []JudgeCard, printed time.Time) error {
+// borders, in the event's words (裁判登录卡 or 考评员登录卡). Every card
+// carries a live login: the sheet is to be handed out and then destroyed,
+// which the footer says.
+func WriteJudgeCards(w io.Writer, fonts certificates.Fonts, eventName string, t scoring.Terms, cards []JudgeCard, printed time.Time) error {
+	title := t.Judge + "登录卡"
 	var text strings.Builder
-	text.WriteString("裁判登录卡用平板扫描二维码输入登录提交评分表时再次作为签名只能使用一次前有效请妥善保管勿外传模块组打印于发放后销毁本页第")
-	text.WriteString(eventName)
+	text.WriteString("登录卡用平板扫描二维码输入登录提交评分表时再次作为签名只能使用一次前有效请妥善保管勿外传模块组打印于发放后销毁本页第")
+	text.WriteString(eventName + title)
 	for _, c := range cards {
 		text.WriteString(c.JudgeName + c.Modules + c.URL)
 	}
@@ -54,10 +58,10 @@ func WriteJudgeCards(w io.Writer, fonts certificates.Fonts, eventName string, ca
 	}
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
-		p.Text(10, 292, fmt.Sprintf("%s · 裁判登录卡 · 打印于 %s · 第 %d 页 · 发放后销毁本页", eventName,
+		p.Text(10, 292, fmt.Sprintf("%s · %s · 打印于 %s · 第 %d 页 · 发放后销毁本页", eventName, title,
 			printed.Format("2006-01-02 15:04"), p.PageNo()))
 	})
-	if err := layCards(p, len(cards), func(x, y float64, i int) error { return drawCard(p, x, y, eventName, cards[i], i) }); err != nil {
+	if err := layCards(p, len(cards), func(x, y float64, i int) error { return drawCard(p, x, y, eventName, title, cards[i], i) }); err != nil {
 		return fmt.Errorf("judge cards: %w", err)
 	}
 	return p.Output(w)
@@ -116,9 +120,9 @@ func cardQR(p *gofpdf.Fpdf, name string, content []byte, x, y, size float64) err
 	return nil
 }
 
-func drawCard(p *gofpdf.Fpdf, x, y float64, eventName string, c JudgeCard, i int) error {
+func drawCard(p *gofpdf.Fpdf, x, y float64, eventName, title string, c JudgeCard, i int) error {
 	const pad = cardPad
-	ly := cardHead(p, x, y, "裁判登录卡", 15, 5, eventName)
+	ly := cardHead(p, x, y, title, 15, 5, eventName)
 	qy := ly + 3
 	if err := cardQR(p, fmt.Sprintf("qr%d", i), []byte(c.URL), x+pad, qy, qrSize); err != nil {
 		return fmt.Errorf("QR code of %s: %w", c.JudgeCode, err)
@@ -154,6 +158,13 @@ func drawCard(p *gofpdf.Fpdf, x, y float64, eventName string, c JudgeCard, i int
 	return nil
 }
 
+// JudgeLoginURL is the URL a judge's login card carries: the tablet app
+// with the one-time ticket, and the event's code, whose kind sets the
+// login screen's words (裁判 or 考评员) before the login.
+func JudgeLoginURL(base, ticket, eventCode string) string {
+	return strings.TrimRight(base, "/") + "/judge?t=" + ticket + "&e=" + url.QueryEscape(eventCode)
+}
+
 // LoginIssuer issues a judge's one-time tablet login (judges.Service).
 type LoginIssuer interface {
 	IssueLogin(ctx context.Context, judgeID int64, actor string) (judges.Login, error)
@@ -161,9 +172,11 @@ type LoginIssuer interface {
 
 // IssueJudgeCards issues a fresh login for every judge on a panel of the
 // event and returns their cards in judge-code order. baseURL is the
-// server's address as tablets reach it (http://10.0.0.5:8080).
-func IssueJudgeCards(ctx context.Context, li LoginIssuer, js []store.Judge, panels []store.PanelMember,
+// server's address as tablets reach it (http://10.0.0.5:8080); the card's
+// URL names the event too, so the tablet's login screen speaks its words.
+func IssueJudgeCards(ctx context.Context, li LoginIssuer, ev store.Event, js []store.Judge, panels []store.PanelMember,
 	mods []store.Module, baseURL, actor string) ([]JudgeCard, error) {
+	t := scoring.TermsFor(ev.Kind)
 	modName := map[int64]string{}
 	for _, m := range mods {
 		modName[m.ID] = m.Name
@@ -172,7 +185,7 @@ func IssueJudgeCards(ctx context.Context, li LoginIssuer, js []store.Judge, pane
 	for _, p := range panels {
 		n := modName[p.ModuleID]
 		if p.Chief {
-			n += "（裁判长）"
+			n += "（" + t.Chief + "）"
 		}
 		onPanels[p.JudgeID] = append(onPanels[p.JudgeID], n)
 	}
@@ -187,10 +200,10 @@ func IssueJudgeCards(ctx context.Context, li LoginIssuer, js []store.Judge, pane
 			return nil, fmt.Errorf("login for %s: %w", j.Code, err)
 		}
 		out = append(out, JudgeCard{JudgeCode: j.Code, JudgeName: j.Name, Modules: strings.Join(ms, "、"),
-			URL: strings.TrimRight(baseURL, "/") + "/judge?t=" + l.Ticket, PIN: l.PIN, Expires: l.ExpiresAt})
+			URL: JudgeLoginURL(baseURL, l.Ticket, ev.Code), PIN: l.PIN, Expires: l.ExpiresAt})
 	}
 	if len(out) == 0 {
-		return nil, skillscore.Errorf(skillscore.EInvalid, "本赛事还没有分到裁判组的裁判：请先导入裁判")
+		return nil, skillscore.Errorf(skillscore.EInvalid, "本%s还没有分到%s组的%s：请先导入%s", t.Event, t.Judge, t.Judge, t.Judge)
 	}
 	return out, nil
 }

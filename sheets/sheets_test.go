@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"skillscore/certificates"
+	"skillscore/scoring"
 )
 
 func fonts(t *testing.T) certificates.Fonts {
@@ -92,7 +93,7 @@ func TestJudgeCardsReadBack(t *testing.T) {
 			PIN: fmt.Sprintf("%06d", 123450+i), Expires: time.Date(2026, 5, 21, 18, 0, 0, 0, time.UTC)})
 	}
 	var buf bytes.Buffer
-	if err := WriteJudgeCards(&buf, fonts(t), "2026年江西省养老护理员职业技能竞赛", cards, time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC)); err != nil {
+	if err := WriteJudgeCards(&buf, fonts(t), "2026年江西省养老护理员职业技能竞赛", scoring.TermsFor("competition"), cards, time.Date(2026, 5, 20, 9, 0, 0, 0, time.UTC)); err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, buf.Bytes())
@@ -113,5 +114,13 @@ func TestJudgeCardsReadBack(t *testing.T) {
 		if !seen[c.URL] {
 			t.Errorf("QR %s not decoded; got %v", c.URL, got)
 		}
+	}
+	// An assessment's cards are the 考评员's.
+	buf.Reset()
+	if err := WriteJudgeCards(&buf, fonts(t), "2026年第7批养老护理员职业技能等级认定", scoring.TermsFor("assessment"), cards[:1], time.Date(2026, 7, 9, 9, 0, 0, 0, time.UTC)); err != nil {
+		t.Fatal(err)
+	}
+	if text := pdfText(t, buf.Bytes()); !strings.Contains(text, "考评员登录卡") || strings.Contains(text, "裁判登录卡") {
+		t.Errorf("assessment's card:\n%s", text)
 	}
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/sessions"
 )
 
 // MarkOp sets one judge's mark for one aspect of one contestant. OpID is the
@@ -122,7 +123,9 @@ type ImportedScore struct {
 // ImportScores stores the scores of an imported module, all or none,
 // replacing earlier imports for the same contestants. A score marked Absent
 // (缺考) is recorded as such; a contestant absent here with no other marks
-// and no status becomes 缺考 (absentFromImport).
+// and no status becomes 缺考 (absentFromImport), except at an assessment
+// while the candidate has a sitting to come or attended one: then it is
+// the imported part's absence only.
 func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, scores []ImportedScore, source, actor string) (int64, error) {
 	var rev int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
@@ -152,14 +155,33 @@ func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, score
 				return fmt.Errorf("insert imported score: %w", err)
 			}
 		}
+		// At an assessment 缺考 in the theory file is that part's absence;
+		// the candidate is 缺考 altogether only with no sitting still to
+		// come and none attended (the practical may follow the theory, and
+		// 检录 gives 缺考 to one absent from every sitting).
+		t, err := eventTerms(ctx, tx, eventID)
+		if err != nil {
+			return err
+		}
 		for _, sc := range scores {
-			if sc.Absent {
-				if err := s.absentFromImport(ctx, tx, eventID, sc.ContestantID, source, actor); err != nil {
-					return err
+			if !sc.Absent {
+				continue
+			}
+			if t.Assessment() {
+				var n int
+				if err := tx.GetContext(ctx, &n, `SELECT COUNT(*) FROM session_entries x JOIN sessions ss ON ss.id = x.session_id
+					WHERE x.contestant_id = ? AND (ss.closed_at IS NULL OR EXISTS (SELECT 1 FROM checkins c
+					WHERE c.session_id = ss.id AND c.contestant_id = x.contestant_id AND c.outcome = ?))`, sc.ContestantID, sessions.Present); err != nil {
+					return fmt.Errorf("sittings to come: %w", err)
+				}
+				if n > 0 {
+					continue
 				}
 			}
+			if err := s.absentFromImport(ctx, tx, eventID, sc.ContestantID, source, actor); err != nil {
+				return err
+			}
 		}
-		var err error
 		if rev, err = bumpRevision(ctx, tx, eventID); err != nil {
 			return err
 		}

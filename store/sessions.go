@@ -14,7 +14,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/idnumber"
 	"skillscore/privacy"
+	"skillscore/scoring"
 	"skillscore/sessions"
 )
 
@@ -315,12 +317,29 @@ type CheckinRequest struct {
 	EntryNo string
 	Digits  string
 	Actor   string
+	// AskIdentity holds a good card or number for the keeper's identity
+	// check (the person against the photo on the roster and their ID card)
+	// instead of recording it: nothing is stored and the result has
+	// NeedsIdentity. A wrong last 4 is a failed check in itself and is
+	// recorded at once, as without AskIdentity.
+	AskIdentity bool
+	// Verdict is the keeper's answer to that check: sessions.VerdictMatch
+	// records present, sessions.VerdictMismatch identity_mismatch. Empty:
+	// the card (or the right last 4) is enough, as at a competition.
+	Verdict string
 }
 
 // CheckinResult is what the tablet shows after a 检录.
 type CheckinResult struct {
 	EntryState
 	Already bool // was already checked in: nothing new stored
+	// NeedsIdentity: nothing stored yet, the keeper is to compare the
+	// person with what follows and answer with a Verdict.
+	NeedsIdentity bool
+	Gender        string
+	IDType        string
+	IDMasked      string // 360***********002X: the full number never leaves the store here
+	Photo         bool   // the contestant has a photo in the photo store
 }
 
 var digitsPattern = regexp.MustCompile(`^[0-9X]{4}$`)
@@ -333,16 +352,37 @@ func (s *Store) CardToken(eventID, contestantID int64) (string, error) {
 	return sessions.CardToken(s.keys, eventID, contestantID)
 }
 
+// eventTerms are the words of an event's pages and messages, by its kind.
+func eventTerms(ctx context.Context, q sqlx.QueryerContext, eventID int64) (scoring.Terms, error) {
+	var kind string
+	err := sqlx.GetContext(ctx, q, &kind, "SELECT kind FROM events WHERE id = ?", eventID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return scoring.Terms{}, skillscore.Errorf(skillscore.ENotFound, "赛事 %d 不存在", eventID)
+	}
+	if err != nil {
+		return scoring.Terms{}, fmt.Errorf("event kind: %w", err)
+	}
+	return scoring.TermsFor(kind), nil
+}
+
 // CheckIn records one 检录. A 证件号码 whose last 4 characters differ is
 // recorded as identity_mismatch (人证不符) for the chief to decide; a bad
 // request (unknown number, another event's card, someone not in this
 // session, a closed session) is refused with nothing stored. The full
-// 证件号码 is opened here only, never returned.
+// 证件号码 is opened here only, never returned. Messages use the event's
+// words (参赛证/选手 or 准考证/考生).
 func (s *Store) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResult, error) {
+	if req.Verdict != "" && req.Verdict != sessions.VerdictMatch && req.Verdict != sessions.VerdictMismatch {
+		return CheckinResult{}, skillscore.Errorf(skillscore.EInvalid, "人证核验结果 %q 无效", req.Verdict)
+	}
 	now := s.now()
 	var res CheckinResult
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		sess, err := openSession(ctx, tx, req.EventID, req.Session)
+		t, err := eventTerms(ctx, tx, req.EventID)
+		if err != nil {
+			return err
+		}
+		sess, err := openSession(ctx, tx, req.EventID, req.Session, t)
 		if err != nil {
 			return err
 		}
@@ -354,7 +394,7 @@ func (s *Store) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResult,
 			if s.keys == nil {
 				return privacy.NoKeyError()
 			}
-			evID, id, err := sessions.ParseCardToken(s.keys, req.Token)
+			evID, id, err := sessions.ParseCardToken(s.keys, req.Token, t)
 			if err != nil {
 				return err
 			}
@@ -365,20 +405,21 @@ func (s *Store) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResult,
 				} else if err != nil {
 					return err
 				}
-				return skillscore.Errorf(skillscore.EInvalid, "这张参赛证属于另一赛项（%s），不是本赛项的选手：未记录检录", name)
+				return skillscore.Errorf(skillscore.EInvalid, "这张%s属于另一%s（%s），不是本%s的%s：未记录%s",
+					t.Card, t.Event, name, t.Event, t.Contestant, t.CheckIn)
 			}
 			cid = id
 		} else {
 			no := strings.TrimSpace(req.EntryNo)
 			if no == "" {
-				return skillscore.Errorf(skillscore.EInvalid, "请输入参赛证号")
+				return skillscore.Errorf(skillscore.EInvalid, "请输入%s", t.CardNo)
 			}
 			if !digitsPattern.MatchString(digits) {
 				return skillscore.Errorf(skillscore.EInvalid, "请输入证件号码的后 4 位（数字或 X）")
 			}
 			err := tx.GetContext(ctx, &cid, "SELECT contestant_id FROM entry_cards WHERE event_id = ? AND entry_no = ?", req.EventID, no)
 			if errors.Is(err, sql.ErrNoRows) {
-				return skillscore.Errorf(skillscore.ENotFound, "本赛项没有参赛证号为 %s 的选手：未记录检录", no)
+				return skillscore.Errorf(skillscore.ENotFound, "本%s没有%s为 %s 的%s：未记录%s", t.Event, t.CardNo, no, t.Contestant, t.CheckIn)
 			}
 			if err != nil {
 				return fmt.Errorf("entry number: %w", err)
@@ -386,14 +427,16 @@ func (s *Store) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResult,
 		}
 		var who struct {
 			Name         string  `db:"name"`
+			Gender       string  `db:"gender"`
+			IDType       string  `db:"id_type"`
 			Organization string  `db:"organization"`
 			IDCipher     string  `db:"id_cipher"`
 			EntryNo      *string `db:"entry_no"`
 		}
-		err = tx.GetContext(ctx, &who, `SELECT c.name, c.organization, c.id_cipher, e.entry_no FROM contestants c
+		err = tx.GetContext(ctx, &who, `SELECT c.name, c.gender, c.id_type, c.organization, c.id_cipher, e.entry_no FROM contestants c
 			LEFT JOIN entry_cards e ON e.contestant_id = c.id WHERE c.id = ? AND c.event_id = ?`, cid, req.EventID)
 		if errors.Is(err, sql.ErrNoRows) {
-			return skillscore.Errorf(skillscore.ENotFound, "参赛证上的选手已不在本赛项名单中：未记录检录")
+			return skillscore.Errorf(skillscore.ENotFound, "%s上的%s已不在本%s名单中：未记录%s", t.Card, t.Contestant, t.Event, t.CheckIn)
 		}
 		if err != nil {
 			return fmt.Errorf("contestant: %w", err)
@@ -404,13 +447,14 @@ func (s *Store) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResult,
 		}
 		err = tx.GetContext(ctx, &entry, "SELECT station, position FROM session_entries WHERE session_id = ? AND contestant_id = ?", sess.ID, cid)
 		if errors.Is(err, sql.ErrNoRows) {
-			return notInSession(ctx, tx, who.Name, cid, sess)
+			return notInSession(ctx, tx, who.Name, cid, sess, t)
 		}
 		if err != nil {
 			return fmt.Errorf("session entry: %w", err)
 		}
 		res.EntryState = EntryState{Entry: sessions.Entry{ContestantID: cid, Name: who.Name, Station: entry.Station, Order: entry.Position},
 			Organization: who.Organization}
+		res.Gender, res.IDType = who.Gender, who.IDType
 		if who.EntryNo != nil {
 			res.EntryNo = *who.EntryNo
 		}
@@ -422,24 +466,45 @@ func (s *Store) CheckIn(ctx context.Context, req CheckinRequest) (CheckinResult,
 			res.Outcome, res.Method, res.At, res.By, res.Already = last.Outcome, last.Method, last.At, last.By, true
 			return nil
 		}
-		outcome := sessions.Present
-		if method == sessions.MethodCode {
-			id, err := s.keys.Open(privacy.IDNumber, who.IDCipher)
-			if err != nil {
-				return err
-			}
-			id = strings.ToUpper(id)
-			if len(id) < 4 || id[len(id)-4:] != digits {
-				outcome = sessions.IdentityMismatch
+		id, err := s.keys.Open(privacy.IDNumber, who.IDCipher)
+		if err != nil {
+			return err
+		}
+		id = strings.ToUpper(id)
+		if id != "" {
+			res.IDMasked = idnumber.Mask(id)
+		}
+		outcome, note := sessions.Present, ""
+		if method == sessions.MethodCode && (len(id) < 4 || id[len(id)-4:] != digits) {
+			outcome = sessions.IdentityMismatch
+		}
+		if outcome == sessions.Present {
+			switch {
+			case req.Verdict == sessions.VerdictMatch:
+				note = "人证核验一致"
+			case req.Verdict == sessions.VerdictMismatch:
+				outcome, note = sessions.IdentityMismatch, "人证核验不符"
+			case req.AskIdentity:
+				// A good card or number: the keeper compares the person with
+				// the photo and the ID card before anything is recorded.
+				var photos int
+				if err := tx.GetContext(ctx, &photos, "SELECT COUNT(*) FROM photos WHERE contestant_id = ?", cid); err != nil {
+					return fmt.Errorf("photo: %w", err)
+				}
+				res.NeedsIdentity, res.Photo = true, photos > 0
+				return nil
 			}
 		}
-		res.Outcome, res.Method, res.At, res.By = outcome, method, Time{now}, req.Actor
-		if err := s.recordCheckin(ctx, tx, req.EventID, sess, cid, outcome, method, "", req.Actor, now); err != nil {
+		res.Outcome, res.Method, res.Note, res.At, res.By = outcome, method, note, Time{now}, req.Actor
+		if err := s.recordCheckin(ctx, tx, req.EventID, sess, cid, outcome, method, note, req.Actor, now); err != nil {
 			return err
 		}
 		// Subject the contestant, so their own data request (PersonData) finds it.
-		return s.appendAudit(ctx, tx, &req.EventID, req.Actor, "checkin.record", "contestant:"+strconv.FormatInt(cid, 10),
-			map[string]any{"session": sess.Code, "outcome": outcome, "method": method}, now)
+		detail := map[string]any{"session": sess.Code, "outcome": outcome, "method": method}
+		if req.Verdict != "" {
+			detail["verdict"] = req.Verdict
+		}
+		return s.appendAudit(ctx, tx, &req.EventID, req.Actor, "checkin.record", "contestant:"+strconv.FormatInt(cid, 10), detail, now)
 	})
 	return res, err
 }
@@ -452,7 +517,7 @@ func (s *Store) recordCheckin(ctx context.Context, tx *sqlx.Tx, eventID int64, s
 	return nil
 }
 
-func openSession(ctx context.Context, tx *sqlx.Tx, eventID int64, code string) (sessionRow, error) {
+func openSession(ctx context.Context, tx *sqlx.Tx, eventID int64, code string, t scoring.Terms) (sessionRow, error) {
 	var r sessionRow
 	if code == "" {
 		return r, skillscore.Errorf(skillscore.EInvalid, "请先选择场次")
@@ -465,13 +530,13 @@ func openSession(ctx context.Context, tx *sqlx.Tx, eventID int64, code string) (
 		return r, fmt.Errorf("session: %w", err)
 	}
 	if r.ClosedAt.Valid() {
-		return r, skillscore.Errorf(skillscore.EConflict, "场次 %s 已结束检录（%s）：不能再记录", code, r.ClosedAt.Local().Format("01-02 15:04"))
+		return r, skillscore.Errorf(skillscore.EConflict, "场次 %s 已结束%s（%s）：不能再记录", code, t.CheckIn, r.ClosedAt.Local().Format("01-02 15:04"))
 	}
 	return r, nil
 }
 
 // notInSession names where the contestant should be instead.
-func notInSession(ctx context.Context, tx *sqlx.Tx, name string, cid int64, sess sessionRow) error {
+func notInSession(ctx context.Context, tx *sqlx.Tx, name string, cid int64, sess sessionRow, t scoring.Terms) error {
 	var others []struct {
 		Code   string `db:"code"`
 		Day    string `db:"day"`
@@ -483,13 +548,13 @@ func notInSession(ctx context.Context, tx *sqlx.Tx, name string, cid int64, sess
 		return err
 	}
 	if len(others) == 0 {
-		return skillscore.Errorf(skillscore.EConflict, "%s 不在场次 %s，也没有安排任何场次：未记录检录", name, sess.Code)
+		return skillscore.Errorf(skillscore.EConflict, "%s 不在场次 %s，也没有安排任何场次：未记录%s", name, sess.Code, t.CheckIn)
 	}
 	var where []string
 	for _, o := range others {
 		where = append(where, fmt.Sprintf("%s（%s %s–%s）", o.Code, o.Day, o.Starts, o.Ends))
 	}
-	return skillscore.Errorf(skillscore.EConflict, "%s 不在场次 %s，应在场次 %s：未记录检录", name, sess.Code, strings.Join(where, "、"))
+	return skillscore.Errorf(skillscore.EConflict, "%s 不在场次 %s，应在场次 %s：未记录%s", name, sess.Code, strings.Join(where, "、"), t.CheckIn)
 }
 
 func latestCheckin(ctx context.Context, tx *sqlx.Tx, sessionID, cid int64) (checkinRow, bool, error) {
@@ -515,7 +580,11 @@ func (s *Store) DecideMismatch(ctx context.Context, eventID int64, session strin
 	}
 	now := s.now()
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		sess, err := openSession(ctx, tx, eventID, session)
+		t, err := eventTerms(ctx, tx, eventID)
+		if err != nil {
+			return err
+		}
+		sess, err := openSession(ctx, tx, eventID, session, t)
 		if err != nil {
 			return err
 		}
@@ -524,7 +593,7 @@ func (s *Store) DecideMismatch(ctx context.Context, eventID int64, session strin
 			return err
 		}
 		if !ok || last.Outcome != sessions.IdentityMismatch {
-			return skillscore.Errorf(skillscore.EConflict, "该选手在场次 %s 没有待处理的人证不符记录", session)
+			return skillscore.Errorf(skillscore.EConflict, "该%s在场次 %s 没有待处理的人证不符记录", t.Contestant, session)
 		}
 		outcome := sessions.IdentityMismatch
 		if admit {
@@ -545,7 +614,11 @@ func (s *Store) CloseSession(ctx context.Context, eventID int64, session, actor 
 	now := s.now()
 	var absent []int64
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		sess, err := openSession(ctx, tx, eventID, session)
+		t, err := eventTerms(ctx, tx, eventID)
+		if err != nil {
+			return err
+		}
+		sess, err := openSession(ctx, tx, eventID, session, t)
 		if err != nil {
 			return err
 		}

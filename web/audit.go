@@ -52,7 +52,7 @@ var auditActions = map[string]string{
 	"appeal.file": "提出申诉", "appeal.rejected": "驳回申诉", "appeal.remark": "申诉复评",
 	"certificates.issue": "签发证书", "certificate.revoke": "吊销证书",
 	"privacy.notice": "修改个人信息告知书", "privacy.retention": "修改个人信息保存期限", "privacy.organizer": "修改个人信息处理者与联系方式",
-	"personal.reveal": "查看完整证件号码", "personal.export": "导出含完整证件号码的文件", "keys.rotate": "轮换个人信息加密密钥",
+	"personal.reveal": "查看完整证件号码", "personal.export": "导出含个人信息的文件", "keys.rotate": "轮换个人信息加密密钥",
 	"target.set": "设置年度目标",
 	"photo.set":  "设置持证人照片", "photo.delete": "删除持证人照片",
 	"person.correct": "更正选手个人信息", "personal.purge": "到期清除个人信息",
@@ -60,6 +60,7 @@ var auditActions = map[string]string{
 	"sessions.entry_numbers": "分配参赛证号", "sessions.save": "保存场次安排",
 	"checkin.record": "检录", "checkin.decide": "裁判长处理人证不符", "checkin.close": "结束检录（记缺考）",
 	"round.confirm": "确认晋级名单", "round.draw": "轮次抽签（出场顺序与赛位）", // rounds
+	"admission.notice": "修改准考证考生须知", // an assessment batch's admission (issue 15)
 	// Roles per scope and programmes (大赛) with their delegations.
 	"user.grant": "授予角色", "user.revoke": "撤销角色",
 	"batch.save": "保存认定批次", "batch.rooms": "设置考场", "batch.candidates": "保存考生信息",

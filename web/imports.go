@@ -13,6 +13,7 @@ import (
 	"skillscore/certificates"
 	"skillscore/imports"
 	"skillscore/scoring"
+	"skillscore/sessions"
 	"skillscore/sheets"
 	"skillscore/store"
 )
@@ -26,6 +27,7 @@ type ImportStore interface {
 	Panels(ctx context.Context, eventID int64) ([]store.PanelMember, error)
 	ImportScores(ctx context.Context, eventID, moduleID int64, scores []store.ImportedScore, source, actor string) (int64, error)
 	ImportJudges(ctx context.Context, eventID int64, js []store.NewJudge, source, actor string) ([]store.Judge, error)
+	SchedulePeople(ctx context.Context, eventID int64) ([]sessions.Person, error)
 }
 
 func (s *Server) importStore() (ImportStore, error) {
@@ -40,16 +42,21 @@ type importedModule struct{ Code, Name, Max string }
 
 type importsPage struct {
 	Title, CSRF, EventCode, EventName, User, Message string
+	Terms                                            scoring.Terms // 选手/参赛证号 or 考生/准考证号
 	Imported                                         []importedModule
 	Judged                                           []store.Module
 	Judges                                           int
 	OnPanels                                         int
 	ProblemTitle                                     string
 	Problems                                         []imports.Problem
+	// Missing are those on the roster a file just imported had no row
+	// for: they have no score from it.
+	Missing []imports.Missing
 }
 
 func (s *Server) importsPage(ctx context.Context, is ImportStore, u *authed, ev store.Event) (importsPage, error) {
-	page := importsPage{Title: ev.Name + " · 导入成绩与裁判", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name}
+	t := scoring.TermsFor(ev.Kind)
+	page := importsPage{Title: ev.Name + " · 导入成绩与" + t.Judge, CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, Terms: t}
 	mods, err := is.Modules(ctx, ev.ID)
 	if err != nil {
 		return page, err
@@ -154,23 +161,57 @@ func (s *Server) importUpload(w http.ResponseWriter, r *http.Request, u *authed,
 	}
 }
 
+// handleScoresImport imports a theory-score file (.xlsx or .csv),
+// reconciled with the roster (imports.Scores): every mismatch is named and
+// nothing stored; an assessment's file must also hold every candidate
+// unless the organizer allows otherwise. Those a stored file left out are
+// named on the page.
 func (s *Server) handleScoresImport(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
-	s.importUpload(w, r, u, ev, "成绩文件", func(ctx context.Context, is ImportStore, name string, data []byte) ([]imports.Problem, string, error) {
-		in, err := imports.LoadScoresInput(ctx, is, ev.ID, r.FormValue("module"))
-		if err != nil {
-			return nil, "", err
-		}
-		in.Rules = ev.Rules // signed modules take negative scores
-		plan, ps, err := imports.Scores(name, data, in)
-		if err != nil || len(ps) > 0 {
-			return ps, "", err
-		}
-		if _, err := is.ImportScores(ctx, ev.ID, plan.Module.ID, plan.Scores, name, u.User.Username); err != nil {
-			return nil, "", err
-		}
-		s.log.Info("scores imported", "event", ev.Code, "module", plan.Module.Code, "count", len(plan.Scores), "by", u.User.Username)
-		return nil, noticeValue("scores-imported", len(plan.Scores)), nil
-	})
+	is, err := s.importStore()
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	name, data, err := uploaded(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	ctx := r.Context()
+	in, err := imports.LoadScoresInput(ctx, is, ev, r.FormValue("module"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	in.AllowMissing = r.FormValue("allow_missing") == "1"
+	plan, ps, err := imports.Scores(name, data, in)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if len(ps) > 0 {
+		s.showProblems(w, r, is, u, ev, "成绩文件 "+name+" ", ps)
+		return
+	}
+	if _, err := is.ImportScores(ctx, ev.ID, plan.Module.ID, plan.Scores, name, u.User.Username); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	s.log.Info("scores imported", "event", ev.Code, "module", plan.Module.Code, "count", len(plan.Scores), "absent", plan.Absent,
+		"missing", len(plan.Missing), "by", u.User.Username)
+	if len(plan.Missing) == 0 {
+		http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/imports", "scores-reconciled", len(plan.Scores), plan.Absent), http.StatusSeeOther)
+		return
+	}
+	page, err := s.importsPage(ctx, is, u, ev)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	page.Message = noticeText(noticeValue("scores-reconciled", len(plan.Scores), plan.Absent))
+	page.Missing = plan.Missing
+	w.Header().Set("Cache-Control", "no-store")
+	s.render(w, r, "imports", page)
 }
 
 func (s *Server) handleJudgesImport(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
@@ -215,13 +256,13 @@ func (s *Server) handleJudgeCards(w http.ResponseWriter, r *http.Request, u *aut
 	if secureRequest(r) {
 		scheme = "https"
 	}
-	cards, err := sheets.IssueJudgeCards(ctx, s.judges, in.Judges, in.Panels, in.Modules, scheme+"://"+r.Host, u.User.Username)
+	cards, err := sheets.IssueJudgeCards(ctx, s.judges, ev, in.Judges, in.Panels, in.Modules, scheme+"://"+r.Host, u.User.Username)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	var buf bytes.Buffer
-	if err := sheets.WriteJudgeCards(&buf, fonts, ev.Name, cards, time.Now()); err != nil {
+	if err := sheets.WriteJudgeCards(&buf, fonts, ev.Name, scoring.TermsFor(ev.Kind), cards, time.Now()); err != nil {
 		s.fail(w, r, err)
 		return
 	}

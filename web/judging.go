@@ -12,6 +12,8 @@ import (
 
 	"skillscore"
 	"skillscore/judges"
+	"skillscore/scoring"
+	"skillscore/sheets"
 	"skillscore/store"
 )
 
@@ -69,6 +71,7 @@ func (s *Server) needJudging(w http.ResponseWriter, r *http.Request) bool {
 
 type judgesPage struct {
 	Title, CSRF, EventCode, EventName string
+	Terms                             scoring.Terms // 裁判/选手 or 考评员/考生
 	User                              string
 	Judges                            []judgeRow
 	Modules                           []store.Module
@@ -123,7 +126,8 @@ func (s *Server) judgesPage(r *http.Request, u *authed) (judgesPage, error) {
 	for _, m := range mods {
 		modName[m.ID] = m.Name
 	}
-	page := judgesPage{Title: ev.Name + " · 裁判管理", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name}
+	t := scoring.TermsFor(ev.Kind)
+	page := judgesPage{Title: ev.Name + " · " + t.Judge + "管理", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, Terms: t}
 	for _, m := range mods {
 		if !m.Imported {
 			page.Modules = append(page.Modules, m)
@@ -136,7 +140,7 @@ func (s *Server) judgesPage(r *http.Request, u *authed) (judgesPage, error) {
 			if p.JudgeID == j.ID {
 				name := modName[p.ModuleID]
 				if p.Chief {
-					name += "（裁判长）"
+					name += "（" + t.Chief + "）"
 					row.Chief = true
 				}
 				ps = append(ps, name)
@@ -155,6 +159,7 @@ func (s *Server) judgesPage(r *http.Request, u *authed) (judgesPage, error) {
 
 type judgeCardPage struct {
 	Title, EventName, JudgeCode, JudgeName, PIN, URL, Expires string
+	Terms                                                     scoring.Terms
 	QR                                                        template.URL // a data: URL made here, not user input
 }
 
@@ -185,14 +190,15 @@ func (s *Server) handleIssueLogin(w http.ResponseWriter, r *http.Request, u *aut
 	if secureRequest(r) {
 		scheme = "https"
 	}
-	loginURL := scheme + "://" + r.Host + "/judge?t=" + l.Ticket
+	loginURL := sheets.JudgeLoginURL(scheme+"://"+r.Host, l.Ticket, ev.Code)
 	png, err := qrcode.Encode(loginURL, qrcode.Medium, 320)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, "judgecard", judgeCardPage{Title: "裁判登录卡 " + l.Judge.Code, EventName: ev.Name,
+	t := scoring.TermsFor(ev.Kind)
+	s.render(w, r, "judgecard", judgeCardPage{Title: t.Judge + "登录卡 " + l.Judge.Code, EventName: ev.Name, Terms: t,
 		JudgeCode: l.Judge.Code, JudgeName: l.Judge.Name, PIN: l.PIN, URL: loginURL,
 		QR:      template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
 		Expires: l.ExpiresAt.Local().Format("2006-01-02 15:04")})

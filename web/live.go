@@ -76,21 +76,29 @@ func (s *Server) liveFeed(r *http.Request) (*live.Feed, error) {
 	return s.live.svc.Feed(r.Context(), r.PathValue("code"), view)
 }
 
-// handleLiveSocket is the spectator websocket (docs/live.md).
-func (s *Server) handleLiveSocket(w http.ResponseWriter, r *http.Request) {
+// resumeAt reads where a reconnecting viewer left off: ?epoch=E&since=R
+// ("" and 0 for a new viewer).
+func resumeAt(r *http.Request) (epoch string, since int64, err error) {
 	q := r.URL.Query()
-	var since int64
 	if v := q.Get("since"); v != "" {
 		n, err := strconv.ParseInt(v, 10, 64)
 		if err != nil || n < 0 {
-			s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "since 参数 %q 无效：应为非负整数（版本号）", v))
-			return
+			return "", 0, skillscore.Errorf(skillscore.EInvalid, "since 参数 %q 无效：应为非负整数（版本号）", v)
 		}
 		since = n
 	}
-	epoch := q.Get("epoch")
+	epoch = q.Get("epoch")
 	if len(epoch) > 64 {
-		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "epoch 参数过长"))
+		return "", 0, skillscore.Errorf(skillscore.EInvalid, "epoch 参数过长")
+	}
+	return epoch, since, nil
+}
+
+// handleLiveSocket is the spectator websocket (docs/live.md).
+func (s *Server) handleLiveSocket(w http.ResponseWriter, r *http.Request) {
+	epoch, since, err := resumeAt(r)
+	if err != nil {
+		s.fail(w, r, err)
 		return
 	}
 	feed, err := s.liveFeed(r)

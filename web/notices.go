@@ -26,7 +26,7 @@ var notices = map[string]string{
 	"round-confirmed":          "晋级名单已确认：%d 人晋级，下一轮已开始", // rounds
 	"round-drawn":              "本轮出场顺序与赛位已抽签（%d 人）",    // rounds
 	"decrypted":                "已解密",
-	"scores-imported":          "已导入成绩 %d 条",
+	"scores-reconciled":        "已导入成绩 %d 条（其中缺考 %d 条）",
 	"judges-imported":          "已导入裁判 %d 名",
 	"logins-revoked":           "已撤销 %d 台平板的登录",
 	"panels-assigned":          "已分配 %d 份评分表；%d 项因回避未分配",
@@ -62,6 +62,8 @@ var notices = map[string]string{
 	"batch-seated":             "已为 %d 名考生按准考证号顺序分配考场座位，每个考场每个科目一个场次",
 	"batch-seated-seed":        "已为 %d 名考生按随机种子分配考场座位，每个考场每个科目一个场次",
 	"batch-seating-withdrawn":  "已撤销座位安排和它生成的场次，可以修改考场",
+	"entry-numbers":            "已为 %d 名考生分配准考证号",      // admission
+	"admission-rules-saved":    "考生须知已保存，之后打印的准考证将使用它", // admission
 	"supervision-filed":        "督导记录第 %d 号已签名提交",
 	"person-reissued":          "已更正 %d 项信息，%d 张证书已按更正后的信息换发（证书编号不变，旧证书核验时显示“已更正换发”），请重新打印交给本人",
 }

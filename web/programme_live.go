@@ -79,3 +79,33 @@ func (s *Server) handleProgrammeBoard(w http.ResponseWriter, r *http.Request) {
 	h.Set("Content-Length", strconv.Itoa(len(data)))
 	w.Write(data)
 }
+
+// handleProgrammeSocket is the programme board's websocket: the board, then
+// each change as an update of the lines that changed, one frame shared by
+// every viewer (docs/programme.md). ?epoch=E&since=V resumes where a viewer
+// left off; V is the version of the long poll's ETag "E-V", so a page can
+// move between the two without starting over. The board is the long poll's
+// very board: what it seals, this seals.
+func (s *Server) handleProgrammeSocket(w http.ResponseWriter, r *http.Request) {
+	if s.live.svc == nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未启用实时成绩"))
+		return
+	}
+	epoch, since, err := resumeAt(r)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	feed, err := s.live.svc.ProgrammeFeed(r.Context(), r.PathValue("programme"))
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	conn, err := s.live.upgrader.Upgrade(hijacker(w), r, nil)
+	if err != nil {
+		return // the upgrader has answered with an HTTP error
+	}
+	// The live service owns the connection from here, as for the event
+	// board: the request's memory goes while the viewer watches.
+	feed.Attach(conn, epoch, since)
+}

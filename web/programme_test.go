@@ -10,6 +10,8 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"path/filepath"
+	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -18,6 +20,7 @@ import (
 	"skillscore/internal/testenv"
 	"skillscore/judges"
 	"skillscore/live"
+	"skillscore/live/livetest"
 	"skillscore/results"
 	"skillscore/scoring"
 	"skillscore/store"
@@ -28,6 +31,13 @@ import (
 // programmeOffice serves the demo programme with the live service, the
 // organizer's pages and the staff logins of addStaff.
 func programmeOffice(t *testing.T) (*office, *live.Service) {
+	t.Helper()
+	return programmeOfficeWith(t, nil)
+}
+
+// programmeOfficeWith is programmeOffice behind wrap (nil: none), e.g. a
+// proxy that refuses websockets.
+func programmeOfficeWith(t *testing.T, wrap func(http.Handler) http.Handler) (*office, *live.Service) {
 	t.Helper()
 	ctx := context.Background()
 	clock := &demo.Clock{}
@@ -51,8 +61,12 @@ func programmeOffice(t *testing.T) (*office, *live.Service) {
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	svc := live.New(live.Config{Source: st, Programmes: st, Logger: log, MinInterval: time.Millisecond, PollInterval: 200 * time.Millisecond})
 	js := judges.New(st, judges.Config{Logger: log})
-	srv := httptest.NewServer(web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Live: svc, Judges: js, Judging: st,
-		Programmes: st}))
+	var h http.Handler = web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Live: svc, Judges: js, Judging: st,
+		Programmes: st})
+	if wrap != nil {
+		h = wrap(h)
+	}
+	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		svc.Close()
 		js.Close()
@@ -181,6 +195,68 @@ func TestProgrammeBoardLongPoll(t *testing.T) {
 			t.Fatal("the table did not change after the re-mark")
 		}
 		after, next, _ = programmeBoard(t, o.srv.URL, next)
+	}
+}
+
+// TestProgrammeSocket: the programme board's websocket behind the real web
+// handler sends the long poll's board, then follows a re-mark in the
+// published event to the board the long poll answers; bad parameters and
+// an unknown programme are plain HTTP errors.
+func TestProgrammeSocket(t *testing.T) {
+	o, svc := programmeOffice(t)
+	ws := "ws" + strings.TrimPrefix(o.srv.URL, "http") + "/api/v1/programmes/"
+	c, _, err := livetest.DialProgramme(context.Background(), ws+demo.ProgrammeCode+"/live")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	m, err := c.Read(10 * time.Second)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := c.Apply(m); err != nil {
+		t.Fatal(err)
+	}
+	b, etag, _ := programmeBoard(t, o.srv.URL, "")
+	if !reflect.DeepEqual(*c.Board, b) || etag != `"`+c.Epoch+"-"+strconv.FormatInt(c.Revision, 10)+`"` {
+		t.Fatalf("the websocket's first board (%s-%d) is not the long poll's (%s)", c.Epoch, c.Revision, etag)
+	}
+	ev, _ := vetoTopContestant(t, o.st)
+	svc.EventChanged(context.Background(), ev.ID, ev.Revision)
+	// The re-mark is several writes: the viewer follows every version until
+	// its board is the long poll's after the change.
+	for i := 0; ; i++ {
+		after, etag, _ := programmeBoard(t, o.srv.URL, "")
+		if fmt.Sprint(after.Table.Rows) != fmt.Sprint(b.Table.Rows) && etag == `"`+c.Epoch+"-"+strconv.FormatInt(c.Revision, 10)+`"` {
+			if !reflect.DeepEqual(*c.Board, after) {
+				t.Fatal("the websocket viewer's board differs from the long poll's after the re-mark")
+			}
+			break
+		}
+		if i == 20 {
+			t.Fatal("the viewer never reached the re-marked board")
+		}
+		m, err := c.Read(10 * time.Second)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := c.Apply(m); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for path, want := range map[string]int{
+		"nope/live":                            http.StatusNotFound,
+		demo.ProgrammeCode + "/live?since=-1":  http.StatusBadRequest,
+		demo.ProgrammeCode + "/live?since=abc": http.StatusBadRequest,
+	} {
+		_, resp, err := livetest.DialProgramme(context.Background(), ws+path)
+		if err == nil || resp == nil || resp.StatusCode != want {
+			code := 0
+			if resp != nil {
+				code = resp.StatusCode
+			}
+			t.Errorf("%s: %v, status %d, want %d", path, err, code, want)
+		}
 	}
 }
 

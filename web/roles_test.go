@@ -153,9 +153,10 @@ var publicRoutes = map[string]bool{
 	"GET /judge": true, "POST /api/v1/judge/login": true, "GET /api/v1/judge/ws": true, "POST /api/v1/judge/sync": true,
 	"GET /api/v1/judge/state": true, "GET /events/{code}/appeal": true, "POST /events/{code}/appeal": true,
 	"GET /events/{code}/published": true, "GET /healthz": true,
-	// A programme's public overview, big screen and their board.
+	// A programme's public overview, big screen and their board (long poll
+	// and websocket).
 	"GET /programmes/{programme}": true, "GET /programmes/{programme}/bigscreen": true,
-	"GET /api/v1/programmes/{programme}/board": true,
+	"GET /api/v1/programmes/{programme}/board": true, "GET /api/v1/programmes/{programme}/live": true,
 }
 
 // scopedAdmin are staff routes an organizer of any scope may open; the

@@ -136,6 +136,16 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/checkin", s.sessionsRoute(s.handleCheckin, RoleChief, RoleScorekeeper))
 	handle("POST /events/{code}/checkin/decide", s.sessionsRoute(s.handleCheckinDecide, RoleChief))
 	handle("POST /events/{code}/checkin/close", s.sessionsRoute(s.handleCheckinClose, RoleChief))
+	handle("GET /events/{code}/checkin/photo/{contestant}", s.sessionsRoute(s.handleCheckinPhoto, RoleChief, RoleScorekeeper))
+	// An assessment batch's admission (issue 15): 准考证号, 考生须知, the
+	// 准考证 and 签到表 (photos, masked 证件号码: the organizer's only,
+	// audited as personal.export), the door lists for the rooms' staff.
+	handle("GET /events/{code}/batch/admission", s.admissionRoute(s.handleAdmissionPage, false, RoleChief, RoleScorekeeper))
+	handle("POST /events/{code}/batch/admission/numbers", s.admissionRoute(s.handleAdmissionNumbers, false))
+	handle("POST /events/{code}/batch/admission/rules", s.admissionRoute(s.handleAdmissionNotice, false))
+	handle("GET /events/{code}/batch/admission/tickets.pdf", s.admissionRoute(s.handleAdmissionTickets, true))
+	handle("GET /events/{code}/batch/admission/signin.pdf", s.admissionRoute(s.handleSignInSheets, true))
+	handle("GET /events/{code}/batch/admission/doors.pdf", s.admissionRoute(s.handleDoorLists, false, RoleChief, RoleScorekeeper))
 	// Users and their grants (roles per scope, docs/roles.md): organizers of
 	// any scope, each within its own.
 	handle("GET /users", s.requireAccess(s.handleUsersPage, userAdminAccess))
@@ -153,6 +163,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /programmes/{programme}", s.handleProgrammePhone)
 	handle("GET /programmes/{programme}/bigscreen", s.handleProgrammeBigScreen)
 	handle("GET /api/v1/programmes/{programme}/board", s.handleProgrammeBoard)
+	handle("GET /api/v1/programmes/{programme}/live", s.handleProgrammeSocket)
 	// Contestant statuses (缺考, 弃权, 取消资格, 不参与评奖): the status dialog
 	// of the roster page and the chief judge's desk; who may set which is
 	// checked in the handler.

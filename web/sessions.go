@@ -30,6 +30,7 @@ type SessionsStore interface {
 	DecideMismatch(ctx context.Context, eventID int64, session string, contestantID int64, admit bool, note, actor string) error
 	CloseSession(ctx context.Context, eventID int64, session, actor string) ([]int64, error)
 	CardToken(eventID, contestantID int64) (string, error)
+	Contestant(ctx context.Context, eventID, id int64) (store.Contestant, error)
 }
 
 // sessionsRoute is eventRoute for the pages of sessions and 检录, which

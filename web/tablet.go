@@ -5,16 +5,31 @@ package web
 
 import (
 	"net/http"
+
+	"skillscore/scoring"
 )
 
 type tabletPage struct {
 	Title string
+	// Terms are the words before the login: the login card's QR code names
+	// the event (?e=CODE), whose kind decides them; after the login the
+	// event's own come with the welcome (judges.EventInfo.Terms).
+	Terms scoring.Terms
 }
 
-// handleTablet serves the tablet app; a scanned QR code opens it with ?t=TICKET.
+// handleTablet serves the tablet app; a scanned QR code opens it with
+// ?t=TICKET&e=CODE.
 func (s *Server) handleTablet(w http.ResponseWriter, r *http.Request) {
+	t := scoring.TermsFor("")
+	if code := r.URL.Query().Get("e"); code != "" && s.store != nil {
+		// An unknown code is no error: the ticket decides the login, the
+		// words are only the login screen's.
+		if ev, err := s.store.EventByCode(r.Context(), code); err == nil {
+			t = scoring.TermsFor(ev.Kind)
+		}
+	}
 	w.Header().Set("Cache-Control", "no-store")
-	s.render(w, r, "tablet", tabletPage{Title: "裁判评分"})
+	s.render(w, r, "tablet", tabletPage{Title: t.Judge + "评分", Terms: t})
 }
 
 func (s *Server) handleJudgeLogin(w http.ResponseWriter, r *http.Request) {

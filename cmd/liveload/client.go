@@ -26,8 +26,11 @@ type rawConn struct {
 	message []byte // a fragmented message's payload so far
 	rev     int64  // the last update's revision; a programme viewer's marks shown
 	first   bool
-	poll    bool   // a programme board long poll, not a websocket
-	etag    []byte // a programme viewer's board version
+	poll    bool    // a programme board long poll, not a websocket
+	etag    []byte  // a programme viewer's board version
+	prog    bool    // a programme board websocket
+	shown   int64   // a programme websocket viewer's marks shown
+	done    []int64 // …per running event (liveload-pNN at NN)
 }
 
 // dialRaw opens a spectator websocket from the local address ip with
@@ -142,9 +145,9 @@ func newLoop(st *stats, ready *sync.WaitGroup, batch time.Duration) (*loop, erro
 }
 
 // add hands a freshly opened socket to the loop.
-func (l *loop) add(fd int, rest []byte, poll bool) {
+func (l *loop) add(fd int, rest []byte, poll, prog bool) {
 	l.mu.Lock()
-	l.added = append(l.added, &rawConn{fd: fd, pending: rest, rev: -1, first: true, poll: poll})
+	l.added = append(l.added, &rawConn{fd: fd, pending: rest, rev: -1, first: true, poll: poll, prog: prog})
 	l.mu.Unlock()
 }
 
@@ -302,8 +305,23 @@ func (l *loop) frame(c *rawConn, msg []byte, now int64) {
 	if c.first {
 		c.first = false
 		c.rev = revision
+		if c.prog {
+			c.marksShown(msg, false)
+			l.st.base.CompareAndSwap(-1, c.shown)
+		}
 		l.ready.Done()
 		return
+	}
+	if c.prog {
+		was := c.shown
+		c.marksShown(msg, update)
+		if c.shown < was {
+			l.st.gaps.Add(1) // a board older than one already seen
+		}
+		if c.shown != was && l.st.measuring.Load() {
+			base := l.st.base.Load()
+			l.answers = append(l.answers, answer{at: now, from: int32(was - base), to: int32(c.shown - base)})
+		}
 	}
 	if from, ok := field(msg, keyFrom); update && (!ok || from != c.rev) {
 		l.st.gaps.Add(1)

@@ -6,11 +6,14 @@
 // same load against the shared-bytes hub and against the plain hub (each
 // update encoded and framed per viewer) in one run, so the two figures are
 // comparable. Mode "programme" measures the programme big screen instead:
-// each viewer long-polls the programme board over HTTP (programme.go).
-// Everything stays on the loopback interface.
+// each viewer holds the programme board's websocket; mode "programme-poll"
+// has each viewer long-poll the board over HTTP instead, as before the
+// websocket, for comparison (programme.go). Everything stays on the
+// loopback interface.
 //
 //	go run ./cmd/liveload -viewers 10000 -rate 5 -duration 30s
 //	go run ./cmd/liveload -viewers 10000 -modes programme,shared -events 82
+//	go run ./cmd/liveload -viewers 10000 -modes programme,programme-poll,shared -events 82
 package main
 
 import (
@@ -32,6 +35,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"runtime/pprof"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -121,7 +125,7 @@ func measureMem() memStat {
 // report CPU seconds used), "quit".
 func runServer(ctx context.Context, args []string) error {
 	fs := flag.NewFlagSet("server", flag.ContinueOnError)
-	mode := fs.String("mode", "shared", "shared | plain | programme")
+	mode := fs.String("mode", "shared", "shared | plain | programme | programme-poll")
 	dir := fs.String("data", "", "directory for the SQLite file")
 	profile := fs.String("cpuprofile", "", "write a CPU profile of the measured run to this file")
 	perEvent := fs.Int("contestants", 100, "programme mode: contestants in each running event (one mark each)")
@@ -144,7 +148,7 @@ func runServer(ctx context.Context, args []string) error {
 	}
 	defer st.Close()
 	var markers []*livetest.Marker
-	if *mode == "programme" {
+	if isProgramme(*mode) {
 		if markers, err = setupProgramme(ctx, st, clock, *events, *perEvent); err != nil {
 			return err
 		}
@@ -198,9 +202,12 @@ func runServer(ctx context.Context, args []string) error {
 		case "mem":
 			reply(measureMem())
 		case "viewers":
-			if *mode == "programme" {
+			switch *mode {
+			case "programme":
+				reply(map[string]int{"viewers": svc.ProgrammeViewers(demo.ProgrammeCode)})
+			case "programme-poll":
 				reply(map[string]int{"viewers": svc.ProgrammeWaiters(demo.ProgrammeCode)})
-			} else {
+			default:
 				reply(map[string]int{"viewers": svc.Viewers()})
 			}
 		case "cpu":
@@ -363,9 +370,10 @@ type result struct {
 	frames                int64
 	gaps, dropped         int64
 	p50, p90, p99, max    time.Duration
-	polls, errors         int64   // programme: every answer, refused or malformed ones
-	marksSeen             int     // programme: (mark, viewer) deliveries measured
-	elapsed               float64 // s from the first mark until frames stopped
+	polls, errors         int64         // programme: every answer, refused or malformed ones
+	marksSeen             int           // programme: (mark, viewer) deliveries measured
+	atP50, atP99, atMax   time.Duration // programme websocket: per frame, from its "at" as the event board's
+	elapsed               float64       // s from the first mark until frames stopped
 	serverCPU, clientCPU  float64
 	frameBytes            float64 // mean payload of a delivered frame
 	idleHeap, idleStack   float64 // bytes per viewer
@@ -404,7 +412,11 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 	}
 	// The first viewer starts the event's hub; take the baseline after it.
 	path := "/api/v1/events/" + demo.EventCode + "/live"
-	prog := mode == "programme"
+	poll, progWS := mode == "programme-poll", mode == "programme"
+	prog := poll || progWS
+	if progWS {
+		path = "/api/v1/programmes/" + demo.ProgrammeCode + "/live"
+	}
 	tcpAddr, err := net.ResolveTCPAddr("tcp", addr)
 	if err != nil {
 		return r, err
@@ -433,7 +445,7 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 		var fd int
 		var rest []byte
 		var err error
-		if prog {
+		if poll {
 			fd, err = dialPoll(ip, tcpAddr)
 		} else {
 			fd, rest, err = dialRaw(ip, tcpAddr, path)
@@ -442,7 +454,7 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 			return err
 		}
 		ready.Add(1)
-		loops[i%len(loops)].add(fd, rest, prog)
+		loops[i%len(loops)].add(fd, rest, poll, progWS)
 		return nil
 	}
 	if err := dial(0); err != nil {
@@ -480,7 +492,7 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 		if err := c.ask("viewers", &v); err != nil {
 			return r, err
 		}
-		if !prog || v.Viewers >= n || time.Since(t0) > 10*time.Second {
+		if !poll || v.Viewers >= n || time.Since(t0) > 10*time.Second {
 			break
 		}
 	}
@@ -542,6 +554,15 @@ func runMode(ctx context.Context, mode string, n int, rate float64, dur time.Dur
 	r.gaps = st.gaps.Load()
 	r.polls, r.errors = st.polls.Load(), st.errors.Load()
 	if prog {
+		// The websocket frames' own delays (from "at", when the server
+		// heard of the change, as the event board is measured) aside; the
+		// main figures are per (mark, viewer) from each mark's commit, as
+		// the long poll's are.
+		at := st.latencies
+		slices.Sort(at)
+		if len(at) > 0 {
+			r.atP50, r.atP99, r.atMax = at[len(at)/2], at[len(at)*99/100], at[len(at)-1]
+		}
 		st.latencies = programmeLatencies(st.answers, run.Commits)
 		r.marksSeen = len(st.latencies)
 	}
@@ -567,7 +588,7 @@ func runDriver(ctx context.Context, args []string) error {
 	n := fs.Int("viewers", 10000, "spectator websockets to open")
 	rate := fs.Float64("rate", 5, "standings updates per second")
 	dur := fs.Duration("duration", 30*time.Second, "how long to drive updates")
-	modes := fs.String("modes", "shared,plain", "hubs to measure, in order: shared (encode once), plain (per viewer), programme (the programme board's long polls)")
+	modes := fs.String("modes", "shared,plain", "hubs to measure, in order: shared (encode once), plain (per viewer), programme (the programme board's websocket), programme-poll (its long polls)")
 	sources := fs.Int("sources", 4, "loopback source addresses to spread the client ports over (127.0.0.2 …)")
 	profile := fs.String("cpuprofile", "", "write each server's CPU profile of the run to FILE.MODE")
 	readers := fs.Int("readers", runtime.GOMAXPROCS(0), "epoll loops reading the spectator sockets")
@@ -599,9 +620,13 @@ func runDriver(ctx context.Context, args []string) error {
 			r.clientCPU, r.frameBytes, r.idleHeap/1024, r.idleStack/1024, r.idleRSS/1024, r.loadBefore, r.loadAfter)
 	}
 	for _, r := range rs {
-		if r.mode == "programme" {
-			fmt.Printf("\nprogramme: %d answers in all (changed boards and long-poll timeouts), %d (mark, viewer) deliveries timed from each mark's commit, over %.1f s.\n",
+		switch r.mode {
+		case "programme-poll":
+			fmt.Printf("\nprogramme-poll: %d answers in all (changed boards and long-poll timeouts), %d (mark, viewer) deliveries timed from each mark's commit, over %.1f s.\n",
 				r.polls, r.marksSeen, r.elapsed)
+		case "programme":
+			fmt.Printf("\nprogramme (websocket): %d (mark, viewer) deliveries timed from each mark's commit, over %.1f s; per frame from its \"at\" (as the event board): p50 %s, p99 %s, max %s.\n",
+				r.marksSeen, r.elapsed, ms(r.atP50), ms(r.atP99), ms(r.atMax))
 		}
 	}
 	if len(rs) == 2 && rs[0].mode == "shared" && rs[1].mode == "plain" && rs[1].msgsPerCPU > 0 {
@@ -611,3 +636,6 @@ func runDriver(ctx context.Context, args []string) error {
 }
 
 func ms(d time.Duration) string { return fmt.Sprintf("%.1f ms", float64(d.Microseconds())/1000) }
+
+// isProgramme tells the modes that serve the programme board.
+func isProgramme(mode string) bool { return mode == "programme" || mode == "programme-poll" }

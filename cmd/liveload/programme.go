@@ -14,24 +14,20 @@ import (
 	"skillscore/store"
 )
 
-// The programme mode measures the programme big screen: every viewer holds
-// one long poll of GET /api/v1/programmes/{code}/board?since=ETAG open on a
-// keep-alive connection and asks again as soon as it is answered, as
-// templates/static/programme.js does. The programme is the demo programme
+// The programme modes measure the programme big screen. In "programme" every
+// viewer holds the board's websocket (GET /api/v1/programmes/{code}/live),
+// as templates/static/programme.js does: a snapshot, then an update frame
+// per change with the changed event lines. In "programme-poll" every viewer
+// holds one long poll of GET /api/v1/programmes/{code}/board?since=ETAG
+// open on a keep-alive connection and asks again as soon as it is
+// answered, as the page does when websockets are refused. The programme is the demo programme
 // (its final and published events fill the delegation table) plus
 // -events running events in which the marks are written. Each of their
 // events has one judged module of one aspect, so each mark on a contestant
 // not yet marked completes one (contestant, module) pair: the sum of the
 // board's "done" figures counts the marks it shows, which ties every answer
-// to the marks' commit times without anything added to the board.
-
-func progEventRules() string {
-	return `{"schema":"skillscore.rules/v1","name":"大赛看板压测","kind":"competition","groups":[{"code":"g","name":"职工组"}],` +
-		`"modules":[{"code":"P","name":"实操","part":"practical","weight":100,"max":10,` +
-		`"panel":{"judges":1,"method":"mean","missing":"present","min_judges":1},` +
-		`"aspects":[{"code":"P1","name":"操作要点","kind":"judgement","max":10}]}],` +
-		`"total":{"rounding":{"mode":"half_up","places":2}}}`
-}
+// (or update frame) to the marks' commit times without anything added to
+// the board.
 
 // setupProgramme builds the programme in st (opened with clock) and returns
 // a marker per running event. Each of the events gets perEvent contestants,
@@ -52,48 +48,7 @@ func setupProgramme(ctx context.Context, st *store.Store, clock *demo.Clock, eve
 	var markers []*livetest.Marker
 	for e := range events {
 		code := fmt.Sprintf("liveload-p%02d", e+1)
-		ev, err := st.CreateEventInProgramme(ctx, pr.ID, store.NewEvent{
-			Event: store.Event{Code: code, Name: fmt.Sprintf("看板压测赛项%d", e+1), Kind: "competition", Occupation: "养老护理员",
-				Year: 2026, Status: "running", Rules: progEventRules()},
-			Groups: []store.Group{{Code: "g", Name: "职工组"}},
-			Modules: []store.Module{{Code: "P", Name: "实操", Kind: "practical", Weight: 1000000, MaxMarks: 100000,
-				Aspects: []store.Aspect{{Code: "P1", Name: "操作要点", Kind: "judgement", MaxMarks: 100000}}}},
-		}, "liveload")
-		if err != nil {
-			return nil, fmt.Errorf("event %s: %w", code, err)
-		}
-		mods, err := st.Modules(ctx, ev.ID)
-		if err != nil {
-			return nil, err
-		}
-		var cs []store.Contestant
-		for i := range perEvent {
-			c, s := fmt.Sprintf("P%d%04d", e+1, i+1), fmt.Sprintf("%04d", i+1)
-			cs = append(cs, store.Contestant{Name: fmt.Sprintf("看板选手%d", i+1), Gender: "女", IDType: "其他",
-				IDNumber: fmt.Sprintf("PROG-%s-%d", code, i+1), GroupCode: "g", Code: &c, Station: &s,
-				DelegationID: &dels[(e+i)%len(dels)].ID})
-		}
-		if cs, err = st.AddContestants(ctx, ev.ID, cs, "liveload"); err != nil {
-			return nil, fmt.Errorf("event %s roster: %w", code, err)
-		}
-		jd, err := st.AddJudge(ctx, store.Judge{EventID: ev.ID, Code: "J001", Name: "看板裁判长"},
-			[]store.PanelMember{{ModuleID: mods[0].ID, Chief: true}}, "liveload")
-		if err != nil {
-			return nil, err
-		}
-		as := make([]store.Assignment, len(cs))
-		for i, c := range cs {
-			as[i] = store.Assignment{ModuleID: mods[0].ID, JudgeID: jd.ID, ContestantID: c.ID}
-		}
-		if err := st.AddAssignments(ctx, ev.ID, as, "liveload"); err != nil {
-			return nil, err
-		}
-		// Unsubmitted marks move the public board (sports-style live
-		// marks), as in the event board's mode.
-		if _, err := st.SetLiveSettings(ctx, ev.ID, false, true, "liveload"); err != nil {
-			return nil, err
-		}
-		m, err := livetest.NewMarker(ctx, st, code)
+		m, err := livetest.AddProgrammeEvent(ctx, st, pr.ID, dels, e, code, fmt.Sprintf("看板压测赛项%d", e+1), perEvent)
 		if err != nil {
 			return nil, err
 		}
@@ -241,4 +196,46 @@ func programmeLatencies(answers []answer, commits []int64) []time.Duration {
 		}
 	}
 	return lat
+}
+
+var (
+	keyCode    = []byte(`"code":"`)
+	loadPrefix = []byte("liveload-p")
+)
+
+// marksShown counts the marks a programme websocket viewer's board shows
+// after msg: the sum of the running events' "done" figures. A snapshot
+// carries every event line; an update only the changed ones, whole. An
+// event line is a "code" followed by its "done" before the next "code"
+// (the table's rows carry a code and no done).
+func (c *rawConn) marksShown(msg []byte, update bool) {
+	if !update {
+		clear(c.done)
+		c.shown = 0
+	}
+	for rest := msg; ; {
+		i := bytes.Index(rest, keyCode)
+		if i < 0 {
+			return
+		}
+		rest = rest[i+len(keyCode):]
+		next := bytes.Index(rest, keyCode)
+		seg := rest
+		if next >= 0 {
+			seg = rest[:next]
+		}
+		if !bytes.HasPrefix(seg, loadPrefix) {
+			continue
+		}
+		n, _ := field(seg, loadPrefix)
+		done, ok := field(seg, keyDone)
+		if !ok {
+			done = 0 // frozen or not started: shows none
+		}
+		for int(n) >= len(c.done) {
+			c.done = append(c.done, 0)
+		}
+		c.shown += done - c.done[n]
+		c.done[n] = done
+	}
 }

@@ -14,14 +14,17 @@ import (
 	"skillscore/certificates"
 	"skillscore/imports"
 	"skillscore/judges"
+	"skillscore/scoring"
 	"skillscore/sheets"
 	"skillscore/store"
 )
 
 const scoresUsage = `用法 (usage):
-  skillscore scores import --db URL --event 代码 [--module 模块代码或名称] [--json] [--by 姓名] FILE.xlsx
-      导入理论知识等导入模块的成绩：按证件号码或加密号匹配选手，成绩 0 到模块满分、最多 4 位小数。
-      有任何一行不合格则一行也不导入，逐行列出行号、列号和原因（--json 输出 JSON）。
+  skillscore scores import --db URL --event 代码 [--module 模块代码或名称] [--allow-missing] [--json] [--by 姓名] FILE.xlsx|FILE.csv
+      导入理论知识等导入模块的成绩（.xlsx 或考试系统导出的 .csv）：按证件号码、准考证号（参赛证号）或加密号
+      匹配，成绩 0 到模块满分、最多 4 位小数，未参加考试的填“缺考”。与名单逐一核对：名单中没有的人、
+      姓名不符、同一人多行、成绩超出范围，有任何一处则一行也不导入，逐行列出行号、列号和原因（--json 输出 JSON）。
+      等级认定批次的文件须包含名单中的每名考生；--allow-missing 只导入文件中的成绩，并列出缺少的考生。
 `
 
 const judgesUsage = `用法 (usage):
@@ -103,6 +106,7 @@ func runScores(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	}
 	f := newImportFlags("scores import", scoresUsage, stderr)
 	module := f.fs.String("module", "", "导入成绩的模块（代码或名称；赛事只有一个时可省略）")
+	allowMissing := f.fs.Bool("allow-missing", false, "等级认定批次：允许文件缺少名单中的考生（只导入文件中的成绩）")
 	path, err := f.parse(args[1:])
 	if err != nil {
 		return err
@@ -116,11 +120,11 @@ func runScores(ctx context.Context, args []string, stdout, stderr io.Writer) err
 		return err
 	}
 	defer st.Close()
-	in, err := imports.LoadScoresInput(ctx, st, ev.ID, *module)
+	in, err := imports.LoadScoresInput(ctx, st, ev, *module)
 	if err != nil {
 		return err
 	}
-	in.Rules = ev.Rules // signed modules take negative scores
+	in.AllowMissing = *allowMissing
 	plan, ps, err := imports.Scores(filepath.Base(path), data, in)
 	if err != nil {
 		return err
@@ -131,10 +135,22 @@ func runScores(ctx context.Context, args []string, stdout, stderr io.Writer) err
 	if _, err := st.ImportScores(ctx, ev.ID, plan.Module.ID, plan.Scores, filepath.Base(path), *f.actor); err != nil {
 		return err
 	}
-	if *f.asJSON {
-		return json.NewEncoder(stdout).Encode(map[string]any{"imported": len(plan.Scores), "module": plan.Module.Code, "problems": []any{}})
+	missing := plan.Missing
+	if missing == nil {
+		missing = []imports.Missing{}
 	}
-	fmt.Fprintf(stdout, "%s：已导入 %s 成绩 %d 条\n", ev.Name, plan.Module.Name, len(plan.Scores))
+	if *f.asJSON {
+		return json.NewEncoder(stdout).Encode(map[string]any{"imported": len(plan.Scores), "absent": plan.Absent, "module": plan.Module.Code,
+			"missing": missing, "problems": []any{}})
+	}
+	fmt.Fprintf(stdout, "%s：已导入 %s 成绩 %d 条（其中缺考 %d 条）\n", ev.Name, plan.Module.Name, len(plan.Scores), plan.Absent)
+	if len(missing) > 0 {
+		t := in.Terms
+		fmt.Fprintf(stdout, "名单中有 %d 名%s在文件中没有成绩，未导入：\n", len(missing), t.Contestant)
+		for _, m := range missing {
+			fmt.Fprintln(stdout, "  "+m.String())
+		}
+	}
 	return nil
 }
 
@@ -217,7 +233,7 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 	}
 	svc := judges.New(st, judges.Config{})
 	defer svc.Close()
-	cards, err := sheets.IssueJudgeCards(ctx, svc, in.Judges, in.Panels, in.Modules, *base, *actor)
+	cards, err := sheets.IssueJudgeCards(ctx, svc, ev, in.Judges, in.Panels, in.Modules, *base, *actor)
 	if err != nil {
 		return err
 	}
@@ -225,7 +241,7 @@ func runJudgeCards(ctx context.Context, args []string, stdout, stderr io.Writer)
 	if err != nil {
 		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法写入 %s: %v", *out, err))
 	}
-	if err := sheets.WriteJudgeCards(file, fonts, ev.Name, cards, time.Now()); err != nil {
+	if err := sheets.WriteJudgeCards(file, fonts, ev.Name, scoring.TermsFor(ev.Kind), cards, time.Now()); err != nil {
 		file.Close()
 		return err
 	}

@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"net/url"
 	"os/exec"
 	"path/filepath"
 	"regexp"
@@ -164,10 +165,12 @@ func TestJudgesImportAndCardsCommand(t *testing.T) {
 	if err != nil {
 		t.Fatalf("zbarimg: %v", err)
 	}
-	url := strings.TrimSpace(string(qr))
-	ticket, ok := strings.CutPrefix(url, "http://10.0.0.5:8080/judge?t=")
-	if !ok {
-		t.Fatalf("QR holds %q", url)
+	login := strings.TrimSpace(string(qr))
+	rest, ok := strings.CutPrefix(login, "http://10.0.0.5:8080/judge?")
+	q, err := url.ParseQuery(rest)
+	ticket := q.Get("t")
+	if !ok || err != nil || ticket == "" || q.Get("e") == "" {
+		t.Fatalf("QR holds %q", login)
 	}
 	svc := judges.New(st, judges.Config{})
 	defer svc.Close()

@@ -55,8 +55,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        抽签加密、二次加密、抽签结果表 (draw)
   skillscore decrypt --event CODE [--db URL]           全部模块签字确认后解密 (decrypt)
   skillscore stats   [--db URL] [--year Y] [--json]    按设区市统计人数与年度目标 (statistics against targets)
-  skillscore scores import --event CODE [--db URL] [--module CODE] [--json] FILE.xlsx
-                                                       导入理论成绩，全部合格才导入 (theory scores import)
+  skillscore scores import --event CODE [--db URL] [--module CODE] [--allow-missing] [--json] FILE.xlsx|FILE.csv
+                                                       导入理论成绩，与名单核对、全部合格才导入 (theory scores import)
   skillscore judges import|cards --event CODE [--db URL] FILE.xlsx | --url BASE --out FILE.pdf
                                                        导入裁判及裁判组；打印裁判登录卡 (judges import, judge cards)
   skillscore photos  import --event CODE [--db URL] [--photos DIR] [--dry-run] 目录|FILE.zip | prune
@@ -68,6 +68,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
 
   skillscore sessions import|template|list|cards|sheet --event CODE [--db URL] ...
                                                        场次表导入、检录进度、参赛证、检录表与场次时间表 (sessions and 检录)
+  skillscore admission numbers|tickets|signin|doors --event CODE [--db URL] [--photos DIR] --out FILE.pdf
+                                                       认定批次：准考证号、准考证、签到表、门贴 (assessment admission papers)
   skillscore programme new|add-event|rules|delegations import|table --programme CODE [--db URL]
                                                        大赛：加入赛项、导入代表队、代表队奖牌榜 (programmes, delegation table)
   skillscore batch   new|rooms|show|seats [--event CODE] [--db URL] ...
@@ -208,6 +210,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// Sessions (场次) and 检录 (issue 14).
 	case "sessions":
 		return runSessions(ctx, args[1:], stdout, stderr)
+	case "admission": // an assessment batch's 准考证, 签到表, 门贴 (issue 15)
+		return runAdmission(ctx, args[1:], stdout, stderr)
 	// issue 14 programme: the 大赛 level
 	case "programme":
 		return runProgramme(ctx, args[1:], stdout, stderr)

@@ -10,7 +10,8 @@
     token: 'skillscore.judge.token',
     device: 'skillscore.judge.device',
     seq: 'skillscore.judge.seq',
-    pending: 'skillscore.judge.pending'
+    pending: 'skillscore.judge.pending',
+    terms: 'skillscore.judge.terms'
   };
   var MAX_INFLIGHT = 64;
 
@@ -251,6 +252,7 @@
     switch (m.type) {
     case 'welcome':
       S.welcome = m;
+      setTerms(m.event && m.event.terms);
       S.server = {};
       m.assignments.forEach(function (a) {
         var marks = {};
@@ -284,7 +286,7 @@
     case 'sheet':
       var sv = S.server[key(m.module, m.contestant)];
       if (sv) sv.status = m.status;
-      toast(m.status === 'locked' ? '裁判长已锁定 ' + m.contestant : '裁判长已重新开放 ' + m.contestant + (m.reason ? '：' + m.reason : ''), 'info');
+      toast(word('chief', '裁判长') + (m.status === 'locked' ? '已锁定 ' + m.contestant : '已重新开放 ' + m.contestant + (m.reason ? '：' + m.reason : '')), 'info');
       render();
       break;
     case 'revoked':
@@ -292,6 +294,38 @@
       break;
     }
   }
+
+  // ---- words -------------------------------------------------------------------
+
+  // The event's words for its people and places (裁判/裁判长/赛位 at a
+  // competition, 考评员/考评组长/座位 at an assessment) come with the
+  // welcome; before it, those the page was served with when a login card
+  // was just scanned (its event's), else the last event's.
+  function loadTerms() {
+    var page = {};
+    try { page = JSON.parse($('terms').textContent); } catch (e) { /* none */ }
+    if (ticketFromURL()) return page;
+    try {
+      var saved = JSON.parse(LS.getItem(KEY.terms) || 'null');
+      if (saved && saved.judge) return saved;
+    } catch (e) { /* a damaged copy: the page's own */ }
+    return page;
+  }
+  var T = loadTerms();
+  function setTerms(t) {
+    if (!t || !t.judge) return;
+    T = t;
+    LS.setItem(KEY.terms, JSON.stringify(t));
+    applyTerms();
+  }
+  function applyTerms() {
+    document.querySelectorAll('[data-term]').forEach(function (e) {
+      var w = T[e.getAttribute('data-term')];
+      if (w) e.textContent = w;
+    });
+    if (T.judge) document.title = document.title.replace(/^(裁判|考评员)/, T.judge);
+  }
+  function word(k, fallback) { return T[k] || fallback; }
 
   function isSubmit(op) {
     return S.pending.some(function (o) { return o.op === op && o.type === 'submit'; });
@@ -527,7 +561,7 @@
         var st = sheetStatus(a.module, a.contestant);
         var b = el('button', {'data-code': a.contestant, 'data-module': a.module, 'data-status': st});
         b.appendChild(el('span', {}, a.contestant));
-        b.appendChild(el('small', {class: 'chip s-' + st}, (a.station ? '赛位 ' + a.station + ' · ' : '') + STATUS[st]));
+        b.appendChild(el('small', {class: 'chip s-' + st}, (a.station ? word('station', '赛位') + ' ' + a.station + ' · ' : '') + STATUS[st]));
         b.onclick = function () { S.current = {module: a.module, contestant: a.contestant}; $('submit-box').hidden = true; render(); window.scrollTo(0, 0); };
         grid.appendChild(b);
       });
@@ -615,7 +649,7 @@
     // The sheet's state at its foot, where the submit button is.
     var done = $('sheet-done');
     done.hidden = !readonly;
-    done.textContent = st === 'locked' ? '此评分表已由裁判长锁定' : '✓ 评分表已提交，不能再修改（需裁判长重新开放）';
+    done.textContent = st === 'locked' ? '此评分表已由' + word('chief', '裁判长') + '锁定' : '✓ 评分表已提交，不能再修改（需' + word('chief', '裁判长') + '重新开放）';
     if (S.justSubmitted === k) {
       S.justSubmitted = null;
       done.scrollIntoView({block: 'nearest'});
@@ -747,6 +781,7 @@
     enqueue({op: op, type: 'submit', module: c.module, contestant: c.contestant, pin: pin});
   };
 
+  applyTerms();
   render();
   connect();
 })();
