@@ -18,6 +18,7 @@ import (
 	rosters "skillscore/roster"
 	"skillscore/scoring"
 	"skillscore/seating"
+	"skillscore/sessions"
 	"skillscore/store"
 )
 
@@ -279,14 +280,16 @@ func loadSeated(ctx context.Context, st BatchesStore, eventID int64) (seated, er
 	return out, nil
 }
 
-// signIn records the 签到 of who at a sitting (by 准考证号 and the last 4 of
-// the 证件号码, as the keeper's tablet sends them), a minute apart from at.
+// signIn records the 签到 of who at a sitting as the keeper's tablet sends
+// it at an assessment: the 准考证号 and the last 4 of the 证件号码, then the
+// keeper's verdict of the identity check (the person against the photo and
+// the ID card); 40 seconds apart from at.
 func signIn(ctx context.Context, st BatchesStore, clock *Clock, eventID int64, s store.SessionState, who []store.Contestant,
 	entryNo map[int64]string, at time.Time, keeper string) error {
 	for i, c := range who {
 		clock.Set(at.Add(time.Duration(i) * 40 * time.Second))
 		if _, err := st.CheckIn(ctx, store.CheckinRequest{EventID: eventID, Session: s.Code, EntryNo: entryNo[c.ID],
-			Digits: last4(c.IDNumber), Actor: keeper}); err != nil {
+			Digits: last4(c.IDNumber), Verdict: sessions.VerdictMatch, Actor: keeper}); err != nil {
 			return fmt.Errorf("sign-in %s: %w", s.Code, err)
 		}
 	}
