@@ -2,8 +2,8 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -277,7 +277,7 @@ func (s *Store) PublicityPeriod(ctx context.Context, eventID int64, start time.T
 
 func publicityPeriod(ctx context.Context, tx *sqlx.Tx, eventID int64, start time.Time) (workdays.Period, int, bool, error) {
 	var rule struct {
-		Kind string         `db:"kind"`
+		Kind string        `db:"kind"`
 		Days sql.NullInt64 `db:"publicity_days"`
 	}
 	err := tx.GetContext(ctx, &rule, `SELECT e.kind, b.publicity_days FROM events e LEFT JOIN batches b ON b.event_id = e.id
