@@ -41,6 +41,9 @@ type certificatesPage struct {
 	// Photos is the outcome of the upload just made.
 	PhotoUpload bool
 	Photos      *photoReport
+	// ApprovalRefused says why an assessment batch's level certificates
+	// cannot be issued yet (the supervising office has not approved it).
+	ApprovalRefused string
 }
 
 type assetRow struct {
@@ -103,6 +106,9 @@ func (s *Server) certificatesPage(r *http.Request, u *authed, ev store.Event) (c
 		}
 		page.Rows = append(page.Rows, row)
 	}
+	if ev.Kind == "assessment" && s.judging != nil {
+		page.ApprovalRefused = refusal(s.requireApproval(r.Context(), ev))
+	}
 	names, present := s.certs.AssetNames()
 	for _, n := range names {
 		page.Assets = append(page.Assets, assetRow{Name: n, Label: nameOr(assetLabels, n), Present: present[n]})
@@ -124,6 +130,10 @@ func (s *Server) handleCertificateBatch(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	if err := s.requireFinal(r.Context(), ev.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.requireApproval(r.Context(), ev); err != nil {
 		s.fail(w, r, err)
 		return
 	}

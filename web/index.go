@@ -17,6 +17,9 @@ type indexPage struct {
 	// are shown to a site-wide organizer and to visitors (who log in first);
 	// Organizer: the user administration link, for an organizer of any scope.
 	SiteOrganizer, Organizer bool
+	// Reviewer: the user reviews assessment batches somewhere (审核员);
+	// the page links the reviewers' list.
+	Reviewer bool
 	// Programmes are the 大赛 shown: all of them to visitors (their public
 	// overviews), those of the user's grants to a logged-in user.
 	Programmes []programmeItem
@@ -33,6 +36,7 @@ type programmeItem struct {
 type eventItem struct {
 	Code, Name, Occupation, KindName, StatusName string
 	Year                                         int
+	Assessment                                   bool // an assessment batch: 报审 and its review
 	// Role is the logged-in user's role in this event: each row links the
 	// pages that role works on (管理 for organizers, observers and visitors).
 	Role string
@@ -53,7 +57,7 @@ func eventItems(evs []store.Event) []eventItem {
 	out := make([]eventItem, len(evs))
 	for i, ev := range evs {
 		out[i] = eventItem{Code: ev.Code, Name: ev.Name, Occupation: ev.Occupation, Year: ev.Year,
-			KindName: nameOr(kindNames, ev.Kind), StatusName: nameOr(statusNames, ev.Status)}
+			KindName: nameOr(kindNames, ev.Kind), StatusName: nameOr(statusNames, ev.Status), Assessment: ev.Kind == "assessment"}
 	}
 	return out
 }
@@ -87,6 +91,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 			page.Role = u.User.Role
 			page.SiteOrganizer = u.Access.InSite(RoleOrganizer)
 			page.Organizer = page.SiteOrganizer || canAdminUsers(u.Access)
+			page.Reviewer = reviewerAnywhere(r, u.Access) == nil
 			var mine []eventItem
 			for _, it := range page.Events {
 				if it.Role = eventRole(u.Access, it.Code); it.Role != "" {
