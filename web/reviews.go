@@ -89,10 +89,10 @@ func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, u *authed
 
 // approvalCandidate is one candidate of the read-only results summary.
 type approvalCandidate struct {
-	Seq                                      int
-	Name, IDMasked, Org, Total, Result, Note string
-	Parts                                    []string
-	Passed                                   bool
+	Seq                            int
+	Name, Org, Total, Result, Note string
+	Parts                          []string
+	Passed                         bool
 }
 
 type approvalPage struct {
@@ -156,8 +156,8 @@ func (s *Server) handleBatchApproval(w http.ResponseWriter, r *http.Request, u *
 }
 
 // fillApprovalResults lays out the computed results: a count of who passed
-// and a line per candidate with each part's score, names as staff pages
-// show them and 证件号码 masked.
+// and a line per candidate with each part's score, named as staff pages
+// name them (no 证件号码: the reviewer checks results, not identities).
 func fillApprovalResults(page *approvalPage, st *results.Standings) {
 	var parts []string
 	seen := map[string]bool{}
@@ -175,20 +175,25 @@ func fillApprovalResults(page *approvalPage, st *results.Standings) {
 		if !ok {
 			continue
 		}
-		line := approvalCandidate{Name: row.Name, IDMasked: maskID(row.IDNumber), Org: row.Organization,
-			Total: results.TotalText(c, results.Plain), Note: results.StatusNote(c)}
+		line := approvalCandidate{Name: row.Name, Org: row.Organization, Total: results.TotalText(c, results.Plain),
+			Note: results.StatusNote(c)}
 		scores := map[string]string{}
 		for _, p := range c.Parts {
 			scores[p.Part] = p.Score.String()
 		}
+		noScore := results.NoScore(c)
 		for _, p := range parts {
+			if noScore {
+				scores[p] = "—"
+			}
 			line.Parts = append(line.Parts, scores[p])
 		}
 		page.Total++
 		line.Seq = page.Total
 		switch {
-		case results.NoScore(c):
-			line.Result = "—"
+		case noScore:
+			// 缺考 or 弃权: the status is the result, its reason beneath.
+			line.Result, line.Total, line.Note = c.StatusName, "—", c.StatusReason
 			page.NoScore++
 		case c.Pass != nil && *c.Pass:
 			line.Result, line.Passed = "合格", true
