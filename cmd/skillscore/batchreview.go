@@ -15,6 +15,8 @@ import (
 const batchReviewUsage = `用法 (usage): 等级认定批次的报审与审核、工作日历
   skillscore batch status   --event 代码 [--json]
       审核状态、公示期（按工作日计算）与审核记录。
+  skillscore batch publish  --event 代码 [--start 2026-03-02T09:00:00+08:00] [--by 用户名]
+      成绩公示：自 --start（默认现在）起，按批次规定的工作日数计算结束时间（扣除节假日、计入调休上班日）。
   skillscore batch submit   --event 代码 [--by 用户名]
       报审：公示期满（按批次规定的工作日数）、申诉处理完毕后提交监管部门审核；同时确认最终成绩。
   skillscore batch approve  --event 代码 --by 审核员用户名
@@ -43,7 +45,7 @@ func runBatchReview(ctx context.Context, args []string, stdout, stderr io.Writer
 		return nil
 	case "calendar":
 		return runCalendar(ctx, args[1:], stdout, stderr)
-	case "status", "submit", "approve", "return":
+	case "status", "publish", "submit", "approve", "return":
 	default:
 		return actionError("batch", args, batchReviewUsage)
 	}
@@ -57,7 +59,8 @@ func runBatchReview(ctx context.Context, args []string, stdout, stderr io.Writer
 	event := fs.String("event", "", "批次（等级认定考评活动）代码或编号")
 	by := fs.String("by", "", "操作人用户名（写入审计日志）；批准与退回须为该批次的审核员")
 	reason := fs.String("reason", "", "退回原因（必填）")
-	asJSON := fs.Bool("json", false, "status 以 JSON 输出")
+	asJSON := fs.Bool("json", false, "以 JSON 输出审核状态")
+	start := fs.String("start", "", "publish：公示开始时刻 (RFC 3339)，默认现在")
 	if err := parseFlags(fs, args[1:]); err != nil {
 		return err
 	}
@@ -69,8 +72,15 @@ func runBatchReview(ctx context.Context, args []string, stdout, stderr io.Writer
 		return usagef(cmd, "需要 --by 审核员用户名", "--by (the reviewer's username) is required")
 	case action == "return" && *reason == "":
 		return usagef(cmd, "退回须写明 --reason 原因", "--reason is required")
-	case action == "submit" && *by == "":
+	case (action == "submit" || action == "publish") && *by == "":
 		*by = envOr("USER", "cli")
+	}
+	from := time.Now()
+	if *start != "" {
+		var perr error
+		if from, perr = time.Parse(time.RFC3339, *start); perr != nil {
+			return usagef(cmd, fmt.Sprintf("--start %q 无效：应为 RFC 3339 时刻，如 2026-03-02T09:00:00+08:00", *start), "--start must be RFC 3339")
+		}
 	}
 	st, ev, err := openEvent(ctx, *db, *keyFile, *event)
 	if err != nil {
@@ -78,6 +88,11 @@ func runBatchReview(ctx context.Context, args []string, stdout, stderr io.Writer
 	}
 	defer st.Close()
 	switch action {
+	case "publish":
+		if ev.Kind != "assessment" {
+			return skillscore.Errorf(skillscore.EInvalid, "%s 是竞赛，不是等级认定批次：竞赛的公示用 skillscore live publish --until", ev.Code)
+		}
+		_, err = st.PublishResults(ctx, ev.ID, from, time.Time{}, *by)
 	case "submit":
 		err = st.SubmitBatch(ctx, ev.ID, *by)
 	case "approve":

@@ -30,7 +30,6 @@ func TestBatchCommands(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	testenv.Published(t, st, ev.ID)
 	st.Close()
 
 	batch := func(args ...string) []string { return append([]string{"batch"}, append(args, "--db", db)...) }
@@ -55,6 +54,10 @@ func TestBatchCommands(t *testing.T) {
 		}
 	}
 
+	want(runOK(t, batch("status", "--event", ev.Code)...), "未报审", "尚未公示（本批次公示 5 个工作日）")
+	fail("尚未公示", "submit", "--event", ev.Code, "--by", "org")
+	mistake(batch("publish", "--event", ev.Code, "--start", "2026-03-02")...)
+	runOK(t, batch("publish", "--event", ev.Code, "--start", "2026-03-02T09:00:00+08:00")...)
 	want(runOK(t, batch("status", "--event", ev.Code)...), "未报审", "2026-03-02 09:00 至 2026-03-07 00:00", "5 个工作日", "可以报审")
 	fail("尚未报审", "approve", "--event", ev.Code, "--by", "rev")
 	want(runOK(t, batch("submit", "--event", ev.Code, "--by", "org")...), "待审核", "报审 org")

@@ -72,7 +72,7 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        大赛：加入赛项、导入代表队、代表队奖牌榜 (programmes, delegation table)
   skillscore status  --event CODE --contestant CODE_OR_ID --set absent|withdrew|disqualified|ineligible|clear [--reason R]
                                                        选手缺考、弃权、取消资格、不参与评奖 (contestant status)
-  skillscore batch   status|submit|approve|return --event CODE [--by 用户名] [--reason 原因] | calendar list|set|remove
+  skillscore batch   status|publish|submit|approve|return --event CODE [--by 用户名] [--reason 原因] | calendar list|set|remove
                                                        认定批次报审、监管部门批准或退回；公示用的工作日历 (batch review, working-day calendar)
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
