@@ -19,7 +19,7 @@ func TestAssessmentCertificatesWaitForApproval(t *testing.T) {
 	st := testenv.SQLite(t)
 	ev, cs := testenv.Assessment(t, st, "jx-rd-cert")
 	kr, _ := testKeys(t)
-	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（测试）", Keys: kr,
+	svc, err := New(Config{Store: st, Numbering: testNumbering(), Issuer: "江西省康养职业技能评价中心（测试）", Keys: kr,
 		Now: func() time.Time { return time.Date(2026, 3, 20, 2, 0, 0, 0, time.UTC) }})
 	if err != nil {
 		t.Fatal(err)

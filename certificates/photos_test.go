@@ -60,7 +60,7 @@ func TestLevelCertificatePrintsStoredPhoto(t *testing.T) {
 		t.Fatal(err)
 	}
 	kr, _ := testKeys(t)
-	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
+	svc, err := New(Config{Store: st, Numbering: testNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
 		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,
 		Renderer: testRenderer(t), Photos: lib, Now: func() time.Time { return time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) }})
 	if err != nil {

@@ -20,6 +20,7 @@ import (
 
 	"skillscore"
 	"skillscore/idnumber"
+	"skillscore/levels"
 	"skillscore/results"
 	"skillscore/scoring"
 	"skillscore/store"
@@ -180,17 +181,20 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 		}
 		holders = append(holders, holder{c, row, ""})
 	}
+	// unnumbered counts the level certificates due while the body's codes
+	// are unset: the batch is then refused whole, as for missing photos.
+	unnumbered := 0
 	for _, h := range holders {
 		c, row := h.c, h.row
 		base := Facts{Version: 1, Name: row.Name, IDType: row.IDType, IDMasked: idnumber.Mask(row.IDNumber),
 			Occupation: ev.Occupation, Specialty: specialty, Date: date.Format("2006-01-02")}
 		req := store.CertificateIssue{EventID: ev.ID, ContestantID: row.ID, Name: row.Name, IDType: row.IDType,
 			IDNumber: row.IDNumber}
-		level := 0
+		level := levels.None
 		switch {
 		case ev.Kind == "assessment" && c.Pass != nil && *c.Pass:
 			level = ev.Level
-			if level == 0 {
+			if level == levels.None {
 				level = st.Rules.Level
 			}
 		case c.Promotion != nil:
@@ -211,9 +215,13 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 			}
 			wants = append(wants, want{r, f})
 		}
-		if level >= 1 && level <= 5 {
+		if level.Valid() {
+			if !s.cfg.Numbering.BodySet() {
+				unnumbered++
+				continue
+			}
 			f := base
-			f.Kind, f.Issuer, f.Level = KindLevel, s.cfg.Issuer, scoring.LevelName(level)
+			f.Kind, f.Issuer, f.Level = KindLevel, s.cfg.Issuer, level.String()
 			r := req
 			r.Kind = KindLevel
 			if r.Scope, err = s.cfg.Numbering.LevelScope(date.Year(), level); err != nil {
@@ -221,6 +229,11 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 			}
 			wants = append(wants, want{r, f})
 		}
+	}
+	if unnumbered > 0 {
+		err := s.cfg.Numbering.RequireBody()
+		return IssueResult{}, skillscore.Wrap(skillscore.ErrorCode(err), err,
+			fmt.Sprintf("本批有 %d 张职业技能等级证书待签发，未签发任何证书：%s", unnumbered, skillscore.ErrorMessage(err)))
 	}
 	if len(wants) == 0 {
 		return IssueResult{}, nil
@@ -310,7 +323,30 @@ type View struct {
 	// Signed is true when the facts were checked against the signature
 	// (lookups by QR token).
 	Signed bool `json:"signature_verified"`
+	// Demo is true for a level certificate numbered with the demo's
+	// stand-in 评价机构代码 and 序列码 (Numbering.Demo): pages say 演示.
+	Demo bool `json:"demo,omitempty"`
 }
+
+// viewOf is a certificate as the public sees it from this service.
+func (s *Service) viewOf(c store.Certificate) (View, error) {
+	v, err := viewOf(c)
+	if err != nil {
+		return v, err
+	}
+	v.Demo = s.demoNumber(v.Facts)
+	return v, nil
+}
+
+// demoNumber reports whether a certificate's number carries the demo's
+// stand-in body codes.
+func (s *Service) demoNumber(f Facts) bool {
+	return s.cfg.Numbering.Demo && f.Kind == KindLevel && s.cfg.Numbering.Numbers(f.Number)
+}
+
+// Numbering is the numbering the service issues with: pages warn while the
+// body's codes are unset and say 演示 for the demo's.
+func (s *Service) Numbering() Numbering { return s.cfg.Numbering }
 
 func viewOf(c store.Certificate) (View, error) {
 	var f Facts
@@ -359,7 +395,7 @@ func (s *Service) ByNumber(ctx context.Context, number, name string) (View, erro
 	if err != nil {
 		return View{}, err
 	}
-	return viewOf(c)
+	return s.viewOf(c)
 }
 
 // ByIDNumber looks up every certificate of a 证件号码 and name.
@@ -380,7 +416,7 @@ func (s *Service) ByIDNumber(ctx context.Context, id, name string) ([]View, erro
 		if c.Name != name {
 			continue
 		}
-		v, err := viewOf(c)
+		v, err := s.viewOf(c)
 		if err != nil {
 			return nil, err
 		}
@@ -407,7 +443,7 @@ func (s *Service) ByToken(ctx context.Context, token string) (View, error) {
 	if err != nil {
 		return View{}, err
 	}
-	v, err := viewOf(c)
+	v, err := s.viewOf(c)
 	if err != nil {
 		return View{}, err
 	}
@@ -422,7 +458,7 @@ func (s *Service) ByToken(ctx context.Context, token string) (View, error) {
 			return View{}, skillscore.Errorf(skillscore.EConflict, "证书 %s 的二维码内容与发证记录不符", t.Facts.Number)
 		}
 		return View{Facts: t.Facts, Status: StatusReplaced, StatusName: replacedName, IssuedOn: v.IssuedOn, KeyID: t.KeyID,
-			ReplacedOn: at.In(chinaTime).Format("2006-01-02"), Signed: true}, nil
+			ReplacedOn: at.In(chinaTime).Format("2006-01-02"), Signed: true, Demo: v.Demo}, nil
 	}
 	v.Signed = true
 	return v, nil
@@ -474,7 +510,7 @@ func (s *Service) Revoke(ctx context.Context, number, reason, actor string) (Vie
 	if err != nil {
 		return View{}, err
 	}
-	return viewOf(c)
+	return s.viewOf(c)
 }
 
 // Documents returns the renderable documents of an event's certificates.

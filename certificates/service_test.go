@@ -24,7 +24,7 @@ func demoService(t *testing.T) (*Service, *store.Store, store.Event, IssueResult
 	ctx := context.Background()
 	st, ev := testenv.Demo(t)
 	kr, _ := testKeys(t)
-	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
+	svc, err := New(Config{Store: st, Numbering: testNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
 		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,
 		Renderer: testRenderer(t), Now: func() time.Time { return time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) }})
 	if err != nil {
@@ -191,7 +191,7 @@ func TestNoAwardCertificateWithoutAward(t *testing.T) {
 		t.Fatal(err)
 	}
 	kr, _ := testKeys(t)
-	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
+	svc, err := New(Config{Store: st, Numbering: testNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
 		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,
 		Renderer: testRenderer(t), Now: func() time.Time { return time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) }})
 	if err != nil {
@@ -295,7 +295,7 @@ func TestIssueRefusedWhenRequiredPhotoMissing(t *testing.T) {
 		}
 	}
 	kr, _ := testKeys(t)
-	svc, err := New(Config{Store: st, Numbering: DefaultNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
+	svc, err := New(Config{Store: st, Numbering: testNumbering(), Issuer: "江西省康养职业技能评价中心（演示）",
 		AwardIssuers: "江西省康养职业技能竞赛组委会（演示）", VerifyURL: "https://cert.example.cn/verify", Keys: kr,
 		Renderer: testRenderer(t), Photos: lib, RequirePhotos: true,
 		Now: func() time.Time { return time.Date(2026, 12, 6, 2, 0, 0, 0, time.UTC) }})

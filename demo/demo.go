@@ -15,6 +15,7 @@ import (
 	"skillscore/examples"
 	"skillscore/idnumber"
 	"skillscore/judges"
+	"skillscore/levels"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -208,11 +209,11 @@ func roster(rng *rand.Rand) []store.Contestant {
 		c := cities[i%len(cities)]
 		group, org := "employee", c.orgs[rng.IntN(len(c.orgs))]
 		birth := time.Date(1972+rng.IntN(26), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
-		level := []int{0, 5, 4, 4, 3}[rng.IntN(5)]
+		level := []levels.Level{0, 5, 4, 4, 3}[rng.IntN(5)]
 		if i >= employees {
 			group, org = "student", schools[rng.IntN(len(schools))]
 			birth = time.Date(2004+rng.IntN(4), time.Month(1+rng.IntN(12)), 1+rng.IntN(28), 0, 0, 0, 0, time.UTC)
-			level = []int{0, 5}[rng.IntN(2)]
+			level = []levels.Level{0, 5}[rng.IntN(2)]
 		}
 		// 养老护理员 competitors are mostly women; keep a few men.
 		female := rng.IntN(10) < 8

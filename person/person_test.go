@@ -72,7 +72,7 @@ func forEachDB(t *testing.T, fn func(t *testing.T, o *office)) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			certs, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.DefaultNumbering(),
+			certs, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.Numbering{Letter: "S", BodyCode: "0000", Province: "36", BodySerial: "000001"},
 				Issuer: "评价中心", AwardIssuers: "组委会", VerifyURL: "https://x.example/verify", Keys: kr})
 			if err != nil {
 				t.Fatal(err)

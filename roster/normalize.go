@@ -4,6 +4,7 @@ import (
 	"strings"
 	"unicode"
 
+	"skillscore/levels"
 	"skillscore/store"
 )
 
@@ -114,43 +115,12 @@ func Gender(s string) (string, bool) {
 	return "", false
 }
 
-// Level parses a current skill level (现等级): "三级/高级工", "高级工",
-// "三级", "3", "高级工（三级）" are all 3; "", "无" and "-" are 0 (none).
-// Every part of a combined name must name the same level.
-func Level(s string) (int, bool) {
-	s = strings.ReplaceAll(Text(s), " ", "")
-	switch s {
-	case "", "无", "-", "—", "/", "0", "未取得", "暂无":
-		return 0, true
-	}
-	parts := strings.FieldsFunc(s, func(r rune) bool {
-		return r == '/' || r == '／' || r == '、' || r == '(' || r == ')' || r == '（' || r == '）' || r == '|'
-	})
-	level := 0
-	for _, p := range parts {
-		l := levelName(strings.TrimPrefix(strings.TrimPrefix(p, "国家职业资格"), "职业技能等级"))
-		if l == 0 || (level != 0 && l != level) {
-			return 0, false
-		}
-		level = l
-	}
-	return level, level != 0
-}
-
-func levelName(s string) int {
-	switch s {
-	case "五级", "5级", "5", "五", "初级工", "初级":
-		return 5
-	case "四级", "4级", "4", "四", "中级工", "中级":
-		return 4
-	case "三级", "3级", "3", "三", "高级工", "高级":
-		return 3
-	case "二级", "2级", "2", "二", "技师":
-		return 2
-	case "一级", "1级", "1", "一", "高级技师":
-		return 1
-	}
-	return 0
+// Level parses a current skill level (现等级) with levels.Parse:
+// "三级/高级工", "高级工", "三级", "3", "高级工（三级）" are all 三级/高级工, and
+// 学徒工, 特级技师 and 首席技师 are read the same way; "", "无" and "-" are
+// levels.None. Every part of a combined name must name the same level.
+func Level(s string) (levels.Level, bool) {
+	return levels.Parse(Text(s))
 }
 
 // headerField maps a header cell to the field it names, or "" for a column

@@ -17,6 +17,7 @@ import (
 
 	"skillscore"
 	"skillscore/idnumber"
+	"skillscore/levels"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -94,16 +95,16 @@ const (
 
 // Person is one row's values after normalisation.
 type Person struct {
-	Name         string `json:"name"`
-	Gender       string `json:"gender"`
-	IDType       string `json:"id_type"`
-	IDNumber     string `json:"id_number"`
-	Organization string `json:"organization"`
-	City         string `json:"city"`
-	Group        string `json:"group"` // the event group's code
-	Level        int    `json:"level"` // 1..5, 0 = none
-	Phone        string `json:"phone,omitempty"`
-	Team         string `json:"team,omitempty"` // 队伍名称 of a team event (teams.go)
+	Name         string       `json:"name"`
+	Gender       string       `json:"gender"`
+	IDType       string       `json:"id_type"`
+	IDNumber     string       `json:"id_number"`
+	Organization string       `json:"organization"`
+	City         string       `json:"city"`
+	Group        string       `json:"group"` // the event group's code
+	Level        levels.Level `json:"level"` // a code of package levels, 0 = none
+	Phone        string       `json:"phone,omitempty"`
+	Team         string       `json:"team,omitempty"` // 队伍名称 of a team event (teams.go)
 	// Delegation is the 代表队's name as the programme has it; DelegationID
 	// its id (events in a programme only).
 	Delegation   string `json:"delegation,omitempty"`
@@ -605,7 +606,7 @@ func (c *checker) row(t table, hdr, ri int, cols map[field]int, group string) Ve
 	if lv, ok := Level(get(fLevel)); ok {
 		p.Level = lv
 	} else {
-		fail(fLevel, LevelUnknown, "现等级“%s”无法识别：请填写如“三级/高级工”“高级工”“三级”，没有等级的留空", Text(get(fLevel)))
+		fail(fLevel, LevelUnknown, "现等级“%s”无法识别：请填写如“三级/高级工”“高级工”“三级”“学徒工”“特级技师”“首席技师”，没有等级的留空", Text(get(fLevel)))
 	}
 
 	p.Team = Text(get(fTeam))

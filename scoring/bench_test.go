@@ -7,6 +7,8 @@ import (
 	"slices"
 	"testing"
 	"time"
+
+	"skillscore/levels"
 )
 
 // benchRules: 4 practical modules × 10 aspects (judgement, measurement,
@@ -59,7 +61,7 @@ func benchInput(r *Rules, n int, seed uint64) Input {
 		if i%3 == 0 {
 			g = "student"
 		}
-		in.Contestants = append(in.Contestants, Contestant{ID: id, Group: g, Level: rng.IntN(6), CompletionTime: int64(1_500_000 + rng.IntN(600_000))})
+		in.Contestants = append(in.Contestants, Contestant{ID: id, Group: g, Level: levels.Level(rng.IntN(6)), CompletionTime: int64(1_500_000 + rng.IntN(600_000))})
 		skill := rng.IntN(4)
 		for _, m := range r.Modules {
 			for _, a := range m.Aspects {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"skillscore/levels"
 )
 
 func mustRules(t testing.TB, doc []byte) *Rules {
@@ -481,7 +483,7 @@ func promoRules(t *testing.T, promo map[string]any) *Rules {
 
 func TestPromotionPresets(t *testing.T) {
 	totals := []string{"99", "98", "97", "96", "95", "94", "93", "92", "91", "90", "50"}
-	levels := []int{0, 2, 3, 2, 4, 1, 3, 5, 0, 3, 4}
+	held := []levels.Level{0, 2, 3, 2, 4, 1, 3, 5, 0, 3, 4}
 	for _, tc := range []struct {
 		name  string
 		promo map[string]any
@@ -499,7 +501,7 @@ func TestPromotionPresets(t *testing.T) {
 			in := totalsInput(totals...)
 			in.Year = 2024
 			for i := range in.Contestants {
-				in.Contestants[i].Level = levels[i]
+				in.Contestants[i].Level = held[i]
 				in.Contestants[i].LastPromotionYear = tc.year[i]
 			}
 			res, err := Compute(promoRules(t, tc.promo), in)
@@ -511,7 +513,7 @@ func TestPromotionPresets(t *testing.T) {
 				if c.Promotion == nil {
 					got = append(got, "-")
 				} else {
-					got = append(got, fmt.Sprint(c.Promotion.To))
+					got = append(got, fmt.Sprint(int(c.Promotion.To)))
 				}
 				if c.Promotion == nil && !hasReasonPrefix(&c, "promotion.") {
 					t.Errorf("%s: no promotion reason", c.ID)
@@ -550,7 +552,7 @@ func TestPromotionTianjinAndTitles(t *testing.T) {
 	for _, c := range res.Contestants {
 		got := "-"
 		if c.Promotion != nil {
-			got = fmt.Sprint(c.Promotion.To)
+			got = fmt.Sprint(int(c.Promotion.To))
 		}
 		if got != want[c.ID] {
 			t.Errorf("%s promoted to %s, want %s", c.ID, got, want[c.ID])
@@ -660,7 +662,7 @@ func TestInputErrors(t *testing.T) {
 		{Input{Contestants: emp("C1", "C1")}, "duplicate contestant"},
 		{Input{Contestants: []Contestant{{ID: "C1"}}}, "has no group"},
 		{Input{Contestants: []Contestant{{ID: "C1", Group: "x"}}}, "unknown group"},
-		{Input{Contestants: []Contestant{{ID: "C1", Group: "student", Level: 7}}}, "unknown level 7"},
+		{Input{Contestants: []Contestant{{ID: "C1", Group: "student", Level: 9}}}, "unknown level 9"},
 	} {
 		_, err := Compute(r, tc.in)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

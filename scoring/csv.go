@@ -7,6 +7,8 @@ import (
 	"io"
 	"strconv"
 	"strings"
+
+	"skillscore/levels"
 )
 
 // CSVError is a bad row in a marks or contestants CSV; Row counts from 1
@@ -190,38 +192,27 @@ func ParseDuration(s string) (int64, error) {
 }
 
 // ContestantsCSVColumns are the columns of a contestants CSV: id required;
-// group (code), level (1..5 or a name such as 三级/高级工 or 技师; empty = none),
-// last_promotion_year, completion_time and target_level optional.
+// group (code), level (a code of package levels, 0..8, or a name such as
+// 三级/高级工, 技师 or 特级技师; empty = none), last_promotion_year,
+// completion_time and target_level optional.
 var ContestantsCSVColumns = []string{"id", "group", "level", "last_promotion_year", "completion_time", "target_level"}
 
-// ParseLevel reads a level as 0..5 or a Chinese name (五级, 初级工, 技师, 一级/高级技师…); "" is 0.
-func ParseLevel(s string) (int, error) {
+// ParseLevel reads a level as its stored code (0..8: 1 = 一级 … 5 = 五级,
+// 6 学徒工, 7 特级技师, 8 首席技师) or a Chinese name (五级, 初级工, 技师,
+// 一级/高级技师, 学徒工 …); "" is none. A CSV is machine-written, so a
+// number is a code here, where a roster's bare digit is a 级 (levels.Parse).
+func ParseLevel(s string) (levels.Level, error) {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return 0, nil
-	}
-	if n, err := strconv.Atoi(s); err == nil && n >= 0 && n <= 5 {
-		return n, nil
-	}
-	names := []struct {
-		l     int
-		names []string
-	}{
-		{1, []string{"一级", "高级技师", "一级/高级技师"}},
-		{2, []string{"二级", "技师", "二级/技师"}},
-		{3, []string{"三级", "高级工", "三级/高级工"}},
-		{4, []string{"四级", "中级工", "四级/中级工"}},
-		{5, []string{"五级", "初级工", "五级/初级工"}},
-		{0, []string{"无", "none"}},
-	}
-	for _, n := range names {
-		for _, name := range n.names {
-			if s == name {
-				return n.l, nil
-			}
+	if n, err := strconv.Atoi(s); err == nil {
+		if l, ok := levels.FromCode(n); ok {
+			return l, nil
 		}
+		return levels.None, fmt.Errorf("unknown level code %d", n)
 	}
-	return 0, fmt.Errorf("unknown level %q", s)
+	if l, ok := levels.Parse(s); ok {
+		return l, nil
+	}
+	return levels.None, fmt.Errorf("unknown level %q", s)
 }
 
 // ReadContestantsCSV reads a contestants CSV (UTF-8, optional BOM).

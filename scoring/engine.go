@@ -214,10 +214,10 @@ func (e *engine) groupOf(i int, c *Contestant) (int, error) {
 	if c.ID == "" {
 		return 0, bad("缺少选手编号", "contestant id is required")
 	}
-	if c.Level < 0 || c.Level > 5 {
-		return 0, bad("选手 %s 的等级 %d 未知（0–5）", "contestant %s has unknown level %d (0..5)", c.ID, c.Level)
+	if !c.Level.ValidOrNone() {
+		return 0, bad("选手 %s 的等级 %d 未知（代码 0–8）", "contestant %s has unknown level %d (codes 0..8)", c.ID, c.Level)
 	}
-	if c.TargetLevel < 0 || c.TargetLevel > 5 {
+	if !c.TargetLevel.ValidOrNone() {
 		return 0, bad("选手 %s 的申报等级 %d 未知", "contestant %s has unknown target level %d", c.ID, c.TargetLevel)
 	}
 	if c.CompletionTime < 0 {

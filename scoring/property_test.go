@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"skillscore/examples"
+	"skillscore/levels"
 )
 
 func demoRules(t testing.TB) *Rules {
@@ -27,7 +28,7 @@ func randomEvent(r *Rules, rng *rand.Rand, n int) Input {
 	for i := 0; i < n; i++ {
 		id := fmt.Sprintf("P%03d", i)
 		g := []string{"employee", "student"}[rng.IntN(2)]
-		in.Contestants = append(in.Contestants, Contestant{ID: id, Group: g, Level: rng.IntN(6), CompletionTime: int64(rng.IntN(4)) * 60_000})
+		in.Contestants = append(in.Contestants, Contestant{ID: id, Group: g, Level: levels.Level(rng.IntN(9)), CompletionTime: int64(rng.IntN(4)) * 60_000})
 		for _, m := range r.Modules {
 			if m.Imported {
 				if rng.IntN(10) > 0 {

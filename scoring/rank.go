@@ -4,6 +4,8 @@ import (
 	"cmp"
 	"slices"
 	"strconv"
+
+	"skillscore/levels"
 )
 
 // tieName is the Chinese name of a tie-break key.
@@ -439,11 +441,13 @@ func (e *engine) passOf(cs *cstate, x *ContestantResult) {
 	}
 	ok := !cs.unranked()
 	tl := cs.c.TargetLevel
-	if tl == 0 {
+	if tl == levels.None {
 		tl = e.r.Level
 	}
 	for _, pc := range pr.Conditions {
-		if pc.TargetLevelAtMost != 0 && (tl == 0 || tl > pc.TargetLevelAtMost) {
+		// A condition for 技师 and above skips a candidate for a lower level
+		// (or for none).
+		if pc.TargetLevelAtMost != levels.None && (tl == levels.None || !tl.AtLeast(pc.TargetLevelAtMost)) {
 			continue
 		}
 		var v rat
@@ -534,38 +538,69 @@ func (e *engine) promote(cs *cstate, x *ContestantResult, erank int) {
 		return
 	}
 	cur := cs.c.Level
-	var to int
-	if s.To != 0 {
-		to = s.To
-		if cur != 0 && cur <= s.To {
-			if s.Already != "up" {
-				none("promotion.already", "符合"+rule+"，但已具有"+LevelName(cur)+"，不重复晋升")
-				return
-			}
-			to = cur - 1
-		}
-	} else {
-		if cur == 0 {
-			to = s.NoneTo
-			if to == 0 {
-				to = 5
-			}
-		} else {
-			to = cur - s.Up
-		}
-	}
-	if s.Cap != 0 && to < s.Cap {
-		to = s.Cap
-	}
-	if to < 1 || cur != 0 && to >= cur {
-		none("promotion.capped", "符合"+rule+"，但已具有"+LevelName(cur)+"，已达可晋升的最高等级")
+	to, why := promoteTo(cur, s)
+	switch why {
+	case "already":
+		none("promotion.already", "符合"+rule+"，但已具有"+cur.String()+"，不重复晋升")
+		return
+	case "capped":
+		none("promotion.capped", "符合"+rule+"，但已具有"+cur.String()+"，已达可晋升的最高等级")
 		return
 	}
-	x.Promotion = &Promotion{From: cur, To: to, FromName: LevelName(cur), ToName: LevelName(to), Rule: idx}
-	x.Reasons = append(x.Reasons, Reason{Code: "promotion.granted", Text: "按" + rule + "，由" + LevelName(cur) + "晋升为" + LevelName(to)})
+	x.Promotion = &Promotion{From: cur, To: to, FromName: cur.String(), ToName: to.String(), Rule: idx}
+	x.Reasons = append(x.Reasons, Reason{Code: "promotion.granted", Text: "按" + rule + "，由" + cur.String() + "晋升为" + to.String()})
 	if s.Ranks != nil && erank != cs.rank {
 		x.Reasons = append(x.Reasons, Reason{Code: "promotion.moved_up", Text: "名次在前的选手不参与评奖，按第 " + strconv.Itoa(erank) + " 个晋升名额递补"})
 	}
+}
+
+// promoteTo is the level a promotion step grants someone holding cur, or
+// why it grants none: "already" (they hold the step's level and it does
+// not promote such holders) or "capped" (nothing above cur within the
+// cap). Levels are compared in their order (package levels), never by
+// code, and a granted level is always above cur.
+func promoteTo(cur levels.Level, s PromotionStep) (levels.Level, string) {
+	var to levels.Level
+	switch {
+	case s.To != levels.None:
+		to = s.To
+		if cur != levels.None && cur.AtLeast(s.To) {
+			if s.Already != "up" {
+				return levels.None, "already"
+			}
+			next, ok := cur.Next()
+			if !ok {
+				return levels.None, "capped"
+			}
+			to = next
+		}
+	case cur == levels.None:
+		to = s.NoneTo
+		if to == levels.None {
+			to = levels.Junior
+		}
+	default:
+		var ok bool
+		if to, ok = cur.Up(s.Up); !ok {
+			to = levels.Highest // past the top: as far as the cap lets
+		}
+	}
+	ceiling := s.Cap
+	if ceiling == levels.None {
+		// Rules written for the 五级…一级 scale never granted more than
+		// 高级技师; 特级技师 and 首席技师 take a step that names them.
+		ceiling = levels.SeniorTechnician
+		if s.To.Above(ceiling) {
+			ceiling = s.To
+		}
+	}
+	if to.Above(ceiling) {
+		to = ceiling
+	}
+	if !to.Valid() || (cur != levels.None && !to.Above(cur)) {
+		return levels.None, "capped"
+	}
+	return to, ""
 }
 
 func stepText(s PromotionStep, e *engine) string {
@@ -596,16 +631,16 @@ func stepText(s PromotionStep, e *engine) string {
 	case s.Passed:
 		t += "成绩合格者"
 	}
-	if s.To != 0 {
-		t += " → " + LevelName(s.To)
+	if s.To != levels.None {
+		t += " → " + s.To.String()
 		if s.Already == "up" {
 			t += "，已具有者晋升高一级"
 		}
 	} else {
 		t += " → 晋升 " + strconv.Itoa(s.Up) + " 级"
 	}
-	if s.Cap != 0 {
-		t += "，最高至" + LevelName(s.Cap)
+	if s.Cap != levels.None {
+		t += "，最高至" + s.Cap.String()
 	}
 	return t
 }

@@ -6,6 +6,8 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+
+	"skillscore/levels"
 )
 
 // SchemaV1 identifies the rule language described in docs/rules.md.
@@ -43,14 +45,14 @@ var partNames = map[string]string{PartTheory: "理论", PartPractical: "实操",
 // everything that turns marks into results. Build it with ParseRules (or
 // fill it in Go and call Validate); the zero value is not valid.
 type Rules struct {
-	Schema     string    `json:"schema,omitempty"`
-	Name       string    `json:"name"`
-	Kind       EventKind `json:"kind"`
-	Occupation string    `json:"occupation,omitempty"`
-	Tier       string    `json:"tier,omitempty"`  // national | provincial | city
-	Class      int       `json:"class,omitempty"` // 1 一类 | 2 二类
-	Level      int       `json:"level,omitempty"` // assessment: the level assessed (1..5)
-	Year       int       `json:"year,omitempty"`  // default for Input.Year
+	Schema     string       `json:"schema,omitempty"`
+	Name       string       `json:"name"`
+	Kind       EventKind    `json:"kind"`
+	Occupation string       `json:"occupation,omitempty"`
+	Tier       string       `json:"tier,omitempty"`  // national | provincial | city
+	Class      int          `json:"class,omitempty"` // 1 一类 | 2 二类
+	Level      levels.Level `json:"level,omitempty"` // assessment: the level assessed
+	Year       int          `json:"year,omitempty"`  // default for Input.Year
 
 	Groups       []Group           `json:"groups,omitempty"`
 	Modules      []Module          `json:"modules"`
@@ -231,7 +233,7 @@ type AwardBand struct {
 // PromotionRule grants skill levels (晋升).
 type PromotionRule struct {
 	Preset      string          `json:"preset,omitempty"`
-	Cap         int             `json:"cap,omitempty"` // for the one_level_up preset
+	Cap         levels.Level    `json:"cap,omitempty"` // for the one_level_up preset
 	OncePerYear bool            `json:"once_per_year,omitempty"`
 	RequirePass bool            `json:"require_pass,omitempty"`
 	Rules       []PromotionStep `json:"rules,omitempty"`
@@ -241,14 +243,17 @@ type PromotionRule struct {
 // contestant applies. Exactly one selector (Ranks, Awards, Passed) and one
 // grant (To, Up).
 type PromotionStep struct {
-	Group  string     `json:"group,omitempty"` // "" = every group
-	Ranks  *RankRange `json:"ranks,omitempty"`
-	Awards []string   `json:"awards,omitempty"`  // award codes; "*" = any award
-	Passed bool       `json:"passed,omitempty"`  // anyone who passes
-	To     int        `json:"to,omitempty"`      // grant this level
-	Up     int        `json:"up,omitempty"`      // grant this many levels above the current one
-	Cap    int        `json:"cap,omitempty"`     // never above this level (1 = 高级技师)
-	NoneTo int        `json:"none_to,omitempty"` // with Up: level for someone with none (default 5)
+	Group  string       `json:"group,omitempty"` // "" = every group
+	Ranks  *RankRange   `json:"ranks,omitempty"`
+	Awards []string     `json:"awards,omitempty"` // award codes; "*" = any award
+	Passed bool         `json:"passed,omitempty"` // anyone who passes
+	To     levels.Level `json:"to,omitempty"`     // grant this level
+	Up     int          `json:"up,omitempty"`     // grant this many levels above the current one
+	// Cap: never above this level. Without one a step grants at most
+	// 高级技师 (一级), the top of the 五级…一级 scale rules were written for:
+	// 特级技师 and 首席技师 are granted only by a step whose to or cap names them.
+	Cap    levels.Level `json:"cap,omitempty"`
+	NoneTo levels.Level `json:"none_to,omitempty"` // with Up: level for someone with none (default 五级)
 	// Already: when the contestant already holds To or higher: "none"
 	// (default, no promotion) or "up" (one level above the current, capped).
 	Already string `json:"already,omitempty"`
@@ -274,13 +279,15 @@ type PassRule struct {
 	Conditions []PassCondition `json:"conditions"`
 }
 
-// PassCondition: Part (or Module) score >= Min. With TargetLevelAtMost > 0 it
-// applies only to candidates for that level or higher (技师 = 2 and above).
+// PassCondition: Part (or Module) score >= Min. With TargetLevelAtMost set it
+// applies only to candidates for that level or higher (技师 = 2: 技师,
+// 高级技师, 特级技师, 首席技师); the name is the JSON key rules were
+// written with when a higher level was a smaller number.
 type PassCondition struct {
-	Part              string  `json:"part,omitempty"`
-	Module            string  `json:"module,omitempty"`
-	Min               Decimal `json:"min"`
-	TargetLevelAtMost int     `json:"target_level_at_most,omitempty"`
+	Part              string       `json:"part,omitempty"`
+	Module            string       `json:"module,omitempty"`
+	Min               Decimal      `json:"min"`
+	TargetLevelAtMost levels.Level `json:"target_level_at_most,omitempty"`
 }
 
 // StandardisedRule maps totals to a scale centred on the median:

@@ -115,8 +115,8 @@ func TestValidationErrors(t *testing.T) {
 				map[string]any{"group": "employee", "ranks": map[string]any{"from": 3, "to": 10}, "to": 2}}}
 		}, []string{"promotion.rules[1].ranks", "ranks 3-10 overlap promotion.rules[0] ranks 1-3"}},
 		{"unknown level", func(m map[string]any) {
-			m["promotion"] = map[string]any{"rules": []any{map[string]any{"ranks": map[string]any{"from": 1, "to": 3}, "to": 6}}}
-		}, []string{"promotion.rules[0].to", "unknown level 6"}},
+			m["promotion"] = map[string]any{"rules": []any{map[string]any{"ranks": map[string]any{"from": 1, "to": 3}, "to": 9}}}
+		}, []string{"promotion.rules[0].to", "unknown level 9"}},
 		{"unknown preset", func(m map[string]any) { m["promotion"] = map[string]any{"preset": "olympic"} }, []string{"promotion.preset", `unknown promotion preset "olympic"`}},
 		{"award bands", func(m map[string]any) {
 			m["awards"] = map[string]any{"bands": []any{

@@ -6,6 +6,8 @@ import (
 	"reflect"
 	"strings"
 	"testing"
+
+	"skillscore/levels"
 )
 
 func promotionReasons(x ContestantResult) []Reason {
@@ -49,12 +51,12 @@ func TestPropertyMemberPromotionIsIndividual(t *testing.T) {
 			self := byID[x.ID]
 			self.ID = "M-self"
 			members := []Contestant{self}
-			for l := 0; l <= 5; l++ {
+			for _, l := range append([]levels.Level{levels.None}, levels.All()...) {
 				members = append(members, Contestant{ID: "M-other", Group: self.Group, Level: l, LastPromotionYear: rng.IntN(2) * in.Year})
 			}
 			rng.Shuffle(len(members), func(i, j int) { members[i], members[j] = members[j], members[i] })
 			entry := byID[x.ID]
-			entry.Level, entry.LastPromotionYear = rng.IntN(6), rng.IntN(2)*in.Year // the entry's own are nobody's
+			entry.Level, entry.LastPromotionYear = levels.Level(rng.IntN(9)), rng.IntN(2)*in.Year // the entry's own are nobody's
 			got, err := MemberPromotions(r, in.Year, entry, x, members)
 			if err != nil {
 				t.Fatal(err)

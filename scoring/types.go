@@ -1,6 +1,10 @@
 package scoring
 
-import "fmt"
+import (
+	"fmt"
+
+	"skillscore/levels"
+)
 
 // Input is everything Compute needs besides the rules.
 type Input struct {
@@ -16,14 +20,14 @@ type Input struct {
 
 // Contestant carries the attributes rules need.
 type Contestant struct {
-	ID                string `json:"id"`                            // anonymous code or any stable id
-	Group             string `json:"group,omitempty"`               // a Rules.Groups code; "" = the only group
-	Level             int    `json:"level,omitempty"`               // current level 1..5 (1 = 一级/高级技师), 0 = none
-	LastPromotionYear int    `json:"last_promotion_year,omitempty"` // 0 = never
-	CompletionTime    int64  `json:"completion_time_ms,omitempty"`  // milliseconds, 0 = unknown
-	TargetLevel       int    `json:"target_level,omitempty"`        // assessment: level applied for, 0 = Rules.Level
-	Status            string `json:"status,omitempty"`              // "" competing, or a Status* constant (status.go)
-	StatusReason      string `json:"status_reason,omitempty"`       // why, as stated by whoever set the status
+	ID                string       `json:"id"`                            // anonymous code or any stable id
+	Group             string       `json:"group,omitempty"`               // a Rules.Groups code; "" = the only group
+	Level             levels.Level `json:"level,omitempty"`               // current level (a code of package levels), 0 = none
+	LastPromotionYear int          `json:"last_promotion_year,omitempty"` // 0 = never
+	CompletionTime    int64        `json:"completion_time_ms,omitempty"`  // milliseconds, 0 = unknown
+	TargetLevel       levels.Level `json:"target_level,omitempty"`        // assessment: level applied for, 0 = Rules.Level
+	Status            string       `json:"status,omitempty"`              // "" competing, or a Status* constant (status.go)
+	StatusReason      string       `json:"status_reason,omitempty"`       // why, as stated by whoever set the status
 }
 
 // Mark is one judge's value for one contestant and aspect. Its meaning by
@@ -172,11 +176,11 @@ type JudgeTotal struct {
 
 // Promotion is a granted level.
 type Promotion struct {
-	From     int    `json:"from"`
-	To       int    `json:"to"`
-	FromName string `json:"from_name"`
-	ToName   string `json:"to_name"`
-	Rule     int    `json:"rule"` // index in the (expanded) promotion table
+	From     levels.Level `json:"from"`
+	To       levels.Level `json:"to"`
+	FromName string       `json:"from_name"`
+	ToName   string       `json:"to_name"`
+	Rule     int          `json:"rule"` // index in the (expanded) promotion table
 }
 
 // Reason explains one step of a result; Code is stable for machines, Text is

@@ -5,28 +5,16 @@ import (
 	"slices"
 	"strings"
 	"unicode/utf8"
+
+	"skillscore/levels"
 )
 
-// LevelName is the Chinese name of a skill level (1 = 一级/高级技师 … 5 = 五级/初级工).
-func LevelName(level int) string {
-	switch level {
-	case 1:
-		return "一级/高级技师"
-	case 2:
-		return "二级/技师"
-	case 3:
-		return "三级/高级工"
-	case 4:
-		return "四级/中级工"
-	case 5:
-		return "五级/初级工"
-	case 0:
-		return "无等级"
-	}
-	return fmt.Sprintf("未知等级 %d", level)
-}
+// LevelName is the Chinese name of a skill level ("三级/高级工", "特级技师",
+// "无等级"): level.String(), kept for the callers that use it.
+func LevelName(level levels.Level) string { return level.String() }
 
-func validLevel(l int) bool { return l >= 1 && l <= 5 }
+// levelRange is how validation messages name the valid levels.
+const levelRange = "（学徒工、五级/初级工 … 一级/高级技师、特级技师、首席技师：代码 1–8）"
 
 // Promotion presets, named after the patterns in DESIGN.md.
 const (
@@ -39,29 +27,29 @@ const (
 
 // PromotionPreset returns the promotion table of a preset; cap is used by
 // one_level_up (0 = 技师). The boolean is false for an unknown name.
-func PromotionPreset(name string, cap int) ([]PromotionStep, bool) {
+func PromotionPreset(name string, cap levels.Level) ([]PromotionStep, bool) {
 	switch name {
 	case PresetNational:
-		return []PromotionStep{{Awards: []string{"*"}, To: 2, Already: "up", Cap: 1}}, true
+		return []PromotionStep{{Awards: []string{"*"}, To: levels.Technician, Already: "up", Cap: levels.SeniorTechnician}}, true
 	case PresetProvincialClassOne:
 		return []PromotionStep{
-			{Ranks: &RankRange{1, 3}, To: 1},
-			{Ranks: &RankRange{4, 10}, To: 2, Already: "up", Cap: 1},
-			{Passed: true, To: 3},
+			{Ranks: &RankRange{1, 3}, To: levels.SeniorTechnician},
+			{Ranks: &RankRange{4, 10}, To: levels.Technician, Already: "up", Cap: levels.SeniorTechnician},
+			{Passed: true, To: levels.Senior},
 		}, true
 	case PresetProvincialClassTwo:
 		return []PromotionStep{
-			{Ranks: &RankRange{1, 1}, To: 1},
-			{Ranks: &RankRange{2, 5}, To: 2, Already: "up", Cap: 1},
+			{Ranks: &RankRange{1, 1}, To: levels.SeniorTechnician},
+			{Ranks: &RankRange{2, 5}, To: levels.Technician, Already: "up", Cap: levels.SeniorTechnician},
 		}, true
 	case PresetTianjin:
 		return []PromotionStep{
-			{Group: "employee", Ranks: &RankRange{1, 10}, To: 2, Already: "up", Cap: 1},
-			{Group: "student", Passed: true, To: 3},
+			{Group: "employee", Ranks: &RankRange{1, 10}, To: levels.Technician, Already: "up", Cap: levels.SeniorTechnician},
+			{Group: "student", Passed: true, To: levels.Senior},
 		}, true
 	case PresetOneLevelUp:
-		if cap == 0 {
-			cap = 2
+		if cap == levels.None {
+			cap = levels.Technician
 		}
 		return []PromotionStep{{Passed: true, Up: 1, Cap: cap}}, true
 	}
@@ -166,8 +154,8 @@ func (r *Rules) compile() (*compiled, []Problem) {
 	if r.Kind != Competition && r.Kind != Assessment {
 		v.add("kind", "赛事类型须为 competition 或 assessment，得到 %q", "kind must be competition or assessment, got %q", r.Kind)
 	}
-	if r.Level != 0 && !validLevel(r.Level) {
-		v.add("level", "未知等级 %d（1–5）", "unknown level %d (1..5)", r.Level)
+	if !r.Level.ValidOrNone() {
+		v.add("level", "未知等级 %d"+levelRange, "unknown level %d (codes 1..8)", r.Level)
 	}
 	if r.Class < 0 || r.Class > 2 {
 		v.add("class", "竞赛类别须为 1（一类）或 2（二类）", "class must be 1 or 2")
@@ -229,8 +217,8 @@ func (r *Rules) compile() (*compiled, []Problem) {
 			if pc.Min < 0 {
 				v.add(p+".min", "合格线不能为负", "min must not be negative")
 			}
-			if pc.TargetLevelAtMost != 0 && !validLevel(pc.TargetLevelAtMost) {
-				v.add(p+".target_level_at_most", "未知等级 %d（1–5）", "unknown level %d (1..5)", pc.TargetLevelAtMost)
+			if !pc.TargetLevelAtMost.ValidOrNone() {
+				v.add(p+".target_level_at_most", "未知等级 %d"+levelRange, "unknown level %d (codes 1..8)", pc.TargetLevelAtMost)
 			}
 		}
 	}
@@ -764,8 +752,8 @@ func (r *Rules) compilePromotion(v *validator, c *compiled) {
 	} else if len(steps) == 0 {
 		v.add("promotion.rules", "须给出 preset 或 rules", "preset or rules is required")
 	}
-	if pr.Cap != 0 && !validLevel(pr.Cap) {
-		v.add("promotion.cap", "未知等级 %d（1–5）", "unknown level %d (1..5)", pr.Cap)
+	if !pr.Cap.ValidOrNone() {
+		v.add("promotion.cap", "未知等级 %d"+levelRange, "unknown level %d (codes 1..8)", pr.Cap)
 	}
 	if pr.RequirePass && r.Pass == nil {
 		v.add("promotion.require_pass", "要求合格但未定义合格规则 pass", "require_pass needs pass rules")
@@ -807,24 +795,25 @@ func (r *Rules) compilePromotion(v *validator, c *compiled) {
 		case s.To != 0 && s.Up != 0:
 			v.add(p, "to 与 up 只能填一个", "give to or up, not both")
 		case s.To != 0:
-			if !validLevel(s.To) {
-				v.add(p+".to", "未知等级 %d（1–5）", "unknown level %d (1..5)", s.To)
+			if !s.To.Valid() {
+				v.add(p+".to", "未知等级 %d"+levelRange, "unknown level %d (codes 1..8)", s.To)
 			}
 		case s.Up != 0:
-			if s.Up < 1 || s.Up > 4 {
-				v.add(p+".up", "up 须在 1–4 之间", "up must be 1..4")
+			// At most from the lowest level to the highest.
+			if most := len(levels.All()) - 1; s.Up < 1 || s.Up > most {
+				v.add(p+".up", "up 须在 1–%d 之间", "up must be 1..%d", most)
 			}
 		default:
 			v.add(p, "须给出 to（晋升到的等级）或 up（升几级）", "to or up is required")
 		}
-		if s.Cap != 0 && !validLevel(s.Cap) {
-			v.add(p+".cap", "未知等级 %d（1–5）", "unknown level %d (1..5)", s.Cap)
+		if !s.Cap.ValidOrNone() {
+			v.add(p+".cap", "未知等级 %d"+levelRange, "unknown level %d (codes 1..8)", s.Cap)
 		}
-		if s.Cap != 0 && s.To != 0 && s.To < s.Cap {
-			v.add(p+".to", "目标等级 %s 高于上限 %s", "target %s is above the cap %s", LevelName(s.To), LevelName(s.Cap))
+		if s.Cap != levels.None && s.To.Above(s.Cap) {
+			v.add(p+".to", "目标等级 %s 高于上限 %s", "target %s is above the cap %s", s.To, s.Cap)
 		}
-		if s.NoneTo != 0 && !validLevel(s.NoneTo) {
-			v.add(p+".none_to", "未知等级 %d（1–5）", "unknown level %d (1..5)", s.NoneTo)
+		if !s.NoneTo.ValidOrNone() {
+			v.add(p+".none_to", "未知等级 %d"+levelRange, "unknown level %d (codes 1..8)", s.NoneTo)
 		}
 		if s.Already != "" && s.Already != "none" && s.Already != "up" {
 			v.add(p+".already", "须为 none 或 up", "must be none or up")

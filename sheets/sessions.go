@@ -23,7 +23,8 @@ type column struct {
 
 // table prints rows under a repeated header, a new page when one is full;
 // head draws the page's title block and returns where the table starts.
-func table(p *gofpdf.Fpdf, cols []column, rows [][]string, left, bottom, lh float64, head func() float64) {
+// It returns where the table ends on its last page.
+func table(p *gofpdf.Fpdf, cols []column, rows [][]string, left, bottom, lh float64, head func() float64) float64 {
 	var y float64
 	header := func() {
 		p.AddPage()
@@ -55,6 +56,7 @@ func table(p *gofpdf.Fpdf, cols []column, rows [][]string, left, bottom, lh floa
 		}
 		y += h
 	}
+	return y
 }
 
 func sessionLine(s store.SessionState) string {

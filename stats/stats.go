@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"sort"
 
+	"skillscore/levels"
 	"skillscore/results"
 	"skillscore/store"
 )
@@ -31,13 +32,13 @@ type Store interface {
 
 // Row is one city, occupation and level (0 = open) of a year.
 type Row struct {
-	City         string `json:"city"`
-	Occupation   string `json:"occupation"`
-	Level        int    `json:"level"`
-	Contestants  int    `json:"contestants"` // in competitions
-	Assessed     int    `json:"assessed"`    // candidates of assessments
-	Passed       int    `json:"passed"`
-	Certificates int    `json:"certificates"`
+	City         string       `json:"city"`
+	Occupation   string       `json:"occupation"`
+	Level        levels.Level `json:"level"`
+	Contestants  int          `json:"contestants"` // in competitions
+	Assessed     int          `json:"assessed"`    // candidates of assessments
+	Passed       int          `json:"passed"`
+	Certificates int          `json:"certificates"`
 }
 
 // Progress is one city's achievement (contestants plus candidates
@@ -99,7 +100,7 @@ func Build(ctx context.Context, st Store, year int) (*Report, error) {
 		if a.Occupation != b.Occupation {
 			return a.Occupation < b.Occupation
 		}
-		return a.Level < b.Level
+		return levelFirst(a.Level, b.Level)
 	})
 	targets, err := st.Targets(ctx, year)
 	if err != nil {
@@ -109,10 +110,20 @@ func Build(ctx context.Context, st Store, year int) (*Report, error) {
 	return rep, nil
 }
 
+// levelFirst orders a report's levels: open events first, then from the
+// highest level down (the order the codes 1 一级 … 5 五级 gave before the
+// eight-level sequence, whose codes are no order).
+func levelFirst(a, b levels.Level) bool {
+	if (a == levels.None) != (b == levels.None) {
+		return a == levels.None
+	}
+	return a.Above(b)
+}
+
 // rowKey is a report row's city, occupation and level.
 type rowKey struct {
 	city, occupation string
-	level            int
+	level            levels.Level
 }
 
 // passes counts who passed the year's assessments per row.

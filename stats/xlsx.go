@@ -3,9 +3,10 @@ package stats
 import (
 	"bytes"
 	"fmt"
-	"strconv"
 
 	"github.com/xuri/excelize/v2"
+
+	"skillscore/levels"
 )
 
 // Sheet names and headers of the statistics workbook.
@@ -19,12 +20,13 @@ var (
 	progressHeader = []string{"设区市", "职业", "完成（人次）", "目标（人次）", "完成率"}
 )
 
-// LevelName is how a level reads in the tables: 0 is an open event.
-func LevelName(level int) string {
-	if level == 0 {
+// LevelName is how a level reads in the tables ("四级/中级工", "特级技师"):
+// None is an open event.
+func LevelName(level levels.Level) string {
+	if level == levels.None {
 		return "不分等级"
 	}
-	return strconv.Itoa(level) + "级"
+	return level.String()
 }
 
 // Rate is achieved/target as a percentage with one decimal, in exact

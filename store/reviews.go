@@ -14,6 +14,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/levels"
 	"skillscore/workdays"
 )
 
@@ -461,16 +462,16 @@ func (s *Store) reviewStep(ctx context.Context, eventID int64, step func(tx *sql
 // ReviewItem is one assessment batch with review steps, as the reviewers'
 // list shows it: its last step.
 type ReviewItem struct {
-	EventID    int64  `db:"event_id"`
-	Code       string `db:"code"`
-	Name       string `db:"name"`
-	Occupation string `db:"occupation"`
-	Level      int    `db:"level"`
-	BatchNo    string `db:"batch_no"`
-	Action     string `db:"action"`
-	Actor      string `db:"actor"`
-	ActedAt    Time   `db:"acted_at"`
-	Reason     string `db:"reason"`
+	EventID    int64        `db:"event_id"`
+	Code       string       `db:"code"`
+	Name       string       `db:"name"`
+	Occupation string       `db:"occupation"`
+	Level      levels.Level `db:"level"`
+	BatchNo    string       `db:"batch_no"`
+	Action     string       `db:"action"`
+	Actor      string       `db:"actor"`
+	ActedAt    Time         `db:"acted_at"`
+	Reason     string       `db:"reason"`
 }
 
 // State is the batch's review state.

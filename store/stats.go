@@ -8,18 +8,19 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/levels"
 )
 
 // StatCount is how many people of one 设区市 took part in the events of one
 // kind, occupation and level in a year, and how many certificates (not
 // revoked) those events issued to them.
 type StatCount struct {
-	City         string `db:"city"`
-	Occupation   string `db:"occupation"`
-	Level        int    `db:"level"`
-	Kind         string `db:"kind"` // competition | assessment
-	Contestants  int    `db:"contestants"`
-	Certificates int    `db:"certificates"`
+	City         string       `db:"city"`
+	Occupation   string       `db:"occupation"`
+	Level        levels.Level `db:"level"`
+	Kind         string       `db:"kind"` // competition | assessment
+	Contestants  int          `db:"contestants"`
+	Certificates int          `db:"certificates"`
 }
 
 // Target is the number of people a 设区市 is expected to reach in one

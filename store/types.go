@@ -4,6 +4,8 @@ import (
 	"database/sql/driver"
 	"fmt"
 	"time"
+
+	"skillscore/levels"
 )
 
 // Time is a time.Time stored as BIGINT microseconds since the Unix epoch, the
@@ -40,25 +42,25 @@ func (t Time) Value() (driver.Value, error) {
 
 // Event is one competition or assessment sitting (赛事 / 考评活动).
 type Event struct {
-	ID             int64  `db:"id"`
-	Code           string `db:"code"`
-	Name           string `db:"name"`
-	Kind           string `db:"kind"` // competition | assessment
-	Occupation     string `db:"occupation"`
-	OccupationCode string `db:"occupation_code"`
-	Specialty      string `db:"specialty"`
-	Level          int    `db:"level"`
-	Tier           string `db:"tier"`
-	Class          string `db:"class"`
-	Year           int    `db:"year"`
-	Venue          string `db:"venue"`
-	StartsOn       string `db:"starts_on"`
-	Status         string `db:"status"`
-	Rules          string `db:"rules"` // the rule document, JSON
-	Revision       int64  `db:"revision"`
-	ProgrammeID    *int64 `db:"programme_id"` // the programme (大赛) it belongs to, nil = stands alone
-	CreatedAt      Time   `db:"created_at"`
-	UpdatedAt      Time   `db:"updated_at"`
+	ID             int64        `db:"id"`
+	Code           string       `db:"code"`
+	Name           string       `db:"name"`
+	Kind           string       `db:"kind"` // competition | assessment
+	Occupation     string       `db:"occupation"`
+	OccupationCode string       `db:"occupation_code"`
+	Specialty      string       `db:"specialty"`
+	Level          levels.Level `db:"level"` // assessment: the level assessed; 0 for a competition
+	Tier           string       `db:"tier"`
+	Class          string       `db:"class"`
+	Year           int          `db:"year"`
+	Venue          string       `db:"venue"`
+	StartsOn       string       `db:"starts_on"`
+	Status         string       `db:"status"`
+	Rules          string       `db:"rules"` // the rule document, JSON
+	Revision       int64        `db:"revision"`
+	ProgrammeID    *int64       `db:"programme_id"` // the programme (大赛) it belongs to, nil = stands alone
+	CreatedAt      Time         `db:"created_at"`
+	UpdatedAt      Time         `db:"updated_at"`
 }
 
 // Group is a ranked group of an event (职工组 / 学生组).
@@ -99,26 +101,26 @@ type Aspect struct {
 
 // Contestant is a person scored in an event (选手 / 考生).
 type Contestant struct {
-	ID                int64   `db:"id"`
-	EventID           int64   `db:"event_id"`
-	Name              string  `db:"name"`
-	Gender            string  `db:"gender"`
-	IDType            string  `db:"id_type"`
-	IDNumber          string  `db:"-"`         // opened from IDCipher; "" in a Snapshot until OpenPersonal
-	IDCipher          string  `db:"id_cipher"` // sealed 证件号码 (privacy.Keyring)
-	IDIndex           string  `db:"id_index"`  // keyed HMAC of the 证件号码, for lookups and uniqueness
-	Organization      string  `db:"organization"`
-	City              string  `db:"city"`
-	Phone             string  `db:"-"` // sensitive: the organizer's pages only; opened from PhoneCipher
-	PhoneCipher       string  `db:"phone_cipher"`
-	GroupCode         string  `db:"group_code"`
-	Level             int     `db:"level"`
-	LastPromotionYear int     `db:"last_promotion_year"`
-	Code              *string `db:"code"`
-	Station           *string `db:"station"`
-	CompletionMillis  int64   `db:"completion_ms"`
-	DelegationID      *int64  `db:"delegation_id"` // 代表队 in a programme, nil = none
-	CreatedAt         Time    `db:"created_at"`
+	ID                int64        `db:"id"`
+	EventID           int64        `db:"event_id"`
+	Name              string       `db:"name"`
+	Gender            string       `db:"gender"`
+	IDType            string       `db:"id_type"`
+	IDNumber          string       `db:"-"`         // opened from IDCipher; "" in a Snapshot until OpenPersonal
+	IDCipher          string       `db:"id_cipher"` // sealed 证件号码 (privacy.Keyring)
+	IDIndex           string       `db:"id_index"`  // keyed HMAC of the 证件号码, for lookups and uniqueness
+	Organization      string       `db:"organization"`
+	City              string       `db:"city"`
+	Phone             string       `db:"-"` // sensitive: the organizer's pages only; opened from PhoneCipher
+	PhoneCipher       string       `db:"phone_cipher"`
+	GroupCode         string       `db:"group_code"`
+	Level             levels.Level `db:"level"` // current level, 0 = none
+	LastPromotionYear int          `db:"last_promotion_year"`
+	Code              *string      `db:"code"`
+	Station           *string      `db:"station"`
+	CompletionMillis  int64        `db:"completion_ms"`
+	DelegationID      *int64       `db:"delegation_id"` // 代表队 in a programme, nil = none
+	CreatedAt         Time         `db:"created_at"`
 	// Team entries (teams.go): Kind is KindPerson, KindTeam (an entry
 	// with no personal data) or KindMember (TeamID is its entry).
 	Kind         string `db:"kind"`

@@ -62,9 +62,13 @@ var auditActions = map[string]string{
 	"round.confirm": "确认晋级名单", "round.draw": "轮次抽签（出场顺序与赛位）", // rounds
 	// Roles per scope and programmes (大赛) with their delegations.
 	"user.grant": "授予角色", "user.revoke": "撤销角色",
+	"batch.save": "保存认定批次", "batch.rooms": "设置考场", "batch.candidates": "保存考生信息",
 	"programme.create": "新建大赛", "programme.add_event": "赛项加入大赛", "programme.rules": "修改大赛成绩规则",
 	"delegation.create": "新增代表队", "delegation.update": "修改代表队", "delegation.delete": "删除代表队",
 	"delegation.import": "导入代表队", "contestant.delegation": "更改选手所属代表队",
+	// 督导 of assessment batches (issue 15).
+	"supervision.record": "督导员签名提交督导记录", "supervision.pin_set": "督导员设置签名 PIN",
+	"supervision.pin_failed": "督导员签名 PIN 输错", "supervision.pin_reset": "重置督导员签名 PIN",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to

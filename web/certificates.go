@@ -23,6 +23,7 @@ type CertificateAdmin interface {
 	RenderOne(ctx context.Context, eventID int64, number string) (certificates.Document, []byte, error)
 	AssetNames() (names []string, present map[string]bool)
 	SaveAsset(name string, data []byte) error
+	Numbering() certificates.Numbering
 }
 
 // certificatesPage is the data of templates/html/certificates.html.
@@ -41,6 +42,11 @@ type certificatesPage struct {
 	// Photos is the outcome of the upload just made.
 	PhotoUpload bool
 	Photos      *photoReport
+	// BodyUnset says why level certificates cannot be issued (the
+	// 评价机构代码 or 序列码 is not set); DemoBody shows the demo's stand-in
+	// codes, which its level certificates carry.
+	BodyUnset string
+	DemoBody  string
 	// ApprovalRefused says why an assessment batch's level certificates
 	// cannot be issued yet (the supervising office has not approved it).
 	ApprovalRefused string
@@ -63,6 +69,7 @@ type certificateRow struct {
 	Number, KindName, Name, IDType, IDMasked, Issued string
 	Revoked                                          bool
 	RevokedOn, Reason                                string
+	Demo                                             bool // numbered with the demo's stand-in body codes
 }
 
 func (s *Server) needCertificates(w http.ResponseWriter, r *http.Request) (store.Event, bool) {
@@ -95,11 +102,18 @@ func (s *Server) certificatesPage(r *http.Request, u *authed, ev store.Event) (c
 	}
 	page := certificatesPage{Title: "证书管理", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
 		Message: r.URL.Query().Get("msg"), PhotoUpload: s.photos != nil}
+	numbering := s.certs.Numbering()
+	if err := numbering.RequireBody(); err != nil {
+		page.BodyUnset = skillscore.ErrorMessage(err)
+	} else if numbering.Demo {
+		page.DemoBody = strings.Join([]string{numbering.Letter, numbering.BodyCode, numbering.Province, numbering.BodySerial}, " ")
+	}
 	for _, c := range list {
 		row := certificateRow{ContestantID: c.ContestantID, Number: c.Number, KindName: "获奖证书", Name: c.Name, IDType: c.IDType,
 			IDMasked: maskID(c.IDNumber), Issued: c.IssuedAt.Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
 		if c.Kind == certificates.KindLevel {
 			row.KindName = "职业技能等级证书"
+			row.Demo = numbering.Demo && numbering.Numbers(c.Number)
 		}
 		if c.Revoked() {
 			row.RevokedOn = c.RevokedAt.Format("2006-01-02")

@@ -43,6 +43,13 @@ type certOffice struct {
 
 func newCertOffice(t *testing.T) *certOffice {
 	t.Helper()
+	return newCertOfficeWith(t, certificates.Numbering{Letter: "S", BodyCode: "0000", Province: "36", BodySerial: "000001"}, true)
+}
+
+// newCertOfficeWith serves the demo event under a numbering, its
+// certificates issued when issue is true.
+func newCertOfficeWith(t *testing.T, numbering certificates.Numbering, issue bool) *certOffice {
+	t.Helper()
 	ctx := context.Background()
 	st, ev := testenv.Demo(t)
 	addStaff(t, st, "org", "chief")
@@ -73,7 +80,7 @@ func newCertOffice(t *testing.T) *certOffice {
 	o := &certOffice{t: t, st: st, ev: ev, lib: photos.New(st, filepath.Join(t.TempDir(), "photos"))}
 	srv := httptest.NewUnstartedServer(nil)
 	o.srv = srv
-	svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.DefaultNumbering(),
+	svc, err := certificates.New(certificates.Config{Store: st, Numbering: numbering,
 		Issuer: "江西省康养职业技能评价中心（演示）", AwardIssuers: "竞赛组委会（演示）",
 		VerifyURL: "http://" + srv.Listener.Addr().String() + "/verify", Keys: kr, Renderer: rend,
 		AssetsDir: t.TempDir(), Photos: o.lib})
@@ -88,6 +95,9 @@ func newCertOffice(t *testing.T) *certOffice {
 		Photos: o.lib, Personal: st})
 	srv.Start()
 	t.Cleanup(srv.Close)
+	if !issue {
+		return o
+	}
 	res, err := svc.Issue(ctx, ev.ID, "org")
 	if err != nil {
 		t.Fatal(err)

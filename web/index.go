@@ -34,9 +34,8 @@ type programmeItem struct {
 }
 
 type eventItem struct {
-	Code, Name, Occupation, KindName, StatusName string
-	Year                                         int
-	Assessment                                   bool // an assessment batch: 报审 and its review
+	Code, Name, Occupation, Kind, KindName, StatusName string
+	Year                                               int
 	// Role is the logged-in user's role in this event: each row links the
 	// pages that role works on (管理 for organizers, observers and visitors).
 	Role string
@@ -56,8 +55,8 @@ func eventRole(a store.Access, code string) string {
 func eventItems(evs []store.Event) []eventItem {
 	out := make([]eventItem, len(evs))
 	for i, ev := range evs {
-		out[i] = eventItem{Code: ev.Code, Name: ev.Name, Occupation: ev.Occupation, Year: ev.Year,
-			KindName: nameOr(kindNames, ev.Kind), StatusName: nameOr(statusNames, ev.Status), Assessment: ev.Kind == "assessment"}
+		out[i] = eventItem{Code: ev.Code, Name: ev.Name, Occupation: ev.Occupation, Kind: ev.Kind, Year: ev.Year,
+			KindName: nameOr(kindNames, ev.Kind), StatusName: nameOr(statusNames, ev.Status)}
 	}
 	return out
 }

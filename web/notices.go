@@ -58,6 +58,7 @@ var notices = map[string]string{
 	"programme-event-added":    "赛项已加入大赛",
 	"programme-rules-saved":    "大赛规则已保存",
 	"delegations-imported":     "代表队已导入：新增 %d 个，更新 %d 个",
+	"supervision-filed":        "督导记录第 %d 号已签名提交",
 	"person-reissued":          "已更正 %d 项信息，%d 张证书已按更正后的信息换发（证书编号不变，旧证书核验时显示“已更正换发”），请重新打印交给本人",
 }
 

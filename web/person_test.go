@@ -68,7 +68,7 @@ func newPersonOffice(t *testing.T, ret person.Retention) *personOffice {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.DefaultNumbering(), Issuer: "评价中心",
+	svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.Numbering{Letter: "S", BodyCode: "0000", Province: "36", BodySerial: "000001"}, Issuer: "评价中心",
 		AwardIssuers: "组委会", VerifyURL: "http://x/verify", Keys: kr})
 	if err != nil {
 		t.Fatal(err)

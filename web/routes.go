@@ -169,6 +169,21 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/rounds", s.eventRoute(s.handleRoundsPage, RoleChief))
 	handle("POST /events/{code}/rounds/{round}/confirm", s.eventRoute(s.handleConfirmRound, RoleChief))
 	handle("POST /events/{code}/rounds/{round}/draw", s.eventRoute(s.handleDrawRound, RoleChief))
+	// An assessment batch's certificate data for the provincial/national
+	// system and its papers (issue 15, docs/reporting.md): the check for
+	// everyone of the batch, the files for its organizers.
+	handle("GET /events/{code}/batch/report", s.requireRole(s.handleBatchReport))
+	handle("GET /events/{code}/batch/report/{what}", s.requireRole(s.organizerOnly(s.handleBatchReportFile)))
+	handle("GET /events/{code}/batch/report/transcripts/{id}", s.requireRole(s.organizerOnly(s.handleBatchTranscript)))
+	// 督导 of an assessment batch (issue 15): every room's progress and the
+	// 督导记录, read by the chief and the batch's readers; filed only by a
+	// 督导员 (supervisorOnly in the handlers).
+	handle("GET /events/{code}/batch/supervision", s.supervisionRoute(s.handleSupervision, RoleChief))
+	handle("GET /events/{code}/batch/supervision/new", s.supervisionRoute(s.handleSupervisionForm, RoleSupervisor))
+	handle("POST /events/{code}/batch/supervision/records", s.supervisionRoute(s.handleSupervisionFile, RoleSupervisor))
+	handle("GET /events/{code}/batch/supervision/records", s.supervisionRoute(s.handleSupervisionRecords, RoleChief))
+	handle("GET /events/{code}/batch/supervision/records.pdf", s.supervisionRoute(s.handleSupervisionRecordsPDF, RoleChief))
+	handle("GET /events/{code}/batch/supervision/records/{record}/pdf", s.supervisionRoute(s.handleSupervisionRecordPDF, RoleChief))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

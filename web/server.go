@@ -85,6 +85,10 @@ type Config struct {
 	// answers them with "unavailable". The public programme boards are
 	// Live's (live.Config.Programmes).
 	Programmes ProgrammeAdmin
+	// Reports builds an assessment batch's certificate data and papers
+	// (issue 15, docs/reporting.md); nil answers those routes with
+	// "unavailable".
+	Reports BatchReports
 	// SongFont and KaiFont are the CJK TrueType files for the PDFs the
 	// organizer prints from the web (draw sheet, judge cards); empty means
 	// certificates' defaults (Debian's Arphic fonts).
@@ -117,6 +121,7 @@ type Server struct {
 	personal   PersonalViews
 	person     PersonRequests
 	programmes ProgrammeAdmin
+	reports    BatchReports
 	fonts      [2]string // Song, Kai
 	proxies    []netip.Prefix
 	health     health
@@ -148,6 +153,7 @@ func New(cfg Config) *Server {
 		personal:   cfg.Personal,
 		person:     cfg.Person,
 		programmes: cfg.Programmes,
+		reports:    cfg.Reports,
 		proxies:    cfg.TrustedProxies,
 		fonts:      [2]string{cmp.Or(cfg.SongFont, certificates.DefaultSongFont), cmp.Or(cfg.KaiFont, certificates.DefaultKaiFont)},
 	}

@@ -16,6 +16,7 @@ import (
 	"skillscore"
 	"skillscore/demo"
 	"skillscore/examples"
+	"skillscore/levels"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -72,14 +73,29 @@ var eventCodePattern = regexp.MustCompile(`^[a-z0-9][a-z0-9-]{2,39}$`)
 type eventNewPage struct {
 	Title, CSRF, User string
 	Presets           []eventPreset
+	Levels            []levelOption
 	Form              url.Values
 	Errors            map[string]string
+}
+
+// levelOption is one level in the 认定等级 select: its stored code and name.
+type levelOption struct {
+	Value, Label string
+}
+
+// levelOptions lists the eight levels, lowest first.
+func levelOptions() []levelOption {
+	var out []levelOption
+	for _, l := range levels.All() {
+		out = append(out, levelOption{strconv.Itoa(int(l)), l.String()})
+	}
+	return out
 }
 
 func (s *Server) handleEventNew(w http.ResponseWriter, r *http.Request, u *authed) {
 	form := url.Values{"preset": {"provincial"}, "kind": {"competition"}, "occupation": {"养老护理员"},
 		"tier": {"provincial"}, "class": {"two"}}
-	s.render(w, r, "eventnew", eventNewPage{Title: "新建赛事", CSRF: u.CSRF, User: u.User.Name, Presets: eventPresets, Form: form})
+	s.render(w, r, "eventnew", eventNewPage{Title: "新建赛事", CSRF: u.CSRF, User: u.User.Name, Presets: eventPresets, Levels: levelOptions(), Form: form})
 }
 
 func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *authed) {
@@ -118,10 +134,15 @@ func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *au
 		ev.Year = y
 	}
 	if lv := f.Get("level"); lv != "" {
-		if n, err := strconv.Atoi(lv); err != nil || n < 1 || n > 5 {
-			errs["level"] = "等级须为 1–5（1 = 高级技师，5 = 初级工）"
+		// The select sends a level's code; a name typed by a script reads too.
+		l, ok := levels.Parse(lv)
+		if n, err := strconv.Atoi(lv); err == nil {
+			l, ok = levels.FromCode(n)
+		}
+		if !ok || !l.Valid() {
+			errs["level"] = "请选择认定等级：学徒工、五级/初级工 … 一级/高级技师、特级技师或首席技师"
 		} else {
-			ev.Level = n
+			ev.Level = l
 		}
 	}
 	if !validDate(ev.StartsOn) {
@@ -175,7 +196,7 @@ func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *au
 		}
 	}
 	w.WriteHeader(http.StatusBadRequest)
-	s.render(w, r, "eventnew", eventNewPage{Title: "新建赛事", CSRF: u.CSRF, User: u.User.Name, Presets: eventPresets, Form: f, Errors: errs})
+	s.render(w, r, "eventnew", eventNewPage{Title: "新建赛事", CSRF: u.CSRF, User: u.User.Name, Presets: eventPresets, Levels: levelOptions(), Form: f, Errors: errs})
 }
 
 // newEventFromRules fills the rule document's own fields from the event

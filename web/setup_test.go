@@ -13,6 +13,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"skillscore/examples"
+	"skillscore/levels"
 	"skillscore/rubric"
 	"skillscore/scoring"
 )
@@ -74,6 +75,28 @@ func TestEventNewFromPresetAndScratch(t *testing.T) {
 	ev2, _ := o.st.EventByCode(ctx, "jx-hlgy-2027")
 	if r2, err := scoring.ParseRules([]byte(ev2.Rules)); err != nil || r2.Kind != "assessment" || r2.Level != 3 {
 		t.Fatalf("scratch rules: %v %+v", err, r2)
+	}
+	// The 认定等级 select offers the eight levels by code; 特级技师 is 7.
+	_, page := org.get("/events/new")
+	for _, opt := range []string{`<option value="6">学徒工</option>`, `<option value="3">三级/高级工</option>`,
+		`<option value="7">特级技师</option>`, `<option value="8">首席技师</option>`} {
+		if !strings.Contains(page, opt) {
+			t.Errorf("the level select lacks %s", opt)
+		}
+	}
+	scratch.Set("code", "jx-tjjs-2027")
+	scratch.Set("level", "7")
+	if code, body := org.post("/events/new", scratch); code != 303 {
+		t.Fatalf("特级技师: %d\n%s", code, body)
+	}
+	ev3, _ := o.st.EventByCode(ctx, "jx-tjjs-2027")
+	if r3, err := scoring.ParseRules([]byte(ev3.Rules)); err != nil || r3.Level != levels.SpecialTechnician || ev3.Level != levels.SpecialTechnician {
+		t.Fatalf("特级技师 rules: %v %+v", err, r3)
+	}
+	scratch.Set("code", "jx-bad-2027")
+	scratch.Set("level", "9")
+	if code, body := org.post("/events/new", scratch); code != 400 || !strings.Contains(body, "请选择认定等级") {
+		t.Fatalf("level 9: %d\n%s", code, body)
 	}
 }
 

@@ -48,7 +48,7 @@ func BenchmarkVerifyByIDNumber(b *testing.B) {
 			}
 			defer st.Close()
 			ids, names := benchCertificates(b, st)
-			svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.DefaultNumbering()})
+			svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.Numbering{Letter: "S", BodyCode: "0000", Province: "36", BodySerial: "000001"}})
 			if err != nil {
 				b.Fatal(err)
 			}

@@ -7,7 +7,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"skillscore/certificates"
 	"skillscore/internal/browsertest"
+	"skillscore/store"
 )
 
 // TestVerifyPageInBrowser is the public's path on a phone: open the page,
@@ -76,5 +78,32 @@ func TestVerifyPageInBrowser(t *testing.T) {
 	if text := browsertest.Eval[string](t, ctx, `document.body.innerText`); !strings.Contains(text, "证书信息有误，已重新签发") ||
 		!strings.Contains(text, "数字签名核验通过") {
 		t.Fatalf("revoked page lacks the reason or the signature check:\n%s", text)
+	}
+}
+
+// A demo level certificate on a 360 px phone: marked 演示 beside its
+// number, and its 22-character number and the 评价机构名称 break rather
+// than widen the page.
+func TestDemoLevelCertificateOnAPhone(t *testing.T) {
+	o := newCertOfficeWith(t, certificates.DemoNumbering(), true)
+	var c store.Certificate
+	for _, x := range o.certs {
+		if x.Kind == certificates.KindLevel {
+			c = x
+			break
+		}
+	}
+	if c.Number == "" {
+		t.Fatal("no level certificate")
+	}
+	ctx := browsertest.Device(t, browsertest.New(t, 1024, 768), 360, 740)
+	if err := chromedp.Do(ctx, chromedp.Navigate(o.srv.URL+"/verify?t="+c.Token), chromedp.WaitVisible(chromedp.CSS(`section.cert`))); err != nil {
+		t.Fatal(err)
+	}
+	if tag := browsertest.Eval[string](t, ctx, `document.querySelector('section.cert dd.number .demo-tag').innerText`); tag != "演示" {
+		t.Fatalf("tag %q", tag)
+	}
+	if w := browsertest.Eval[int](t, ctx, `document.documentElement.scrollWidth`); w > 360 {
+		t.Errorf("the verify page is %d px wide on a 360 px phone: %s", w, browsertest.Eval[string](t, ctx, `[...document.querySelectorAll("body *")].filter(e => e.getBoundingClientRect().right > 361).map(e => e.tagName + "." + e.className + " " + Math.round(e.getBoundingClientRect().right)).slice(0, 12).join("; ")`))
 	}
 }

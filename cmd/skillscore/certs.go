@@ -38,11 +38,9 @@ type certConfig struct {
 }
 
 func (c *certConfig) bind(fs *flag.FlagSet, defaultKeys string) {
-	def := certificates.DefaultNumbering()
 	fs.StringVar(&c.keys, "keys", envOr("SKILLSCORE_CERT_KEYS", defaultKeys), "证书签名密钥目录 (env SKILLSCORE_CERT_KEYS)")
 	fs.StringVar(&c.baseURL, "base-url", envOr("SKILLSCORE_BASE_URL", "http://127.0.0.1:8080"),
 		"公开网址，二维码指向 BASE/verify (env SKILLSCORE_BASE_URL)")
-	fs.StringVar(&c.issuer, "issuer", envOr("SKILLSCORE_CERT_ISSUER", "江西省康养职业技能评价中心（演示）"), "评价机构名称（等级证书）")
 	fs.StringVar(&c.awardIssuers, "award-issuers", envOr("SKILLSCORE_CERT_AWARD_ISSUERS", "江西省康养职业技能竞赛组委会（演示）"),
 		"获奖证书颁发单位，多个用 | 分隔")
 	fs.StringVar(&c.fontSong, "font-song", envOr("SKILLSCORE_FONT_SONG", certificates.DefaultSongFont), "宋体 TrueType 字体 (fonts-arphic-gbsn00lp)")
@@ -54,10 +52,43 @@ func (c *certConfig) bind(fs *flag.FlagSet, defaultKeys string) {
 		"等级证书须贴照片：缺照片时拒绝签发并列出人员 (env SKILLSCORE_CERT_REQUIRE_PHOTOS=true)")
 	fs.StringVar(&c.batches, "cert-batches", envOr("SKILLSCORE_CERT_BATCHES", "./certificate-batches"),
 		"服务端批量生成的证书文件目录 (serve/demo)")
+	c.bindBody(fs)
+}
+
+// bindBody binds the 评价机构's own settings: its name and the parts of its
+// certificate numbers. The report command takes these alone (its --photos
+// names the ZIP it writes, not the photo store).
+func (c *certConfig) bindBody(fs *flag.FlagSet) {
+	def := certificates.DefaultNumbering()
+	fs.StringVar(&c.issuer, "issuer", envOr("SKILLSCORE_CERT_ISSUER", "江西省康养职业技能评价中心（演示）"), "评价机构名称（等级证书）")
 	fs.StringVar(&c.numbering.Letter, "cert-letter", envOr("SKILLSCORE_CERT_LETTER", def.Letter), "证书编号首字母 Y|S")
-	fs.StringVar(&c.numbering.BodyCode, "cert-body", envOr("SKILLSCORE_CERT_BODY", def.BodyCode), "评价机构代码 (4 位)")
+	fs.StringVar(&c.numbering.BodyCode, "cert-body", envOr("SKILLSCORE_CERT_BODY", def.BodyCode),
+		"评价机构代码 (4 位，按备案填写；先向省级人社部门备案的为 0000)。无默认值：未设置时拒绝签发职业技能等级证书 (env SKILLSCORE_CERT_BODY)")
 	fs.StringVar(&c.numbering.Province, "cert-province", envOr("SKILLSCORE_CERT_PROVINCE", def.Province), "省份代码 (2 位，江西 36)")
-	fs.StringVar(&c.numbering.BodySerial, "cert-body-serial", envOr("SKILLSCORE_CERT_BODY_SERIAL", def.BodySerial), "机构序号 (6 位)")
+	fs.StringVar(&c.numbering.BodySerial, "cert-body-serial", envOr("SKILLSCORE_CERT_BODY_SERIAL", def.BodySerial),
+		"评价机构序列码 (6 位，按备案填写)。无默认值：未设置时拒绝签发职业技能等级证书 (env SKILLSCORE_CERT_BODY_SERIAL)")
+}
+
+// useDemoBody gives the demo the stand-in 评价机构代码 and 序列码 it was
+// not given, marked Demo so that the pages say 演示; it reports whether
+// it did.
+func (c *certConfig) useDemoBody() bool {
+	if c.numbering.BodySet() {
+		return false
+	}
+	d := certificates.DemoNumbering()
+	c.numbering.BodyCode = cmp.Or(c.numbering.BodyCode, d.BodyCode)
+	c.numbering.BodySerial = cmp.Or(c.numbering.BodySerial, d.BodySerial)
+	c.numbering.Demo = true
+	return true
+}
+
+// demoBodyNote is what the demo prints when its body codes are stand-ins.
+func (c *certConfig) demoBodyNote() string {
+	n := c.numbering
+	return fmt.Sprintf("评价机构代码为演示值（%s %s %s %s，证书上标注“演示”）：真实证书须用 --cert-body 和 --cert-body-serial 按备案填写\n"+
+		"  (the assessment body's codes are demo values; set --cert-body and --cert-body-serial for real certificates)\n",
+		n.Letter, n.BodyCode, n.Province, n.BodySerial)
 }
 
 // service builds the certificate service over st; rend is nil for a
@@ -142,6 +173,9 @@ func runCerts(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	}
 	if *out == "" {
 		return usagef("certs", "需要 --out DIR", "--out is required")
+	}
+	if *demoMode && cc.useDemoBody() {
+		fmt.Fprint(stdout, cc.demoBodyNote())
 	}
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		return skillscore.Wrap(skillscore.EInvalid, err, fmt.Sprintf("无法创建输出目录 %s: %v", *out, err))
@@ -391,6 +425,9 @@ func (c *certConfig) serverService(st *store.Store, log *slog.Logger) (*certific
 	rend, rendErr := c.renderer()
 	if rendErr != nil {
 		log.Warn("certificates cannot be printed", "err", skillscore.ErrorMessage(rendErr))
+	}
+	if err := c.numbering.RequireBody(); err != nil && !c.numbering.Demo {
+		log.Warn("level certificates cannot be issued", "err", skillscore.ErrorMessage(err))
 	}
 	svc, err := certificates.New(certificates.Config{
 		Store: st, Numbering: c.numbering, Issuer: c.issuer,

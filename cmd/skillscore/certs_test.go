@@ -24,6 +24,9 @@ func TestCertsDemoFromFreshClone(t *testing.T) {
 	if err != nil {
 		t.Fatalf("certs --demo: %v\n%s", err, stdout)
 	}
+	if !strings.Contains(string(stdout), "评价机构代码为演示值（S 0000 36 000001") {
+		t.Errorf("certs --demo does not say its body codes are demo values:\n%s", stdout)
+	}
 	levels, _ := filepath.Glob(filepath.Join(out, "S*.pdf"))
 	awards, _ := filepath.Glob(filepath.Join(out, "HJ*.pdf"))
 	if len(levels) == 0 || len(awards) == 0 {
@@ -109,10 +112,18 @@ func TestCertsIssueRevokeAndRotate(t *testing.T) {
 	runFail(t, exec.Command(bin, "certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out), "尚未最终确认")
 	testenv.Final(t, st, ev.ID)
 	st.Close()
-	if res, err := exec.Command(bin, "certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out).CombinedOutput(); err != nil {
+	// The 评价机构代码 and 序列码 have no default: the event's level
+	// certificates are refused, naming the settings, and nothing is issued.
+	runFail(t, exec.Command(bin, "certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out),
+		"张职业技能等级证书待签发，未签发任何证书：尚未设置评价机构代码（4 位，先向省级人社部门备案的为 0000；--cert-body 或环境变量 SKILLSCORE_CERT_BODY）和评价机构序列码（6 位；--cert-body-serial")
+	body := []string{"--cert-body", "0000", "--cert-body-serial", "000001"}
+	certs := func() *exec.Cmd {
+		return exec.Command(bin, append([]string{"certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out}, body...)...)
+	}
+	if res, err := certs().CombinedOutput(); err != nil {
 		t.Fatalf("certs: %v\n%s", err, res)
 	}
-	again, err := exec.Command(bin, "certs", "--db", db, "--event", demo.EventCode, "--keys", keys, "--out", out).CombinedOutput()
+	again, err := certs().CombinedOutput()
 	if err != nil || !strings.Contains(string(again), "已签发 0 张新证书") {
 		t.Fatalf("second run issued again: %v\n%s", err, again)
 	}

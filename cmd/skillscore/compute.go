@@ -228,7 +228,7 @@ func writeResultCSV(w io.Writer, rules *scoring.Rules, res *scoring.Result) erro
 		}
 		promo := ""
 		if c.Promotion != nil {
-			promo = strconv.Itoa(c.Promotion.To)
+			promo = strconv.Itoa(int(c.Promotion.To)) // the stored code (levels), as the contestants CSV reads it
 		}
 		pass := ""
 		if c.Pass != nil {

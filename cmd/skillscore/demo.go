@@ -47,6 +47,12 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if !flagSet(fs, "cert-assets") && os.Getenv("SKILLSCORE_CERT_ASSETS") == "" {
 		cfg.certs.assets = filepath.Join(*data, "certificate-assets")
 	}
+	// A real body enters its 评价机构代码 and 序列码; the demo uses stand-ins
+	// and says so.
+	bodyNote := ""
+	if cfg.certs.useDemoBody() {
+		bodyNote = "\n" + cfg.certs.demoBodyNote()
+	}
 	// The photo store sits beside the demo's database, as serve's does.
 	if cfg.certs.photos == "" {
 		cfg.certs.photos = filepath.Join(*data, "photos")
@@ -113,7 +119,7 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
     轮次与晋级 (rounds, chief) %s/events/%s/rounds   决赛实时大屏 (final, big screen) %s/events/%s/bigscreen
 `, prog.Name, base, prog.Code, base, prog.Code, base, prog.Code, base, base, prog.Code,
 		base, demo.ProgrammeElderCode, base, demo.ProgrammeElderCode,
-		base, demo.TeamsCode, base, demo.TeamsCode, base, demo.TeamsCode, base, demo.RoundsCode, base, demo.RoundsCode)
+		base, demo.TeamsCode, base, demo.TeamsCode, base, demo.TeamsCode, base, demo.RoundsCode, base, demo.RoundsCode) + bodyNote
 	return serve(ctx, ln, st, cfg, log, func(string) {
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)

@@ -35,7 +35,8 @@ func TestDemoFinishedEventTellsTheWholeStory(t *testing.T) {
 	p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", dir)
 	banner := p.waitOutput(t, bannerEnd)
 	ev := "/events/" + demo.FinishedCode
-	for _, want := range []string{ev + "/results", ev + "/published", ev + "/appeals", ev + "/certificates", strings.ToUpper(p.base + "/verify?t=")} {
+	for _, want := range []string{ev + "/results", ev + "/published", ev + "/appeals", ev + "/certificates", strings.ToUpper(p.base + "/verify?t="),
+		"评价机构代码为演示值"} {
 		if !strings.Contains(strings.ToUpper(banner), strings.ToUpper(want)) {
 			t.Errorf("banner lacks %s:\n%s", want, banner)
 		}

@@ -48,7 +48,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	if out, err := exec.Command(bin, "certs", "keygen", "--keys", keys).CombinedOutput(); err != nil {
 		t.Fatalf("keygen: %v\n%s", err, out)
 	}
-	srv := start(t, "serve", "--addr", "127.0.0.1:0", "--db", db, "--keys", keys,
+	srv := start(t, "serve", "--addr", "127.0.0.1:0", "--db", db, "--keys", keys, "--cert-body", "0000", "--cert-body-serial", "000001",
 		"--cert-batches", filepath.Join(dir, "batches"), "--log-format", "text", "--log-level", "debug")
 	base := srv.base
 	const code = "jx-ylhly-2027"

@@ -74,6 +74,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        选手缺考、弃权、取消资格、不参与评奖 (contestant status)
   skillscore batch   status|publish|submit|approve|return --event CODE [--by 用户名] [--reason 原因] | calendar list|set|remove
                                                        认定批次报审、监管部门批准或退回；公示用的工作日历 (batch review, working-day calendar)
+  skillscore report  --batch 批次号 --out FILE.xlsx|.json [--photos FILE.zip] | --doc summary|register|transcripts ...
+                                                       认定批次的证书数据报送、成绩汇总表、证书发放登记表、成绩单 (batch report)
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
@@ -211,6 +213,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runStatus(ctx, args[1:], stdout, stderr)
 	case "batch": // issue 15: 报审 and review of an assessment batch, the working-day calendar
 		return runBatchReview(ctx, args[1:], stdout, stderr)
+	case "report": // an assessment batch's certificate data and papers (issue 15)
+		return runReport(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil

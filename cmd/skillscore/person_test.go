@@ -44,7 +44,7 @@ func TestPersonCommands(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.DefaultNumbering(), Keys: kr})
+	svc, err := certificates.New(certificates.Config{Store: st, Numbering: certificates.Numbering{Letter: "S", BodyCode: "0000", Province: "36", BodySerial: "000001"}, Keys: kr})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -98,7 +98,7 @@ func TestPersonCommands(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	svc, err = certificates.New(certificates.Config{Store: st, Numbering: certificates.DefaultNumbering(), Keys: kr})
+	svc, err = certificates.New(certificates.Config{Store: st, Numbering: certificates.Numbering{Letter: "S", BodyCode: "0000", Province: "36", BodySerial: "000001"}, Keys: kr})
 	if err != nil {
 		t.Fatal(err)
 	}

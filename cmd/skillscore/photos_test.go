@@ -68,7 +68,7 @@ func TestPhotosImportAndCertificates(t *testing.T) {
 	}
 	certs := func(extra ...string) *exec.Cmd {
 		return exec.Command(bin, append([]string{"certs", "--db", db, "--event", demo.EventCode, "--keys", keys,
-			"--out", filepath.Join(dir, "out"), "--require-photos"}, extra...)...)
+			"--out", filepath.Join(dir, "out"), "--require-photos", "--cert-body", "0000", "--cert-body-serial", "000001"}, extra...)...)
 	}
 	runFail(t, certs(), "缺少照片")
 

@@ -24,6 +24,7 @@ import (
 	"skillscore/judges"
 	"skillscore/live"
 	"skillscore/photos"
+	batchreport "skillscore/report"
 	"skillscore/store"
 	"skillscore/templates"
 	"skillscore/web"
@@ -196,11 +197,17 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 	if cfg.certs.photos != "" {
 		photoAdmin = photos.New(st, cfg.certs.photos)
 	}
+	// The batch report reads holders' photos from the same store.
+	reportCfg := batchreport.Config{Store: st, Body: cfg.certs.reportBody(), SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai}
+	if cfg.certs.photos != "" {
+		reportCfg.Photos = photos.New(st, cfg.certs.photos)
+	}
 	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
 		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, Photos: photoAdmin, LiveAdmin: st,
 		Roster: st, Personal: st, Person: personService(st, certSvc, cfg.certs.photos), Exports: exports.New(st, cfg.certs.fontSong, cfg.certs.fontKai),
 		SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai, TrustedProxies: cfg.proxies,
-		Programmes: st}) // issue 14 programme
+		Programmes: st, // issue 14 programme
+		Reports:    batchreport.New(reportCfg)})
 	// Runs after the HTTP server has shut down (defers run last in, first
 	// out): a roster import still running is cancelled and waited for.
 	defer webSrv.Close()

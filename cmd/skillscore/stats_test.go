@@ -10,6 +10,7 @@ import (
 
 	"skillscore/demo"
 	"skillscore/internal/testenv"
+	"skillscore/levels"
 	"skillscore/stats"
 	"skillscore/store"
 )
@@ -81,7 +82,7 @@ func TestStatsCommand(t *testing.T) {
 	if err := json.Unmarshal(out, &rep); err != nil {
 		t.Fatalf("%v\n%s", err, out)
 	}
-	find := func(city string, level int) stats.Row {
+	find := func(city string, level levels.Level) stats.Row {
 		for _, r := range rep.Rows {
 			if r.City == city && r.Level == level && r.Occupation == "养老护理员" {
 				return r
@@ -117,7 +118,7 @@ func TestStatsCommand(t *testing.T) {
 		t.Fatalf("stats: %v\n%s", err, out)
 	}
 	text := string(out)
-	for _, want := range []string{"认定考生", "4级", "60.0%", "全省"} {
+	for _, want := range []string{"认定考生", "四级/中级工", "60.0%", "全省"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("table lacks %q:\n%s", want, text)
 		}

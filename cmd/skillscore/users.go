@@ -21,6 +21,7 @@ const userUsage = `用法 (usage):
   skillscore user grant --username 用户名 --role 角色 [--event 赛项代码 | --programme 大赛代码] [--db URL]
   skillscore user revoke --username 用户名 --role 角色 [--event 赛项代码 | --programme 大赛代码] [--db URL]
   skillscore user list [--db URL]
+  skillscore user reset-pin --username 用户名 [--db URL]   督导员忘记签名 PIN 时清除它，下次签名时由本人重新设置 (docs/supervision.md)
 角色 (roles): organizer（组织者）| chief（裁判长）| scorekeeper（记分员）| observer（观察员，只读）| supervisor（督导员：只读，另可填写督导记录）| reviewer（审核员：只读，另可审核认定批次）
 范围 (scope): 不指定 --event/--programme 即全站 (site-wide when neither is given); docs/roles.md
 `
@@ -37,6 +38,8 @@ func runUser(ctx context.Context, args []string, stdin io.Reader, stdout, stderr
 		return runUserGrant(ctx, args[0], args[1:], stdout, stderr)
 	case "list":
 		return runUserList(ctx, args[1:], stdout, stderr)
+	case "reset-pin":
+		return runUserResetPIN(ctx, args[1:], stdout, stderr)
 	}
 	return actionError("user", args, userUsage)
 }
@@ -110,6 +113,34 @@ func runUserAdd(ctx context.Context, args []string, stdin io.Reader, stdout, std
 		return err
 	}
 	fmt.Fprintf(stdout, "已创建用户 %s（%s，%s）\n", u.Username, u.Name, scopeText(g))
+	return nil
+}
+
+// runUserResetPIN forgets a 督导员's signing PIN, which only they knew:
+// nobody can tell it to them again, and nobody else may set it.
+func runUserResetPIN(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("user reset-pin", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
+	keyFile := bindKeyFile(fs)
+	username := fs.String("username", "", "登录用户名")
+	if err := parseFlags(fs, args); err != nil {
+		return err
+	}
+	st, err := openExisting(ctx, *db, *keyFile)
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	had, err := st.ResetSigningPIN(ctx, strings.TrimSpace(*username), "cli:"+osUser())
+	if err != nil {
+		return err
+	}
+	if !had {
+		fmt.Fprintf(stdout, "%s 尚未设置签名 PIN，无需重置\n", *username)
+		return nil
+	}
+	fmt.Fprintf(stdout, "已清除 %s 的签名 PIN：其下次签名督导记录时重新设置；已签名的记录不受影响\n", *username)
 	return nil
 }
 

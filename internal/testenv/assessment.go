@@ -90,3 +90,32 @@ func Submitted(tb testing.TB, st *store.Store, eventID int64, actor string) {
 		tb.Fatalf("submit: %v", err)
 	}
 }
+
+// Approved publishes an assessment (Published), submits it as testenv and
+// has a reviewer of the batch (testenv-reviewer, created if missing)
+// approve it: its level certificates may be issued.
+func Approved(tb testing.TB, st *store.Store, eventID int64) {
+	tb.Helper()
+	ctx := context.Background()
+	Submitted(tb, st, eventID, "testenv")
+	ev, err := st.Event(ctx, eventID)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	const reviewer = "testenv-reviewer"
+	g := store.Grant{Role: store.RoleReviewer, EventCode: ev.Code}
+	u, err := st.UserByUsername(ctx, reviewer)
+	if err != nil {
+		_, err = st.CreateUserWithGrant(ctx, store.User{Username: reviewer, Name: "审核员（测试）", Role: store.RoleReviewer,
+			PasswordHash: "x"}, g, "testenv")
+	} else {
+		g.UserID = u.ID
+		_, err = st.Grant(ctx, g, "testenv")
+	}
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if err := st.ApproveBatch(ctx, eventID, reviewer); err != nil {
+		tb.Fatalf("approve: %v", err)
+	}
+}
