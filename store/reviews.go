@@ -124,6 +124,12 @@ func (r Review) LastOf(action string) (ReviewStep, bool) {
 	return ReviewStep{}, false
 }
 
+// Short reports whether the 公示 period set ends before the batch's
+// working days do.
+func (r Review) Short() bool {
+	return r.Published() && r.Workflow.PublicationEnd.Before(r.Required.End)
+}
+
 // Published reports whether a 公示 period is set.
 func (r Review) Published() bool {
 	return r.Workflow.PublishedAt.Valid() && r.Workflow.PublicationEnd.Valid()
@@ -155,10 +161,12 @@ func (r Review) SubmitAllowed(now time.Time) error {
 	switch {
 	case !r.Published():
 		return skillscore.Errorf(skillscore.EConflict, "成绩尚未公示：须先在成绩发布页公示 %d 个工作日，公示期满后才能报审", r.PublicityDays)
-	case len(r.Unknown) > 0:
+	case len(r.Required.Unknown) > 0:
+		// The days required reach into a year the calendar does not know:
+		// counted as plain weekdays they might end too early.
 		return skillscore.Errorf(skillscore.EConflict, "工作日历中还没有 %s 年的节假日安排，无法确认公示期的工作日：请先录入（skillscore batch calendar set）",
-			unknownYears(r.Unknown))
-	case r.WorkingDays < r.PublicityDays:
+			unknownYears(r.Required.Unknown))
+	case r.Short():
 		return skillscore.Errorf(skillscore.EConflict, "公示期只有 %d 个工作日，少于本批次规定的 %d 个：请在成绩发布页把公示期延长到 %s 或以后",
 			r.WorkingDays, r.PublicityDays, cnTime(r.Required.End))
 	case now.Before(w.PublicationEnd.Time):

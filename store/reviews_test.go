@@ -121,6 +121,20 @@ func TestBatchReviewRefusalsAndHistory(t *testing.T) {
 		setNow("2026-03-06 18:00")
 		wantRefused(t, "submit within the 公示", s.SubmitBatch(ctx, ev.ID, "org"), skillscore.EConflict, "公示期至 2026-03-07 00:00 才结束")
 		setNow("2026-03-09 09:00")
+		// The batch's days raised after publication: the period is short now.
+		b, err := s.Batch(ctx, ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		b.PublicityDays = 10
+		if _, err := s.SaveBatch(ctx, b, "org"); err != nil {
+			t.Fatal(err)
+		}
+		wantRefused(t, "submit after a short 公示", s.SubmitBatch(ctx, ev.ID, "org"), skillscore.EConflict, "少于本批次规定的 10 个")
+		b.PublicityDays = 5
+		if _, err := s.SaveBatch(ctx, b, "org"); err != nil {
+			t.Fatal(err)
+		}
 		if err := s.SubmitBatch(ctx, ev.ID, "org"); err != nil {
 			t.Fatalf("submit: %v", err)
 		}

@@ -88,7 +88,7 @@ func publicityOf(r store.Review, now time.Time) publicityView {
 	w := r.Workflow
 	v.Start, v.End, v.WorkingDays = cnFormat(w.PublishedAt), cnFormat(w.PublicationEnd), r.WorkingDays
 	v.RequiredEnd = r.Required.End.In(cst).Format("2006-01-02 15:04")
-	v.Short, v.Ended = r.WorkingDays < r.PublicityDays, !now.Before(w.PublicationEnd.Time)
+	v.Short, v.Ended = r.Short(), !now.Before(w.PublicationEnd.Time)
 	days := make([]string, len(r.Required.Days))
 	for i, d := range r.Required.Days {
 		days[i] = d.Format("1月2日")
