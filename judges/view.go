@@ -22,6 +22,7 @@ type view struct {
 	contestants map[string]store.Contestant
 	assigned    map[[2]int64]bool // (module id, contestant id)
 	notAdvanced map[[2]int64]bool // assigned in a later round the contestant did not reach
+	carried     map[[2]int64]bool // a part the 补考 candidate carries from an earlier batch
 	welcome     Welcome
 }
 
@@ -64,7 +65,7 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 		}
 	}
 	v := &view{event: ev, judge: j, modules: map[string]*moduleView{}, contestants: map[string]store.Contestant{},
-		assigned: map[[2]int64]bool{}, notAdvanced: map[[2]int64]bool{}}
+		assigned: map[[2]int64]bool{}, notAdvanced: map[[2]int64]bool{}, carried: map[[2]int64]bool{}}
 	v.welcome = Welcome{Type: TypeWelcome, V: ProtocolVersion, Judge: JudgeInfo{Code: j.Code, Name: j.Name},
 		Event: EventInfo{Code: ev.Code, Name: ev.Name}, Modules: []ModuleInfo{}, Assignments: []SheetState{},
 		Limits: ProtocolLimit{MaxMessageBytes: s.cfg.MaxMessageBytes, RatePerSecond: s.cfg.RatePerSecond,
@@ -144,6 +145,11 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 			v.contestants[*c.Code] = c
 			continue
 		}
+		if a.Carried {
+			v.carried[k] = true
+			v.contestants[*c.Code] = c
+			continue
+		}
 		v.assigned[k] = true
 		v.contestants[*c.Code] = c
 		st := status[k]
@@ -193,6 +199,9 @@ func (v *view) resolve(m ClientMessage) (store.SheetOp, error) {
 	c, ok := v.contestants[m.Contestant]
 	if ok && v.notAdvanced[[2]int64{mv.m.ID, c.ID}] {
 		return store.SheetOp{}, skillscore.Errorf(skillscore.ENotAdvanced, "选手 %s 未晋级本轮，不能评分（模块 %s）", *c.Code, mv.m.Name)
+	}
+	if ok && v.carried[[2]int64{mv.m.ID, c.ID}] {
+		return store.SheetOp{}, skillscore.Errorf(skillscore.EConflict, "考生 %s 补考，%s沿用以往批次的合格成绩，本批次不评分", *c.Code, mv.m.Name)
 	}
 	if !ok || !v.assigned[[2]int64{mv.m.ID, c.ID}] {
 		return store.SheetOp{}, skillscore.Errorf(skillscore.EForbidden, "选手 %q 未分配给您评分（模块 %s）", clip(m.Contestant), mv.m.Name)

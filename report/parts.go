@@ -32,10 +32,9 @@ var (
 // and their verdicts: everything else takes its []Part. For now it reads
 // each part's score from the computed result (the parts of the modules:
 // theory, practical, review) and judges it against the rules' pass
-// condition for that part at the batch's level. When the scoring core
-// gives per-part verdicts itself (pass rules per level, a 补考's part
-// carried over from an earlier batch), this function is what switches to
-// them.
+// condition for that part at the batch's level; a part a 补考 candidate
+// carries from an earlier batch takes the scoring core's verdict, which
+// names its source: 合格（沿用 2025-KY-07 批次，2025-10-18）.
 //
 // A part applies when the rules have a module of it and, if a pass
 // condition for it names the levels it applies to (综合评审: 技师 and
@@ -72,6 +71,14 @@ func partResults(rules *scoring.Rules, level levels.Level, c scoring.ContestantR
 	for _, ps := range c.Parts {
 		scores[ps.Part] = ps.Score
 	}
+	// A part a 补考 candidate carries from an earlier batch is passed
+	// whatever its score, and says where: the core's verdict has the words.
+	carried := map[string]scoring.PartVerdict{}
+	for _, v := range c.Verdicts {
+		if v.Verdict == scoring.VerdictCarried {
+			carried[v.Part] = v
+		}
+	}
 	var out []Part
 	for _, code := range partOrder {
 		cd, ruled := conds[code]
@@ -102,6 +109,9 @@ func partResults(rules *scoring.Rules, level levels.Level, c scoring.ContestantR
 				pt.Verdict = "合格"
 			case scored:
 				pt.Verdict = "不合格"
+			}
+			if v, ok := carried[code]; ok {
+				pt.Score, pt.Verdict = results.Plain(v.Score), v.Text()
 			}
 		}
 		out = append(out, pt)

@@ -43,6 +43,14 @@ func TestPartResultsFollowTheLevel(t *testing.T) {
 	if got := partResults(rules, 2, res); got[1].Score != "缺考" || got[1].Verdict != "不合格" {
 		t.Errorf("absent module: %+v", got[1])
 	}
+	// A 补考's theory carried from an earlier batch: passed, with its source,
+	// though below this batch's line.
+	carried := res
+	carried.Verdicts = []scoring.PartVerdict{{Part: "theory", Score: 590000, Min: 600000, Verdict: scoring.VerdictCarried,
+		Source: &scoring.CarrySource{BatchNo: "2025-KY-07", Date: "2025-10-18"}}}
+	if got := partResults(rules, 2, carried); got[0].Score != "59" || got[0].Verdict != "合格（沿用 2025-KY-07 批次，2025-10-18）" {
+		t.Errorf("carried part: %+v", got[0])
+	}
 	res.Modules[0].Complete = false
 	if got := partResults(rules, 2, res); got[0].Score != "" || got[0].Verdict != "" {
 		t.Errorf("no score yet: %+v", got[0])

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"skillscore"
+	"skillscore/levels"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -50,7 +51,6 @@ func Compute(snap store.Snapshot) (*Standings, error) {
 	if err := st.teams(in.Year); err != nil {
 		return nil, err
 	}
-	markAbsentModules(snap, res)
 	for _, c := range res.Contestants {
 		if NoScore(c) {
 			continue // nobody will score a contestant who was absent or withdrew
@@ -74,6 +74,12 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 		Advanced:    advanced(snap),
 	}
 	byID := make(map[string]store.Contestant, len(snap.Contestants))
+	// A batch assesses one level: every candidate applies for it, and the
+	// pass conditions for that level apply (scoring: PassCondition.Applies).
+	target := levels.None
+	if snap.Event.Kind == string(scoring.Assessment) {
+		target = snap.Event.Level
+	}
 	for _, c := range snap.Contestants {
 		key := Key(c.ID)
 		byID[key] = c
@@ -83,6 +89,7 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 			Level:             c.Level,
 			LastPromotionYear: c.LastPromotionYear,
 			CompletionTime:    c.CompletionMillis,
+			TargetLevel:       target,
 			Status:            c.Status,
 			StatusReason:      c.StatusReason,
 		})
@@ -99,9 +106,10 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 	}
 	in.Recusals = recusals(snap)
 	for _, s := range snap.Imported {
-		// 缺考 in a score file counts 0 for a contestant who competed
-		// otherwise; one who is absent altogether has no marks at all.
-		if st := byID[Key(s.ContestantID)].Status; s.Absent && (st == scoring.StatusAbsent || st == scoring.StatusWithdrew) {
+		// 缺考 in a score file is a module not sat: scored 0 and shown as
+		// 缺考, never a mark (and so no mark of one absent altogether).
+		if s.Absent {
+			in.Absences = append(in.Absences, scoring.Absence{Contestant: Key(s.ContestantID), Module: s.ModuleCode})
 			continue
 		}
 		in.Marks = append(in.Marks, scoring.Mark{
@@ -110,33 +118,36 @@ func Input(snap store.Snapshot) (scoring.Input, map[string]store.Contestant) {
 			Value:      scoring.Decimal(s.Value),
 		})
 	}
+	for _, cp := range snap.Carried {
+		in.Carried = append(in.Carried, scoring.CarriedPart{Contestant: Key(cp.ContestantID), Part: cp.Part,
+			Score: scoring.Decimal(cp.Score), Source: scoring.CarrySource{Event: cp.SourceEvent, BatchNo: cp.SourceBatchNo, Date: cp.SourceDate}})
+	}
+	in.Seated = seated(snap)
 	return in, byID
 }
 
-// markAbsentModules says in each module a score file marked 缺考 that it
-// was 缺考, not a real 0.
-func markAbsentModules(snap store.Snapshot, res *scoring.Result) {
-	absent := map[[2]string]bool{}
-	for _, s := range snap.Imported {
-		if s.Absent {
-			absent[[2]string{Key(s.ContestantID), s.ModuleCode}] = true
+// seated counts the judges seated on each judged module's panel: for a
+// panel whose rule states a range (综合评审 by 3–5), the panel seated is
+// the full panel; the core ignores it for the others.
+func seated(snap store.Snapshot) map[string]int {
+	if len(snap.Panels) == 0 {
+		return nil
+	}
+	code := make(map[int64]string, len(snap.Modules))
+	for _, m := range snap.Modules {
+		code[m.ID] = m.Code
+	}
+	out := map[string]int{}
+	for _, p := range snap.Panels {
+		if c, ok := code[p.ModuleID]; ok {
+			out[c]++
 		}
 	}
-	if len(absent) == 0 {
-		return
-	}
-	for i := range res.Contestants {
-		c := &res.Contestants[i]
-		for j := range c.Modules {
-			m := &c.Modules[j]
-			if absent[[2]string{c.ID, m.Code}] {
-				m.Reasons = append(m.Reasons, scoring.Reason{Code: ReasonModuleAbsent, Module: m.Code, Text: m.Name + "：缺考（成绩导入文件记为缺考），本模块计 0 分"})
-			}
-		}
-	}
+	return out
 }
 
-// ReasonModuleAbsent marks a module a score file recorded as 缺考.
+// ReasonModuleAbsent marks a module a score file recorded as 缺考 (the
+// scoring core's reason for an Input.Absences entry).
 const ReasonModuleAbsent = "module.absent"
 
 // ModuleAbsent reports whether a module's result was recorded as 缺考.
@@ -259,6 +270,8 @@ var publicReasons = map[string]bool{
 	"promotion.granted": true, "promotion.none": true, "promotion.not_passed": true, "promotion.this_year": true,
 	"promotion.already": true, "promotion.capped": true,
 	"title.granted": true, "title.not_passed": true, "standardised": true,
+	// assessments (issue 15): a part carried from an earlier batch, a part not sat
+	"module.carried": true, "pass.carried": true, "pass.absent": true,
 	// rule-language extensions (issue 14): module arithmetic, no judge in them
 	"module.multiplier": true, "module.status": true,
 	// statuses show in the published results with their reasons

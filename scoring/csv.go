@@ -31,6 +31,9 @@ func (e *CSVError) Error() string {
 // MarksTable is a marks CSV read into marks, plus completion times.
 type MarksTable struct {
 	Marks []Mark
+	// Absences are the rows whose value is 缺考 (or absent): a module
+	// score the contestant did not sit, aspect and judge empty.
+	Absences []Absence
 	// Times is each contestant's completion time in milliseconds: the sum of
 	// the per-module times given in the completion_time column.
 	Times map[string]int64
@@ -119,6 +122,13 @@ func ReadMarksCSV(r io.Reader) (*MarksTable, error) {
 		m := Mark{Contestant: h.get(rec, "contestant"), Module: h.get(rec, "module"), Aspect: h.get(rec, "aspect"), Judge: h.get(rec, "judge")}
 		if m.Contestant == "" || m.Module == "" {
 			return nil, &CSVError{Row: row, Message: "选手与模块不能为空", English: "contestant and module are required"}
+		}
+		if v := h.get(rec, "value"); v == "缺考" || strings.EqualFold(v, "absent") {
+			if m.Aspect != "" || m.Judge != "" {
+				return nil, &CSVError{Row: row, Column: "value", Message: "缺考只用于导入成绩（评分项与裁判为空）", English: "absent is for an imported score (aspect and judge empty)"}
+			}
+			t.Absences = append(t.Absences, Absence{Contestant: m.Contestant, Module: m.Module})
+			continue
 		}
 		if m.Value, err = ParseDecimal(h.get(rec, "value")); err != nil {
 			return nil, &CSVError{Row: row, Column: "value", Message: "分值无效：" + err.Error(), English: "bad value: " + err.Error()}
@@ -260,4 +270,60 @@ func ReadContestantsCSV(r io.Reader) ([]Contestant, error) {
 		out = append(out, c)
 	}
 	return out, nil
+}
+
+// CarriedCSVColumns are the columns of a carried-parts CSV (补考): a part
+// passed in an earlier batch, its score and where it was passed.
+var CarriedCSVColumns = []string{"contestant", "part", "score", "batch_no", "date", "event"}
+
+// ReadCarriedCSV reads a carried-parts CSV (UTF-8, optional BOM):
+// contestant, part and score required; batch_no, date (YYYY-MM-DD) and
+// event name the source batch.
+func ReadCarriedCSV(r io.Reader) ([]CarriedPart, error) {
+	cr := csv.NewReader(r)
+	cr.FieldsPerRecord = -1
+	h, err := readHeader(cr, CarriedCSVColumns, []string{"contestant", "part", "score"})
+	if err != nil {
+		return nil, err
+	}
+	var out []CarriedPart
+	for row := 2; ; row++ {
+		rec, err := cr.Read()
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, csvReadErr(err)
+		}
+		if blank(rec) {
+			continue
+		}
+		cp := CarriedPart{Contestant: h.get(rec, "contestant"), Part: h.get(rec, "part"),
+			Source: CarrySource{BatchNo: h.get(rec, "batch_no"), Date: h.get(rec, "date"), Event: h.get(rec, "event")}}
+		if cp.Contestant == "" || cp.Part == "" {
+			return nil, &CSVError{Row: row, Message: "考生与部分不能为空", English: "contestant and part are required"}
+		}
+		if cp.Score, err = ParseDecimal(h.get(rec, "score")); err != nil {
+			return nil, &CSVError{Row: row, Column: "score", Message: "成绩无效：" + err.Error(), English: "bad score: " + err.Error()}
+		}
+		if d := cp.Source.Date; d != "" && !isoDate(d) {
+			return nil, &CSVError{Row: row, Column: "date", Message: "日期 " + d + " 无效：应为 YYYY-MM-DD", English: "bad date " + d + ": want YYYY-MM-DD"}
+		}
+		out = append(out, cp)
+	}
+	return out, nil
+}
+
+// isoDate checks the shape YYYY-MM-DD (the core has no calendar to consult).
+func isoDate(s string) bool {
+	if len(s) != 10 || s[4] != '-' || s[7] != '-' {
+		return false
+	}
+	for i, c := range s {
+		if i != 4 && i != 7 && (c < '0' || c > '9') {
+			return false
+		}
+	}
+	mo, day := (s[5]-'0')*10+s[6]-'0', (s[8]-'0')*10+s[9]-'0'
+	return mo >= 1 && mo <= 12 && day >= 1 && day <= 31
 }

@@ -25,6 +25,11 @@ type engine struct {
 	asSlab []AspectScore
 	// byPlace: ranks are the rounds' final places (placeByRounds)
 	byPlace bool
+	// seated is each module's full panel for this event when its rule
+	// states a range (Panel.SeatedMin), 0 = the rule's judges
+	seated []int
+	// carried holds Input.Carried; a contestant's carry indexes it
+	carried []CarriedPart
 }
 
 type jmark struct {
@@ -70,6 +75,11 @@ type cstate struct {
 	// rounds (placeByRounds): the final place over all rounds, 0 = none
 	place       int
 	placeShared bool
+	// absent marks the modules not sat (Input.Absences), nil when none
+	absent []bool
+	// carry is, per compiled part, 1 + the index of its carried part in
+	// engine.carried (Input.Carried), 0 when not carried; nil when none
+	carry []int32
 }
 
 func newEngine(r *Rules, year int) (*engine, error) {
@@ -275,6 +285,9 @@ func (e *engine) load(in *Input) ([]*cstate, map[string]int, error) {
 		cs := &states[ci]
 		cs.recused[mi] = append(cs.recused[mi], e.judge(rc.Judge))
 	}
+	if err := e.loadCarried(in, ids, ptrs); err != nil {
+		return nil, nil, err
+	}
 	// pass 1: resolve and count
 	nS := e.nSlots
 	key := make([]int32, len(in.Marks))
@@ -369,6 +382,9 @@ func (e *engine) load(in *Input) ([]*cstate, map[string]int, error) {
 	}
 	// pass 2: per-slot checks (duplicates, panel size, multipliers, recusals)
 	if err := e.checkLoaded(ptrs, in, key, counts); err != nil {
+		return nil, nil, err
+	}
+	if err := e.checkAbsences(in, ids, ptrs); err != nil {
 		return nil, nil, err
 	}
 	return ptrs, ids, nil
@@ -505,6 +521,12 @@ func (e *engine) score(cs *cstate, x *ContestantResult) {
 
 func (e *engine) scoreModule(cs *cstate, mi int, x *ModuleScore) mstate {
 	cm := &e.c.mods[mi]
+	if cp := e.carriedFor(cs, cm.m.Part); cp != nil {
+		return e.scoreCarried(cs, mi, cp, x)
+	}
+	if cs.absent != nil && cs.absent[mi] {
+		return e.scoreAbsent(mi, x)
+	}
 	st := mstate{complete: true, pos: ratZero, ded: ratZero}
 	raw := ratZero
 	if cm.m.Imported {
@@ -569,7 +591,7 @@ func (e *engine) moduleRaw(cs *cstate, mi int, st *mstate, x *ModuleScore) rat {
 	for s := cm.first; s < cm.first+n; s++ {
 		ca := &e.c.aspects[s]
 		ms := cs.marks[s]
-		expected := max(ca.judges-nRec, 0)
+		expected := max(e.aspectJudges(ca)-nRec, 0)
 		if len(ms) < expected {
 			st.complete = false
 		}
@@ -707,7 +729,7 @@ func (e *engine) aggregateAspect(ca *caspect, p *Panel, ms []jmark, expected int
 		v = ratZero
 		info.tooFew = true
 	} else {
-		v, info = e.aggregate(p, ca.judges, es)
+		v, info = e.aggregate(p, e.aspectJudges(ca), es)
 	}
 	v = v.mul(ca.k)
 	if p.Rounding != nil {
@@ -823,7 +845,8 @@ func (e *engine) aggregateModule(cs *cstate, mi int, st *mstate, x *ModuleScore)
 		}
 		es = append(es, entry{v: sub, judge: j, pos: -1})
 	}
-	expected := max(p.Judges-len(cs.recused[mi]), 0)
+	full := e.panelJudges(mi)
+	expected := max(full-len(cs.recused[mi]), 0)
 	filled := 0
 	if p.Missing == "zero" {
 		for len(es) < expected {
@@ -840,7 +863,7 @@ func (e *engine) aggregateModule(cs *cstate, mi int, st *mstate, x *ModuleScore)
 	if len(js) < p.MinJudges {
 		info.tooFew = true
 	} else {
-		v, info = e.aggregate(p, p.Judges, es)
+		v, info = e.aggregate(p, full, es)
 	}
 	if p.Rounding != nil {
 		v = ratFromDecimal(v.mustRound(p.Rounding.Places, p.Rounding.Mode))

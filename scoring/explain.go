@@ -103,7 +103,7 @@ func (e *engine) explainAspect(ca *caspect, p *Panel, ms []jmark, expected, fill
 	}
 	if info.rescaled {
 		as.Reasons = append(as.Reasons, Reason{Code: "aspect.rescaled", Aspect: ca.a.Code,
-			Text: name + "：有效分 " + strconv.Itoa(info.kept) + " 个，按满员 " + strconv.Itoa(ca.judges-2*p.Drop) + " 个折算求和"})
+			Text: name + "：有效分 " + strconv.Itoa(info.kept) + " 个，按满员 " + strconv.Itoa(e.aspectJudges(ca)-2*p.Drop) + " 个折算求和"})
 	}
 	if l := ca.lin; l != nil {
 		for _, m := range ms {
@@ -358,6 +358,9 @@ func panelText(cm *cmodule, as []caspect) string {
 
 func panelRuleText(p Panel) string {
 	t := strconv.Itoa(p.Judges) + " 名裁判评分"
+	if p.SeatedMin != 0 && p.SeatedMin < p.Judges {
+		t = strconv.Itoa(p.SeatedMin) + "–" + strconv.Itoa(p.Judges) + " 名裁判（按实际组成的评审组）评分"
+	}
 	if p.Drop > 0 {
 		t += "，去掉最高分和最低分各 " + strconv.Itoa(p.Drop) + " 个（见各评分的 dropped 标记）"
 	}

@@ -426,53 +426,6 @@ func bandRule(b AwardBand, nominal, n int) string {
 	return "至前 " + b.UntilPercent.String() + "%"
 }
 
-// passOf applies the pass conditions.
-func (e *engine) passOf(cs *cstate, x *ContestantResult) {
-	pr := e.r.Pass
-	if pr == nil {
-		return
-	}
-	if cs.c.Status == StatusAbsent || cs.c.Status == StatusWithdrew {
-		// No conditions to weigh for someone who did not compete.
-		ok := false
-		x.Pass = &ok
-		x.Reasons = append(x.Reasons, Reason{Code: "pass.failed", Text: cs.outText() + "，不合格"})
-		return
-	}
-	ok := !cs.unranked()
-	tl := cs.c.TargetLevel
-	if tl == levels.None {
-		tl = e.r.Level
-	}
-	for _, pc := range pr.Conditions {
-		// A condition for 技师 and above skips a candidate for a lower level
-		// (or for none).
-		if pc.TargetLevelAtMost != levels.None && (tl == levels.None || !tl.AtLeast(pc.TargetLevelAtMost)) {
-			continue
-		}
-		var v rat
-		var name string
-		if pc.Part != "" {
-			v = cs.parts[slices.Index(e.c.parts, pc.Part)]
-			name = partNames[pc.Part]
-		} else {
-			mi := e.c.modules[pc.Module]
-			v = cs.mods[mi].score
-			name = e.c.mods[mi].m.Name
-		}
-		if v.cmp(ratFromDecimal(pc.Min)) >= 0 {
-			x.Reasons = append(x.Reasons, Reason{Code: "pass.met", Text: name + "成绩 " + fmtRat(v) + " ≥ " + pc.Min.String() + "，合格"})
-		} else {
-			ok = false
-			x.Reasons = append(x.Reasons, Reason{Code: "pass.failed", Text: name + "成绩 " + fmtRat(v) + " < " + pc.Min.String() + "，不合格"})
-		}
-	}
-	if cs.unranked() {
-		x.Reasons = append(x.Reasons, Reason{Code: "pass.failed", Text: cs.outText() + "，不合格"})
-	}
-	x.Pass = &ok
-}
-
 // promote applies the first matching line of the promotion table; rank
 // lines use erank, the rank among contestants eligible for promotion.
 func (e *engine) promote(cs *cstate, x *ContestantResult, erank int) {

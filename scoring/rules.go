@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"skillscore/levels"
@@ -125,6 +126,10 @@ type Panel struct {
 	Missing   string    `json:"missing,omitempty"`
 	MinJudges int       `json:"min_judges,omitempty"` // fewer marks than this: the aspect scores 0 for now
 	Rounding  *Rounding `json:"rounding,omitempty"`   // each panel aggregate
+	// SeatedMin states a panel of SeatedMin..Judges judges (综合评审 by a
+	// panel of 3–5): the panel seated for the event (Input.Seated) is then
+	// the full panel. 0: the panel is always Judges.
+	SeatedMin int `json:"seated_min,omitempty"`
 }
 
 // Rounding is one stated rounding step.
@@ -279,15 +284,32 @@ type PassRule struct {
 	Conditions []PassCondition `json:"conditions"`
 }
 
-// PassCondition: Part (or Module) score >= Min. With TargetLevelAtMost set it
-// applies only to candidates for that level or higher (技师 = 2: 技师,
-// 高级技师, 特级技师, 首席技师); the name is the JSON key rules were
-// written with when a higher level was a smaller number.
+// PassCondition: Part (or Module) score >= Min. It applies to every
+// candidate unless it says which target levels: TargetLevelAtMost for that
+// level or higher (技师 = 2: 技师, 高级技师, 特级技师, 首席技师; the name is
+// the JSON key rules were written with when a higher level was a smaller
+// number), or Levels, the target levels it applies to. Name is the part's
+// name on results (default 理论, 实操, 综合评审 or the module's name).
 type PassCondition struct {
-	Part              string       `json:"part,omitempty"`
-	Module            string       `json:"module,omitempty"`
-	Min               Decimal      `json:"min"`
-	TargetLevelAtMost levels.Level `json:"target_level_at_most,omitempty"`
+	Part              string         `json:"part,omitempty"`
+	Module            string         `json:"module,omitempty"`
+	Name              string         `json:"name,omitempty"`
+	Min               Decimal        `json:"min"`
+	TargetLevelAtMost levels.Level   `json:"target_level_at_most,omitempty"`
+	Levels            []levels.Level `json:"levels,omitempty"`
+}
+
+// Applies reports whether the condition applies to a candidate for the
+// target level (levels.None: none known, when only unconditional
+// conditions apply). Levels compare by their order, never by code.
+func (pc PassCondition) Applies(level levels.Level) bool {
+	switch {
+	case len(pc.Levels) > 0:
+		return slices.Contains(pc.Levels, level)
+	case pc.TargetLevelAtMost != levels.None:
+		return level != levels.None && level.AtLeast(pc.TargetLevelAtMost)
+	}
+	return true
 }
 
 // StandardisedRule maps totals to a scale centred on the median:

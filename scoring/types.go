@@ -16,6 +16,65 @@ type Input struct {
 	// from each round (by round code); a round without one advances its
 	// computed cut.
 	Advanced map[string][]string
+	// Absences are modules a contestant did not sit (缺考 in a theory
+	// export): scored 0, complete, and shown as 缺考 rather than a real 0.
+	Absences []Absence `json:"absences,omitempty"`
+	// Carried are parts a 补考 candidate passed in an earlier batch: the
+	// part's modules take the carried score, are not expected to be sat
+	// again, and the part counts as passed (pass.go).
+	Carried []CarriedPart `json:"carried,omitempty"`
+	// Seated is the panel actually seated for a module (by module code),
+	// for panels whose rule states a range (Panel.SeatedMin): that many
+	// judges make the panel complete. Ignored for other modules.
+	Seated map[string]int `json:"seated,omitempty"`
+}
+
+// Absence: Contestant did not sit Module (缺考).
+type Absence struct {
+	Contestant string `json:"contestant"`
+	Module     string `json:"module"`
+}
+
+// CarriedPart is a part (theory, practical, review) a candidate passed in an
+// earlier batch and carries into this one (补考), with where it was passed.
+type CarriedPart struct {
+	Contestant string      `json:"contestant"`
+	Part       string      `json:"part"`
+	Score      Decimal     `json:"score"` // the part score as passed, on the part's 100-point scale
+	Source     CarrySource `json:"source"`
+}
+
+// CarrySource names the batch a carried part was passed in.
+type CarrySource struct {
+	Event   string `json:"event,omitempty"`    // its event code
+	BatchNo string `json:"batch_no,omitempty"` // 批次号, e.g. 2026-KY-01
+	Date    string `json:"date,omitempty"`     // its date, YYYY-MM-DD
+}
+
+// cite names a source inside a sentence: "2026-KY-01 批次（2026-06-10）".
+func (s CarrySource) cite() string {
+	d := s.Date
+	s.Date = ""
+	if d == "" {
+		return s.Text()
+	}
+	return s.Text() + "（" + d + "）"
+}
+
+// Text is how a source is named on results: "2026-KY-01 批次，2026-06-10".
+func (s CarrySource) Text() string {
+	t := s.BatchNo
+	if t == "" {
+		t = s.Event
+	}
+	if t == "" {
+		t = "以往"
+	}
+	t += " 批次"
+	if s.Date != "" {
+		t += "，" + s.Date
+	}
+	return t
 }
 
 // Contestant carries the attributes rules need.
@@ -103,6 +162,9 @@ type ContestantResult struct {
 	Promotion    *Promotion    `json:"promotion,omitempty"`
 	Titles       []string      `json:"titles,omitempty"`
 	Pass         *bool         `json:"pass,omitempty"` // nil when the rules have no pass conditions
+	// Verdicts is each applicable pass condition's verdict (合格, 不合格,
+	// 缺考 or 沿用), in the rules' order; nil without pass conditions.
+	Verdicts     []PartVerdict `json:"verdicts,omitempty"`
 	Standardised *Decimal      `json:"standardised,omitempty"`
 	Reasons      []Reason      `json:"reasons"`
 
@@ -123,6 +185,58 @@ type PartScore struct {
 	Name  string  `json:"name"`
 	Score Decimal `json:"score"`
 	Exact string  `json:"exact,omitempty"`
+}
+
+// Part verdicts (PartVerdict.Verdict).
+const (
+	VerdictPass    = "pass"    // 合格
+	VerdictFail    = "fail"    // 不合格
+	VerdictAbsent  = "absent"  // 缺考
+	VerdictCarried = "carried" // 合格, carried from an earlier batch (补考)
+)
+
+// PartVerdict is one pass condition's verdict for one candidate: the part
+// (or module) score against its threshold.
+type PartVerdict struct {
+	Part       string       `json:"part,omitempty"`   // the condition's part, or the module's
+	Module     string       `json:"module,omitempty"` // set when the condition names a module
+	Name       string       `json:"name"`             // 理论, 实操, 综合评审, or the condition's own name
+	Score      Decimal      `json:"score"`            // 0 when absent
+	ScoreExact string       `json:"score_exact,omitempty"`
+	Min        Decimal      `json:"min"`
+	Verdict    string       `json:"verdict"`          // pass | fail | absent | carried
+	Source     *CarrySource `json:"source,omitempty"` // carried: where it was passed
+	// Pending: the part's marks are not all in, so a pass or fail is
+	// provisional (暂计).
+	Pending bool `json:"pending,omitempty"`
+}
+
+// Passed reports whether the verdict counts as passed (a carried part does).
+func (v PartVerdict) Passed() bool { return v.Verdict == VerdictPass || v.Verdict == VerdictCarried }
+
+// Text is the verdict as results show it: 合格, 不合格, 缺考, or
+// 合格（沿用 2026-KY-01 批次，2026-06-10）; a provisional pass or fail
+// says （暂计）.
+func (v PartVerdict) Text() string {
+	pending := ""
+	if v.Pending {
+		pending = "（暂计）"
+	}
+	switch v.Verdict {
+	case VerdictPass:
+		return "合格" + pending
+	case VerdictFail:
+		return "不合格" + pending
+	case VerdictAbsent:
+		return "缺考"
+	case VerdictCarried:
+		src := CarrySource{}
+		if v.Source != nil {
+			src = *v.Source
+		}
+		return "合格（沿用 " + src.Text() + "）"
+	}
+	return "不合格"
 }
 
 // ModuleScore explains one module.

@@ -220,6 +220,32 @@ func (r *Rules) compile() (*compiled, []Problem) {
 			if !pc.TargetLevelAtMost.ValidOrNone() {
 				v.add(p+".target_level_at_most", "未知等级 %d"+levelRange, "unknown level %d (codes 1..8)", pc.TargetLevelAtMost)
 			}
+			if len(pc.Levels) > 0 && pc.TargetLevelAtMost != levels.None {
+				v.add(p+".levels", "levels 与 target_level_at_most 只能填一个", "give levels or target_level_at_most, not both")
+			}
+			for k, l := range pc.Levels {
+				if !l.Valid() {
+					v.add(fmt.Sprintf("%s.levels[%d]", p, k), "未知等级 %d"+levelRange, "unknown level %d (codes 1..8)", l)
+				} else if slices.Index(pc.Levels, l) < k {
+					v.add(fmt.Sprintf("%s.levels[%d]", p, k), "等级 %d 重复", "level %d is listed twice", l)
+				}
+			}
+			if utf8.RuneCountInString(pc.Name) > 16 || strings.TrimSpace(pc.Name) != pc.Name {
+				v.add(p+".name", "名称最多 16 个字符，且首尾不能有空格", "name takes at most 16 characters, no surrounding spaces")
+			}
+			// Two conditions on one part for one level would leave the
+			// verdict of that part ambiguous (which threshold is shown?).
+			for j, o := range r.Pass.Conditions[:i] {
+				if o.Part != pc.Part || o.Module != pc.Module {
+					continue
+				}
+				for _, l := range append([]levels.Level{levels.None}, levels.All()...) {
+					if o.Applies(l) && pc.Applies(l) {
+						v.add(p, "与 pass.conditions[%d] 对同一部分、同一申报等级（%s）重复", "overlaps pass.conditions[%d] on the same part for the same target level (%s)", j, l.String())
+						break
+					}
+				}
+			}
 		}
 	}
 	if s := r.Standardised; s != nil {
@@ -412,6 +438,16 @@ func (r *Rules) compileModules(v *validator, c *compiled) {
 			}
 			if pn.MinJudges < 1 || pn.MinJudges > max(pn.Judges, 1) {
 				v.add(pp+".min_judges", "min_judges 须在 1 与 judges 之间", "min_judges must be 1..judges")
+			}
+			if pn.SeatedMin != 0 {
+				switch {
+				case pn.SeatedMin < 1 || pn.SeatedMin > pn.Judges:
+					v.add(pp+".seated_min", "seated_min 须在 1 与 judges 之间（如 3–5 人的评审组：seated_min 3，judges 5）", "seated_min must be 1..judges (a panel of 3-5: seated_min 3, judges 5)")
+				case pn.SeatedMin < pn.MinJudges:
+					v.add(pp+".seated_min", "seated_min 不能小于 min_judges", "seated_min must not be below min_judges")
+				case pn.Method != "median" && pn.SeatedMin-2*pn.Drop < 1:
+					v.add(pp+".seated_min", "%d 人的评审组去掉最高最低各 %d 个后不剩分数", "a panel of %d dropping %d highest and lowest leaves no mark", pn.SeatedMin, pn.Drop)
+				}
 			}
 			v.rounding(pp+".rounding", pn.Rounding, false)
 		}

@@ -390,15 +390,17 @@ func checkTarget(ctx context.Context, tx execer, op SheetOp) error {
 		Contestant int `db:"contestant"`
 		Panel      int `db:"panel"`
 		Barred     int `db:"barred"`
+		Carried    int `db:"carried"`
 	}
 	if err := tx.GetContext(ctx, &c, `SELECT
 		(SELECT COUNT(*) FROM modules WHERE id = ? AND event_id = ? AND imported = 0) AS module,
 		(SELECT COUNT(*) FROM aspects WHERE id = ? AND module_id = ?) AS aspect,
 		(SELECT COUNT(*) FROM contestants WHERE id = ? AND event_id = ?) AS contestant,
 		(SELECT COUNT(*) FROM panel_members WHERE module_id = ? AND judge_id = ?) AS panel,
-		`+roundBarredQuery,
+		`+roundBarredQuery+`,
+		`+carriedBarredQuery,
 		op.ModuleID, op.EventID, op.AspectID, op.ModuleID, op.ContestantID, op.EventID, op.ModuleID, op.JudgeID,
-		op.ModuleID, op.ContestantID); err != nil {
+		op.ModuleID, op.ContestantID, op.ModuleID, op.ContestantID); err != nil {
 		return fmt.Errorf("check target: %w", err)
 	}
 	switch {
@@ -412,6 +414,8 @@ func checkTarget(ctx context.Context, tx execer, op SheetOp) error {
 		return skillscore.Errorf(skillscore.EForbidden, "该裁判不在此模块的裁判组中")
 	case c.Barred > 0:
 		return notAdvanced(ctx, tx, op.ModuleID)
+	case c.Carried > 0:
+		return carriedRefusal()
 	}
 	return nil
 }
@@ -582,9 +586,12 @@ func (s *Store) SignOffModule(ctx context.Context, eventID, moduleID, userID int
 			return skillscore.Errorf(skillscore.EConflict, "模块 %s 已签字确认", m.Name)
 		}
 		var unlocked int
+		// A part a 补考 candidate carries from an earlier batch is not
+		// marked here, so its missing sheet holds nothing up.
 		if err := tx.GetContext(ctx, &unlocked, `SELECT COUNT(*) FROM assignments a
 			LEFT JOIN sheets sh ON sh.module_id = a.module_id AND sh.contestant_id = a.contestant_id AND sh.judge_id = a.judge_id
-			WHERE a.module_id = ? AND (sh.id IS NULL OR sh.status <> 'locked')`, moduleID); err != nil {
+			WHERE a.module_id = ? AND (sh.status <> 'locked' OR sh.id IS NULL AND NOT EXISTS (SELECT 1 FROM carried_parts cp
+				WHERE cp.contestant_id = a.contestant_id AND cp.part = ?))`, moduleID, m.Kind); err != nil {
 			return err
 		}
 		if unlocked > 0 {

@@ -297,6 +297,9 @@ type JudgeAssignment struct {
 	// NotAdvanced: the module belongs to a later round the contestant did
 	// not advance to (store/rounds.go); the tablet neither lists nor marks it.
 	NotAdvanced bool `db:"not_advanced"`
+	// Carried: a 补考 candidate carries the module's part from an earlier
+	// batch (store/retakes.go); the tablet neither lists nor marks it.
+	Carried bool `db:"carried"`
 }
 
 // JudgeAssignments returns one judge's assignments, by module and code.
@@ -305,7 +308,9 @@ func (s *Store) JudgeAssignments(ctx context.Context, judgeID int64) ([]JudgeAss
 	// In a later round's module, who did not advance is flagged, and who did
 	// sits at the station of that round's draw (store/rounds.go).
 	if err := s.r.SelectContext(ctx, &out, `SELECT a.module_id, a.contestant_id, c.code, COALESCE(re.station, c.station) AS station,
-			CASE WHEN rm.round_position > 0 AND re.contestant_id IS NULL THEN 1 ELSE 0 END AS not_advanced
+			CASE WHEN rm.round_position > 0 AND re.contestant_id IS NULL THEN 1 ELSE 0 END AS not_advanced,
+			CASE WHEN EXISTS (SELECT 1 FROM carried_parts cp WHERE cp.contestant_id = a.contestant_id AND cp.part = m.kind)
+				THEN 1 ELSE 0 END AS carried
 		FROM assignments a JOIN contestants c ON c.id = a.contestant_id JOIN modules m ON m.id = a.module_id
 		LEFT JOIN round_modules rm ON rm.event_id = m.event_id AND rm.module_code = m.code
 		LEFT JOIN round_entries re ON re.event_id = m.event_id AND re.round_code = rm.round_code AND re.contestant_id = a.contestant_id

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -532,7 +533,17 @@ func (s *Store) CloseSession(ctx context.Context, eventID int64, session, actor 
 		if err := tx.SelectContext(ctx, &ids, "SELECT contestant_id FROM session_entries WHERE session_id = ? ORDER BY position", sess.ID); err != nil {
 			return err
 		}
+		// A 补考 candidate who carries the sitting's part from an earlier
+		// batch (store/retakes.go) was never due: not 缺考 for staying away.
+		var carried []int64
+		if err := tx.SelectContext(ctx, &carried, `SELECT cp.contestant_id FROM carried_parts cp
+			JOIN modules m ON m.event_id = cp.event_id AND m.kind = cp.part WHERE cp.event_id = ? AND m.code = ?`, eventID, sess.Module); err != nil {
+			return fmt.Errorf("carried parts: %w", err)
+		}
 		for _, cid := range ids {
+			if slices.Contains(carried, cid) {
+				continue
+			}
 			last, ok, err := latestCheckin(ctx, tx, sess.ID, cid)
 			if err != nil {
 				return err

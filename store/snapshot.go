@@ -28,6 +28,9 @@ type Snapshot struct {
 	// Rounds are the event's rounds with their entries (store/rounds.go);
 	// none without rounds.
 	Rounds []RoundState
+	// Carried are the parts 补考 candidates carry from an earlier batch
+	// (store/retakes.go); none outside assessments.
+	Carried []CarriedPart
 }
 
 // DraftSheet names an open (unsubmitted) sheet by the codes of its marks.
@@ -74,6 +77,7 @@ func (s *Store) Snapshot(ctx context.Context, eventID int64) (Snapshot, error) {
 			WHERE m.event_id = ? AND sh.status = 'open' ORDER BY sh.contestant_id, m.position, j.code`},
 		{&snap.Assignments, `SELECT a.* FROM assignments a JOIN modules m ON m.id = a.module_id
 			WHERE m.event_id = ? ORDER BY a.module_id, a.judge_id, a.contestant_id`},
+		{&snap.Carried, carriedQuery},
 	}
 	for _, q := range queries {
 		if err := tx.SelectContext(ctx, q.dest, q.query, eventID); err != nil {

@@ -18,8 +18,9 @@ import (
 
 // SupervisionInput reads what the 督导 progress board of a batch is counted
 // from (supervision.Board): its exam rooms, sittings with their sign-in
-// states, modules, panels, assignments, score sheets, candidate statuses
-// and the records filed. It opens no personal data.
+// states, modules, panels, assignments, score sheets, candidate statuses,
+// the modules 补考 candidates carry and the records filed. It opens no
+// personal data.
 func (s *Store) SupervisionInput(ctx context.Context, eventID int64) (supervision.Input, error) {
 	var in supervision.Input
 	rooms, err := s.ExamRooms(ctx, eventID)
@@ -98,6 +99,17 @@ func (s *Store) SupervisionInput(ctx context.Context, eventID int64) (supervisio
 	in.Statuses = make(map[int64]string, len(sts))
 	for _, x := range sts {
 		in.Statuses[x.ID] = x.Status
+	}
+	var carried []struct {
+		Module       string `db:"module"`
+		ContestantID int64  `db:"contestant_id"`
+	}
+	if err := s.r.SelectContext(ctx, &carried, `SELECT m.code AS module, cp.contestant_id FROM carried_parts cp
+		JOIN modules m ON m.event_id = cp.event_id AND m.kind = cp.part WHERE cp.event_id = ?`, eventID); err != nil {
+		return in, fmt.Errorf("supervision carried parts: %w", err)
+	}
+	for _, c := range carried {
+		in.Carried = append(in.Carried, supervision.InCarried{Module: c.Module, ContestantID: c.ContestantID})
 	}
 	in.Records, err = s.SupervisionRecords(ctx, eventID)
 	return in, err

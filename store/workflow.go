@@ -62,11 +62,13 @@ func workflow(ctx context.Context, tx *sqlx.Tx, eventID int64) (Workflow, error)
 		WHERE m.event_id = ? AND sh.status <> 'locked'`, eventID); err != nil {
 		return w, fmt.Errorf("unlocked sheets: %w", err)
 	}
-	// A contestant who was absent or withdrew gets no sheet; that blocks nothing.
+	// A contestant who was absent or withdrew gets no sheet, nor does a 补考
+	// candidate in a part carried from an earlier batch; that blocks nothing.
 	if err := tx.GetContext(ctx, &missing, `SELECT COUNT(*) FROM assignments a JOIN modules m ON m.id = a.module_id
 		JOIN contestants c ON c.id = a.contestant_id
 		LEFT JOIN sheets sh ON sh.module_id = a.module_id AND sh.contestant_id = a.contestant_id AND sh.judge_id = a.judge_id
-		WHERE m.event_id = ? AND sh.id IS NULL AND c.status NOT IN ('absent', 'withdrew')`, eventID); err != nil {
+		WHERE m.event_id = ? AND sh.id IS NULL AND c.status NOT IN ('absent', 'withdrew')
+			AND NOT EXISTS (SELECT 1 FROM carried_parts cp WHERE cp.contestant_id = a.contestant_id AND cp.part = m.kind)`, eventID); err != nil {
 		return w, fmt.Errorf("missing sheets: %w", err)
 	}
 	w.Unlocked = open + missing

@@ -19,6 +19,15 @@ type Input struct {
 	// contestant id; absent from the map when competing.
 	Statuses map[int64]string
 	Records  []Record
+	// Carried are the modules 补考 candidates do not sit: their part is
+	// carried from an earlier batch (docs/retakes.md), so no sheet is due.
+	Carried []InCarried
+}
+
+// InCarried is a module a candidate does not sit in this batch.
+type InCarried struct {
+	Module       string
+	ContestantID int64
 }
 
 // InRoom is an exam room (考场).
@@ -183,7 +192,8 @@ func out(status string) bool {
 // or their status is 缺考; a score sheet is expected for each 考评员 of the
 // sitting's module panel and each candidate they score (every candidate
 // when the module has no assignments, as on the chief judge's desk) who is
-// not out (缺考, 弃权, 取消资格); a sheet that exists is always expected. A
+// not out (缺考, 弃权, 取消资格) and does not carry the module's part from an
+// earlier batch (补考); a sheet that exists is always expected. A
 // sitting without a module counts every judged module of the batch.
 func Board(in Input) []Room {
 	rooms := make([]Room, len(in.Rooms))
@@ -200,6 +210,10 @@ func Board(in Input) []Room {
 	for _, a := range in.Assignments {
 		assigned[key{a.Module, a.JudgeID, a.ContestantID}] = true
 		hasAssignments[a.Module] = true
+	}
+	carried := map[key]bool{}
+	for _, c := range in.Carried {
+		carried[key{module: c.Module, c: c.ContestantID}] = true
 	}
 	sheet := map[key]string{}
 	for _, s := range in.Sheets {
@@ -251,7 +265,7 @@ func Board(in Input) []Room {
 					for _, e := range x.Entries {
 						k := key{m.Code, p.JudgeID, e.ContestantID}
 						st, has := sheet[k]
-						scores := !hasAssignments[m.Code] || assigned[k]
+						scores := (!hasAssignments[m.Code] || assigned[k]) && !carried[key{module: m.Code, c: e.ContestantID}]
 						on = on || scores || has
 						if has || (scores && !out(in.Statuses[e.ContestantID]) && e.Outcome != sessions.Absent) {
 							mp.Expected++

@@ -146,3 +146,20 @@ func TestBoardCounts(t *testing.T) {
 		t.Errorf("label %q", got)
 	}
 }
+
+// A 补考 candidate who carries a module's part from an earlier batch owes no
+// sheet in it, assigned or not.
+func TestBoardCarriedPartOwesNoSheet(t *testing.T) {
+	in := Input{
+		Rooms: []InRoom{{Code: "K01", Name: "第一考场", Seats: 2}},
+		Sittings: []InSitting{{Code: "S1", Name: "实操", Venue: "第一考场", Module: "A", Entries: []InEntry{
+			{ContestantID: 1, Name: "甲", Outcome: sessions.Present}, {ContestantID: 2, Name: "乙", Outcome: sessions.Present}}}},
+		Modules:     []InModule{{Code: "A", Name: "模块A"}},
+		Panels:      []InPanelSeat{{Module: "A", JudgeID: 1, JudgeCode: "J1"}},
+		Assignments: []InAssignment{{Module: "A", JudgeID: 1, ContestantID: 1}, {Module: "A", JudgeID: 1, ContestantID: 2}},
+		Carried:     []InCarried{{Module: "A", ContestantID: 2}},
+	}
+	if got := Board(in)[0].Sittings[0].Counts.SheetsDue; got != 1 {
+		t.Fatalf("%d sheets due, want 1 (乙 carries module A)", got)
+	}
+}

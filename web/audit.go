@@ -72,6 +72,8 @@ var auditActions = map[string]string{
 	// 报审 of assessment batches and the working-day calendar (issue 15).
 	"batch.submit": "报审（提交监管部门审核）", "batch.approve": "审核员批准认定批次", "batch.return": "审核员退回认定批次",
 	"calendar.set": "录入工作日历（节假日、调休上班日）", "calendar.remove": "删除工作日历中的日期",
+	// 核对补考 (issue 15).
+	"batch.retakes": "核对补考（沿用已合格部分）",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to

@@ -98,7 +98,7 @@ func TestBatchReviewPages(t *testing.T) {
 	code, body = rev.get("/reviews")
 	wantBody(t, "waiting", code, body, 200, `id="waiting"`, `data-event="`+o.batch.Code+`"`, "养老护理员 · 四级/中级工")
 	code, body = rev.get(base + "/batch/approval")
-	wantBody(t, "approval page", code, body, 200, "待审核", "共 4 人：合格 <strong>2</strong> 人，不合格 1 人，缺考或弃权 1 人",
+	wantBody(t, "approval page", code, body, 200, "待审核", "共 4 人：合格 <strong>2</strong> 人，不合格 1 人，缺考 1 人",
 		o.cs[0].Name, "理论", "实操", `id="approve"`, `id="return"`)
 	if strings.Contains(body, o.cs[0].IDNumber) {
 		t.Fatal("the reviewer's summary shows a full 证件号码")

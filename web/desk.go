@@ -165,6 +165,12 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 	for _, j := range snap.Judges {
 		judgeByID[j.ID] = j
 	}
+	// A part a 补考 candidate carries from an earlier batch is not marked
+	// here: its cells say so and count in no column.
+	carried := map[[2]any]bool{}
+	for _, cp := range snap.Carried {
+		carried[[2]any{cp.ContestantID, cp.Part}] = true
+	}
 	cs := append([]store.Contestant(nil), snap.Contestants...)
 	sort.Slice(cs, func(i, k int) bool { return results.DisplayCode(cs[i]) < results.DisplayCode(cs[k]) })
 	d.Contestants = make([]deskContestant, 0, len(cs))
@@ -206,6 +212,8 @@ func (s *Server) desk(ctx context.Context, ev store.Event) (Desk, error) {
 				sh, has := sheetOf[k]
 				cell := deskCell{}
 				switch {
+				case carried[[2]any{c.ID, m.Kind}]:
+					cell = deskCell{Status: "carried", Label: "补考沿用"}
 				case has && sh.Status == "locked":
 					cell = deskCell{Sheet: sh.ID, Status: "locked", Label: "已锁定"}
 					dm.Counts.Locked++

@@ -54,6 +54,7 @@ var notices = map[string]string{
 	"user-revoked":             "授权已撤销",
 	"purged":                   "已永久清除：选手 %d 人的姓名和证件号码，手机号码 %d 个，证书 %d 张上的证件号码，申诉内容 %d 件，照片 %d 张",
 	"person-corrected":         "已更正 %d 项信息",
+	"retakes-checked":          "已核对补考并保存：%d 名考生沿用已合格部分，%d 名不能沿用",
 	"programme-created":        "大赛已创建，请导入代表队并加入赛项",
 	"programme-event-added":    "赛项已加入大赛",
 	"programme-rules-saved":    "大赛规则已保存",

@@ -60,6 +60,9 @@ type resultsPage struct {
 	PublishRefused, AppealRefused, FinalRefused      string
 	PublishedAt, PublicationEnd, FinalizedAt         string
 	DefaultStart, DefaultEnd                         string
+	// Assessment: each candidate's verdict per part (web/passverdicts.go);
+	// nil for a competition.
+	Assessment *assessmentVerdicts
 	// Batch is an assessment batch's 公示 and review (报审): its end is
 	// counted in working days, and certificates wait for approval.
 	Batch *resultsBatch
@@ -128,6 +131,12 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *au
 	}
 	if b := page.Batch; b != nil {
 		page.Steps = append(page.Steps, workflowStep{Name: "报审并经监管部门批准", Done: b.State == store.ReviewApproved, State: b.StateName})
+	}
+	if ev.Kind == string(scoring.Assessment) {
+		if page.Assessment, err = s.assessmentVerdicts(r.Context(), ev, f); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "results", page)

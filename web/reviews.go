@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"skillscore"
-	"skillscore/results"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -87,14 +86,6 @@ func (s *Server) handleReviews(w http.ResponseWriter, r *http.Request, u *authed
 	s.render(w, r, "reviews", page)
 }
 
-// approvalCandidate is one candidate of the read-only results summary.
-type approvalCandidate struct {
-	Seq                            int
-	Name, Org, Total, Result, Note string
-	Parts                          []string
-	Passed                         bool
-}
-
 type approvalPage struct {
 	Title, CSRF, EventCode, EventName, Message string
 	BatchNo, Occupation, OccupationCode        string
@@ -105,10 +96,10 @@ type approvalPage struct {
 	CanDecide                                  bool // a reviewer of the batch, and the batch awaits a decision
 	DecideRefused                              string
 	History                                    []reviewStepRow
-	PartNames                                  []string
-	Candidates                                 []approvalCandidate
-	Total, Passed, Failed, NoScore             int
-	ResultsError                               string
+	// Verdicts are the results as the body's results page shows them:
+	// each part's score and verdict (沿用 with its source for a 补考).
+	Verdicts *assessmentVerdicts
+	Codes    bool // some candidate holds a code (准考证号 or draw code): its column shows
 }
 
 // handleBatchApproval is the reviewer's page of one batch: what was
@@ -139,71 +130,15 @@ func (s *Server) handleBatchApproval(w http.ResponseWriter, r *http.Request, u *
 		row := reviewHistory(store.Review{Steps: []store.ReviewStep{st}})[0]
 		page.Submitted = &row
 	}
-	snap, err := s.judging.Snapshot(ctx, ev.ID)
-	if err != nil {
+	if page.Verdicts, err = s.assessmentVerdicts(ctx, ev, rev.Workflow); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if st, err := results.Compute(snap); err != nil {
-		// The rules cannot be computed: the reviewer is told so and may
-		// return the batch; the page itself still serves.
-		page.ResultsError = skillscore.ErrorMessage(err)
-	} else {
-		fillApprovalResults(&page, st)
+	for _, row := range page.Verdicts.Rows {
+		page.Codes = page.Codes || row.Code != ""
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "batchapproval", page)
-}
-
-// fillApprovalResults lays out the computed results: a count of who passed
-// and a line per candidate with each part's score, named as staff pages
-// name them (no 证件号码: the reviewer checks results, not identities).
-func fillApprovalResults(page *approvalPage, st *results.Standings) {
-	var parts []string
-	seen := map[string]bool{}
-	for _, c := range st.Result.Contestants {
-		for _, p := range c.Parts {
-			if !seen[p.Part] {
-				seen[p.Part] = true
-				parts = append(parts, p.Part)
-				page.PartNames = append(page.PartNames, p.Name)
-			}
-		}
-	}
-	for _, c := range st.Result.Contestants {
-		row, ok := st.Contestants[c.ID]
-		if !ok {
-			continue
-		}
-		line := approvalCandidate{Name: row.Name, Org: row.Organization, Total: results.TotalText(c, results.Plain),
-			Note: results.StatusNote(c)}
-		scores := map[string]string{}
-		for _, p := range c.Parts {
-			scores[p.Part] = p.Score.String()
-		}
-		noScore := results.NoScore(c)
-		for _, p := range parts {
-			if noScore {
-				scores[p] = "—"
-			}
-			line.Parts = append(line.Parts, scores[p])
-		}
-		page.Total++
-		line.Seq = page.Total
-		switch {
-		case noScore:
-			// 缺考 or 弃权: the status is the result, its reason beneath.
-			line.Result, line.Total, line.Note = c.StatusName, "—", c.StatusReason
-			page.NoScore++
-		case c.Pass != nil && *c.Pass:
-			line.Result, line.Passed = "合格", true
-			page.Passed++
-		default:
-			line.Result = "不合格"
-			page.Failed++
-		}
-		page.Candidates = append(page.Candidates, line)
-	}
 }
 
 // handleBatchApprove records the reviewer's approval.

@@ -184,6 +184,9 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/batch/supervision/records", s.supervisionRoute(s.handleSupervisionRecords, RoleChief))
 	handle("GET /events/{code}/batch/supervision/records.pdf", s.supervisionRoute(s.handleSupervisionRecordsPDF, RoleChief))
 	handle("GET /events/{code}/batch/supervision/records/{record}/pdf", s.supervisionRoute(s.handleSupervisionRecordPDF, RoleChief))
+	// Assessment batches (issue 15): 核对补考, the parts 补考 candidates carry.
+	handle("GET /events/{code}/batch/retakes", s.eventRoute(s.handleRetakesPage))
+	handle("POST /events/{code}/batch/retakes", s.eventRoute(s.handleRetakesCheck))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

@@ -10,6 +10,7 @@ import (
 	"io"
 	"io/fs"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -27,6 +28,8 @@ func runCompute(args []string, stdout, stderr io.Writer) error {
 	marksPath := fs.String("marks", "", "marks CSV `file`: contestant,module,aspect,judge,value[,multiplier][,completion_time]")
 	contPath := fs.String("contestants", "", "optional contestants CSV `file`: id[,group][,level][,last_promotion_year][,completion_time][,target_level]")
 	recPath := fs.String("recusals", "", "optional recusals CSV `file`: contestant,module,judge")
+	carriedPath := fs.String("carried", "", "optional carried-parts CSV `file` (补考): contestant,part,score[,batch_no][,date][,event]")
+	seated := fs.String("seated", "", "panels seated within a rule's range, `MODULE=N[,MODULE=N]` (e.g. review=3)")
 	format := fs.String("format", "table", "output format: table, json or csv")
 	year := fs.Int("year", 0, "event year for the once-a-year promotion rule (default: the rules' year)")
 	if err := parseFlags(fs, args); err != nil {
@@ -51,7 +54,17 @@ func runCompute(args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	in := scoring.Input{Year: *year, Marks: mt.Marks}
+	in := scoring.Input{Year: *year, Marks: mt.Marks, Absences: mt.Absences}
+	if *seated != "" {
+		if in.Seated, err = parseSeated(*seated); err != nil {
+			return err
+		}
+	}
+	if *carriedPath != "" {
+		if in.Carried, err = readWith(*carriedPath, scoring.ReadCarriedCSV); err != nil {
+			return err
+		}
+	}
 	if *contPath != "" {
 		if in.Contestants, err = readWith(*contPath, scoring.ReadContestantsCSV); err != nil {
 			return err
@@ -59,11 +72,17 @@ func runCompute(args []string, stdout, stderr io.Writer) error {
 	} else {
 		// without a roster every contestant in the marks, in first-seen order
 		seen := map[string]bool{}
-		for _, m := range mt.Marks {
-			if !seen[m.Contestant] {
-				seen[m.Contestant] = true
-				in.Contestants = append(in.Contestants, scoring.Contestant{ID: m.Contestant})
+		add := func(id string) {
+			if !seen[id] {
+				seen[id] = true
+				in.Contestants = append(in.Contestants, scoring.Contestant{ID: id})
 			}
+		}
+		for _, m := range mt.Marks {
+			add(m.Contestant)
+		}
+		for _, a := range mt.Absences {
+			add(a.Contestant)
 		}
 	}
 	for i := range in.Contestants {
@@ -101,6 +120,21 @@ func runCompute(args []string, stdout, stderr io.Writer) error {
 		return writeResultCSV(stdout, rules, res)
 	}
 	return writeResultTable(stdout, rules, res)
+}
+
+// parseSeated reads --seated: module=N pairs separated by commas.
+func parseSeated(v string) (map[string]int, error) {
+	out := map[string]int{}
+	for _, f := range strings.Split(v, ",") {
+		code, n, ok := strings.Cut(strings.TrimSpace(f), "=")
+		k, err := strconv.Atoi(n)
+		if !ok || code == "" || err != nil || k < 1 {
+			return nil, usagef("compute", fmt.Sprintf("--seated %q 无效：应为 模块=人数，如 review=3", f),
+				fmt.Sprintf("bad --seated %q: want MODULE=N, e.g. review=3", f))
+		}
+		out[code] = k
+	}
+	return out, nil
 }
 
 func readWith[T any](path string, read func(io.Reader) (T, error)) (T, error) {
@@ -218,6 +252,10 @@ func writeResultCSV(w io.Writer, rules *scoring.Rules, res *scoring.Result) erro
 		head = append(head, "module:"+m.Code)
 	}
 	head = append(head, "total", "award", "promotion_to", "pass", "complete", "disqualified")
+	subjects := verdictSubjects(rules)
+	for _, sub := range subjects {
+		head = append(head, "verdict:"+sub)
+	}
 	if err := cw.Write(head); err != nil {
 		return err
 	}
@@ -235,6 +273,9 @@ func writeResultCSV(w io.Writer, rules *scoring.Rules, res *scoring.Result) erro
 			pass = strconv.FormatBool(*c.Pass)
 		}
 		row = append(row, c.Total.Format(places(rules)), c.Award, promo, pass, strconv.FormatBool(c.Complete), strconv.FormatBool(c.Disqualified))
+		for _, sub := range subjects {
+			row = append(row, verdictOf(c, sub, func(v scoring.PartVerdict) string { return v.Verdict }))
+		}
 		// Contestant ids and groups come from the marks file: a spreadsheet
 		// must show them, never run them.
 		if err := cw.Write(exports.CSVRecord(row...)); err != nil {
@@ -267,6 +308,10 @@ func writeResultTable(w io.Writer, rules *scoring.Rules, res *scoring.Result) er
 		head = append(head, m.Name)
 	}
 	head = append(head, "总分", "奖项", "晋升", "合格", "状态")
+	subjects := verdictSubjects(rules)
+	for _, sub := range subjects {
+		head = append(head, verdictHead(rules, sub))
+	}
 	rows := [][]string{head}
 	for _, c := range res.Contestants {
 		rank := ""
@@ -282,6 +327,9 @@ func writeResultTable(w io.Writer, rules *scoring.Rules, res *scoring.Result) er
 			if m.ScoreExact != "" {
 				s = "≈" + s
 			}
+			if moduleAbsent(m) {
+				s = "缺考"
+			}
 			row = append(row, s)
 		}
 		status := "完成"
@@ -292,6 +340,9 @@ func writeResultTable(w io.Writer, rules *scoring.Rules, res *scoring.Result) er
 			status = "未完成"
 		}
 		row = append(row, c.Total.Format(places(rules)), c.AwardName, promotionText(c.Promotion), yesNo(c.Pass), status)
+		for _, sub := range subjects {
+			row = append(row, verdictOf(c, sub, scoring.PartVerdict.Text))
+		}
 		rows = append(rows, row)
 	}
 	widths := make([]int, len(head))
@@ -349,4 +400,61 @@ func writeResultTable(w io.Writer, rules *scoring.Rules, res *scoring.Result) er
 	}
 	_, err := w.Write(b.Bytes())
 	return err
+}
+
+// verdictSubjects are the parts (theory …) and modules (module:CODE) the
+// pass conditions judge, one column each in the outputs.
+func verdictSubjects(rules *scoring.Rules) []string {
+	if rules.Pass == nil {
+		return nil
+	}
+	var out []string
+	for _, pc := range rules.Pass.Conditions {
+		sub := pc.Part
+		if pc.Module != "" {
+			sub = "module:" + pc.Module
+		}
+		if !slices.Contains(out, sub) {
+			out = append(out, sub)
+		}
+	}
+	return out
+}
+
+// verdictHead is a subject's column heading in the table: its name and 判定.
+func verdictHead(rules *scoring.Rules, sub string) string {
+	for _, pc := range rules.Pass.Conditions {
+		if (pc.Part == sub || "module:"+pc.Module == sub) && pc.Name != "" {
+			return pc.Name + "判定"
+		}
+	}
+	if code, ok := strings.CutPrefix(sub, "module:"); ok {
+		for _, m := range rules.Modules {
+			if m.Code == code {
+				return m.Name + "判定"
+			}
+		}
+	}
+	return map[string]string{"theory": "理论", "practical": "实操", "review": "综合评审", "other": "其他"}[sub] + "判定"
+}
+
+// verdictOf is a contestant's verdict on a subject as show gives it, ""
+// when no condition applied.
+func verdictOf(c scoring.ContestantResult, sub string, show func(scoring.PartVerdict) string) string {
+	for _, v := range c.Verdicts {
+		if v.Module != "" && "module:"+v.Module == sub || v.Module == "" && v.Part == sub {
+			return show(v)
+		}
+	}
+	return ""
+}
+
+// moduleAbsent: the module was recorded as not sat (缺考).
+func moduleAbsent(m scoring.ModuleScore) bool {
+	for _, r := range m.Reasons {
+		if r.Code == "module.absent" {
+			return true
+		}
+	}
+	return false
 }

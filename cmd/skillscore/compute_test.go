@@ -34,6 +34,9 @@ func TestComputeGolden(t *testing.T) {
 				if c := "testdata/compute/" + name + ".contestants.csv"; fileExists(c) {
 					args = append(args, "--contestants", c)
 				}
+				if c := "testdata/compute/" + name + ".carried.csv"; fileExists(c) {
+					args = append(args, "--carried", c)
+				}
 				var out, errb bytes.Buffer
 				if err := runCompute(args, &out, &errb); err != nil {
 					t.Fatalf("compute: %v\n%s", err, errb.String())

@@ -76,6 +76,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        认定批次报审、监管部门批准或退回；公示用的工作日历 (batch review, working-day calendar)
   skillscore report  --batch 批次号 --out FILE.xlsx|.json [--photos FILE.zip] | --doc summary|register|transcripts ...
                                                        认定批次的证书数据报送、成绩汇总表、证书发放登记表、成绩单 (batch report)
+  skillscore retakes check --event CODE [--dry-run] [--json] [--db URL]
+                                                       核对补考：沿用以往批次已合格的部分 (carry passed parts into a 补考)
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
@@ -215,6 +217,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBatchReview(ctx, args[1:], stdout, stderr)
 	case "report": // an assessment batch's certificate data and papers (issue 15)
 		return runReport(ctx, args[1:], stdout, stderr)
+	case "retakes": // 核对补考 (issue 15)
+		return runRetakes(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
