@@ -10,6 +10,8 @@ import (
 	_ "image/jpeg" // photos are JPEG or PNG
 	_ "image/png"
 	"net/http"
+
+	"skillscore/store"
 )
 
 // Bounds of an accepted photo. A 2-inch ID photo (35×49 mm) scanned at
@@ -38,7 +40,12 @@ type Info struct {
 // file name; the image is decoded in full (a truncated file would otherwise
 // pass and print half a face), and a PNG must be one the certificate PDF
 // writer takes.
-func Check(data []byte) (Info, string) {
+func Check(data []byte) (Info, string) { return CheckSpec(data, store.PhotoSpec{}) }
+
+// CheckSpec is Check with a batch's photo spec (store.PhotoSpec) on top of
+// the bounds above: its size and pixel bounds are checked from the header,
+// before the image is decoded, so a photo a batch refuses costs no decoding.
+func CheckSpec(data []byte, spec store.PhotoSpec) (Info, string) {
 	if len(data) > MaxBytes {
 		return Info{}, fmt.Sprintf("文件大小 %s，超过 %s 上限", sizeText(int64(len(data))), sizeText(MaxBytes))
 	}
@@ -65,6 +72,9 @@ func Check(data []byte) (Info, string) {
 	case cfg.Width > MaxSide || cfg.Height > MaxSide:
 		return Info{}, fmt.Sprintf("照片 %d×%d 像素，太大：宽和高都不能超过 %d", cfg.Width, cfg.Height, MaxSide)
 	}
+	if why := specProblem(spec, cfg.Width, cfg.Height, len(data)); why != "" {
+		return Info{}, why
+	}
 	if info.ContentType == "image/png" {
 		if why := pngPrintable(data); why != "" {
 			return Info{}, why
@@ -77,6 +87,42 @@ func Check(data []byte) (Info, string) {
 	sum := sha256.Sum256(data)
 	info.SHA256 = hex.EncodeToString(sum[:])
 	return info, ""
+}
+
+// specProblem says why a photo of w×h pixels and size bytes does not meet
+// a batch's spec, "" when it does.
+func specProblem(spec store.PhotoSpec, w, h, size int) string {
+	if spec.MaxKB > 0 && size > spec.MaxKB<<10 {
+		return fmt.Sprintf("文件大小 %s，超过本批次要求的 %d KB", sizeText(int64(size)), spec.MaxKB)
+	}
+	tooSmall := w < spec.MinWidth || h < spec.MinHeight
+	tooLarge := spec.MaxWidth > 0 && w > spec.MaxWidth || spec.MaxHeight > 0 && h > spec.MaxHeight
+	if !tooSmall && !tooLarge {
+		return ""
+	}
+	return fmt.Sprintf("照片 %d×%d 像素，本批次要求%s（宽×高）", w, h, SpecText(spec))
+}
+
+// SpecText states a spec's pixel bounds as a message does: 358×441 when
+// exact, else the range (不限 for an open bound).
+func SpecText(spec store.PhotoSpec) string {
+	side := func(lo, hi int) string {
+		switch {
+		case lo == hi && lo > 0:
+			return fmt.Sprint(lo)
+		case hi == 0 && lo == 0:
+			return "不限"
+		case hi == 0:
+			return fmt.Sprintf("≥%d", lo)
+		case lo == 0:
+			return fmt.Sprintf("≤%d", hi)
+		}
+		return fmt.Sprintf("%d–%d", lo, hi)
+	}
+	if spec.MinWidth == spec.MaxWidth && spec.MinHeight == spec.MaxHeight && spec.MinWidth > 0 && spec.MinHeight > 0 {
+		return fmt.Sprintf(" %d×%d 像素", spec.MinWidth, spec.MinHeight)
+	}
+	return fmt.Sprintf("宽 %s、高 %s 像素", side(spec.MinWidth, spec.MaxWidth), side(spec.MinHeight, spec.MaxHeight))
 }
 
 // pngPrintable refuses the PNGs gofpdf, which writes the certificates,

@@ -58,10 +58,12 @@ type candidate struct {
 // Import checks every file of src and stores the good ones as the photos
 // of the event's contestants, each under a new opaque name. A file is
 // matched to a contestant by its name without the extension: the
-// contestant's 证件号码 (an x in a check character is an X) or, once
-// drawn, their 参赛编号 (anonymous code). A file is refused, with its
-// reason, when its name matches no contestant, it is no JPEG or PNG by its
-// content, it is over MaxBytes or outside the pixel bounds, it cannot be
+// contestant's 证件号码 (an x in a check character is an X), their
+// 准考证号 / 参赛证号 (entry card number) once given, or, once drawn,
+// their 参赛编号 (anonymous code). A file is refused, with its reason, when
+// its name matches no contestant, it is no JPEG or PNG by its content, it
+// is over MaxBytes or outside the pixel bounds (and, for an assessment
+// batch, outside the batch's photo spec: store.PhotoSpec), it cannot be
 // decoded, another file names the same contestant (each contestant has
 // exactly one photo: all of theirs are refused), or it is the very image
 // another contestant has. Good files are stored all in one transaction
@@ -78,8 +80,26 @@ func (l *Library) Import(ctx context.Context, eventID int64, src *Source, opts O
 	if err != nil {
 		return nil, err
 	}
-	byID, byCode, byRow := map[string]store.Contestant{}, map[string]store.Contestant{}, map[int64]store.Contestant{}
+	var spec store.PhotoSpec
+	switch b, err := l.st.Batch(ctx, eventID); {
+	case err == nil:
+		spec = b.PhotoSpec
+	case skillscore.ErrorCode(err) != skillscore.ENotFound:
+		return nil, err
+	}
+	numbered, err := l.st.SchedulePeople(ctx, eventID)
+	if err != nil {
+		return nil, err
+	}
+	entryNo := make(map[int64]string, len(numbered))
+	for _, p := range numbered {
+		entryNo[p.ContestantID] = p.EntryNo
+	}
+	byID, byEntry, byCode, byRow := map[string]store.Contestant{}, map[string]store.Contestant{}, map[string]store.Contestant{}, map[int64]store.Contestant{}
 	for _, c := range people {
+		if n := entryNo[c.ID]; n != "" {
+			byEntry[strings.ToUpper(n)] = c
+		}
 		byID[strings.ToUpper(c.IDNumber)] = c
 		if c.Code != nil && *c.Code != "" {
 			byCode[strings.ToUpper(*c.Code)] = c
@@ -113,6 +133,9 @@ func (l *Library) Import(ctx context.Context, eventID int64, src *Source, opts O
 		who, byIDNumber := byID[key]
 		found := byIDNumber
 		if !found {
+			who, found = byEntry[key]
+		}
+		if !found {
 			who, found = byCode[key]
 		}
 		i := len(rep.Files)
@@ -125,7 +148,7 @@ func (l *Library) Import(ctx context.Context, eventID int64, src *Source, opts O
 			continue
 		}
 		if !found {
-			reject(i, "文件名不是本赛事任何选手的证件号码或参赛编号")
+			reject(i, "文件名不是本赛事任何选手的证件号码、准考证号（参赛证号）或参赛编号")
 			continue
 		}
 		data, rerr := readEntry(e)
@@ -133,7 +156,7 @@ func (l *Library) Import(ctx context.Context, eventID int64, src *Source, opts O
 			reject(i, "无法读取文件："+rerr.Error())
 			continue
 		}
-		info, why := Check(data)
+		info, why := CheckSpec(data, spec)
 		if why != "" {
 			reject(i, why)
 			continue

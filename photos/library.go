@@ -2,8 +2,9 @@
 // carries personal data: the photo store is a directory of files named by
 // an opaque random id and the extension of their content, and the database
 // (store.Photo) ties each file to its contestant with its checksum. It
-// imports an organizer's photos named by 证件号码 or 参赛编号 from a
-// directory or a ZIP, checking each, and serves a holder's photo to the
+// imports an organizer's photos named by 证件号码, 准考证号 (entry card
+// number) or 参赛编号 from a directory or a ZIP, checking each (an
+// assessment batch's photo spec too), and serves a holder's photo to the
 // certificates by contestant id. It never writes a 证件号码 or a name into
 // a file name, an audit entry or a message unmasked.
 package photos
@@ -24,6 +25,7 @@ import (
 	"time"
 
 	"skillscore"
+	"skillscore/sessions"
 	"skillscore/store"
 )
 
@@ -37,6 +39,12 @@ type Store interface {
 	SetPhotos(ctx context.Context, eventID int64, ps []store.Photo, actor string) ([]store.Photo, error)
 	DeletePhoto(ctx context.Context, eventID, contestantID int64, actor string) (store.Photo, error)
 	PhotoFiles(ctx context.Context) ([]string, error)
+	// SchedulePeople gives each contestant's 准考证号 / 参赛证号 (entry
+	// card number), a name a photo file may have.
+	SchedulePeople(ctx context.Context, eventID int64) ([]sessions.Person, error)
+	// Batch is an assessment batch's details, its photo spec among them
+	// (ENotFound for an event that is no batch).
+	Batch(ctx context.Context, eventID int64) (store.Batch, error)
 }
 
 // Library is the photo store: a directory and the records naming its files.

@@ -3,10 +3,13 @@ package photos
 import (
 	"archive/zip"
 	"bytes"
+	"compress/flate"
 	"context"
 	"crypto/rand"
+	"encoding/binary"
 	"encoding/json"
 	"fmt"
+	"hash/crc32"
 	"image"
 	"image/color"
 	"image/jpeg"
@@ -468,5 +471,163 @@ func TestLegacyFiles(t *testing.T) {
 	}
 	if n := LegacyFiles(filepath.Join(dir, "none")); n != 0 {
 		t.Errorf("a missing directory: %d", n)
+	}
+}
+
+// hugePNG is a PNG of a few dozen bytes whose header declares w×h pixels:
+// decoding it would allocate w×h×3 bytes.
+func hugePNG(w, h uint32) []byte {
+	var buf bytes.Buffer
+	buf.WriteString("\x89PNG\r\n\x1a\n")
+	chunk := func(typ string, data []byte) {
+		binary.Write(&buf, binary.BigEndian, uint32(len(data)))
+		buf.WriteString(typ)
+		buf.Write(data)
+		binary.Write(&buf, binary.BigEndian, crc32.ChecksumIEEE(append([]byte(typ), data...)))
+	}
+	ihdr := make([]byte, 13)
+	binary.BigEndian.PutUint32(ihdr[0:], w)
+	binary.BigEndian.PutUint32(ihdr[4:], h)
+	ihdr[8], ihdr[9] = 8, 2 // 8 bits, RGB
+	chunk("IHDR", ihdr)
+	chunk("IDAT", []byte{0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01})
+	chunk("IEND", nil)
+	return buf.Bytes()
+}
+
+// lyingEntry is a ZIP entry whose directory says 1,000 bytes while its
+// data inflates to 3 MB: archive/zip must stop at what it was told.
+func lyingZip(t *testing.T, name string, good map[string][]byte) []byte {
+	t.Helper()
+	var comp bytes.Buffer
+	fw, _ := flate.NewWriter(&comp, flate.BestCompression)
+	fw.Write(make([]byte, 3<<20))
+	fw.Close()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	w, err := zw.CreateRaw(&zip.FileHeader{Name: name, Method: zip.Deflate, CompressedSize64: uint64(comp.Len()), UncompressedSize64: 1000})
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.Write(comp.Bytes())
+	for n, data := range good {
+		w, err := zw.Create(n)
+		if err != nil {
+			t.Fatal(err)
+		}
+		w.Write(data)
+	}
+	if err := zw.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return buf.Bytes()
+}
+
+// batchFixture is an assessment batch asking for 358×441 photos of at most
+// 200 KB, with 4 candidates given 准考证号 0001–0004.
+func batchFixture(t *testing.T) fixture {
+	t.Helper()
+	ctx := context.Background()
+	st := testenv.SQLite(t)
+	ev, _, err := st.CreateBatch(ctx, store.NewEvent{Event: store.Event{Code: "jx-rd-photos", Name: "认定照片", Kind: "assessment",
+		Occupation: "养老护理员", Level: 4, Year: 2026, StartsOn: "2026-06-10", Rules: `{"modules":[]}`},
+		Groups: []store.Group{{Code: "all", Name: "考生"}}},
+		store.Batch{BatchNo: "P-01", PublicityDays: 5, RetakeMonths: 12,
+			PhotoSpec: store.PhotoSpec{MinWidth: 358, MinHeight: 441, MaxWidth: 358, MaxHeight: 441, MaxKB: 200}}, nil, "tester")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var cs []store.Contestant
+	for i := range 4 {
+		id, err := idnumber.Make("360102", time.Date(1985, 1, 2, 0, 0, 0, 0, time.UTC), 20+i)
+		if err != nil {
+			t.Fatal(err)
+		}
+		cs = append(cs, store.Contestant{Name: fmt.Sprintf("考生%d", i+1), Gender: idnumber.Gender(id), IDType: "居民身份证", IDNumber: id,
+			City: "南昌", GroupCode: "all"})
+	}
+	people, err := st.AddContestants(ctx, ev.ID, cs, "tester")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n, err := st.AssignEntryNumbers(ctx, ev.ID, "tester"); err != nil || n != 4 {
+		t.Fatalf("entry numbers: %d %v", n, err)
+	}
+	dir := filepath.Join(t.TempDir(), "photos")
+	return fixture{st: st, ev: ev, people: people, lib: New(st, dir), dir: dir}
+}
+
+// A batch's photos come by 准考证号 or 证件号码 and must meet its spec:
+// a 2-inch photo where 358×441 is asked, one over the batch's size limit,
+// a PNG declaring 60000×60000 pixels in a few dozen bytes (refused from its
+// header, never decoded), an entry that inflates past what its ZIP says,
+// and a name no one has are each refused, named, and the rest imported.
+func TestImportBatchPhotosByEntryNumberAndSpec(t *testing.T) {
+	ctx := context.Background()
+	f := batchFixture(t)
+	p := f.people
+	noise := image.NewNRGBA(image.Rect(0, 0, 358, 441))
+	rand.Read(noise.Pix)
+	for i := 3; i < len(noise.Pix); i += 4 {
+		noise.Pix[i] = 255
+	}
+	var nb bytes.Buffer
+	if err := png.Encode(&nb, noise); err != nil {
+		t.Fatal(err)
+	}
+	big := nb.Bytes() // noise does not compress: about 470 KB
+	if len(big) <= 200<<10 {
+		t.Fatalf("the over-size photo is only %d KB", len(big)>>10)
+	}
+	data := lyingZip(t, "0004.jpg", map[string][]byte{
+		"0001.jpg":             photo(t, 358, 441, 1, false),
+		p[0].IDNumber + ".jpg": photo(t, 358, 441, 5, false),
+		p[1].IDNumber + ".JPG": photo(t, 358, 441, 2, false),
+		"0003.jpg":             photo(t, 413, 579, 3, false),
+		"0009.jpg":             photo(t, 358, 441, 4, false),
+		"照片/0003.png":          hugePNG(60000, 60000),
+		"0002.png":             big,
+	})
+	src, err := ZipBytes(ctx, "照片.zip", data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := f.lib.Import(ctx, f.ev.ID, src, Options{Actor: "org"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := byFile(rep)
+	for _, r := range rep.Files {
+		t.Logf("%s %s %s", r.File, r.Status, r.Reason)
+	}
+	mask := func(c store.Contestant, ext string) string {
+		return c.IDNumber[:3] + strings.Repeat("*", 11) + c.IDNumber[14:] + ext
+	}
+	want := map[string]string{
+		"0001.jpg":         "rejected:有 2 个照片文件",
+		mask(p[0], ".jpg"): "rejected:有 2 个照片文件",
+		mask(p[1], ".JPG"): "imported",
+		"0002.png":         "rejected:超过本批次要求的 200 KB",
+		"0003.jpg":         "rejected:照片 413×579 像素，本批次要求 358×441 像素",
+		"照片/0003.png":      "rejected:60000×60000 像素，太大",
+		"0004.jpg":         "rejected:无法读取文件",
+		"0009.jpg":         "rejected:文件名不是本赛事任何选手的证件号码、准考证号",
+	}
+	for file, w := range want {
+		status, phrase, _ := strings.Cut(w, ":")
+		r := got[file]
+		if r.Status != status || !strings.Contains(r.Reason, phrase) {
+			t.Errorf("%s: %s %q, want %s containing %q", file, r.Status, r.Reason, status, phrase)
+		}
+	}
+	if rep.Imported != 1 || rep.Rejected != 7 || len(rep.Missing) != 3 {
+		t.Errorf("imported %d rejected %d missing %v", rep.Imported, rep.Rejected, rep.Missing)
+	}
+	// The 2-MB-wide checks stand for an event without a spec.
+	if _, why := CheckSpec(photo(t, 413, 579, 3, false), store.PhotoSpec{}); why != "" {
+		t.Errorf("no spec: %s", why)
+	}
+	if _, why := CheckSpec(photo(t, 300, 400, 3, false), store.PhotoSpec{MinWidth: 295, MinHeight: 413}); !strings.Contains(why, "宽 ≥295、高 ≥413") {
+		t.Errorf("a range: %q", why)
 	}
 }

@@ -19,6 +19,7 @@ type Store interface {
 	CheckRosterFile(ctx context.Context, eventID int64, sha256 string) error
 	ImportRoster(ctx context.Context, imp store.RosterImport, cs []store.Contestant, progress func(stored int)) (store.RosterImport, error)
 	ImportTeams(ctx context.Context, imp store.RosterImport, teams []store.Team, progress func(stored int)) (store.RosterImport, error)
+	ImportCandidates(ctx context.Context, imp store.RosterImport, cs []store.Contestant, details []store.Candidate, progress func(stored int)) (store.RosterImport, error)
 	EventDelegations(ctx context.Context, eventID int64) ([]store.Delegation, error)
 }
 
@@ -80,7 +81,8 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 	if err != nil {
 		return nil, err
 	}
-	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held, Team: team, InProgramme: ev.ProgrammeID != nil, Delegations: dels}, opt.Progress)
+	rep, err := Check(ctx, name, data, Event{Groups: groups, Roster: held, Team: team, InProgramme: ev.ProgrammeID != nil, Delegations: dels,
+		Assessment: ev.Kind == string(scoring.Assessment)}, opt.Progress)
 	if err != nil {
 		return nil, err
 	}
@@ -102,9 +104,14 @@ func Import(ctx context.Context, st Store, eventID int64, name string, data []by
 		}
 	}
 	var imp store.RosterImport
-	if team != nil {
+	switch {
+	case team != nil:
 		imp, err = st.ImportTeams(ctx, ri, rep.Teams(), progress)
-	} else {
+	case ev.Kind == string(scoring.Assessment):
+		// A batch's candidates come with what the offices ask of them,
+		// in the same transaction.
+		imp, err = st.ImportCandidates(ctx, ri, cs, rep.Candidates(), progress)
+	default:
 		imp, err = st.ImportRoster(ctx, ri, cs, progress)
 	}
 	if err != nil {

@@ -161,6 +161,17 @@ func headerField(s string) field {
 		return fTeam
 	case "代表队", "参赛代表队", "所属代表队", "代表团", "代表队名称":
 		return fDelegation
+	case "民族", "民族名称":
+		return fEthnicity
+	case "文化程度", "学历", "最高学历", "学历层次", "文化程度/学历", "学历/文化程度":
+		return fEducation
+	case "考生来源", "考生类别", "考生类型", "报考类型", "报考类别", "考试类型", "考试类别", "新考/补考", "新考或补考", "新考补考":
+		return fSource
+	case "申报条件", "报考条件", "申报资格", "报考资格", "申报条件类别", "符合申报条件":
+		return fQualification
+	case "现等级证书编号", "现有等级证书编号", "原等级证书编号", "原证书编号", "证书编号", "现有证书编号", "原有证书编号",
+		"现职业技能等级证书编号", "原职业技能等级证书编号", "职业技能等级证书编号", "现等级证书号", "原证书号", "等级证书编号":
+		return fLevelCertNo
 	}
 	return ""
 }

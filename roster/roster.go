@@ -109,6 +109,14 @@ type Person struct {
 	// its id (events in a programme only).
 	Delegation   string `json:"delegation,omitempty"`
 	DelegationID *int64 `json:"-"`
+	// What an assessment office asks of a candidate (candidates.go), read
+	// for an assessment only: 民族, 文化程度, 考生来源 (store.SourceNew or
+	// SourceRetake), 申报条件 and the current level's certificate number.
+	Ethnicity     string `json:"ethnicity,omitempty"`
+	Education     string `json:"education,omitempty"`
+	Source        string `json:"source,omitempty"`
+	Qualification string `json:"qualification,omitempty"`
+	LevelCertNo   string `json:"level_cert_no,omitempty"`
 }
 
 // Problem is one reason a row is rejected, with the cell to fix.
@@ -141,6 +149,9 @@ type Sheet struct {
 	HeaderRow int      `json:"header_row"`
 	Columns   []Column `json:"columns"`
 	Rows      int      `json:"rows"`
+	// Ignored are columns the import knows but does not read for this
+	// event: a competition's 民族, 文化程度 … (candidates.go).
+	Ignored []Column `json:"ignored_columns,omitempty"`
 }
 
 // Report is the verdict on a whole file: a dry run's answer, and the real
@@ -182,6 +193,9 @@ type Event struct {
 	// a column is refused.
 	InProgramme bool
 	Delegations []store.Delegation
+	// Assessment: the event is a skill-level assessment, whose rows carry
+	// the candidate columns (民族, 文化程度, 考生来源, 申报条件, 现等级证书编号).
+	Assessment bool
 }
 
 // progressEvery is how many rows pass between progress reports: often
@@ -256,6 +270,16 @@ func Check(ctx context.Context, name string, data []byte, ev Event, progress fun
 		for _, fl := range fieldOrder() {
 			if i, ok := l.cols[fl]; ok {
 				sh.Columns = append(sh.Columns, Column{Column: colName(i), Header: headerText(l.t.rows, l.header, i), Field: string(fl)})
+			}
+		}
+		for _, fl := range candidateFields() {
+			if i, ok := l.cols[fl]; ok {
+				col := Column{Column: colName(i), Header: headerText(l.t.rows, l.header, i), Field: string(fl)}
+				if ev.Assessment {
+					sh.Columns = append(sh.Columns, col)
+				} else {
+					sh.Ignored = append(sh.Ignored, col)
+				}
 			}
 		}
 		for ri := l.header + 1; ri < len(l.t.rows); ri++ {
@@ -484,11 +508,12 @@ type checker struct {
 	seen   map[[2]string]string // identity → where in the file it first appeared
 
 	delegations []store.Delegation
+	assessment  bool
 }
 
 func newChecker(ev Event) *checker {
 	c := &checker{groups: ev.Groups, held: make(map[[2]string]string, len(ev.Roster)), seen: map[[2]string]string{},
-		delegations: ev.Delegations}
+		delegations: ev.Delegations, assessment: ev.Assessment}
 	for _, p := range ev.Roster {
 		c.held[[2]string{p.IDType, p.IDNumber}] = p.Name
 	}
@@ -628,6 +653,9 @@ func (c *checker) row(t table, hdr, ri int, cols map[field]int, group string) Ve
 			p.Delegation = ds
 			fail(fDelegation, DelegationUnknown, "代表队“%s”不是本大赛的代表队：请填写 %s 之一（名称或代码）", ds, delegationList(c.delegations))
 		}
+	}
+	if c.assessment {
+		checkCandidate(p, cols, get, fail)
 	}
 	v.Accepted = len(v.Problems) == 0
 	return v

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -22,49 +23,60 @@ type NewEvent struct {
 // CreateEvent stores a new event with its groups, modules and aspects in one
 // transaction and returns it with ids filled in.
 func (s *Store) CreateEvent(ctx context.Context, ne NewEvent, actor string) (Event, error) {
+	var ev Event
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		ev, err = s.createEventTx(ctx, tx, ne, actor, s.now())
+		return err
+	})
+	if err != nil {
+		return Event{}, err
+	}
+	return ev, nil
+}
+
+// createEventTx is CreateEvent inside a caller's transaction (a batch is
+// created with its event, store/batches.go).
+func (s *Store) createEventTx(ctx context.Context, tx *sqlx.Tx, ne NewEvent, actor string, now time.Time) (Event, error) {
 	ev := ne.Event
-	now := s.now()
 	ev.CreatedAt, ev.UpdatedAt = Time{now}, Time{now}
 	if ev.Status == "" {
 		ev.Status = "setup"
 	}
-	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		res, err := tx.NamedExecContext(ctx, `INSERT INTO events
-			(code, name, kind, occupation, occupation_code, specialty, level, tier, class, year, venue, starts_on,
-			 status, rules, revision, programme_id, created_at, updated_at)
-			VALUES (:code, :name, :kind, :occupation, :occupation_code, :specialty, :level, :tier, :class, :year, :venue,
-			 :starts_on, :status, :rules, 0, :programme_id, :created_at, :updated_at)`, ev)
-		if isUniqueViolation(err) {
-			return skillscore.Errorf(skillscore.EConflict, "赛事代码 %s 已存在", ev.Code)
-		}
-		if err != nil {
-			return fmt.Errorf("insert event: %w", err)
-		}
-		if ev.ID, err = res.LastInsertId(); err != nil {
-			return err
-		}
-		for i, g := range ne.Groups {
-			g.EventID, g.Position = ev.ID, i+1
-			if _, err := tx.NamedExecContext(ctx, `INSERT INTO event_groups (event_id, code, name, position)
-				VALUES (:event_id, :code, :name, :position)`, g); err != nil {
-				if isUniqueViolation(err) {
-					return skillscore.Errorf(skillscore.EInvalid, "组别代码 %s 重复", g.Code)
-				}
-				return fmt.Errorf("insert group %s: %w", g.Code, err)
-			}
-		}
-		for i, m := range ne.Modules {
-			if err := insertModule(ctx, tx, ev.ID, i+1, m); err != nil {
-				return err
-			}
-		}
-		if err := s.syncRounds(ctx, tx, ev.ID, ev.Rules); err != nil { // rounds (store/rounds.go)
-			return err
-		}
-		return s.appendAudit(ctx, tx, &ev.ID, actor, "event.create", ev.Code,
-			map[string]any{"name": ev.Name, "kind": ev.Kind, "modules": len(ne.Modules)}, now)
-	})
+	res, err := tx.NamedExecContext(ctx, `INSERT INTO events
+		(code, name, kind, occupation, occupation_code, specialty, level, tier, class, year, venue, starts_on,
+		 status, rules, revision, programme_id, created_at, updated_at)
+		VALUES (:code, :name, :kind, :occupation, :occupation_code, :specialty, :level, :tier, :class, :year, :venue,
+		 :starts_on, :status, :rules, 0, :programme_id, :created_at, :updated_at)`, ev)
+	if isUniqueViolation(err) {
+		return Event{}, skillscore.Errorf(skillscore.EConflict, "赛事代码 %s 已存在", ev.Code)
+	}
 	if err != nil {
+		return Event{}, fmt.Errorf("insert event: %w", err)
+	}
+	if ev.ID, err = res.LastInsertId(); err != nil {
+		return Event{}, err
+	}
+	for i, g := range ne.Groups {
+		g.EventID, g.Position = ev.ID, i+1
+		if _, err := tx.NamedExecContext(ctx, `INSERT INTO event_groups (event_id, code, name, position)
+			VALUES (:event_id, :code, :name, :position)`, g); err != nil {
+			if isUniqueViolation(err) {
+				return Event{}, skillscore.Errorf(skillscore.EInvalid, "组别代码 %s 重复", g.Code)
+			}
+			return Event{}, fmt.Errorf("insert group %s: %w", g.Code, err)
+		}
+	}
+	for i, m := range ne.Modules {
+		if err := insertModule(ctx, tx, ev.ID, i+1, m); err != nil {
+			return Event{}, err
+		}
+	}
+	if err := s.syncRounds(ctx, tx, ev.ID, ev.Rules); err != nil { // rounds (store/rounds.go)
+		return Event{}, err
+	}
+	if err := s.appendAudit(ctx, tx, &ev.ID, actor, "event.create", ev.Code,
+		map[string]any{"name": ev.Name, "kind": ev.Kind, "modules": len(ne.Modules)}, now); err != nil {
 		return Event{}, err
 	}
 	return ev, nil

@@ -107,8 +107,8 @@ func purgeState(ctx context.Context, tx *sqlx.Tx, eventID int64) (PurgeState, er
 // contestant's 证件号码 (sealed value cleared, index replaced by a
 // placeholder), phone, name (PurgedName + code) and photo records, the
 // sealed 证件号码 of its certificates, which keep number, holder name and
-// signed facts so they verify by number + 姓名 for their lifetime, and its
-// appeals' texts.
+// signed facts so they verify by number + 姓名 for their lifetime, its
+// appeals' texts, and its candidates' 申报条件 and certificate numbers.
 // Results, marks, codes, gender, city, level and 单位 stay, so statistics
 // and published results do too, and the audit trail is only appended to
 // (its entries hold no personal data, so the chain still verifies). It is
@@ -166,6 +166,9 @@ func (s *Store) PurgeEvent(ctx context.Context, eventID int64, actor string) (Pu
 		for _, q := range []string{
 			"UPDATE contestants SET phone_cipher = '' WHERE event_id = ? AND phone_cipher <> ''",
 			"UPDATE certificates SET id_cipher = '', id_index = '' WHERE event_id = ? AND (id_cipher <> '' OR id_index <> '')",
+			// A candidate's 申报条件 and certificate number point at the
+			// person; 民族 and 文化程度 stay for statistics, as gender does.
+			"UPDATE candidates SET qualification = '', level_cert_no = '' WHERE event_id = ? AND (qualification <> '' OR level_cert_no <> '')",
 		} {
 			if _, err := tx.ExecContext(ctx, q, eventID); err != nil {
 				return fmt.Errorf("purge: %w", err)
@@ -195,7 +198,7 @@ func (s *Store) PurgeEvent(ctx context.Context, eventID int64, actor string) (Pu
 		return done, photos, fmt.Errorf("purge scrub: %w", err)
 	}
 	defer conn.Close()
-	if err := s.scrubFreedSpace(ctx, conn, "contestants", "certificates", "appeals", "photos"); err != nil {
+	if err := s.scrubFreedSpace(ctx, conn, "contestants", "certificates", "appeals", "photos", "candidates"); err != nil {
 		return done, photos, skillscore.Wrap(skillscore.EUnavailable, err, "个人信息已清除，但整理数据库空间失败：请再运行一次清除")
 	}
 	return done, photos, nil

@@ -47,23 +47,81 @@ const rosterBatch = 500
 // each batch (the commit follows the last call).
 func (s *Store) ImportRoster(ctx context.Context, imp RosterImport, cs []Contestant, progress func(stored int)) (RosterImport, error) {
 	return s.importRoster(ctx, imp, len(cs), nil, func(tx *sqlx.Tx, now time.Time) error {
-		if err := checkRosterBatch(ctx, tx, s.keys, imp.EventID, cs); err != nil {
+		return s.addPeople(ctx, tx, imp.EventID, cs, progress, now)
+	})
+}
+
+// ImportCandidates is ImportRoster for an assessment batch: each person
+// comes with the candidate details the offices ask for (details[i] is
+// cs[i]'s: 民族, 文化程度, 考生来源, 申报条件, the current level's
+// certificate), stored in the same transaction, all or nothing. A
+// competition is refused: its roster goes through ImportRoster.
+func (s *Store) ImportCandidates(ctx context.Context, imp RosterImport, cs []Contestant, details []Candidate, progress func(stored int)) (RosterImport, error) {
+	if len(details) != len(cs) {
+		return RosterImport{}, skillscore.Errorf(skillscore.EInvalid, "%d 名考生却有 %d 份考生信息", len(cs), len(details))
+	}
+	return s.importRoster(ctx, imp, len(cs), map[string]any{"candidates": len(details)}, func(tx *sqlx.Tx, now time.Time) error {
+		if _, err := batchEvent(ctx, tx, imp.EventID); err != nil {
 			return err
 		}
-		if err := checkContestantDelegations(ctx, tx, imp.EventID, cs); err != nil {
+		if err := s.addPeople(ctx, tx, imp.EventID, cs, progress, now); err != nil {
 			return err
 		}
-		for start := 0; start < len(cs); start += rosterBatch {
-			end := min(start+rosterBatch, len(cs))
-			if err := insertContestants(ctx, tx, s.keys, imp.EventID, cs[start:end], now); err != nil {
+		// The multi-row INSERT gives no ids: each new row is found again
+		// by its keyed index under the current key, which it was just
+		// written with.
+		rows, err := tx.QueryContext(ctx, "SELECT id, id_type, id_index FROM contestants WHERE event_id = ?", imp.EventID)
+		if err != nil {
+			return fmt.Errorf("new candidates: %w", err)
+		}
+		defer rows.Close()
+		ids := map[[2]string]int64{}
+		for rows.Next() {
+			var id int64
+			var k [2]string
+			if err := rows.Scan(&id, &k[0], &k[1]); err != nil {
 				return err
 			}
-			if progress != nil {
-				progress(end)
-			}
+			ids[k] = id
 		}
-		return nil
+		if err := rows.Err(); err != nil {
+			return err
+		}
+		out := make([]Candidate, len(details))
+		for i, c := range cs {
+			idx, err := s.keys.Index(privacy.IDNumber, c.IDNumber)
+			if err != nil {
+				return err
+			}
+			id, ok := ids[[2]string{c.IDType, idx}]
+			if !ok {
+				return fmt.Errorf("candidate %d (%s) not found after insert", i+1, c.Name)
+			}
+			out[i] = details[i]
+			out[i].ContestantID = id
+		}
+		return s.saveCandidatesTx(ctx, tx, imp.EventID, out)
 	})
+}
+
+// addPeople checks and inserts a roster file's people in batches.
+func (s *Store) addPeople(ctx context.Context, tx *sqlx.Tx, eventID int64, cs []Contestant, progress func(stored int), now time.Time) error {
+	if err := checkRosterBatch(ctx, tx, s.keys, eventID, cs); err != nil {
+		return err
+	}
+	if err := checkContestantDelegations(ctx, tx, eventID, cs); err != nil {
+		return err
+	}
+	for start := 0; start < len(cs); start += rosterBatch {
+		end := min(start+rosterBatch, len(cs))
+		if err := insertContestants(ctx, tx, s.keys, eventID, cs[start:end], now); err != nil {
+			return err
+		}
+		if progress != nil {
+			progress(end)
+		}
+	}
+	return nil
 }
 
 // importRoster records a roster file of people contestants around add, which checks

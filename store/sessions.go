@@ -83,36 +83,42 @@ func schedulePeople(ctx context.Context, q sqlx.QueryerContext, eventID int64) (
 // the next free number (0001, 0002 … in roster order) and returns how many
 // it gave. Numbers already printed on cards never change.
 func (s *Store) AssignEntryNumbers(ctx context.Context, eventID int64, actor string) (int, error) {
-	now := s.now()
 	var given int
 	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
-		people, err := schedulePeople(ctx, tx, eventID)
-		if err != nil {
-			return err
-		}
-		next := 1
-		for _, p := range people {
-			if n, err := strconv.Atoi(p.EntryNo); err == nil && n >= next {
-				next = n + 1
-			}
-		}
-		var rows [][]any
-		for _, p := range people {
-			if p.EntryNo == "" {
-				rows = append(rows, []any{eventID, p.ContestantID, fmt.Sprintf("%04d", next), micros(now)})
-				next++
-			}
-		}
-		if len(rows) == 0 {
-			return nil
-		}
-		if err := insertRows(ctx, tx, "entry_cards", []string{"event_id", "contestant_id", "entry_no", "created_at"}, rows); err != nil {
-			return fmt.Errorf("insert entry numbers: %w", err)
-		}
-		given = len(rows)
-		return s.appendAudit(ctx, tx, &eventID, actor, "sessions.entry_numbers", "参赛证号", map[string]any{"assigned": given}, now)
+		var err error
+		given, err = s.assignEntryNumbersTx(ctx, tx, eventID, actor, s.now())
+		return err
 	})
 	return given, err
+}
+
+// assignEntryNumbersTx is AssignEntryNumbers inside a caller's transaction
+// (seating gives the numbers it orders by, store/seating.go).
+func (s *Store) assignEntryNumbersTx(ctx context.Context, tx *sqlx.Tx, eventID int64, actor string, now time.Time) (int, error) {
+	people, err := schedulePeople(ctx, tx, eventID)
+	if err != nil {
+		return 0, err
+	}
+	next := 1
+	for _, p := range people {
+		if n, err := strconv.Atoi(p.EntryNo); err == nil && n >= next {
+			next = n + 1
+		}
+	}
+	var rows [][]any
+	for _, p := range people {
+		if p.EntryNo == "" {
+			rows = append(rows, []any{eventID, p.ContestantID, fmt.Sprintf("%04d", next), micros(now)})
+			next++
+		}
+	}
+	if len(rows) == 0 {
+		return 0, nil
+	}
+	if err := insertRows(ctx, tx, "entry_cards", []string{"event_id", "contestant_id", "entry_no", "created_at"}, rows); err != nil {
+		return 0, fmt.Errorf("insert entry numbers: %w", err)
+	}
+	return len(rows), s.appendAudit(ctx, tx, &eventID, actor, "sessions.entry_numbers", "参赛证号", map[string]any{"assigned": len(rows)}, now)
 }
 
 // SaveSchedule replaces the event's sessions with ss after checking them
@@ -122,57 +128,71 @@ func (s *Store) SaveSchedule(ctx context.Context, eventID int64, ss []sessions.S
 	if err := sessions.Validate(ss); err != nil {
 		return err
 	}
-	now := s.now()
 	return s.inTx(ctx, func(tx *sqlx.Tx) error {
-		var n int
-		if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM checkins WHERE event_id = ?", eventID); err != nil {
-			return fmt.Errorf("count check-ins: %w", err)
-		}
-		if n > 0 {
-			return skillscore.Errorf(skillscore.EConflict, "本赛项已开始检录（%d 条记录），不能再替换场次安排", n)
-		}
-		var ids []int64
-		if err := tx.SelectContext(ctx, &ids, "SELECT id FROM contestants WHERE event_id = ?", eventID); err != nil {
-			return fmt.Errorf("event contestants: %w", err)
-		}
-		own := make(map[int64]bool, len(ids))
-		for _, id := range ids {
-			own[id] = true
-		}
-		for _, x := range ss {
-			for _, e := range x.Entries {
-				if !own[e.ContestantID] {
-					return skillscore.Errorf(skillscore.EInvalid, "场次 %s 中的选手 #%d 不是本赛项的选手", x.Code, e.ContestantID)
-				}
-			}
-		}
-		if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE event_id = ?", eventID); err != nil {
-			return fmt.Errorf("clear sessions: %w", err)
-		}
-		entries := 0
-		for i, x := range ss {
-			res, err := tx.ExecContext(ctx, `INSERT INTO sessions (event_id, code, name, venue, module, stations, day, starts, ends, position)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, eventID, x.Code, x.Name, x.Venue, x.Module, strings.Join(x.Stations, ","),
-				x.Day, x.Starts, x.Ends, i+1)
-			if err != nil {
-				return fmt.Errorf("insert session: %w", err)
-			}
-			id, err := res.LastInsertId()
-			if err != nil {
-				return err
-			}
-			rows := make([][]any, len(x.Entries))
-			for j, e := range x.Entries {
-				rows[j] = []any{id, e.ContestantID, e.Station, e.Order}
-			}
-			if err := insertRows(ctx, tx, "session_entries", []string{"session_id", "contestant_id", "station", "position"}, rows); err != nil {
-				return fmt.Errorf("insert session entries: %w", err)
-			}
-			entries += len(rows)
-		}
-		return s.appendAudit(ctx, tx, &eventID, actor, "sessions.save", "场次安排",
-			map[string]any{"sessions": len(ss), "entries": entries}, now)
+		return s.saveScheduleTx(ctx, tx, eventID, ss, actor, s.now())
 	})
+}
+
+// scheduleStarted refuses once 检录 has begun: check-ins refer to the
+// sessions.
+func scheduleStarted(ctx context.Context, tx *sqlx.Tx, eventID int64) error {
+	var n int
+	if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM checkins WHERE event_id = ?", eventID); err != nil {
+		return fmt.Errorf("count check-ins: %w", err)
+	}
+	if n > 0 {
+		return skillscore.Errorf(skillscore.EConflict, "本赛项已开始检录（%d 条记录），不能再替换场次安排", n)
+	}
+	return nil
+}
+
+// saveScheduleTx is SaveSchedule inside a caller's transaction, ss already
+// validated (seating stores its sessions with the seats, store/seating.go).
+func (s *Store) saveScheduleTx(ctx context.Context, tx *sqlx.Tx, eventID int64, ss []sessions.Session, actor string, now time.Time) error {
+	if err := scheduleStarted(ctx, tx, eventID); err != nil {
+		return err
+	}
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, "SELECT id FROM contestants WHERE event_id = ?", eventID); err != nil {
+		return fmt.Errorf("event contestants: %w", err)
+	}
+	own := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		own[id] = true
+	}
+	for _, x := range ss {
+		for _, e := range x.Entries {
+			if !own[e.ContestantID] {
+				return skillscore.Errorf(skillscore.EInvalid, "场次 %s 中的选手 #%d 不是本赛项的选手", x.Code, e.ContestantID)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, "DELETE FROM sessions WHERE event_id = ?", eventID); err != nil {
+		return fmt.Errorf("clear sessions: %w", err)
+	}
+	entries := 0
+	for i, x := range ss {
+		res, err := tx.ExecContext(ctx, `INSERT INTO sessions (event_id, code, name, venue, module, stations, day, starts, ends, position)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, eventID, x.Code, x.Name, x.Venue, x.Module, strings.Join(x.Stations, ","),
+			x.Day, x.Starts, x.Ends, i+1)
+		if err != nil {
+			return fmt.Errorf("insert session: %w", err)
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		rows := make([][]any, len(x.Entries))
+		for j, e := range x.Entries {
+			rows[j] = []any{id, e.ContestantID, e.Station, e.Order}
+		}
+		if err := insertRows(ctx, tx, "session_entries", []string{"session_id", "contestant_id", "station", "position"}, rows); err != nil {
+			return fmt.Errorf("insert session entries: %w", err)
+		}
+		entries += len(rows)
+	}
+	return s.appendAudit(ctx, tx, &eventID, actor, "sessions.save", "场次安排",
+		map[string]any{"sessions": len(ss), "entries": entries}, now)
 }
 
 type sessionRow struct {

@@ -164,15 +164,16 @@ type Candidate struct {
 // a competition's 检录).
 var StateNames = map[string]string{"": "待签到", sessions.Present: "已签到", sessions.Absent: "缺考", sessions.IdentityMismatch: "人证不符"}
 
-// RoomOf is the exam room a sitting's venue names: by the room's code or
-// its name. -1 when it names none.
+// RoomOf is the exam room a sitting's venue names: by the room's code, its
+// name, or its site and name as the batch's seating writes them
+// (seating.Venue: "江西卫生职业学院 第一考场"). -1 when it names none.
 func RoomOf(rooms []InRoom, venue string) int {
 	v := strings.TrimSpace(venue)
 	if v == "" {
 		return -1
 	}
 	for i, r := range rooms {
-		if v == r.Code || v == r.Name {
+		if v == r.Code || v == r.Name || v == strings.TrimSpace(r.Site+" "+r.Name) {
 			return i
 		}
 	}

@@ -63,6 +63,7 @@ var auditActions = map[string]string{
 	// Roles per scope and programmes (大赛) with their delegations.
 	"user.grant": "授予角色", "user.revoke": "撤销角色",
 	"batch.save": "保存认定批次", "batch.rooms": "设置考场", "batch.candidates": "保存考生信息",
+	"batch.seating": "编排考场座位", "batch.seating_withdrawn": "撤销考场座位编排",
 	"programme.create": "新建大赛", "programme.add_event": "赛项加入大赛", "programme.rules": "修改大赛成绩规则",
 	"delegation.create": "新增代表队", "delegation.update": "修改代表队", "delegation.delete": "删除代表队",
 	"delegation.import": "导入代表队", "contestant.delegation": "更改选手所属代表队",

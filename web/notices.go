@@ -59,6 +59,12 @@ var notices = map[string]string{
 	"programme-event-added":    "赛项已加入大赛",
 	"programme-rules-saved":    "大赛规则已保存",
 	"delegations-imported":     "代表队已导入：新增 %d 个，更新 %d 个",
+	"batch-created":            "已创建认定批次，下一步：导入考生名单",
+	"batch-saved":              "已保存批次信息",
+	"batch-rooms-saved":        "已保存 %d 个考场，共 %d 个座位",
+	"batch-seated":             "已为 %d 名考生按准考证号顺序分配考场座位，每个考场每个科目一个场次",
+	"batch-seated-seed":        "已为 %d 名考生按随机种子分配考场座位，每个考场每个科目一个场次",
+	"batch-seating-withdrawn":  "已撤销座位安排和它生成的场次，可以修改考场",
 	"supervision-filed":        "督导记录第 %d 号已签名提交",
 	"person-reissued":          "已更正 %d 项信息，%d 张证书已按更正后的信息换发（证书编号不变，旧证书核验时显示“已更正换发”），请重新打印交给本人",
 }

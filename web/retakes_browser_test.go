@@ -18,7 +18,7 @@ import (
 // skill judge's tablet, while the 综合评审 panel (three of 3–5) scores 李华
 // on the same tablets, and the results show both.
 func TestRetakesInBrowser(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newRetakeOffice(t)
 	ctx := context.Background()
 	b := browsertest.New(t, 1024, 768)
 	page := o.srv.URL + "/events/jd-2026-06/batch/retakes"

@@ -22,12 +22,12 @@ import (
 	"skillscore/web"
 )
 
-// batchOffice is two 技师 batches of the technician preset: an earlier one,
+// retakeOffice is two 技师 batches of the technician preset: an earlier one,
 // final, where 李华 passed 操作技能 and failed 理论知识, and the current one
 // (2026-KY-01), where 李华 retakes with 王芳 (新考) and 钱多 (补考, no
 // earlier result). Skill judges K01–K03 and a 综合评审 panel of three
 // (R01–R03, of 3–5) sit in the current batch, every candidate assigned.
-type batchOffice struct {
+type retakeOffice struct {
 	t          *testing.T
 	st         *store.Store
 	svc        *judges.Service
@@ -38,11 +38,11 @@ type batchOffice struct {
 	judges     map[string]store.Judge
 }
 
-func (o *batchOffice) browser() *browser {
+func (o *retakeOffice) browser() *browser {
 	return (&office{t: o.t, srv: o.srv}).browser()
 }
 
-func newBatchOffice(t *testing.T) *batchOffice {
+func newRetakeOffice(t *testing.T) *retakeOffice {
 	t.Helper()
 	ctx := context.Background()
 	st := testenv.SQLite(t)
@@ -51,7 +51,7 @@ func newBatchOffice(t *testing.T) *batchOffice {
 	if _, err := st.CreateUser(ctx, store.User{Username: "watch", Name: "watch", Role: web.RoleObserver, PasswordHash: hash}, "test"); err != nil {
 		t.Fatal(err)
 	}
-	o := &batchOffice{t: t, st: st}
+	o := &retakeOffice{t: t, st: st}
 	raw, _ := examples.Files.ReadFile("assessment-yanglao-technician.json")
 	rules, err := scoring.ParseRules(raw)
 	if err != nil {
@@ -193,7 +193,7 @@ func newBatchOffice(t *testing.T) *batchOffice {
 // anything is saved; only the organizer saves it; the results page then
 // shows the carried part with its source batch.
 func TestRetakesPage(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newRetakeOffice(t)
 	ctx := context.Background()
 	page := "/events/jd-2026-06/batch/retakes"
 	watch := o.browser()
@@ -254,7 +254,7 @@ func TestRetakesPage(t *testing.T) {
 // TestResultsVerdictsForAssessment: each part's score and verdict, 缺考 from
 // a theory file, the overall verdict.
 func TestResultsVerdictsForAssessment(t *testing.T) {
-	o := newBatchOffice(t)
+	o := newRetakeOffice(t)
 	ctx := context.Background()
 	if _, err := o.st.ImportScores(ctx, o.cur.ID, o.mods["theory"].ID, []store.ImportedScore{
 		{ContestantID: o.cs["王芳"].ID, ModuleCode: "theory", Value: 820000},

@@ -22,6 +22,9 @@ type RosterStore interface {
 	RosterImports(ctx context.Context, eventID int64) ([]store.RosterImport, error)
 	EventPrivacy(ctx context.Context, eventID int64) (store.Privacy, error)
 	PrivacyNotices(ctx context.Context, eventID int64) ([]store.Notice, error)
+	// Candidates are an assessment batch's candidate details (民族,
+	// 文化程度, 考生来源 …) by contestant id.
+	Candidates(ctx context.Context, eventID int64) (map[int64]store.Candidate, error)
 }
 
 // maxRosterFile bounds an uploaded roster: a 5,000-row workbook is well
@@ -65,6 +68,12 @@ type rosterPage struct {
 	People, Teams int
 	// StatusChoices feed the status dialog (缺考, 弃权, 取消资格, 不参与评奖).
 	StatusChoices []statusChoice
+	// Assessment: the event is an assessment batch, whose roster lists
+	// each candidate's 民族, 文化程度 and 考生来源 and links to the batch.
+	Assessment bool
+	// Ignored are the columns of the job's file the import knew but did
+	// not read for this event (a competition's 民族, 文化程度 …).
+	Ignored []roster.Column
 }
 
 type rosterRow struct {
@@ -75,6 +84,8 @@ type rosterRow struct {
 	Kind, Team               string
 	Members                  int
 	StatusName, StatusReason string
+	// An assessment candidate's 民族, 文化程度 and 考生来源.
+	Ethnicity, Education, Source string
 }
 
 type rosterImportRow struct {
@@ -145,7 +156,8 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 		return
 	}
 	page := rosterPage{Title: "选手名单", EventCode: ev.Code, EventName: ev.Name, User: u.User.Name, CSRF: u.CSRF,
-		Message: r.URL.Query().Get("msg"), Groups: map[string]string{}, Reasons: append(roster.Reasons(), roster.TeamReasons()...),
+		Message: r.URL.Query().Get("msg"), Groups: map[string]string{},
+		Reasons: append(append(roster.Reasons(), roster.TeamReasons()...), roster.CandidateReasons()...), Assessment: ev.Kind == "assessment",
 		Bases: store.Bases(), Notice: privacy.Notice, ConfirmError: confirm.Error, Basis: confirm.Basis, Notified: confirm.Notified,
 		StatusChoices: statusChoices(scopeRole(r, u.Access))}
 	if s.exports != nil {
@@ -153,6 +165,14 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 	}
 	for _, g := range groups {
 		page.Groups[g.Code] = g.Name
+	}
+	var cands map[int64]store.Candidate
+	if page.Assessment {
+		page.Title = "考生名单"
+		if cands, err = s.roster.Candidates(ctx, ev.ID); err != nil {
+			s.fail(w, r, err)
+			return
+		}
 	}
 	// A team's members follow its row (roster.go's teams).
 	members := map[int64][]store.Contestant{}
@@ -180,7 +200,11 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 				page.People++
 			}
 		default:
-			page.Roster = append(page.Roster, rosterPerson(c, page.Groups))
+			row := rosterPerson(c, page.Groups)
+			if d, ok := cands[c.ID]; ok {
+				row.Ethnicity, row.Education, row.Source = d.Ethnicity, d.Education, store.SourceName(d.Source)
+			}
+			page.Roster = append(page.Roster, row)
 			page.People++
 		}
 	}
@@ -216,6 +240,9 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 					}
 				}
 				page.Rejected = v.Report.Rejected
+				for _, sh := range v.Report.Sheets {
+					page.Ignored = append(page.Ignored, sh.Ignored...)
+				}
 				_, _, _, held := s.rosterJobs.rejected(ev.ID, v.ID)
 				page.CanDownload = v.DryRun && v.Report.Rejected > 0 && held
 			}

@@ -169,6 +169,22 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/rounds", s.eventRoute(s.handleRoundsPage, RoleChief))
 	handle("POST /events/{code}/rounds/{round}/confirm", s.eventRoute(s.handleConfirmRound, RoleChief))
 	handle("POST /events/{code}/rounds/{round}/draw", s.eventRoute(s.handleDrawRound, RoleChief))
+	// Assessment batches (认定批次, issue 15): the list and the set-up of a
+	// new one (site organizers, as a new event), and each batch's pages
+	// under /events/{code}/batch… (its overview, details and rooms,
+	// candidates' photos, seating). Read-only roles read them (GET).
+	handle("GET /batches", s.requireRole(s.handleBatches))
+	handle("GET /batches/new", s.requireRole(s.handleBatchNew))
+	handle("POST /batches/new", s.requireRole(s.handleBatchCreate))
+	handle("GET /events/{code}/batch", s.batchRoute(s.handleBatchPage))
+	handle("GET /events/{code}/batch/setup", s.batchRoute(s.handleBatchSetupPage))
+	handle("POST /events/{code}/batch/setup", s.batchRoute(s.handleBatchSave))
+	handle("POST /events/{code}/batch/rooms", s.batchRoute(s.handleBatchRooms))
+	handle("GET /events/{code}/batch/photos", s.batchRoute(s.handleBatchPhotosPage))
+	handle("POST /events/{code}/batch/photos", s.batchRoute(s.handleBatchPhotos))
+	handle("GET /events/{code}/batch/seats", s.batchRoute(s.handleBatchSeatsPage))
+	handle("POST /events/{code}/batch/seats", s.batchRoute(s.handleBatchSeats))
+	handle("POST /events/{code}/batch/seats/withdraw", s.batchRoute(s.handleBatchSeatsWithdraw))
 	// An assessment batch's certificate data for the provincial/national
 	// system and its papers (issue 15, docs/reporting.md): the check for
 	// everyone of the batch, the files for its organizers.

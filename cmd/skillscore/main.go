@@ -70,6 +70,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        场次表导入、检录进度、参赛证、检录表与场次时间表 (sessions and 检录)
   skillscore programme new|add-event|rules|delegations import|table --programme CODE [--db URL]
                                                        大赛：加入赛项、导入代表队、代表队奖牌榜 (programmes, delegation table)
+  skillscore batch   new|rooms|show|seats [--event CODE] [--db URL] ...
+                                                       职业技能等级认定批次：新建、考场、总览、分配座位 (assessment batches)
   skillscore status  --event CODE --contestant CODE_OR_ID --set absent|withdrew|disqualified|ineligible|clear [--reason R]
                                                        选手缺考、弃权、取消资格、不参与评奖 (contestant status)
   skillscore batch   status|publish|submit|approve|return --event CODE [--by 用户名] [--reason 原因] | calendar list|set|remove
@@ -211,6 +213,8 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	// issue 14 programme: the 大赛 level
 	case "programme":
 		return runProgramme(ctx, args[1:], stdout, stderr)
+	case "batch": // assessment batches (issue 15)
+		return runBatch(ctx, args[1:], stdout, stderr)
 	case "status": // contestant statuses (issue 14)
 		return runStatus(ctx, args[1:], stdout, stderr)
 	case "batch": // issue 15: 报审 and review of an assessment batch, the working-day calendar

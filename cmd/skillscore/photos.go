@@ -18,14 +18,15 @@ import (
 
 const photosUsage = `用法 (usage):
   skillscore photos import --db URL --event CODE [--photos DIR] [--by 姓名] [--dry-run] [--json] 目录|FILE.zip
-      把以证件号码（或参赛编号）命名的照片（如 360102199001011234.jpg）导入照片库，文件改以随机编号保存
+      把以证件号码（或准考证号、参赛编号）命名的照片（如 360102199001011234.jpg）导入照片库，文件改以随机编号保存
       import photos named by 证件号码 or 参赛编号 into the photo store, where files are named by opaque ids
   skillscore photos prune --db URL [--photos DIR] [--dry-run]
       删除照片库中无记录、超过 1 小时的文件（中断的导入、被替换的照片）
       remove files of the photo store that no record names (older than an hour)
 
-每个文件单独检查：按内容为 JPEG 或 PNG、不超过 2 MB、100×130 至 4000×4000 像素、
-文件名是本赛事选手的证件号码或参赛编号、每名选手只有一个文件。合格的导入，不合格的逐个列出原因。
+每个文件单独检查：按内容为 JPEG 或 PNG、不超过 2 MB、100×130 至 4000×4000 像素
+（认定批次另按批次的照片要求，如 358×441 像素、100 KB 以内）、文件名是本赛事选手的
+证件号码、准考证号（参赛证号）或参赛编号、每名选手只有一个文件。合格的导入，不合格的逐个列出原因。
 照片库默认是 SQLite 数据库所在目录下的 photos/；MySQL 数据库须用 --photos 指定（与 serve、certs 相同）。
 退出状态：0 全部合格；1 有不合格的文件（合格的已导入）或其他错误。
 `

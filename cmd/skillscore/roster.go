@@ -171,6 +171,15 @@ func writeRosterTable(w io.Writer, rep *roster.Report) error {
 	if len(rep.Skipped) > 0 {
 		fmt.Fprintf(&b, "未读取的工作表（隐藏或没有表头）：%s\n", strings.Join(rep.Skipped, "、"))
 	}
+	var ignored []string
+	for _, sh := range rep.Sheets {
+		for _, c := range sh.Ignored {
+			ignored = append(ignored, fmt.Sprintf("%s（%s 列）", strings.Join(strings.Fields(c.Header), ""), c.Column))
+		}
+	}
+	if len(ignored) > 0 {
+		fmt.Fprintf(&b, "仅用于职业技能等级认定、本赛事未读取的列：%s\n", strings.Join(ignored, "、"))
+	}
 	rows := [][]string{{"行号", "结果", "姓名", "列", "原因", "说明"}}
 	for _, v := range rep.Verdicts {
 		row := strconv.Itoa(v.Row)
