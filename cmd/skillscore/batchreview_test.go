@@ -13,10 +13,10 @@ import (
 	"skillscore/store"
 )
 
-// TestBatchCommands: an office scripts the batch's review: status, the
+// TestBatchReviewCommands: an office scripts the batch's review: status, the
 // refusals (approval before submission, by the organizer, twice; a return
 // without a reason), submit, return, resubmit, approve, and the calendar.
-func TestBatchCommands(t *testing.T) {
+func TestBatchReviewCommands(t *testing.T) {
 	ctx := context.Background()
 	db := "sqlite:" + filepath.Join(t.TempDir(), "batch.db")
 	st, err := store.Open(ctx, db, store.Options{Keys: testenv.Keys(t)})

@@ -217,8 +217,6 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runBatch(ctx, args[1:], stdout, stderr)
 	case "status": // contestant statuses (issue 14)
 		return runStatus(ctx, args[1:], stdout, stderr)
-	case "batch": // issue 15: 报审 and review of an assessment batch, the working-day calendar
-		return runBatchReview(ctx, args[1:], stdout, stderr)
 	case "report": // an assessment batch's certificate data and papers (issue 15)
 		return runReport(ctx, args[1:], stdout, stderr)
 	case "retakes": // 核对补考 (issue 15)
