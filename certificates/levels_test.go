@@ -17,7 +17,7 @@ import (
 )
 
 // assessmentAt makes an assessment of one level with two candidates who
-// pass its theory test and one who does not.
+// pass its theory test and one who does not, published and approved.
 func assessmentAt(t *testing.T, st *store.Store, code string, level levels.Level) store.Event {
 	t.Helper()
 	ctx := context.Background()
@@ -55,6 +55,8 @@ func assessmentAt(t *testing.T, st *store.Store, code string, level levels.Level
 	if _, err := st.ImportScores(ctx, ev.ID, mods[0].ID, scores, "theory.xlsx", "tester"); err != nil {
 		t.Fatal(err)
 	}
+	// Level certificates of an assessment follow its 公示 and approval.
+	testenv.Approved(t, st, ev.ID)
 	return ev
 }
 

@@ -36,6 +36,9 @@ type Store interface {
 	EventCertificates(ctx context.Context, eventID int64) ([]store.Certificate, error)
 	RevokeCertificate(ctx context.Context, number, reason, actor string) (store.Certificate, error)
 	CertificateReplaced(ctx context.Context, number, fingerprint string) (store.Time, bool, error)
+	// RequireApproval refuses while an assessment batch awaits the
+	// supervising office's approval (nil for a competition).
+	RequireApproval(ctx context.Context, eventID int64) error
 }
 
 // PhotoSource gives a holder's photo by contestant id: nil bytes and no
@@ -125,6 +128,14 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 	snap, err := s.cfg.Store.Snapshot(ctx, eventID)
 	if err != nil {
 		return IssueResult{}, err
+	}
+	// An assessment batch's certificates are all level certificates and
+	// wait for approval: say so before photos or anything else is checked
+	// (the store refuses again inside the issuing transaction).
+	if snap.Event.Kind == "assessment" {
+		if err := s.cfg.Store.RequireApproval(ctx, eventID); err != nil {
+			return IssueResult{}, err
+		}
 	}
 	// A certificate carries its holder's masked number, and the holder's
 	// own paper the full one: open them (a snapshot leaves them sealed).

@@ -129,6 +129,17 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 		if err != nil {
 			return err
 		}
+		// An assessment batch's level certificates are numbered only after
+		// the supervising office approved the batch (reviews.go); award
+		// certificates and competitions never wait for it.
+		for _, req := range reqs {
+			if req.Kind == "level" {
+				if err := requireApprovalTx(ctx, tx, req.EventID); err != nil {
+					return err
+				}
+				break
+			}
+		}
 		for i, req := range reqs {
 			var c Certificate
 			err := tx.GetContext(ctx, &c, `SELECT * FROM certificates WHERE event_id = ? AND contestant_id = ? AND kind = ?`,

@@ -188,11 +188,16 @@ func cnTime(t time.Time) string {
 // PublishResults publishes the results (公示) for the period [start, end):
 // masked names on the public page, appeals accepted until end. Setting it
 // again (to extend the period) is allowed until the results are final.
+//
+// An assessment batch's 公示 runs a number of working days (its
+// PublicityDays, counted on the working-day calendar, reviews.go): a zero
+// end is the end those days give, an earlier end is refused, and so is a
+// period reaching into a year whose holidays the calendar does not know.
 func (s *Store) PublishResults(ctx context.Context, eventID int64, start, end time.Time, actor string) (int64, error) {
-	if start.IsZero() || !end.After(start) {
+	if start.IsZero() || (!end.IsZero() && !end.After(start)) {
 		return 0, skillscore.Errorf(skillscore.EInvalid, "公示期无效：结束时间必须晚于开始时间")
 	}
-	detail := map[string]any{"start": start.UTC().Format(time.RFC3339), "end": end.UTC().Format(time.RFC3339)}
+	detail := map[string]any{"start": start.UTC().Format(time.RFC3339)}
 	return s.changeLive(ctx, eventID, actor, "results.publish", detail, s.now(), func(tx *sqlx.Tx, _ LiveState) error {
 		w, err := workflow(ctx, tx, eventID)
 		if err != nil {
@@ -200,6 +205,25 @@ func (s *Store) PublishResults(ctx context.Context, eventID int64, start, end ti
 		}
 		if err := w.PublishAllowed(); err != nil {
 			return err
+		}
+		p, days, byWorkdays, err := publicityPeriod(ctx, tx, eventID, start)
+		if err != nil {
+			return err
+		}
+		switch {
+		case !byWorkdays && end.IsZero():
+			return skillscore.Errorf(skillscore.EInvalid, "公示期无效：请给出结束时间")
+		case byWorkdays && len(p.Unknown) > 0:
+			return skillscore.Errorf(skillscore.EConflict, "工作日历中还没有 %s 年的节假日安排，无法按工作日计算公示期：请先录入（skillscore batch calendar set）",
+				unknownYears(p.Unknown))
+		case byWorkdays && end.IsZero():
+			end = p.End
+		case byWorkdays && end.Before(p.End):
+			return skillscore.Errorf(skillscore.EInvalid, "公示期不足 %d 个工作日：自 %s 起至少应到 %s", days, cnTime(start), cnTime(p.End))
+		}
+		detail["end"] = end.UTC().Format(time.RFC3339)
+		if byWorkdays {
+			detail["working_days"] = days
 		}
 		_, err = tx.ExecContext(ctx, "UPDATE live_states SET published_at = ?, publication_ends_at = ?, updated_at = ? WHERE event_id = ?",
 			micros(start), micros(end), micros(s.now()), eventID)

@@ -71,6 +71,9 @@ var auditActions = map[string]string{
 	// 督导 of assessment batches (issue 15).
 	"supervision.record": "督导员签名提交督导记录", "supervision.pin_set": "督导员设置签名 PIN",
 	"supervision.pin_failed": "督导员签名 PIN 输错", "supervision.pin_reset": "重置督导员签名 PIN",
+	// 报审 of assessment batches and the working-day calendar (issue 15).
+	"batch.submit": "报审（提交监管部门审核）", "batch.approve": "审核员批准认定批次", "batch.return": "审核员退回认定批次",
+	"calendar.set": "录入工作日历（节假日、调休上班日）", "calendar.remove": "删除工作日历中的日期",
 	// 核对补考 (issue 15).
 	"batch.retakes": "核对补考（沿用已合格部分）",
 }

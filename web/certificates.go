@@ -47,6 +47,9 @@ type certificatesPage struct {
 	// codes, which its level certificates carry.
 	BodyUnset string
 	DemoBody  string
+	// ApprovalRefused says why an assessment batch's level certificates
+	// cannot be issued yet (the supervising office has not approved it).
+	ApprovalRefused string
 }
 
 type assetRow struct {
@@ -117,6 +120,9 @@ func (s *Server) certificatesPage(r *http.Request, u *authed, ev store.Event) (c
 		}
 		page.Rows = append(page.Rows, row)
 	}
+	if ev.Kind == "assessment" && s.judging != nil {
+		page.ApprovalRefused = refusal(s.requireApproval(r.Context(), ev))
+	}
 	names, present := s.certs.AssetNames()
 	for _, n := range names {
 		page.Assets = append(page.Assets, assetRow{Name: n, Label: nameOr(assetLabels, n), Present: present[n]})
@@ -138,6 +144,10 @@ func (s *Server) handleCertificateBatch(w http.ResponseWriter, r *http.Request, 
 		return
 	}
 	if err := s.requireFinal(r.Context(), ev.ID); err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	if err := s.requireApproval(r.Context(), ev); err != nil {
 		s.fail(w, r, err)
 		return
 	}

@@ -17,6 +17,9 @@ type indexPage struct {
 	// are shown to a site-wide organizer and to visitors (who log in first);
 	// Organizer: the user administration link, for an organizer of any scope.
 	SiteOrganizer, Organizer bool
+	// Reviewer: the user reviews assessment batches somewhere (审核员);
+	// the page links the reviewers' list.
+	Reviewer bool
 	// Programmes are the 大赛 shown: all of them to visitors (their public
 	// overviews), those of the user's grants to a logged-in user.
 	Programmes []programmeItem
@@ -87,6 +90,7 @@ func (s *Server) handleIndex(w http.ResponseWriter, r *http.Request) {
 			page.Role = u.User.Role
 			page.SiteOrganizer = u.Access.InSite(RoleOrganizer)
 			page.Organizer = page.SiteOrganizer || canAdminUsers(u.Access)
+			page.Reviewer = reviewerAnywhere(r, u.Access) == nil
 			var mine []eventItem
 			for _, it := range page.Events {
 				if it.Role = eventRole(u.Access, it.Code); it.Role != "" {

@@ -63,6 +63,20 @@ type resultsPage struct {
 	// Assessment: each candidate's verdict per part (web/passverdicts.go);
 	// nil for a competition.
 	Assessment *assessmentVerdicts
+	// Batch is an assessment batch's 公示 and review (报审): its end is
+	// counted in working days, and certificates wait for approval.
+	Batch *resultsBatch
+}
+
+// resultsBatch is what the results page shows of an assessment batch's
+// 公示 and review.
+type resultsBatch struct {
+	PublicityDays          int
+	EndIfNow               string // the end a 公示 published now gets
+	WorkingDays            int    // in the period set
+	State, StateName       string
+	ReturnedBy, ReturnedAt string
+	ReturnReason           string
 }
 
 func refusal(err error) string {
@@ -99,6 +113,13 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *au
 		FinalRefused: refusal(f.FinalizeAllowed(now)), PublishedAt: cnFormat(f.PublishedAt),
 		PublicationEnd: cnFormat(f.PublicationEnd), FinalizedAt: cnFormat(f.FinalizedAt),
 		DefaultStart: now.In(cst).Format("2006-01-02T15:04"), DefaultEnd: now.Add(5 * 24 * time.Hour).In(cst).Format("2006-01-02T15:04")}
+	if ev.Kind == "assessment" {
+		if page.Batch, err = s.resultsBatch(r.Context(), ev, now); err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		page.DefaultEnd = ""
+	}
 	published := f.PublishedAt.Valid() && f.PublicationEnd.Valid()
 	page.Steps = []workflowStep{
 		{Name: "评分表全部锁定", Done: f.Unlocked == 0, State: fmt.Sprintf("未锁定 %d 份", f.Unlocked)},
@@ -108,6 +129,9 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *au
 		{Name: "申诉处理完毕", Done: published && f.OpenAppeals == 0, State: fmt.Sprintf("待处理 %d 件", f.OpenAppeals)},
 		{Name: "最终成绩确认", Done: f.FinalizedAt.Valid(), State: "未确认"},
 	}
+	if b := page.Batch; b != nil {
+		page.Steps = append(page.Steps, workflowStep{Name: "报审并经监管部门批准", Done: b.State == store.ReviewApproved, State: b.StateName})
+	}
 	if ev.Kind == string(scoring.Assessment) {
 		if page.Assessment, err = s.assessmentVerdicts(r.Context(), ev, f); err != nil {
 			s.fail(w, r, err)
@@ -116,6 +140,31 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *au
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "results", page)
+}
+
+// resultsBatch reads an assessment batch's 公示 rule and review state.
+func (s *Server) resultsBatch(ctx context.Context, ev store.Event, now time.Time) (*resultsBatch, error) {
+	rs, err := s.reviewStore()
+	if err != nil {
+		return nil, err
+	}
+	rev, err := rs.BatchReview(ctx, ev.ID)
+	if err != nil {
+		return nil, err
+	}
+	b := &resultsBatch{PublicityDays: rev.PublicityDays, WorkingDays: rev.WorkingDays, State: rev.State,
+		StateName: store.ReviewStateName(rev.State)}
+	p, _, _, err := rs.PublicityPeriod(ctx, ev.ID, now)
+	if err != nil {
+		return nil, err
+	}
+	if len(p.Unknown) == 0 {
+		b.EndIfNow = p.End.In(cst).Format("2006-01-02 15:04")
+	}
+	if last, ok := rev.Last(); ok && rev.State == store.ReviewReturned {
+		b.ReturnedBy, b.ReturnedAt, b.ReturnReason = last.Actor, cnFormat(last.ActedAt), last.Reason
+	}
+	return b, nil
 }
 
 // handlePublishResults publishes the results for a period entered in CST.
@@ -128,6 +177,9 @@ func (s *Server) handlePublishResults(w http.ResponseWriter, r *http.Request, u 
 	var at [2]time.Time
 	for i, field := range []string{"start", "end"} {
 		v := r.PostFormValue(field)
+		if field == "end" && v == "" && ev.Kind == "assessment" {
+			continue // the store counts the batch's working days
+		}
 		if at[i], err = time.ParseInLocation("2006-01-02T15:04", v, cst); err != nil {
 			s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "公示%s时间 %q 无效：应为 年-月-日 时:分", map[string]string{"start": "开始", "end": "结束"}[field], v))
 			return

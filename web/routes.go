@@ -106,6 +106,14 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/appeal", s.handleAppealForm)
 	handle("POST /events/{code}/appeal", limitBody(maxAppealForm, s.handleAppealSubmit))
 	handle("GET /events/{code}/published", s.handlePublished)
+	// Assessment batches (issue 15): the body's 报审 page with the 公示 in
+	// working days; the supervising office's reviewers list and decide.
+	handle("GET /events/{code}/batch/review", s.eventRoute(s.handleBatchReviewPage))
+	handle("POST /events/{code}/batch/review/submit", s.eventRoute(s.handleBatchSubmit))
+	handle("GET /reviews", s.requireAccess(s.handleReviews, reviewerAnywhere))
+	handle("GET /events/{code}/batch/approval", s.eventRoute(s.handleBatchApproval))
+	handle("POST /events/{code}/batch/approval/approve", s.reviewRoute(s.handleBatchApprove))
+	handle("POST /events/{code}/batch/approval/return", s.reviewRoute(s.handleBatchReturn))
 	// Theory scores and judges imports, judge cards.
 	handle("GET /events/{code}/imports", s.eventRoute(s.handleImportsPage))
 	handle("POST /events/{code}/imports/scores", s.eventRoute(s.handleScoresImport))

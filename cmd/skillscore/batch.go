@@ -36,6 +36,8 @@ const batchUsage = `用法 (usage): 职业技能等级认定批次 (assessment b
       每个考场每个科目生成一个场次；座位不足时拒绝并说明还差几个
   skillscore batch seats --event CODE --withdraw
       撤销座位安排及其场次（之后才能修改考场；开始检录后不能撤销）
+  skillscore batch status|publish|submit|approve|return --event CODE ... | calendar list|set|remove ...
+      按工作日公示、报审、监管部门批准或退回，公示用的工作日历（skillscore batch submit -h 查看参数）
 
 共同参数: --db URL (env SKILLSCORE_DB)，--key-file，--by 操作人（记入审计日志）。
 `
@@ -73,6 +75,10 @@ func runBatch(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	action := args[0]
 	switch action {
 	case "new", "rooms", "show", "seats":
+	case "status", "publish", "submit", "approve", "return", "calendar":
+		// 公示, 报审 and the reviewer's decision, the working-day calendar
+		// (batchreview.go).
+		return runBatchReview(ctx, args, stdout, stderr)
 	default:
 		return actionError("batch", args, batchUsage)
 	}

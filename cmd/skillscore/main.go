@@ -76,6 +76,8 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        职业技能等级认定批次：新建、考场、总览、分配座位 (assessment batches)
   skillscore status  --event CODE --contestant CODE_OR_ID --set absent|withdrew|disqualified|ineligible|clear [--reason R]
                                                        选手缺考、弃权、取消资格、不参与评奖 (contestant status)
+  skillscore batch   status|publish|submit|approve|return --event CODE [--by 用户名] [--reason 原因] | calendar list|set|remove
+                                                       认定批次报审、监管部门批准或退回；公示用的工作日历 (batch review, working-day calendar)
   skillscore report  --batch 批次号 --out FILE.xlsx|.json [--photos FILE.zip] | --doc summary|register|transcripts ...
                                                        认定批次的证书数据报送、成绩汇总表、证书发放登记表、成绩单 (batch report)
   skillscore retakes check --event CODE [--dry-run] [--json] [--db URL]

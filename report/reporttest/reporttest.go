@@ -17,6 +17,7 @@ import (
 
 	"skillscore/certificates"
 	"skillscore/idnumber"
+	"skillscore/internal/testenv"
 	"skillscore/photos"
 	"skillscore/scoring"
 	"skillscore/store"
@@ -184,6 +185,9 @@ func New(tb testing.TB, st *store.Store, photoDir string, opt Options) *Fixture 
 	if err != nil {
 		tb.Fatal(err)
 	}
+	// Level certificates follow the batch's 公示 and the supervising
+	// office's approval (store/reviews.go).
+	testenv.Approved(tb, st, ev.ID)
 	res, err := svc.Issue(ctx, ev.ID, "tester")
 	if err != nil {
 		tb.Fatal(err)
