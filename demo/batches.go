@@ -66,12 +66,18 @@ type BatchesStore interface {
 	AssignSeats(ctx context.Context, eventID int64, method, seed string, sittings []seating.Sitting, actor string) (store.Seating, error)
 	Schedule(ctx context.Context, eventID int64) ([]store.SessionState, error)
 	CloseSession(ctx context.Context, eventID int64, session, actor string) ([]int64, error)
+	// 报审 and the supervising office's approval.
+	SubmitBatch(ctx context.Context, eventID int64, actor string) error
+	ApproveBatch(ctx context.Context, eventID int64, actor string) error
 }
 
 // BatchOptions are what the batches need from the command building the
 // demo.
 type BatchOptions struct {
 	People
+	// Reviewer is the username of the supervising office's 审核员, who
+	// approves the earlier batch: a reviewer over it by then.
+	Reviewer string
 	// NewEvent makes a batch's event from its rules as the new-batch page
 	// does (web.NewBatchEvent).
 	NewEvent func(ev store.Event, rules []byte) (store.NewEvent, error)
@@ -601,16 +607,22 @@ func createEarlierBatch(ctx context.Context, st BatchesStore, clock *Clock, o Ba
 	if err := lockAndSignOff(ctx, st, ev.ID, append(slices.Clone(panels["skill"]), panels["review"]...), o.People); err != nil {
 		return err
 	}
-	// 公示 from Monday 22 June for the batch's five working days, then
-	// final.
+	// 公示 from Monday 22 June for the batch's five working days (the
+	// store counts them on the calendar, 端午节 the Friday before), 报审
+	// once they have run (the results become final), approval by the
+	// supervising office's 审核员, then the certificates.
 	start := day(time.June, 22, 9, 0)
 	clock.Set(start)
-	if _, err := st.PublishResults(ctx, ev.ID, start, day(time.June, 29, 9, 0), o.Organizer); err != nil {
+	if _, err := st.PublishResults(ctx, ev.ID, start, time.Time{}, o.Organizer); err != nil {
 		return fmt.Errorf("publish: %w", err)
 	}
 	clock.Set(day(time.June, 30, 10, 0))
-	if err := st.Finalize(ctx, ev.ID, o.Organizer); err != nil {
-		return fmt.Errorf("final: %w", err)
+	if err := st.SubmitBatch(ctx, ev.ID, o.Organizer); err != nil {
+		return fmt.Errorf("submit: %w", err)
+	}
+	clock.Set(day(time.July, 2, 15, 30))
+	if err := st.ApproveBatch(ctx, ev.ID, o.Reviewer); err != nil {
+		return fmt.Errorf("approve: %w", err)
 	}
 	clock.Set(day(time.July, 6, 9, 0))
 	if err := o.Issue(ctx, ev.ID); err != nil {

@@ -385,6 +385,7 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	// theory.
 	batchesCreated, err := demo.EnsureBatches(ctx, st, clock, demo.BatchOptions{
 		People:   demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID},
+		Reviewer: "reviewer",
 		NewEvent: web.NewBatchEvent,
 		Photos:   cc.photos,
 		Issue: func(ctx context.Context, eventID int64) error {

@@ -18,9 +18,11 @@ import (
 // prints of its assessment batches as each role would: the banner names
 // every role's pages and logins; in the current batch the 补考 candidate's
 // theory is carried from the earlier batch, with that batch's number and
-// date, on the results page and on their 成绩单 (PDF read back), and the
-// absent candidate's theory is 缺考; the 督导员 sees both rooms' progress;
-// the approved batch's certificates verify on the public /verify page.
+// date, on the results page and on their 成绩单 (PDF read back), the absent
+// candidate's theory is 缺考 and the overview counts them, the admission
+// page lists the sittings; the 督导员 sees both rooms' progress; the earlier
+// batch is approved on the 报审 page and the reviewer's list, and its
+// certificates verify on the public /verify page.
 func TestDemoBatchesShowEachStage(t *testing.T) {
 	p := start(t, "demo", "--addr", "127.0.0.1:0", "--data", t.TempDir())
 	defer p.stop(t)
@@ -89,6 +91,19 @@ func TestDemoBatchesShowEachStage(t *testing.T) {
 		t.Errorf("成绩单 of %s does not carry the theory from %s:\n%s", row[1], demo.EarlierBatchNo, text)
 	}
 
+	// The overview counts the 缺考 (absent from the theory, no status: the
+	// skills may follow); the admission page lists the rooms' sittings.
+	overview, _ := page(org, cur+"/batch")
+	if !regexp.MustCompile(`缺考 1 0 1`).MatchString(overview) {
+		t.Errorf("overview does not count the one 缺考:\n%s", overview)
+	}
+	admission, _ := page(org, cur+"/batch/admission")
+	for _, want := range []string{"下载全部准考证", "K01-theory", "K02-skill", "全部签到表"} {
+		if !strings.Contains(admission, want) {
+			t.Errorf("admission page lacks %q:\n%.3000s", want, admission)
+		}
+	}
+
 	// The 督导员: both rooms, the skills under way.
 	sup, _ := session(t, p.base, "supervisor", "demo-supervisor", "/")
 	board, _ := page(sup, cur+"/batch/supervision")
@@ -99,6 +114,19 @@ func TestDemoBatchesShowEachStage(t *testing.T) {
 	}
 	if m := regexp.MustCompile(`评分表 (\d+) / (\d+)`).FindStringSubmatch(board); m == nil || m[1] == "0" || m[1] == m[2] {
 		t.Errorf("督导 board shows no progress part-way: %v", m)
+	}
+
+	// The approved batch: submitted by the body, approved by the 审核员,
+	// on the organizer's 报审 page and the reviewer's list.
+	review, _ := page(org, prev+"/batch/review")
+	for _, want := range []string{"审核状态 已批准", "共 5 个工作日", "批准 reviewer", "报审 organizer"} {
+		if !strings.Contains(review, want) {
+			t.Errorf("报审 page of the approved batch lacks %q:\n%.3000s", want, review)
+		}
+	}
+	rev, _ := session(t, p.base, "reviewer", "demo-reviewer", "/")
+	if reviews, _ := page(rev, "/reviews"); !strings.Contains(reviews, demo.EarlierBatchNo) || !strings.Contains(reviews, "已批准") {
+		t.Errorf("the reviewer's list lacks the approved batch:\n%s", reviews)
 	}
 
 	// The approved batch's certificates: each verifies on the public page.
