@@ -428,7 +428,7 @@ func aspectMark(a scoring.Aspect, pct int, rng *rand.Rand) scoring.Decimal {
 		return scoring.Points(int64(min(top, (top*pct+rng.IntN(100))/100)))
 	case scoring.Measurement:
 		if a.Measure == nil {
-			if rng.IntN(100) < pct+15 {
+			if rng.IntN(100) < pct+25 {
 				return scoring.Points(1)
 			}
 			return 0
@@ -572,7 +572,7 @@ func createEarlierBatch(ctx context.Context, st BatchesStore, clock *Clock, o Ba
 	var ops []store.SheetOp
 	for _, p := range panels["skill"] {
 		for _, c := range people {
-			pct := 74 + rng.IntN(19)
+			pct := 72 + rng.IntN(18)
 			for _, j := range p.judges {
 				if c.ID == people[EarlierRetake].ID {
 					// … and fails the skills: the same clear faults on
@@ -777,7 +777,7 @@ func createCurrentBatch(ctx context.Context, st BatchesStore, clock *Clock, o Ba
 				if ci == done[ji] && ji > 0 {
 					break
 				}
-				pct := 74 + rng.IntN(19)
+				pct := 72 + rng.IntN(18)
 				ops = append(ops, sheetOps(ev.ID, p, rules["skill"], j, c, sd.entryNo[c.ID], pct, ci < done[ji], rng, &n)...)
 			}
 		}
