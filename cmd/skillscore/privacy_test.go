@@ -41,6 +41,7 @@ func TestNoPersonalDataInPlainTextAfterTheDemo(t *testing.T) {
 			if err := ensureKey(cc.keys); err != nil {
 				t.Fatal(err)
 			}
+			cc.useDemoBody() // as serveDemo does: the demo's level certificates need body codes
 			if _, err := buildDemo(ctx, st, clock, cc); err != nil {
 				t.Fatal(err)
 			}
