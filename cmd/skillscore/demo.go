@@ -15,7 +15,10 @@ import (
 	"skillscore"
 	"skillscore/certificates"
 	"skillscore/demo"
+	"skillscore/photos"
 	"skillscore/privacy"
+	"skillscore/retakes"
+	"skillscore/roster"
 	"skillscore/store"
 	"skillscore/web"
 )
@@ -390,6 +393,29 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 		Photos:   cc.photos,
 		Issue: func(ctx context.Context, eventID int64) error {
 			return issueDemoCertificates(ctx, st, clock, cc, eventID)
+		},
+		ImportRoster: func(ctx context.Context, eventID int64, file string, data []byte) error {
+			_, err := roster.Import(ctx, st, eventID, file, data, roster.Options{Actor: "organizer", Basis: store.BasisConsent})
+			return err
+		},
+		ImportPhotos: func(ctx context.Context, eventID int64, zipName string, data []byte) error {
+			src, err := photos.ZipBytes(ctx, zipName, data)
+			if err != nil {
+				return err
+			}
+			defer src.Close()
+			rep, err := photos.New(st, cc.photos).Import(ctx, eventID, src, photos.Options{Actor: "organizer"})
+			if err == nil {
+				err = rep.ImportError()
+			}
+			return err
+		},
+		ApplyRetakes: func(ctx context.Context, eventID int64) (int, error) {
+			rep, err := retakes.Apply(ctx, st, eventID, "organizer")
+			if err != nil {
+				return 0, err
+			}
+			return len(rep.Parts()), nil
 		},
 	})
 	if err != nil {
