@@ -66,7 +66,8 @@ func readFont(path, what, pkg, flag string) ([]byte, error) {
 // compression of its page content: the only stream with a /Length1.
 var fontStream = regexp.MustCompile(`/Length (\d+)\n/Filter /FlateDecode\n/Length1 (\d+)\n>>\nstream\n`)
 
-// Subset returns fonts cut down to the characters of text (plus ASCII).
+// Subset returns fonts cut down to the characters of text (plus ASCII),
+// with the stand-ins for the characters they lack (borrowGlyphs).
 //
 // Why: gofpdf parses a whole font each time a document adds it and again
 // when it writes the document, which for two 5 MB CJK fonts is most of the
@@ -94,6 +95,9 @@ func subsetFont(font []byte, text string) ([]byte, error) {
 	for _, r := range text {
 		if r >= 0x20 {
 			seen[r] = true
+		}
+		if sub, ok := standIns[r]; ok {
+			seen[sub] = true
 		}
 	}
 	runes := make([]rune, 0, len(seen))
@@ -131,7 +135,7 @@ func subsetFont(font []byte, text string) ([]byte, error) {
 	if !bytes.HasPrefix(ttf, []byte{0, 1, 0, 0}) {
 		return nil, errors.New("subset is not a TrueType font")
 	}
-	return ttf, nil
+	return borrowGlyphs(ttf)
 }
 
 // textOf collects every character a layout and its documents can print.

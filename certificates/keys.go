@@ -84,6 +84,14 @@ type Signer struct {
 // KeyID is the id of the signing key.
 func (s *Signer) KeyID() string { return s.kid }
 
+// Sign signs msg with the active key: the archive's manifest (package
+// archive) is signed with the same key its certificates are, so the one
+// published key set checks both.
+func (s *Signer) Sign(msg []byte) []byte { return ed25519.Sign(s.priv, msg) }
+
+// PublicKey is the active key's public half.
+func (s *Signer) PublicKey() ed25519.PublicKey { return s.priv.Public().(ed25519.PublicKey) }
+
 // Seal signs facts and returns the token.
 func (s *Signer) Seal(f Facts) (string, error) {
 	return seal(f, s.kid, s.priv)

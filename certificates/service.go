@@ -105,9 +105,6 @@ func (s *Service) PublicKeys() PublicKeys { return s.cfg.Keys.Public }
 // VerifyURL is the public verification page.
 func (s *Service) VerifyURL() string { return s.cfg.VerifyURL }
 
-// chinaTime is the zone certificate dates are given in (UTC+8, no DST).
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // IssueResult reports a batch issue.
 type IssueResult struct {
 	Certificates []store.Certificate
@@ -149,7 +146,7 @@ func (s *Service) Issue(ctx context.Context, eventID int64, actor string) (Issue
 	if err != nil {
 		return IssueResult{}, err
 	}
-	date := s.cfg.Now().In(chinaTime)
+	date := s.cfg.Now().In(skillscore.China())
 	type want struct {
 		req   store.CertificateIssue
 		facts Facts
@@ -354,14 +351,14 @@ func viewOf(c store.Certificate) (View, error) {
 		return View{}, fmt.Errorf("certificate %s facts: %w", c.Number, err)
 	}
 	v := View{Facts: f, Status: StatusValid, StatusName: "有效", KeyID: c.KeyID,
-		IssuedOn: c.IssuedAt.In(chinaTime).Format("2006-01-02")}
+		IssuedOn: c.IssuedAt.In(skillscore.China()).Format("2006-01-02")}
 	if c.Revoked() {
 		v.Status, v.StatusName = StatusRevoked, "已撤销"
-		v.RevokedOn = c.RevokedAt.In(chinaTime).Format("2006-01-02")
+		v.RevokedOn = c.RevokedAt.In(skillscore.China()).Format("2006-01-02")
 		v.RevokedReason = c.RevokedReason
 	}
 	if c.ReissuedAt.Valid() {
-		v.ReissuedOn = c.ReissuedAt.In(chinaTime).Format("2006-01-02")
+		v.ReissuedOn = c.ReissuedAt.In(skillscore.China()).Format("2006-01-02")
 	}
 	return v, nil
 }
@@ -458,7 +455,7 @@ func (s *Service) ByToken(ctx context.Context, token string) (View, error) {
 			return View{}, skillscore.Errorf(skillscore.EConflict, "证书 %s 的二维码内容与发证记录不符", t.Facts.Number)
 		}
 		return View{Facts: t.Facts, Status: StatusReplaced, StatusName: replacedName, IssuedOn: v.IssuedOn, KeyID: t.KeyID,
-			ReplacedOn: at.In(chinaTime).Format("2006-01-02"), Signed: true, Demo: v.Demo}, nil
+			ReplacedOn: at.In(skillscore.China()).Format("2006-01-02"), Signed: true, Demo: v.Demo}, nil
 	}
 	v.Signed = true
 	return v, nil

@@ -10,6 +10,7 @@ import (
 	"strings"
 	"time"
 
+	"skillscore"
 	"skillscore/examples"
 	"skillscore/idnumber"
 	"skillscore/levels"
@@ -113,7 +114,7 @@ func EnsureBatches(ctx context.Context, st BatchesStore, clock *Clock, o BatchOp
 
 // day is a time on a day of 2026 in China Standard Time.
 func day(month time.Month, d, hour, minute int) time.Time {
-	return time.Date(2026, month, d, hour, minute, 0, 0, cst)
+	return time.Date(2026, month, d, hour, minute, 0, 0, skillscore.China())
 }
 
 // candidate is one invented person of a batch's roster file.

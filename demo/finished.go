@@ -7,6 +7,7 @@ import (
 	"sync"
 	"time"
 
+	"skillscore"
 	"skillscore/judges"
 	"skillscore/scoring"
 	"skillscore/store"
@@ -65,11 +66,11 @@ type People struct {
 	ChiefUserID int64
 }
 
-var cst = time.FixedZone("CST", 8*3600)
-
 // FinishedAt is when each step of the finished event happened (China
 // Standard Time, April 2026).
-func FinishedAt(day, hour int) time.Time { return time.Date(2026, time.April, day, hour, 0, 0, 0, cst) }
+func FinishedAt(day, hour int) time.Time {
+	return time.Date(2026, time.April, day, hour, 0, 0, 0, skillscore.China())
+}
 
 // The finished event's dates: held on 18 April, 公示 from 20 to 25 April,
 // final on 25 April, certificates on 28 April.
@@ -133,8 +134,14 @@ func CreateFinished(ctx context.Context, st FinishedStore, clock *Clock, p Peopl
 	if err := importTheory(ctx, st, ev.ID, mods, cs, rng); err != nil {
 		return store.Event{}, err
 	}
+	if err := OversightIncidents(ctx, st, clock, ev, p); err != nil {
+		return store.Event{}, err
+	}
 	clock.Set(FinishedAt(18, 10))
 	if err := markAll(ctx, st, "final", ev.ID, rules, panels, cs, rng); err != nil {
+		return store.Event{}, err
+	}
+	if err := FinishedArbitration(ctx, st, clock, ev.ID); err != nil { // 仲裁 (issue 16): one decided on-site appeal
 		return store.Event{}, err
 	}
 	clock.Set(FinishedAt(18, 17))
@@ -144,6 +151,9 @@ func CreateFinished(ctx context.Context, st FinishedStore, clock *Clock, p Peopl
 	clock.Set(FinishedAt(19, 9))
 	if _, err := st.Decrypt(ctx, ev.ID, p.Organizer); err != nil {
 		return store.Event{}, fmt.Errorf("demo decrypt: %w", err)
+	}
+	if err := FinishedRecheck(ctx, st, clock, ev.ID, p); err != nil { // 成绩复核 (issue 16, demo/oversight_recheck.go)
+		return store.Event{}, err
 	}
 	clock.Set(publishStart)
 	if _, err := st.PublishResults(ctx, ev.ID, publishStart, publishEnd, p.Organizer); err != nil {

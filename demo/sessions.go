@@ -17,17 +17,23 @@ type SessionsStore interface {
 	CardToken(eventID, contestantID int64) (string, error)
 }
 
-// addSessions gives the running event its 参赛证号 and a schedule of the
-// first practical module, ten stations a session, on its first day; in the
-// first session, under way, six contestants have checked in (one by the
-// entry card's QR code) and one is held as 人证不符 for the chief.
-func addSessions(ctx context.Context, st SessionsStore, ev store.Event, mods []store.Module, cs []store.Contestant) error {
+// scheduler is what giving an event a schedule needs.
+type scheduler interface {
+	AssignEntryNumbers(ctx context.Context, eventID int64, actor string) (int, error)
+	SchedulePeople(ctx context.Context, eventID int64) ([]sessions.Person, error)
+	SaveSchedule(ctx context.Context, eventID int64, ss []sessions.Session, actor string) error
+}
+
+// firstPracticalSchedule gives an event its 参赛证号 and a schedule of its
+// first practical module, ten stations a session, on its first day, and
+// returns the sessions.
+func firstPracticalSchedule(ctx context.Context, st scheduler, ev store.Event, mods []store.Module) ([]sessions.Session, error) {
 	if _, err := st.AssignEntryNumbers(ctx, ev.ID, actor); err != nil {
-		return fmt.Errorf("demo entry numbers: %w", err)
+		return nil, fmt.Errorf("demo entry numbers: %w", err)
 	}
 	people, err := st.SchedulePeople(ctx, ev.ID)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	var mod store.Module
 	for _, m := range mods {
@@ -43,10 +49,22 @@ func addSessions(ctx context.Context, st SessionsStore, ev store.Event, mods []s
 	ss, err := sessions.Generate(sessions.Plan{Prefix: "S", Name: mod.Name, Venue: "实训楼 A 区", Module: mod.Code,
 		Stations: stations, Day: ev.StartsOn, First: "08:30", Minutes: 90, Gap: 30}, people)
 	if err != nil {
-		return fmt.Errorf("demo sessions: %w", err)
+		return nil, fmt.Errorf("demo sessions: %w", err)
 	}
 	if err := st.SaveSchedule(ctx, ev.ID, ss, actor); err != nil {
-		return fmt.Errorf("demo sessions: %w", err)
+		return nil, fmt.Errorf("demo sessions: %w", err)
+	}
+	return ss, nil
+}
+
+// addSessions gives the running event its 参赛证号 and a schedule of the
+// first practical module, ten stations a session, on its first day; in the
+// first session, under way, six contestants have checked in (one by the
+// entry card's QR code) and one is held as 人证不符 for the chief.
+func addSessions(ctx context.Context, st SessionsStore, ev store.Event, mods []store.Module, cs []store.Contestant) error {
+	ss, err := firstPracticalSchedule(ctx, st, ev, mods)
+	if err != nil {
+		return err
 	}
 	ids := map[int64]string{}
 	for _, c := range cs {

@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"time"
 
+	"skillscore"
 	"skillscore/store"
 )
 
@@ -19,7 +20,7 @@ var AuditHeader = []string{"序号", "时间（北京时间）", "操作人", "�
 
 // AuditTime formats an audit entry's time as the CSV writes it.
 func AuditTime(t time.Time) string {
-	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05.000000")
+	return t.In(skillscore.China()).Format("2006-01-02 15:04:05.000000")
 }
 
 func auditCSV(trail []store.AuditEntry) ([]byte, error) {

@@ -98,7 +98,7 @@ func (s *Service) Sync(ctx context.Context, token, remote string, body io.Reader
 			op, err = v.resolve(m)
 		}
 		if err == nil && m.Type == TypeSubmit {
-			err = s.checkSubmitPIN(ctx, sess, m.PIN)
+			op.SignWith, err = s.checkSubmitPIN(ctx, sess, m.PIN)
 		}
 		if err != nil {
 			out.Results[i] = asReject(rejectOf(m, err))

@@ -184,6 +184,31 @@ func orDash(s string) string {
 	return s
 }
 
+// LockSubmitted locks every submitted sheet of a module at once (the
+// chief judge's 全部锁定) and tells each judge's tablets about their sheets.
+func (s *Service) LockSubmitted(ctx context.Context, eventID, moduleID int64, actor string) (int, error) {
+	sheets, rev, err := s.st.LockSubmitted(ctx, eventID, moduleID, actor)
+	if err != nil || len(sheets) == 0 {
+		return 0, err
+	}
+	if s.cfg.OnCommit != nil {
+		s.cfg.OnCommit(eventID, rev)
+	}
+	told := map[int64]bool{}
+	for _, sh := range sheets {
+		code := ""
+		if sh.ContestantCode != nil {
+			code = *sh.ContestantCode
+		}
+		s.hub.send(sh.JudgeID, SheetPush{Type: TypeSheet, Module: sh.ModuleCode, Contestant: code, Status: sh.Status, Revision: rev})
+		if !told[sh.JudgeID] {
+			told[sh.JudgeID] = true
+			s.tellPeers(ctx, eventID, sh.JudgeID, false)
+		}
+	}
+	return len(sheets), nil
+}
+
 // SetSheetStatus is the chief judge's lock ("locked") or reopen ("open",
 // with a reason). The judge's tablets are told at once.
 func (s *Service) SetSheetStatus(ctx context.Context, eventID, sheetID int64, status, reason, actor string) (store.Sheet, error) {

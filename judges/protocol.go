@@ -190,6 +190,7 @@ type Welcome struct {
 	Modules     []ModuleInfo  `json:"modules"`
 	Assignments []SheetState  `json:"assignments"`
 	LastAck     string        `json:"last_ack"` // the newest operation of this judge that is stored
+	Signing     SigningInfo   `json:"signing"`  // the judge's own signing key (docs/oversight-signing.md)
 	Limits      ProtocolLimit `json:"limits"`
 }
 

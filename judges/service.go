@@ -22,6 +22,7 @@ import (
 
 	"skillscore"
 	"skillscore/scoring"
+	"skillscore/signkeys"
 	"skillscore/store"
 )
 
@@ -44,12 +45,18 @@ type Store interface {
 	LastOp(ctx context.Context, actor string) (string, error)
 	ApplyOps(ctx context.Context, ops []store.SheetOp) ([]store.OpResult, error)
 	SetSheetStatus(ctx context.Context, eventID, sheetID int64, status, reason, actor string) (store.Sheet, int64, error)
+	LockSubmitted(ctx context.Context, eventID, moduleID int64, actor string) ([]store.Sheet, int64, error)
 	IssueTicket(ctx context.Context, t store.JudgeTicket, actor string) (store.JudgeTicket, error)
 	TicketByHash(ctx context.Context, hash string) (store.JudgeTicket, error)
 	TicketFailed(ctx context.Context, ticketID int64) (int, error)
 	RedeemTicket(ctx context.Context, ticketID int64, d store.JudgeDevice) error
 	DeviceJudge(ctx context.Context, tokenHash string) (store.Judge, store.JudgeTicket, error)
 	RevokeJudgeAccess(ctx context.Context, judgeID int64, actor string) (int, error)
+	JudgeSigningRequired(ctx context.Context, eventID int64) (bool, error)
+	JudgeSigningKey(ctx context.Context, judgeID int64) (store.SigningKey, error)
+	SetJudgeSigningKey(ctx context.Context, judgeID int64, k signkeys.Sealed, actor string) (store.SigningKey, error)
+	SigningKeyFailed(ctx context.Context, keyRef int64, actor string) (store.SigningKey, error)
+	SigningKeyGood(ctx context.Context, keyRef int64) error
 }
 
 // defaultMySQLWriters: in the 85-event MariaDB judge load 4 writers beat 1
@@ -127,6 +134,9 @@ type Service struct {
 	logins *Limiter
 	// HTTP sync's limits, per login token (by hash) and per client address.
 	syncLogins, syncAddrs *rates
+	// kdfSlots bounds the argon2id derivations running at once (19 MiB
+	// each): a wave of submits queues here instead of exhausting memory.
+	kdfSlots chan struct{}
 }
 
 // New starts a Service and its writer; Close stops them.
@@ -158,7 +168,8 @@ func New(st Store, cfg Config) *Service {
 	s := &Service{st: st, log: cfg.Logger, cfg: cfg, now: cfg.Now, hub: newHub(),
 		logins:     NewLimiter(10, time.Minute, cfg.Now),
 		syncLogins: newRates(cfg.RatePerSecond, cfg.Burst),
-		syncAddrs:  newRates(addressShare*cfg.RatePerSecond, addressShare*cfg.Burst)}
+		syncAddrs:  newRates(addressShare*cfg.RatePerSecond, addressShare*cfg.Burst),
+		kdfSlots:   make(chan struct{}, 4)}
 	if cfg.Writers <= 0 {
 		cfg.Writers = 1
 		if d, ok := st.(interface{ Dialect() store.Dialect }); ok && d.Dialect() == store.MySQL {

@@ -170,6 +170,9 @@ func (s *Service) loadView(ctx context.Context, j store.Judge) (*view, error) {
 	if v.welcome.LastAck, err = s.st.LastOp(ctx, actorOf(j)); err != nil {
 		return nil, err
 	}
+	if v.welcome.Signing, err = s.signingInfo(ctx, j); err != nil {
+		return nil, err
+	}
 	return v, nil
 }
 

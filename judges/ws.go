@@ -295,7 +295,7 @@ func (c *conn) handle(data []byte) {
 	case TypeMark, TypeClear, TypeSubmit:
 		op, err := v.resolve(m)
 		if err == nil && m.Type == TypeSubmit {
-			err = c.s.checkSubmitPIN(c.ctx, sess, m.PIN)
+			op.SignWith, err = c.s.checkSubmitPIN(c.ctx, sess, m.PIN)
 		}
 		if err != nil {
 			c.send(rejectOf(m, err))
@@ -360,25 +360,6 @@ func (c *conn) hello(m ClientMessage) {
 	c.loginKey = loginKey
 	c.s.hub.add(sess.judge.ID, c)
 	c.send(v.welcome)
-}
-
-// checkSubmitPIN verifies the judge's PIN, their signature on a sheet. Wrong
-// PINs count against the device's ticket; too many revoke the device.
-func (s *Service) checkSubmitPIN(ctx context.Context, sess *session, pin string) error {
-	if checkPIN(sess.ticket.PINHash, pin) {
-		return nil
-	}
-	n, err := s.st.TicketFailed(ctx, sess.ticket.ID)
-	if err != nil {
-		return err
-	}
-	if n >= 2*maxPINFailures {
-		if _, err := s.Revoke(ctx, sess.judge.ID, "system:pin-failures"); err != nil {
-			return err
-		}
-		return skillscore.Errorf(skillscore.EUnauthorized, "PIN 错误次数过多，该平板已被撤销登录")
-	}
-	return skillscore.Errorf(skillscore.EUnauthorized, "PIN 错误，评分表未提交")
 }
 
 func resultMessage(op string, r store.OpResult, err error) any {

@@ -12,6 +12,7 @@ import (
 
 	"github.com/xuri/excelize/v2"
 
+	"skillscore"
 	"skillscore/exports"
 	"skillscore/idnumber"
 	"skillscore/results"
@@ -19,14 +20,11 @@ import (
 	"skillscore/store"
 )
 
-// cst is the zone people read dates in (UTC+8, no DST).
-var cst = time.FixedZone("CST", 8*3600)
-
 func when(t store.Time) string {
 	if !t.Valid() {
 		return ""
 	}
-	return t.In(cst).Format("2006-01-02 15:04:05")
+	return t.In(skillscore.China()).Format("2006-01-02 15:04:05")
 }
 
 // Export is everything stored about one person: the file a subject access
@@ -157,7 +155,7 @@ func (s *Service) find(ctx context.Context, q Query) (*Export, error) {
 	if len(d.Contestants) == 0 && len(d.Certificates) == 0 {
 		return nil, notFound()
 	}
-	x := &Export{GeneratedAt: time.Now().In(cst).Format("2006-01-02 15:04:05"), Name: q.Name, IDNumber: q.IDNumber,
+	x := &Export{GeneratedAt: time.Now().In(skillscore.China()).Format("2006-01-02 15:04:05"), Name: q.Name, IDNumber: q.IDNumber,
 		Contestants: []ContestantRecord{}, Results: []ResultRecord{}, Certificates: []CertificateRecord{},
 		Appeals: []AppealRecord{}, Photos: []PhotoRecord{}, Audit: []AuditRecord{}, contestantIDs: map[int64][]int64{}}
 	code := func(id int64) string { return d.Events[id].Code }

@@ -43,7 +43,7 @@ type PurgePlan struct {
 
 // CNDate writes a day the way the organizer reads it: 2027年5月20日.
 func CNDate(t time.Time) string {
-	t = t.In(cst)
+	t = t.In(skillscore.China())
 	return fmt.Sprintf("%d年%d月%d日", t.Year(), int(t.Month()), t.Day())
 }
 

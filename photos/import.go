@@ -1,10 +1,14 @@
 package photos
 
 import (
+	"bytes"
 	"context"
 	"fmt"
+	"image"
 	"path"
+	"runtime"
 	"strings"
+	"sync"
 
 	"skillscore"
 	"skillscore/idnumber"
@@ -123,11 +127,12 @@ func (l *Library) Import(ctx context.Context, eventID int64, src *Source, opts O
 	reject := func(i int, why string) {
 		rep.Files[i].Status, rep.Files[i].Reason = Rejected, why
 	}
-	var cands []candidate
+	// Matching names is cheap and done in order; reading, checking and
+	// writing each file is not (a full decode, and an fsync per file that
+	// dominates on a real disk), so those run on a few workers and their
+	// outcomes are taken back in file order.
+	var jobs []fileJob
 	for _, e := range src.entries {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
 		stem, _ := splitExt(path.Base(e.name))
 		key := strings.ToUpper(strings.TrimSpace(stem))
 		who, byIDNumber := byID[key]
@@ -151,24 +156,27 @@ func (l *Library) Import(ctx context.Context, eventID int64, src *Source, opts O
 			reject(i, "文件名不是本赛事任何选手的证件号码、准考证号（参赛证号）或参赛编号")
 			continue
 		}
-		data, rerr := readEntry(e)
-		if rerr != nil {
-			reject(i, "无法读取文件："+rerr.Error())
+		old, had := existing[who.ID]
+		jobs = append(jobs, fileJob{res: i, e: e, who: who, keep: opts.DryRun, old: old, had: had})
+	}
+	err = l.checkAndPut(ctx, jobs, spec)
+	for _, j := range jobs {
+		if j.photo.ID != "" {
+			written = append(written, j.photo)
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	var cands []candidate
+	for _, j := range jobs {
+		if j.why != "" {
+			reject(j.res, j.why)
 			continue
 		}
-		info, why := CheckSpec(data, spec)
-		if why != "" {
-			reject(i, why)
-			continue
-		}
-		c := candidate{res: i, who: who, info: info}
-		// The very photo the contestant has needs no new file.
-		if old, had := existing[who.ID]; !opts.DryRun && !(had && old.SHA256 == info.SHA256) {
-			if c.photo, err = l.put(ctx, data, info); err != nil {
-				return nil, err
-			}
-			c.photo.ContestantID = who.ID
-			written = append(written, c.photo)
+		c := candidate{res: j.res, who: j.who, info: j.info, photo: j.photo}
+		if c.photo.ID != "" {
+			c.photo.ContestantID = j.who.ID
 		}
 		cands = append(cands, c)
 	}
@@ -269,6 +277,133 @@ func (l *Library) Import(ctx context.Context, eventID int64, src *Source, opts O
 }
 
 // readEntry reads one file, at most MaxBytes+1 bytes of it.
+// fileJob is one file that names a contestant, on its way through the
+// workers: its outcome is a refusal (why) or its checked info and, unless
+// keep (a dry run) or it is the photo the contestant has (old), the file
+// written into the store.
+type fileJob struct {
+	res   int
+	e     entry
+	who   store.Contestant
+	keep  bool
+	old   store.Photo
+	had   bool
+	why   string
+	info  Info
+	photo store.Photo
+}
+
+// Workers: files written at once (their fsyncs overlap, which a journal
+// commits together), and at most maxDecoders decoded at once (a full
+// decode is CPU-bound).
+const (
+	putWorkers  = 8
+	maxDecoders = 4
+)
+
+// decodeSlots bound the images decoded at once by their pixels: all the
+// slots hold MaxSide² pixels between them, so the decodes in flight never
+// need more memory than one image of the largest size, as when files were
+// decoded one at a time; small photos decode side by side.
+type decodeSlots struct {
+	tokens chan struct{}
+	per    int // pixels one slot stands for
+	// several guards taking several slots: two takers could each hold part
+	// of what they need and wait for the rest.
+	several sync.Mutex
+}
+
+func newDecodeSlots(n int) *decodeSlots {
+	d := &decodeSlots{tokens: make(chan struct{}, n), per: (MaxSide*MaxSide + n - 1) / n}
+	for range n {
+		d.tokens <- struct{}{}
+	}
+	return d
+}
+
+// acquire takes the slots an image of pixels needs and returns how many.
+func (d *decodeSlots) acquire(ctx context.Context, pixels int) (int, error) {
+	k := min(max(1, (pixels+d.per-1)/d.per), cap(d.tokens))
+	if k > 1 {
+		d.several.Lock()
+		defer d.several.Unlock()
+	}
+	for i := range k {
+		select {
+		case <-d.tokens:
+		case <-ctx.Done():
+			d.release(i)
+			return 0, ctx.Err()
+		}
+	}
+	return k, nil
+}
+
+func (d *decodeSlots) release(k int) {
+	for range k {
+		d.tokens <- struct{}{}
+	}
+}
+
+// checkAndPut reads, checks and writes each job's file on putWorkers
+// goroutines, stopping at the first failure to write (ctx's or the
+// store's); every file written before that is in its job.
+func (l *Library) checkAndPut(ctx context.Context, jobs []fileJob, spec store.PhotoSpec) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	decoders := newDecodeSlots(min(runtime.GOMAXPROCS(0), maxDecoders))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(putWorkers, len(jobs)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for k := range next {
+				if err := l.checkAndPutOne(ctx, &jobs[k], spec, decoders); err != nil {
+					cancel(err)
+				}
+			}
+		}()
+	}
+feed:
+	for k := range jobs {
+		select {
+		case next <- k:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(next)
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+func (l *Library) checkAndPutOne(ctx context.Context, j *fileJob, spec store.PhotoSpec, decoders *decodeSlots) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	data, rerr := readEntry(j.e)
+	if rerr != nil {
+		j.why = "无法读取文件：" + rerr.Error()
+		return nil
+	}
+	pixels := 0 // unreadable: CheckSpec refuses it before decoding
+	if cfg, _, err := image.DecodeConfig(bytes.NewReader(data)); err == nil {
+		pixels = cfg.Width * cfg.Height
+	}
+	k, err := decoders.acquire(ctx, pixels)
+	if err != nil {
+		return err
+	}
+	j.info, j.why = CheckSpec(data, spec)
+	decoders.release(k)
+	if j.why != "" || j.keep || j.had && j.old.SHA256 == j.info.SHA256 {
+		return nil // refused, a dry run, or the very photo they have: no new file
+	}
+	j.photo, err = l.put(ctx, data, j.info)
+	return err
+}
+
 func readEntry(e entry) ([]byte, error) {
 	rc, err := e.open()
 	if err != nil {

@@ -68,7 +68,7 @@ func (s *Service) Document(ctx context.Context, ev store.Event, what string) (Fi
 		return File{}, err
 	}
 	var buf bytes.Buffer
-	printed := s.cfg.Now().In(chinaTime)
+	printed := s.cfg.Now().In(skillscore.China())
 	switch what {
 	case SummaryPDF:
 		cols := columns(b.summaryHeader(false), summaryWidths(len(b.partNames())))
@@ -115,7 +115,7 @@ func (s *Service) Transcript(ctx context.Context, ev store.Event, contestantID i
 			return File{}, err
 		}
 		var buf bytes.Buffer
-		if err := sheets.WriteTranscripts(&buf, fonts, []sheets.Transcript{b.transcript(c)}, s.cfg.Now().In(chinaTime)); err != nil {
+		if err := sheets.WriteTranscripts(&buf, fonts, []sheets.Transcript{b.transcript(c)}, s.cfg.Now().In(skillscore.China())); err != nil {
 			return File{}, err
 		}
 		return File{fmt.Sprintf("%s-成绩单-%s.pdf", b.Info.BatchNo, cmp.Or(c.EntryNo, strconv.FormatInt(c.ContestantID, 10))), pdfType, buf.Bytes()}, nil

@@ -79,7 +79,7 @@ func (s *Service) Export(ctx context.Context, ev store.Event, format, photos, ac
 	}
 	if format == FormatJSON {
 		data, err := json.MarshalIndent(Document{Schema: Schema, BatchNo: b.Info.BatchNo, Event: ev.Code,
-			IssuerName: b.Body.Name, IssuerCode: b.Body.Code, ExportedAt: s.cfg.Now().In(chinaTime).Format("2006-01-02T15:04:05-07:00"),
+			IssuerName: b.Body.Name, IssuerCode: b.Body.Code, ExportedAt: s.cfg.Now().In(skillscore.China()).Format("2006-01-02T15:04:05-07:00"),
 			Photos: photos, Count: len(b.Records), Certificates: b.Records}, "", "  ")
 		if err != nil {
 			return File{}, err

@@ -118,9 +118,6 @@ func (s *Service) loadFonts() (certificates.Fonts, error) {
 	return *s.fonts, nil
 }
 
-// chinaTime is the zone dates are printed in (UTC+8, no DST).
-var chinaTime = time.FixedZone("CST", 8*3600)
-
 // Batch is everything the report and papers of one assessment batch show.
 type Batch struct {
 	Event store.Event
@@ -268,7 +265,7 @@ func (s *Service) Load(ctx context.Context, ev store.Event) (*Batch, error) {
 			Parts: partResults(st.Rules, b.Level, c), Verdict: verdictOf(c), Note: c.StatusReason}
 		if cert, ok := issued[row.ID]; ok {
 			cd.Certificate = cert.Number
-			cd.IssuedOn = cert.IssuedAt.In(chinaTime).Format(time.DateOnly)
+			cd.IssuedOn = cert.IssuedAt.In(skillscore.China()).Format(time.DateOnly)
 			var f certificates.Facts
 			if json.Unmarshal([]byte(cert.Facts), &f) == nil && f.Date != "" {
 				cd.IssuedOn = f.Date

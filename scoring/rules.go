@@ -32,6 +32,22 @@ const (
 	Veto        AspectKind = "veto"        // 否决项
 )
 
+// Name is the kind as the printed sheets, the transcripts and the paper
+// entry page name it; "" for an unknown kind.
+func (k AspectKind) Name() string {
+	switch k {
+	case Measurement:
+		return "测量"
+	case Judgement:
+		return "评价"
+	case Deduction:
+		return "扣分"
+	case Veto:
+		return "否决项"
+	}
+	return ""
+}
+
 // Parts of an event; tie-breaks and pass rules refer to them.
 const (
 	PartTheory    = "theory"    // 理论知识

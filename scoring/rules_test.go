@@ -198,3 +198,56 @@ func TestCheckValue(t *testing.T) {
 		}
 	}
 }
+
+func TestAspectHint(t *testing.T) {
+	d := Decimal(5 * 10000)
+	for _, c := range []struct {
+		a    Aspect
+		want string
+	}{
+		{Aspect{Kind: Judgement}, "0～3 整数"},
+		{Aspect{Kind: Judgement, Scale: 5}, "0～5 整数"},
+		{Aspect{Kind: Measurement}, "1 达到 / 0 未达到"},
+		{Aspect{Kind: Measurement, Measure: &Measure{Unit: "秒"}}, "测量值 秒"},
+		{Aspect{Kind: Deduction, Unit: &d, CountUnit: "分钟"}, "扣分分钟数"},
+		{Aspect{Kind: Deduction, Unit: &d}, "扣分次数"},
+		{Aspect{Kind: Deduction}, "扣分值"},
+		{Aspect{Kind: Veto}, "1 触发 / 0 未触发"},
+	} {
+		if got := c.a.Hint(); got != c.want {
+			t.Errorf("%+v: hint %q, want %q", c.a, got, c.want)
+		}
+	}
+}
+
+func TestAspectKindNames(t *testing.T) {
+	for k, want := range map[AspectKind]string{Judgement: "评价", Measurement: "测量", Deduction: "扣分", Veto: "否决项", "other": ""} {
+		if got := k.Name(); got != want {
+			t.Errorf("%q: name %q, want %q", k, got, want)
+		}
+	}
+}
+
+func TestAspectEntryText(t *testing.T) {
+	unit := Decimal(5 * 10000)
+	two, half := Decimal(2*10000), Decimal(5000)
+	for _, c := range []struct {
+		a    Aspect
+		v    Decimal
+		want string
+	}{
+		{Aspect{Kind: Judgement, Scale: 5}, two, "2"},
+		{Aspect{Kind: Measurement}, Decimal(10000), "达到"},
+		{Aspect{Kind: Measurement}, 0, "未达到"},
+		{Aspect{Kind: Measurement, Measure: &Measure{Unit: "秒"}}, half, "0.5 秒"},
+		{Aspect{Kind: Deduction, Unit: &unit, CountUnit: "分钟"}, two, "2 分钟"},
+		{Aspect{Kind: Deduction, Unit: &unit}, two, "2 次"},
+		{Aspect{Kind: Deduction}, half, "扣 0.5 分"},
+		{Aspect{Kind: Veto}, Decimal(10000), "触发"},
+		{Aspect{Kind: Veto}, 0, "未触发"},
+	} {
+		if got := c.a.EntryText(c.v); got != c.want {
+			t.Errorf("%+v %s: %q, want %q", c.a, c.v, got, c.want)
+		}
+	}
+}

@@ -869,6 +869,66 @@ func (r *Rules) compilePromotion(v *validator, c *compiled) {
 	c.promo = slices.Clone(steps)
 }
 
+// Hint says what a judge writes for this aspect, as the paper score sheet
+// and the paper entry page print it beside the box.
+func (a Aspect) Hint() string {
+	switch a.Kind {
+	case Judgement:
+		scale := a.Scale
+		if scale == 0 {
+			scale = 3
+		}
+		return fmt.Sprintf("0～%d 整数", scale)
+	case Measurement:
+		if a.Measure == nil {
+			return "1 达到 / 0 未达到"
+		}
+		return "测量值 " + a.Measure.Unit
+	case Deduction:
+		if a.Unit != nil {
+			if a.CountUnit != "" {
+				return "扣分" + a.CountUnit + "数"
+			}
+			return "扣分次数"
+		}
+		return "扣分值"
+	case Veto:
+		return "1 触发 / 0 未触发"
+	}
+	return ""
+}
+
+// EntryText prints one judge's stored entry for this aspect as the rubric
+// reads it, for the filled score sheet and the audit page alike.
+func (a Aspect) EntryText(v Decimal) string {
+	switch a.Kind {
+	case Veto:
+		if v != 0 {
+			return "触发"
+		}
+		return "未触发"
+	case Measurement:
+		switch {
+		case a.Measure == nil && v != 0:
+			return "达到"
+		case a.Measure == nil:
+			return "未达到"
+		case a.Measure.Unit != "":
+			return v.String() + " " + a.Measure.Unit
+		}
+	case Deduction:
+		if a.Unit != nil {
+			u := a.CountUnit
+			if u == "" {
+				u = "次"
+			}
+			return v.String() + " " + u
+		}
+		return "扣 " + v.String() + " 分"
+	}
+	return v.String()
+}
+
 // CheckValue reports whether v is an acceptable value for one judge's mark
 // on this aspect: 0..scale whole numbers for judgement, 0/1 for a met-or-not
 // measurement or a veto, the stated range for a measured value, 0..max

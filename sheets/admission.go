@@ -120,7 +120,7 @@ func WriteAdmissionTickets(w io.Writer, fonts certificates.Fonts, a Admission, t
 	}
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
-		p.Text(margin, pageH-7, fmt.Sprintf("%s · 准考证 · 打印于 %s · 第 %d 页", a.EventName, a.Printed.Format("2006-01-02 15:04"), p.PageNo()))
+		p.Text(margin, pageH-7, fmt.Sprintf("%s · 准考证 · 打印于 %s · 第 %d 页", a.EventName, a.Printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	for i, t := range tickets {
 		p.AddPage()
@@ -345,7 +345,7 @@ func WriteSignInSheets(w io.Writer, fonts certificates.Fonts, eventName string, 
 		p.Text(left, 280, "监考人员、考评员（签字）：＿＿＿＿＿＿＿＿　　督导员（签字）：＿＿＿＿＿＿　　日期：＿＿＿＿")
 		p.SetFont("song", "", 8)
 		p.Text(left, 290, fmt.Sprintf("%s · %s %s 签到表 · 打印于 %s · 第 %d 页", eventName, cur.Place(), cur.Session,
-			printed.Format("2006-01-02 15:04"), sheetPage))
+			printed.In(skillscore.China()).Format("2006-01-02 15:04"), sheetPage))
 	})
 	var y float64
 	// header starts a page; next is the sheet that page begins, nil for a
@@ -449,7 +449,7 @@ func WriteDoorLists(w io.Writer, fonts certificates.Fonts, eventName string, lis
 	var cur DoorList
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
-		p.Text(margin, 290, fmt.Sprintf("%s · %s %s 门贴 · 打印于 %s", eventName, cur.Place(), cur.Session, printed.Format("2006-01-02 15:04")))
+		p.Text(margin, 290, fmt.Sprintf("%s · %s %s 门贴 · 打印于 %s", eventName, cur.Place(), cur.Session, printed.In(skillscore.China()).Format("2006-01-02 15:04")))
 	})
 	cols := []column{{"座位号", 20}, {"姓名", 36}, {"准考证号", 34}}
 	const blockW, gap, rowH = 90.0, 6.0, 8.5

@@ -158,9 +158,10 @@ func TestSignInSheetsReadBack(t *testing.T) {
 	}
 	keep(t, "签到表.pdf", buf.Bytes())
 	text := pdfText(t, buf.Bytes())
+	// Printed is 09:00 UTC, which the footers give in China time.
 	for _, want := range []string{"考场签到表", "考点：江西卫生职业学院", "考场：第一考场", "场次：T01", "科目：理论知识", "2026-07-10 09:00-10:30",
 		"座位号", "照片", "考生签名", "考生01号", "考生20号", "360***********0020", "缺考", "应到 20 人", "督导员（签字）",
-		"实训楼 301", "应到 2 人", "第一考场 T01 签到表 · 打印于 2026-07-01 09:00 · 第 3 页", "实训楼 301 P01 签到表 · 打印于 2026-07-01 09:00 · 第 1 页"} {
+		"实训楼 301", "应到 2 人", "第一考场 T01 签到表 · 打印于 2026-07-01 17:00 · 第 3 页", "实训楼 301 P01 签到表 · 打印于 2026-07-01 17:00 · 第 1 页"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("sign-in sheets lack %q", want)
 		}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/jung-kurt/gofpdf"
 
+	"skillscore"
 	"skillscore/certificates"
 	"skillscore/store"
 )
@@ -84,7 +85,7 @@ func WriteDrawSheet(w io.Writer, fonts certificates.Fonts, d DrawSheet) error {
 	const left, top, bottom, lh = 15.0, 15.0, 262.0, 6.0
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
-		p.Text(left, 290, fmt.Sprintf("打印于 %s  第 %d 页", d.Printed.Format("2006-01-02 15:04"), p.PageNo()))
+		p.Text(left, 290, fmt.Sprintf("打印于 %s  第 %d 页", d.Printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	var y float64
 	header := func() {
@@ -155,7 +156,7 @@ func DrawSheetFor(ev store.Event, st store.DrawState, printed time.Time) DrawShe
 			name, d.TwoLayers = "二次加密", true
 		}
 		d.Seeds = append(d.Seeds, fmt.Sprintf("%s 种子 %s（抽签人 %s，时间 %s）", name, dr.Seed, dr.CreatedBy,
-			dr.CreatedAt.In(printed.Location()).Format("2006-01-02 15:04:05")))
+			dr.CreatedAt.In(skillscore.China()).Format("2006-01-02 15:04:05")))
 	}
 	for _, r := range st.Rows {
 		row := DrawSheetRow{Code1: r.Code1, Name: r.Name, Organization: r.Organization}

@@ -59,7 +59,7 @@ func WriteJudgeCards(w io.Writer, fonts certificates.Fonts, eventName string, t 
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
 		p.Text(10, 292, fmt.Sprintf("%s · %s · 打印于 %s · 第 %d 页 · 发放后销毁本页", eventName, title,
-			printed.Format("2006-01-02 15:04"), p.PageNo()))
+			printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	if err := layCards(p, len(cards), func(x, y float64, i int) error { return drawCard(p, x, y, eventName, title, cards[i], i) }); err != nil {
 		return fmt.Errorf("judge cards: %w", err)
@@ -149,7 +149,7 @@ func drawCard(p *gofpdf.Fpdf, x, y float64, eventName, title string, c JudgeCard
 	p.Text(tx, ty+8, c.PIN)
 	p.SetFont("song", "", 8)
 	notes := fmt.Sprintf("用平板扫描二维码，输入 PIN 登录；提交评分表时再次输入 PIN 作为签名。二维码只能使用一次，%s 前有效。请妥善保管，勿外传。",
-		c.Expires.Format("2006-01-02 15:04"))
+		c.Expires.In(skillscore.China()).Format("2006-01-02 15:04"))
 	ny := qy + qrSize + 4
 	for _, l := range certificates.WrapText(p, notes, cardW-2*pad) {
 		ny += 3.8

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jung-kurt/gofpdf"
 
+	"skillscore"
 	"skillscore/certificates"
 	"skillscore/sessions"
 	"skillscore/store"
@@ -23,8 +24,13 @@ type column struct {
 
 // table prints rows under a repeated header, a new page when one is full;
 // head draws the page's title block and returns where the table starts.
-// It returns where the table ends on its last page.
-func table(p *gofpdf.Fpdf, cols []column, rows [][]string, left, bottom, lh float64, head func() float64) float64 {
+// The body is set in song at size pt, lh apart. A row is as tall as its
+// longest cell's wrapped lines plus 1.5 mm above and below (a one-line row
+// leaves room for a signature), so a long cell grows its row instead of
+// spilling over the rule below. It returns where the table ends on its
+// last page.
+func table(p *gofpdf.Fpdf, cols []column, rows [][]string, left, bottom, lh, size float64, head func() float64) float64 {
+	const pad = 1.5
 	var y float64
 	header := func() {
 		p.AddPage()
@@ -37,21 +43,22 @@ func table(p *gofpdf.Fpdf, cols []column, rows [][]string, left, bottom, lh floa
 			x += c.w
 		}
 		y += lh + 1
-		p.SetFont("song", "", 10.5)
+		p.SetFont("song", "", size)
 	}
 	header()
 	for _, r := range rows {
-		h := lh + 3 // room for a signature
+		lines := 1
 		for i, c := range cols {
-			h = max(h, lh*float64(len(certificates.WrapText(p, r[i], c.w-2))))
+			lines = max(lines, len(certificates.WrapText(p, r[i], c.w-2)))
 		}
+		h := lh*float64(lines) + 2*pad
 		if y+h > bottom {
 			header()
 		}
 		x := left
 		for i, c := range cols {
 			p.Rect(x, y, c.w, h, "D")
-			cell(p, x, y+1.5, c.w, lh, r[i])
+			cell(p, x, y+pad, c.w, lh, r[i])
 			x += c.w
 		}
 		y += h
@@ -72,7 +79,7 @@ func sessionLine(s store.SessionState) string {
 
 // WriteCheckinSheet prints a session's 检录表: each contestant with their
 // 参赛证号, 赛位号, the 检录 time and result so far, and a column to sign.
-func WriteCheckinSheet(w io.Writer, fonts certificates.Fonts, eventName string, s store.SessionState, printed time.Time, loc *time.Location) error {
+func WriteCheckinSheet(w io.Writer, fonts certificates.Fonts, eventName string, s store.SessionState, printed time.Time) error {
 	var text strings.Builder
 	text.WriteString("检录表顺序参赛证号姓名单位赛位号检录时间结果签名检录员裁判长签字日期打印于第页场次赛场模块：　–")
 	text.WriteString(eventName + sessionLine(s))
@@ -83,7 +90,7 @@ func WriteCheckinSheet(w io.Writer, fonts certificates.Fonts, eventName string, 
 	for i, r := range s.Rows {
 		at := ""
 		if r.At.Valid() {
-			at = r.At.In(loc).Format("15:04")
+			at = r.At.In(skillscore.China()).Format("15:04")
 		}
 		result := ""
 		if r.Outcome != "" {
@@ -101,10 +108,10 @@ func WriteCheckinSheet(w io.Writer, fonts certificates.Fonts, eventName string, 
 		p.SetFont("song", "", 10)
 		p.Text(left, 274, "检录员（签字）：＿＿＿＿＿＿　　裁判长（签字）：＿＿＿＿＿＿　　日期：＿＿＿＿")
 		p.SetFont("song", "", 8)
-		p.Text(left, 290, fmt.Sprintf("%s · 场次 %s 检录表 · 打印于 %s · 第 %d 页", eventName, s.Code, printed.In(loc).Format("2006-01-02 15:04"), p.PageNo()))
+		p.Text(left, 290, fmt.Sprintf("%s · 场次 %s 检录表 · 打印于 %s · 第 %d 页", eventName, s.Code, printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	cols := []column{{"顺序", 11}, {"参赛证号", 20}, {"姓名", 24}, {"单位", 50}, {"赛位号", 15}, {"检录时间", 18}, {"结果", 18}, {"签名", 30}}
-	table(p, cols, rows, left, bottom, lh, func() float64 {
+	table(p, cols, rows, left, bottom, lh, 10.5, func() float64 {
 		p.SetFont("kai", "", 16)
 		p.Text(left, top+6, eventName+" 检录表")
 		p.SetFont("song", "", 10)
@@ -119,7 +126,7 @@ func WriteCheckinSheet(w io.Writer, fonts certificates.Fonts, eventName string, 
 // WriteTimetable prints the session timetable for judges: every session by
 // day, time and venue with its stations and head count. It names nobody:
 // judges score by anonymous code.
-func WriteTimetable(w io.Writer, fonts certificates.Fonts, eventName string, ss []store.SessionState, printed time.Time, loc *time.Location) error {
+func WriteTimetable(w io.Writer, fonts certificates.Fonts, eventName string, ss []store.SessionState, printed time.Time) error {
 	var text strings.Builder
 	text.WriteString("场次时间表（裁判用）日期时间赛场场次名称模块赛位人数打印于第页共–")
 	text.WriteString(eventName)
@@ -140,10 +147,10 @@ func WriteTimetable(w io.Writer, fonts certificates.Fonts, eventName string, ss 
 	const left, top, bottom, lh = 12.0, 12.0, 190.0, 6.0
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
-		p.Text(left, 203, fmt.Sprintf("%s · 场次时间表 · 打印于 %s · 第 %d 页", eventName, printed.In(loc).Format("2006-01-02 15:04"), p.PageNo()))
+		p.Text(left, 203, fmt.Sprintf("%s · 场次时间表 · 打印于 %s · 第 %d 页", eventName, printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	cols := []column{{"日期", 26}, {"时间", 28}, {"赛场", 40}, {"场次", 18}, {"名称", 50}, {"模块", 18}, {"赛位", 77}, {"人数", 16}}
-	table(p, cols, rows, left, bottom, lh, func() float64 {
+	table(p, cols, rows, left, bottom, lh, 10.5, func() float64 {
 		p.SetFont("kai", "", 16)
 		p.Text(left, top+6, eventName+" 场次时间表（裁判用）")
 		return top + 11
@@ -178,7 +185,7 @@ func WriteEntryCards(w io.Writer, fonts certificates.Fonts, eventName string, ca
 	}
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
-		p.Text(10, 292, fmt.Sprintf("%s · 参赛证 · 打印于 %s · 第 %d 页", eventName, printed.Format("2006-01-02 15:04"), p.PageNo()))
+		p.Text(10, 292, fmt.Sprintf("%s · 参赛证 · 打印于 %s · 第 %d 页", eventName, printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	if err := layCards(p, len(cards), func(x, y float64, i int) error { return drawEntryCard(p, x, y, eventName, cards[i], i) }); err != nil {
 		return fmt.Errorf("entry cards: %w", err)

@@ -7,6 +7,8 @@ import (
 	"testing"
 	"time"
 
+	"skillscore"
+	"skillscore/certificates"
 	"skillscore/sessions"
 	"skillscore/store"
 )
@@ -31,11 +33,11 @@ func sampleSession() store.SessionState {
 }
 
 func TestCheckinSheetAndTimetableReadBack(t *testing.T) {
-	cst := time.FixedZone("CST", 8*3600)
+	cst := skillscore.China()
 	printed := time.Date(2026, 5, 20, 7, 0, 0, 0, cst)
 	s := sampleSession()
 	var buf bytes.Buffer
-	if err := WriteCheckinSheet(&buf, fonts(t), "2026年江西省养老护理员职业技能竞赛", s, printed, cst); err != nil {
+	if err := WriteCheckinSheet(&buf, fonts(t), "2026年江西省养老护理员职业技能竞赛", s, printed); err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, buf.Bytes())
@@ -51,7 +53,7 @@ func TestCheckinSheetAndTimetableReadBack(t *testing.T) {
 	s2 := s
 	s2.Code, s2.Name, s2.Venue, s2.Starts, s2.Ends = "S02", "生活照护 第2场", "二号实训楼", "10:30", "12:00"
 	buf.Reset()
-	if err := WriteTimetable(&buf, fonts(t), "2026年江西省养老护理员职业技能竞赛", []store.SessionState{s, s2}, printed, cst); err != nil {
+	if err := WriteTimetable(&buf, fonts(t), "2026年江西省养老护理员职业技能竞赛", []store.SessionState{s, s2}, printed); err != nil {
 		t.Fatal(err)
 	}
 	text = pdfText(t, buf.Bytes())
@@ -100,5 +102,29 @@ func TestEntryCardsReadBack(t *testing.T) {
 		if !seen[c.Token] {
 			t.Errorf("QR %s not decoded; got %v", c.Token, got)
 		}
+	}
+}
+
+// A cell that wraps grows its row by its lines, with the margin a one-line
+// row has: the rule under it stays below its last line.
+func TestTableRowsGrowWithWrappedCells(t *testing.T) {
+	long := strings.Repeat("评分记录与纸质原件不一致，", 6)
+	p, err := newPDF(fonts(t), "序号说明"+long, "P", time.Date(2026, 5, 20, 7, 0, 0, 0, time.UTC))
+	if err != nil {
+		t.Fatal(err)
+	}
+	const lh, top = 6.0, 20.0
+	cols := []column{{"序号", 15}, {"说明", 60}}
+	end := table(p, cols, [][]string{{"1", "一行"}, {"2", long}}, 10, 280, lh, 10.5, func() float64 { return top })
+	lines := len(certificates.WrapText(p, long, 60-2))
+	if lines < 3 {
+		t.Fatalf("the long cell wraps to %d lines; the test wants at least 3", lines)
+	}
+	// Header, a one-line row, then the wrapped row.
+	if want := top + (lh + 1) + (lh + 3) + (lh*float64(lines) + 3); end != want {
+		t.Errorf("table ends at %.2f mm, want %.2f (a %d-line row of %.1f mm)", end, want, lines, lh*float64(lines)+3)
+	}
+	if err := p.Error(); err != nil {
+		t.Fatal(err)
 	}
 }

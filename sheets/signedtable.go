@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"skillscore"
 	"skillscore/certificates"
 )
 
@@ -71,7 +72,7 @@ func WriteSignedTable(w io.Writer, fonts certificates.Fonts, t SignedTable) erro
 		}
 		p.Text(x, y, date)
 		p.SetFont("song", "", 8)
-		p.Text(stLeft, 210-9, fmt.Sprintf("%s · 打印于 %s · 第 %d 页 / 共 {nb} 页", t.Footer, t.Printed.Format("2006-01-02 15:04"), p.PageNo()))
+		p.Text(stLeft, 210-9, fmt.Sprintf("%s · 打印于 %s · 第 %d 页 / 共 {nb} 页", t.Footer, t.Printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	total := 0.0
 	for _, c := range t.Columns {
@@ -86,7 +87,7 @@ func WriteSignedTable(w io.Writer, fonts certificates.Fonts, t SignedTable) erro
 		rows[i] = make([]string, len(cols))
 		copy(rows[i], r)
 	}
-	table(p, cols, rows, stLeft, stBottom, stLine, func() float64 {
+	table(p, cols, rows, stLeft, stBottom, stLine, 10.5, func() float64 {
 		p.SetFont("kai", "", 16)
 		p.Text(stLeft, stTop+6, t.Title)
 		p.SetFont("song", "", 10)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 
+	"skillscore"
 	"skillscore/certificates"
 	"skillscore/supervision"
 )
@@ -20,7 +21,7 @@ type SupervisionHeader struct {
 // RecordLines are a 督导记录's rows as printed (and shown on the records
 // page): label and text, the signature last. byID numbers the batch's
 // records by id, to name the record a correction corrects.
-func RecordLines(r supervision.Record, byID map[int64]int, loc *time.Location) [][2]string {
+func RecordLines(r supervision.Record, byID map[int64]int) [][2]string {
 	room := r.RoomCode + " " + r.RoomName
 	if r.RoomCode == "" {
 		room = "（场次地点未对应考场）"
@@ -48,7 +49,7 @@ func RecordLines(r supervision.Record, byID map[int64]int, loc *time.Location) [
 	}
 	lines = append(lines,
 		[2]string{"电子签名", fmt.Sprintf("督导员 %s（账号 %s）于 %s 以本人设定的签名 PIN 签名（该 PIN 设定于 %s）",
-			r.SignerName, r.Signer, r.SignedAt.In(loc).Format("2006-01-02 15:04:05"), r.PINSetAt.In(loc).Format("2006-01-02 15:04"))},
+			r.SignerName, r.Signer, r.SignedAt.In(skillscore.China()).Format("2006-01-02 15:04:05"), r.PINSetAt.In(skillscore.China()).Format("2006-01-02 15:04"))},
 		[2]string{"内容摘要 SHA-256", r.Digest})
 	return lines
 }
@@ -86,7 +87,7 @@ func supersededNote(r supervision.Record, byNo map[int64]int) string {
 // (the batch's 督导记录汇总) with its own signature lines. all are every
 // record of the batch, to name corrections by number.
 func WriteSupervisionRecords(w io.Writer, fonts certificates.Fonts, h SupervisionHeader, recs, all []supervision.Record, summary bool,
-	printed time.Time, loc *time.Location) error {
+	printed time.Time) error {
 	byNo := map[int64]int{}
 	for _, r := range all {
 		byNo[r.ID] = r.No
@@ -96,7 +97,7 @@ func WriteSupervisionRecords(w io.Writer, fonts certificates.Fonts, h Supervisio
 	text.WriteString(h.EventName + h.BatchNo + h.Work)
 	lines := make([][][2]string, len(recs))
 	for i, r := range recs {
-		lines[i] = RecordLines(r, byNo, loc)
+		lines[i] = RecordLines(r, byNo)
 		for _, l := range lines[i] {
 			text.WriteString(l[0] + l[1])
 		}
@@ -110,7 +111,7 @@ func WriteSupervisionRecords(w io.Writer, fonts certificates.Fonts, h Supervisio
 	footer := ""
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
-		p.Text(left, 288, fmt.Sprintf("%s · %s · 打印于 %s · 第 %d 页", h.EventName, footer, printed.In(loc).Format("2006-01-02 15:04"), p.PageNo()))
+		p.Text(left, 288, fmt.Sprintf("%s · %s · 打印于 %s · 第 %d 页", h.EventName, footer, printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	title := func(sub string) float64 {
 		p.SetFont("kai", "", 16)
@@ -154,10 +155,10 @@ func WriteSupervisionRecords(w io.Writer, fonts certificates.Fonts, h Supervisio
 				fix = strings.TrimSpace(fix + " " + strings.Replace(n, "本记录", "", 1))
 			}
 			rows[i] = []string{fmt.Sprint(r.No), strings.TrimSpace(r.RoomCode + " " + r.RoomName), r.SessionLabel, r.SignerName,
-				r.SignedAt.In(loc).Format("01-02 15:04"), Summary(r), fix}
+				r.SignedAt.In(skillscore.China()).Format("01-02 15:04"), Summary(r), fix}
 		}
 		cols := []column{{"编号", 11}, {"考场", 27}, {"场次", 42}, {"督导员", 18}, {"签名时间", 24}, {"结论", 35}, {"更正", 23}}
-		y := table(p, cols, rows, left, bottom, lh, func() float64 { return title(fmt.Sprintf("督导记录汇总（共 %d 份）", len(recs))) })
+		y := table(p, cols, rows, left, bottom, lh, 10.5, func() float64 { return title(fmt.Sprintf("督导记录汇总（共 %d 份）", len(recs))) })
 		signatures(y, "评价机构负责人")
 	}
 	for i, r := range recs {

@@ -10,11 +10,12 @@ import (
 	"testing"
 	"time"
 
+	"skillscore"
 	"skillscore/supervision"
 )
 
 func sampleRecords() []supervision.Record {
-	cst := time.FixedZone("CST", 8*3600)
+	cst := skillscore.China()
 	at := time.Date(2026, 7, 10, 11, 5, 0, 0, cst)
 	base := supervision.Record{ID: 11, No: 1, Event: "jx-rd", RoomCode: "K01", RoomName: "第一考场", Session: "S02",
 		SessionLabel: "S02 操作技能 第1场 2026-07-10 10:00至11:30",
@@ -38,12 +39,12 @@ func sampleRecords() []supervision.Record {
 var squash = regexp.MustCompile(`\s+`)
 
 func TestSupervisionRecordPDFReadsBack(t *testing.T) {
-	cst := time.FixedZone("CST", 8*3600)
+	cst := skillscore.China()
 	printed := time.Date(2026, 7, 10, 18, 0, 0, 0, cst)
 	recs := sampleRecords()
 	h := SupervisionHeader{EventName: "养老护理员三级认定 2026-07 批", BatchNo: "2026-KY-07", Work: "养老护理员（--）三级/高级工"}
 	var buf bytes.Buffer
-	if err := WriteSupervisionRecords(&buf, fonts(t), h, recs[:1], recs, false, printed, cst); err != nil {
+	if err := WriteSupervisionRecords(&buf, fonts(t), h, recs[:1], recs, false, printed); err != nil {
 		t.Fatal(err)
 	}
 	text := pdfText(t, buf.Bytes())
@@ -65,7 +66,7 @@ func TestSupervisionRecordPDFReadsBack(t *testing.T) {
 	}
 
 	buf.Reset()
-	if err := WriteSupervisionRecords(&buf, fonts(t), h, recs, recs, true, printed, cst); err != nil {
+	if err := WriteSupervisionRecords(&buf, fonts(t), h, recs, recs, true, printed); err != nil {
 		t.Fatal(err)
 	}
 	if dir := os.Getenv("SKILLSCORE_PDF_OUT"); dir != "" {
@@ -101,7 +102,7 @@ func TestSupervisionRecordPDFReadsBack(t *testing.T) {
 		many = append(many, r)
 	}
 	buf.Reset()
-	if err := WriteSupervisionRecords(&buf, fonts(t), h, many, many, true, printed, cst); err != nil {
+	if err := WriteSupervisionRecords(&buf, fonts(t), h, many, many, true, printed); err != nil {
 		t.Fatal(err)
 	}
 	if text := pdfText(t, buf.Bytes()); !strings.Contains(text, fmt.Sprintf("第 %d 页", 42)) {

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jung-kurt/gofpdf"
 
+	"skillscore"
 	"skillscore/certificates"
 )
 
@@ -70,7 +71,7 @@ func WriteTranscripts(w io.Writer, fonts certificates.Fonts, ts []Transcript, pr
 	var cur *Transcript
 	p.SetFooterFunc(func() {
 		p.SetFont("song", "", 8)
-		p.Text(trLeft, 287, fmt.Sprintf("%s · 批次 %s 成绩单 · 打印于 %s · 第 %d 页", cur.Name, cur.Batch, printed.Format("2006-01-02 15:04"), p.PageNo()))
+		p.Text(trLeft, 287, fmt.Sprintf("%s · 批次 %s 成绩单 · 打印于 %s · 第 %d 页", cur.Name, cur.Batch, printed.In(skillscore.China()).Format("2006-01-02 15:04"), p.PageNo()))
 	})
 	for i := range ts {
 		p.AddPage()

@@ -373,3 +373,34 @@ func BenchmarkApplyOpsEvents(b *testing.B) {
 		})
 	}
 }
+
+// TestAuditKeepsLargeDetails: an action naming thousands of things (核对补考
+// of a big batch) writes one entry of more than MySQL's 64 KiB TEXT; it is
+// stored whole and verifies on both databases.
+func TestAuditKeepsLargeDetails(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		a, _ := twoEvents(t, s)
+		parts := make([]string, 5000)
+		for i := range parts {
+			parts[i] = fmt.Sprintf("考生 %04d：操作技能沿用 2026-KY-06 批次", i)
+		}
+		if err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+			return s.appendAudit(ctx, tx, &a.ID, "t", "retakes.apply", a.Code, map[string]any{"parts": parts}, s.now())
+		}); err != nil {
+			t.Fatal(err)
+		}
+		trail, err := s.AuditTrail(ctx, a.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		last := trail[len(trail)-1]
+		if last.Action != "retakes.apply" || len(last.Detail) < 200_000 || !strings.Contains(last.Detail, "考生 4999") {
+			t.Fatalf("last entry: %s, %d bytes of detail", last.Action, len(last.Detail))
+		}
+		if rep, err := s.VerifyEventAudit(ctx, a.ID); err != nil || rep.Break != nil {
+			t.Fatalf("verify: %+v %v", rep, err)
+		}
+	})
+}

@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/go-sql-driver/mysql"
 	"github.com/jmoiron/sqlx"
@@ -44,9 +43,6 @@ type Certificate struct {
 
 // Revoked reports whether the certificate has been withdrawn.
 func (c Certificate) Revoked() bool { return !c.RevokedAt.IsZero() }
-
-// chinaTime is the zone dates on certificates are given in (UTC+8, no DST).
-var chinaTime = time.FixedZone("CST", 8*3600)
 
 // CertificateIssue asks for one certificate. Scope is the numbering scope the
 // serial comes from: the certificate number without its serial.
@@ -330,7 +326,7 @@ func (s *Store) RevokeCertificate(ctx context.Context, number, reason, actor str
 		}
 		if c.Revoked() {
 			return skillscore.Errorf(skillscore.EConflict, "证书 %s 已于 %s 撤销", number,
-				c.RevokedAt.In(chinaTime).Format("2006-01-02"))
+				c.RevokedAt.In(skillscore.China()).Format("2006-01-02"))
 		}
 		c.RevokedAt, c.RevokedReason, c.RevokedBy = Time{now}, reason, actor
 		if _, err := tx.ExecContext(ctx, `UPDATE certificates SET revoked_at = ?, revoked_reason = ?, revoked_by = ?

@@ -10,6 +10,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/recheck"
 )
 
 // NewEvent is everything needed to create an event in one step: the event,
@@ -18,6 +19,10 @@ type NewEvent struct {
 	Event   Event
 	Groups  []Group
 	Modules []Module // each with its Aspects
+	// Recheck, when set, stores the event's 成绩复核 settings with it (the
+	// set-up page gives a new competition recheck.Defaults); nil leaves the
+	// defaults with the 复核 not required.
+	Recheck *recheck.Settings
 }
 
 // CreateEvent stores a new event with its groups, modules and aspects in one
@@ -56,6 +61,14 @@ func (s *Store) createEventTx(ctx context.Context, tx *sqlx.Tx, ne NewEvent, act
 	}
 	if ev.ID, err = res.LastInsertId(); err != nil {
 		return Event{}, err
+	}
+	if ne.Recheck != nil {
+		if err := ne.Recheck.Validate(); err != nil {
+			return Event{}, err
+		}
+		if err := putRecheckSettings(ctx, tx, ev.ID, *ne.Recheck, actor, now); err != nil {
+			return Event{}, err
+		}
 	}
 	for i, g := range ne.Groups {
 		g.EventID, g.Position = ev.ID, i+1

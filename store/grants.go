@@ -15,7 +15,10 @@ import (
 // everything in it; an observer may only read its staff pages. A 督导员
 // (supervisor) and an 审核员 (reviewer of the supervising office) read like
 // an observer and each has the one action of its own: filing a 督导记录,
-// approving or returning an assessment batch.
+// approving or returning an assessment batch. A 监督 (monitor) of the
+// 监督仲裁组 re-checks results before publication (复核) and an 仲裁
+// (arbiter) hears the appeals filed at the venue; both read like an
+// observer besides.
 const (
 	RoleOrganizer   = "organizer"
 	RoleChief       = "chief"
@@ -23,11 +26,13 @@ const (
 	RoleObserver    = "observer"
 	RoleSupervisor  = "supervisor"
 	RoleReviewer    = "reviewer"
+	RoleMonitor     = "monitor"
+	RoleArbiter     = "arbiter"
 )
 
 // ReadOnlyRoles read every staff page of their scope and change nothing
 // beyond the routes that name them.
-var ReadOnlyRoles = []string{RoleObserver, RoleSupervisor, RoleReviewer}
+var ReadOnlyRoles = []string{RoleObserver, RoleSupervisor, RoleReviewer, RoleMonitor, RoleArbiter}
 
 // Grant is a role held over one scope: the whole site (no programme, no
 // event), a programme (all its events) or one event. On the way in the
@@ -65,13 +70,13 @@ func (g Grant) scopeName() string {
 // programmes, site-wide), never over a whole programme.
 func checkGrant(g Grant) error {
 	switch g.Role {
-	case RoleOrganizer, RoleObserver, RoleSupervisor, RoleReviewer:
+	case RoleOrganizer, RoleObserver, RoleSupervisor, RoleReviewer, RoleMonitor, RoleArbiter:
 	case RoleChief, RoleScorekeeper:
 		if g.ProgrammeCode != "" {
 			return skillscore.Errorf(skillscore.EInvalid, "裁判长和记分员只能授予某个赛项（或全站），不能授予整个大赛")
 		}
 	default:
-		return skillscore.Errorf(skillscore.EInvalid, "角色 %q 无效：应为 organizer、chief、scorekeeper、observer、supervisor 或 reviewer", g.Role)
+		return skillscore.Errorf(skillscore.EInvalid, "角色 %q 无效：应为 organizer、chief、scorekeeper、observer、supervisor、reviewer、monitor 或 arbiter", g.Role)
 	}
 	if g.ProgrammeCode != "" && g.EventCode != "" {
 		return skillscore.Errorf(skillscore.EInvalid, "授权范围只能是一个赛项或一个大赛，不能同时指定")

@@ -41,7 +41,10 @@ type SheetOp struct {
 	// the operation is refused once that login is revoked, whichever
 	// server instance the tablet is connected to.
 	Device string
-	Detail map[string]any
+	// SignWith, on a submit, is the judge's own key: the store signs the
+	// sheet's canonical content with it in the submitting transaction.
+	SignWith *SheetSigner
+	Detail   map[string]any
 }
 
 // OpResult says what became of one SheetOp once the batch committed.
@@ -374,6 +377,9 @@ func (s *Store) applyOp(ctx context.Context, tx execer, op SheetOp, at time.Time
 		if _, err := tx.ExecContext(ctx, "UPDATE sheets SET status = 'submitted', submitted_at = ? WHERE id = ?", now, sheetID); err != nil {
 			return fmt.Errorf("submit sheet: %w", err)
 		}
+		if err := recordSignature(ctx, tx, op, sheetID, at); err != nil {
+			return err
+		}
 	default:
 		return skillscore.Errorf(skillscore.EInvalid, "未知的操作类型 %q", op.Kind)
 	}
@@ -558,6 +564,59 @@ func (s *Store) SetSheetStatus(ctx context.Context, eventID, sheetID int64, stat
 			map[string]any{"sheet_id": sh.ID, "module_id": sh.ModuleID, "judge_id": sh.JudgeID, "reason": reason}, now)
 	})
 	return sh, rev, err
+}
+
+// LockSubmitted locks every submitted sheet of a module in one
+// transaction, as the chief judge's 全部锁定 does: each sheet gets its own
+// sheet.lock entry, the revision moves once, and either all are locked or
+// none (a module of thousands of sheets is one commit, not one per sheet).
+// It returns the sheets it locked and the new revision (0 when none was
+// submitted).
+func (s *Store) LockSubmitted(ctx context.Context, eventID, moduleID int64, actor string) ([]Sheet, int64, error) {
+	var out []Sheet
+	var rev int64
+	err := s.inTx(ctx, func(tx *sqlx.Tx) error {
+		out = out[:0]
+		var n int
+		if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM modules WHERE id = ? AND event_id = ?", moduleID, eventID); err != nil {
+			return err
+		}
+		if n == 0 {
+			return skillscore.Errorf(skillscore.ENotFound, "模块不存在")
+		}
+		if err := tx.SelectContext(ctx, &out, `SELECT sh.id, sh.module_id, sh.contestant_id, sh.judge_id, sh.status,
+				sh.submitted_at, sh.locked_at, 0 AS marked, m.code AS module_code, c.code AS contestant_code
+			FROM sheets sh JOIN modules m ON m.id = sh.module_id JOIN contestants c ON c.id = sh.contestant_id
+			WHERE sh.module_id = ? AND sh.status = 'submitted' ORDER BY sh.id`, moduleID); err != nil {
+			return fmt.Errorf("submitted sheets: %w", err)
+		}
+		if len(out) == 0 {
+			return nil
+		}
+		now := s.now()
+		if _, err := tx.ExecContext(ctx, "UPDATE sheets SET status = 'locked', locked_at = ? WHERE module_id = ? AND status = 'submitted'",
+			micros(now), moduleID); err != nil {
+			return fmt.Errorf("lock sheets: %w", err)
+		}
+		var err error
+		if rev, err = bumpRevision(ctx, tx, eventID); err != nil {
+			return err
+		}
+		for i := range out {
+			sh := &out[i]
+			sh.Status, sh.LockedAt = "locked", Time{now}
+			subject := "contestant:" + strconv.FormatInt(sh.ContestantID, 10)
+			if sh.ContestantCode != nil {
+				subject = *sh.ContestantCode
+			}
+			if err := s.appendAudit(ctx, tx, &eventID, actor, "sheet.lock", subject,
+				map[string]any{"sheet_id": sh.ID, "module_id": sh.ModuleID, "judge_id": sh.JudgeID, "reason": ""}, now); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+	return out, rev, err
 }
 
 // contestantSubject is the audit subject for a contestant: the anonymous

@@ -396,3 +396,64 @@ func TestPaperEntryOnALockedSheetIsRefused(t *testing.T) {
 		}
 	})
 }
+
+// TestLockSubmittedLocksAModuleAtOnce: the chief's 全部锁定 locks exactly
+// the module's submitted sheets (an open one stays open), writes one
+// sheet.lock entry per sheet and moves the revision once; an unknown
+// module or another event's is refused and changes nothing.
+func TestLockSubmittedLocksAModuleAtOnce(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		assignAll(t, s, d)
+		var ops []SheetOp
+		for ci, c := range d.cs {
+			for ai, a := range d.pra.Aspects {
+				ops = append(ops, SheetOp{OpID: fmt.Sprintf("m%d-%d", ci, ai), Kind: OpMark, EventID: d.ev.ID, ModuleID: d.pra.ID,
+					ContestantID: c.ID, JudgeID: d.judge.ID, AspectID: a.ID, Value: 10000, Actor: "judge:1"})
+			}
+		}
+		// Only the first contestant's sheet is submitted.
+		ops = append(ops, SheetOp{OpID: "s0", Kind: OpSubmit, EventID: d.ev.ID, ModuleID: d.pra.ID,
+			ContestantID: d.cs[0].ID, JudgeID: d.judge.ID, Actor: "judge:1"})
+		if res, err := s.ApplyOps(ctx, ops); err != nil || res[len(res)-1].Err != nil {
+			t.Fatalf("marks: %v", err)
+		}
+		if _, _, err := s.LockSubmitted(ctx, d.ev.ID, 999999, "chief"); skillscore.ErrorCode(err) != skillscore.ENotFound {
+			t.Fatalf("unknown module: %v", err)
+		}
+		other, err := s.CreateEvent(ctx, NewEvent{Event: Event{Code: "jx-other", Name: "另一赛项", Kind: "competition",
+			Occupation: "育婴员", Year: 2026, Rules: `{"modules":[]}`}}, "tester")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, _, err := s.LockSubmitted(ctx, other.ID, d.pra.ID, "chief"); skillscore.ErrorCode(err) != skillscore.ENotFound {
+			t.Fatalf("another event's module: %v", err)
+		}
+		before, _ := s.AuditFor(ctx, d.ev.ID, "", "chief")
+		got, rev, err := s.LockSubmitted(ctx, d.ev.ID, d.pra.ID, "chief")
+		if err != nil || len(got) != 1 || got[0].ContestantID != d.cs[0].ID || got[0].Status != "locked" || rev == 0 {
+			t.Fatalf("lock: %+v rev %d %v", got, rev, err)
+		}
+		sheets, _ := s.Sheets(ctx, d.ev.ID)
+		status := map[int64]string{}
+		for _, sh := range sheets {
+			status[sh.ContestantID] = sh.Status
+		}
+		if status[d.cs[0].ID] != "locked" || status[d.cs[1].ID] != "open" {
+			t.Fatalf("statuses after lock: %v", status)
+		}
+		trail, _ := s.AuditFor(ctx, d.ev.ID, "", "chief")
+		if len(trail) != len(before)+1 || trail[len(trail)-1].Action != "sheet.lock" {
+			t.Fatalf("audit: %d entries before, %+v after", len(before), trail)
+		}
+		// Nothing left to lock: no change, no revision.
+		if got, rev, err := s.LockSubmitted(ctx, d.ev.ID, d.pra.ID, "chief"); err != nil || len(got) != 0 || rev != 0 {
+			t.Fatalf("second lock: %+v %d %v", got, rev, err)
+		}
+		if bad, _, err := s.VerifyAudit(ctx); err != nil || bad != 0 {
+			t.Fatalf("audit chain: %d bad, %v", bad, err)
+		}
+	})
+}

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"skillscore"
+	"skillscore/arbitration"
 	"skillscore/privacy"
 )
 
@@ -319,6 +320,19 @@ func TestPurgeRemovesPersonalDataAndKeepsResultsAndChain(t *testing.T) {
 			t.Fatal(err)
 		}
 		if err := s.DecideAppeal(ctx, d.ev.ID, appeals[0].ID, AppealDecision{Outcome: "rejected", Reason: "经复核评分无误"}, "organizer"); err != nil {
+			t.Fatal(err)
+		}
+		// An on-site appeal (仲裁) whose appellant and texts name people.
+		arb, err := s.FileArbitration(ctx, d.ev.ID, arbitration.Filing{Kind: arbitration.KindScore, ModuleID: d.pra.ID, ContestantID: d.cs[0].ID,
+			AppellantRole: arbitration.ByContestant, Facts: "李秀英（电话 13907910001）认为扣分有误"}, "arbiter")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.RecordHearing(ctx, d.ev.ID, arb.ID, arbitration.Hearing{HeardAt: clk.t, Heard: "李秀英；钱美玲", Findings: "李秀英陈述属实"}, "arbiter"); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.DecideArbitration(ctx, d.ev.ID, arb.ID, arbitration.Decision{Outcome: arbitration.StatusUpheld, Reasons: "李秀英的操作符合标准",
+			Measures: "补记李秀英该项得分"}, "arbiter"); err != nil {
 			t.Fatal(err)
 		}
 		clk.t = clk.t.Add(80 * time.Hour)

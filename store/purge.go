@@ -177,6 +177,9 @@ func (s *Store) PurgeEvent(ctx context.Context, eventID int64, actor string) (Pu
 		if _, err := tx.ExecContext(ctx, "UPDATE appeals SET body = ? WHERE event_id = ? AND body <> ?", PurgedAppeal, eventID, PurgedAppeal); err != nil {
 			return fmt.Errorf("purge appeals: %w", err)
 		}
+		if err := purgeArbitrations(ctx, tx, eventID); err != nil { // 仲裁 (issue 16), store/arbitration.go
+			return err
+		}
 		if !st.PurgedAt.Valid() {
 			if _, err := tx.ExecContext(ctx, "INSERT INTO event_purges (event_id, purged_at, purged_by) VALUES (?, ?, ?)",
 				eventID, micros(now), actor); err != nil {
@@ -198,7 +201,7 @@ func (s *Store) PurgeEvent(ctx context.Context, eventID int64, actor string) (Pu
 		return done, photos, fmt.Errorf("purge scrub: %w", err)
 	}
 	defer conn.Close()
-	if err := s.scrubFreedSpace(ctx, conn, "contestants", "certificates", "appeals", "photos", "candidates"); err != nil {
+	if err := s.scrubFreedSpace(ctx, conn, "contestants", "certificates", "appeals", "photos", "candidates", "arbitrations", "arbitration_hearings"); err != nil {
 		return done, photos, skillscore.Wrap(skillscore.EUnavailable, err, "个人信息已清除，但整理数据库空间失败：请再运行一次清除")
 	}
 	return done, photos, nil

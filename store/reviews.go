@@ -247,7 +247,7 @@ func batchReview(ctx context.Context, tx *sqlx.Tx, eventID int64) (Review, error
 		if err != nil {
 			return Review{}, err
 		}
-		start := r.Workflow.PublishedAt.In(chinaTime)
+		start := r.Workflow.PublishedAt.In(skillscore.China())
 		if r.Required, err = cal.From(start, r.PublicityDays); err != nil {
 			return Review{}, err
 		}
@@ -308,7 +308,7 @@ func publicityPeriod(ctx context.Context, tx *sqlx.Tx, eventID int64, start time
 	if err != nil {
 		return workdays.Period{}, 0, false, err
 	}
-	p, err := cal.From(start.In(chinaTime), days)
+	p, err := cal.From(start.In(skillscore.China()), days)
 	if err != nil {
 		return workdays.Period{}, 0, false, err
 	}

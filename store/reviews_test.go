@@ -12,10 +12,8 @@ import (
 	"skillscore/workdays"
 )
 
-var cstZone = time.FixedZone("CST", 8*3600)
-
 func cstAt(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, cstZone)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, skillscore.China())
 	if err != nil {
 		panic(err)
 	}

@@ -300,7 +300,7 @@ func rosterImportByHash(ctx context.Context, q sqlx.QueryerContext, eventID int6
 }
 
 func duplicateRoster(prev RosterImport) error {
-	at := prev.ImportedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+	at := prev.ImportedAt.In(skillscore.China()).Format("2006-01-02 15:04")
 	return skillscore.Errorf(skillscore.EConflict, "重复名单：此文件已于 %s 由 %s 导入本赛事（%s，%d 名选手），未再导入",
 		at, prev.Actor, prev.FileName, prev.Contestants)
 }

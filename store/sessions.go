@@ -530,7 +530,7 @@ func openSession(ctx context.Context, tx *sqlx.Tx, eventID int64, code string, t
 		return r, fmt.Errorf("session: %w", err)
 	}
 	if r.ClosedAt.Valid() {
-		return r, skillscore.Errorf(skillscore.EConflict, "场次 %s 已结束%s（%s）：不能再记录", code, t.CheckIn, r.ClosedAt.Local().Format("01-02 15:04"))
+		return r, skillscore.Errorf(skillscore.EConflict, "场次 %s 已结束%s（%s）：不能再记录", code, t.CheckIn, r.ClosedAt.In(skillscore.China()).Format("01-02 15:04"))
 	}
 	return r, nil
 }

@@ -13,6 +13,7 @@ import (
 type execer interface {
 	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
 	GetContext(ctx context.Context, dest any, query string, args ...any) error
+	SelectContext(ctx context.Context, dest any, query string, args ...any) error
 }
 
 // stmtCache runs statements of one transaction through prepared statements,
@@ -63,6 +64,15 @@ func (c *stmtCache) GetContext(ctx context.Context, dest any, query string, args
 		return err
 	}
 	return st.GetContext(ctx, dest, args...)
+}
+
+// SelectContext runs a query and scans its rows into dest.
+func (c *stmtCache) SelectContext(ctx context.Context, dest any, query string, args ...any) error {
+	st, err := c.prepared(ctx, query)
+	if err != nil {
+		return err
+	}
+	return st.SelectContext(ctx, dest, args...)
 }
 
 func (c *stmtCache) close() {

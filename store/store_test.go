@@ -152,7 +152,7 @@ func TestMigrateTwiceIsNoop(t *testing.T) {
 
 func TestRoundTripTextDecimalsTime(t *testing.T) {
 	forEach(t, func(t *testing.T, open func(Options) *Store) {
-		start := time.Date(2026, 11, 30, 9, 30, 15, 123456000, time.FixedZone("CST", 8*3600))
+		start := time.Date(2026, 11, 30, 9, 30, 15, 123456000, skillscore.China())
 		s := open(Options{Now: func() time.Time { return start }})
 		ctx := context.Background()
 		// A 4-byte character (𠮷, outside the BMP) catches a utf8 (3-byte) MySQL column.

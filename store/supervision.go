@@ -152,7 +152,7 @@ func signingPIN(ctx context.Context, q sqlx.QueryerContext, userID int64) (Signi
 // lockedError is the refusal while signing is locked.
 func lockedError(until time.Time) error {
 	return skillscore.Errorf(skillscore.ERateLimited, "签名 PIN 连续输错 %d 次，签名已锁定至 %s，请稍后再试",
-		supervision.MaxPINFailures, until.Local().Format("15:04"))
+		supervision.MaxPINFailures, until.In(skillscore.China()).Format("15:04"))
 }
 
 // SigningPINFailed records a wrong PIN at a signature on eventID's page:

@@ -318,17 +318,18 @@ func TestSupervisionRecordsSignedAppendOnly(t *testing.T) {
 		}
 
 		// Wrong PINs lock signing for a while; a good one after clears the count.
+		var locked SigningPIN
 		for i := 1; i <= supervision.MaxPINFailures; i++ {
-			p, err := s.SigningPINFailed(ctx, sup.ID, d.ev.ID, sup.Username)
-			if err != nil {
+			if locked, err = s.SigningPINFailed(ctx, sup.ID, d.ev.ID, sup.Username); err != nil {
 				t.Fatal(err)
 			}
-			if locked := p.Locked(now); locked != (i == supervision.MaxPINFailures) {
-				t.Fatalf("after %d wrong PINs locked = %v", i, locked)
+			if l := locked.Locked(now); l != (i == supervision.MaxPINFailures) {
+				t.Fatalf("after %d wrong PINs locked = %v", i, l)
 			}
 		}
 		_, err = s.FileSupervisionRecord(ctx, rec3, signed)
-		wantRefused(t, "locked", err, skillscore.ERateLimited, "已锁定")
+		// The end is told in China time: from 03:0x UTC, 11:xx.
+		wantRefused(t, "locked", err, skillscore.ERateLimited, "已锁定至 "+locked.LockedUntil.In(skillscore.China()).Format("15:04"))
 		now = now.Add(supervision.PINLockout + time.Second)
 		if _, err := s.SigningPINFailed(ctx, sup.ID, d.ev.ID, sup.Username); err != nil {
 			t.Fatal(err)

@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"skillscore"
+	"skillscore/arbitration"
 )
 
 // Workflow stages of an event's results, in order.
@@ -38,6 +39,15 @@ type Workflow struct {
 	Appeals        int
 	FinalizedAt    Time
 	FinalizedBy    string
+	// The 成绩复核 (store/recheck.go): required by the event's settings,
+	// started, its sheets still to check, signed off by the 监督.
+	RecheckRequired  bool
+	RecheckStarted   bool
+	RecheckUnchecked int
+	RecheckSignedOff Time
+	// UndecidedArbitrations are the numbers of the on-site appeals
+	// (store/arbitration.go) filed and not yet decided.
+	UndecidedArbitrations []int
 }
 
 // Workflow reads an event's results workflow state.
@@ -97,6 +107,12 @@ func workflow(ctx context.Context, tx *sqlx.Tx, eventID int64) (Workflow, error)
 		return w, fmt.Errorf("final: %w", err)
 	}
 	w.FinalizedAt, w.FinalizedBy = fin.At, fin.By
+	if err := recheckState(ctx, tx, eventID, &w); err != nil {
+		return w, err
+	}
+	if w.UndecidedArbitrations, err = undecidedArbitrations(ctx, tx, eventID); err != nil {
+		return w, err
+	}
 	switch {
 	case w.FinalizedAt.Valid():
 		w.Stage = StageFinal
@@ -138,7 +154,10 @@ func (w Workflow) PublishAllowed() error {
 	if w.Coded > 0 && !w.DecryptedAt.Valid() {
 		return skillscore.Errorf(skillscore.EConflict, "尚未解密：请先在抽签页解密，再公示成绩")
 	}
-	return nil
+	if err := w.recheckDone(); err != nil {
+		return err
+	}
+	return w.arbitrationsDecided()
 }
 
 // AppealAllowed says why no appeal (申诉) can be filed at time now, or nil.
@@ -167,6 +186,8 @@ func (w Workflow) FinalizeAllowed(now time.Time) error {
 		return skillscore.Errorf(skillscore.EConflict, "公示期至 %s 才结束，期间不能最终确认", cnTime(w.PublicationEnd.Time))
 	case w.OpenAppeals > 0:
 		return skillscore.Errorf(skillscore.EConflict, "还有 %d 件申诉未处理，不能最终确认", w.OpenAppeals)
+	case len(w.UndecidedArbitrations) > 0:
+		return skillscore.Errorf(skillscore.EConflict, "现场仲裁申诉%s尚未作出决定，不能最终确认成绩", arbitration.Numbers(w.UndecidedArbitrations))
 	}
 	return w.scored()
 }
@@ -182,7 +203,7 @@ func (w Workflow) FinalRequired() error {
 
 // cnTime formats a time for refusals, in China Standard Time.
 func cnTime(t time.Time) string {
-	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04")
+	return t.In(skillscore.China()).Format("2006-01-02 15:04")
 }
 
 // PublishResults publishes the results (公示) for the period [start, end):

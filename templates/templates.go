@@ -16,6 +16,8 @@ import (
 	"path"
 	"strings"
 	"time"
+
+	"skillscore"
 )
 
 //go:embed html static
@@ -56,7 +58,7 @@ func New() (*Set, error) {
 	if err != nil {
 		return nil, fmt.Errorf("templates: static: %w", err)
 	}
-	funcs := template.FuncMap{"static": s.StaticURL, "revealData": revealData}
+	funcs := template.FuncMap{"static": s.StaticURL, "revealData": revealData, "clock": clock}
 	entries, err := fs.ReadDir(files, "html")
 	if err != nil {
 		return nil, fmt.Errorf("templates: %w", err)
@@ -91,6 +93,9 @@ func (s *Set) StaticURL(name string) (string, error) {
 type Chrome struct {
 	User, Role, CSRF string
 	LoginLink        bool
+	// NavHidden are the event navigation's steps (data-step) the user may
+	// not open; the layout hides them.
+	NavHidden []string
 }
 
 // view is what the layout executes: the page's own data, which its blocks
@@ -159,6 +164,10 @@ func CertificateLayouts() fs.FS {
 	}
 	return sub
 }
+
+// clock formats t in China time for a page ({{.At.Time | clock "15:04"}}),
+// so what people read does not depend on the server's TZ.
+func clock(layout string, t time.Time) string { return t.In(skillscore.China()).Format(layout) }
 
 // revealData is what the "reveal" block of layout.html needs: the event,
 // the session's form token and the page the audit entry will name.

@@ -32,14 +32,16 @@ func TestAssessmentSignInInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "keeper1"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-keeper1"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#entry-no`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "keeper1"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-keeper1"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, ctx, `#entry-no`)
 	text := browsertest.Eval[string](t, ctx, `document.querySelector('#checkin').innerText`)
 	for _, want := range []string{"签到 · " + o.ev.Name, "准考证号", "准考证二维码", "扫码签到", "座位", "待签到"} {
 		if !strings.Contains(text, want) {
@@ -65,10 +67,10 @@ func TestAssessmentSignInInBrowser(t *testing.T) {
 	fits(1024, `#code-form input:not([type=hidden]), #qr-form input:not([type=hidden]), #checkin-submit, #qr-submit, nav.picker a`)
 	screenshot(t, ctx, "signin-1024.png")
 
-	// The scanner types the 准考证's code: the identity check, nothing stored.
-	if err := chromedp.Do(ctx, chromedp.SendKeys(chromedp.CSS(`#token`), tok+"\n"), chromedp.WaitVisible(chromedp.CSS(`#identity`))); err != nil {
-		t.Fatal(err)
-	}
+	// The scanner types the 准考证's code and its Enter submits the form:
+	// the identity check, nothing stored.
+	browsertest.Navigates(t, ctx, chromedp.SendKeys(chromedp.CSS(`#token`), tok+"\n"))
+	browsertest.Shows(t, ctx, `#identity`)
 	browsertest.WaitTrue(t, ctx, `document.querySelector('#identity-photo') && document.querySelector('#identity-photo').complete && document.querySelector('#identity-photo').naturalWidth === 300`)
 	if got := browsertest.Eval[string](t, ctx, `document.querySelector('#identity-id').innerText`); got != idnumber.Mask(li.IDNumber) {
 		t.Errorf("identity check shows %q, want the masked %q", got, idnumber.Mask(li.IDNumber))
@@ -106,15 +108,12 @@ func TestAssessmentSignInInBrowser(t *testing.T) {
 	}
 
 	// Typed: the 准考证号 and the right last 4; the face differs.
-	err = chromedp.Do(ctx,
+	browsertest.Navigates(t, ctx,
 		chromedp.SendKeys(chromedp.CSS(`#entry-no`), o.entryNo[zhang.ID]),
 		chromedp.SendKeys(chromedp.CSS(`#digits`), zhang.IDNumber[len(zhang.IDNumber)-4:]),
 		chromedp.Click(chromedp.CSS(`#checkin-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`#identity`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, ctx, `#identity`)
 	if who := browsertest.Eval[string](t, ctx, `document.querySelector('#identity-who').innerText`); who != zhang.Name {
 		t.Fatalf("identity check of %q, want %s", who, zhang.Name)
 	}
@@ -131,15 +130,12 @@ func TestAssessmentSignInInBrowser(t *testing.T) {
 	}
 	fits(768, `#code-form input:not([type=hidden]), #qr-form input:not([type=hidden]), #checkin-submit, #qr-submit, nav.picker a`)
 	screenshot(t, ctx, "signin-768.png")
-	err = chromedp.Do(ctx,
+	browsertest.Navigates(t, ctx,
 		chromedp.SendKeys(chromedp.CSS(`#entry-no`), o.entryNo[liu.ID]),
 		chromedp.SendKeys(chromedp.CSS(`#digits`), liu.IDNumber[len(liu.IDNumber)-4:]),
 		chromedp.Click(chromedp.CSS(`#checkin-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`#no-photo`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, ctx, `#no-photo`)
 	fits(768, `#identity-match, #identity-mismatch`)
 	screenshot(t, ctx, "signin-identity-768.png")
 	browsertest.Navigates(t, ctx, chromedp.Click(chromedp.CSS(`#identity-match`)))
@@ -228,14 +224,16 @@ func TestAdmissionPageInBrowser(t *testing.T) {
 	err := chromedp.Do(b,
 		chromedp.Navigate(o.srv.URL+"/events/"+o.ev.Code+"/batch/admission"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#sittings`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, b,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, b, `#sittings`)
 	if sw := browsertest.Eval[int](t, b, `document.documentElement.scrollWidth`); sw > 1024 {
 		t.Errorf("page is %d px wide", sw)
 	}

@@ -3,10 +3,13 @@ package web
 import (
 	"context"
 	"net/http"
+	"net/url"
+	"sort"
 	"strconv"
 	"time"
 
 	"skillscore"
+	"skillscore/arbitration"
 	"skillscore/store"
 )
 
@@ -39,8 +42,71 @@ type appealRow struct {
 type appealsPage struct {
 	Title, CSRF, EventCode, EventName, User, Message string
 	Refused                                          string // why no appeal can be filed now
-	Appeals                                          []appealRow
-	Contestants                                      []store.Contestant
+	// CanDecide: an organizer of the event, who files and decides the 公示
+	// appeals; the others admitted (chief judge, 监督, 仲裁, observer) read.
+	CanDecide   bool
+	Appeals     []appealRow
+	Contestants []store.Contestant
+	// All is every appeal of the event, of both kinds: the 公示 appeals
+	// above and the on-site ones heard by the 仲裁 (web/arbitration.go).
+	All []jointAppeal
+	// Evidence: the evidence store is configured (each appeal links to
+	// its photos and clips).
+	Evidence bool
+}
+
+// jointAppeal is one row of the appeals page's joint list.
+type jointAppeal struct {
+	Kind, Ref, Link, Who, About, Filed, Status, Decision string
+	Open                                                 bool
+	// EvidenceLink is the evidence page narrowed to this appeal.
+	EvidenceLink string
+}
+
+// jointAppeals lists both kinds of appeal, newest first by filing.
+func (s *Server) jointAppeals(ctx context.Context, ev store.Event, list []store.Appeal) ([]jointAppeal, error) {
+	type dated struct {
+		at time.Time
+		jointAppeal
+	}
+	var rows []dated
+	for _, a := range list {
+		j := jointAppeal{Kind: "公示申诉", Ref: "第 " + strconv.FormatInt(a.ID, 10) + " 号", Link: "#appeal-" + strconv.FormatInt(a.ID, 10),
+			EvidenceLink: "/events/" + url.PathEscape(ev.Code) + "/evidence?kind=appeal&target=" + strconv.FormatInt(a.ID, 10),
+			Who:          a.ContestantName, About: "公示成绩", Filed: cnFormat(a.FiledAt), Open: a.Status == "open"}
+		switch a.Status {
+		case "open":
+			j.Status = "待处理"
+		case "rejected":
+			j.Status = "已驳回"
+		case "remark":
+			j.Status = "已决定复评"
+		}
+		if a.Reason != nil {
+			j.Decision = *a.Reason
+		}
+		rows = append(rows, dated{a.FiledAt.Time, j})
+	}
+	if st, ok := s.judging.(ArbitrationStore); ok {
+		cs, err := st.Arbitrations(ctx, ev.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, c := range cs {
+			j := jointAppeal{Kind: "现场仲裁", Ref: "第 " + strconv.Itoa(c.No) + " 号",
+				Link: "/events/" + ev.Code + "/arbitration/" + strconv.FormatInt(c.ID, 10), Who: c.AppellantText(),
+				EvidenceLink: "/events/" + url.PathEscape(ev.Code) + "/evidence?kind=arbitration&target=" + strconv.FormatInt(c.ID, 10),
+				About:        arbitration.KindLabel(c.Kind) + " · 模块 " + c.ModuleCode, Filed: fmtCST(c.FiledAt),
+				Status: arbitration.StatusLabels[c.Status], Decision: c.Reasons, Open: !arbitration.Decided(c.Status)}
+			rows = append(rows, dated{c.FiledAt, j})
+		}
+	}
+	sort.SliceStable(rows, func(i, k int) bool { return rows[i].at.After(rows[k].at) })
+	out := make([]jointAppeal, len(rows))
+	for i, r := range rows {
+		out[i] = r.jointAppeal
+	}
+	return out, nil
 }
 
 // handleAppealsPage is the organizer's appeals: the list, filing one
@@ -73,7 +139,12 @@ func (s *Server) handleAppealsPage(w http.ResponseWriter, r *http.Request, u *au
 		return
 	}
 	page := appealsPage{Title: ev.Name + " · 申诉处理", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name,
-		User: u.User.Name, Message: r.URL.Query().Get("msg"), Refused: refusal(f.AppealAllowed(time.Now())), Contestants: cs}
+		User: u.User.Name, Message: r.URL.Query().Get("msg"), Refused: refusal(f.AppealAllowed(time.Now())), Contestants: cs,
+		Evidence: s.evidence != nil, CanDecide: scopeHas(r, u.Access, RoleOrganizer)}
+	if page.All, err = s.jointAppeals(ctx, ev, list); err != nil {
+		s.fail(w, r, err)
+		return
+	}
 	for _, a := range list {
 		row := appealRow{Appeal: a, Filed: cnFormat(a.FiledAt), Decided: cnFormat(a.DecidedAt)}
 		for _, sh := range sheets {

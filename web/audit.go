@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 
+	"skillscore"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -41,20 +42,26 @@ var auditActions = map[string]string{
 	"draw.run": "抽签", "draw.decrypt": "解密（揭示姓名）",
 	"judge.add": "添加裁判", "judges.import": "导入裁判", "judge.ticket": "发放平板登录卡",
 	"judge.login": "平板登录", "judge.revoke": "撤销平板登录",
+	"judge.signing_key_set": "设置本人签名密码", "judge.signing_pin_failed": "签名密码输入错误",
+	"judge.signing_key_locked": "签名密码连续输错，已锁定", "judge.signing_key_reset": "重置裁判签名密码", "event.judge_signing": "设置是否要求裁判本人签名密码",
 	"assignment.add": "分配评分任务", "assignment.override": "回避冲突下强制分配", "relation.add": "登记回避关系",
 	"scores.import": "导入成绩", "contestant.status": "设置选手状态（缺考、弃权、取消资格、不参与评奖）",
 	"sheet.mark": "评分", "sheet.clear": "清除评分", "sheet.submit": "提交评分表",
 	"sheet.lock": "锁定评分表", "sheet.reopen": "重新开放评分表", "module.signoff": "签字确认模块",
-	"paper.entry": "录入纸质评分表", "paper.mismatch": "纸质评分表两遍录入不一致",
+	"paper.entry": "录入纸质评分表", "paper.mismatch": "纸质评分表两遍录入不一致", "paper.settings": "更改评分记录表设置（选手签字）",
 	"live.publish": "公布名单", "live.unpublish": "撤回公布", "live.freeze": "冻结大屏", "live.unfreeze": "解除冻结",
 	"live.frozen": "大屏按时冻结", "live.ceremony": "颁奖揭晓", "live.settings": "修改大屏设置",
 	"results.publish": "成绩公示", "results.final": "成绩定稿",
 	"appeal.file": "提出申诉", "appeal.rejected": "驳回申诉", "appeal.remark": "申诉复评",
+	// 仲裁 (issue 16)
+	"arbitration.window": "设置仲裁申诉时限", "arbitration.file": "登记现场仲裁申诉", "arbitration.hearing": "记录仲裁听证",
+	"arbitration.upheld": "仲裁决定：申诉成立", "arbitration.rejected": "仲裁决定：申诉不成立",
 	"certificates.issue": "签发证书", "certificate.revoke": "吊销证书",
 	"privacy.notice": "修改个人信息告知书", "privacy.retention": "修改个人信息保存期限", "privacy.organizer": "修改个人信息处理者与联系方式",
 	"personal.reveal": "查看完整证件号码", "personal.export": "导出含个人信息的文件", "keys.rotate": "轮换个人信息加密密钥",
 	"target.set": "设置年度目标",
 	"photo.set":  "设置持证人照片", "photo.delete": "删除持证人照片",
+	"evidence.add": "上传证据（照片、视频）", "evidence.delete": "删除证据", // issue 16 evidence
 	"person.correct": "更正选手个人信息", "personal.purge": "到期清除个人信息",
 	// Sessions (场次) and 检录 (issue 14).
 	"sessions.entry_numbers": "分配参赛证号", "sessions.save": "保存场次安排",
@@ -76,6 +83,17 @@ var auditActions = map[string]string{
 	"calendar.set": "录入工作日历（节假日、调休上班日）", "calendar.remove": "删除工作日历中的日期",
 	// 核对补考 (issue 15).
 	"batch.retakes": "核对补考（沿用已合格部分）",
+	// 赛场记录 (issue 16).
+	"incident.record": "录入赛场记录", "incident.ack": "记录选手对赛场记录的确认（平板确认、待签字或拒绝签字）",
+	"incident.ack_failed": "选手确认赛场记录时证件号码后 4 位输错",
+	// Feedback (issue 16): a contestant's lookup of their own 成绩单.
+	"feedback.lookup": "选手查询本人成绩单",
+	// 成绩复核 (issue 16).
+	"recheck.settings": "修改成绩复核设置", "recheck.start": "监督开始成绩复核（抽样）", "recheck.confirmed": "监督核对评分表无误",
+	"recheck.flagged": "监督标记评分表有误", "recheck.escalate": "差错率超过阈值，转为全部复核", "recheck.correct": "裁判长更正复核标记的评分表",
+	"recheck.add": "更正后进入前列的评分表加入复核", "recheck.signoff": "监督签字确认成绩复核",
+	// issue 16 archive: the signed archive and the deletion it holds off.
+	"event.archive": "赛事归档（签名归档文件）", "event.delete": "删除赛事（保存期满后）",
 }
 
 // auditNames resolves the ids and actor strings of an event's entries to
@@ -202,23 +220,7 @@ func (n *auditNames) value(aspectID int64, v int64) string {
 	if !ok {
 		return d.String()
 	}
-	switch r.Kind {
-	case scoring.Veto:
-		if v != 0 {
-			return "触发"
-		}
-		return "未触发"
-	case scoring.Measurement:
-		if r.Measure != nil && r.Measure.Unit != "" {
-			return d.String() + " " + r.Measure.Unit
-		}
-	case scoring.Deduction:
-		if r.Unit != nil {
-			return d.String() + " 次"
-		}
-		return "扣 " + d.String() + " 分"
-	}
-	return d.String()
+	return r.EntryText(d)
 }
 
 func (n *auditNames) aspectName(id int64) string {
@@ -292,7 +294,7 @@ func (s *Server) handleAudit(w http.ResponseWriter, r *http.Request, u *authed, 
 	for _, e := range entries {
 		var d auditDetail
 		_ = json.Unmarshal([]byte(e.Detail), &d) // an older entry's other shape leaves fields zero
-		row := auditRow{ID: e.ID, At: e.At.Local().Format("01-02 15:04:05"), Who: s.who(ctx, n, e.Actor),
+		row := auditRow{ID: e.ID, At: e.At.In(skillscore.China()).Format("01-02 15:04:05"), Who: s.who(ctx, n, e.Actor),
 			Action: auditActions[e.Action], Why: d.Reason, Hash: e.Hash[:12],
 			Raw: "actor=" + e.Actor + " action=" + e.Action + " subject=" + e.Subject + " detail=" + e.Detail}
 		if row.Action == "" {

@@ -30,11 +30,16 @@ const (
 	RoleObserver    = store.RoleObserver
 	RoleSupervisor  = store.RoleSupervisor
 	RoleReviewer    = store.RoleReviewer
+	RoleMonitor     = store.RoleMonitor
+	RoleArbiter     = store.RoleArbiter
 )
+
+// StaffRoles are the roles in the order pages list them, strongest first.
+var StaffRoles = []string{RoleOrganizer, RoleChief, RoleScorekeeper, RoleObserver, RoleSupervisor, RoleReviewer, RoleMonitor, RoleArbiter}
 
 // RoleNames are the roles' names in Chinese.
 var RoleNames = map[string]string{RoleOrganizer: "组织者", RoleChief: "裁判长", RoleScorekeeper: "记分员", RoleObserver: "观察员",
-	RoleSupervisor: "督导员", RoleReviewer: "审核员"}
+	RoleSupervisor: "督导员", RoleReviewer: "审核员", RoleMonitor: "监督", RoleArbiter: "仲裁"}
 
 const (
 	sessionCookie = "skillscore_session"
@@ -174,7 +179,7 @@ func permit(r *http.Request, a store.Access, roles []string) error {
 func (s *Server) organizerOnly(h func(http.ResponseWriter, *http.Request, *authed)) func(http.ResponseWriter, *http.Request, *authed) {
 	return func(w http.ResponseWriter, r *http.Request, u *authed) {
 		if !scopeHas(r, u.Access, RoleOrganizer) {
-			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "只读角色（观察员、督导员、审核员）不能下载含个人信息的文件"))
+			s.fail(w, r, skillscore.Errorf(skillscore.EForbidden, "只读角色（观察员、督导员、审核员、监督、仲裁）不能下载含个人信息的文件"))
 			return
 		}
 		h(w, r, u)
@@ -243,7 +248,7 @@ func chrome(r *http.Request) *templates.Chrome {
 	if !ok {
 		return nil
 	}
-	return &templates.Chrome{User: u.User.Name, Role: roleLabel(u), CSRF: u.CSRF}
+	return &templates.Chrome{User: u.User.Name, Role: roleLabel(u), CSRF: u.CSRF, NavHidden: navHidden(r, u.Access)}
 }
 
 // roleLabel names a user's role in the page header, an organizer by its

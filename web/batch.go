@@ -169,7 +169,7 @@ func (s *Server) handleBatchPage(w http.ResponseWriter, r *http.Request, u *auth
 	switch {
 	case err == nil:
 		page.Seating, page.Sittings, page.Method = &rec, rec.Parts(), seating.MethodName(rec.Method)
-		page.SeatedAt = rec.CreatedAt.In(cst).Format("2006-01-02 15:04")
+		page.SeatedAt = rec.CreatedAt.In(skillscore.China()).Format("2006-01-02 15:04")
 	case skillscore.ErrorCode(err) != skillscore.ENotFound:
 		s.fail(w, r, err)
 		return

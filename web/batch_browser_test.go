@@ -50,19 +50,21 @@ func TestBatchSetupAndOverviewInBrowser(t *testing.T) {
 	err := chromedp.Do(b,
 		chromedp.Navigate(o.srv.URL+"/batches"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#no-batches`)),
-		chromedp.Click(chromedp.CSS(`#new-batch`)),
-		chromedp.WaitVisible(chromedp.CSS(`#create`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, b,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, b, `#no-batches`)
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#new-batch`)))
+	browsertest.Shows(t, b, `#create`)
 	noSidewaysScroll(t, b, "new batch")
 	shot(t, b, "batch-new-1024")
-	err = chromedp.Do(b,
+	browsertest.Navigates(t, b,
 		fill(`#code`, "jx-rd-2026-06"),
 		fill(`#name`, "2026年6月养老护理员四级认定"),
 		fill(`#occupation-code`, "4-10-1-5"), // a mistake
@@ -76,23 +78,17 @@ func TestBatchSetupAndOverviewInBrowser(t *testing.T) {
 			const set = (tr, v) => ['code', 'site', 'name', 'seats'].forEach((k, i) => tr.querySelector('input[name="room.' + k + '"]').value = v[i]);
 			set(r[0], ['K01', '江西卫生职业学院', '第一考场', '3']); set(r[1], ['K02', '江西卫生职业学院', '第二考场', '2']); })()`),
 		chromedp.Click(chromedp.CSS(`#create`)),
-		chromedp.WaitVisible(chromedp.CSS(`#err-occupation_code`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, b, `#err-occupation_code`)
 	// What was typed stays; the mistake is named at its field.
 	if v := browsertest.Eval[string](t, b, `document.querySelector('#batch-no').value + '|' + document.querySelectorAll('#room-rows input[name="room.code"]')[1].value`); v != "2026-KY-06|K02" {
 		t.Errorf("the form lost what was typed: %q", v)
 	}
-	err = chromedp.Do(b,
+	browsertest.Navigates(t, b,
 		fill(`#occupation-code`, "4-10-01-05"),
 		chromedp.Click(chromedp.CSS(`#create`)),
-		chromedp.WaitVisible(chromedp.CSS(`#facts`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, b, `#facts`)
 	facts := browsertest.Eval[string](t, b, `document.querySelector('#facts').innerText`)
 	for _, want := range []string{"2026-KY-06", "养老护理员（4-10-01-05）", "四级/中级工", "2026-06-10 至 2026-06-11", "358×441 像素，100 KB 以内"} {
 		if !strings.Contains(facts, want) {
@@ -112,43 +108,30 @@ func TestBatchSetupAndOverviewInBrowser(t *testing.T) {
 	}
 
 	o.candidates("jx-rd-2026-06", 6)
-	err = chromedp.Do(b,
-		chromedp.Click(chromedp.CSS(`nav.batchnav a[data-batch=setup]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#save-rooms`)),
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`nav.batchnav a[data-batch=setup]`)))
+	browsertest.Shows(t, b, `#save-rooms`)
+	browsertest.Navigates(t, b,
 		chromedp.Evaluate[chromedp.Void](`(() => { const tr = document.querySelectorAll('#room-rows tbody tr')[2];
 			['K03', '江西卫生职业学院', '第三考场', '2'].forEach((v, i) => tr.querySelectorAll('input')[i].value = v); })()`),
 		chromedp.Click(chromedp.CSS(`#save-rooms`)),
-		chromedp.WaitVisible(chromedp.CSS(`#message`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, b, `#message`)
 	if msg := browsertest.Eval[string](t, b, `document.querySelector('#message').innerText`); msg != "已保存 3 个考场，共 7 个座位" {
 		t.Errorf("rooms saved: %q", msg)
 	}
 	noSidewaysScroll(t, b, "batch setup")
 	shot(t, b, "batch-setup-1024")
-	err = chromedp.Do(b,
-		chromedp.Click(chromedp.CSS(`nav.batchnav a[data-batch=seats]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#assign-seats`)),
-		chromedp.Click(chromedp.CSS(`#assign-seats`)),
-		chromedp.WaitVisible(chromedp.CSS(`#message`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`nav.batchnav a[data-batch=seats]`)))
+	browsertest.Shows(t, b, `#assign-seats`)
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#assign-seats`)))
+	browsertest.Shows(t, b, `#message`)
 	if msg := browsertest.Eval[string](t, b, `document.querySelector('#message').innerText`); !strings.Contains(msg, "已为 6 名考生按准考证号顺序分配考场座位") {
 		t.Errorf("seated: %q", msg)
 	}
 	noSidewaysScroll(t, b, "seats")
 	shot(t, b, "batch-seats-1024")
-	err = chromedp.Do(b,
-		chromedp.Click(chromedp.CSS(`nav.batchnav a[data-batch=overview]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#stages`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`nav.batchnav a[data-batch=overview]`)))
+	browsertest.Shows(t, b, `#stages`)
 	seated := browsertest.Eval[string](t, b, `[...document.querySelectorAll('#stages tr[data-stage=seated] td')].slice(1, 4).map(td => td.innerText).join('/')`)
 	if seated != "4/2/6" {
 		t.Errorf("seated new/retake/total = %s", seated)

@@ -1,12 +1,8 @@
 package web
 
 import (
-	"bytes"
-	"io"
 	"net/http"
 
-	"skillscore"
-	"skillscore/imports"
 	"skillscore/photos"
 	"skillscore/store"
 )
@@ -89,35 +85,8 @@ func (s *Server) renderBatchPhotos(w http.ResponseWriter, r *http.Request, u *au
 // outcome. The upload is bounded like every organizer upload (20 MB); a
 // larger set goes in several ZIPs or through `skillscore photos import`.
 func (s *Server) handleBatchPhotos(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event, b store.Batch, st BatchStore) {
-	if s.photos == nil {
-		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未配置照片库"))
-		return
-	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "请选择要上传的照片压缩包（.zip）或照片"))
-		return
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, imports.MaxFileBytes+1))
-	if err != nil {
-		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "文件无法读取，请重新上传"))
-		return
-	}
-	if len(data) > imports.MaxFileBytes {
-		s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "文件超过 %d MB 上限：请分成几个压缩包上传，或用 skillscore photos import 导入", imports.MaxFileBytes>>20))
-		return
-	}
-	src := photos.FileBytes(hdr.Filename, data)
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		if src, err = photos.ZipBytes(r.Context(), hdr.Filename, data); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	rep, err := s.photos.Import(r.Context(), ev.ID, src, photos.Options{Actor: u.User.Username})
-	if err != nil {
-		s.fail(w, r, err)
+	rep, ok := s.importUploadedPhotos(w, r, ev, u.User.Username)
+	if !ok {
 		return
 	}
 	s.log.Info("batch photos", "event", ev.Code, "imported", rep.Imported, "replaced", rep.Replaced, "rejected", rep.Rejected, "by", u.User.Username)

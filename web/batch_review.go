@@ -33,6 +33,20 @@ func (s *Server) reviewStore() (ReviewStore, error) {
 	return rs, nil
 }
 
+// batchReview is an assessment batch's review, as its 报审 and approval
+// pages read it; a competition has none.
+func (s *Server) batchReview(ctx context.Context, ev store.Event) (ReviewStore, store.Review, error) {
+	rs, err := s.reviewStore()
+	if err != nil {
+		return nil, store.Review{}, err
+	}
+	if ev.Kind != "assessment" {
+		return nil, store.Review{}, skillscore.Errorf(skillscore.ENotFound, "%s 是竞赛，不是等级认定批次：竞赛没有报审", ev.Code)
+	}
+	rev, err := rs.BatchReview(ctx, ev.ID)
+	return rs, rev, err
+}
+
 // requireApproval refuses an assessment batch's certificates before the
 // supervising office approved it; nil for a competition.
 func (s *Server) requireApproval(ctx context.Context, ev store.Event) error {
@@ -87,7 +101,7 @@ func publicityOf(r store.Review, now time.Time) publicityView {
 	}
 	w := r.Workflow
 	v.Start, v.End, v.WorkingDays = cnFormat(w.PublishedAt), cnFormat(w.PublicationEnd), r.WorkingDays
-	v.RequiredEnd = r.Required.End.In(cst).Format("2006-01-02 15:04")
+	v.RequiredEnd = r.Required.End.In(skillscore.China()).Format("2006-01-02 15:04")
 	v.Short, v.Ended = r.Short(), !now.Before(w.PublicationEnd.Time)
 	days := make([]string, len(r.Required.Days))
 	for i, d := range r.Required.Days {
@@ -119,7 +133,7 @@ var weekdayNames = [...]string{"周日", "周一", "周二", "周三", "周四",
 func calendarYears(ctx context.Context, rs ReviewStore, r store.Review, now time.Time) (years []int, rows []calendarRow, err error) {
 	seen := map[int]bool{}
 	add := func(t time.Time) {
-		if y := t.In(cst).Year(); !seen[y] {
+		if y := t.In(skillscore.China()).Year(); !seen[y] {
 			seen[y] = true
 			years = append(years, y)
 		}
@@ -167,17 +181,8 @@ type batchReviewPage struct {
 // its 公示 counted in working days, the submission, and the history of
 // the review with the reviewers' reasons.
 func (s *Server) handleBatchReviewPage(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
-	rs, err := s.reviewStore()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if ev.Kind != "assessment" {
-		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "%s 是竞赛，不是等级认定批次：竞赛没有报审", ev.Code))
-		return
-	}
 	ctx := r.Context()
-	rev, err := rs.BatchReview(ctx, ev.ID)
+	rs, rev, err := s.batchReview(ctx, ev)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -194,7 +199,7 @@ func (s *Server) handleBatchReviewPage(w http.ResponseWriter, r *http.Request, u
 			s.fail(w, r, err)
 			return
 		}
-		page.Publicity.IfNow = p.End.In(cst).Format("2006-01-02 15:04")
+		page.Publicity.IfNow = p.End.In(skillscore.China()).Format("2006-01-02 15:04")
 		page.Publicity.Unknown = yearList(p.Unknown)
 	}
 	if last, ok := rev.Last(); ok {
@@ -220,15 +225,24 @@ func (s *Server) handleBatchReviewPage(w http.ResponseWriter, r *http.Request, u
 
 // handleBatchSubmit submits the batch for review (报审).
 func (s *Server) handleBatchSubmit(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
+	s.reviewStep(w, r, u, ev, "batch submitted", "review", "batch-submitted", func(rs ReviewStore) error {
+		return rs.SubmitBatch(r.Context(), ev.ID, u.User.Username)
+	})
+}
+
+// reviewStep takes one step of a batch's review (报审, 批准, 退回) by
+// step, logs it as logged and sends the user back to the batch's page
+// (review or approval) with the notice.
+func (s *Server) reviewStep(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event, logged, page, notice string, step func(ReviewStore) error) {
 	rs, err := s.reviewStore()
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	if err := rs.SubmitBatch(r.Context(), ev.ID, u.User.Username); err != nil {
+	if err := step(rs); err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	s.log.Info("batch submitted", "event", ev.Code, "by", u.User.Username)
-	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/batch/review", "batch-submitted"), http.StatusSeeOther)
+	s.log.Info(logged, "event", ev.Code, "by", u.User.Username)
+	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/batch/"+page, notice), http.StatusSeeOther)
 }

@@ -35,13 +35,15 @@ func TestReviewerReturnsThenApprovesInBrowser(t *testing.T) {
 	if err := chromedp.Do(reviewer,
 		chromedp.Navigate(o.srv.URL+"/login?next=/reviews"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "rev"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-rev"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#waiting tr[data-event="`+o.batch.Code+`"] a.open`)),
 	); err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, reviewer,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "rev"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-rev"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, reviewer, `#waiting tr[data-event="`+o.batch.Code+`"] a.open`)
 	browsertest.Navigates(t, reviewer, chromedp.Click(chromedp.CSS(`#waiting a.open`)))
 	browsertest.WaitTrue(t, reviewer, `document.querySelector('#review-state').innerText === '待审核' && !!document.querySelector('#results')`)
 
@@ -72,13 +74,15 @@ func TestReviewerReturnsThenApprovesInBrowser(t *testing.T) {
 	if err := chromedp.Do(body,
 		chromedp.Navigate(o.srv.URL+"/events/"+o.batch.Code+"/batch/review"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#return-reason`)),
 	); err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, body,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, body, `#return-reason`)
 	if got := browsertest.Eval[string](t, body, `document.querySelector('#return-reason').innerText`); got != reason {
 		t.Fatalf("the body reads %q, want the reviewer's reason", got)
 	}

@@ -110,13 +110,13 @@ func (s *Server) certificatesPage(r *http.Request, u *authed, ev store.Event) (c
 	}
 	for _, c := range list {
 		row := certificateRow{ContestantID: c.ContestantID, Number: c.Number, KindName: "获奖证书", Name: c.Name, IDType: c.IDType,
-			IDMasked: maskID(c.IDNumber), Issued: c.IssuedAt.Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
+			IDMasked: maskID(c.IDNumber), Issued: c.IssuedAt.In(skillscore.China()).Format("2006-01-02"), Revoked: c.Revoked(), Reason: c.RevokedReason}
 		if c.Kind == certificates.KindLevel {
 			row.KindName = "职业技能等级证书"
 			row.Demo = numbering.Demo && numbering.Numbers(c.Number)
 		}
 		if c.Revoked() {
-			row.RevokedOn = c.RevokedAt.Format("2006-01-02")
+			row.RevokedOn = c.RevokedAt.In(skillscore.China()).Format("2006-01-02")
 		}
 		page.Rows = append(page.Rows, row)
 	}

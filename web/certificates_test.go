@@ -20,6 +20,7 @@ import (
 	"testing"
 	"time"
 
+	"skillscore"
 	"skillscore/certificates"
 	"skillscore/idnumber"
 	"skillscore/internal/testenv"
@@ -253,7 +254,7 @@ func TestOrganizerRevokesAndRunsBatch(t *testing.T) {
 	// The public page shows it at once.
 	pub := o.browser()
 	_, body = pub.get("/verify?t=" + url.QueryEscape(c.Token))
-	today := time.Now().In(time.FixedZone("CST", 8*3600)).Format("2006-01-02")
+	today := time.Now().In(skillscore.China()).Format("2006-01-02")
 	if !strings.Contains(body, "已撤销（"+today+" 撤销）") || !strings.Contains(body, "获奖资格经复核取消") {
 		t.Fatalf("verify page after revocation:\n%s", body)
 	}

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"skillscore"
+	"skillscore/incidents"
 	"skillscore/scoring"
 	"skillscore/sessions"
 	"skillscore/store"
@@ -38,6 +39,10 @@ type checkinPage struct {
 	// what was scanned or typed, sent back with the keeper's verdict.
 	Identity *store.CheckinResult
 	Again    checkinAgain
+	// TimeAdded is the current session's time added per contestant from
+	// the 赛场记录's equipment faults (docs/oversight-incidents.md), as
+	// text: the session staff see when each one's time ends.
+	TimeAdded map[int64]string
 }
 
 // checkinAgain is a check-in's own input, repeated in the identity
@@ -90,6 +95,21 @@ func (s *Server) renderCheckin(w http.ResponseWriter, r *http.Request, u *authed
 		if all[i].Code == code {
 			page.Current = &all[i]
 			page.Counts = all[i].Counts()
+		}
+	}
+	if ta, ok := st.(interface {
+		SessionTimeAdded(ctx context.Context, eventID int64, session string) (map[int64]int, error)
+	}); ok && page.Current != nil {
+		added, err := ta.SessionTimeAdded(r.Context(), ev.ID, page.Current.Code)
+		if err != nil {
+			s.fail(w, r, err)
+			return
+		}
+		for id, sec := range added {
+			if page.TimeAdded == nil {
+				page.TimeAdded = map[int64]string{}
+			}
+			page.TimeAdded[id] = incidents.FormatAdded(sec)
 		}
 	}
 	if page.Current == nil && code != "" {

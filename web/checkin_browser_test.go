@@ -37,14 +37,16 @@ func TestCheckinTabletInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "keeper1"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-keeper1"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#entry-no`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "keeper1"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-keeper1"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, ctx, `#entry-no`)
 	fits := func(w int) {
 		t.Helper()
 		if sw := browsertest.Eval[int](t, ctx, `document.documentElement.scrollWidth`); sw > w {
@@ -58,27 +60,21 @@ func TestCheckinTabletInBrowser(t *testing.T) {
 		}
 	}
 	fits(1024)
-	err = chromedp.Do(ctx,
+	browsertest.Navigates(t, ctx,
 		chromedp.SendKeys(chromedp.CSS(`#entry-no`), entryNo(t, o, a.ID)),
 		chromedp.SendKeys(chromedp.CSS(`#digits`), a.IDNumber[len(a.IDNumber)-4:]),
 		chromedp.Click(chromedp.CSS(`#checkin-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`#checkin-result[data-outcome=present]`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, ctx, `#checkin-result[data-outcome=present]`)
 	if text := browsertest.Eval[string](t, ctx, `document.querySelector('#checkin-result').innerText`); !strings.Contains(text, "检录成功") || !strings.Contains(text, a.Name) {
 		t.Fatalf("result: %q", text)
 	}
-	err = chromedp.Do(ctx,
+	browsertest.Navigates(t, ctx,
 		chromedp.SendKeys(chromedp.CSS(`#entry-no`), entryNo(t, o, b.ID)),
 		chromedp.SendKeys(chromedp.CSS(`#digits`), b4),
 		chromedp.Click(chromedp.CSS(`#checkin-submit`)),
-		chromedp.WaitVisible(chromedp.CSS(`#checkin-result[data-outcome=identity_mismatch]`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, ctx, `#checkin-result[data-outcome=identity_mismatch]`)
 	if text := browsertest.Eval[string](t, ctx, `document.querySelector('#checkin-result').innerText`); !strings.Contains(text, "人证不符") || !strings.Contains(text, b.Name) {
 		t.Fatalf("mismatch: %q", text)
 	}
@@ -91,13 +87,9 @@ func TestCheckinTabletInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	fits(768)
-	err = chromedp.Do(ctx,
-		chromedp.SendKeys(chromedp.CSS(`#token`), tok+"\n"),
-		chromedp.WaitVisible(chromedp.CSS(`#checkin-result[data-outcome=present]`)),
-	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	// The scanner's Enter submits the form.
+	browsertest.Navigates(t, ctx, chromedp.SendKeys(chromedp.CSS(`#token`), tok+"\n"))
+	browsertest.Shows(t, ctx, `#checkin-result[data-outcome=present]`)
 	if text := browsertest.Eval[string](t, ctx, `document.querySelector('#checkin-result').innerText`); !strings.Contains(text, c.Name) {
 		t.Fatalf("QR result: %q", text)
 	}

@@ -255,6 +255,7 @@ type deskPage struct {
 	Organizer                             bool
 	Desk                                  Desk
 	StatusChoices                         []statusChoice
+	Paper                                 paperDesk // papertrail.go
 }
 
 func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
@@ -265,7 +266,7 @@ func (s *Server) handleDesk(w http.ResponseWriter, r *http.Request, u *authed, e
 	}
 	s.render(w, r, "desk", deskPage{Title: ev.Name + " · 裁判长工作台", CSRF: u.CSRF, EventCode: ev.Code,
 		User: u.User.Name, Message: r.URL.Query().Get("msg"), Organizer: scopeHas(r, u.Access, RoleOrganizer), Desk: d,
-		StatusChoices: statusChoices(scopeRole(r, u.Access))})
+		StatusChoices: statusChoices(scopeRole(r, u.Access)), Paper: s.deskPaper(r.Context(), ev)})
 }
 
 func (s *Server) handleDeskAPI(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
@@ -309,20 +310,10 @@ func (s *Server) handleLockSubmitted(w http.ResponseWriter, r *http.Request, u *
 		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "模块编号无效"))
 		return
 	}
-	sheets, err := s.judging.Sheets(r.Context(), ev.ID)
+	n, err := s.judges.LockSubmitted(r.Context(), ev.ID, moduleID, u.User.Username)
 	if err != nil {
 		s.fail(w, r, err)
 		return
-	}
-	n := 0
-	for _, sh := range sheets {
-		if sh.ModuleID == moduleID && sh.Status == "submitted" {
-			if _, err := s.judges.SetSheetStatus(r.Context(), ev.ID, sh.ID, "locked", "", u.User.Username); err != nil {
-				s.fail(w, r, err)
-				return
-			}
-			n++
-		}
 	}
 	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/desk", "sheets-locked", n), http.StatusSeeOther)
 }

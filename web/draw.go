@@ -61,7 +61,7 @@ func (s *Server) handleDrawPage(w http.ResponseWriter, r *http.Request, u *authe
 		}
 	}
 	if st.DecryptedAt.Valid() {
-		page.Decrypted = st.DecryptedAt.Local().Format("2006-01-02 15:04:05")
+		page.Decrypted = st.DecryptedAt.In(skillscore.China()).Format("2006-01-02 15:04:05")
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "draw", page)

@@ -26,21 +26,25 @@ func TestDrawAndImportsInBrowser(t *testing.T) {
 	err := chromedp.Do(b,
 		chromedp.Navigate(base+"/draw"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#draw1`)),
-		chromedp.SendKeys(chromedp.CSS(`#seed1`), seed),
-		chromedp.Click(chromedp.CSS(`#draw1`)),
-		chromedp.WaitVisible(chromedp.CSS(`#draw2`)),
-		chromedp.Click(chromedp.CSS(`#draw2`)),
-		// #sheet is on the page before the second draw too: wait for what
-		// only the page after it shows.
-		chromedp.WaitVisible(chromedp.CSS(`#layer2 code.seed`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, b,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, b, `#draw1`)
+	browsertest.Navigates(t, b,
+		chromedp.SendKeys(chromedp.CSS(`#seed1`), seed),
+		chromedp.Click(chromedp.CSS(`#draw1`)),
+	)
+	browsertest.Shows(t, b, `#draw2`)
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#draw2`)))
+	// #sheet is on the page before the second draw too: look for what
+	// only the page after it shows.
+	browsertest.Shows(t, b, `#layer2 code.seed`)
 	if text := browsertest.Eval[string](t, b, `document.body.innerText`); !strings.Contains(text, "已抽签：种子 "+seed) ||
 		!strings.Contains(text, "已二次加密") || !strings.Contains(text, "生活照护、基础照护") {
 		t.Fatalf("draw page:\n%s", text)
@@ -60,9 +64,8 @@ func TestDrawAndImportsInBrowser(t *testing.T) {
 	}
 	// The button asks for confirmation; the test answers yes.
 	browsertest.Eval[bool](t, b, `(window.confirm = () => true, true)`)
-	if err := chromedp.Do(b, chromedp.Click(chromedp.CSS(`#decrypt`)), chromedp.WaitVisible(chromedp.CSS(`#decrypted`))); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#decrypt`)))
+	browsertest.Shows(t, b, `#decrypted`)
 	st, _ := o.st.DrawState(ctx, ev.ID)
 	if !st.DecryptedAt.Valid() || st.DecryptedBy != "org" {
 		t.Fatalf("decryption not recorded: %+v", st)
@@ -76,13 +79,15 @@ func TestDrawAndImportsInBrowser(t *testing.T) {
 	err = chromedp.Do(b,
 		chromedp.Navigate(base+"/imports"),
 		chromedp.WaitVisible(chromedp.CSS(`#scores-file`)),
-		chromedp.SetUploadFiles(chromedp.CSS(`#scores-file`), []string{bad}),
-		chromedp.Click(chromedp.CSS(`#import-scores`)),
-		chromedp.WaitVisible(chromedp.CSS(`#problem-title`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, b,
+		chromedp.SetUploadFiles(chromedp.CSS(`#scores-file`), []string{bad}),
+		chromedp.Click(chromedp.CSS(`#import-scores`)),
+	)
+	browsertest.Shows(t, b, `#problem-title`)
 	problems := browsertest.Eval[string](t, b, `document.querySelector('table.problems').innerText`)
 	if !strings.Contains(problems, "3") || !strings.Contains(problems, "B（成绩）") || !strings.Contains(problems, "超出范围") {
 		t.Fatalf("problems shown: %q", problems)
@@ -90,14 +95,11 @@ func TestDrawAndImportsInBrowser(t *testing.T) {
 	if got, _ := o.st.ImportedScores(ctx, ev.ID); len(got) != 0 {
 		t.Fatal("a rejected file stored scores")
 	}
-	err = chromedp.Do(b,
+	browsertest.Navigates(t, b,
 		chromedp.SetUploadFiles(chromedp.CSS(`#scores-file`), []string{good}),
 		chromedp.Click(chromedp.CSS(`#import-scores`)),
-		chromedp.WaitVisible(chromedp.CSS(`p.ok`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, b, `p.ok`)
 	if got, _ := o.st.ImportedScores(ctx, ev.ID); len(got) != 2 {
 		t.Fatalf("stored %d scores", len(got))
 	}

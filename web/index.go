@@ -44,7 +44,7 @@ type eventItem struct {
 // eventRole is the role a row's links are for: the strongest the user
 // holds over that event.
 func eventRole(a store.Access, code string) string {
-	for _, role := range []string{RoleOrganizer, RoleChief, RoleScorekeeper, RoleObserver, RoleSupervisor, RoleReviewer} {
+	for _, role := range StaffRoles {
 		if a.InEvent(code, role) {
 			return role
 		}

@@ -77,6 +77,8 @@ type judgesPage struct {
 	Modules                           []store.Module
 	Message, Error                    string
 	Conflicts                         []judges.Conflict
+	// Judges' own signing keys (web/signing.go).
+	SigningShown, SigningRequired bool
 }
 
 type judgeRow struct {
@@ -85,6 +87,7 @@ type judgeRow struct {
 	Panels                string
 	Assigned              int
 	Chief                 bool
+	Signing               signingRow
 }
 
 func (s *Server) handleJudgesPage(w http.ResponseWriter, r *http.Request, u *authed) {
@@ -154,7 +157,7 @@ func (s *Server) judgesPage(r *http.Request, u *authed) (judgesPage, error) {
 		}
 		page.Judges = append(page.Judges, row)
 	}
-	return page, nil
+	return page, s.fillSigning(ctx, ev.ID, &page)
 }
 
 type judgeCardPage struct {
@@ -165,20 +168,8 @@ type judgeCardPage struct {
 
 // handleIssueLogin issues a one-time judge login and shows the printable card.
 func (s *Server) handleIssueLogin(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
-	id, err := strconv.ParseInt(r.PathValue("judge"), 10, 64)
-	if err != nil {
-		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "裁判编号无效"))
-		return
-	}
-	// Checked before issuing: another event's judge gets no login through
-	// this event's page (roles per scope, docs/roles.md).
-	js, err := s.judging.Judges(r.Context(), ev.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !hasJudge(js, id) {
-		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "裁判不属于本赛事"))
+	id, ok := s.eventJudge(w, r, ev)
+	if !ok {
 		return
 	}
 	l, err := s.judges.IssueLogin(r.Context(), id, u.User.Username)
@@ -201,22 +192,12 @@ func (s *Server) handleIssueLogin(w http.ResponseWriter, r *http.Request, u *aut
 	s.render(w, r, "judgecard", judgeCardPage{Title: t.Judge + "登录卡 " + l.Judge.Code, EventName: ev.Name, Terms: t,
 		JudgeCode: l.Judge.Code, JudgeName: l.Judge.Name, PIN: l.PIN, URL: loginURL,
 		QR:      template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(png)),
-		Expires: l.ExpiresAt.Local().Format("2006-01-02 15:04")})
+		Expires: l.ExpiresAt.In(skillscore.China()).Format("2006-01-02 15:04")})
 }
 
 func (s *Server) handleRevokeJudge(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
-	id, err := strconv.ParseInt(r.PathValue("judge"), 10, 64)
-	if err != nil {
-		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "裁判编号无效"))
-		return
-	}
-	js, err := s.judging.Judges(r.Context(), ev.ID)
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if !hasJudge(js, id) {
-		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "裁判不属于本赛事"))
+	id, ok := s.eventJudge(w, r, ev)
+	if !ok {
 		return
 	}
 	n, err := s.judges.Revoke(r.Context(), id, u.User.Username)
@@ -227,13 +208,28 @@ func (s *Server) handleRevokeJudge(w http.ResponseWriter, r *http.Request, u *au
 	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/judges", "logins-revoked", n), http.StatusSeeOther)
 }
 
-func hasJudge(js []store.Judge, id int64) bool {
+// eventJudge is the path's judge id, checked to be this event's judge:
+// another event's judge gets no login or revocation through this event's
+// page (roles per scope, docs/roles.md). On an error it has answered the
+// request and reports false.
+func (s *Server) eventJudge(w http.ResponseWriter, r *http.Request, ev store.Event) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("judge"), 10, 64)
+	if err != nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "裁判编号无效"))
+		return 0, false
+	}
+	js, err := s.judging.Judges(r.Context(), ev.ID)
+	if err != nil {
+		s.fail(w, r, err)
+		return 0, false
+	}
 	for _, j := range js {
 		if j.ID == id {
-			return true
+			return id, true
 		}
 	}
-	return false
+	s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "裁判不属于本赛事"))
+	return 0, false
 }
 
 // handleAssign assigns judges: "all" assigns every panel judge to everyone

@@ -163,7 +163,7 @@ func (s *Server) handleScreenControl(w http.ResponseWriter, r *http.Request, u *
 	p := screenPage{Title: ev.Name + " · 大屏控制", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
 		Published: l.Published(), Frozen: l.Frozen(now), Step: l.CeremonyStep,
 		ShowJudgeMarks: l.ShowJudgeMarks, LiveDraftMarks: l.LiveDraftMarks,
-		DefaultFreeze: now.Add(30 * time.Minute).In(cst).Format("2006-01-02T15:04")}
+		DefaultFreeze: now.Add(30 * time.Minute).In(skillscore.China()).Format("2006-01-02T15:04")}
 	if !l.FreezeAt.IsZero() {
 		p.FreezeAt = l.FreezeAt.Time.Format(time.RFC3339)
 	}

@@ -176,9 +176,9 @@ func TestBigScreenUpdatesLiveInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	svc.EventChanged(context.Background(), m.Event.ID, rev)
-	if err := chromedp.Do(ctx, chromedp.WaitReady(chromedp.CSS(`.live[data-revision="`+strconv.FormatInt(rev, 10)+`"]`))); err != nil {
-		t.Fatalf("the big screen never reached revision %d: %v", rev, err)
-	}
+	// Bounded polls: were the board to reload (the check below), a
+	// chromedp wait across the reload could hang.
+	browsertest.WaitTrue(t, ctx, `document.querySelector('.live[data-revision="`+strconv.FormatInt(rev, 10)+`"]')`)
 	after, _ := board(t, srv.URL)
 	shown := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('.live-table tbody tr[data-key]')].map(tr => tr.dataset.key + ' ' + tr.querySelector('td.total').innerText)`)
 	var want []string
@@ -333,9 +333,18 @@ func TestOrganizerLiveControls(t *testing.T) {
 	if code, body := org.post(api+"reveal", url.Values{"csrf": {org.csrf}}); code != 200 || !strings.Contains(body, `"ceremony_step":0`) {
 		t.Fatalf("reveal: %d %s", code, body)
 	}
+	// The hub captures the frozen board on its own ("live" writes
+	// live.frozen when it sees the freeze), which may land after the
+	// reveal: the organizer's own last entry is the one to check.
 	trail, _ := st.AuditTrail(ctx, ev.ID)
-	if last := trail[len(trail)-1]; last.Action != "live.ceremony" || last.Actor != "org" {
-		t.Errorf("last audit entry: %+v", last)
+	var last store.AuditEntry
+	for _, e := range trail {
+		if e.Actor == "org" {
+			last = e
+		}
+	}
+	if last.Action != "live.ceremony" {
+		t.Errorf("the organizer's last audit entry: %+v", last)
 	}
 }
 

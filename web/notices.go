@@ -29,12 +29,17 @@ var notices = map[string]string{
 	"scores-reconciled":        "已导入成绩 %d 条（其中缺考 %d 条）",
 	"judges-imported":          "已导入裁判 %d 名",
 	"logins-revoked":           "已撤销 %d 台平板的登录",
+	"signing-key-reset":        "已重置该裁判的签名密码：其下次提交评分表前须在平板上设置新的签名密码",
+	"judge-signing-required":   "已要求裁判使用本人签名密码提交评分表",
+	"judge-signing-optional":   "已允许裁判以登录卡 PIN 提交评分表（本人签名密码可选）",
 	"panels-assigned":          "已分配 %d 份评分表；%d 项因回避未分配",
 	"sheets-assigned":          "已分配 %d 份评分表",
 	"sheet-locked":             "评分表已锁定",
 	"sheet-open":               "评分表已重新开放",
 	"sheets-locked":            "已锁定 %d 份评分表",
 	"signed-off":               "模块已签字确认",
+	"paper-signs-on":           "已设置：已填评分记录表加印选手签字栏", // papertrail
+	"paper-signs-off":          "已设置：已填评分记录表不印选手签字栏", // papertrail
 	"results-published":        "成绩已公示",
 	"results-final":            "最终成绩已确认",
 	"batch-submitted":          "已提交报审，等待监管部门审核员审核",
@@ -68,7 +73,26 @@ var notices = map[string]string{
 	"entry-numbers":            "已为 %d 名考生分配准考证号",      // admission
 	"admission-rules-saved":    "考生须知已保存，之后打印的准考证将使用它", // admission
 	"supervision-filed":        "督导记录第 %d 号已签名提交",
+	"incident-recorded":        "赛场记录已录入",    // incidents
+	"incident-ack":             "已记录选手的确认情况", // incidents
+	"recheck-settings":         "成绩复核设置已保存",
+	"recheck-started":          "已抽样：共 %d 份评分表待复核，随机种子已记录",
+	"recheck-confirmed":        "已记录：核对无误",
+	"recheck-flagged":          "已标记有误，等待裁判长更正",
+	"recheck-escalated":        "抽查差错率超过阈值：已转为全部评分表复核",
+	"recheck-corrected":        "已记录更正原因并重新开放该评分表：请裁判员（或裁判长按纸质表）更正后重新锁定并签字确认模块",
+	"recheck-added":            "更正后名次变化：新进入前列的 %d 份评分表已加入复核，请核对后再签字确认",
+	"recheck-signed":           "成绩复核已签字确认，可以公示成绩",
+	"evidence-added":           "证据第 %d 号已上传并保存（SHA-256 已记录）",
+	"evidence-duplicate":       "同一文件已附在此处（证据第 %d 号），未重复保存",
+	"evidence-deleted":         "证据第 %d 号已删除，删除理由已记入审计记录",
 	"person-reissued":          "已更正 %d 项信息，%d 张证书已按更正后的信息换发（证书编号不变，旧证书核验时显示“已更正换发”），请重新打印交给本人",
+	// 仲裁 (issue 16)
+	"arbitration-filed":   "现场仲裁申诉已登记为第 %d 号，请仲裁组听证后作出决定",
+	"arbitration-window":  "仲裁申诉时限已设为模块结束后 %d 分钟",
+	"arbitration-heard":   "听证记录已保存",
+	"arbitration-decided": "仲裁决定已作出，为最终决定，不能再修改",
+	"arbitration-remark":  "仲裁决定已作出：请裁判长重新开放所选评分表，裁判复评后再锁定并签字确认",
 }
 
 // noticeValue is the ?msg= value of a notice key with its counts.

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"net/http"
 	"sort"
 	"strings"
@@ -62,7 +61,7 @@ func (s *Server) paperPage(r *http.Request, u *authed, ev store.Event) (paperPag
 		}
 		pm := paperModule{ID: m.ID, Code: m.Code, Name: m.Name}
 		for _, a := range ruleMods[m.Code].Aspects {
-			pm.Aspects = append(pm.Aspects, paperAspect{Code: a.Code, Name: a.Name, Kind: kindNamesZH[string(a.Kind)], Hint: aspectHint(a)})
+			pm.Aspects = append(pm.Aspects, paperAspect{Code: a.Code, Name: a.Name, Kind: a.Kind.Name(), Hint: paperHint(a)})
 		}
 		page.Modules = append(page.Modules, pm)
 	}
@@ -97,30 +96,13 @@ func (s *Server) paperPage(r *http.Request, u *authed, ev store.Event) (paperPag
 	return page, ruleMods, nil
 }
 
-var kindNamesZH = map[string]string{"judgement": "评价 0–3", "measurement": "测量", "deduction": "扣分", "veto": "否决项"}
-
-func aspectHint(a scoring.Aspect) string {
-	switch a.Kind {
-	case scoring.Judgement:
-		scale := a.Scale
-		if scale == 0 {
-			scale = 3
-		}
-		return fmt.Sprintf("0–%d 整数", scale)
-	case scoring.Measurement:
-		if a.Measure == nil {
-			return "1 达到 / 0 未达到"
-		}
-		return "测量值" + a.Measure.Unit
-	case scoring.Deduction:
-		if a.Unit != nil {
-			return "扣分次数"
-		}
-		return "扣分值，最多 " + a.Max.String()
-	case scoring.Veto:
-		return "1 触发 / 0 未触发"
+// paperHint is the aspect's hint, with a deduction's cap, which the
+// paper sheet prints in a column of its own and this page has nowhere else.
+func paperHint(a scoring.Aspect) string {
+	if a.Kind == scoring.Deduction && a.Unit == nil {
+		return a.Hint() + "，最多 " + a.Max.String()
 	}
-	return ""
+	return a.Hint()
 }
 
 func (s *Server) handlePaper(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {

@@ -138,7 +138,7 @@ func (s *Server) handlePersonExport(w http.ResponseWriter, r *http.Request, u *a
 		return
 	}
 	// The file name names no one: it may end up in a download list.
-	name := "个人信息-" + time.Now().In(cst).Format("20060102-150405") + "." + format
+	name := "个人信息-" + time.Now().In(skillscore.China()).Format("20060102-150405") + "." + format
 	w.Header().Set("Content-Type", ctype)
 	w.Header().Set("Content-Disposition", "attachment; filename*=UTF-8''"+url.PathEscape(name))
 	w.Header().Set("Cache-Control", "no-store")

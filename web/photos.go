@@ -9,6 +9,7 @@ import (
 	"skillscore"
 	"skillscore/imports"
 	"skillscore/photos"
+	"skillscore/store"
 )
 
 // PhotoAdmin imports holders' photos into the photo store (package photos),
@@ -41,35 +42,8 @@ func (s *Server) handlePhotoUpload(w http.ResponseWriter, r *http.Request, u *au
 	if !ok {
 		return
 	}
-	if s.photos == nil {
-		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未配置照片库"))
-		return
-	}
-	f, hdr, err := r.FormFile("file")
-	if err != nil {
-		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "请选择要上传的照片压缩包（.zip）或照片"))
-		return
-	}
-	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, imports.MaxFileBytes+1))
-	if err != nil {
-		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "文件无法读取，请重新上传"))
-		return
-	}
-	if len(data) > imports.MaxFileBytes {
-		s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "文件超过 %d MB 上限：请分成几个压缩包上传，或用 skillscore photos import 导入", imports.MaxFileBytes>>20))
-		return
-	}
-	src := photos.FileBytes(hdr.Filename, data)
-	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
-		if src, err = photos.ZipBytes(r.Context(), hdr.Filename, data); err != nil {
-			s.fail(w, r, err)
-			return
-		}
-	}
-	rep, err := s.photos.Import(r.Context(), ev.ID, src, photos.Options{Actor: u.User.Username})
-	if err != nil {
-		s.fail(w, r, err)
+	rep, ok := s.importUploadedPhotos(w, r, ev, u.User.Username)
+	if !ok {
 		return
 	}
 	page, err := s.certificatesPage(r, u, ev)
@@ -84,4 +58,43 @@ func (s *Server) handlePhotoUpload(w http.ResponseWriter, r *http.Request, u *au
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "certificates", page)
+}
+
+// importUploadedPhotos reads the request's "file" (a ZIP of photos or one
+// photo), bounded like every organizer upload (20 MB; a larger set goes in
+// several ZIPs or through photos import), and imports it. On an error it
+// has answered the request and reports false.
+func (s *Server) importUploadedPhotos(w http.ResponseWriter, r *http.Request, ev store.Event, actor string) (*photos.Report, bool) {
+	if s.photos == nil {
+		s.fail(w, r, skillscore.Errorf(skillscore.EUnavailable, "本服务未配置照片库"))
+		return nil, false
+	}
+	f, hdr, err := r.FormFile("file")
+	if err != nil {
+		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "请选择要上传的照片压缩包（.zip）或照片"))
+		return nil, false
+	}
+	defer f.Close()
+	data, err := io.ReadAll(io.LimitReader(f, imports.MaxFileBytes+1))
+	if err != nil {
+		s.fail(w, r, skillscore.Wrap(skillscore.EInvalid, err, "文件无法读取，请重新上传"))
+		return nil, false
+	}
+	if len(data) > imports.MaxFileBytes {
+		s.fail(w, r, skillscore.Errorf(skillscore.ETooLarge, "文件超过 %d MB 上限：请分成几个压缩包上传，或用 skillscore photos import 导入", imports.MaxFileBytes>>20))
+		return nil, false
+	}
+	src := photos.FileBytes(hdr.Filename, data)
+	if bytes.HasPrefix(data, []byte("PK\x03\x04")) {
+		if src, err = photos.ZipBytes(r.Context(), hdr.Filename, data); err != nil {
+			s.fail(w, r, err)
+			return nil, false
+		}
+	}
+	rep, err := s.photos.Import(r.Context(), ev.ID, src, photos.Options{Actor: actor})
+	if err != nil {
+		s.fail(w, r, err)
+		return nil, false
+	}
+	return rep, true
 }

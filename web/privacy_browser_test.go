@@ -83,17 +83,25 @@ func TestRosterImportNeedsBasisInBrowser(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(o.srv.URL+"/events/"+o.ev.Code+"/roster"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#roster-file`)),
-		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{good}),
-		chromedp.Click(chromedp.CSS(`#check`)),
-		chromedp.WaitVisible(chromedp.CSS(`#confirm`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, ctx, `#roster-file`)
+	err = chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{good}),
+		chromedp.Click(chromedp.CSS(`#check`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The check submits the form, and its page reloads when the dry run ends.
+	browsertest.Shows(t, ctx, `#job[data-state=done] #confirm`)
 	if got := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('#basis input[type=radio]')].map(i => i.value + ':' + i.required)`); strings.Join(got, " ") != "consent:true contract:true duty:true" {
 		t.Fatalf("basis choices: %v", got)
 	}
@@ -138,15 +146,13 @@ func TestRosterImportNeedsBasisInBrowser(t *testing.T) {
 	// Wait for the import to end either way, so a failure names itself: the
 	// imports list (a finished job's page moves on to it) or a job that
 	// stopped short of done.
-	browsertest.WaitTrue(t, ctx, `!!document.getElementById('imports') ||
+	browsertest.WaitTrue(t, ctx, `!!document.getElementById('imports') && !document.querySelector('#job[data-state=running]') ||
 		!['', 'running', 'done'].includes((document.getElementById('job') || {dataset: {}}).dataset.state || '')`)
 	if state := browsertest.Eval[string](t, ctx, `document.getElementById('imports') ? 'done' :
 		document.getElementById('job').dataset.state + ': ' + document.getElementById('job').innerText`); state != "done" {
 		t.Fatalf("the confirmed import ended %q", state)
 	}
-	if err := chromedp.Do(ctx, chromedp.WaitVisible(chromedp.CSS(`#imports`))); err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, ctx, `#imports`)
 	if n := rosterCount(t, o); n != 2 {
 		t.Fatalf("%d contestants stored, want 2", n)
 	}

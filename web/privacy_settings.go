@@ -106,11 +106,11 @@ func (s *Server) privacyPage(w http.ResponseWriter, r *http.Request, u *authed, 
 		}}
 	if !p.Notice.Default() {
 		page.CurrentBy = s.staffDisplay(ctx, names, p.Notice.CreatedBy)
-		page.CurrentAt = p.Notice.CreatedAt.In(cst).Format("2006-01-02 15:04")
+		page.CurrentAt = p.Notice.CreatedAt.In(skillscore.China()).Format("2006-01-02 15:04")
 	}
 	if final {
 		finalAt := ends.Add(-time.Duration(p.RetentionDays) * 24 * time.Hour)
-		page.Retention = "最终成绩于 " + finalAt.In(cst).Format("2006-01-02") + " 确认，保存期限至 " + ends.In(cst).Format("2006-01-02") + " 届满"
+		page.Retention = "最终成绩于 " + finalAt.In(skillscore.China()).Format("2006-01-02") + " 确认，保存期限至 " + ends.In(skillscore.China()).Format("2006-01-02") + " 届满"
 		if !ends.After(time.Now()) {
 			page.Retention += "（已届满：应删除选手个人信息或作匿名化处理）"
 		}
@@ -119,7 +119,7 @@ func (s *Server) privacyPage(w http.ResponseWriter, r *http.Request, u *authed, 
 	}
 	for _, n := range versions {
 		page.History = append(page.History, noticeVersionRow{Label: n.Label(), By: s.staffDisplay(ctx, names, n.CreatedBy),
-			At: n.CreatedAt.In(cst).Format("2006-01-02 15:04"), Body: n.Body, Chars: utf8.RuneCountInString(n.Body), Current: n.ID == p.Notice.ID})
+			At: n.CreatedAt.In(skillscore.China()).Format("2006-01-02 15:04"), Body: n.Body, Chars: utf8.RuneCountInString(n.Body), Current: n.ID == p.Notice.ID})
 	}
 	for k, v := range form {
 		switch k {

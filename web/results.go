@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"skillscore"
+	"skillscore/arbitration"
 	"skillscore/results"
 	"skillscore/scoring"
 	"skillscore/store"
@@ -44,9 +45,6 @@ func (s *Server) requireFinal(ctx context.Context, eventID int64) error {
 	return w.FinalRequired()
 }
 
-// cst is China Standard Time, in which organizers enter the period.
-var cst = time.FixedZone("CST", 8*3600)
-
 // workflowStep is one line of the organizer's checklist.
 type workflowStep struct {
 	Name, State string
@@ -66,6 +64,11 @@ type resultsPage struct {
 	// Batch is an assessment batch's 公示 and review (报审): its end is
 	// counted in working days, and certificates wait for approval.
 	Batch *resultsBatch
+	// The 仲裁 (docs/oversight-arbitration.md): the undecided on-site
+	// appeals, which hold publication and the final results ("第 1、2 号"),
+	// and the modules still within their filing window, a warning only.
+	Undecided    string
+	WindowOpenIn []string
 }
 
 // resultsBatch is what the results page shows of an assessment batch's
@@ -90,7 +93,7 @@ func cnFormat(t store.Time) string {
 	if !t.Valid() {
 		return ""
 	}
-	return t.In(cst).Format("2006-01-02 15:04")
+	return t.In(skillscore.China()).Format("2006-01-02 15:04")
 }
 
 // handleResultsPage is the organizer's results workflow: where the event
@@ -112,7 +115,7 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *au
 		PublishRefused: refusal(f.PublishAllowed()), AppealRefused: refusal(f.AppealAllowed(now)),
 		FinalRefused: refusal(f.FinalizeAllowed(now)), PublishedAt: cnFormat(f.PublishedAt),
 		PublicationEnd: cnFormat(f.PublicationEnd), FinalizedAt: cnFormat(f.FinalizedAt),
-		DefaultStart: now.In(cst).Format("2006-01-02T15:04"), DefaultEnd: now.Add(5 * 24 * time.Hour).In(cst).Format("2006-01-02T15:04")}
+		DefaultStart: now.In(skillscore.China()).Format("2006-01-02T15:04"), DefaultEnd: now.Add(5 * 24 * time.Hour).In(skillscore.China()).Format("2006-01-02T15:04")}
 	if ev.Kind == "assessment" {
 		if page.Batch, err = s.resultsBatch(r.Context(), ev, now); err != nil {
 			s.fail(w, r, err)
@@ -129,8 +132,19 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *au
 		{Name: "申诉处理完毕", Done: published && f.OpenAppeals == 0, State: fmt.Sprintf("待处理 %d 件", f.OpenAppeals)},
 		{Name: "最终成绩确认", Done: f.FinalizedAt.Valid(), State: "未确认"},
 	}
+	if f.RecheckRequired || f.RecheckStarted { // 成绩复核 before 公示 (docs/oversight-recheck.md)
+		state := "未开始"
+		if f.RecheckStarted {
+			state = fmt.Sprintf("待核对 %d 份，监督未签字确认", f.RecheckUnchecked)
+		}
+		page.Steps = slices.Insert(page.Steps, 3, workflowStep{Name: "成绩复核（监督签字确认）", Done: f.RecheckSignedOff.Valid(), State: state})
+	}
 	if b := page.Batch; b != nil {
 		page.Steps = append(page.Steps, workflowStep{Name: "报审并经监管部门批准", Done: b.State == store.ReviewApproved, State: b.StateName})
+	}
+	if err := s.arbitrationWarnings(r.Context(), ev, f, now, &page); err != nil {
+		s.fail(w, r, err)
+		return
 	}
 	if ev.Kind == string(scoring.Assessment) {
 		if page.Assessment, err = s.assessmentVerdicts(r.Context(), ev, f); err != nil {
@@ -140,6 +154,33 @@ func (s *Server) handleResultsPage(w http.ResponseWriter, r *http.Request, u *au
 	}
 	w.Header().Set("Cache-Control", "no-store")
 	s.render(w, r, "results", page)
+}
+
+// arbitrationWarnings fills what the 仲裁 tells the publish page before
+// its button is pressed: the undecided cases (the store refuses publication
+// for them, store.Workflow.PublishAllowed) and, while the results are not
+// final, the modules an on-site appeal may still be filed about.
+func (s *Server) arbitrationWarnings(ctx context.Context, ev store.Event, f store.Workflow, now time.Time, page *resultsPage) error {
+	if len(f.UndecidedArbitrations) > 0 {
+		page.Undecided = arbitration.Numbers(f.UndecidedArbitrations)
+	}
+	st, ok := s.judging.(ArbitrationStore)
+	if !ok || f.FinalizedAt.Valid() {
+		return nil
+	}
+	ends, _, err := st.ModuleEnds(ctx, ev.ID)
+	if err != nil {
+		return err
+	}
+	for _, m := range ends {
+		switch {
+		case !m.End.Known:
+			page.WindowOpenIn = append(page.WindowOpenIn, m.Code+" "+m.Name+"（模块尚未结束，申诉时限未开始计算）")
+		case !now.After(m.Deadline):
+			page.WindowOpenIn = append(page.WindowOpenIn, m.Code+" "+m.Name+"（可申诉至 "+fmtCST(m.Deadline)+"）")
+		}
+	}
+	return nil
 }
 
 // resultsBatch reads an assessment batch's 公示 rule and review state.
@@ -159,7 +200,7 @@ func (s *Server) resultsBatch(ctx context.Context, ev store.Event, now time.Time
 		return nil, err
 	}
 	if len(p.Unknown) == 0 {
-		b.EndIfNow = p.End.In(cst).Format("2006-01-02 15:04")
+		b.EndIfNow = p.End.In(skillscore.China()).Format("2006-01-02 15:04")
 	}
 	if last, ok := rev.Last(); ok && rev.State == store.ReviewReturned {
 		b.ReturnedBy, b.ReturnedAt, b.ReturnReason = last.Actor, cnFormat(last.ActedAt), last.Reason
@@ -180,7 +221,7 @@ func (s *Server) handlePublishResults(w http.ResponseWriter, r *http.Request, u 
 		if field == "end" && v == "" && ev.Kind == "assessment" {
 			continue // the store counts the batch's working days
 		}
-		if at[i], err = time.ParseInLocation("2006-01-02T15:04", v, cst); err != nil {
+		if at[i], err = time.ParseInLocation("2006-01-02T15:04", v, skillscore.China()); err != nil {
 			s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "公示%s时间 %q 无效：应为 年-月-日 时:分", map[string]string{"start": "开始", "end": "结束"}[field], v))
 			return
 		}

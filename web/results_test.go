@@ -8,12 +8,13 @@ import (
 	"testing"
 	"time"
 
+	"skillscore"
 	"skillscore/internal/testenv"
 )
 
 // cstForm formats a time for the publication period's datetime-local fields.
 func cstForm(t time.Time) string {
-	return t.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02T15:04")
+	return t.In(skillscore.China()).Format("2006-01-02T15:04")
 }
 
 func TestResultsWorkflowPages(t *testing.T) {

@@ -105,17 +105,8 @@ type approvalPage struct {
 // handleBatchApproval is the reviewer's page of one batch: what was
 // submitted and its 公示, the results read-only, approve or return.
 func (s *Server) handleBatchApproval(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
-	rs, err := s.reviewStore()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if ev.Kind != "assessment" {
-		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "%s 是竞赛，不是等级认定批次：竞赛没有报审", ev.Code))
-		return
-	}
 	ctx := r.Context()
-	rev, err := rs.BatchReview(ctx, ev.ID)
+	_, rev, err := s.batchReview(ctx, ev)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -143,33 +134,17 @@ func (s *Server) handleBatchApproval(w http.ResponseWriter, r *http.Request, u *
 
 // handleBatchApprove records the reviewer's approval.
 func (s *Server) handleBatchApprove(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
-	rs, err := s.reviewStore()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := rs.ApproveBatch(r.Context(), ev.ID, u.User.Username); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.log.Info("batch approved", "event", ev.Code, "by", u.User.Username)
-	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/batch/approval", "batch-approved"), http.StatusSeeOther)
+	s.reviewStep(w, r, u, ev, "batch approved", "approval", "batch-approved", func(rs ReviewStore) error {
+		return rs.ApproveBatch(r.Context(), ev.ID, u.User.Username)
+	})
 }
 
 // handleBatchReturn returns the batch to the body with the reviewer's
 // reasons.
 func (s *Server) handleBatchReturn(w http.ResponseWriter, r *http.Request, u *authed, ev store.Event) {
-	rs, err := s.reviewStore()
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	if err := rs.ReturnBatch(r.Context(), ev.ID, r.PostFormValue("reason"), u.User.Username); err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	s.log.Info("batch returned", "event", ev.Code, "by", u.User.Username)
-	http.Redirect(w, r, noticeURL("/events/"+ev.Code+"/batch/approval", "batch-returned"), http.StatusSeeOther)
+	s.reviewStep(w, r, u, ev, "batch returned", "approval", "batch-returned", func(rs ReviewStore) error {
+		return rs.ReturnBatch(r.Context(), ev.ID, r.PostFormValue("reason"), u.User.Username)
+	})
 }
 
 // reviewRoute is the reviewer's action on one batch: admitted by

@@ -151,12 +151,21 @@ var publicRoutes = map[string]bool{
 	"GET /verify": true, "POST /verify": true, "GET /api/v1/certificates/verify": true, "POST /api/v1/certificates/verify": true,
 	"GET " + web.KeysPath: true, "GET /login": true, "POST /login": true, "POST /logout": true,
 	"GET /judge": true, "POST /api/v1/judge/login": true, "GET /api/v1/judge/ws": true, "POST /api/v1/judge/sync": true,
-	"GET /api/v1/judge/state": true, "GET /events/{code}/appeal": true, "POST /events/{code}/appeal": true,
-	"GET /events/{code}/published": true, "GET /healthz": true,
+	"GET /api/v1/judge/state": true,
+	// The 赛场记录 on the judge's tablet: the judge's login, not a user's.
+	"GET /api/v1/judge/incidents": true, "POST /api/v1/judge/incidents": true, "POST /api/v1/judge/incidents/{incident}/ack": true,
+	"POST /api/v1/judge/incidents/{incident}/evidence": true, "GET /events/{code}/appeal": true, "POST /events/{code}/appeal": true,
+	"POST /api/v1/judge/evidence":    true, // the tablet camera, by the judge's token (issue 16 evidence)
+	"POST /api/v1/judge/signing-key": true, // the judge sets their own signing PIN, by the tablet's token
+	"GET /events/{code}/published":   true, "GET /healthz": true,
 	// A programme's public overview, big screen and their board (long poll
 	// and websocket).
 	"GET /programmes/{programme}": true, "GET /programmes/{programme}/bigscreen": true,
 	"GET /api/v1/programmes/{programme}/board": true, "GET /api/v1/programmes/{programme}/live": true,
+	// A contestant's own 成绩单 (by 证件号码 + 姓名) and a judge's own
+	// self-review report (by the tablet's token), issue 16.
+	"GET /events/{code}/transcript": true, "POST /events/{code}/transcript": true, "POST /events/{code}/transcript.pdf": true,
+	"GET /judge/report": true, "GET /api/v1/judge/report": true, "GET /api/v1/judge/report.pdf": true,
 }
 
 // scopedAdmin are staff routes an organizer of any scope may open; the
@@ -396,8 +405,8 @@ func TestScopedRolesWithinScope(t *testing.T) {
 	}
 	// Personal data files are the organizer's, not an observer's.
 	for _, p := range []string{d + "/exports/roster.xlsx", d + "/certificates/pdf/1", d + "/roster/jobs/1/rejected.xlsx"} {
-		if code, _ := obs.get(p); code != 403 {
-			t.Fatalf("observer of D downloads %s: %d", p, code)
+		if code, body := obs.get(p); code != 403 || !strings.Contains(body, "观察员、督导员、审核员、监督、仲裁") {
+			t.Fatalf("observer of D downloads %s: %d (the refusal names every read-only role?)", p, code)
 		}
 	}
 	before := stateOf(t, o.st, o.ev.ID)

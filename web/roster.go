@@ -214,7 +214,7 @@ func (s *Server) rosterPage(w http.ResponseWriter, r *http.Request, u *authed, e
 	}
 	for _, im := range imports {
 		row := rosterImportRow{File: im.FileName, Actor: im.Actor, Contestants: im.Contestants,
-			At: im.ImportedAt.In(cst).Format("2006-01-02 15:04"), Basis: "未记录", Notice: "未记录"}
+			At: im.ImportedAt.In(skillscore.China()).Format("2006-01-02 15:04"), Basis: "未记录", Notice: "未记录"}
 		if name := store.BasisName(im.Basis); name != "" {
 			row.Basis, row.Notice = name, store.Notice{}.Label()
 			if im.NoticeID != nil {

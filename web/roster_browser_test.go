@@ -136,17 +136,26 @@ func TestRosterImportInBrowser(t *testing.T) {
 	err := chromedp.Do(ctx,
 		chromedp.Navigate(page),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#roster-file`)),
-		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{bad}),
-		chromedp.Click(chromedp.CSS(`#check`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=failed] #job-summary`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, ctx, `#roster-file`)
+	err = chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{bad}),
+		chromedp.Click(chromedp.CSS(`#check`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The check submits the form and the page reloads when the job ends:
+	// bounded polls, since a chromedp wait across a page load can hang.
+	browsertest.WaitTrue(t, ctx, `document.querySelector('#job[data-state=failed] #job-summary')`)
 	type verdict struct {
 		Row     string `json:"row"`
 		Column  string `json:"column"`
@@ -173,11 +182,11 @@ func TestRosterImportInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{good}),
 		chromedp.Click(chromedp.CSS(`#check`)),
-		chromedp.WaitVisible(chromedp.CSS(`#confirm`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.WaitTrue(t, ctx, `document.querySelector('#job[data-state=done]') && document.getElementById('confirm')`)
 	if n := rosterCount(t, o); n != 0 {
 		t.Fatalf("the dry run stored %d contestants", n)
 	}
@@ -185,12 +194,12 @@ func TestRosterImportInBrowser(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`#basis-consent`)),
 		chromedp.Click(chromedp.CSS(`#notified`)),
 		chromedp.Click(chromedp.CSS(`#confirm`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=done] #job-summary`)),
-		chromedp.WaitVisible(chromedp.CSS(`#roster`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	// The dry run's page was done too: wait for the import's own words.
+	browsertest.WaitTrue(t, ctx, `document.querySelector('#job[data-state=done] #job-summary') && document.getElementById('job-state').innerText === '已导入'`)
 	shown := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('#roster tbody tr')].map(tr =>
 		tr.querySelector('.name').innerText + ' ' + tr.querySelector('.id').innerText)`)
 	want := []string{"张三 居民身份证 " + idnumber.Mask(ids[0]) + " 查看", "李四 居民身份证 " + idnumber.Mask(ids[1]) + " 查看",
@@ -205,11 +214,11 @@ func TestRosterImportInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{good}),
 		chromedp.Click(chromedp.CSS(`#check`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=failed] #job-error`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.WaitTrue(t, ctx, `document.querySelector('#job[data-state=failed] #job-error')`)
 	if msg := browsertest.Eval[string](t, ctx, `document.getElementById('job-error').innerText`); !strings.Contains(msg, "重复名单") {
 		t.Fatalf("the same file again: %q, want a duplicate roster", msg)
 	}

@@ -153,6 +153,9 @@ func (s *Server) Close() {
 	if s.rosterJobs != nil {
 		s.rosterJobs.close()
 	}
+	if s.archiveJobs != nil {
+		s.archiveJobs.close()
+	}
 }
 
 var _ RosterStore = (*store.Store)(nil)

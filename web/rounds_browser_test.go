@@ -27,14 +27,16 @@ func TestRoundsPageInBrowser(t *testing.T) {
 	err := chromedp.Do(b,
 		chromedp.Navigate(o.srv.URL+"/events/"+ev.Code+"/rounds"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "chief"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-chief"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#round-prelim form.confirm-round button`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, b,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "chief"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-chief"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, b, `#round-prelim form.confirm-round button`)
 	text := browsertest.Eval[string](t, b, `document.querySelector('#round-prelim').innerText`)
 	if !strings.Contains(text, "预赛第 1 名，晋级决赛（前 6 名）") || !strings.Contains(text, "未进入前 6 名") || !strings.Contains(text, "进行中") {
 		t.Fatalf("prelim before confirmation:\n%s", text)
@@ -43,16 +45,13 @@ func TestRoundsPageInBrowser(t *testing.T) {
 		t.Fatalf("%d rows marked advancing", n)
 	}
 	browsertest.Eval[bool](t, b, `(window.confirm = () => true, true)`)
-	err = chromedp.Do(b,
-		chromedp.Click(chromedp.CSS(`#round-prelim form.confirm-round button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#round-final form.draw-round`)),
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#round-prelim form.confirm-round button`)))
+	browsertest.Shows(t, b, `#round-final form.draw-round`)
+	browsertest.Navigates(t, b,
 		chromedp.SendKeys(chromedp.CSS(`#round-final form.draw-round input[name=seed]`), seed),
 		chromedp.Click(chromedp.CSS(`#round-final form.draw-round button`)),
-		chromedp.WaitVisible(chromedp.CSS(`#round-final .draw-seed`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, b, `#round-final .draw-seed`)
 	text = browsertest.Eval[string](t, b, `document.body.innerText`)
 	if !strings.Contains(text, "晋级名单由 chief 于") || !strings.Contains(text, "已抽签：种子 "+seed) || !strings.Contains(text, "出场顺序与赛位已抽签") {
 		t.Fatalf("after confirmation and draw:\n%s", text)

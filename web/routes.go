@@ -77,6 +77,11 @@ func (s *Server) routes() http.Handler {
 	handle("POST /events/{code}/judges/{judge}/login", s.eventRoute(s.handleIssueLogin))
 	handle("POST /events/{code}/judges/{judge}/revoke", s.eventRoute(s.handleRevokeJudge))
 	handle("POST /events/{code}/assignments", s.eventRoute(s.handleAssign))
+	// Judges' own signing keys (issue 16, docs/oversight-signing.md): the
+	// tablet sets one; the organizer resets it and requires it per event.
+	handle("POST /api/v1/judge/signing-key", s.handleJudgeSigningKey)
+	handle("POST /events/{code}/judges/{judge}/signing-key/reset", s.eventRoute(s.handleResetSigningKey))
+	handle("POST /events/{code}/judge-signing", s.eventRoute(s.handleJudgeSigningSetting))
 	// Event set-up: a new event from a preset, its rules and rubric.
 	handle("GET /events/new", s.requireRole(s.handleEventNew))
 	handle("POST /events/new", s.requireRole(s.handleEventCreate))
@@ -100,12 +105,27 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/results", s.eventRoute(s.handleResultsPage))
 	handle("POST /events/{code}/results/publish", s.eventRoute(s.handlePublishResults))
 	handle("POST /events/{code}/results/final", s.eventRoute(s.handleFinalize))
-	handle("GET /events/{code}/appeals", s.eventRoute(s.handleAppealsPage))
+	// The chief judge, 监督 and 仲裁 read the appeals of both kinds (the
+	// 仲裁 page links here); filing and deciding 公示 appeals stay the
+	// organizer's.
+	handle("GET /events/{code}/appeals", s.eventRoute(s.handleAppealsPage, RoleChief))
 	handle("POST /events/{code}/appeals", s.eventRoute(s.handleFileAppeal))
 	handle("POST /events/{code}/appeals/{appeal}/decide", s.eventRoute(s.handleDecideAppeal))
 	handle("GET /events/{code}/appeal", s.handleAppealForm)
 	handle("POST /events/{code}/appeal", limitBody(maxAppealForm, s.handleAppealSubmit))
 	handle("GET /events/{code}/published", s.handlePublished)
+	// 仲裁 (issue 16, docs/oversight-arbitration.md): appeals filed at the
+	// venue desk by an organizer or the 仲裁, heard and decided by the 仲裁
+	// only (arbiterOnly in the handlers); the chief judge reads them (a
+	// re-mark comes to the desk); the decisions print as one PDF.
+	handle("GET /events/{code}/arbitration", s.arbitrationRoute(s.handleArbitrationPage, RoleArbiter, RoleChief))
+	handle("POST /events/{code}/arbitration", limitBody(maxArbitrationForm, s.arbitrationRoute(s.handleFileArbitration, RoleArbiter)))
+	handle("POST /events/{code}/arbitration/window", s.arbitrationRoute(s.handleArbitrationWindow))
+	handle("GET /events/{code}/arbitration/decisions.pdf", s.arbitrationRoute(s.handleArbitrationDecisionsPDF, RoleArbiter, RoleChief))
+	handle("GET /events/{code}/arbitration/{case}", s.arbitrationRoute(s.handleArbitrationCase, RoleArbiter, RoleChief))
+	handle("GET /events/{code}/arbitration/{case}/decision.pdf", s.arbitrationRoute(s.handleArbitrationDecisionPDF, RoleArbiter, RoleChief))
+	handle("POST /events/{code}/arbitration/{case}/hearings", limitBody(maxArbitrationForm, s.arbitrationRoute(s.handleArbitrationHearing, RoleArbiter)))
+	handle("POST /events/{code}/arbitration/{case}/decide", limitBody(maxArbitrationForm, s.arbitrationRoute(s.handleArbitrationDecide, RoleArbiter)))
 	// Assessment batches (issue 15): the body's 报审 page with the 公示 in
 	// working days; the supervising office's reviewers list and decide.
 	handle("GET /events/{code}/batch/review", s.eventRoute(s.handleBatchReviewPage))
@@ -211,9 +231,71 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/batch/supervision/records", s.supervisionRoute(s.handleSupervisionRecords, RoleChief))
 	handle("GET /events/{code}/batch/supervision/records.pdf", s.supervisionRoute(s.handleSupervisionRecordsPDF, RoleChief))
 	handle("GET /events/{code}/batch/supervision/records/{record}/pdf", s.supervisionRoute(s.handleSupervisionRecordPDF, RoleChief))
+	// 成绩复核 before publication (issue 16, docs/oversight-recheck.md): read
+	// by the chief and the event's readers; drawn, checked and signed off
+	// only by a 监督 (monitorOnly in the handlers); flagged sheets corrected
+	// by the chief judge; the settings the organizer's.
+	handle("GET /events/{code}/recheck", s.recheckRoute(s.handleRecheck, RoleChief, RoleMonitor))
+	handle("GET /events/{code}/recheck/report.pdf", s.recheckRoute(s.handleRecheckReport, RoleChief, RoleMonitor))
+	handle("POST /events/{code}/recheck/settings", s.recheckRoute(s.handleRecheckSettings))
+	handle("POST /events/{code}/recheck/start", s.recheckRoute(s.handleRecheckStart, RoleMonitor))
+	handle("POST /events/{code}/recheck/items/{item}", s.recheckRoute(s.handleRecheckVerdict, RoleMonitor))
+	handle("POST /events/{code}/recheck/items/{item}/correct", s.recheckRoute(s.handleRecheckCorrect, RoleChief))
+	handle("POST /events/{code}/recheck/signoff", s.recheckRoute(s.handleRecheckSignOff, RoleMonitor))
 	// Assessment batches (issue 15): 核对补考, the parts 补考 candidates carry.
 	handle("GET /events/{code}/batch/retakes", s.eventRoute(s.handleRetakesPage))
 	handle("POST /events/{code}/batch/retakes", s.eventRoute(s.handleRetakesCheck))
+	// 赛场记录 (issue 16, docs/oversight-incidents.md): the chief's page and
+	// its PDF, read by the chief, the organizer, 监督 and 仲裁 only (never
+	// public); the judge tablet's endpoints by the judge's own login, for
+	// the stations the judge scores.
+	handle("GET /events/{code}/incidents", s.incidentsRoute(s.handleIncidents))
+	handle("POST /events/{code}/incidents", s.incidentsRoute(s.handleIncidentRecord))
+	handle("POST /events/{code}/incidents/{incident}/ack", s.incidentsRoute(s.handleIncidentAck))
+	handle("GET /events/{code}/incidents.pdf", s.incidentsRoute(s.handleIncidentsPDF))
+	handle("GET /api/v1/judge/incidents", s.handleJudgeIncidents)
+	handle("POST /api/v1/judge/incidents", s.handleJudgeIncidentRecord)
+	handle("POST /api/v1/judge/incidents/{incident}/ack", s.handleJudgeIncidentAck)
+	handle("POST /api/v1/judge/incidents/{incident}/evidence", s.handleJudgeIncidentEvidence)
+	// Feedback (issue 16, docs/oversight-feedback.md): a contestant's own
+	// 成绩单 after publication (证件号码 + 姓名, posted only, rate-limited);
+	// judges' self-review reports, on the tablet (their own, by device
+	// token) and for the chief judge to read and print.
+	handle("GET /events/{code}/transcript", s.handleTranscriptForm)
+	handle("POST /events/{code}/transcript", s.handleTranscriptLookup)
+	handle("POST /events/{code}/transcript.pdf", s.handleTranscriptPDF)
+	handle("GET /judge/report", s.handleTabletReportPage)
+	handle("GET /api/v1/judge/report", s.handleTabletReport)
+	handle("GET /api/v1/judge/report.pdf", s.handleTabletReportPDF)
+	handle("GET /events/{code}/judges/reports", s.eventRoute(s.handleJudgeReports, RoleChief))
+	handle("GET /events/{code}/judges/reports.pdf", s.eventRoute(s.handleJudgeReportsPDF, RoleChief))
+	// The signed paper trail (issue 16, docs/oversight-papertrail.md): a
+	// module's 评分记录表 (blank or filled, all or one judge's/contestant's),
+	// one sheet's from the desk, the sessions' 签到表, the 裁判分工表, and
+	// the organizer's setting whether the contestant signs too.
+	handle("GET /events/{code}/records/{module}/{kind}", s.eventRoute(s.handleRecords, RoleChief, RoleScorekeeper))
+	handle("GET /events/{code}/sheets/{sheet}/record.pdf", s.eventRoute(s.handleSheetRecord, RoleChief))
+	handle("GET /events/{code}/sessions/{session}/{who}", s.sessionsRoute(s.handleSignIn, RoleChief, RoleScorekeeper))
+	handle("GET /events/{code}/duties.pdf", s.eventRoute(s.handleDuties, RoleChief))
+	handle("POST /events/{code}/records/settings", s.eventRoute(s.handlePaperSettings))
+	// Evidence (issue 16): photos and clips on a sheet or an appeal, for the
+	// chief judge, 监督, 仲裁 and organizer only (evidenceAccess); the upload
+	// reads its form as a stream, so it checks the login itself; the
+	// tablet camera's upload is the judge's own sheet, by its token.
+	handle("GET /events/{code}/evidence", s.evidenceRoute(s.handleEvidencePage))
+	handle("POST /events/{code}/evidence", s.handleEvidenceUpload)
+	handle("GET /events/{code}/evidence/{evidence}", s.evidenceRoute(s.handleEvidenceFile))
+	handle("POST /events/{code}/evidence/{evidence}/delete", s.evidenceRoute(s.handleEvidenceDelete))
+	handle("POST /api/v1/judge/evidence", s.handleJudgeEvidence)
+	// issue 16 archive: the signed archive of an event's records, built in
+	// the background with its progress, and the event's deletion once the
+	// archive's retention has ended (organizers only: the archive carries
+	// personal data).
+	handle("GET /events/{code}/archive", s.requireRole(s.organizerOnly(s.handleArchivePage)))
+	handle("POST /events/{code}/archive", s.requireRole(s.handleArchiveStart))
+	handle("GET /api/v1/events/{code}/archive/jobs/{job}", s.requireRole(s.organizerOnly(s.handleArchiveJobStatus)))
+	handle("GET /events/{code}/archive/jobs/{job}/download", s.requireRole(s.organizerOnly(s.handleArchiveDownload)))
+	handle("POST /events/{code}/delete", s.requireRole(s.handleEventDelete))
 	handle("GET /healthz", s.handleHealthz)
 	mux.Handle("GET /metrics", s.instrument("GET /metrics", promhttp.HandlerFor(s.reg, promhttp.HandlerOpts{})))
 	mux.Handle("GET /static/", s.instrument("GET /static/", s.tmpl.StaticHandler()))

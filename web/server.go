@@ -89,6 +89,10 @@ type Config struct {
 	// (issue 15, docs/reporting.md); nil answers those routes with
 	// "unavailable".
 	Reports BatchReports
+	// Evidence keeps the photos and clips attached to sheets and appeals
+	// (issue 16, package evidence); nil answers its routes with
+	// "unavailable".
+	Evidence EvidenceService
 	// SongFont and KaiFont are the CJK TrueType files for the PDFs the
 	// organizer prints from the web (draw sheet, judge cards); empty means
 	// certificates' defaults (Debian's Arphic fonts).
@@ -97,6 +101,9 @@ type Config struct {
 	// requests from them the client is read from X-Forwarded-For (see
 	// clientIP). Empty trusts none.
 	TrustedProxies []netip.Prefix
+	// Archiver builds an event's signed archive (issue 16); nil leaves the
+	// archive page unavailable (no certificate signing key).
+	Archiver Archiver
 }
 
 // Server is the HTTP side of skillscore.
@@ -113,6 +120,7 @@ type Server struct {
 	loginLimit *judges.Limiter
 	live       liveConfig
 	verify     verifyConfig
+	feedback   feedbackConfig // the 成绩单 lookup's rate limits (feedback.go)
 	certs      CertificateAdmin
 	photos     PhotoAdmin
 	roster     RosterStore
@@ -122,10 +130,14 @@ type Server struct {
 	person     PersonRequests
 	programmes ProgrammeAdmin
 	reports    BatchReports
-	fonts      [2]string // Song, Kai
-	proxies    []netip.Prefix
-	health     health
-	handler    http.Handler
+	evidence   EvidenceService // issue 16 evidence
+	// issue 16 archive: the signed archive's builder and its background jobs.
+	archiver    Archiver
+	archiveJobs *archiveJobs
+	fonts       [2]string // Song, Kai
+	proxies     []netip.Prefix
+	health      health
+	handler     http.Handler
 	// patterns are the routes registered with handle, in order.
 	patterns []string
 }
@@ -146,6 +158,7 @@ func New(cfg Config) *Server {
 		loginLimit: newLoginLimiter(),
 		live:       newLiveConfig(cfg.Live, cfg.LiveChiefAuth, cfg.LiveAdmin),
 		verify:     newVerifyConfig(cfg.Verifier),
+		feedback:   newFeedbackConfig(),
 		certs:      cfg.Certificates,
 		photos:     cfg.Photos,
 		roster:     cfg.Roster,
@@ -154,6 +167,7 @@ func New(cfg Config) *Server {
 		person:     cfg.Person,
 		programmes: cfg.Programmes,
 		reports:    cfg.Reports,
+		evidence:   cfg.Evidence, // issue 16 evidence
 		proxies:    cfg.TrustedProxies,
 		fonts:      [2]string{cmp.Or(cfg.SongFont, certificates.DefaultSongFont), cmp.Or(cfg.KaiFont, certificates.DefaultKaiFont)},
 	}
@@ -167,6 +181,9 @@ func New(cfg Config) *Server {
 	}
 	if cfg.Roster != nil {
 		s.rosterJobs = newRosterJobs(cfg.Roster)
+	}
+	if cfg.Archiver != nil { // issue 16 archive
+		s.archiver, s.archiveJobs = cfg.Archiver, newArchiveJobs(cfg.Archiver)
 	}
 	s.handler = s.securityHeaders(resolveNotices(s.routes()))
 	return s

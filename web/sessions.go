@@ -72,7 +72,7 @@ func (s *Server) handleCheckinSheet(w http.ResponseWriter, r *http.Request, u *a
 		return
 	}
 	s.writePDF(w, r, ev.Code+"-"+sess.Code+"-检录表.pdf", func(buf *bytes.Buffer, fonts certificates.Fonts) error {
-		return sheets.WriteCheckinSheet(buf, fonts, ev.Name, sess, time.Now(), time.Local)
+		return sheets.WriteCheckinSheet(buf, fonts, ev.Name, sess, time.Now())
 	})
 }
 
@@ -84,7 +84,7 @@ func (s *Server) handleTimetable(w http.ResponseWriter, r *http.Request, u *auth
 		return
 	}
 	s.writePDF(w, r, ev.Code+"-场次时间表.pdf", func(buf *bytes.Buffer, fonts certificates.Fonts) error {
-		return sheets.WriteTimetable(buf, fonts, ev.Name, all, time.Now(), time.Local)
+		return sheets.WriteTimetable(buf, fonts, ev.Name, all, time.Now())
 	})
 }
 

@@ -17,6 +17,7 @@ import (
 	"skillscore/demo"
 	"skillscore/examples"
 	"skillscore/levels"
+	"skillscore/recheck"
 	"skillscore/scoring"
 	"skillscore/store"
 )
@@ -183,6 +184,10 @@ func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *au
 		}
 	}
 	if len(errs) == 0 {
+		// A new competition requires the 成绩复核 before publication
+		// (docs/oversight-recheck.md); the organizer may change it.
+		rc := recheck.Defaults(ev.Kind)
+		ne.Recheck = &rc
 		created, err := ss.CreateEvent(r.Context(), ne, u.User.Username)
 		if skillscore.ErrorCode(err) == skillscore.EConflict {
 			errs["code"] = skillscore.ErrorMessage(err)
@@ -191,6 +196,7 @@ func (s *Server) handleEventCreate(w http.ResponseWriter, r *http.Request, u *au
 			return
 		} else {
 			s.log.Info("event created", "event", created.Code, "by", u.User.Username)
+			s.requireSigningForNewEvent(r.Context(), created.ID, u.User.Username)
 			http.Redirect(w, r, noticeURL("/events/"+created.Code+"/setup", "event-created"), http.StatusSeeOther)
 			return
 		}

@@ -59,7 +59,7 @@ type statsPage struct {
 func statsYear(r *http.Request) (int, error) {
 	v := strings.TrimSpace(r.FormValue("year"))
 	if v == "" {
-		return time.Now().Year(), nil
+		return time.Now().In(skillscore.China()).Year(), nil
 	}
 	y, err := strconv.Atoi(v)
 	if err != nil || y < 2000 || y > 2100 {

@@ -31,10 +31,18 @@ func TestStatusDialogInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(o.srv.URL+"/events/"+demo.EventCode+"/roster"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Navigates(t, ctx,
 		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
 		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(button)),
+	)
+	browsertest.Shows(t, ctx, button)
+	// The dialog is the page's own: no page load until the status is set.
+	err = chromedp.Do(ctx,
 		chromedp.Click(chromedp.CSS(button)),
 		chromedp.WaitVisible(chromedp.CSS(`#status-dialog`)),
 		chromedp.SetValue(chromedp.CSS(`#status-value`), "ineligible"),
@@ -57,7 +65,8 @@ func TestStatusDialogInBrowser(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	browsertest.WaitTrue(t, ctx, `(document.querySelector('#roster tr[data-contestant="`+id+`"] td.status') || {innerText: ''}).innerText.includes('不参与评奖（以交流身份参赛）')`)
+	// The page reloads: wait for it to be whole before clicking on it again.
+	browsertest.WaitTrue(t, ctx, `document.readyState === 'complete' && (document.querySelector('#roster tr[data-contestant="`+id+`"] td.status') || {innerText: ''}).innerText.includes('不参与评奖（以交流身份参赛）')`)
 	if c, _ := o.st.Contestant(context.Background(), o.demo.ID, target.ID); c.Status != "ineligible" || c.StatusReason != "以交流身份参赛" || c.StatusBy != "org" {
 		t.Fatalf("stored %+v", c)
 	}

@@ -116,7 +116,7 @@ func (s *Server) handleSupervision(w http.ResponseWriter, r *http.Request, u *au
 	}
 	page := supervisionPage{Title: ev.Name + " · 考场督导", CSRF: u.CSRF, EventCode: ev.Code, EventName: ev.Name, User: u.User.Name,
 		BatchNo: no, Supervisor: supervisorOnly(r, u) == nil, Rooms: rooms, Poll: pollSeconds(r),
-		Updated: time.Now().Format("15:04:05"), Message: r.URL.Query().Get("msg")}
+		Updated: time.Now().In(skillscore.China()).Format("15:04:05"), Message: r.URL.Query().Get("msg")}
 	for _, room := range rooms {
 		page.Totals.Expected += room.Counts.Expected
 		page.Totals.Present += room.Counts.Present
@@ -212,7 +212,7 @@ func (s *Server) renderSupervisionForm(w http.ResponseWriter, r *http.Request, u
 	case err == nil:
 		page.HasPIN = true
 		if pin.Locked(time.Now()) {
-			page.LockedUntil = pin.LockedUntil.Local().Format("15:04")
+			page.LockedUntil = pin.LockedUntil.In(skillscore.China()).Format("15:04")
 		}
 	case skillscore.ErrorCode(err) != skillscore.ENotFound:
 		s.fail(w, r, err)
@@ -328,7 +328,7 @@ func (s *Server) signature(r *http.Request, u *authed, ev store.Event, st Superv
 	}
 	if stored.Locked(time.Now()) {
 		return sig, skillscore.Errorf(skillscore.ERateLimited, "签名 PIN 连续输错 %d 次，签名已锁定至 %s，请稍后再试",
-			supervision.MaxPINFailures, stored.LockedUntil.Local().Format("15:04"))
+			supervision.MaxPINFailures, stored.LockedUntil.In(skillscore.China()).Format("15:04"))
 	}
 	if pin == "" {
 		return sig, skillscore.Errorf(skillscore.EInvalid, "请输入您的签名 PIN")
@@ -340,7 +340,7 @@ func (s *Server) signature(r *http.Request, u *authed, ev store.Event, st Superv
 		}
 		if after.Locked(time.Now()) {
 			return sig, skillscore.Errorf(skillscore.ERateLimited, "签名 PIN 错误，已连续输错 %d 次：签名锁定至 %s",
-				supervision.MaxPINFailures, after.LockedUntil.Local().Format("15:04"))
+				supervision.MaxPINFailures, after.LockedUntil.In(skillscore.China()).Format("15:04"))
 		}
 		return sig, skillscore.Errorf(skillscore.EInvalid, "签名 PIN 错误（再错 %d 次将锁定 %d 分钟）。忘记 PIN 请联系系统管理员重置",
 			supervision.MaxPINFailures-after.Failures, int(supervision.PINLockout.Minutes()))
@@ -398,7 +398,7 @@ func (s *Server) handleSupervisionRecords(w http.ResponseWriter, r *http.Request
 		if page.Session != "" && rec.Session != page.Session {
 			continue
 		}
-		page.Records = append(page.Records, recordView{Record: rec, Lines: sheets.RecordLines(rec, byID, time.Local), Summary: sheets.Summary(rec),
+		page.Records = append(page.Records, recordView{Record: rec, Lines: sheets.RecordLines(rec, byID), Summary: sheets.Summary(rec),
 			CorrectsNo: byID[rec.Supersedes], CorrectedByNo: byID[rec.SupersededBy], Problem: supervision.Verify(rec, audited)})
 	}
 	w.Header().Set("Cache-Control", "no-store")
@@ -465,6 +465,6 @@ func (s *Server) printRecords(w http.ResponseWriter, r *http.Request, ev store.E
 		return
 	}
 	s.writePDF(w, r, name, func(buf *bytes.Buffer, fonts certificates.Fonts) error {
-		return sheets.WriteSupervisionRecords(buf, fonts, h, recs, all, summary, time.Now(), time.Local)
+		return sheets.WriteSupervisionRecords(buf, fonts, h, recs, all, summary, time.Now())
 	})
 }

@@ -87,17 +87,26 @@ func TestTeamRosterInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.Navigate(srv.URL+"/events/"+ev.Code+"/roster"),
 		chromedp.WaitVisible(chromedp.CSS(`input[name=username]`)),
-		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
-		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
-		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#roster-file`)),
-		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{bad}),
-		chromedp.Click(chromedp.CSS(`#check`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=failed] #job-summary`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Navigates(t, ctx,
+		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
+		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
+		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
+	)
+	browsertest.Shows(t, ctx, `#roster-file`)
+	err = chromedp.Do(ctx,
+		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{bad}),
+		chromedp.Click(chromedp.CSS(`#check`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The check submits the form and the page reloads when the job ends:
+	// bounded polls, since a chromedp wait across a page load can hang.
+	browsertest.Shows(t, ctx, `#job[data-state=failed] #job-summary`)
 	type verdict struct {
 		Row, Column, Message, Reason string
 	}
@@ -123,16 +132,22 @@ func TestTeamRosterInBrowser(t *testing.T) {
 	err = chromedp.Do(ctx,
 		chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{good}),
 		chromedp.Click(chromedp.CSS(`#check`)),
-		chromedp.WaitVisible(chromedp.CSS(`#confirm`)),
-		chromedp.Click(chromedp.CSS(`#basis-consent`)),
-		chromedp.Click(chromedp.CSS(`#notified`)),
-		chromedp.Click(chromedp.CSS(`#confirm`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=done] #job-summary`)),
-		chromedp.WaitVisible(chromedp.CSS(`#roster`)),
 	)
 	if err != nil {
 		t.Fatal(err)
 	}
+	browsertest.Shows(t, ctx, `#job[data-state=done] #confirm`)
+	err = chromedp.Do(ctx,
+		chromedp.Click(chromedp.CSS(`#basis-consent`)),
+		chromedp.Click(chromedp.CSS(`#notified`)),
+		chromedp.Click(chromedp.CSS(`#confirm`)),
+	)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The dry run's page was done too: wait for the import's own words.
+	browsertest.WaitTrue(t, ctx, `document.querySelector('#job[data-state=done] #job-summary') && document.getElementById('job-state').innerText === '已导入'`)
+	browsertest.Shows(t, ctx, `#roster`)
 	shown := browsertest.Eval[[]string](t, ctx, `[...document.querySelectorAll('#roster tbody tr')].map(tr =>
 		tr.className + ':' + tr.querySelector('.name').innerText)`)
 	want := []string{"team:队伍：南昌一队（2 人）", "member:张三", "member:李四", "team:队伍：九江队（2 人）", "member:王五", "member:赵六"}

@@ -172,7 +172,7 @@ func (s *Server) handleUsersPage(w http.ResponseWriter, r *http.Request, u *auth
 			page.Programmes = append(page.Programmes, code)
 		}
 	}
-	for _, role := range []string{RoleOrganizer, RoleChief, RoleScorekeeper, RoleObserver, RoleSupervisor, RoleReviewer} {
+	for _, role := range StaffRoles {
 		page.Roles = append(page.Roles, roleOption{role, RoleNames[role]})
 	}
 	s.render(w, r, "users", page)

@@ -18,25 +18,26 @@ func TestUsersPageInBrowser(t *testing.T) {
 	o := newOffice(t)
 	ctx := context.Background()
 	b := browsertest.New(t, 768, 1024)
-	err := chromedp.Do(b,
-		chromedp.Navigate(o.srv.URL+"/login"),
+	if err := chromedp.Do(b, chromedp.Navigate(o.srv.URL+"/login")); err != nil {
+		t.Fatal(err)
+	}
+	browsertest.Navigates(t, b,
 		chromedp.SendKeys(chromedp.CSS(`input[name=username]`), "org"),
 		chromedp.SendKeys(chromedp.CSS(`input[name=password]`), "pass-org"),
 		chromedp.Submit(chromedp.CSS(`input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`#users`)),
-		chromedp.Click(chromedp.CSS(`#users`)),
-		chromedp.WaitVisible(chromedp.CSS(`#add-user`)),
+	)
+	browsertest.Shows(t, b, `#users`)
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#users`)))
+	browsertest.Shows(t, b, `#add-user`)
+	browsertest.Navigates(t, b,
 		chromedp.SendKeys(chromedp.CSS(`#add-user input[name=username]`), "chief2"),
 		chromedp.SendKeys(chromedp.CSS(`#add-user input[name=name]`), "第二裁判长"),
 		chromedp.SendKeys(chromedp.CSS(`#add-user input[name=password]`), "pass-chief2"),
 		chromedp.SetValue(chromedp.CSS(`#add-user select[name=role]`), "chief"),
 		chromedp.SetValue(chromedp.CSS(`#add-user select[name=scope]`), "event:"+demo.EventCode),
 		chromedp.Submit(chromedp.CSS(`#add-user input[name=password]`)),
-		chromedp.WaitVisible(chromedp.CSS(`tr[data-user=chief2] .grant`)),
 	)
-	if err != nil {
-		t.Fatal(err)
-	}
+	browsertest.Shows(t, b, `tr[data-user=chief2] .grant`)
 	if text := browsertest.Eval[string](t, b, `document.querySelector('tr[data-user=chief2] .grant').innerText`); !strings.Contains(text, "裁判长 · 赛项 "+demo.EventCode) {
 		t.Fatalf("grant shown: %q", text)
 	}

@@ -4,9 +4,9 @@ import (
 	"slices"
 	"testing"
 	"time"
-)
 
-var cst = time.FixedZone("CST", 8*3600)
+	"skillscore"
+)
 
 // cal2026 is the 2026 schedule (国务院办公厅关于2026年部分节假日安排的通知),
 // as migration 033 seeds it.
@@ -38,7 +38,7 @@ func cal2026(t *testing.T) Calendar {
 }
 
 func at(s string) time.Time {
-	t, err := time.ParseInLocation("2006-01-02 15:04", s, cst)
+	t, err := time.ParseInLocation("2006-01-02 15:04", s, skillscore.China())
 	if err != nil {
 		panic(err)
 	}

@@ -3,13 +3,11 @@ package main
 import (
 	"cmp"
 	"context"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
 	"time"
 
-	"skillscore/certificates"
 	"skillscore/photos"
 	"skillscore/sheets"
 	"skillscore/store"
@@ -31,41 +29,20 @@ const admissionUsage = `用法 (usage):
 // organizer's page /events/{code}/batch/admission does, for an office that
 // scripts its printing.
 func runAdmission(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return actionError("admission", args, admissionUsage)
+	action, err := pickAction("admission", args, admissionUsage, "numbers", "tickets", "signin", "doors")
+	if err != nil {
+		return err
 	}
-	action := args[0]
-	switch action {
-	case "numbers", "tickets", "signin", "doors":
-	default:
-		return actionError("admission", args, admissionUsage)
-	}
-	name := "admission " + action
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, admissionUsage); fs.PrintDefaults() }
-	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
-	keyFile := bindKeyFile(fs)
-	event := fs.String("event", "", "认定批次（赛事）代码或编号")
+	f := newEventFlags("admission "+action, admissionUsage, "认定批次（赛事）代码或编号", "输出 PDF 文件", stderr)
+	fs := f.fs
 	actor := fs.String("by", "cli", "操作人（写入审计日志）")
-	out := fs.String("out", "", "输出 PDF 文件")
 	session := fs.String("session", "", "场次编号（签到表、门贴）")
 	entries := fs.String("entry", "", "只打印这些准考证号的准考证，逗号分隔")
 	photoDir := fs.String("photos", envOr("SKILLSCORE_PHOTOS", ""), "照片库目录（默认 SQLite 数据库旁的 photos/；MySQL 须指定，否则不印照片）")
-	song := fs.String("font-song", certificates.DefaultSongFont, "宋体 TrueType 字体")
-	kai := fs.String("font-kai", certificates.DefaultKaiFont, "楷体 TrueType 字体")
-	if err := parseFlagArgs(fs, args[1:]); err != nil {
+	if err := f.parse(args[1:], action != "numbers"); err != nil {
 		return err
 	}
-	switch {
-	case *event == "":
-		return usagef(name, "需要 --event CODE", "--event is required")
-	case fs.NArg() != 0:
-		return usagef(name, "多余的参数 "+fs.Arg(0), "unexpected argument")
-	case action != "numbers" && *out == "":
-		return usagef(name, "需要 --out FILE.pdf", "--out is required")
-	}
-	st, ev, err := openEvent(ctx, *db, *keyFile, *event)
+	st, ev, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
@@ -85,14 +62,14 @@ func runAdmission(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err != nil {
 		return err
 	}
-	lib := photos.New(st, cmp.Or(*photoDir, photos.DefaultDir(*db)))
+	lib := photos.New(st, cmp.Or(*photoDir, photos.DefaultDir(*f.db)))
 	photo := func(id int64) ([]byte, error) {
 		if lib.Dir() == "" {
 			return nil, nil
 		}
 		return lib.Photo(ctx, id)
 	}
-	fonts, err := certificates.LoadFonts(*song, *kai)
+	fonts, err := f.fonts()
 	if err != nil {
 		return err
 	}
@@ -119,12 +96,12 @@ func runAdmission(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err := exported("admission-tickets", ids); err != nil {
 			return err
 		}
-		if err := writeFileWith(*out, func(w io.Writer) error {
+		if err := writeFileWith(*f.out, func(w io.Writer) error {
 			return sheets.WriteAdmissionTickets(w, fonts, b.Admission(notice.Body, now), tickets)
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s：准考证 %d 张 → %s\n", ev.Name, len(tickets), *out)
+		fmt.Fprintf(stdout, "%s：准考证 %d 张 → %s\n", ev.Name, len(tickets), *f.out)
 	case "signin":
 		list, ids, err := b.SignInSheets(*session, photo)
 		if err != nil {
@@ -133,19 +110,19 @@ func runAdmission(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		if err := exported("signin-sheets", ids); err != nil {
 			return err
 		}
-		if err := writeFileWith(*out, func(w io.Writer) error { return sheets.WriteSignInSheets(w, fonts, ev.Name, list, now) }); err != nil {
+		if err := writeFileWith(*f.out, func(w io.Writer) error { return sheets.WriteSignInSheets(w, fonts, ev.Name, list, now) }); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s：签到表 %d 份 → %s\n", ev.Name, len(list), *out)
+		fmt.Fprintf(stdout, "%s：签到表 %d 份 → %s\n", ev.Name, len(list), *f.out)
 	case "doors":
 		lists, err := b.DoorLists(*session)
 		if err != nil {
 			return err
 		}
-		if err := writeFileWith(*out, func(w io.Writer) error { return sheets.WriteDoorLists(w, fonts, ev.Name, lists, now) }); err != nil {
+		if err := writeFileWith(*f.out, func(w io.Writer) error { return sheets.WriteDoorLists(w, fonts, ev.Name, lists, now) }); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "%s：门贴 %d 份 → %s\n", ev.Name, len(lists), *out)
+		fmt.Fprintf(stdout, "%s：门贴 %d 份 → %s\n", ev.Name, len(lists), *f.out)
 	}
 	return nil
 }

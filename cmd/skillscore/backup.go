@@ -80,6 +80,9 @@ func runBackup(ctx context.Context, args []string, stdout, stderr io.Writer) err
 // the database only names: the backup holds the records (ids, checksums),
 // not the images, which live in the photo store directory.
 func photoNote(ctx context.Context, st *store.Store, stdout io.Writer, what string) error {
+	if err := evidenceNote(ctx, st, stdout, what); err != nil { // issue 16 evidence
+		return err
+	}
 	files, err := st.PhotoFiles(ctx)
 	if err != nil || len(files) == 0 {
 		return err
@@ -160,7 +163,7 @@ func runRestore(ctx context.Context, args []string, stdout, stderr io.Writer) er
 		rows += c
 	}
 	fmt.Fprintf(stdout, "已从 %s 恢复（备份于 %s，来自 %s）：%d 张表，%d 行，用时 %.2f 秒 (restored)\n",
-		filepath.Base(file), info.CreatedAt.In(time.FixedZone("CST", 8*3600)).Format("2006-01-02 15:04:05"), info.Source,
+		filepath.Base(file), info.CreatedAt.In(skillscore.China()).Format("2006-01-02 15:04:05"), info.Source,
 		len(info.Rows), rows, time.Since(start).Seconds())
 	fmt.Fprintf(stdout, "审计链完整：%d 条记录 (audit chain intact)\n", n)
 	return photoNote(ctx, st, stdout, "备份")

@@ -172,9 +172,7 @@ func writeReviewJSON(w io.Writer, r store.Review) error {
 	return enc.Encode(out)
 }
 
-var cliZone = time.FixedZone("CST", 8*3600)
-
-func cliTime(t time.Time) string { return t.In(cliZone).Format("2006-01-02 15:04") }
+func cliTime(t time.Time) string { return t.In(skillscore.China()).Format("2006-01-02 15:04") }
 
 // runCalendar lists and extends the working-day calendar.
 func runCalendar(ctx context.Context, args []string, stdout, stderr io.Writer) error {

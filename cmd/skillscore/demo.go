@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -61,6 +62,8 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if cfg.certs.photos == "" {
 		cfg.certs.photos = filepath.Join(*data, "photos")
 	}
+	// So does the evidence store (issue 16).
+	cfg.evidence.dir = cmp.Or(cfg.evidence.dir, filepath.Join(*data, "evidence"))
 	log, err := cfg.logger(stderr)
 	if err != nil {
 		return err
@@ -128,7 +131,11 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 	if err != nil {
 		return err
 	}
-	progBanner += batchText + bodyNote
+	overText, err := oversightBanner(ctx, st, base, fin)
+	if err != nil {
+		return err
+	}
+	progBanner = overText + progBanner + batchText + bodyNote
 	return serve(ctx, ln, st, cfg, log, func(string) {
 		fmt.Fprintf(stdout, `
 %s 演示已就绪 (demo ready)
@@ -166,6 +173,29 @@ func runDemo(ctx context.Context, args []string, stdout, stderr io.Writer) error
 			fin.Name, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code, base, fin.Code,
 			verifyLink, progBanner)
 	})
+}
+
+// oversightBanner is what the demo prints of the finished event's
+// oversight records (issue 16): the 复核, 仲裁, 赛场记录, evidence, archive
+// and judge-report pages, the 监督's and 仲裁's logins, and the public
+// 成绩单 lookup with one contestant's 证件号码 and 姓名 to try it with.
+func oversightBanner(ctx context.Context, st *store.Store, base string, fin store.Event) (string, error) {
+	cs, err := st.Contestants(ctx, fin.ID)
+	if err != nil {
+		return "", err
+	}
+	if len(cs) == 0 {
+		return "", fmt.Errorf("demo: the finished event has no contestants")
+	}
+	f := base + "/events/" + fin.Code
+	return fmt.Sprintf(`  监督与记录 (oversight, issue 16): 复核已签字、一件仲裁已裁决、两条赛场记录、已归档
+    成绩复核 (recheck) %s/recheck   仲裁 (arbitration) %s/arbitration   赛场记录 (incidents) %s/incidents
+    证据 (evidence) %s/evidence   归档 (archive, 组织者) %s/archive   裁判自评报告 (judge reports, 裁判长) %s/judges/reports
+    成绩单查询 (contestant's 成绩单, public): %s/transcript   试用 (try): 证件号码 %s  姓名 %s
+  登录 (log in): 监督 %s / demo-monitor → %s/recheck
+                 仲裁 %s / demo-arbiter → %s/arbitration
+`, f, f, f, f, f, f, f, cs[0].IDNumber, cs[0].Name,
+		demo.MonitorUser, f, demo.ArbiterUsername, f), nil
 }
 
 // batchBanner is what the demo prints of its assessment batches (issue
@@ -363,6 +393,10 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	if finCreated {
 		clock.Set(demo.CertificatesAt)
 		if err := issueDemoCertificates(ctx, st, clock, cc, fin.ID); err != nil {
+			return false, err
+		}
+		// issue 16: the finished event's signed archive, last (keep it the block's last step).
+		if err := demo.ArchiveFinished(ctx, st, clock, filepath.Join(filepath.Dir(cc.keys), "archives"), demoArchiver(st, clock, cc)); err != nil {
 			return false, err
 		}
 	}

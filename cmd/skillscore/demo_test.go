@@ -1,6 +1,8 @@
 package main
 
 import (
+	"archive/zip"
+	"bytes"
 	"io"
 	"net/http"
 	"net/url"
@@ -132,6 +134,72 @@ func TestDemoFinishedEventTellsTheWholeStory(t *testing.T) {
 	// Every step went through the store's audited methods.
 	if b, err := exec.Command(binary(t), "audit", "verify", "--db", "sqlite:"+filepath.Join(dir, demoDBName)).CombinedOutput(); err != nil {
 		t.Fatalf("audit verify: %v\n%s", err, b)
+	}
+	demoArchiveHoldsOversight(t, dir)
+}
+
+// demoArchiveHoldsOversight opens the finished event's archive the demo
+// built (demo.ArchiveFinished): it verifies, and holds the 复核 report,
+// the 仲裁 decision, the log with the two incidents and the filled
+// 评分记录表, each PDF read back with pdftotext.
+func demoArchiveHoldsOversight(t *testing.T, dir string) {
+	t.Helper()
+	zipPath := filepath.Join(dir, "archives", demo.FinishedCode+"-归档.zip")
+	if b, err := exec.Command(binary(t), "archive", "verify", "--keys", filepath.Join(dir, "keys"), zipPath).CombinedOutput(); err != nil ||
+		!strings.Contains(string(b), "归档核验通过") {
+		t.Fatalf("archive verify of the demo's archive: %v\n%s", err, b)
+	}
+	zr, err := zip.OpenReader(zipPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer zr.Close()
+	texts := map[string]string{}
+	for _, f := range zr.File {
+		if !strings.HasSuffix(f.Name, ".pdf") {
+			continue
+		}
+		rc, _ := f.Open()
+		data, _ := io.ReadAll(rc)
+		rc.Close()
+		cmd := exec.Command("pdftotext", "-layout", "-", "-")
+		cmd.Stdin = bytes.NewReader(data)
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("pdftotext %s: %v", f.Name, err)
+		}
+		texts[f.Name] = strings.Join(strings.Fields(string(out)), " ")
+	}
+	has := func(name string, words ...string) {
+		t.Helper()
+		txt, ok := texts[name]
+		if !ok {
+			t.Errorf("the demo's archive lacks %s", name)
+		}
+		for _, w := range words {
+			if !strings.Contains(txt, w) {
+				t.Errorf("%s lacks %q:\n%.2000s", name, w, txt)
+			}
+		}
+	}
+	has("recheck/成绩复核报告.pdf", demo.MonitorName)
+	has("arbitration/仲裁决定书.pdf")
+	has("arbitration/仲裁决定书-1.pdf")
+	if _, ok := texts["arbitration/仲裁决定书-2.pdf"]; ok {
+		t.Errorf("the demo decided one 仲裁, its archive holds a second decision")
+	}
+	has("incidents/赛场记录.pdf", "护理床", "口罩") // the equipment fault and the breach
+	sheetsPDFs := 0
+	for name, txt := range texts {
+		if strings.HasPrefix(name, "scoresheets/评分记录表-") {
+			sheetsPDFs++
+			if !strings.Contains(txt, "签名方式") {
+				t.Errorf("%s does not say how it was signed:\n%.1000s", name, txt)
+			}
+		}
+	}
+	if sheetsPDFs != 3 {
+		t.Errorf("the demo's archive holds %d modules' 评分记录表, want the 3 judged modules", sheetsPDFs)
 	}
 }
 

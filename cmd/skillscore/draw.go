@@ -120,6 +120,6 @@ func runDecrypt(ctx context.Context, args []string, stdout, stderr io.Writer) er
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(stdout, "%s：已于 %s 解密\n", ev.Name, at.Local().Format("2006-01-02 15:04:05"))
+	fmt.Fprintf(stdout, "%s：已于 %s 解密\n", ev.Name, at.In(skillscore.China()).Format("2006-01-02 15:04:05"))
 	return nil
 }

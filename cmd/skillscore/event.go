@@ -3,10 +3,13 @@ package main
 import (
 	"context"
 	"flag"
+	"fmt"
+	"io"
 	"os"
 	"strconv"
 
 	"skillscore"
+	"skillscore/certificates"
 	"skillscore/privacy"
 	"skillscore/store"
 )
@@ -62,4 +65,63 @@ func eventByIDOrCode(ctx context.Context, st *store.Store, s string) (store.Even
 		}
 	}
 	return ev, err
+}
+
+// eventFlags are the flags that the actions of a command printing an
+// event's papers share (admission, sheets, sessions): the database and its
+// key file, the event, the output file and the two fonts.
+type eventFlags struct {
+	fs                                 *flag.FlagSet
+	db, keyFile, event, out, song, kai *string
+}
+
+// newEventFlags starts the flags of the action name, -h printing usage;
+// the caller binds the action's own flags to fs.
+func newEventFlags(name, usage, eventHelp, outHelp string, stderr io.Writer) eventFlags {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage); fs.PrintDefaults() }
+	return eventFlags{fs: fs,
+		db:      fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN"),
+		keyFile: bindKeyFile(fs),
+		event:   fs.String("event", "", eventHelp),
+		out:     fs.String("out", "", outHelp),
+		song:    fs.String("font-song", certificates.DefaultSongFont, "宋体 TrueType 字体"),
+		kai:     fs.String("font-kai", certificates.DefaultKaiFont, "楷体 TrueType 字体")}
+}
+
+// parse parses the flags, which take no argument after them, and requires
+// --event, and --out when the action writes a PDF.
+func (f eventFlags) parse(args []string, needOut bool) error {
+	if err := parseFlagArgs(f.fs, args); err != nil {
+		return err
+	}
+	name := f.fs.Name()
+	switch {
+	case *f.event == "":
+		return usagef(name, "需要 --event CODE", "--event is required")
+	case f.fs.NArg() != 0:
+		return usagef(name, "多余的参数 "+f.fs.Arg(0), "unexpected argument")
+	case needOut && *f.out == "":
+		return usagef(name, "需要 --out FILE.pdf", "--out is required")
+	}
+	return nil
+}
+
+// open opens the database and finds the event; the caller closes the store.
+func (f eventFlags) open(ctx context.Context) (*store.Store, store.Event, error) {
+	return openEvent(ctx, *f.db, *f.keyFile, *f.event)
+}
+
+func (f eventFlags) fonts() (certificates.Fonts, error) {
+	return certificates.LoadFonts(*f.song, *f.kai)
+}
+
+// writePDF writes the PDF write makes to --out, in the fonts.
+func (f eventFlags) writePDF(write func(w io.Writer, fonts certificates.Fonts) error) error {
+	fonts, err := f.fonts()
+	if err != nil {
+		return err
+	}
+	return writeFileWith(*f.out, func(w io.Writer) error { return write(w, fonts) })
 }

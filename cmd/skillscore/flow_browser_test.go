@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/xuri/excelize/v2"
 
+	"skillscore"
 	"skillscore/internal/browsertest"
 )
 
@@ -118,14 +119,15 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 
 	// 2. The roster: dry run, then the import.
 	step("roster")
-	do(t, b, chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{rosterPath}),
-		chromedp.Click(chromedp.CSS(`#check`)),
-		chromedp.WaitVisible(chromedp.CSS(`#confirm`)),
-		chromedp.Click(chromedp.CSS(`#basis-consent`)),
-		chromedp.Click(chromedp.CSS(`#notified`)),
-		chromedp.Click(chromedp.CSS(`#confirm`)),
-		chromedp.WaitVisible(chromedp.CSS(`#job[data-state=done] #job-summary`)),
-		chromedp.WaitVisible(chromedp.CSS(`#roster`)))
+	// Each submit loads a new page: waiting on the old one's nodes across
+	// it can hang chromedp, so every wait is a bounded poll of the page
+	// that is there.
+	do(t, b, chromedp.SetUploadFiles(chromedp.CSS(`#roster-file`), []string{rosterPath}))
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#check`)))
+	browsertest.WaitTrue(t, b, `!!document.querySelector('#confirm')`)
+	do(t, b, chromedp.Click(chromedp.CSS(`#basis-consent`)), chromedp.Click(chromedp.CSS(`#notified`)))
+	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#confirm`)))
+	browsertest.WaitTrue(t, b, `document.querySelectorAll('#roster tbody tr').length === `+strconv.Itoa(len(people)))
 	if n := browsertest.Eval[int](t, b, `document.querySelectorAll('#roster tbody tr').length`); n != len(people) {
 		t.Fatalf("roster shows %d contestants, want %d", n, len(people))
 	}
@@ -174,6 +176,7 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 
 	// 6. Three judges score every sheet on their tablets.
 	tablets := make([]context.Context, len(cards))
+	ownPINs := make([]string, len(cards))
 	for i, c := range cards {
 		tab := browsertest.Device(t, b, 1280, 800)
 		tablets[i] = tab
@@ -183,12 +186,27 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 			tap(t, tab, `#pinpad button:nth-child(`+pinButton(d)+`)`)
 		}
 		tap(t, tab, `#login-go`)
+		// An event made on the set-up page wants each judge's own signing
+		// PIN before the first submission: set twice on the tablet, then
+		// asked at every submit (the card's PIN no longer signs).
+		own := fmt.Sprintf("5839%02d", 20+i)
+		ownPINs[i] = own
+		browsertest.WaitTrue(t, tab, `!document.getElementById('signset').hidden`)
+		for _, step := range []string{"第 2 步", ""} {
+			for _, d := range own {
+				tap(t, tab, `#signset-pad button:nth-child(`+pinButton(d)+`)`)
+			}
+			tap(t, tab, `#signset-go`)
+			if step != "" {
+				browsertest.WaitTrue(t, tab, `document.getElementById('signset-step').textContent.includes('`+step+`')`)
+			}
+		}
 		browsertest.WaitTrue(t, tab, `document.getElementById('sync').textContent.includes('已同步') && document.querySelectorAll('#modules button[data-code]').length === 12`)
 		codes := browsertest.Eval[[]string](t, tab, `[...new Set([...document.querySelectorAll('#modules button[data-code]')].map(b => b.dataset.code))].sort()`)
 		for _, m := range []string{"A", "B", "C"} {
 			for p, cc := range codes {
 				scoreSheet(t, tab, m, cc, p)
-				submitSheet(t, tab, c.PIN)
+				submitSheet(t, tab, own)
 			}
 		}
 	}
@@ -211,7 +229,18 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	}
 	lockAndSignOff()
 
-	// 8. The organizer decrypts and publishes.
+	// 8. The organizer decrypts and publishes. A competition made on the
+	// set-up page needs a 成绩复核 by a 监督 first (TestRecheckInBrowser
+	// walks it); this organizer records that this event's results go out
+	// without one, which the 复核 page lets it decide before a round starts.
+	do(t, b, chromedp.Navigate(ev+"/recheck"))
+	browsertest.Navigates(t, b, chromedp.Evaluate[chromedp.Void](`(function(){ var f = document.getElementById('settings-form');
+		f.querySelector('input[name=required]').checked = false; f.requestSubmit(); })()`))
+	failed(t, b)
+	if s := text(b, `#settings`); !strings.Contains(s, "不是公示的前提") {
+		t.Fatalf("复核 settings: %q", s)
+	}
+	do(t, b, chromedp.Navigate(ev+"/judges"))
 	step("draw")
 	confirmYes(b)
 	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#decrypt`)))
@@ -267,13 +296,13 @@ func TestOrganizerWholeFlowInBrowser(t *testing.T) {
 	// The first aspect is a 0–3 judgement, scored at least 1 before: 0 is
 	// a lower mark.
 	tap(t, tab, `#aspects [data-aspect="`+aspect+`"] button[data-value="0"]`)
-	submitSheet(t, tab, cards[judge].PIN)
+	submitSheet(t, tab, ownPINs[judge])
 	do(t, chief, chromedp.Navigate(ev+"/desk"))
 	lockAndSignOff()
 
 	// 10. The period ends; the results are final and have changed.
 	step("results")
-	now := time.Now().In(time.FixedZone("CST", 8*3600))
+	now := time.Now().In(skillscore.China())
 	do(t, b, chromedp.SetValue(chromedp.CSS(`#start`), now.Add(-2*time.Hour).Format("2006-01-02T15:04")),
 		chromedp.SetValue(chromedp.CSS(`#end`), now.Add(-time.Minute).Format("2006-01-02T15:04")))
 	browsertest.Navigates(t, b, chromedp.Click(chromedp.CSS(`#publish`)))

@@ -169,7 +169,7 @@ func liveStatus(ev store.Event, l store.LiveState, now time.Time) string {
 	if l.Published() {
 		s += "已公示（显示姓名与单位）"
 		if l.PublicationEnd.Valid() {
-			s += "，公示期至 " + l.PublicationEnd.Local().Format("2006-01-02 15:04:05")
+			s += "，公示期至 " + l.PublicationEnd.In(skillscore.China()).Format("2006-01-02 15:04:05")
 		}
 	} else {
 		s += "未公示（只显示参赛编号）"
@@ -178,9 +178,9 @@ func liveStatus(ev store.Event, l store.LiveState, now time.Time) string {
 	case l.FreezeAt.IsZero():
 		s += "；未封榜"
 	case !l.Frozen(now):
-		s += "；将于 " + l.FreezeAt.Local().Format("2006-01-02 15:04:05") + " 封榜"
+		s += "；将于 " + l.FreezeAt.In(skillscore.China()).Format("2006-01-02 15:04:05") + " 封榜"
 	default:
-		s += "；已封榜（" + l.FreezeAt.Local().Format("2006-01-02 15:04:05") + " 起）"
+		s += "；已封榜（" + l.FreezeAt.In(skillscore.China()).Format("2006-01-02 15:04:05") + " 起）"
 	}
 	if l.Ceremony() {
 		s += fmt.Sprintf("；颁奖揭晓第 %d 步（每组已揭晓最后 %d 名）", l.CeremonyStep, l.CeremonyStep)

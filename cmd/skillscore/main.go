@@ -19,6 +19,7 @@ import (
 	"os"
 	"os/signal"
 	"regexp"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -82,6 +83,13 @@ const usage = `skillscore — 职业技能竞赛与等级认定评分系统
                                                        认定批次的证书数据报送、成绩汇总表、证书发放登记表、成绩单 (batch report)
   skillscore retakes check --event CODE [--dry-run] [--json] [--db URL]
                                                        核对补考：沿用以往批次已合格的部分 (carry passed parts into a 补考)
+  skillscore sheets  record|signin|duties|settings --event CODE [--db URL] ... --out FILE.pdf
+                                                       评分记录表（空白/已填）、签到表、裁判分工表 (signed paper trail)
+  skillscore recheck start|show|report --event CODE [--seed HEX] [--out FILE.pdf]
+                                                       成绩复核：抽样、进度、复核报告 (result re-check before publication)
+  skillscore archive --event CODE --out FILE.zip [--years 5] | verify (--pubkeys FILE|--fingerprint HEX) FILE.zip
+                                                       归档赛事记录并签名、离线核验归档 (signed archive, offline check)
+  skillscore event   delete --event CODE --confirm CODE 删除赛事（归档保存期内拒绝）(delete an event)
   skillscore keys    new|status|rotate --key-file PATH [--db URL]
                                                        个人信息加密密钥：生成、查看、轮换 (personal-data keys)
 URL: sqlite:PATH (默认 sqlite:./skillscore.db) 或 mysql:DSN
@@ -223,8 +231,16 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return runStatus(ctx, args[1:], stdout, stderr)
 	case "report": // an assessment batch's certificate data and papers (issue 15)
 		return runReport(ctx, args[1:], stdout, stderr)
+	case "archive": // issue 16 archive: the signed ZIP of an event's records and its check
+		return runArchive(ctx, args[1:], stdout, stderr)
+	case "event": // issue 16 archive: deleting an event, refused while retention-locked
+		return runEvent(ctx, args[1:], stdout, stderr)
 	case "retakes": // 核对补考 (issue 15)
 		return runRetakes(ctx, args[1:], stdout, stderr)
+	case "sheets": // the signed paper trail: 评分记录表, 签到表, 裁判分工表 (issue 16)
+		return runSheets(ctx, args[1:], stdout, stderr)
+	case "recheck": // 成绩复核 (issue 16)
+		return runRecheck(ctx, args[1:], stdout, stderr)
 	case "help", "-h", "--help":
 		fmt.Fprint(stdout, usage)
 		return nil
@@ -240,6 +256,15 @@ func actionError(cmd string, args []string, help string) error {
 		return &usageError{cmd: cmd, zh: "缺少操作", en: "missing action", help: help}
 	}
 	return &usageError{cmd: cmd, zh: fmt.Sprintf("未知操作 %q", args[0]), en: "unknown action", help: help}
+}
+
+// pickAction returns a command's action, args[0], when it is one of
+// actions; otherwise the error actionError gives.
+func pickAction(cmd string, args []string, help string, actions ...string) (string, error) {
+	if len(args) == 0 || !slices.Contains(actions, args[0]) {
+		return "", actionError(cmd, args, help)
+	}
+	return args[0], nil
 }
 
 // parseFlags parses a subcommand's flags and rejects stray positional

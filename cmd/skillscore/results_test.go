@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"skillscore"
 	"skillscore/demo"
 	"skillscore/internal/testenv"
 	"skillscore/store"
@@ -28,12 +29,14 @@ func TestLivePublishWithPeriod(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	until := time.Now().Add(72 * time.Hour).Format(time.RFC3339)
+	end := time.Now().Add(72 * time.Hour).Truncate(time.Second)
+	until := end.Format(time.RFC3339)
 	runFail(t, exec.Command(bin, "live", "publish", "--db", db, "--event", demo.EventCode, "--until", "下周"), "--until")
 	runFail(t, exec.Command(bin, "live", "publish", "--db", db, "--event", demo.EventCode, "--until", until), "未锁定")
 	testenv.Decrypted(t, st, ev.ID)
 	out, err := exec.Command(bin, "live", "publish", "--db", db, "--event", demo.EventCode, "--until", until, "--actor", "组织者").CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "公示期至") {
+	// The end given in the server's zone (UTC here) is told in China time.
+	if err != nil || !strings.Contains(string(out), "公示期至 "+end.In(skillscore.China()).Format("2006-01-02 15:04:05")) {
 		t.Fatalf("publish with a period: %v\n%s", err, out)
 	}
 	w, err := st.Workflow(ctx, ev.ID)

@@ -47,6 +47,8 @@ type serveConfig struct {
 	proxies        []netip.Prefix
 	// certs configures certificate verification (and, for organizers, issuing).
 	certs certConfig
+	// evidence is the evidence store (issue 16).
+	evidence evidenceConfig
 }
 
 func (c *serveConfig) bind(fs *flag.FlagSet, defaultAddr string) {
@@ -58,6 +60,7 @@ func (c *serveConfig) bind(fs *flag.FlagSet, defaultAddr string) {
 		"前置反向代理的确切地址，逗号分隔（如 10.0.0.2）：仅对其请求采用 X-Forwarded-For 作为客户端地址；勿填包含平板或观众的网段，否则它们可伪造地址绕过限流 (env SKILLSCORE_TRUSTED_PROXIES)")
 	fs.StringVar(&c.redisPrefix, "redis-prefix", envOr("SKILLSCORE_REDIS_PREFIX", "skillscore:"), "Redis 频道前缀，区分共用一个 Redis 的部署")
 	c.certs.bind(fs, "./keys")
+	c.evidence.bind(fs) // issue 16 evidence
 	c.keyFile = bindKeyFile(fs)
 }
 
@@ -202,11 +205,20 @@ func serve(ctx context.Context, ln net.Listener, st *store.Store, cfg serveConfi
 	if cfg.certs.photos != "" {
 		reportCfg.Photos = photos.New(st, cfg.certs.photos)
 	}
-	webSrv := web.New(web.Config{Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
+	// issue 16 archive: signed with the certificate key; without one the
+	// archive page says so.
+	var archiver web.Archiver
+	if a, err := newArchiver(st, cfg.certs, cfg.db, cfg.evidence.service(st, cfg.db)); err == nil {
+		archiver = a
+	} else {
+		log.Warn("no certificate signing key: event archives cannot be built", "keys", cfg.certs.keys, "err", err)
+	}
+	webSrv := web.New(web.Config{Archiver: archiver, Store: st, Templates: tmpl, Logger: log, Registry: reg, Live: liveSvc,
 		Judges: judgeSvc, Judging: st, Verifier: certSvc, Certificates: certSvc, Photos: photoAdmin, LiveAdmin: st,
 		Roster: st, Personal: st, Person: personService(st, certSvc, cfg.certs.photos), Exports: exports.New(st, cfg.certs.fontSong, cfg.certs.fontKai),
 		SongFont: cfg.certs.fontSong, KaiFont: cfg.certs.fontKai, TrustedProxies: cfg.proxies,
-		Programmes: st, // issue 14 programme
+		Programmes: st,                               // issue 14 programme
+		Evidence:   cfg.evidence.service(st, cfg.db), // issue 16 evidence
 		Reports:    batchreport.New(reportCfg)})
 	// Runs after the HTTP server has shut down (defers run last in, first
 	// out): a roster import still running is cancelled and waited for.

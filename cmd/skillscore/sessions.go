@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"io"
 	"path/filepath"
@@ -31,34 +30,22 @@ const sessionsUsage = `用法 (usage):
 `
 
 func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) error {
-	if len(args) == 0 {
-		return actionError("sessions", args, sessionsUsage)
-	}
-	action := args[0]
-	switch action {
-	case "import", "template", "list", "cards", "sheet":
-	default:
-		return actionError("sessions", args, sessionsUsage)
+	action, err := pickAction("sessions", args, sessionsUsage, "import", "template", "list", "cards", "sheet")
+	if err != nil {
+		return err
 	}
 	name := "sessions " + action
-	fs := flag.NewFlagSet(name, flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	fs.Usage = func() { fmt.Fprint(stderr, sessionsUsage); fs.PrintDefaults() }
-	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
-	keyFile := bindKeyFile(fs)
-	event := fs.String("event", "", "赛事代码或编号")
+	f := newEventFlags(name, sessionsUsage, "赛事代码或编号", "输出文件", stderr)
+	fs := f.fs
 	actor := fs.String("by", "cli", "操作人（写入审计日志）")
-	out := fs.String("out", "", "输出文件")
 	session := fs.String("session", "", "场次编号")
 	timetable := fs.Bool("timetable", false, "输出场次时间表")
 	dryRun := fs.Bool("dry-run", false, "只检查，不导入")
 	asJSON := fs.Bool("json", false, "以 JSON 输出")
-	song := fs.String("font-song", certificates.DefaultSongFont, "宋体 TrueType 字体")
-	kai := fs.String("font-kai", certificates.DefaultKaiFont, "楷体 TrueType 字体")
 	if err := parseFlagArgs(fs, args[1:]); err != nil {
 		return err
 	}
-	if *event == "" {
+	if *f.event == "" {
 		return usagef(name, "需要 --event CODE", "--event is required")
 	}
 	switch {
@@ -66,23 +53,16 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		return usagef(name, "需要一个场次表文件", "one FILE.xlsx is required")
 	case action != "import" && fs.NArg() != 0:
 		return usagef(name, "多余的参数 "+fs.Arg(0), "unexpected argument")
-	case (action == "template" || action == "cards" || action == "sheet") && *out == "":
+	case (action == "template" || action == "cards" || action == "sheet") && *f.out == "":
 		return usagef(name, "需要 --out FILE", "--out is required")
 	case action == "sheet" && (*session == "") == !*timetable:
 		return usagef(name, "需要 --session 场次编号 或 --timetable（二选一）", "give --session or --timetable")
 	}
-	st, ev, err := openEvent(ctx, *db, *keyFile, *event)
+	st, ev, err := f.open(ctx)
 	if err != nil {
 		return err
 	}
 	defer st.Close()
-	pdf := func(write func(w io.Writer, fonts certificates.Fonts) error) error {
-		fonts, err := certificates.LoadFonts(*song, *kai)
-		if err != nil {
-			return err
-		}
-		return writeFileWith(*out, func(w io.Writer) error { return write(w, fonts) })
-	}
 	switch action {
 	case "import":
 		path := fs.Arg(0)
@@ -130,10 +110,10 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		if err := writeFileWith(*out, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
+		if err := writeFileWith(*f.out, func(w io.Writer) error { _, err := w.Write(data); return err }); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "场次表模板已写入 %s（%d 名选手）\n", *out, len(people))
+		fmt.Fprintf(stdout, "场次表模板已写入 %s（%d 名选手）\n", *f.out, len(people))
 	case "list":
 		return listSessions(ctx, st, ev, *session, *asJSON, stdout)
 	case "cards":
@@ -152,36 +132,36 @@ func runSessions(ctx context.Context, args []string, stdout, stderr io.Writer) e
 		if err != nil {
 			return err
 		}
-		if err := pdf(func(w io.Writer, f certificates.Fonts) error {
-			return sheets.WriteEntryCards(w, f, ev.Name, cards, time.Now())
+		if err := f.writePDF(func(w io.Writer, fonts certificates.Fonts) error {
+			return sheets.WriteEntryCards(w, fonts, ev.Name, cards, time.Now())
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "参赛证已写入 %s（%d 张）\n", *out, len(cards))
+		fmt.Fprintf(stdout, "参赛证已写入 %s（%d 张）\n", *f.out, len(cards))
 	case "sheet":
 		if *timetable {
 			all, err := st.Schedule(ctx, ev.ID)
 			if err != nil {
 				return err
 			}
-			if err := pdf(func(w io.Writer, f certificates.Fonts) error {
-				return sheets.WriteTimetable(w, f, ev.Name, all, time.Now(), time.Local)
+			if err := f.writePDF(func(w io.Writer, fonts certificates.Fonts) error {
+				return sheets.WriteTimetable(w, fonts, ev.Name, all, time.Now())
 			}); err != nil {
 				return err
 			}
-			fmt.Fprintf(stdout, "场次时间表已写入 %s（%d 个场次）\n", *out, len(all))
+			fmt.Fprintf(stdout, "场次时间表已写入 %s（%d 个场次）\n", *f.out, len(all))
 			return nil
 		}
 		s, err := st.Session(ctx, ev.ID, *session)
 		if err != nil {
 			return err
 		}
-		if err := pdf(func(w io.Writer, f certificates.Fonts) error {
-			return sheets.WriteCheckinSheet(w, f, ev.Name, s, time.Now(), time.Local)
+		if err := f.writePDF(func(w io.Writer, fonts certificates.Fonts) error {
+			return sheets.WriteCheckinSheet(w, fonts, ev.Name, s, time.Now())
 		}); err != nil {
 			return err
 		}
-		fmt.Fprintf(stdout, "场次 %s 检录表已写入 %s（%d 人）\n", s.Code, *out, len(s.Rows))
+		fmt.Fprintf(stdout, "场次 %s 检录表已写入 %s（%d 人）\n", s.Code, *f.out, len(s.Rows))
 	}
 	return nil
 }

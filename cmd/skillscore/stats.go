@@ -26,7 +26,7 @@ func runStats(ctx context.Context, args []string, stdout, stderr io.Writer) erro
 	fs.Usage = func() { fmt.Fprint(stderr, statsUsage); fs.PrintDefaults() }
 	db := fs.String("db", envOr("SKILLSCORE_DB", "sqlite:./skillscore.db"), "数据库 sqlite:PATH 或 mysql:DSN")
 	keyFile := bindKeyFile(fs)
-	year := fs.Int("year", time.Now().Year(), "统计年度")
+	year := fs.Int("year", time.Now().In(skillscore.China()).Year(), "统计年度")
 	asJSON := fs.Bool("json", false, "输出 JSON")
 	if err := parseFlags(fs, args); err != nil {
 		return err

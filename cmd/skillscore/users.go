@@ -278,17 +278,25 @@ var demoAccounts = []struct{ username, name, role, password string }{
 	// The assessment batches' 督导员 and the supervising office's 审核员.
 	{"supervisor", "演示督导员", web.RoleSupervisor, "demo-supervisor"},
 	{"reviewer", "演示审核员", web.RoleReviewer, "demo-reviewer"},
+	// issue 16: the finished event's 监督 (its 成绩复核 was recorded under
+	// demo.MonitorUser) and 仲裁 (demo.ArbiterUsername).
+	{demo.MonitorUser, "演示监督", web.RoleMonitor, "demo-monitor"},
+	{demo.ArbiterUsername, "演示仲裁", web.RoleArbiter, "demo-arbiter"},
 }
 
 // demoScope is the demo events each scoped account works in: the chief
 // judge and the scorekeepers in every demo event (at a batch, the chief
 // closes the sittings and the keepers run the 签到 tablet), the 督导员 and
-// the 审核员 in the assessment batches only.
+// the 审核员 in the assessment batches only, the 监督 and the 仲裁 in the
+// finished events (the finished event and the programme's final 赛项),
+// whose 复核 and 仲裁 records they read.
 func demoScope(role string) []string {
 	batches := []string{demo.BatchCode, demo.EarlierBatchCode}
 	switch role {
 	case web.RoleSupervisor, web.RoleReviewer:
 		return batches
+	case web.RoleMonitor, web.RoleArbiter:
+		return []string{demo.FinishedCode, demo.ProgrammeElderCode}
 	}
 	return append([]string{demo.EventCode, demo.FinishedCode, demo.ProgrammeElderCode, demo.TeamsCode, demo.RoundsCode}, batches...)
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -12,6 +13,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"skillscore/demo"
 )
 
 func TestUserAddAndAuditVerify(t *testing.T) {
@@ -99,6 +102,64 @@ func TestDemoPrintsWorkingLogins(t *testing.T) {
 	if resp.StatusCode != 200 || !strings.HasSuffix(resp.Request.URL.Path, "/desk") {
 		t.Fatalf("chief login → %d %s", resp.StatusCode, resp.Request.URL)
 	}
+
+	// issue 16: the printed 监督 and 仲裁 logins reach the finished event's
+	// 复核 and 仲裁 pages (and its 赛场记录), and the 监督 is the one the
+	// demo's 复核 was signed off by.
+	fin := p.base + "/events/" + demo.FinishedCode
+	for _, l := range []struct{ user, pass, page, want string }{
+		{"monitor", "demo-monitor", "/recheck", "邹卫东"},
+		{"arbiter", "demo-arbiter", "/arbitration", "申诉不成立"},
+	} {
+		line := l.user + " / " + l.pass + " → " + fin + l.page
+		if !strings.Contains(out, line) {
+			t.Fatalf("demo output lacks %q:\n%s", line, out)
+		}
+		code, body := demoLogin(t, p.base, l.user, l.pass, fin+l.page)
+		if code != 200 || !strings.Contains(body, l.want) {
+			t.Fatalf("%s's login → %s: %d, want 200 with %q", l.user, l.page, code, l.want)
+		}
+		if code, _ := demoLogin(t, p.base, l.user, l.pass, fin+"/incidents"); code != 200 {
+			t.Fatalf("%s's login → 赛场记录: %d", l.user, code)
+		}
+	}
+	for _, page := range []string{"/recheck", "/arbitration", "/incidents", "/evidence", "/archive", "/judges/reports", "/transcript"} {
+		if !strings.Contains(out, fin+page+" ") && !strings.Contains(out, fin+page+"\n") {
+			t.Errorf("demo output lacks %s", fin+page)
+		}
+	}
+}
+
+// demoLogin logs a fresh client in as user through the login form with
+// next, and returns the status and body of the page it lands on.
+func demoLogin(t *testing.T, base, user, pass, next string) (int, string) {
+	t.Helper()
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	resp, err := c.Get(base + "/login")
+	if err != nil {
+		t.Fatal(err)
+	}
+	page, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	csrf := regexp.MustCompile(`name="csrf" value="([^"]+)"`).FindSubmatch(page)
+	if csrf == nil {
+		t.Fatal("login form without a CSRF token")
+	}
+	u, err := url.Parse(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err = c.PostForm(base+"/login", url.Values{"csrf": {string(csrf[1])}, "username": {user}, "password": {pass}, "next": {u.Path}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	if resp.Request.URL.Path != u.Path {
+		t.Fatalf("%s's login landed on %s, not %s", user, resp.Request.URL.Path, u.Path)
+	}
+	return resp.StatusCode, string(body)
 }
 
 // TestUserGrantsPerScope: user add with a scope, grant, revoke and list.

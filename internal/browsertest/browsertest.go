@@ -6,6 +6,7 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strconv"
 	"testing"
 	"time"
 
@@ -134,6 +135,15 @@ func WaitTrue(t testing.TB, ctx context.Context, cond string) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
+}
+
+// Shows waits until the element css selects is visible on a page that has
+// loaded, as chromedp.WaitVisible does, but by WaitTrue's polls, which
+// outlast a page load under way (a chromedp wait across one can hang).
+// Across a load, css must select nothing on the page being left.
+func Shows(t testing.TB, ctx context.Context, css string) {
+	t.Helper()
+	WaitTrue(t, ctx, `document.readyState === 'complete' && (e => e && (e.offsetWidth || e.offsetHeight || e.getClientRects().length))(document.querySelector(`+strconv.Quote(css)+`))`)
 }
 
 // location is the tab's URL, for failure messages.

@@ -5,6 +5,7 @@ import (
 	"testing"
 	"time"
 
+	"skillscore"
 	"skillscore/idnumber"
 	"skillscore/store"
 )
@@ -70,7 +71,7 @@ func Assessment(tb testing.TB, st *store.Store, code string) (store.Event, []sto
 
 // PublicityStart is a Monday of a year the seeded calendar knows: a 公示
 // published then has ended (2026-03-07 00:00) whatever day a test runs.
-var PublicityStart = time.Date(2026, 3, 2, 9, 0, 0, 0, time.FixedZone("CST", 8*3600))
+var PublicityStart = time.Date(2026, 3, 2, 9, 0, 0, 0, skillscore.China())
 
 // Published publishes an assessment's results from PublicityStart for its
 // working days: the 公示 is over, the batch may be submitted.

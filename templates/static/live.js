@@ -312,7 +312,7 @@
     }
     if (clockEl) {
       const tick = function () {
-        clockEl.textContent = new Date().toLocaleTimeString('zh-CN', { hour12: false });
+        clockEl.textContent = new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false });
       };
       tick();
       setInterval(tick, 1000);

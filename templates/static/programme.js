@@ -224,7 +224,7 @@
 
   if (big) {
     var clock = root.querySelector('.live-clock');
-    var tick = function () { clock.textContent = new Date().toLocaleTimeString('zh-CN', { hour12: false }); };
+    var tick = function () { clock.textContent = new Date().toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }); };
     tick();
     setInterval(tick, 1000);
   }

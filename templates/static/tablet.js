@@ -11,7 +11,8 @@
     device: 'skillscore.judge.device',
     seq: 'skillscore.judge.seq',
     pending: 'skillscore.judge.pending',
-    terms: 'skillscore.judge.terms'
+    terms: 'skillscore.judge.terms',
+    signKind: 'skillscore.judge.signkind' // 'digits' or 'text': which keyboard the signing secret needs (never the secret)
   };
   var MAX_INFLIGHT = 64;
 
@@ -30,6 +31,8 @@
     history: {},          // sheet key -> [{aspect, prev, op}]
     refused: {},          // "module|contestant|aspect" -> {text, message}: typed, not stored
     submitting: null,     // the op id of the submit awaiting its answer
+    signWanted: false,    // the judge chose to set a signing PIN where the event does not require one
+    signset: {first: '', text: false, busy: false},
     backoff: 500,
     lastMessage: 0,
     timer: null
@@ -514,7 +517,7 @@
   }
 
   function show(id) {
-    ['login', 'noticket', 'list', 'sheet'].forEach(function (s) { $(s).hidden = s !== id; });
+    ['login', 'noticket', 'signset', 'list', 'sheet', 'incident'].forEach(function (s) { $(s).hidden = s !== id; });
   }
 
   function render() {
@@ -546,11 +549,109 @@
     }
     if (!S.welcome) { $('who').textContent = '正在连接…'; show('list'); return; }
     $('who').textContent = S.welcome.judge.code + ' ' + S.welcome.judge.name + ' · ' + S.welcome.event.name;
+    var sg = signing();
+    if (!sg.set && (sg.required || S.signWanted)) { S.current = null; renderSignset(); return; }
+    if (S.screen === 'incident') { show('incident'); return; } // the 赛场记录 (incidents.js) draws itself
     if (S.current) renderSheet(); else renderList();
+  }
+  window.__tabletRender = render;
+
+  // ---- the judge's own signing PIN -------------------------------------------
+
+  function signing() { return (S.welcome && S.welcome.signing) || {}; }
+
+  function renderSignset() {
+    show('signset');
+    var st = S.signset;
+    $('signset-later').hidden = !!signing().required;
+    $('signset-again').hidden = !st.first;
+    $('signset-text').hidden = !!st.first;
+    $('signset-pad').hidden = st.text;
+    var inp = $('signset-pin');
+    inp.setAttribute('inputmode', st.text ? 'text' : 'numeric');
+    inp.maxLength = st.text ? 64 : 12;
+    inp.classList.toggle('text', st.text);
+    $('signset-text').textContent = st.text ? '改用数字密码' : '改用文字密码';
+    $('signset-step').textContent = st.first ? '第 2 步：请再输入一次，确认无误'
+      : (st.text ? '第 1 步：请输入 8 个字以上的文字密码（可含汉字、字母、数字）' : '第 1 步：请输入 6–12 位数字（不要用 123456、111111 这类）');
+    $('signset-go').textContent = st.first ? '确认设置' : '下一步';
+    $('signset-go').disabled = st.busy;
+  }
+
+  // signsetCheck is the server's rule, said before the round trip.
+  function signsetCheck(v, text) {
+    if (!text) {
+      if (!/^[0-9]+$/.test(v)) return '请只输入数字';
+      if (v.length < 6) return '签名密码至少 6 位数字，您输入了 ' + v.length + ' 位';
+      if (/^(\d)\1+$/.test(v) || '0123456789'.indexOf(v) >= 0 || '9876543210'.indexOf(v) >= 0) return '签名密码太简单（同一数字重复或连续数字），请换一个别人猜不到的';
+      return '';
+    }
+    if (v.trim() !== v) return '文字密码的开头和结尾不能是空格';
+    if (Array.from(v).length < 8) return '文字密码至少 8 个字符';
+    return '';
+  }
+
+  function signsetError(msg) {
+    $('signset-error').textContent = msg;
+    $('signset-pin').value = '';
+  }
+
+  function signsetGo() {
+    var st = S.signset, v = $('signset-pin').value;
+    if (!st.text) v = v.trim();
+    $('signset-error').textContent = '';
+    if (!st.first) {
+      var bad = signsetCheck(v, st.text);
+      if (bad) { signsetError(bad); return; }
+      st.first = v;
+      $('signset-pin').value = '';
+      renderSignset();
+      $('signset-pin').focus();
+      return;
+    }
+    if (v !== st.first) {
+      st.first = '';
+      renderSignset();
+      signsetError('两次输入不一致，请从第 1 步重新输入');
+      return;
+    }
+    st.busy = true;
+    renderSignset();
+    api('POST', '/api/v1/judge/signing-key', {secret: v}).then(function (r) {
+      return r.json().then(function (b) { return {ok: r.ok, status: r.status, body: b}; });
+    }).then(function (res) {
+      st.busy = false;
+      st.first = '';
+      if (!res.ok) {
+        renderSignset();
+        signsetError(res.body.error ? res.body.error.message : '设置失败，请重试');
+        if (res.status === 401) logout('登录已失效，请重新扫码登录');
+        return;
+      }
+      LS.setItem(KEY.signKind, st.text ? 'text' : 'digits');
+      S.welcome.signing = res.body;
+      $('signset-pin').value = '';
+      render();
+      toast('签名密码已设置。提交评分表时请输入它；忘记时请联系组织者重置。', 'ok');
+    }).catch(function () {
+      st.busy = false;
+      renderSignset();
+      signsetError('无法连接服务器，请检查网络后重试');
+    });
   }
 
   function renderList() {
     show('list');
+    var sg = signing(), banner = $('sign-banner');
+    banner.hidden = !(sg.locked || !sg.set);
+    banner.textContent = sg.locked ? '您的签名密码已连续输错 5 次被锁定，暂时不能提交评分表。请联系组织者重置后重新设置。'
+      : '您尚未设置自己的签名密码，目前用登录卡 PIN 提交（组织者也知道该 PIN，证明力较弱）。';
+    if (!sg.locked && !sg.set) {
+      var b = el('button', {class: 'big', type: 'button', id: 'sign-now'}, '设置本人签名密码');
+      b.onclick = function () { S.signWanted = true; render(); };
+      banner.appendChild(document.createTextNode(' '));
+      banner.appendChild(b);
+    }
     $('event-name').textContent = '我的评分任务';
     var box = $('modules');
     box.textContent = '';
@@ -734,18 +835,28 @@
 
   // ---- wiring ----------------------------------------------------------------
 
-  var pad = $('pinpad');
-  '123456789'.split('').concat(['⌫', '0']).forEach(function (d) {
-    var b = el('button', {type: 'button'}, d);
-    b.onclick = function () {
-      var p = $('pin');
-      p.value = d === '⌫' ? p.value.slice(0, -1) : (p.value + d).slice(0, 6);
-    };
-    pad.appendChild(b);
-  });
+  // keypad fills a big digit pad for input (up to its maxLength).
+  function keypad(pad, input) {
+    '123456789'.split('').concat(['⌫', '0']).forEach(function (d) {
+      var b = el('button', {type: 'button', 'aria-label': d === '⌫' ? '删除' : d}, d);
+      b.onclick = function () {
+        var p = $(input);
+        p.value = d === '⌫' ? p.value.slice(0, -1) : (p.value + d).slice(0, p.maxLength > 0 ? p.maxLength : 64);
+      };
+      $(pad).appendChild(b);
+    });
+  }
+  keypad('pinpad', 'pin');
+  keypad('signset-pad', 'signset-pin');
+  keypad('submit-pad', 'submit-pin');
+  $('signset-go').onclick = signsetGo;
+  $('signset-pin').addEventListener('keydown', function (e) { if (e.key === 'Enter') signsetGo(); });
+  $('signset-again').onclick = function () { S.signset.first = ''; $('signset-error').textContent = ''; $('signset-pin').value = ''; renderSignset(); };
+  $('signset-text').onclick = function () { S.signset.text = !S.signset.text; $('signset-error').textContent = ''; $('signset-pin').value = ''; renderSignset(); };
+  $('signset-later').onclick = function () { S.signWanted = false; S.signset.first = ''; $('signset-error').textContent = ''; $('signset-pin').value = ''; render(); };
   $('login-go').onclick = login;
   $('pin').addEventListener('keydown', function (e) { if (e.key === 'Enter') login(); });
-  $('back').onclick = function () { S.current = null; $('submit-box').hidden = true; render(); };
+  $('back').onclick = function () { S.current = null; $('submit-box').hidden = true; $('evidence-msg').textContent = ''; render(); };
   $('undo').onclick = undo;
   $('toast').onclick = function () { $('toast').hidden = true; };
   $('submit').onclick = function () {
@@ -760,6 +871,13 @@
       return;
     }
     $('submit-box').hidden = false;
+    var own = !!signing().set, text = own && LS.getItem(KEY.signKind) === 'text';
+    $('submit-ask').textContent = own ? '请输入您自己设置的签名密码签名确认：' : '请输入登录卡上的 6 位 PIN 签名确认：';
+    $('submit-pin').maxLength = own ? 64 : 6;
+    $('submit-pin').type = own ? 'password' : 'text';
+    $('submit-pin').setAttribute('inputmode', text ? 'text' : 'numeric');
+    $('submit-pin').classList.toggle('text', text);
+    $('submit-pad').hidden = text;
     $('submit-pin').value = '';
     $('submit-error').textContent = '';
     $('submit-msg').textContent = '';
@@ -771,8 +889,10 @@
   $('submit-pin').addEventListener('keydown', function (e) { if (e.key === 'Enter') $('submit-go').click(); });
   $('submit-go').onclick = function () {
     var c = S.current;
-    var pin = $('submit-pin').value.trim();
-    if (!/^[0-9]{6}$/.test(pin)) { submitError('请输入登录卡上的 6 位数字 PIN'); return; }
+    var own = !!signing().set;
+    var pin = own && LS.getItem(KEY.signKind) === 'text' ? $('submit-pin').value : $('submit-pin').value.trim();
+    if (own && !pin) { submitError('请输入您自己设置的签名密码'); return; }
+    if (!own && !/^[0-9]{6}$/.test(pin)) { submitError('请输入登录卡上的 6 位数字 PIN'); return; }
     $('submit-error').textContent = '';
     $('submit-msg').textContent = '正在提交…';
     $('submit-go').disabled = true;
@@ -780,6 +900,40 @@
     S.submitting = op;
     enqueue({op: op, type: 'submit', module: c.module, contestant: c.contestant, pin: pin});
   };
+
+  // Evidence (issue 16): a photo or clip from the camera goes to the
+  // server as it is (the body is the file) to path — the judge's sheet on
+  // screen, or a 赛场记录 entry (incidents.js). Nothing is kept on the
+  // tablet: without a network it says so. say(text, bad) writes the answer
+  // beside the camera button; the message bar repeats it. It resolves to
+  // whether the file is stored.
+  function sendEvidence(f, path, say) {
+    say('正在上传' + (f.type.indexOf('video/') === 0 ? '视频' : '照片') + '…', false);
+    return fetch(path, {method: 'POST', headers: {'Authorization': 'Bearer ' + S.token}, body: f})
+      .then(function (r) { return r.json().then(function (b) { return {ok: r.ok, body: b}; }); })
+      .then(function (res) {
+        var m = res.ok ? res.body.message : ((res.body.error && res.body.error.message) || '上传失败');
+        say(m, !res.ok);
+        toast(m, res.ok ? 'ok' : 'error');
+        return res.ok;
+      })
+      .catch(function () {
+        var m = '无法连接服务器，证据未上传，请恢复网络后重拍或重选';
+        say(m, true);
+        toast(m);
+        return false;
+      });
+  }
+  window.__tabletEvidence = sendEvidence;
+
+  $('evidence-file').addEventListener('change', function () {
+    var input = this, f = input.files && input.files[0], c = S.current;
+    if (!f || !c) return;
+    var msg = $('evidence-msg');
+    sendEvidence(f, '/api/v1/judge/evidence?module=' + encodeURIComponent(c.module) + '&contestant=' + encodeURIComponent(c.contestant),
+      function (text, bad) { msg.textContent = text; msg.classList.toggle('error', bad); })
+      .then(function () { input.value = ''; });
+  });
 
   applyTerms();
   render();

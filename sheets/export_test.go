@@ -1,0 +1,4 @@
+package sheets
+
+// StationRanges exposes stationRanges to the external tests.
+var StationRanges = stationRanges
