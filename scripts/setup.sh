@@ -18,10 +18,11 @@ if ! have_cmd go; then
   exit 1
 fi
 
-# Only what the tests and the demo use; the demo itself needs nothing but Go.
-want_pkgs=(chromium poppler-utils zbar-tools fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)
-if [ "${SKILLSCORE_SETUP_MINIMAL:-}" = "1" ]; then
-  want_pkgs=()
+# The demo issues certificates, so it needs the CJK fonts; the tests also
+# drive Chromium and read PDFs and QR codes back.
+want_pkgs=(fonts-arphic-gbsn00lp fonts-arphic-gkai00mp)
+if [ "${SKILLSCORE_SETUP_MINIMAL:-}" != "1" ]; then
+  want_pkgs+=(chromium poppler-utils zbar-tools)
 fi
 for p in "${want_pkgs[@]}"; do
   have_pkg "$p" || need+=("$p")
