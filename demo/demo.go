@@ -391,6 +391,29 @@ func enterMarks(ctx context.Context, st Store, prefix string, eventID int64, rul
 	return nil
 }
 
+// wholeUnits is d rounded up (or down) to a whole number.
+func wholeUnits(d scoring.Decimal, up bool) int64 {
+	n := int64(d) / scoring.DecimalScale
+	if up && int64(d) > n*scoring.DecimalScale {
+		n++
+	}
+	if !up && int64(d) < n*scoring.DecimalScale {
+		n--
+	}
+	return n
+}
+
+// bestBand is the bounded band worth the most marks: [from, to).
+func bestBand(bands []scoring.Band) (from, to scoring.Decimal, ok bool) {
+	var top scoring.Decimal
+	for _, b := range bands {
+		if b.From != nil && b.To != nil && (!ok || b.Marks > top) {
+			from, to, top, ok = *b.From, *b.To, b.Marks, true
+		}
+	}
+	return from, to, ok
+}
+
 // markValue invents one judge's plausible mark for an aspect.
 func markValue(a scoring.Aspect, skill int, rng *rand.Rand) scoring.Decimal {
 	switch a.Kind {
@@ -402,9 +425,14 @@ func markValue(a scoring.Aspect, skill int, rng *rand.Rand) scoring.Decimal {
 		v := min(top, max(0, skill+1+rng.IntN(3)-1))
 		return scoring.Points(int64(v))
 	case scoring.Measurement:
-		if a.Measure != nil && a.Measure.Min != nil && a.Measure.Max != nil {
-			lo, hi := int64(*a.Measure.Min), int64(*a.Measure.Max)
-			return scoring.Decimal(lo + rng.Int64N(hi-lo+1))
+		if m := a.Measure; m != nil && m.Min != nil && m.Max != nil {
+			// A judge reads a protractor or a scale to whole units, and the
+			// better contestants land in the best band more often.
+			lo, hi := wholeUnits(*m.Min, true), wholeUnits(*m.Max, false)
+			if from, to, ok := bestBand(m.Bands); ok && rng.IntN(10) < 6+skill {
+				lo, hi = max(lo, wholeUnits(from, true)), min(hi, wholeUnits(to, true)-1)
+			}
+			return scoring.Points(lo + rng.Int64N(hi-lo+1))
 		}
 		if rng.IntN(10) < 8+skill/2 {
 			return scoring.Points(1)

@@ -63,6 +63,7 @@ func (c *Clock) Set(t time.Time) {
 type People struct {
 	Organizer   string // username of the organizer
 	Chief       string // username of the chief judge
+	ChiefName   string // the chief judge's name, as records show who entered them
 	ChiefUserID int64
 }
 

@@ -1,6 +1,7 @@
 package demo
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"time"
@@ -103,7 +104,7 @@ func OversightIncidents(ctx context.Context, st FinishedStore, clock *Clock, ev 
 	b, err := is.RecordIncident(ctx, store.NewIncident{EventID: ev.ID, Session: first.Code, Station: breach.Station,
 		Input: incidents.Input{Kind: incidents.Breach, Occurred: "09:30",
 			Description: "操作过程中未按规定佩戴口罩，裁判提醒后立即改正；按技术文件第 7 条记录，不影响评分。"},
-		Actor: p.Chief, EnteredName: "裁判长", EnteredRole: "chief"})
+		Actor: p.Chief, EnteredName: cmp.Or(p.ChiefName, p.Chief), EnteredRole: "chief"})
 	if err != nil {
 		return fmt.Errorf("demo incident: %w", err)
 	}

@@ -22,11 +22,11 @@ func TestOversightIncidents(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	chief, err := st.CreateUser(ctx, store.User{Username: "chief", Name: "裁判长", Role: store.RoleChief, PasswordHash: "x"}, "test")
+	chief, err := st.CreateUser(ctx, store.User{Username: "chief", Name: "演示裁判长", Role: store.RoleChief, PasswordHash: "x"}, "test")
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID}
+	p := demo.People{Organizer: "organizer", Chief: "chief", ChiefName: chief.Name, ChiefUserID: chief.ID}
 	ev, err := demo.CreateFinished(ctx, st, clock, p)
 	if err != nil {
 		t.Fatal(err)
@@ -38,7 +38,7 @@ func TestOversightIncidents(t *testing.T) {
 		t.Fatal(err)
 	}
 	if len(all) != 2 || all[0].Kind != incidents.Equipment || all[0].AddedSeconds != 390 || all[0].Ack != incidents.PIN ||
-		all[0].EnteredRole != "judge" || all[1].Kind != incidents.Breach || all[1].Ack != incidents.Paper || all[1].EnteredRole != "chief" {
+		all[0].EnteredRole != "judge" || all[1].Kind != incidents.Breach || all[1].Ack != incidents.Paper || all[1].EnteredRole != "chief" || all[1].EnteredName != "演示裁判长" {
 		t.Fatalf("incidents: %+v", all)
 	}
 	if at := all[0].EnteredAt.In(demo.FinishedAt(18, 9).Location()); at.Day() != 18 || at.Hour() != 9 {

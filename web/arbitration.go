@@ -89,6 +89,8 @@ type arbitrationCaseRow struct {
 type arbitrationPage struct {
 	Title, CSRF, EventCode, EventName, User, Message, Error string
 	CanFile, Arbiter, Organizer                             bool
+	AllClosed                                               bool // every module ended and past its window: nothing can be filed
+	LastDeadline                                            string
 	Window                                                  string
 	WindowMinutes                                           int
 	Modules                                                 []arbitrationModule
@@ -146,6 +148,19 @@ func (s *Server) renderArbitration(w http.ResponseWriter, r *http.Request, u *au
 			row.Closed = now.After(m.Deadline)
 		}
 		page.Modules = append(page.Modules, row)
+	}
+	page.AllClosed = len(ends) > 0
+	var last time.Time
+	for _, m := range ends {
+		if !m.End.Known || !now.After(m.Deadline) {
+			page.AllClosed = false
+		}
+		if m.Deadline.After(last) {
+			last = m.Deadline
+		}
+	}
+	if page.AllClosed {
+		page.LastDeadline = fmtCST(last)
 	}
 	for _, c := range list {
 		page.Cases = append(page.Cases, caseRow(c))

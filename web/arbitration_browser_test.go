@@ -59,7 +59,13 @@ func TestArbitrationInBrowser(t *testing.T) {
 		}
 		browsertest.Eval[any](t, ctx, fmt.Sprintf(`document.querySelector('#contestant').value = '%d'; document.querySelector('#facts').value = %q`, o.cs[0].ID, facts))
 	}
-	// Late: refused naming the deadline, the form as typed.
+	// Late: B's window has passed, so it cannot be chosen; a form loaded
+	// before its deadline (the input enabled then) is refused naming the
+	// deadline, the form as typed.
+	if !browsertest.Eval[bool](t, ctx, `document.querySelector('[data-module=B] input').disabled`) {
+		t.Fatal("closed module B can be chosen")
+	}
+	browsertest.Eval[any](t, ctx, `document.querySelector('[data-module=B] input').disabled = false`)
 	fill("B", "score", "contestant", "协助进食一项扣分过多")
 	browsertest.Navigates(t, ctx, chromedp.Click(chromedp.CSS(`#file`)))
 	browsertest.WaitTrue(t, ctx, `document.querySelector('#form-error')`)

@@ -307,6 +307,41 @@ func TestArbitrationRolesWindowAndPDF(t *testing.T) {
 	}
 }
 
+// TestArbitrationFormClosesWithTheLastWindow: once every module's window
+// has passed, the desk is told so instead of being shown a form that can
+// only be refused; a closed module cannot be chosen while others are open.
+func TestArbitrationFormClosesWithTheLastWindow(t *testing.T) {
+	o := newArbitrationOffice(t)
+	base := "/events/" + o.ev.Code + "/arbitration"
+	org, arb := o.as("org"), o.as("arb")
+	code, body := arb.get(base)
+	if code != 200 || !strings.Contains(body, `id="file-form"`) || strings.Contains(body, `id="all-closed"`) {
+		t.Fatalf("A open: %d", code)
+	}
+	// B (ended 3 hours ago) is shown but cannot be chosen; A can.
+	bID, aID := fmt.Sprint(o.mods[1].ID), fmt.Sprint(o.mods[0].ID)
+	if !strings.Contains(body, `value="`+bID+`" required disabled>`) || strings.Contains(body, `value="`+aID+`" required disabled>`) {
+		t.Fatalf("closed module B not disabled, or open A disabled:\n%s", body)
+	}
+	// A 30-minute window closes A too (it ended 30 minutes ago).
+	if code, _ := org.post(base+"/window", url.Values{"csrf": {org.csrf}, "minutes": {"30"}}); code != http.StatusSeeOther {
+		t.Fatalf("window: %d", code)
+	}
+	for name, b := range map[string]*browser{"organizer": org, "arbiter": arb} {
+		code, body := b.get(base)
+		if code != 200 || strings.Contains(body, `id="file-form"`) || !strings.Contains(body, "各模块的申诉时限均已截止") {
+			t.Fatalf("%s, all closed: %d %s", name, code, body)
+		}
+	}
+	// Widened again, the form comes back.
+	if code, _ := org.post(base+"/window", url.Values{"csrf": {org.csrf}, "minutes": {"240"}}); code != http.StatusSeeOther {
+		t.Fatalf("window: %d", code)
+	}
+	if _, body := arb.get(base); !strings.Contains(body, `id="file-form"`) || strings.Contains(body, "disabled>") {
+		t.Fatalf("4 hours: form or a disabled module:\n%s", body)
+	}
+}
+
 // TestAppealsReadByOversightRoles: the 全部申诉 link of the 仲裁 pages
 // opens for every role that reads the cases (chief judge, 仲裁, 监督,
 // observer), read only; filing and deciding 公示 appeals stay the

@@ -413,15 +413,8 @@ func (s *Server) handleJudgeEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	lim := s.evidence.Limits()
 	r.Body = http.MaxBytesReader(w, r.Body, lim.Largest()+1)
-	j, err := s.judges.TabletJudge(r.Context(), r, s.clientIP(r))
-	if err != nil {
-		s.fail(w, r, err)
-		return
-	}
-	q := r.URL.Query()
-	module, contestant := q.Get("module"), q.Get("contestant")
-	if module == "" || contestant == "" || len(module) > 64 || len(contestant) > 64 {
-		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "缺少模块或选手编号"))
+	j, module, contestant, ok := s.tabletSheetQuery(w, r)
+	if !ok {
 		return
 	}
 	sheet, err := s.evidence.JudgeSheet(r.Context(), j.ID, module, contestant)
@@ -431,6 +424,70 @@ func (s *Server) handleJudgeEvidence(w http.ResponseWriter, r *http.Request) {
 	}
 	s.attachFromTablet(w, r, store.EvidenceCheck{EventID: j.EventID, TargetKind: "sheet", TargetID: sheet, JudgeID: j.ID},
 		"judge:"+strconv.FormatInt(j.ID, 10), fmt.Sprintf("附在 %s 的评分表上", contestant))
+}
+
+// tabletSheetQuery reads who a tablet request is logged in as and the
+// sheet it names (?module=CODE&contestant=CODE); on a refusal it has
+// answered and ok is false.
+func (s *Server) tabletSheetQuery(w http.ResponseWriter, r *http.Request) (j store.Judge, module, contestant string, ok bool) {
+	j, err := s.judges.TabletJudge(r.Context(), r, s.clientIP(r))
+	if err != nil {
+		s.fail(w, r, err)
+		return j, "", "", false
+	}
+	q := r.URL.Query()
+	module, contestant = q.Get("module"), q.Get("contestant")
+	if module == "" || contestant == "" || len(module) > 64 || len(contestant) > 64 {
+		s.fail(w, r, skillscore.Errorf(skillscore.EInvalid, "缺少模块或选手编号"))
+		return j, "", "", false
+	}
+	return j, module, contestant, true
+}
+
+// sheetEvidenceCount is what the tablet shows beside its camera button:
+// how many photos and clips the judge's sheet carries, so a judge who
+// reloads or comes back to the sheet sees what is already attached.
+type sheetEvidenceCount struct {
+	Photos int `json:"photos"`
+	Clips  int `json:"clips"`
+}
+
+// handleJudgeEvidenceCount counts the evidence on the judge's own sheet
+// (?module=CODE&contestant=CODE); a sheet not begun has none. It never
+// lists or serves the files: a tablet does not read evidence back.
+func (s *Server) handleJudgeEvidenceCount(w http.ResponseWriter, r *http.Request) {
+	if !s.needJudging(w, r) || !s.needEvidence(w, r) {
+		return
+	}
+	j, module, contestant, ok := s.tabletSheetQuery(w, r)
+	if !ok {
+		return
+	}
+	var n sheetEvidenceCount
+	sheet, err := s.evidence.JudgeSheet(r.Context(), j.ID, module, contestant)
+	if skillscore.ErrorCode(err) == skillscore.ENotFound {
+		writeJSON(w, http.StatusOK, n)
+		return
+	}
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	es, err := s.evidence.List(r.Context(), j.EventID, "sheet", sheet)
+	if err != nil {
+		s.fail(w, r, err)
+		return
+	}
+	for _, e := range es {
+		switch e.Media {
+		case store.MediaPhoto:
+			n.Photos++
+		case store.MediaClip:
+			n.Clips++
+		}
+	}
+	w.Header().Set("Cache-Control", "no-store")
+	writeJSON(w, http.StatusOK, n)
 }
 
 // attachFromTablet streams the request's body (the file, its size already

@@ -129,6 +129,7 @@ func TestTabletEvidenceCaptureInBrowser(t *testing.T) {
 	click(`#aspects [data-aspect="C1"] button[data-value="2"]`)
 	browsertest.WaitTrue(t, b, `document.getElementById('sync').textContent.indexOf('已同步') >= 0`)
 
+	browsertest.WaitTrue(t, b, `document.getElementById('evidence-count').textContent === '本表尚无证据'`)
 	type input struct{ Accept, Capture string }
 	if in := browsertest.Eval[input](t, b, `(function(){var e=document.getElementById('evidence-file');return {Accept:e.accept,Capture:e.getAttribute('capture')}})()`); in.Accept != "image/*,video/*" || in.Capture != "environment" {
 		t.Fatalf("the camera input: %+v", in)
@@ -145,7 +146,12 @@ func TestTabletEvidenceCaptureInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.WaitTrue(t, b, `document.getElementById('evidence-msg').textContent.indexOf('照片已上传') >= 0`)
+	browsertest.WaitTrue(t, b, `document.getElementById('evidence-count').textContent === '本表已附证据：1 张照片'`)
 	shot(t, b, "evidence-tablet")
+	// Back on the list and into the sheet again: the count is the server's.
+	click(`#back`)
+	click(`#modules button[data-code="` + code + `"][data-module="C"]`)
+	browsertest.WaitTrue(t, b, `document.getElementById('evidence-count').textContent === '本表已附证据：1 张照片' && document.getElementById('evidence-msg').textContent === ''`)
 	es, err := o.st.EventEvidence(ctx, o.ev.ID, "sheet", 0)
 	if err != nil || len(es) != 1 || es[0].CreatedBy != "judge:"+strconv.FormatInt(judge.ID, 10) || es[0].Media != store.MediaPhoto {
 		t.Fatalf("stored %+v %v", es, err)

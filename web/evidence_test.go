@@ -188,6 +188,21 @@ func (o *evidenceOffice) tabletUpload(token, module, contestant string, data []b
 	return resp.StatusCode, string(out)
 }
 
+// tabletCount asks, as the tablet does, how many photos and clips a
+// sheet carries; the body is the JSON answer without its newline.
+func (o *evidenceOffice) tabletCount(token, module, contestant string) (int, string) {
+	o.t.Helper()
+	req, _ := http.NewRequest("GET", o.srv.URL+"/api/v1/judge/evidence?module="+url.QueryEscape(module)+"&contestant="+url.QueryEscape(contestant), nil)
+	req.Header.Set("Authorization", "Bearer "+token)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		o.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	return resp.StatusCode, strings.TrimSpace(string(out))
+}
+
 // sheetNames are the module code and contestant code of a sheet, as the
 // tablet names it.
 func (o *evidenceOffice) sheetNames(sh store.Sheet) (string, string) {
@@ -334,6 +349,20 @@ func TestEvidenceAccessByRole(t *testing.T) {
 	es, _ = o.st.EventEvidence(ctx, o.ev.ID, "", 0)
 	if len(es) != 3 || es[2].CreatedBy != fmt.Sprintf("judge:%d", o.sheet.JudgeID) {
 		t.Fatalf("after the tablet: %+v", es)
+	}
+	// The tablet shows how much the sheet carries (all three photos, the
+	// chief's too); another judge has no such sheet; no token, no answer.
+	if c, body := o.tabletCount(own, module, contestant); c != 200 || body != `{"photos":3,"clips":0}` {
+		t.Errorf("count on the judge's sheet: %d %s", c, body)
+	}
+	if c, body := o.tabletCount(o.tabletToken(other.ID), module, contestant); c != 200 || body != `{"photos":0,"clips":0}` {
+		t.Errorf("count for another judge: %d %s", c, body)
+	}
+	if c, _ := o.tabletCount("not-a-token", module, contestant); c != 401 {
+		t.Errorf("count without a tablet login: %d", c)
+	}
+	if c, _ := o.tabletCount(own, "", contestant); c != 400 {
+		t.Errorf("count without a module: %d", c)
 	}
 
 	// Deletion: not by the chief; by the organizer with a reason.

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -94,21 +95,30 @@ func TestLeaderboardUpdatesInPlace(t *testing.T) {
 	row := fmt.Sprintf(`document.querySelector('tr[data-key=%q]')`, code)
 	details := fmt.Sprintf(`document.querySelector('tr.reasons[data-for=%q] details')`, code)
 	browsertest.WaitTrue(t, ctx, `document.querySelector('.live-status').dataset.state === 'ok'`)
-	before := browsertest.Eval[string](t, ctx, row+`.querySelector('td.total').textContent`)
+	// Totals compared as the API gives them ("68"); the page shows the
+	// rules' two decimals ("68.00"), compared as numbers.
+	total := func() string {
+		d, _ := s.doc(s.anon, "")
+		for _, c := range d.Contestants {
+			if c.Code == code {
+				return c.Total.String()
+			}
+		}
+		return ""
+	}
+	before := total()
+	if shown := browsertest.Eval[string](t, ctx, row+`.querySelector('td.total').textContent`); before == "" || !browsertest.Eval[bool](t, ctx, `Number(`+strconv.Quote(shown)+`) === `+before) {
+		t.Fatalf("before the sheet: the page shows %q, the API %q", shown, before)
+	}
 	browsertest.Eval[bool](t, ctx, `(() => { window.__notReloaded = true; `+details+`.open = true; return true; })()`)
 
 	s.submit(s.panel[0], 3)
 	var after string
 	s.waitFor("the new public total", func() bool {
-		d, _ := s.doc(s.anon, "")
-		for _, c := range d.Contestants {
-			if c.Code == code {
-				after = c.Total.String()
-			}
-		}
+		after = total()
 		return after != "" && after != before
 	})
-	browsertest.WaitTrue(t, ctx, row+`.querySelector('td.total').textContent === `+fmt.Sprintf("%q", after))
+	browsertest.WaitTrue(t, ctx, `Number(`+row+`.querySelector('td.total').textContent) === `+after)
 	state := browsertest.Eval[[]bool](t, ctx, `[window.__notReloaded === true, `+details+`.open]`)
 	if !state[0] {
 		t.Errorf("the page reloaded to show %s's new total", code)

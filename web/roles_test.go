@@ -156,6 +156,7 @@ var publicRoutes = map[string]bool{
 	"GET /api/v1/judge/incidents": true, "POST /api/v1/judge/incidents": true, "POST /api/v1/judge/incidents/{incident}/ack": true,
 	"POST /api/v1/judge/incidents/{incident}/evidence": true, "GET /events/{code}/appeal": true, "POST /events/{code}/appeal": true,
 	"POST /api/v1/judge/evidence":    true, // the tablet camera, by the judge's token (issue 16 evidence)
+	"GET /api/v1/judge/evidence":     true, // how many photos and clips the judge's own sheet carries, by the token
 	"POST /api/v1/judge/signing-key": true, // the judge sets their own signing PIN, by the tablet's token
 	"GET /events/{code}/published":   true, "GET /healthz": true,
 	// A programme's public overview, big screen and their board (long poll

@@ -287,6 +287,7 @@ func (s *Server) routes() http.Handler {
 	handle("GET /events/{code}/evidence/{evidence}", s.evidenceRoute(s.handleEvidenceFile))
 	handle("POST /events/{code}/evidence/{evidence}/delete", s.evidenceRoute(s.handleEvidenceDelete))
 	handle("POST /api/v1/judge/evidence", s.handleJudgeEvidence)
+	handle("GET /api/v1/judge/evidence", s.handleJudgeEvidenceCount)
 	// issue 16 archive: the signed archive of an event's records, built in
 	// the background with its progress, and the event's deletion once the
 	// archive's retention has ended (organizers only: the archive carries

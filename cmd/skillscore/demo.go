@@ -386,7 +386,7 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	if err != nil {
 		return false, err
 	}
-	fin, finCreated, err := demo.EnsureFinished(ctx, st, clock, demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID})
+	fin, finCreated, err := demo.EnsureFinished(ctx, st, clock, demo.People{Organizer: "organizer", Chief: "chief", ChiefName: chief.Name, ChiefUserID: chief.ID})
 	if err != nil {
 		return false, err
 	}
@@ -403,7 +403,7 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	// issue 14: the demo programme (its own clock steps) with its three
 	// 赛项: an individual event, the team event and the two-round event;
 	// each member of a team gets the team's certificates.
-	_, progCreated, err := demo.EnsureProgramme(ctx, st, clock, demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID})
+	_, progCreated, err := demo.EnsureProgramme(ctx, st, clock, demo.People{Organizer: "organizer", Chief: "chief", ChiefName: chief.Name, ChiefUserID: chief.ID})
 	if err != nil {
 		return false, err
 	}
@@ -421,7 +421,7 @@ func buildDemo(ctx context.Context, st *store.Store, clock *demo.Clock, cc certC
 	// the current one on its first day with a 补考 carrying that batch's
 	// theory.
 	batchesCreated, err := demo.EnsureBatches(ctx, st, clock, demo.BatchOptions{
-		People:   demo.People{Organizer: "organizer", Chief: "chief", ChiefUserID: chief.ID},
+		People:   demo.People{Organizer: "organizer", Chief: "chief", ChiefName: chief.Name, ChiefUserID: chief.ID},
 		Reviewer: "reviewer",
 		NewEvent: web.NewBatchEvent,
 		Photos:   cc.photos,

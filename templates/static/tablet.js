@@ -663,7 +663,7 @@
         var b = el('button', {'data-code': a.contestant, 'data-module': a.module, 'data-status': st});
         b.appendChild(el('span', {}, a.contestant));
         b.appendChild(el('small', {class: 'chip s-' + st}, (a.station ? word('station', '赛位') + ' ' + a.station + ' · ' : '') + STATUS[st]));
-        b.onclick = function () { S.current = {module: a.module, contestant: a.contestant}; $('submit-box').hidden = true; render(); window.scrollTo(0, 0); };
+        b.onclick = function () { S.current = {module: a.module, contestant: a.contestant}; $('submit-box').hidden = true; render(); showSheetEvidence(); window.scrollTo(0, 0); };
         grid.appendChild(b);
       });
       box.appendChild(grid);
@@ -926,13 +926,39 @@
   }
   window.__tabletEvidence = sendEvidence;
 
+  function sheetEvidencePath(c) {
+    return '/api/v1/judge/evidence?module=' + encodeURIComponent(c.module) + '&contestant=' + encodeURIComponent(c.contestant);
+  }
+
+  // showSheetEvidence says beside the camera button how many photos and
+  // clips the open sheet already carries (the server's count, so it holds
+  // after a reload or on another tablet). Offline it says nothing rather
+  // than a stale figure.
+  function showSheetEvidence() {
+    var c = S.current, out = $('evidence-count');
+    out.textContent = '';
+    if (!c) return;
+    fetch(sheetEvidencePath(c), {headers: {'Authorization': 'Bearer ' + S.token}})
+      .then(function (r) { return r.ok ? r.json() : null; })
+      .then(function (n) {
+        if (!n || S.current !== c) return;
+        var parts = [];
+        if (n.photos) parts.push(n.photos + ' 张照片');
+        if (n.clips) parts.push(n.clips + ' 段视频');
+        out.textContent = parts.length ? '本表已附证据：' + parts.join('、') : '本表尚无证据';
+        out.dataset.photos = n.photos;
+        out.dataset.clips = n.clips;
+      })
+      .catch(function () {});
+  }
+
   $('evidence-file').addEventListener('change', function () {
     var input = this, f = input.files && input.files[0], c = S.current;
     if (!f || !c) return;
     var msg = $('evidence-msg');
-    sendEvidence(f, '/api/v1/judge/evidence?module=' + encodeURIComponent(c.module) + '&contestant=' + encodeURIComponent(c.contestant),
+    sendEvidence(f, sheetEvidencePath(c),
       function (text, bad) { msg.textContent = text; msg.classList.toggle('error', bad); })
-      .then(function () { input.value = ''; });
+      .then(function (stored) { input.value = ''; if (stored) showSheetEvidence(); });
   });
 
   applyTerms();
