@@ -140,6 +140,8 @@ func (s *Server) renderArbitration(w http.ResponseWriter, r *http.Request, u *au
 		Organizer: scopeHas(r, u.Access, RoleOrganizer),
 		Window:    arbitration.WindowText(win), WindowMinutes: int(win / time.Minute), Contestants: cs,
 		Kinds: arbitration.Kinds, Roles: arbitration.AppellantRoles, Form: form, Now: fmtCST(now)}
+	page.AllClosed = len(ends) > 0
+	var last time.Time
 	for _, m := range ends {
 		row := arbitrationModule{ID: m.ModuleID, Code: m.Code, Name: m.Name, Basis: m.End.Basis, Ended: m.End.Known,
 			Selected: form.Get("module") == strconv.FormatInt(m.ModuleID, 10)}
@@ -147,17 +149,11 @@ func (s *Server) renderArbitration(w http.ResponseWriter, r *http.Request, u *au
 			row.Deadline = fmtCST(m.Deadline)
 			row.Closed = now.After(m.Deadline)
 		}
-		page.Modules = append(page.Modules, row)
-	}
-	page.AllClosed = len(ends) > 0
-	var last time.Time
-	for _, m := range ends {
-		if !m.End.Known || !now.After(m.Deadline) {
-			page.AllClosed = false
-		}
+		page.AllClosed = page.AllClosed && row.Closed
 		if m.Deadline.After(last) {
 			last = m.Deadline
 		}
+		page.Modules = append(page.Modules, row)
 	}
 	if page.AllClosed {
 		page.LastDeadline = fmtCST(last)

@@ -463,31 +463,22 @@ func (s *Server) handleJudgeEvidenceCount(w http.ResponseWriter, r *http.Request
 	if !ok {
 		return
 	}
-	var n sheetEvidenceCount
+	w.Header().Set("Cache-Control", "no-store")
 	sheet, err := s.evidence.JudgeSheet(r.Context(), j.ID, module, contestant)
 	if skillscore.ErrorCode(err) == skillscore.ENotFound {
-		writeJSON(w, http.StatusOK, n)
+		writeJSON(w, http.StatusOK, sheetEvidenceCount{})
 		return
 	}
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	es, err := s.evidence.List(r.Context(), j.EventID, "sheet", sheet)
+	media, err := s.evidenceMedia(r.Context(), j.EventID, "sheet", sheet)
 	if err != nil {
 		s.fail(w, r, err)
 		return
 	}
-	for _, e := range es {
-		switch e.Media {
-		case store.MediaPhoto:
-			n.Photos++
-		case store.MediaClip:
-			n.Clips++
-		}
-	}
-	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusOK, n)
+	writeJSON(w, http.StatusOK, sheetEvidenceCount{Photos: media[sheet][store.MediaPhoto], Clips: media[sheet][store.MediaClip]})
 }
 
 // attachFromTablet streams the request's body (the file, its size already

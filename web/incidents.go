@@ -175,7 +175,7 @@ func (s *Server) renderIncidents(w http.ResponseWriter, r *http.Request, u *auth
 		s.fail(w, r, skillscore.Errorf(skillscore.ENotFound, "本赛项没有场次 %s", code))
 		return
 	}
-	media, err := s.incidentMedia(ctx, ev.ID)
+	media, err := s.evidenceMedia(ctx, ev.ID, "incident", 0)
 	if err != nil {
 		s.fail(w, r, err)
 		return
@@ -197,14 +197,15 @@ func (s *Server) renderIncidents(w http.ResponseWriter, r *http.Request, u *auth
 	}
 }
 
-// incidentMedia counts the photos and clips attached to each entry of the
-// event (none without an evidence store).
-func (s *Server) incidentMedia(ctx context.Context, eventID int64) (map[int64]map[string]int, error) {
+// evidenceMedia counts the photos and clips attached to each target of a
+// kind (targetID 0: every target of it), by target id then media kind;
+// none without an evidence store.
+func (s *Server) evidenceMedia(ctx context.Context, eventID int64, kind string, targetID int64) (map[int64]map[string]int, error) {
 	media := map[int64]map[string]int{}
 	if s.evidence == nil {
 		return media, nil
 	}
-	attached, err := s.evidence.List(ctx, eventID, "incident", 0)
+	attached, err := s.evidence.List(ctx, eventID, kind, targetID)
 	if err != nil {
 		return nil, err
 	}
@@ -406,7 +407,7 @@ func (s *Server) tabletIncidentList(ctx context.Context, st IncidentStore, j sto
 	for _, e := range entries {
 		byID[e.ID] = e.No
 	}
-	media, err := s.incidentMedia(ctx, j.EventID)
+	media, err := s.evidenceMedia(ctx, j.EventID, "incident", 0)
 	if err != nil {
 		return out, err
 	}
