@@ -152,11 +152,9 @@
     input.addEventListener('change', function () { attach(e, input); });
     box.appendChild(el('label', {for: prefix + e.id, class: 'big evidence-btn'}, '拍照 / 录像取证'));
     box.appendChild(input);
-    var parts = [];
-    if (e.photos) parts.push(e.photos + ' 张照片');
-    if (e.clips) parts.push(e.clips + ' 段视频');
+    var what = window.__tabletMediaText(e.photos, e.clips);
     box.appendChild(el('span', {class: 'evidence-count', 'data-photos': String(e.photos), 'data-clips': String(e.clips)},
-      parts.length ? '已附证据：' + parts.join('、') : '尚无证据'));
+      what ? '已附证据：' + what : '尚无证据'));
     if (ev.sent.length) {
       var thumbs = el('div', {class: 'thumbs', title: '本平板拍摄并已上传'});
       ev.sent.forEach(function (x) {

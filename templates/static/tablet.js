@@ -926,6 +926,16 @@
   }
   window.__tabletEvidence = sendEvidence;
 
+  // mediaText says what is attached: "2 张照片、1 段视频", "" for nothing
+  // (the sheet here, each 赛场记录 entry in incidents.js).
+  function mediaText(photos, clips) {
+    var parts = [];
+    if (photos) parts.push(photos + ' 张照片');
+    if (clips) parts.push(clips + ' 段视频');
+    return parts.join('、');
+  }
+  window.__tabletMediaText = mediaText;
+
   function sheetEvidencePath(c) {
     return '/api/v1/judge/evidence?module=' + encodeURIComponent(c.module) + '&contestant=' + encodeURIComponent(c.contestant);
   }
@@ -942,12 +952,8 @@
       .then(function (r) { return r.ok ? r.json() : null; })
       .then(function (n) {
         if (!n || S.current !== c) return;
-        var parts = [];
-        if (n.photos) parts.push(n.photos + ' 张照片');
-        if (n.clips) parts.push(n.clips + ' 段视频');
-        out.textContent = parts.length ? '本表已附证据：' + parts.join('、') : '本表尚无证据';
-        out.dataset.photos = n.photos;
-        out.dataset.clips = n.clips;
+        var what = mediaText(n.photos, n.clips);
+        out.textContent = what ? '本表已附证据：' + what : '本表尚无证据';
       })
       .catch(function () {});
   }
