@@ -139,6 +139,13 @@ func TestTabletEvidenceCaptureInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	browsertest.WaitTrue(t, b, `document.getElementById('evidence-msg').textContent.indexOf('按文件内容判断') >= 0`)
+	shot(t, b, "evidence-tablet-refused")
+	// The refusal is readable: white on the red message bar, red (not the
+	// grey of a hint) beside the camera button.
+	colours := browsertest.Eval[[]string](t, b, `[getComputedStyle(document.getElementById('toast')).color, getComputedStyle(document.getElementById('evidence-msg')).color]`)
+	if colours[0] != "rgb(255, 255, 255)" || colours[1] != "rgb(179, 38, 30)" {
+		t.Errorf("refusal colours: toast %s, beside the button %s", colours[0], colours[1])
+	}
 	if rows, files := o.stored(); rows != 0 || files != 0 {
 		t.Fatalf("a refused file stored %d rows, %d files", rows, files)
 	}

@@ -963,7 +963,7 @@
     if (!f || !c) return;
     var msg = $('evidence-msg');
     sendEvidence(f, sheetEvidencePath(c),
-      function (text, bad) { msg.textContent = text; msg.classList.toggle('error', bad); })
+      function (text, bad) { msg.textContent = text; msg.classList.toggle('error', bad); msg.classList.toggle('muted', !bad); })
       .then(function (stored) { input.value = ''; if (stored) showSheetEvidence(); });
   });
 
