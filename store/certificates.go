@@ -136,31 +136,25 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 				break
 			}
 		}
+		existing, err := issuedCertificates(ctx, tx, reqs)
+		if err != nil {
+			return err
+		}
+		serials, err := allocateSerials(ctx, tx, reqs, existing)
+		if err != nil {
+			return err
+		}
 		for i, req := range reqs {
-			var c Certificate
-			err := tx.GetContext(ctx, &c, `SELECT * FROM certificates WHERE event_id = ? AND contestant_id = ? AND kind = ?`,
-				req.EventID, req.ContestantID, req.Kind)
-			if err == nil {
+			if c, ok := existing[certificateKey{req.EventID, req.ContestantID, req.Kind}]; ok {
 				c.IDNumber = req.IDNumber
 				out[i] = c
 				continue
 			}
-			if !errors.Is(err, sql.ErrNoRows) {
-				return fmt.Errorf("look up certificate: %w", err)
-			}
-			if _, err := tx.ExecContext(ctx, "UPDATE certificate_serials SET last_serial = last_serial + 1 WHERE scope = ?",
-				req.Scope); err != nil {
-				return fmt.Errorf("allocate serial: %w", err)
-			}
-			var serial int64
-			if err := tx.GetContext(ctx, &serial, "SELECT last_serial FROM certificate_serials WHERE scope = ?", req.Scope); err != nil {
-				return fmt.Errorf("allocate serial: %w", err)
-			}
-			sealed, err := seal(req, serial)
+			sealed, err := seal(req, serials[i])
 			if err != nil {
 				return err
 			}
-			c = Certificate{Number: sealed.Number, Kind: req.Kind, EventID: req.EventID, ContestantID: req.ContestantID,
+			c := Certificate{Number: sealed.Number, Kind: req.Kind, EventID: req.EventID, ContestantID: req.ContestantID,
 				Name: req.Name, IDType: req.IDType, IDNumber: req.IDNumber, Facts: sealed.Facts, Token: sealed.Token,
 				KeyID: sealed.KeyID, IssuedAt: Time{now}, IssuedBy: actor}
 			if c.IDCipher, err = s.keys.Seal(privacy.IDNumber, c.IDNumber); err != nil {
@@ -186,6 +180,7 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 				return err
 			}
 			out[i] = c
+			existing[certificateKey{req.EventID, req.ContestantID, req.Kind}] = c
 			numbers = append(numbers, c.Number)
 		}
 		if len(numbers) == 0 {
@@ -207,6 +202,96 @@ func (s *Store) issueCertificates(ctx context.Context, reqs []CertificateIssue, 
 		return nil, 0, err
 	}
 	return out, len(numbers), nil
+}
+
+// certificateKey is what makes a certificate one of a kind: one per
+// event, contestant and kind (certificates_once).
+type certificateKey struct {
+	eventID, contestantID int64
+	kind                  string
+}
+
+// issuedCertificates are the certificates already issued to the
+// requests' contestants, by key: one read per issueLookup contestants,
+// not one per request.
+func issuedCertificates(ctx context.Context, tx *sqlx.Tx, reqs []CertificateIssue) (map[certificateKey]Certificate, error) {
+	out := map[certificateKey]Certificate{}
+	seen := map[[2]int64]bool{}
+	var events []int64
+	ids := map[int64][]any{} // by event: certificates_once leads with event_id
+	for _, req := range reqs {
+		if seen[[2]int64{req.EventID, req.ContestantID}] {
+			continue
+		}
+		seen[[2]int64{req.EventID, req.ContestantID}] = true
+		if ids[req.EventID] == nil {
+			events = append(events, req.EventID)
+		}
+		ids[req.EventID] = append(ids[req.EventID], req.ContestantID)
+	}
+	for _, ev := range events {
+		for start := 0; start < len(ids[ev]); start += issueLookup {
+			part := ids[ev][start:min(start+issueLookup, len(ids[ev]))]
+			var cs []Certificate
+			if err := tx.SelectContext(ctx, &cs, "SELECT * FROM certificates WHERE event_id = ? AND contestant_id IN ("+inList(len(part))+")",
+				append([]any{ev}, part...)...); err != nil {
+				return nil, fmt.Errorf("look up certificates: %w", err)
+			}
+			for _, c := range cs {
+				out[certificateKey{c.EventID, c.ContestantID, c.Kind}] = c
+			}
+		}
+	}
+	return out, nil
+}
+
+// issueLookup bounds the contestants one look-up names.
+const issueLookup = 500
+
+// allocateSerials takes from each scope's counter as many serials as the
+// requests not yet issued need and hands them out in request order
+// (serials[i] is reqs[i]'s; 0 for one already issued): two statements per
+// scope, not per certificate. The counter row stays locked to the commit,
+// so concurrent issuers never share a serial.
+func allocateSerials(ctx context.Context, tx *sqlx.Tx, reqs []CertificateIssue, existing map[certificateKey]Certificate) ([]int64, error) {
+	need := map[string]int64{}
+	var scopes []string
+	first := map[certificateKey]int{} // a request repeated in reqs is issued once, at its first place
+	for i, req := range reqs {
+		key := certificateKey{req.EventID, req.ContestantID, req.Kind}
+		if _, ok := existing[key]; ok {
+			continue
+		}
+		if _, ok := first[key]; ok {
+			continue
+		}
+		first[key] = i
+		if need[req.Scope] == 0 {
+			scopes = append(scopes, req.Scope)
+		}
+		need[req.Scope]++
+	}
+	next := map[string]int64{}
+	for _, scope := range scopes {
+		if _, err := tx.ExecContext(ctx, "UPDATE certificate_serials SET last_serial = last_serial + ? WHERE scope = ?",
+			need[scope], scope); err != nil {
+			return nil, fmt.Errorf("allocate serials: %w", err)
+		}
+		var last int64
+		if err := tx.GetContext(ctx, &last, "SELECT last_serial FROM certificate_serials WHERE scope = ?", scope); err != nil {
+			return nil, fmt.Errorf("allocate serials: %w", err)
+		}
+		next[scope] = last - need[scope] + 1
+	}
+	serials := make([]int64, len(reqs))
+	for i, req := range reqs {
+		if first[certificateKey{req.EventID, req.ContestantID, req.Kind}] != i {
+			continue
+		}
+		serials[i] = next[req.Scope]
+		next[req.Scope]++
+	}
+	return serials, nil
 }
 
 // ensureSerialScopes creates the counter rows the requests need, each in its

@@ -132,6 +132,35 @@ func TestIssueCertificatesFailureLeavesNoGap(t *testing.T) {
 	})
 }
 
+// TestIssueCertificatesMixedAndRepeated: in one call, the ones already
+// issued come back as they were, the new ones take consecutive serials
+// per scope in request order, and a request named twice is issued once.
+func TestIssueCertificatesMixedAndRepeated(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		ev, cs := certSeed(t, s, 4)
+		first, _, err := s.IssueCertificates(ctx, []CertificateIssue{issueReq(ev, cs[1], "award", "HJ362026")}, testSeal, "tester")
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs := []CertificateIssue{issueReq(ev, cs[0], "award", "HJ362026"), issueReq(ev, cs[1], "award", "HJ362026"),
+			issueReq(ev, cs[2], "level", testScope), issueReq(ev, cs[3], "award", "HJ362026"), issueReq(ev, cs[0], "award", "HJ362026")}
+		out, n, err := s.IssueCertificates(ctx, reqs, testSeal, "tester")
+		if err != nil || n != 3 {
+			t.Fatalf("issued %d (%v), want 3", n, err)
+		}
+		got := []string{out[0].Number, out[1].Number, out[2].Number, out[3].Number, out[4].Number}
+		want := []string{"HJ362026000002", first[0].Number, testScope + "000001", "HJ362026000003", "HJ362026000002"}
+		if strings.Join(got, " ") != strings.Join(want, " ") {
+			t.Fatalf("numbers %v, want %v", got, want)
+		}
+		if all, _ := s.EventCertificates(ctx, ev.ID); len(all) != 4 {
+			t.Fatalf("%d certificates stored, want 4", len(all))
+		}
+	})
+}
+
 func TestRevokeCertificate(t *testing.T) {
 	forEach(t, func(t *testing.T, open func(Options) *Store) {
 		s := open(Options{})

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/jmoiron/sqlx"
 
@@ -137,23 +138,8 @@ func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, score
 		if n == 0 {
 			return skillscore.Errorf(skillscore.ENotFound, "模块不存在或不是导入成绩的模块")
 		}
-		now := micros(s.now())
-		for _, sc := range scores {
-			if err := tx.GetContext(ctx, &n, "SELECT COUNT(*) FROM contestants WHERE id = ? AND event_id = ?",
-				sc.ContestantID, eventID); err != nil {
-				return err
-			}
-			if n == 0 {
-				return skillscore.Errorf(skillscore.ENotFound, "选手 %d 不在本赛事中", sc.ContestantID)
-			}
-			if _, err := tx.ExecContext(ctx, "DELETE FROM imported_scores WHERE module_id = ? AND contestant_id = ?",
-				moduleID, sc.ContestantID); err != nil {
-				return err
-			}
-			if _, err := tx.ExecContext(ctx, `INSERT INTO imported_scores (module_id, contestant_id, value, source, imported_at, absent)
-				VALUES (?, ?, ?, ?, ?, ?)`, moduleID, sc.ContestantID, sc.Value, source, now, sc.Absent); err != nil {
-				return fmt.Errorf("insert imported score: %w", err)
-			}
+		if err := storeImportedScores(ctx, tx, eventID, moduleID, scores, source, micros(s.now())); err != nil {
+			return err
 		}
 		// At an assessment 缺考 in the theory file is that part's absence;
 		// the candidate is 缺考 altogether only with no sitting still to
@@ -189,6 +175,55 @@ func (s *Store) ImportScores(ctx context.Context, eventID, moduleID int64, score
 			map[string]any{"module_id": moduleID, "count": len(scores)}, s.now())
 	})
 	return rev, err
+}
+
+// importBatch is the number of imported scores per multi-row statement:
+// 6 placeholders each, far below both databases' limits, and a round trip
+// per batch instead of three per row (5,000 rows took 4 s on MariaDB).
+const importBatch = 500
+
+// storeImportedScores replaces the module's imported score of each
+// contestant in scores, every one of whom must be on the event's roster;
+// a contestant listed twice keeps the later row.
+func storeImportedScores(ctx context.Context, tx *sqlx.Tx, eventID, moduleID int64, scores []ImportedScore, source string, now int64) error {
+	var ids []int64
+	if err := tx.SelectContext(ctx, &ids, "SELECT id FROM contestants WHERE event_id = ?", eventID); err != nil {
+		return fmt.Errorf("roster for imported scores: %w", err)
+	}
+	onRoster := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		onRoster[id] = true
+	}
+	at := map[int64]int{}
+	rows := make([]ImportedScore, 0, len(scores))
+	for _, sc := range scores {
+		if !onRoster[sc.ContestantID] {
+			return skillscore.Errorf(skillscore.ENotFound, "选手 %d 不在本赛事中", sc.ContestantID)
+		}
+		if i, ok := at[sc.ContestantID]; ok {
+			rows[i] = sc
+			continue
+		}
+		at[sc.ContestantID] = len(rows)
+		rows = append(rows, sc)
+	}
+	for start := 0; start < len(rows); start += importBatch {
+		batch := rows[start:min(start+importBatch, len(rows))]
+		del := []any{moduleID}
+		ins := make([]any, 0, 6*len(batch))
+		for _, sc := range batch {
+			del = append(del, sc.ContestantID)
+			ins = append(ins, moduleID, sc.ContestantID, sc.Value, source, now, sc.Absent)
+		}
+		if _, err := tx.ExecContext(ctx, "DELETE FROM imported_scores WHERE module_id = ? AND contestant_id IN ("+inList(len(batch))+")", del...); err != nil {
+			return fmt.Errorf("replace imported scores: %w", err)
+		}
+		values := strings.TrimSuffix(strings.Repeat("(?, ?, ?, ?, ?, ?), ", len(batch)), ", ")
+		if _, err := tx.ExecContext(ctx, "INSERT INTO imported_scores (module_id, contestant_id, value, source, imported_at, absent) VALUES "+values, ins...); err != nil {
+			return fmt.Errorf("insert imported scores: %w", err)
+		}
+	}
+	return nil
 }
 
 // ImportedScores returns every imported module score of an event.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/hex"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -320,6 +321,55 @@ func TestImportScores(t *testing.T) {
 		}
 		if len(got) != 1 || got[0].Value != 912500 || got[0].ModuleCode != "T" {
 			t.Fatalf("imported scores: %+v", got)
+		}
+	})
+}
+
+// TestImportScoresInBatches: a file longer than one multi-row batch is
+// stored whole; a contestant listed twice keeps the later row; a file
+// naming someone off the roster (here in the last batch) stores nothing.
+func TestImportScoresInBatches(t *testing.T) {
+	forEach(t, func(t *testing.T, open func(Options) *Store) {
+		s := open(Options{})
+		ctx := context.Background()
+		d := seed(t, s)
+		var people []Contestant
+		for i := range 2*importBatch + 1 {
+			people = append(people, Contestant{Name: "机考考生", Gender: "女", IDType: "其他", IDNumber: fmt.Sprintf("T-%d", i), GroupCode: "employee"})
+		}
+		cs, err := s.AddContestants(ctx, d.ev.ID, people, "tester")
+		if err != nil {
+			t.Fatal(err)
+		}
+		var rows []ImportedScore
+		for i, c := range cs {
+			rows = append(rows, ImportedScore{ContestantID: c.ID, Value: int64(600000 + i)})
+		}
+		rows = append(rows, ImportedScore{ContestantID: cs[7].ID, Value: 990000})
+		if _, err := s.ImportScores(ctx, d.ev.ID, d.theory.ID, append(rows, ImportedScore{ContestantID: 424242, Value: 1}), "theory.xlsx", "tester"); skillscore.ErrorCode(err) != skillscore.ENotFound {
+			t.Fatalf("someone off the roster: %v", err)
+		}
+		if got, err := s.ImportedScores(ctx, d.ev.ID); err != nil || len(got) != 0 {
+			t.Fatalf("a refused file stored %d scores (%v)", len(got), err)
+		}
+		if _, err := s.ImportScores(ctx, d.ev.ID, d.theory.ID, rows, "theory.xlsx", "tester"); err != nil {
+			t.Fatal(err)
+		}
+		got, err := s.ImportedScores(ctx, d.ev.ID)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := map[int64]int64{}
+		for _, r := range rows {
+			want[r.ContestantID] = r.Value
+		}
+		if len(got) != len(cs) {
+			t.Fatalf("stored %d scores, want %d", len(got), len(cs))
+		}
+		for _, g := range got {
+			if g.Value != want[g.ContestantID] {
+				t.Fatalf("contestant %d: %d, want %d", g.ContestantID, g.Value, want[g.ContestantID])
+			}
 		}
 	})
 }
